@@ -1,0 +1,55 @@
+/** The shape every check produces. Computing findings and rendering them are kept apart (see src/report/). */
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/** Relative to the reference (live) version: the patch introduced, fixed, or kept this finding. */
+export type FindingStatus = 'introduced' | 'fixed' | 'unchanged';
+
+export interface Location {
+  /** Source path as the compiler saw it (e.g. `src/VaultV2.sol`). */
+  file: string;
+  /** 1-based line. */
+  line: number;
+  contract: string;
+  function?: string;
+}
+
+export interface Finding {
+  /** Stable kebab-case id, documented in docs/findings.md. */
+  id: string;
+  severity: Severity;
+  title: string;
+  /** What, where and why it matters. */
+  message: string;
+  /** How to fix it. */
+  hint?: string;
+  location?: Location;
+  status?: FindingStatus;
+  /** Whether this finding alone makes the gate say no (unless acknowledged). */
+  blocking: boolean;
+  /** Set when the team acknowledged it by id (and location) in the config or with --allow. */
+  acknowledged?: boolean;
+}
+
+/** A stage of a run, as it appears in every JSON report. */
+export interface StageResult {
+  name: string;
+  status: 'passed' | 'failed' | 'skipped' | 'error';
+  durationMs: number;
+}
+
+/** The JSON report contract of DESIGN.md. Extra keys are allowed after the fixed ones. */
+export interface Report {
+  tool: { name: 'patchgate'; version: string };
+  verdict: 'pass' | 'fail';
+  digest: string;
+  stages: StageResult[];
+  findings: Finding[];
+  [extra: string]: unknown;
+}
+
+/** The gate: fail when any blocking finding is not acknowledged and not already fixed by the patch. */
+export function verdictOf(findings: readonly Finding[]): 'pass' | 'fail' {
+  return findings.some((f) => f.blocking && !f.acknowledged && f.status !== 'fixed') ? 'fail' : 'pass';
+}

@@ -1,0 +1,46 @@
+import type { SolcInput, SolcOutput } from '@openzeppelin/upgrades-core';
+
+export type ProjectLayout = 'foundry' | 'hardhat' | 'sources';
+
+/** One compiler invocation: what went in and what came out (Hardhat build-info shape, minus the envelope). */
+export interface CompilationUnit {
+  /** Short version, e.g. `0.8.30`. */
+  solcVersion: string;
+  /** Long version, e.g. `0.8.30+commit.73712a01`. */
+  solcLongVersion: string;
+  /** Full standard-JSON input; `sources` holds every source, imports included (upgrades-core needs that). */
+  input: SolcInput;
+  output: SolcOutput;
+  /**
+   * Output of compiling upgrades-core's `makeNamespacedInput(input, output)`, used to lay out ERC-7201
+   * namespaced storage. Absent when it could not be produced (e.g. a build-info from a solc version we do
+   * not ship); analysis then reports `namespaces-unchecked` and fails closed where namespaces exist.
+   */
+  namespacedOutput?: SolcOutput;
+  /** Where this unit came from (build-info file path, or `solc-js` for sources we compiled). */
+  origin: string;
+}
+
+export interface Project {
+  dir: string;
+  layout: ProjectLayout;
+  units: CompilationUnit[];
+  /** True when every unit came from the content-addressed cache (nothing was compiled this run). */
+  cached: boolean;
+}
+
+/** A contract resolved from a REF (`Name` or `path/File.sol:Name`). */
+export interface ContractHandle {
+  unit: CompilationUnit;
+  /** Source unit name as the compiler saw it, e.g. `src/VaultV1.sol`. */
+  sourceName: string;
+  name: string;
+  /** `sourceName:name` */
+  fullyQualifiedName: string;
+}
+
+export interface LoadProjectOptions {
+  dir: string;
+  /** State directory holding the compile cache (default `.patchgate` under the cwd). */
+  stateDir: string;
+}
