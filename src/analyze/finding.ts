@@ -30,6 +30,13 @@ export interface Finding {
   blocking: boolean;
   /** Set when the team acknowledged it by id (and location) in the config or with --allow. */
   acknowledged?: boolean;
+  /** Why it was acknowledged (from the config). */
+  acknowledgedReason?: string;
+  /**
+   * What identifies "the same finding" in the reference and the candidate (e.g. the function name), so the
+   * patch can be said to introduce, fix or keep it. Stable across versions; not a location.
+   */
+  key?: string;
 }
 
 /** A stage of a run, as it appears in every JSON report. */

@@ -17,6 +17,10 @@ export interface CompilationUnit {
    * not ship); analysis then reports `namespaces-unchecked` and fails closed where namespaces exist.
    */
   namespacedOutput?: SolcOutput;
+  /** Whether any source declares ERC-7201 namespaced storage (`@custom:storage-location erc7201:`). */
+  hasNamespaces: boolean;
+  /** Content hash of everything that determines this unit's output (the cache key). */
+  key: string;
   /** Where this unit came from (build-info file path, or `solc-js` for sources we compiled). */
   origin: string;
 }

@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+/**
+ * Benchmark: `patchgate check` against `openzeppelin-upgrades-core validate` on the same Hardhat
+ * build-info of the bundled example (VaultV1 → VaultV2), side by side in one run.
+ * Prints medians, ratios and peak RSS. Needs `npm run build` first (uses the compiled CLI, as users do).
+ *
+ *   node bench/check.mjs [--runs N]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7;
+const { loadProject } = await import(join(root, 'dist/build/index.js'));
+
+const work = mkdtempSync(join(tmpdir(), 'patchgate-bench-'));
+const example = join(root, 'examples/vault');
+const exampleState = join(work, 'example-state');
+const project = await loadProject({ dir: example, stateDir: exampleState });
+
+// A Hardhat-layout project made from the same compiler output: what both tools read.
+const hh = join(work, 'hardhat');
+mkdirSync(join(hh, 'artifacts/build-info'), { recursive: true });
+writeFileSync(join(hh, 'hardhat.config.js'), 'module.exports = {};\n');
+project.units.forEach((u, i) => {
+  const buildInfo = {
+    _format: 'hh-sol-build-info-1',
+    id: `bench${i}`,
+    solcVersion: u.solcVersion,
+    solcLongVersion: u.solcLongVersion,
+    input: u.input,
+    output: u.output,
+  };
+  writeFileSync(join(hh, 'artifacts/build-info', `bench${i}.json`), JSON.stringify(buildInfo));
+});
+
+function timed(cmd, args) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', cwd: work });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  const rssKb = Number(r.stderr.trim().split('\n').at(-1));
+  return { ms, rssKb, code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+const ozCli = join(root, 'node_modules/@openzeppelin/upgrades-core/dist/cli/cli.js');
+const pgCli = join(root, 'bin/patchgate.js');
+const cases = {
+  'upgrades-core validate (build-info)': () =>
+    timed(process.execPath, [
+      ozCli,
+      'validate',
+      join(hh, 'artifacts/build-info'),
+      '--contract',
+      'VaultV2',
+      '--reference',
+      'VaultV1',
+    ]),
+  'patchgate check (build-info, cold cache)': () => {
+    const state = join(work, `cold-${Math.random()}`);
+    const r = timed(process.execPath, [
+      pgCli,
+      'check',
+      '--project',
+      hh,
+      '--reference',
+      'VaultV1',
+      '--candidate',
+      'VaultV2',
+      '--state-dir',
+      state,
+      '--format',
+      'json',
+    ]);
+    rmSync(state, { recursive: true, force: true });
+    return r;
+  },
+  'patchgate check (build-info, warm cache)': () =>
+    timed(process.execPath, [
+      pgCli,
+      'check',
+      '--project',
+      hh,
+      '--reference',
+      'VaultV1',
+      '--candidate',
+      'VaultV2',
+      '--state-dir',
+      join(work, 'warm'),
+      '--format',
+      'json',
+    ]),
+  'patchgate check (plain sources, cached re-run)': () =>
+    timed(process.execPath, [
+      pgCli,
+      'check',
+      '--project',
+      example,
+      '--reference',
+      'VaultV1',
+      '--candidate',
+      'VaultV2',
+      '--state-dir',
+      exampleState,
+      '--format',
+      'json',
+    ]),
+};
+
+// One warm-up of each (fills the warm caches, pages in node_modules).
+const results = {};
+for (const [name, run] of Object.entries(cases)) {
+  const first = run();
+  if (name.startsWith('patchgate') && first.code !== 0) {
+    console.error(`${name} exited ${first.code}:\n${first.err}`);
+    process.exit(1);
+  }
+  results[name] = { ms: [], rss: [], code: first.code };
+}
+for (let i = 0; i < RUNS; i++) {
+  for (const [name, run] of Object.entries(cases)) {
+    const r = run();
+    results[name].ms.push(r.ms);
+    results[name].rss.push(r.rssKb);
+  }
+}
+const base = median(results['upgrades-core validate (build-info)'].ms);
+console.log(`check VaultV1 → VaultV2, ${RUNS} runs each, median wall time and peak RSS (whole process)`);
+for (const [name, r] of Object.entries(results)) {
+  const m = median(r.ms);
+  console.log(
+    `${name.padEnd(48)} ${m.toFixed(0).padStart(6)} ms   ratio ${(m / base).toFixed(2)}   peak ${(Math.max(...r.rss) / 1024).toFixed(0)} MiB   exit ${r.code}`,
+  );
+}
+rmSync(work, { recursive: true, force: true });

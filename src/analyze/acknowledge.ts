@@ -1,0 +1,66 @@
+/**
+ * Acknowledgements (a team saying "this finding is deliberate"), and the evidence digest. Kept free of
+ * heavy imports: a cached `check` applies these without loading the analyzer.
+ */
+import { keccak_256 } from '@noble/hashes/sha3';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
+import { inputError } from '../errors.js';
+import type { Finding } from './finding.js';
+
+export interface Acknowledgement {
+  id: string;
+  contract?: string;
+  function?: string;
+  file?: string;
+  reason?: string;
+}
+
+function matches(ack: Acknowledgement, f: Finding): boolean {
+  if (ack.id !== f.id) return false;
+  if (ack.contract && ack.contract !== f.location?.contract) return false;
+  if (ack.function && ack.function !== f.location?.function) return false;
+  if (ack.file && ack.file !== f.location?.file) return false;
+  return true;
+}
+
+/** Parse a `--allow` value: `ID`, `ID@Contract` or `ID@Contract.function`. */
+export function parseAllow(value: string): Acknowledgement {
+  const m = /^([a-z0-9]+(?:-[a-z0-9]+)*)(?:@([A-Za-z_$][\w$]*)(?:\.([A-Za-z_$][\w$]*))?)?$/.exec(value);
+  if (!m) {
+    throw inputError(
+      'bad-allow',
+      `--allow "${value}" is not a finding id`,
+      'use ID, ID@Contract or ID@Contract.function, e.g. --allow access-control-missing@VaultV2.sweep',
+    );
+  }
+  return {
+    id: m[1] as string,
+    ...(m[2] ? { contract: m[2] } : {}),
+    ...(m[3] ? { function: m[3] } : {}),
+    reason: '--allow',
+  };
+}
+
+export function applyAcknowledgements(findings: Finding[], acks: readonly Acknowledgement[]): Finding[] {
+  return findings.map((f) => {
+    const ack = acks.find((a) => matches(a, f));
+    return ack ? { ...f, acknowledged: true, acknowledgedReason: ack.reason ?? 'acknowledged' } : f;
+  });
+}
+
+/** JSON with sorted keys and no undefined values: the bytes a digest is taken over. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** keccak256 of the canonical JSON of an evidence object, `0x`-prefixed. */
+export function evidenceDigest(evidence: unknown): `0x${string}` {
+  return `0x${bytesToHex(keccak_256(utf8ToBytes(canonicalJson(evidence))))}`;
+}

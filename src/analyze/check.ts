@@ -1,0 +1,197 @@
+/**
+ * `checkUpgrade`: everything that can be proven about a patch without running it. Compares the live
+ * implementation (reference) with the patch (candidate) and returns findings with their status
+ * relative to the reference (introduced / fixed / unchanged).
+ */
+import { keccak256 } from 'viem';
+import { compiled, findContract } from '../build/index.js';
+import type { ContractHandle, Project } from '../build/types.js';
+import { inputError } from '../errors.js';
+import { type Acknowledgement, applyAcknowledgements } from './acknowledge.js';
+import { type ContractView, contractView, inherits } from './ast.js';
+import { makeFinding } from './catalog.js';
+import { abiDiff } from './detectors/abi-diff.js';
+import { accessControlDiff } from './detectors/access-control.js';
+import { implementationInitializable } from './detectors/initializable.js';
+import { dangerousOpcodes } from './detectors/opcodes.js';
+import { selectorClash } from './detectors/selector-clash.js';
+import { uninitializedState } from './detectors/state-uninitialized.js';
+import { uupsUnprotectedUpgrade } from './detectors/uups-auth.js';
+import { type Finding, SEVERITIES } from './finding.js';
+import { type ProxyKind, storageFindings, storageLayoutOf, upgradeSafetyFindings } from './upgrades.js';
+
+export type { Acknowledgement } from './acknowledge.js';
+
+export const PROXY_KINDS: readonly ProxyKind[] = ['transparent', 'uups', 'beacon'];
+
+export interface CheckUpgradeParameters {
+  project: Project;
+  reference: string;
+  candidate: string;
+  kind?: ProxyKind;
+  acknowledge?: readonly Acknowledgement[];
+}
+
+export interface ContractSummary {
+  name: string;
+  fullyQualifiedName: string;
+  /** keccak256 of the runtime bytecode as compiled (metadata included). */
+  bytecodeHash: `0x${string}`;
+}
+
+export interface CheckResult {
+  reference: ContractSummary;
+  candidate: ContractSummary;
+  kind: ProxyKind;
+  /** How the kind was decided. */
+  kindSource: 'given' | 'inferred';
+  findings: Finding[];
+}
+
+function summary(handle: ContractHandle): ContractSummary {
+  const object = compiled(handle).evm.deployedBytecode.object;
+  return {
+    name: handle.name,
+    fullyQualifiedName: handle.fullyQualifiedName,
+    bytecodeHash: keccak256(`0x${object}`),
+  };
+}
+
+/** Upgradeable = meant to sit behind a proxy: Initializable, UUPS, or annotated `@custom:oz-upgrades`. */
+function assertUpgradeable(view: ContractView, role: string): void {
+  if (view.def.contractKind !== 'contract') {
+    throw inputError(
+      'not-upgradeable',
+      `${role} ${view.handle.fullyQualifiedName} is a ${view.def.contractKind}, not a contract that can sit behind a proxy`,
+      'pass the implementation contract',
+    );
+  }
+  if (view.def.abstract) {
+    throw inputError(
+      'not-upgradeable',
+      `${role} ${view.handle.fullyQualifiedName} is abstract and cannot be deployed as an implementation`,
+      'pass the concrete implementation contract that inherits it',
+    );
+  }
+  const annotated = /@custom:oz-upgrades/.test(
+    typeof view.def.documentation === 'object' && view.def.documentation ? view.def.documentation.text : '',
+  );
+  if (!inherits(view, 'Initializable') && !inherits(view, 'UUPSUpgradeable') && !annotated) {
+    throw inputError(
+      'not-upgradeable',
+      `${role} ${view.handle.fullyQualifiedName} is not an upgradeable implementation (it does not inherit Initializable or UUPSUpgradeable)`,
+      'pass the implementation behind the proxy, or annotate the contract with `/// @custom:oz-upgrades` if it needs no initializer',
+    );
+  }
+}
+
+function inferKind(view: ContractView): ProxyKind {
+  const methods = compiled(view.handle).evm.methodIdentifiers;
+  return 'proxiableUUID()' in methods && 'upgradeToAndCall(address,bytes)' in methods
+    ? 'uups'
+    : 'transparent';
+}
+
+function identity(f: Finding): string {
+  return `${f.id}|${f.key ?? f.location?.function ?? ''}`;
+}
+
+/** Findings of one-version detectors, run on both versions, with their status relative to the reference. */
+function compareVersions(before: Finding[], after: Finding[]): Finding[] {
+  const old = new Map(before.map((f) => [identity(f), f]));
+  const now = new Set(after.map(identity));
+  const out: Finding[] = after.map((f) => ({
+    ...f,
+    status: old.has(identity(f)) ? 'unchanged' : 'introduced',
+  }));
+  for (const f of before) if (!now.has(identity(f))) out.push({ ...f, status: 'fixed' });
+  return out;
+}
+
+function singleVersionFindings(view: ContractView, kind: ProxyKind): Finding[] {
+  return [
+    ...upgradeSafetyFindings(view.handle, kind),
+    ...implementationInitializable(view),
+    ...uupsUnprotectedUpgrade(view),
+    ...dangerousOpcodes(view),
+    ...selectorClash(view, kind),
+  ];
+}
+
+const STATUS_ORDER = { introduced: 0, unchanged: 1, fixed: 2 } as const;
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) =>
+      STATUS_ORDER[a.status ?? 'introduced'] - STATUS_ORDER[b.status ?? 'introduced'] ||
+      SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+      a.id.localeCompare(b.id) ||
+      (a.location?.file ?? '').localeCompare(b.location?.file ?? '') ||
+      (a.location?.line ?? 0) - (b.location?.line ?? 0),
+  );
+}
+
+/** The findings before acknowledgements: a pure function of the compiled project and the parameters. */
+export function analyzeUpgrade(params: Omit<CheckUpgradeParameters, 'acknowledge'>): CheckResult {
+  const refHandle = findContract(params.project, params.reference);
+  const candHandle = findContract(params.project, params.candidate);
+  if (refHandle.fullyQualifiedName === candHandle.fullyQualifiedName) {
+    throw inputError(
+      'same-contract',
+      `reference and candidate are the same contract (${refHandle.fullyQualifiedName})`,
+      'pass the live implementation as --reference and the patched one as --candidate',
+    );
+  }
+  const reference = contractView(refHandle);
+  const candidate = contractView(candHandle);
+  assertUpgradeable(reference, 'reference');
+  assertUpgradeable(candidate, 'candidate');
+  const kind = params.kind ?? inferKind(candidate);
+
+  const findings: Finding[] = [];
+  const namespacesUnproven = [refHandle.unit, candHandle.unit].some(
+    (u) => u.hasNamespaces && !u.namespacedOutput,
+  );
+  if (namespacesUnproven) {
+    findings.push(
+      makeFinding('namespaces-unchecked', {
+        message: `ERC-7201 namespaced storage in ${candHandle.name} could not be laid out (its build-info was made by solc ${candHandle.unit.solcVersion}, which patchgate does not ship), so namespaced storage safety is unproven.`,
+        location: {
+          file: candHandle.sourceName,
+          line: candidate.lineOf(candidate.def),
+          contract: candHandle.name,
+        },
+        status: 'introduced',
+        key: 'namespaces',
+      }),
+    );
+  }
+  findings.push(...storageFindings(refHandle, candHandle, kind));
+  findings.push(
+    ...compareVersions(singleVersionFindings(reference, kind), singleVersionFindings(candidate, kind)),
+  );
+  findings.push(...abiDiff(reference, candidate));
+  findings.push(...accessControlDiff(reference, candidate));
+  findings.push(
+    ...uninitializedState(reference, candidate, storageLayoutOf(refHandle), storageLayoutOf(candHandle)),
+  );
+
+  // DELEGATECALL is the heart of every UUPS implementation: opcodes block only when the patch adds them.
+  const adjusted = findings.map((f) =>
+    f.id.startsWith('bytecode-') && f.status !== 'introduced'
+      ? { ...f, severity: 'info' as const, blocking: false }
+      : f,
+  );
+  return {
+    reference: summary(refHandle),
+    candidate: summary(candHandle),
+    kind,
+    kindSource: params.kind ? 'given' : 'inferred',
+    findings: sortFindings(adjusted),
+  };
+}
+
+export function checkUpgrade(params: CheckUpgradeParameters): CheckResult {
+  const result = analyzeUpgrade(params);
+  return { ...result, findings: applyAcknowledgements(result.findings, params.acknowledge ?? []) };
+}

@@ -1,0 +1,71 @@
+/** Resolve a contract reference (`Name` or `path/File.sol:Name`) to a compiled contract. */
+import { inputError } from '../errors.js';
+import type { ContractHandle, Project } from './types.js';
+
+function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  const row = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= y.length; j++) {
+      const tmp = row[j] as number;
+      row[j] = Math.min(
+        (row[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        prev + (x[i - 1] === y[j - 1] ? 0 : 1),
+      );
+      prev = tmp;
+    }
+  }
+  return row[y.length] as number;
+}
+
+export function allContracts(project: Project): ContractHandle[] {
+  const out: ContractHandle[] = [];
+  const seen = new Set<string>();
+  for (const unit of project.units) {
+    for (const [sourceName, contracts] of Object.entries(unit.output.contracts ?? {})) {
+      for (const name of Object.keys(contracts)) {
+        const fullyQualifiedName = `${sourceName}:${name}`;
+        if (seen.has(fullyQualifiedName)) continue;
+        seen.add(fullyQualifiedName);
+        out.push({ unit, sourceName, name, fullyQualifiedName });
+      }
+    }
+  }
+  return out;
+}
+
+export function findContract(project: Project, ref: string): ContractHandle {
+  const all = allContracts(project);
+  const colon = ref.lastIndexOf(':');
+  const path = colon >= 0 ? ref.slice(0, colon).replace(/^\.\//, '') : undefined;
+  const name = colon >= 0 ? ref.slice(colon + 1) : ref;
+  const matches = all.filter((c) => c.name === name && (path === undefined || c.sourceName === path));
+  if (matches.length === 1) return matches[0] as ContractHandle;
+  if (matches.length > 1) {
+    throw inputError(
+      'ambiguous-contract',
+      `contract name "${ref}" is ambiguous in ${project.dir}`,
+      `use path/File.sol:Name, one of: ${matches.map((m) => m.fullyQualifiedName).join(', ')}`,
+    );
+  }
+  const projectOwn = all.filter(
+    (c) => !c.sourceName.startsWith('@') && !c.sourceName.includes('node_modules'),
+  );
+  const pool = projectOwn.length > 0 ? projectOwn : all;
+  const close = [...new Set(pool.map((c) => c.name))]
+    .map((n) => [n, editDistance(n, name)] as const)
+    .sort((a, b) => a[1] - b[1])
+    .slice(0, 3)
+    .map(([n]) => n);
+  const inOtherFile =
+    path !== undefined ? all.filter((c) => c.name === name).map((c) => c.fullyQualifiedName) : [];
+  throw inputError(
+    'unknown-contract',
+    `contract "${ref}" not found in ${project.dir}`,
+    inOtherFile.length > 0 ? `it exists as: ${inOtherFile.join(', ')}` : `did you mean: ${close.join(', ')}?`,
+  );
+}

@@ -1,0 +1,185 @@
+/**
+ * `loadProject`: auto-detect a Foundry, Hardhat or plain-Solidity project and return its compiler output,
+ * compiling only what the content-addressed cache does not already hold.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { SolcInput } from '@openzeppelin/upgrades-core';
+import { inputError } from '../errors.js';
+import { type BuildInfo, foundryOutDir, listBuildInfo, readBuildInfo } from './buildinfo.js';
+import { cacheKey, hasUnit, readUnit, writeUnit } from './cache.js';
+import { collectSources, isDirectory, listSolidity } from './imports.js';
+import { compileNamespaced, hasNamespaces } from './namespaced.js';
+import { bundledSolcVersion, compileStandardJson, shortVersion } from './solc.js';
+import type { CompilationUnit, LoadProjectOptions, Project, ProjectLayout } from './types.js';
+
+export const OUTPUT_SELECTION = {
+  '*': {
+    '*': [
+      'abi',
+      'evm.bytecode.object',
+      'evm.bytecode.linkReferences',
+      'evm.bytecode.sourceMap',
+      'evm.deployedBytecode.object',
+      'evm.deployedBytecode.sourceMap',
+      'evm.deployedBytecode.immutableReferences',
+      'evm.deployedBytecode.linkReferences',
+      'evm.methodIdentifiers',
+      'storageLayout',
+      'metadata',
+    ],
+    '': ['ast'],
+  },
+};
+
+export function detectLayout(dir: string): ProjectLayout {
+  if (existsSync(join(dir, 'foundry.toml'))) return 'foundry';
+  const hardhatConfig = ['js', 'ts', 'cjs', 'mjs'].some((ext) =>
+    existsSync(join(dir, `hardhat.config.${ext}`)),
+  );
+  if (hardhatConfig || existsSync(join(dir, 'artifacts', 'build-info'))) return 'hardhat';
+  return 'sources';
+}
+
+export function sourcesInput(sources: SolcInput['sources']): SolcInput {
+  return {
+    language: 'Solidity',
+    sources,
+    settings: { optimizer: { enabled: true, runs: 200 }, outputSelection: OUTPUT_SELECTION },
+  } as SolcInput;
+}
+
+async function finishUnit(
+  base: Omit<CompilationUnit, 'namespacedOutput' | 'hasNamespaces' | 'key'>,
+  key: string,
+): Promise<CompilationUnit> {
+  const namespaces = hasNamespaces(base.input);
+  const namespacedOutput = namespaces
+    ? await compileNamespaced(base.input, base.output, base.solcVersion)
+    : undefined;
+  return { ...base, key, hasNamespaces: namespaces, ...(namespacedOutput ? { namespacedOutput } : {}) };
+}
+
+function sourcesKey(dir: string): { input: SolcInput; key: string; version: string } {
+  const roots = ['contracts', 'src'].map((d) => join(dir, d)).filter(isDirectory);
+  const files = roots.flatMap(listSolidity);
+  if (files.length === 0) {
+    throw inputError(
+      'project-empty',
+      `${dir} has no Solidity sources (contracts/ or src/) and no build-info`,
+      'point --project at a Foundry or Hardhat project, or at a directory with contracts/ or src/',
+    );
+  }
+  const input = sourcesInput(collectSources(dir, files).sources);
+  const version = bundledSolcVersion();
+  return { input, key: cacheKey([version, JSON.stringify(input)]), version };
+}
+
+async function loadSources(
+  dir: string,
+  stateDir: string,
+): Promise<{ unit: CompilationUnit; cached: boolean }> {
+  const { input, key, version } = sourcesKey(dir);
+  const hit = readUnit(stateDir, key);
+  if (hit) return { unit: hit, cached: true };
+  const { output, longVersion } = await compileStandardJson(input);
+  const unit = await finishUnit(
+    { solcVersion: version, solcLongVersion: longVersion, input, output, origin: 'solc-js' },
+    key,
+  );
+  writeUnit(stateDir, unit);
+  return { unit, cached: false };
+}
+
+function buildInfoKey(bytes: Uint8Array): string {
+  return cacheKey(['build-info', bundledSolcVersion(), bytes]);
+}
+
+async function loadBuildInfo(
+  info: BuildInfo,
+  stateDir: string,
+): Promise<{ unit: CompilationUnit; cached: boolean }> {
+  const key = buildInfoKey(info.bytes);
+  const hit = readUnit(stateDir, key);
+  if (hit) return { unit: { ...hit, origin: info.file }, cached: true };
+  const unit = await finishUnit(
+    {
+      solcVersion: shortVersion(info.solcVersion),
+      solcLongVersion: info.solcLongVersion,
+      input: info.input,
+      output: info.output,
+      origin: info.file,
+    },
+    key,
+  );
+  writeUnit(stateDir, unit);
+  return { unit, cached: false };
+}
+
+function checkedDir(opts: LoadProjectOptions): string {
+  const dir = resolve(opts.dir);
+  if (!existsSync(dir)) {
+    throw inputError(
+      'project-not-found',
+      `project directory ${opts.dir} does not exist`,
+      'check the --project path',
+    );
+  }
+  if (!isDirectory(dir)) {
+    throw inputError(
+      'project-not-found',
+      `project path ${opts.dir} is not a directory`,
+      'pass the project root directory',
+    );
+  }
+  return dir;
+}
+
+function buildInfoDir(dir: string, layout: ProjectLayout): string {
+  return layout === 'foundry'
+    ? join(dir, foundryOutDir(dir), 'build-info')
+    : join(dir, 'artifacts', 'build-info');
+}
+
+/**
+ * The cache keys of the project's compilation units when every one of them is already in the cache, without
+ * reading the (large) cached outputs; undefined when something would have to be compiled. Lets a caller with
+ * its own result cache skip loading compiler output altogether.
+ */
+export function cachedUnitKeys(opts: LoadProjectOptions): string[] | undefined {
+  const dir = checkedDir(opts);
+  const layout = detectLayout(dir);
+  const files = layout === 'sources' ? [] : listBuildInfo(buildInfoDir(dir, layout));
+  const keys = files.length === 0 ? [sourcesKey(dir).key] : files.map((f) => buildInfoKey(readFileSync(f)));
+  return keys.every((k) => hasUnit(opts.stateDir, k)) ? keys : undefined;
+}
+
+export async function loadProject(opts: LoadProjectOptions): Promise<Project> {
+  const dir = checkedDir(opts);
+  const layout = detectLayout(dir);
+  if (layout === 'sources') {
+    const { unit, cached } = await loadSources(dir, opts.stateDir);
+    return { dir, layout, units: [unit], cached };
+  }
+  const infoDir = buildInfoDir(dir, layout);
+  const files = listBuildInfo(infoDir);
+  if (files.length === 0) {
+    const how = layout === 'foundry' ? 'forge build --build-info' : 'npx hardhat compile';
+    const hasSources = ['contracts', 'src'].some(
+      (d) => existsSync(join(dir, d)) && readdirSync(join(dir, d)).length > 0,
+    );
+    if (hasSources) {
+      // A Foundry/Hardhat project that was never built: compile its sources ourselves.
+      const { unit, cached } = await loadSources(dir, opts.stateDir);
+      return { dir, layout, units: [unit], cached };
+    }
+    throw inputError(
+      'project-empty',
+      `${layout} project ${dir} has no build-info in ${infoDir}`,
+      `run \`${how}\` first`,
+    );
+  }
+  const loaded = [];
+  for (const file of files) loaded.push(await loadBuildInfo(readBuildInfo(file), opts.stateDir));
+  return { dir, layout, units: loaded.map((l) => l.unit), cached: loaded.every((l) => l.cached) };
+}

@@ -1,0 +1,38 @@
+/**
+ * ERC-7201 namespaced storage: upgrades-core lays namespaces out from a second compilation of a modified
+ * input (`makeNamespacedInput`) in which each namespaced struct becomes a state variable. We run that
+ * compilation with the bundled solc-js when the unit was made with the same compiler version.
+ */
+import type { SolcInput, SolcOutput } from '@openzeppelin/upgrades-core';
+import { environmentError, isPatchgateError } from '../errors.js';
+import { bundledSolcVersion, compileStandardJson } from './solc.js';
+
+const NAMESPACE_RE = /@custom:storage-location\s+erc7201:/;
+
+export function hasNamespaces(input: SolcInput): boolean {
+  return Object.values(input.sources).some((s) => s.content !== undefined && NAMESPACE_RE.test(s.content));
+}
+
+/** The namespaced output, or undefined when the unit's compiler version is not the bundled one. */
+export async function compileNamespaced(
+  input: SolcInput,
+  output: SolcOutput,
+  solcVersion: string,
+): Promise<SolcOutput | undefined> {
+  if (solcVersion !== bundledSolcVersion()) return undefined;
+  const { makeNamespacedInput, trySanitizeNatSpec } = await import('@openzeppelin/upgrades-core');
+  const modified = makeNamespacedInput(structuredClone(input), output, solcVersion);
+  const sanitized = await trySanitizeNatSpec(modified, solcVersion);
+  try {
+    return (await compileStandardJson(sanitized)).output;
+  } catch (e) {
+    // The modified input is upgrades-core's transformation of sources that compiled: its failure is ours.
+    const why = isPatchgateError(e) ? e.shortMessage : String(e);
+    throw environmentError(
+      'namespaced-compile-failed',
+      `the ERC-7201 namespaced compilation failed: ${why}`,
+      undefined,
+      e,
+    );
+  }
+}

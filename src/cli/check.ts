@@ -1,0 +1,87 @@
+/** `patchgate check`: static upgrade safety of a patch (reference = live, candidate = the patch). */
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { parseAllow } from '../analyze/acknowledge.js';
+import { runCheck } from '../analyze/run-check.js';
+import { loadConfig } from '../config/load.js';
+import { inputError } from '../errors.js';
+import { renderReport, writeOutput } from '../report/index.js';
+import { addOutputOptions, outputOptions, parseKind, useColor } from './common.js';
+
+interface CheckOptions {
+  project?: string;
+  config?: string;
+  patch?: string;
+  reference?: string;
+  candidate?: string;
+  kind?: string;
+  allow: string[];
+  format?: string;
+  out?: string;
+  stateDir?: string;
+}
+
+export function checkCommand(onExit: (code: number) => void): Command {
+  const cmd = new Command('check')
+    .description(
+      'check a patch statically: storage layout, upgrade safety, ABI, access control, initializers',
+    )
+    .option('--project <dir>', 'Foundry, Hardhat or plain-Solidity project directory')
+    .option('--config <file>', 'patchgate.config.json (default: the one in the project directory, if any)')
+    .option('--patch <name>', 'a patch declared in the config (gives reference, candidate and kind)')
+    .option('--reference <ref>', 'the live implementation: Name or path/File.sol:Name')
+    .option('--candidate <ref>', 'the patched implementation: Name or path/File.sol:Name')
+    .option('--kind <kind>', 'proxy kind: transparent, uups or beacon (inferred when omitted)')
+    .option(
+      '--allow <id>',
+      'acknowledge a finding: ID, ID@Contract or ID@Contract.function (repeatable)',
+      collect,
+      [],
+    );
+  addOutputOptions(cmd);
+  cmd.action(async (opts: CheckOptions) => {
+    const out = outputOptions(opts);
+    const searchDir = resolve(opts.project ?? '.');
+    const { config, projectDir } = loadConfig({ file: opts.config, searchDir });
+    let reference = opts.reference;
+    let candidate = opts.candidate;
+    let kind = parseKind(opts.kind);
+    if (opts.patch) {
+      const patch = config.patches.find((p) => p.name === opts.patch);
+      if (!patch) {
+        throw inputError(
+          'unknown-patch',
+          `patch "${opts.patch}" is not declared in the config`,
+          `declared patches: ${config.patches.map((p) => p.name).join(', ') || 'none'}`,
+        );
+      }
+      const target = config.contracts[patch.contract];
+      reference ??= target?.reference;
+      candidate ??= patch.candidate;
+      kind ??= target?.kind;
+    }
+    if (!reference || !candidate) {
+      throw inputError(
+        'missing-argument',
+        `check needs ${!reference ? '--reference' : '--candidate'}`,
+        'pass --reference REF --candidate REF (REF = Name or path/File.sol:Name), or --patch NAME from the config',
+      );
+    }
+    const report = await runCheck({
+      projectDir: opts.project ? resolve(opts.project) : projectDir,
+      stateDir: out.stateDir,
+      reference,
+      candidate,
+      kind,
+      acknowledge: [...config.acknowledge, ...opts.allow.map(parseAllow)],
+    });
+    const text = renderReport(report, out.format, { color: useColor(out.out), rootDir: projectDir });
+    writeOutput(text, out.out);
+    onExit(report.verdict === 'pass' ? 0 : 1);
+  });
+  return cmd;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,129 @@
+/**
+ * `patchgate demo`: the lifecycle on the bundled example (examples/vault), no network.
+ * For now: `check` on the correct patch and on every bad patch, each verdict compared with what the
+ * example declares it should be. Later stages (simulate, approve, queue, execute, verify) join here.
+ */
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import pc from 'picocolors';
+import type { Finding, StageResult } from '../analyze/finding.js';
+import { runCheck } from '../analyze/run-check.js';
+import { loadProject } from '../build/index.js';
+import { loadConfig } from '../config/load.js';
+import { writeOutput } from '../report/index.js';
+import { VERSION } from '../version.js';
+import { addOutputOptions, outputOptions, useColor } from './common.js';
+
+export const EXAMPLE_DIR = fileURLToPath(new URL('../../examples/vault/', import.meta.url));
+
+export interface DemoPatchResult {
+  name: string;
+  candidate: string;
+  expected?: 'pass' | 'fail';
+  verdict: 'pass' | 'fail';
+  asExpected: boolean;
+  blocking: Pick<Finding, 'id' | 'severity' | 'location'>[];
+  fixed: string[];
+  durationMs: number;
+  note?: string;
+}
+
+export function demoCommand(onExit: (code: number) => void): Command {
+  const cmd = new Command('demo').description(
+    'run the lifecycle on the bundled example protocol (no network)',
+  );
+  addOutputOptions(cmd, ['text', 'json']);
+  cmd.action(async (opts: { format?: string; out?: string; stateDir?: string }) => {
+    const out = outputOptions(opts);
+    const color = useColor(out.out);
+    const c = color ? pc : pc.createColors(false);
+    const lines: string[] = [];
+    const say = (line: string) => {
+      if (out.format === 'text' && !out.out) process.stdout.write(`${line}\n`);
+      lines.push(line);
+    };
+    const started = performance.now();
+    const { config, projectDir } = loadConfig({ searchDir: EXAMPLE_DIR });
+    say(
+      c.bold(
+        'patchgate demo — examples/vault: an ERC-4626 vault behind a transparent proxy, rewards behind UUPS',
+      ),
+    );
+    let t = performance.now();
+    const project = await loadProject({ dir: projectDir, stateDir: out.stateDir });
+    const buildMs = Math.round(performance.now() - t);
+    say(
+      `${c.dim('build ')}  ${project.cached ? 'compiler output from cache' : 'compiled with solc-js'} ${c.dim(`(${buildMs} ms)`)}`,
+    );
+
+    t = performance.now();
+    const patches: DemoPatchResult[] = [];
+    for (const patch of config.patches) {
+      const target = config.contracts[patch.contract];
+      const p0 = performance.now();
+      const report = await runCheck({
+        projectDir,
+        stateDir: out.stateDir,
+        project,
+        reference: target?.reference ?? '',
+        candidate: patch.candidate,
+        kind: target?.kind,
+        acknowledge: config.acknowledge,
+      });
+      const blocking = report.findings.filter((f) => f.blocking && !f.acknowledged && f.status !== 'fixed');
+      const result: DemoPatchResult = {
+        name: patch.name,
+        candidate: patch.candidate,
+        expected: patch.expect,
+        verdict: report.verdict,
+        asExpected:
+          (patch.expect === undefined || patch.expect === report.verdict) &&
+          (patch.expectFindings ?? []).every((id) => blocking.some((f) => f.id === id)),
+        blocking: blocking.map((f) => ({ id: f.id, severity: f.severity, location: f.location })),
+        fixed: report.findings.filter((f) => f.status === 'fixed').map((f) => f.id),
+        durationMs: Math.round(performance.now() - p0),
+        note: patch.note,
+      };
+      patches.push(result);
+      const verdict = result.verdict === 'pass' ? c.green('PASS') : c.red('FAIL');
+      const mark = result.asExpected
+        ? c.green('as expected')
+        : c.red(`EXPECTED ${patch.expect?.toUpperCase()}`);
+      const first = blocking[0];
+      const why = first
+        ? `${first.id}${first.location ? ` ${first.location.file}:${first.location.line}` : ''}${blocking.length > 1 ? ` (+${blocking.length - 1})` : ''}`
+        : result.fixed.length > 0
+          ? `fixes: ${[...new Set(result.fixed)].join(', ')}`
+          : '';
+      say(
+        `${c.dim('check ')}  ${patch.name.padEnd(28)} ${verdict}  ${mark}  ${why} ${c.dim(`(${result.durationMs} ms)`)}`,
+      );
+    }
+    const checkMs = Math.round(performance.now() - t);
+    const allGood = patches.every((p) => p.asExpected);
+    const stages: StageResult[] = [
+      { name: 'check', status: allGood ? 'passed' : 'failed', durationMs: buildMs + checkMs },
+    ];
+    const totalMs = Math.round(performance.now() - started);
+    const good = patches.filter((p) => p.verdict === 'pass').length;
+    say(
+      `${allGood ? c.green('ok') : c.red('MISMATCH')}  ${patches.length} patches judged as the example declares: ${good} pass, ${patches.length - good} rejected ${c.dim(`(${totalMs} ms)`)}`,
+    );
+    if (out.format === 'json') {
+      const json = {
+        tool: { name: 'patchgate', version: VERSION },
+        verdict: allGood ? 'pass' : 'fail',
+        digest: '',
+        stages,
+        findings: [],
+        patches,
+        durationMs: totalMs,
+      };
+      writeOutput(`${JSON.stringify(json, null, 2)}\n`, out.out);
+    } else if (out.out) {
+      writeOutput(`${lines.join('\n')}\n`, out.out);
+    }
+    onExit(allGood ? 0 : 1);
+  });
+  return cmd;
+}

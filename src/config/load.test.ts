@@ -1,0 +1,64 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PatchgateError } from '../errors.js';
+import { loadConfig, parseConfig } from './load.js';
+
+function errorOf(fn: () => unknown): PatchgateError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof PatchgateError) return e;
+    throw e;
+  }
+  throw new Error('expected an error');
+}
+
+const good = {
+  contracts: { vault: { kind: 'transparent', reference: 'VaultV1' } },
+  patches: [{ name: 'fix', contract: 'vault', candidate: 'VaultV2' }],
+  acknowledge: [{ id: 'function-added', contract: 'VaultV2', reason: 'new view' }],
+};
+
+describe('config', () => {
+  it('accepts a valid config and fills defaults', () => {
+    const cfg = parseConfig(JSON.stringify(good), 'patchgate.config.json');
+    expect(cfg.project).toBe('.');
+    expect(cfg.patches[0]?.candidate).toBe('VaultV2');
+  });
+
+  it('names the misspelled key', () => {
+    const e = errorOf(() => parseConfig(JSON.stringify({ ...good, patchez: [] }), 'p.json'));
+    expect(e.exitCode).toBe(2);
+    expect(e.shortMessage).toMatch(/patchez/);
+  });
+
+  it('names the bad value of a nested key', () => {
+    const bad = { ...good, contracts: { vault: { kind: 'diamond', reference: 'VaultV1' } } };
+    const e = errorOf(() => parseConfig(JSON.stringify(bad), 'p.json'));
+    expect(e.shortMessage).toMatch(/contracts\.vault\.kind/);
+  });
+
+  it('rejects a patch for an undeclared contract', () => {
+    const bad = { ...good, patches: [{ name: 'x', contract: 'vualt', candidate: 'VaultV2' }] };
+    const e = errorOf(() => parseConfig(JSON.stringify(bad), 'p.json'));
+    expect(e.shortMessage).toMatch(/patches\[0\]\.contract: unknown contract "vualt"/);
+  });
+
+  it('rejects malformed JSON with the file name', () => {
+    const e = errorOf(() => parseConfig('{"contracts": ', 'broken.json'));
+    expect(e.code).toBe('config-invalid');
+    expect(e.shortMessage).toMatch(/broken\.json is not valid JSON/);
+  });
+
+  it('fails for a missing --config file but not for a missing default one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pg-config-'));
+    expect(errorOf(() => loadConfig({ file: join(dir, 'nope.json'), searchDir: dir })).code).toBe(
+      'config-not-found',
+    );
+    expect(loadConfig({ searchDir: dir }).path).toBeUndefined();
+    writeFileSync(join(dir, 'patchgate.config.json'), JSON.stringify({ ...good, project: 'sub' }));
+    expect(loadConfig({ searchDir: dir }).projectDir).toBe(join(dir, 'sub'));
+  });
+});

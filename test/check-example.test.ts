@@ -1,0 +1,63 @@
+/**
+ * `check` on the bundled example: the correct fix passes and every bad patch is caught with its id, in the
+ * patch's own file. The expectations come from examples/vault/patchgate.config.json and are pinned here too.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCheck } from '../src/analyze/run-check.js';
+import type { Project } from '../src/build/types.js';
+import { loadConfig } from '../src/config/load.js';
+import { EXAMPLE_DIR, loadExample, TEST_STATE_DIR } from './helpers/example.js';
+
+const { config } = loadConfig({ searchDir: EXAMPLE_DIR });
+let project: Project;
+
+beforeAll(async () => {
+  project = await loadExample();
+});
+
+async function check(patchName: string) {
+  const patch = config.patches.find((p) => p.name === patchName);
+  if (!patch) throw new Error(`no patch ${patchName} in the example config`);
+  const target = config.contracts[patch.contract];
+  return runCheck({
+    projectDir: EXAMPLE_DIR,
+    stateDir: TEST_STATE_DIR,
+    project,
+    reference: target?.reference as string,
+    candidate: patch.candidate,
+    kind: target?.kind,
+    acknowledge: config.acknowledge,
+    cache: false,
+  });
+}
+
+const blockingIds = (r: Awaited<ReturnType<typeof check>>) =>
+  r.findings.filter((f) => f.blocking && !f.acknowledged && f.status !== 'fixed').map((f) => f.id);
+
+describe('check on the example protocol', () => {
+  it('declares the good patches and at least seven bad ones', () => {
+    expect(config.patches.filter((p) => p.expect === 'pass').length).toBeGreaterThanOrEqual(2);
+    expect(config.patches.filter((p) => p.expect === 'fail').length).toBeGreaterThanOrEqual(7);
+  });
+
+  for (const patch of config.patches) {
+    it(`judges ${patch.name} as ${patch.expect ?? 'declared'}`, async () => {
+      const report = await check(patch.name);
+      if (patch.expect) expect(report.verdict, JSON.stringify(report.findings, null, 1)).toBe(patch.expect);
+      const candidateFile = patch.candidate.split(':')[0];
+      for (const id of patch.expectFindings ?? []) {
+        const hits = report.findings.filter((f) => f.id === id && f.status === 'introduced');
+        expect(hits.length, `${id} expected in ${patch.name}`).toBeGreaterThan(0);
+        // Located in the patch's own source (or, for a removed function, in the reference it was removed from).
+        const files = hits.map((h) => h.location?.file);
+        expect(
+          files.some(
+            (f) => f === candidateFile || f === config.contracts[patch.contract]?.reference.split(':')[0],
+          ),
+        ).toBe(true);
+        for (const h of hits) expect(h.location?.line).toBeGreaterThan(0);
+      }
+      if (patch.expect === 'pass') expect(blockingIds(report)).toEqual([]);
+    });
+  }
+});

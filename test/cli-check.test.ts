@@ -1,0 +1,173 @@
+/**
+ * The `patchgate` binary end to end (compiled dist/, as a user runs it): exit codes, formats, bad input.
+ * The example's compiler output comes from the shared test cache.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
+import { EXAMPLE_DIR, TEST_STATE_DIR } from './helpers/example.js';
+
+const base = ['check', '--project', EXAMPLE_DIR, '--state-dir', TEST_STATE_DIR];
+const good = [...base, '--reference', 'VaultV1', '--candidate', 'VaultV2'];
+const dropped = [...base, '--reference', 'VaultV1', '--candidate', 'VaultV2AccessDropped'];
+
+function noStack(stderr: string) {
+  expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+}
+
+describe('patchgate check (CLI)', () => {
+  it('passes the correct fix with exit 0 and a JSON report of the documented shape', () => {
+    const r = runCli([...good, '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(Object.keys(report).slice(0, 5)).toEqual(['tool', 'verdict', 'digest', 'stages', 'findings']);
+    expect(report.tool).toEqual({ name: 'patchgate', version: expect.any(String) });
+    expect(report.verdict).toBe('pass');
+    expect(report.digest).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(report.stages.map((s: { name: string }) => s.name)).toEqual(['build', 'check']);
+    for (const s of report.stages) expect(s.durationMs).toBeGreaterThanOrEqual(0);
+    for (const f of report.findings) {
+      expect(f.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(['critical', 'high', 'medium', 'low', 'info']).toContain(f.severity);
+      expect(typeof f.title).toBe('string');
+      expect(typeof f.message).toBe('string');
+    }
+  });
+
+  it('blocks a dropped access check with exit 1, naming the function and its line', () => {
+    const r = runCli(dropped);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/access-control-removed/);
+    expect(r.stdout).toMatch(/src\/bad\/VaultV2AccessDropped\.sol:\d+/);
+  });
+
+  it('lets a team acknowledge a deliberate finding with --allow, still listing it', () => {
+    const r = runCli([...dropped, '--allow', 'access-control-removed', '--format', 'json']);
+    const report = JSON.parse(r.stdout);
+    const f = report.findings.find((x: { id: string }) => x.id === 'access-control-removed');
+    expect(f.acknowledged).toBe(true);
+    expect(r.code).toBe(report.verdict === 'pass' ? 0 : 1);
+  });
+
+  it('writes SARIF 2.1.0 with a rule for every result to --out', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'pg-sarif-')), 'check.sarif');
+    const r = runCli([...dropped, '--format', 'sarif', '--out', out]);
+    expect(r.code).toBe(1);
+    const sarif = JSON.parse(readFileSync(out, 'utf8'));
+    expect(sarif.version).toBe('2.1.0');
+    const run = sarif.runs[0];
+    const ruleIds = run.tool.driver.rules.map((x: { id: string }) => x.id);
+    expect(run.results.length).toBeGreaterThan(0);
+    for (const res of run.results) {
+      expect(ruleIds).toContain(res.ruleId);
+      expect(res.locations[0].physicalLocation.region.startLine).toBeGreaterThan(0);
+    }
+    expect(run.results.some((x: { ruleId: string }) => x.ruleId === 'access-control-removed')).toBe(true);
+  });
+
+  it('renders Markdown for a pull-request comment', () => {
+    const r = runCli([...dropped, '--format', 'md']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\|.*access-control-removed.*\|/);
+  });
+
+  it('runs a patch declared in the config with --patch', () => {
+    const r = runCli([
+      'check',
+      '--project',
+      EXAMPLE_DIR,
+      '--state-dir',
+      TEST_STATE_DIR,
+      '--patch',
+      'storage-collision',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/storage-layout-incompatible/);
+  });
+});
+
+describe('patchgate check (bad input)', () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    [
+      'a missing project directory',
+      ['check', '--project', '/nonexistent/dir', '--reference', 'A', '--candidate', 'B'],
+      /\/nonexistent\/dir/,
+    ],
+    [
+      'an unknown contract, suggesting close names',
+      [...base, '--reference', 'VaultV1', '--candidate', 'VaultV3'],
+      /VaultV3.*\n.*VaultV2/s,
+    ],
+    [
+      'a non-upgradeable contract',
+      [...base, '--reference', 'VaultV1', '--candidate', 'TestUSD'],
+      /TestUSD.*not an upgradeable/,
+    ],
+    ['a wrong --kind', [...good, '--kind', 'diamond'], /diamond/],
+    ['a wrong --format', [...good, '--format', 'xml'], /xml/],
+    ['a missing --candidate', [...base, '--reference', 'VaultV1'], /--candidate/],
+    ['an unknown --patch', [...base, '--patch', 'nope'], /nope/],
+    ['a malformed --allow', [...good, '--allow', 'Not An Id'], /Not An Id/],
+    ['an unknown option', [...good, '--frobnicate'], /frobnicate/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(`rejects ${what} with exit 2 and one clear line`, () => {
+      const r = runCli(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe('');
+      noStack(r.stderr);
+    });
+  }
+
+  it('rejects a corrupt build-info with exit 2, naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pg-corrupt-'));
+    mkdirSync(join(dir, 'artifacts/build-info'), { recursive: true });
+    writeFileSync(join(dir, 'hardhat.config.js'), 'module.exports = {};\n');
+    writeFileSync(
+      join(dir, 'artifacts/build-info/abc.json'),
+      '{"_format": "hh-sol-build-info-1", "input": {',
+    );
+    const r = runCli([
+      'check',
+      '--project',
+      dir,
+      '--reference',
+      'A',
+      '--candidate',
+      'B',
+      '--state-dir',
+      join(dir, '.pg'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/abc\.json/);
+    noStack(r.stderr);
+  });
+
+  it("rejects a source that does not compile with exit 2 and solc's own message", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pg-syntax-'));
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(
+      join(dir, 'src/Broken.sol'),
+      'pragma solidity ^0.8.0;\ncontract Broken { function f( public {} }\n',
+    );
+    const r = runCli([
+      'check',
+      '--project',
+      dir,
+      '--reference',
+      'A',
+      '--candidate',
+      'B',
+      '--state-dir',
+      join(dir, '.pg'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/ParserError/);
+    expect(r.stderr).toMatch(/Broken\.sol/);
+    noStack(r.stderr);
+  });
+});
