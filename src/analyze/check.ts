@@ -120,11 +120,18 @@ function singleVersionFindings(view: ContractView, kind: ProxyKind): Finding[] {
 
 const STATUS_ORDER = { introduced: 0, unchanged: 1, fixed: 2 } as const;
 
+/** Dependency sources (npm packages, Foundry lib/) sort after the project's own at equal severity. */
+function inDependency(f: Finding): number {
+  const file = f.location?.file ?? '';
+  return file.startsWith('@') || file.includes('node_modules/') || file.startsWith('lib/') ? 1 : 0;
+}
+
 export function sortFindings(findings: Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) =>
       STATUS_ORDER[a.status ?? 'introduced'] - STATUS_ORDER[b.status ?? 'introduced'] ||
       SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+      inDependency(a) - inDependency(b) ||
       a.id.localeCompare(b.id) ||
       (a.location?.file ?? '').localeCompare(b.location?.file ?? '') ||
       (a.location?.line ?? 0) - (b.location?.line ?? 0),

@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import pc from 'picocolors';
+import { evidenceDigest } from '../analyze/acknowledge.js';
 import type { Finding, StageResult } from '../analyze/finding.js';
 import { runCheck } from '../analyze/run-check.js';
 import { loadProject } from '../build/index.js';
@@ -97,7 +98,9 @@ export function demoCommand(onExit: (code: number) => void): Command {
           : '';
       say(
         `${c.dim('check ')}  ${patch.name.padEnd(28)} ${verdict}  ${mark}  ${why} ${c.dim(`(${result.durationMs} ms)`)}`,
-      );
+      );      if (patch.note && patch.expect === 'pass' && patch.candidate.includes('/bad/')) {
+        say(`${' '.repeat(39)}${c.dim(`note: ${patch.note}`)}`);
+      }
     }
     const checkMs = Math.round(performance.now() - t);
     const allGood = patches.every((p) => p.asExpected);
@@ -113,7 +116,7 @@ export function demoCommand(onExit: (code: number) => void): Command {
       const json = {
         tool: { name: 'patchgate', version: VERSION },
         verdict: allGood ? 'pass' : 'fail',
-        digest: '',
+        digest: evidenceDigest(patches.map(({ durationMs: _d, ...p }) => p)),
         stages,
         findings: [],
         patches,

@@ -52,7 +52,7 @@ describe('renderers', () => {
     expect(text).toMatch(/access-control-missing \(acknowledged\)/);
     expect(text).toMatch(/> fix: Restore the modifier/);
     expect(text).toMatch(/2 blocking, 1 acknowledged, 1 fixed by this patch/);
-    expect(text).not.toMatch(/\x1b\[/);
+    expect(text.includes('\u001b[')).toBe(false);
   });
 
   it('Markdown renders a table row per finding', () => {
