@@ -26,6 +26,8 @@ describe('patchgate demo', () => {
     const r = runCli(['demo', '--state-dir', TEST_STATE_DIR]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/fix-flash-deposit\s+PASS\s+as expected/);
-    expect(r.stdout).toMatch(/storage-collision\s+FAIL\s+as expected\s+storage-layout-incompatible src\/bad\/VaultV2StorageCollision\.sol:\d+/);
+    expect(r.stdout).toMatch(
+      /storage-collision\s+FAIL\s+as expected\s+storage-layout-incompatible src\/bad\/VaultV2StorageCollision\.sol:\d+/,
+    );
   });
 });

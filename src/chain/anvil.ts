@@ -39,7 +39,11 @@ export function anvilBinary(): string {
   } catch {
     // fall through
   }
-  throw environmentError('anvil-missing', `the anvil binary for ${process.platform}-${arch} is not installed (${pkg})`, 'run `npm ci`');
+  throw environmentError(
+    'anvil-missing',
+    `the anvil binary for ${process.platform}-${arch} is not installed (${pkg})`,
+    'run `npm ci`',
+  );
 }
 
 export function freePort(): Promise<number> {
@@ -49,7 +53,9 @@ export function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -86,9 +92,13 @@ async function answers(rpcUrl: string): Promise<boolean> {
 export async function startAnvil(opts: StartAnvilOptions = {}): Promise<Anvil> {
   const port = opts.port ?? (await freePort());
   const rpcUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(anvilBinary(), ['--host', '127.0.0.1', '--port', String(port), '--silent', ...(opts.args ?? [])], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    anvilBinary(),
+    ['--host', '127.0.0.1', '--port', String(port), '--silent', ...(opts.args ?? [])],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   running.add(child);
   hookExit();
   let stderr = '';
@@ -111,11 +121,17 @@ export async function startAnvil(opts: StartAnvilOptions = {}): Promise<Anvil> {
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
   while (Date.now() < deadline) {
     if (exited !== undefined) {
-      throw environmentError('anvil-failed', `anvil exited with code ${exited} before answering: ${stderr.trim() || 'no output'}`);
+      throw environmentError(
+        'anvil-failed',
+        `anvil exited with code ${exited} before answering: ${stderr.trim() || 'no output'}`,
+      );
     }
     if (await answers(rpcUrl)) return { rpcUrl, port, pid: child.pid as number, stop };
     await new Promise((r) => setTimeout(r, 50));
   }
   await stop();
-  throw environmentError('anvil-timeout', `anvil did not answer on ${rpcUrl} within ${opts.timeoutMs ?? 10_000} ms`);
+  throw environmentError(
+    'anvil-timeout',
+    `anvil did not answer on ${rpcUrl} within ${opts.timeoutMs ?? 10_000} ms`,
+  );
 }

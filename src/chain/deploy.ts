@@ -18,9 +18,16 @@ export async function deploy(
 ): Promise<Address> {
   const bytecode = compiled(handle).evm.bytecode.object;
   if (!bytecode) {
-    throw environmentError('not-deployable', `${handle.fullyQualifiedName} has no creation bytecode (abstract or interface?)`);
+    throw environmentError(
+      'not-deployable',
+      `${handle.fullyQualifiedName} has no creation bytecode (abstract or interface?)`,
+    );
   }
-  const hash = await wallet.deployContract({ abi: abiOf(handle), bytecode: `0x${bytecode}`, args: args as unknown[] });
+  const hash = await wallet.deployContract({
+    abi: abiOf(handle),
+    bytecode: `0x${bytecode}`,
+    args: args as unknown[],
+  });
   const receipt = await client.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success' || !receipt.contractAddress) {
     throw environmentError('deploy-reverted', `deploying ${handle.name} reverted (tx ${hash})`);

@@ -98,7 +98,8 @@ export function demoCommand(onExit: (code: number) => void): Command {
           : '';
       say(
         `${c.dim('check ')}  ${patch.name.padEnd(28)} ${verdict}  ${mark}  ${why} ${c.dim(`(${result.durationMs} ms)`)}`,
-      );      if (patch.note && patch.expect === 'pass' && patch.candidate.includes('/bad/')) {
+      );
+      if (patch.note && patch.expect === 'pass' && patch.candidate.includes('/bad/')) {
         say(`${' '.repeat(39)}${c.dim(`note: ${patch.note}`)}`);
       }
     }
