@@ -8,7 +8,7 @@ import type { Project } from '../src/build/types.js';
 import { loadConfig } from '../src/config/load.js';
 import { EXAMPLE_DIR, loadExample, TEST_STATE_DIR } from './helpers/example.js';
 
-const { config } = loadConfig({ searchDir: EXAMPLE_DIR });
+const { config } = await loadConfig({ searchDir: EXAMPLE_DIR });
 let project: Project;
 
 beforeAll(async () => {

@@ -3,10 +3,10 @@
  * implementation (reference) with the patch (candidate) and returns findings with their status
  * relative to the reference (introduced / fixed / unchanged).
  */
-import { keccak256 } from 'viem';
-import { compiled, findContract } from '../build/index.js';
+import { compiled, ensureNamespaced, findContract } from '../build/index.js';
 import type { ContractHandle, Project } from '../build/types.js';
 import { inputError } from '../errors.js';
+import { keccakBytesHex } from './abi.js';
 import { type Acknowledgement, applyAcknowledgements } from './acknowledge.js';
 import { type ContractView, contractView, inherits } from './ast.js';
 import { makeFinding } from './catalog.js';
@@ -53,7 +53,7 @@ function summary(handle: ContractHandle): ContractSummary {
   return {
     name: handle.name,
     fullyQualifiedName: handle.fullyQualifiedName,
-    bytecodeHash: keccak256(`0x${object}`),
+    bytecodeHash: keccakBytesHex(object),
   };
 }
 
@@ -138,8 +138,36 @@ export function sortFindings(findings: Finding[]): Finding[] {
   );
 }
 
+/** ERC-7201 namespace id → the struct declaration that defines it, over the contract's linearization. */
+function namespacesOf(view: ContractView): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const base of view.linearized) {
+    for (const node of base.nodes) {
+      if (node.nodeType !== 'StructDefinition') continue;
+      const doc = typeof node.documentation === 'object' && node.documentation ? node.documentation.text : '';
+      const id = /@custom:storage-location\s+(\S+)/.exec(doc ?? '')?.[1];
+      if (id) out.set(id, node.id);
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether both versions lay out exactly the same namespaces: the same ids defined by the very same struct
+ * declarations of one compilation (same AST node, hence same members, types and nested types). Then the
+ * namespaced storage cannot have changed and its slot-level layout need not be computed.
+ */
+function sameNamespaces(a: ContractView, b: ContractView): boolean {
+  if (a.unit !== b.unit) return false;
+  const x = namespacesOf(a);
+  const y = namespacesOf(b);
+  return x.size === y.size && [...x].every(([id, node]) => y.get(id) === node);
+}
+
 /** The findings before acknowledgements: a pure function of the compiled project and the parameters. */
-export function analyzeUpgrade(params: Omit<CheckUpgradeParameters, 'acknowledge'>): CheckResult {
+export async function analyzeUpgrade(
+  params: Omit<CheckUpgradeParameters, 'acknowledge'> & { stateDir?: string },
+): Promise<CheckResult> {
   const refHandle = findContract(params.project, params.reference);
   const candHandle = findContract(params.project, params.candidate);
   if (refHandle.fullyQualifiedName === candHandle.fullyQualifiedName) {
@@ -156,13 +184,19 @@ export function analyzeUpgrade(params: Omit<CheckUpgradeParameters, 'acknowledge
   const kind = params.kind ?? inferKind(candidate);
 
   const findings: Finding[] = [];
-  const namespacesUnproven = [refHandle.unit, candHandle.unit].some(
-    (u) => u.hasNamespaces && !u.namespacedOutput,
-  );
+  let namespacesUnproven = false;
+  if (
+    (refHandle.unit.hasNamespaces || candHandle.unit.hasNamespaces) &&
+    !sameNamespaces(reference, candidate)
+  ) {
+    for (const unit of new Set([refHandle.unit, candHandle.unit])) {
+      if (!(await ensureNamespaced(unit, params.stateDir))) namespacesUnproven = true;
+    }
+  }
   if (namespacesUnproven) {
     findings.push(
       makeFinding('namespaces-unchecked', {
-        message: `ERC-7201 namespaced storage in ${candHandle.name} could not be laid out (its build-info was made by solc ${candHandle.unit.solcVersion}, which patchgate does not ship), so namespaced storage safety is unproven.`,
+        message: `ERC-7201 namespaced storage differs between ${refHandle.name} and ${candHandle.name} but could not be laid out (the build-info was made by solc ${candHandle.unit.solcVersion}, which patchgate does not ship), so namespaced storage safety is unproven.`,
         location: {
           file: candHandle.sourceName,
           line: candidate.lineOf(candidate.def),
@@ -198,7 +232,7 @@ export function analyzeUpgrade(params: Omit<CheckUpgradeParameters, 'acknowledge
   };
 }
 
-export function checkUpgrade(params: CheckUpgradeParameters): CheckResult {
-  const result = analyzeUpgrade(params);
+export async function checkUpgrade(params: CheckUpgradeParameters): Promise<CheckResult> {
+  const result = await analyzeUpgrade(params);
   return { ...result, findings: applyAcknowledgements(result.findings, params.acknowledge ?? []) };
 }

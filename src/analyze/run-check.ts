@@ -102,11 +102,12 @@ export async function runCheck(params: RunCheckParameters): Promise<CheckReport>
     if (!result) {
       // The analyzer (viem, upgrades-core, the AST walkers) loads only when there is something to analyze.
       const { analyzeUpgrade } = await import('./check.js');
-      result = analyzeUpgrade({
+      result = await analyzeUpgrade({
         project,
         reference: params.reference,
         candidate: params.candidate,
         kind: params.kind,
+        stateDir: params.stateDir,
       });
       try {
         mkdirSync(cacheDir, { recursive: true });

@@ -35,21 +35,24 @@ export type ProxyKind = 'transparent' | 'uups' | 'beacon';
   }
 }
 
-const runCache = new WeakMap<CompilationUnit, ValidationRunData>();
+const runCache = new WeakMap<
+  CompilationUnit,
+  { plain?: ValidationRunData; namespaced?: ValidationRunData }
+>();
 
+/** upgrades-core's validation of a unit, with namespaced layouts when the namespaced output is there. */
 export function validationOf(unit: CompilationUnit): ValidationRunData {
-  let run = runCache.get(unit);
-  if (!run) {
-    run = validate(
-      unit.output,
-      solcInputOutputDecoder(unit.input, unit.output),
-      unit.solcVersion,
-      unit.input,
-      unit.namespacedOutput,
-    );
-    runCache.set(unit, run);
-  }
-  return run;
+  const entry = runCache.get(unit) ?? {};
+  runCache.set(unit, entry);
+  const slot = unit.namespacedOutput ? 'namespaced' : 'plain';
+  entry[slot] ??= validate(
+    unit.output,
+    solcInputOutputDecoder(unit.input, unit.output),
+    unit.solcVersion,
+    unit.input,
+    unit.namespacedOutput,
+  );
+  return entry[slot];
 }
 
 function options(kind: ProxyKind): Required<ValidationOptions> {

@@ -42,7 +42,8 @@ export function writeUnit(stateDir: string, unit: CompilationUnit): void {
   try {
     mkdirSync(join(stateDir, 'cache', 'solc'), { recursive: true });
     const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ format: CACHE_FORMAT, ...unit }));
+    const { namespacedOutput: _separate, ...rest } = unit;
+    writeFileSync(tmp, JSON.stringify({ format: CACHE_FORMAT, ...rest }));
     renameSync(tmp, file);
   } catch {
     // An unwritable state dir costs speed, never correctness.
@@ -52,4 +53,40 @@ export function writeUnit(stateDir: string, unit: CompilationUnit): void {
 /** Whether an entry exists (without reading it; a corrupt one is still caught when it is read). */
 export function hasUnit(stateDir: string, key: string): boolean {
   return existsSync(entryPath(stateDir, key));
+}
+
+function namespacedPath(stateDir: string, key: string): string {
+  return join(stateDir, 'cache', 'solc', `${key}.namespaced.json`);
+}
+
+/** The namespaced compilation of a unit, kept beside it (a build-info unit itself is never copied). */
+export function readNamespaced(stateDir: string, key: string): CompilationUnit['namespacedOutput'] {
+  try {
+    const entry = JSON.parse(readFileSync(namespacedPath(stateDir, key), 'utf8')) as {
+      format?: string;
+      key?: string;
+      output?: CompilationUnit['namespacedOutput'];
+    };
+    return entry.format === CACHE_FORMAT && entry.key === key && entry.output?.sources
+      ? entry.output
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeNamespaced(
+  stateDir: string,
+  key: string,
+  output: NonNullable<CompilationUnit['namespacedOutput']>,
+): void {
+  const file = namespacedPath(stateDir, key);
+  try {
+    mkdirSync(join(stateDir, 'cache', 'solc'), { recursive: true });
+    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ format: CACHE_FORMAT, key, output }));
+    renameSync(tmp, file);
+  } catch {
+    // An unwritable state dir costs speed, never correctness.
+  }
 }

@@ -7,9 +7,9 @@ import { join, resolve } from 'node:path';
 import type { SolcInput } from '@openzeppelin/upgrades-core';
 import { inputError } from '../errors.js';
 import { type BuildInfo, foundryOutDir, listBuildInfo, readBuildInfo } from './buildinfo.js';
-import { cacheKey, hasUnit, readUnit, writeUnit } from './cache.js';
+import { cacheKey, hasUnit, readNamespaced, readUnit, writeUnit } from './cache.js';
 import { collectSources, isDirectory, listSolidity } from './imports.js';
-import { compileNamespaced, hasNamespaces } from './namespaced.js';
+import { hasNamespaces } from './namespaced.js';
 import { bundledSolcVersion, compileStandardJson, shortVersion } from './solc.js';
 import type { CompilationUnit, LoadProjectOptions, Project, ProjectLayout } from './types.js';
 
@@ -49,15 +49,15 @@ export function sourcesInput(sources: SolcInput['sources']): SolcInput {
   } as SolcInput;
 }
 
-async function finishUnit(
+/**
+ * A unit as compiled. The ERC-7201 namespaced compilation is deferred (see `ensureNamespaced`): it is only
+ * needed when a check compares namespaces that differ, and it costs a second solc run.
+ */
+function finishUnit(
   base: Omit<CompilationUnit, 'namespacedOutput' | 'hasNamespaces' | 'key'>,
   key: string,
-): Promise<CompilationUnit> {
-  const namespaces = hasNamespaces(base.input);
-  const namespacedOutput = namespaces
-    ? await compileNamespaced(base.input, base.output, base.solcVersion)
-    : undefined;
-  return { ...base, key, hasNamespaces: namespaces, ...(namespacedOutput ? { namespacedOutput } : {}) };
+): CompilationUnit {
+  return { ...base, key, hasNamespaces: hasNamespaces(base.input) };
 }
 
 function sourcesKey(dir: string): { input: SolcInput; key: string; version: string } {
@@ -81,9 +81,9 @@ async function loadSources(
 ): Promise<{ unit: CompilationUnit; cached: boolean }> {
   const { input, key, version } = sourcesKey(dir);
   const hit = readUnit(stateDir, key);
-  if (hit) return { unit: hit, cached: true };
+  if (hit) return { unit: withNamespaced(hit, stateDir), cached: true };
   const { output, longVersion } = await compileStandardJson(input);
-  const unit = await finishUnit(
+  const unit = finishUnit(
     { solcVersion: version, solcLongVersion: longVersion, input, output, origin: 'solc-js' },
     key,
   );
@@ -95,14 +95,12 @@ function buildInfoKey(bytes: Uint8Array): string {
   return cacheKey(['build-info', bundledSolcVersion(), bytes]);
 }
 
-async function loadBuildInfo(
-  info: BuildInfo,
-  stateDir: string,
-): Promise<{ unit: CompilationUnit; cached: boolean }> {
-  const key = buildInfoKey(info.bytes);
-  const hit = readUnit(stateDir, key);
-  if (hit) return { unit: { ...hit, origin: info.file }, cached: true };
-  const unit = await finishUnit(
+/**
+ * A build-info is its own cache: it is read as is (nothing compiled, nothing copied); only the namespaced
+ * compilation made from it is kept in the state dir.
+ */
+function loadBuildInfo(info: BuildInfo, stateDir: string): { unit: CompilationUnit; cached: boolean } {
+  const unit = finishUnit(
     {
       solcVersion: shortVersion(info.solcVersion),
       solcLongVersion: info.solcLongVersion,
@@ -110,10 +108,14 @@ async function loadBuildInfo(
       output: info.output,
       origin: info.file,
     },
-    key,
+    buildInfoKey(info.bytes),
   );
-  writeUnit(stateDir, unit);
-  return { unit, cached: false };
+  return { unit: withNamespaced(unit, stateDir), cached: true };
+}
+
+function withNamespaced(unit: CompilationUnit, stateDir: string): CompilationUnit {
+  const namespacedOutput = unit.hasNamespaces ? readNamespaced(stateDir, unit.key) : undefined;
+  return namespacedOutput ? { ...unit, namespacedOutput } : unit;
 }
 
 function checkedDir(opts: LoadProjectOptions): string {
@@ -150,8 +152,9 @@ export function cachedUnitKeys(opts: LoadProjectOptions): string[] | undefined {
   const dir = checkedDir(opts);
   const layout = detectLayout(dir);
   const files = layout === 'sources' ? [] : listBuildInfo(buildInfoDir(dir, layout));
-  const keys = files.length === 0 ? [sourcesKey(dir).key] : files.map((f) => buildInfoKey(readFileSync(f)));
-  return keys.every((k) => hasUnit(opts.stateDir, k)) ? keys : undefined;
+  if (files.length > 0) return files.map((f) => buildInfoKey(readFileSync(f)));
+  const { key } = sourcesKey(dir);
+  return hasUnit(opts.stateDir, key) ? [key] : undefined;
 }
 
 export async function loadProject(opts: LoadProjectOptions): Promise<Project> {
@@ -180,6 +183,6 @@ export async function loadProject(opts: LoadProjectOptions): Promise<Project> {
     );
   }
   const loaded = [];
-  for (const file of files) loaded.push(await loadBuildInfo(readBuildInfo(file), opts.stateDir));
+  for (const file of files) loaded.push(loadBuildInfo(readBuildInfo(file), opts.stateDir));
   return { dir, layout, units: loaded.map((l) => l.unit), cached: loaded.every((l) => l.cached) };
 }

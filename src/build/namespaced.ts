@@ -5,7 +5,9 @@
  */
 import type { SolcInput, SolcOutput } from '@openzeppelin/upgrades-core';
 import { environmentError, isPatchgateError } from '../errors.js';
+import { writeNamespaced } from './cache.js';
 import { bundledSolcVersion, compileStandardJson } from './solc.js';
+import type { CompilationUnit } from './types.js';
 
 const NAMESPACE_RE = /@custom:storage-location\s+erc7201:/;
 
@@ -35,4 +37,17 @@ export async function compileNamespaced(
       e,
     );
   }
+}
+
+/**
+ * Make sure `unit.namespacedOutput` is there when the unit has namespaces: compile it (and store the unit
+ * back in the cache) if needed. Returns false when it cannot be produced (a solc version we do not ship).
+ */
+export async function ensureNamespaced(unit: CompilationUnit, stateDir?: string): Promise<boolean> {
+  if (!unit.hasNamespaces || unit.namespacedOutput) return true;
+  const output = await compileNamespaced(unit.input, unit.output, unit.solcVersion);
+  if (!output) return false;
+  unit.namespacedOutput = output;
+  if (stateDir) writeNamespaced(stateDir, unit.key, output);
+  return true;
 }

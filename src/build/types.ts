@@ -12,9 +12,10 @@ export interface CompilationUnit {
   input: SolcInput;
   output: SolcOutput;
   /**
-   * Output of compiling upgrades-core's `makeNamespacedInput(input, output)`, used to lay out ERC-7201
-   * namespaced storage. Absent when it could not be produced (e.g. a build-info from a solc version we do
-   * not ship); analysis then reports `namespaces-unchecked` and fails closed where namespaces exist.
+   * Output of compiling upgrades-core's `makeNamespacedInput(input, output)`, which gives ERC-7201
+   * namespaced members their slots and offsets. Produced on demand by `ensureNamespaced` (only a check
+   * whose two versions declare different namespaces needs it); it cannot be produced for a build-info
+   * from a solc version we do not ship, and the analysis then fails closed with `namespaces-unchecked`.
    */
   namespacedOutput?: SolcOutput;
   /** Whether any source declares ERC-7201 namespaced storage (`@custom:storage-location erc7201:`). */

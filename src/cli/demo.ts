@@ -44,7 +44,7 @@ export function demoCommand(onExit: (code: number) => void): Command {
       lines.push(line);
     };
     const started = performance.now();
-    const { config, projectDir } = loadConfig({ searchDir: EXAMPLE_DIR });
+    const { config, projectDir } = await loadConfig({ searchDir: EXAMPLE_DIR });
     say(
       c.bold(
         'patchgate demo — examples/vault: an ERC-4626 vault behind a transparent proxy, rewards behind UUPS',

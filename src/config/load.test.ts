@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { PatchgateError } from '../errors.js';
 import { loadConfig, parseConfig } from './load.js';
 
-function errorOf(fn: () => unknown): PatchgateError {
+async function errorOf(fn: () => unknown): Promise<PatchgateError> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     if (e instanceof PatchgateError) return e;
     throw e;
@@ -22,43 +22,42 @@ const good = {
 };
 
 describe('config', () => {
-  it('accepts a valid config and fills defaults', () => {
-    const cfg = parseConfig(JSON.stringify(good), 'patchgate.config.json');
+  it('accepts a valid config and fills defaults', async () => {
+    const cfg = await parseConfig(JSON.stringify(good), 'patchgate.config.json');
     expect(cfg.project).toBe('.');
     expect(cfg.patches[0]?.candidate).toBe('VaultV2');
   });
 
-  it('names the misspelled key', () => {
-    const e = errorOf(() => parseConfig(JSON.stringify({ ...good, patchez: [] }), 'p.json'));
+  it('names the misspelled key', async () => {
+    const e = await errorOf(() => parseConfig(JSON.stringify({ ...good, patchez: [] }), 'p.json'));
     expect(e.exitCode).toBe(2);
     expect(e.shortMessage).toMatch(/patchez/);
   });
 
-  it('names the bad value of a nested key', () => {
+  it('names the bad value of a nested key', async () => {
     const bad = { ...good, contracts: { vault: { kind: 'diamond', reference: 'VaultV1' } } };
-    const e = errorOf(() => parseConfig(JSON.stringify(bad), 'p.json'));
+    const e = await errorOf(() => parseConfig(JSON.stringify(bad), 'p.json'));
     expect(e.shortMessage).toMatch(/contracts\.vault\.kind/);
   });
 
-  it('rejects a patch for an undeclared contract', () => {
+  it('rejects a patch for an undeclared contract', async () => {
     const bad = { ...good, patches: [{ name: 'x', contract: 'vualt', candidate: 'VaultV2' }] };
-    const e = errorOf(() => parseConfig(JSON.stringify(bad), 'p.json'));
+    const e = await errorOf(() => parseConfig(JSON.stringify(bad), 'p.json'));
     expect(e.shortMessage).toMatch(/patches\[0\]\.contract: unknown contract "vualt"/);
   });
 
-  it('rejects malformed JSON with the file name', () => {
-    const e = errorOf(() => parseConfig('{"contracts": ', 'broken.json'));
+  it('rejects malformed JSON with the file name', async () => {
+    const e = await errorOf(() => parseConfig('{"contracts": ', 'broken.json'));
     expect(e.code).toBe('config-invalid');
     expect(e.shortMessage).toMatch(/broken\.json is not valid JSON/);
   });
 
-  it('fails for a missing --config file but not for a missing default one', () => {
+  it('fails for a missing --config file but not for a missing default one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pg-config-'));
-    expect(errorOf(() => loadConfig({ file: join(dir, 'nope.json'), searchDir: dir })).code).toBe(
-      'config-not-found',
-    );
-    expect(loadConfig({ searchDir: dir }).path).toBeUndefined();
+    const missing = await errorOf(() => loadConfig({ file: join(dir, 'nope.json'), searchDir: dir }));
+    expect(missing.code).toBe('config-not-found');
+    expect((await loadConfig({ searchDir: dir })).path).toBeUndefined();
     writeFileSync(join(dir, 'patchgate.config.json'), JSON.stringify({ ...good, project: 'sub' }));
-    expect(loadConfig({ searchDir: dir }).projectDir).toBe(join(dir, 'sub'));
+    expect((await loadConfig({ searchDir: dir })).projectDir).toBe(join(dir, 'sub'));
   });
 });

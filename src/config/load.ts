@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { inputError } from '../errors.js';
-import { type Config, configSchema } from './schema.js';
+import type { Config } from './schema.js';
 
 export const CONFIG_FILE = 'patchgate.config.json';
 
@@ -21,7 +21,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** Parse and validate a config text; errors name the file and the bad key. */
-export function parseConfig(text: string, file: string): Config {
+export async function parseConfig(text: string, file: string): Promise<Config> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -32,6 +32,8 @@ export function parseConfig(text: string, file: string): Config {
       'fix the JSON syntax',
     );
   }
+  // zod loads only when there is a config to validate (a plain `check` stays fast).
+  const { configSchema } = await import('./schema.js');
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -51,7 +53,7 @@ export function parseConfig(text: string, file: string): Config {
  * Load `--config FILE`, or `patchgate.config.json` in `searchDir` if present, or defaults.
  * A given file that does not exist is an error; an absent default file is not.
  */
-export function loadConfig(opts: { file?: string; searchDir: string }): LoadedConfig {
+export async function loadConfig(opts: { file?: string; searchDir: string }): Promise<LoadedConfig> {
   const path = opts.file ? resolve(opts.file) : resolve(opts.searchDir, CONFIG_FILE);
   if (!existsSync(path)) {
     if (opts.file) {
@@ -61,9 +63,9 @@ export function loadConfig(opts: { file?: string; searchDir: string }): LoadedCo
         'check the --config path',
       );
     }
-    const config = configSchema.parse({});
+    const config: Config = { project: '.', contracts: {}, patches: [], acknowledge: [] };
     return { config, projectDir: resolve(opts.searchDir) };
   }
-  const config = parseConfig(readFileSync(path, 'utf8'), opts.file ?? path);
+  const config = await parseConfig(readFileSync(path, 'utf8'), opts.file ?? path);
   return { config, path, projectDir: resolve(dirname(path), config.project) };
 }

@@ -3,30 +3,25 @@
  * call the proxy by selector and read its events by topic. A removed function or event, or a function that
  * keeps its selector but changes what it returns or whether it writes, breaks them silently.
  */
-import type { AbiEvent, AbiFunction } from 'viem';
-import { toEventSelector, toFunctionSelector, toFunctionSignature } from 'viem';
 import { compiled } from '../../build/artifact.js';
+import { type AbiItem, keccakHex, outputsOf, selectorOf, signatureOf } from '../abi.js';
 import { type ContractView, locate } from '../ast.js';
 import { makeFinding } from '../catalog.js';
 import type { Finding, Location } from '../finding.js';
 
-function abiOf(view: ContractView): readonly (AbiFunction | AbiEvent | { type: string })[] {
-  return compiled(view.handle).abi as never;
+function abiOf(view: ContractView): readonly AbiItem[] {
+  return compiled(view.handle).abi as readonly AbiItem[];
 }
 
-function functionsBySelector(view: ContractView): Map<string, AbiFunction> {
-  const out = new Map<string, AbiFunction>();
-  for (const item of abiOf(view)) {
-    if (item.type === 'function') out.set(toFunctionSelector(item as AbiFunction), item as AbiFunction);
-  }
+function functionsBySelector(view: ContractView): Map<string, AbiItem> {
+  const out = new Map<string, AbiItem>();
+  for (const item of abiOf(view)) if (item.type === 'function') out.set(selectorOf(signatureOf(item)), item);
   return out;
 }
 
-function eventsBySelector(view: ContractView): Map<string, AbiEvent> {
-  const out = new Map<string, AbiEvent>();
-  for (const item of abiOf(view)) {
-    if (item.type === 'event') out.set(toEventSelector(item as AbiEvent), item as AbiEvent);
-  }
+function eventsBySelector(view: ContractView): Map<string, AbiItem> {
+  const out = new Map<string, AbiItem>();
+  for (const item of abiOf(view)) if (item.type === 'event') out.set(keccakHex(signatureOf(item)), item);
   return out;
 }
 
@@ -42,22 +37,18 @@ function declarationLocation(view: ContractView, selector: string, name: string)
   return locate(view, view.def, name);
 }
 
-function outputsOf(fn: AbiFunction): string {
-  return `(${fn.outputs.map((o) => o.type).join(',')})`;
-}
-
 export function abiDiff(reference: ContractView, candidate: ContractView): Finding[] {
   const out: Finding[] = [];
   const before = functionsBySelector(reference);
   const after = functionsBySelector(candidate);
   for (const [selector, fn] of before) {
-    const signature = toFunctionSignature(fn);
+    const signature = signatureOf(fn);
     const now = after.get(selector);
     if (!now) {
       out.push(
         makeFinding('function-removed', {
           message: `${signature} (${selector}) exists in ${reference.def.name} but not in ${candidate.def.name}: every caller of it will revert after the upgrade.`,
-          location: declarationLocation(reference, selector, fn.name),
+          location: declarationLocation(reference, selector, fn.name ?? ''),
           status: 'introduced',
           key: selector,
         }),
@@ -72,7 +63,7 @@ export function abiDiff(reference: ContractView, candidate: ContractView): Findi
       out.push(
         makeFinding('function-changed', {
           message: `${signature} keeps its selector but changed: ${changes.join('; ')}.`,
-          location: declarationLocation(candidate, selector, now.name),
+          location: declarationLocation(candidate, selector, now.name ?? ''),
           status: 'introduced',
           key: selector,
         }),
@@ -83,8 +74,8 @@ export function abiDiff(reference: ContractView, candidate: ContractView): Findi
     if (before.has(selector)) continue;
     out.push(
       makeFinding('function-added', {
-        message: `${toFunctionSignature(fn)} (${selector}) is new in ${candidate.def.name}.`,
-        location: declarationLocation(candidate, selector, fn.name),
+        message: `${signatureOf(fn)} (${selector}) is new in ${candidate.def.name}.`,
+        location: declarationLocation(candidate, selector, fn.name ?? ''),
         status: 'introduced',
         key: selector,
       }),
@@ -93,11 +84,11 @@ export function abiDiff(reference: ContractView, candidate: ContractView): Findi
   const eventsAfter = eventsBySelector(candidate);
   for (const [topic, ev] of eventsBySelector(reference)) {
     if (eventsAfter.has(topic)) continue;
-    const signature = `${ev.name}(${ev.inputs.map((i) => i.type).join(',')})`;
+    const signature = signatureOf(ev);
     out.push(
       makeFinding('event-removed', {
         message: `event ${signature} is no longer emitted by ${candidate.def.name}: indexers and monitors that follow it go blind.`,
-        location: declarationLocation(reference, topic, ev.name),
+        location: declarationLocation(reference, topic, ev.name ?? ''),
         status: 'introduced',
         key: topic,
       }),

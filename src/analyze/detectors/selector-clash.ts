@@ -4,8 +4,8 @@
  * the admin interface is `upgradeToAndCall(address,bytes)`; an implementation exposing it (a UUPS
  * implementation behind a transparent proxy) is unreachable for the admin and confuses every tool.
  */
-import { toFunctionSelector } from 'viem';
 import { compiled } from '../../build/artifact.js';
+import { selectorOf } from '../abi.js';
 import type { ContractView } from '../ast.js';
 import { locate } from '../ast.js';
 import { makeFinding } from '../catalog.js';
@@ -23,7 +23,7 @@ export function selectorClash(view: ContractView, kind: ProxyKind): Finding[] {
   const out: Finding[] = [];
   const methods = compiled(view.handle).evm.methodIdentifiers;
   for (const signature of PROXY_INTERFACES[kind]) {
-    const selector = toFunctionSelector(`function ${signature}`).slice(2);
+    const selector = selectorOf(signature).slice(2);
     const clash = Object.entries(methods).find(([, sel]) => sel === selector);
     if (!clash) continue;
     const fn = view.externalFunctions.get(selector);
