@@ -11,6 +11,7 @@ import type {
   VariableDeclaration,
 } from 'solidity-ast';
 import { findAll } from 'solidity-ast/utils.js';
+import { importClosure } from '../build/closure.js';
 import type { CompilationUnit, ContractHandle } from '../build/types.js';
 import type { Location } from './finding.js';
 
@@ -41,19 +42,26 @@ interface UnitIndex {
   lineStarts: Map<string, number[]>;
 }
 
-const indexCache = new WeakMap<CompilationUnit, UnitIndex>();
+const indexCache = new WeakMap<CompilationUnit, UnitIndex & { indexed: Set<string> }>();
 
-function indexUnit(unit: CompilationUnit): UnitIndex {
-  const cached = indexCache.get(unit);
-  if (cached) return cached;
-  const byId = new Map<number, AnyNode>();
-  const ownerOf = new Map<number, ContractDefinition>();
-  const fileById = new Map<number, string>();
-  const lineStarts = new Map<string, number[]>();
-  for (const [name, src] of Object.entries(unit.output.sources ?? {})) {
-    const ast = src.ast as SourceUnit | undefined;
+/**
+ * Index the AST of the given source units (once each): node by id, owner contract, line starts. Only the
+ * sources a contract needs (its import closure) are walked, not everything the project compiled.
+ */
+function indexUnit(unit: CompilationUnit, sources: Iterable<string>): UnitIndex {
+  let idx = indexCache.get(unit);
+  if (!idx) {
+    const fileById = new Map<number, string>();
+    for (const [name, src] of Object.entries(unit.output.sources ?? {})) fileById.set(src.id, name);
+    idx = { byId: new Map(), ownerOf: new Map(), fileById, lineStarts: new Map(), indexed: new Set() };
+    indexCache.set(unit, idx);
+  }
+  for (const name of sources) {
+    if (idx.indexed.has(name)) continue;
+    idx.indexed.add(name);
+    const ast = unit.output.sources?.[name]?.ast as SourceUnit | undefined;
     if (!ast) continue;
-    fileById.set(src.id, name);
+    const { byId, ownerOf } = idx;
     walk(ast as unknown as AnyNode, (n) => {
       byId.set(n.id, n);
       return undefined;
@@ -64,10 +72,8 @@ function indexUnit(unit: CompilationUnit): UnitIndex {
     const content = unit.input.sources[name]?.content ?? '';
     const starts = [0];
     for (let i = 0; i < content.length; i++) if (content.charCodeAt(i) === 10) starts.push(i + 1);
-    lineStarts.set(name, starts);
+    idx.lineStarts.set(name, starts);
   }
-  const idx = { byId, ownerOf, fileById, lineStarts };
-  indexCache.set(unit, idx);
   return idx;
 }
 
@@ -102,7 +108,7 @@ function lineAt(starts: number[], offset: number): number {
 
 export function contractView(handle: ContractHandle): ContractView {
   const unit = handle.unit;
-  const idx = indexUnit(unit);
+  const idx = indexUnit(unit, importClosure(unit, [handle.sourceName]));
   const sourceAst = unit.output.sources?.[handle.sourceName]?.ast as SourceUnit | undefined;
   const def = sourceAst
     ? [...findAll('ContractDefinition', sourceAst)].find((c) => c.name === handle.name)

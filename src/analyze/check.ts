@@ -108,9 +108,9 @@ function compareVersions(before: Finding[], after: Finding[]): Finding[] {
   return out;
 }
 
-function singleVersionFindings(view: ContractView, kind: ProxyKind): Finding[] {
+function singleVersionFindings(view: ContractView, kind: ProxyKind, roots: readonly string[]): Finding[] {
   return [
-    ...upgradeSafetyFindings(view.handle, kind),
+    ...upgradeSafetyFindings(view.handle, kind, roots),
     ...implementationInitializable(view),
     ...uupsUnprotectedUpgrade(view),
     ...dangerousOpcodes(view),
@@ -207,14 +207,24 @@ export async function analyzeUpgrade(
       }),
     );
   }
-  findings.push(...storageFindings(refHandle, candHandle, kind));
+  // One upgrades-core validation covers both versions: the two source files and what they import.
+  const roots = [refHandle.sourceName, candHandle.sourceName];
+  findings.push(...storageFindings(refHandle, candHandle, kind, roots));
   findings.push(
-    ...compareVersions(singleVersionFindings(reference, kind), singleVersionFindings(candidate, kind)),
+    ...compareVersions(
+      singleVersionFindings(reference, kind, roots),
+      singleVersionFindings(candidate, kind, roots),
+    ),
   );
   findings.push(...abiDiff(reference, candidate));
   findings.push(...accessControlDiff(reference, candidate));
   findings.push(
-    ...uninitializedState(reference, candidate, storageLayoutOf(refHandle), storageLayoutOf(candHandle)),
+    ...uninitializedState(
+      reference,
+      candidate,
+      storageLayoutOf(refHandle, roots),
+      storageLayoutOf(candHandle, roots),
+    ),
   );
 
   // DELEGATECALL is the heart of every UUPS implementation: opcodes block only when the patch adds them.

@@ -17,6 +17,7 @@ import {
 } from '@openzeppelin/upgrades-core';
 import { LayoutCompatibilityReport } from '@openzeppelin/upgrades-core/dist/storage/report.js';
 import { describeError } from '@openzeppelin/upgrades-core/dist/validate/report.js';
+import { importClosure } from '../build/closure.js';
 import type { CompilationUnit, ContractHandle } from '../build/types.js';
 import { makeFinding } from './catalog.js';
 import type { Finding, Location } from './finding.js';
@@ -35,24 +36,42 @@ export type ProxyKind = 'transparent' | 'uups' | 'beacon';
   }
 }
 
-const runCache = new WeakMap<
-  CompilationUnit,
-  { plain?: ValidationRunData; namespaced?: ValidationRunData }
->();
+type Sources<T> = Record<string, T>;
 
-/** upgrades-core's validation of a unit, with namespaced layouts when the namespaced output is there. */
-export function validationOf(unit: CompilationUnit): ValidationRunData {
-  const entry = runCache.get(unit) ?? {};
-  runCache.set(unit, entry);
-  const slot = unit.namespacedOutput ? 'namespaced' : 'plain';
-  entry[slot] ??= validate(
-    unit.output,
-    solcInputOutputDecoder(unit.input, unit.output),
-    unit.solcVersion,
-    unit.input,
-    unit.namespacedOutput,
-  );
-  return entry[slot];
+function pick<T>(record: Sources<T> | undefined, keep: Set<string>): Sources<T> {
+  const out: Sources<T> = {};
+  for (const [k, v] of Object.entries(record ?? {})) if (keep.has(k)) out[k] = v;
+  return out;
+}
+
+const runCache = new WeakMap<CompilationUnit, Map<string, ValidationRunData>>();
+
+/**
+ * upgrades-core's validation of the part of a unit that `roots` (the reference's and candidate's source
+ * files) need — not of every contract the project compiles — with namespaced layouts when the namespaced
+ * output is there. The import closure is complete by construction, as upgrades-core requires.
+ */
+export function validationOf(unit: CompilationUnit, roots: readonly string[]): ValidationRunData {
+  const keep = importClosure(unit, roots);
+  const memoKey = `${unit.namespacedOutput ? 'ns' : 'plain'}:${[...keep].sort().join('|')}`;
+  const memo = runCache.get(unit) ?? new Map<string, ValidationRunData>();
+  runCache.set(unit, memo);
+  const hit = memo.get(memoKey);
+  if (hit) return hit;
+  const output = {
+    ...unit.output,
+    sources: pick(unit.output.sources, keep),
+    contracts: pick(unit.output.contracts, keep),
+  };
+  const input = { ...unit.input, sources: pick(unit.input.sources, keep) };
+  const namespaced = unit.namespacedOutput && {
+    ...unit.namespacedOutput,
+    sources: pick(unit.namespacedOutput.sources, keep),
+    contracts: pick(unit.namespacedOutput.contracts, keep),
+  };
+  const run = validate(output, solcInputOutputDecoder(input, output), unit.solcVersion, input, namespaced);
+  memo.set(memoKey, run);
+  return run;
 }
 
 function options(kind: ProxyKind): Required<ValidationOptions> {
@@ -71,15 +90,22 @@ export function locationFromSrc(
   return { file: m[1] as string, line: Number(m[2]), contract, ...(fn ? { function: fn } : {}) };
 }
 
-export function storageLayoutOf(handle: ContractHandle): StorageLayout {
-  const run = validationOf(handle.unit);
+export function storageLayoutOf(
+  handle: ContractHandle,
+  roots: readonly string[] = [handle.sourceName],
+): StorageLayout {
+  const run = validationOf(handle.unit, roots);
   const version = getContractVersion(run, handle.fullyQualifiedName);
   return getStorageLayout([run], version);
 }
 
 /** upgrades-core's standalone upgrade-safety errors for one implementation, as findings. */
-export function upgradeSafetyFindings(handle: ContractHandle, kind: ProxyKind): Finding[] {
-  const run = validationOf(handle.unit);
+export function upgradeSafetyFindings(
+  handle: ContractHandle,
+  kind: ProxyKind,
+  roots: readonly string[] = [handle.sourceName],
+): Finding[] {
+  const run = validationOf(handle.unit, roots);
   const version = getContractVersion(run, handle.fullyQualifiedName);
   const errors = getErrors([run], version, options(kind));
   return errors.map((e) => {
@@ -107,10 +133,11 @@ export function storageFindings(
   reference: ContractHandle,
   candidate: ContractHandle,
   kind: ProxyKind,
+  roots: readonly string[] = [reference.sourceName, candidate.sourceName],
 ): Finding[] {
   const report = getStorageUpgradeReport(
-    storageLayoutOf(reference),
-    storageLayoutOf(candidate),
+    storageLayoutOf(reference, roots),
+    storageLayoutOf(candidate, roots),
     options(kind),
   );
   if (report.ok) return [];
