@@ -4,7 +4,7 @@
  * compiler output, contracts, kind and patchgate version give the same findings without recomputation.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cachedUnitKeys, loadProject } from '../build/index.js';
@@ -84,7 +84,7 @@ export async function runCheck(params: RunCheckParameters): Promise<CheckReport>
   // Fast path: every unit is cached and so is the analysis of exactly these inputs — no compiler output read.
   const useCache = params.cache !== false;
   const known =
-    params.project || !useCache
+    params.project || !useCache || !existsSync(cacheDir)
       ? undefined
       : cachedUnitKeys({ dir: params.projectDir, stateDir: params.stateDir });
   let result = known ? readCached(join(cacheDir, `${keyOf(known)}.json`)) : undefined;
