@@ -53,6 +53,23 @@ const median = (xs) => {
 
 const ozCli = join(root, 'node_modules/@openzeppelin/upgrades-core/dist/cli/cli.js');
 const pgCli = join(root, 'bin/patchgate.js');
+/** One `patchgate check VaultV1 → VaultV2` run of the compiled CLI. */
+const patchgate = (project, state) =>
+  timed(process.execPath, [
+    pgCli,
+    'check',
+    '--project',
+    project,
+    '--reference',
+    'VaultV1',
+    '--candidate',
+    'VaultV2',
+    '--state-dir',
+    state,
+    '--format',
+    'json',
+  ]);
+
 const cases = {
   'upgrades-core validate (build-info)': () =>
     timed(process.execPath, [
@@ -66,53 +83,12 @@ const cases = {
     ]),
   'patchgate check (build-info, cold cache)': () => {
     const state = join(work, `cold-${Math.random()}`);
-    const r = timed(process.execPath, [
-      pgCli,
-      'check',
-      '--project',
-      hh,
-      '--reference',
-      'VaultV1',
-      '--candidate',
-      'VaultV2',
-      '--state-dir',
-      state,
-      '--format',
-      'json',
-    ]);
+    const r = patchgate(hh, state);
     rmSync(state, { recursive: true, force: true });
     return r;
   },
-  'patchgate check (build-info, warm cache)': () =>
-    timed(process.execPath, [
-      pgCli,
-      'check',
-      '--project',
-      hh,
-      '--reference',
-      'VaultV1',
-      '--candidate',
-      'VaultV2',
-      '--state-dir',
-      join(work, 'warm'),
-      '--format',
-      'json',
-    ]),
-  'patchgate check (plain sources, cached re-run)': () =>
-    timed(process.execPath, [
-      pgCli,
-      'check',
-      '--project',
-      example,
-      '--reference',
-      'VaultV1',
-      '--candidate',
-      'VaultV2',
-      '--state-dir',
-      exampleState,
-      '--format',
-      'json',
-    ]),
+  'patchgate check (build-info, warm cache)': () => patchgate(hh, join(work, 'warm')),
+  'patchgate check (plain sources, cached re-run)': () => patchgate(example, exampleState),
 };
 
 // One warm-up of each (fills the warm caches, pages in node_modules).

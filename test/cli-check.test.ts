@@ -4,7 +4,7 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { EXAMPLE_DIR, TEST_STATE_DIR } from './helpers/example.js';
@@ -112,6 +112,11 @@ describe('patchgate check (bad input)', () => {
     ['an unknown --patch', [...base, '--patch', 'nope'], /nope/],
     ['a malformed --allow', [...good, '--allow', 'Not An Id'], /Not An Id/],
     ['an unknown option', [...good, '--frobnicate'], /frobnicate/],
+    [
+      'an --out path in a missing directory',
+      [...good, '--out', '/nonexistent/dir/report.json'],
+      /\/nonexistent\/dir\/report\.json/,
+    ],
   ];
   for (const [what, args, message] of cases) {
     it(`rejects ${what} with exit 2 and one clear line`, () => {
@@ -123,48 +128,31 @@ describe('patchgate check (bad input)', () => {
     });
   }
 
+  /** A throwaway project made of the given files, checked for contracts A → B. */
+  function checkFiles(files: Record<string, string>) {
+    const dir = mkdtempSync(join(tmpdir(), 'pg-bad-'));
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), content);
+    }
+    const args = ['check', '--project', dir, '--reference', 'A', '--candidate', 'B'];
+    return runCli([...args, '--state-dir', join(dir, '.pg')]);
+  }
+
   it('rejects a corrupt build-info with exit 2, naming the file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pg-corrupt-'));
-    mkdirSync(join(dir, 'artifacts/build-info'), { recursive: true });
-    writeFileSync(join(dir, 'hardhat.config.js'), 'module.exports = {};\n');
-    writeFileSync(
-      join(dir, 'artifacts/build-info/abc.json'),
-      '{"_format": "hh-sol-build-info-1", "input": {',
-    );
-    const r = runCli([
-      'check',
-      '--project',
-      dir,
-      '--reference',
-      'A',
-      '--candidate',
-      'B',
-      '--state-dir',
-      join(dir, '.pg'),
-    ]);
+    const r = checkFiles({
+      'hardhat.config.js': 'module.exports = {};\n',
+      'artifacts/build-info/abc.json': '{"_format": "hh-sol-build-info-1", "input": {',
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/abc\.json/);
     noStack(r.stderr);
   });
 
   it("rejects a source that does not compile with exit 2 and solc's own message", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pg-syntax-'));
-    mkdirSync(join(dir, 'src'));
-    writeFileSync(
-      join(dir, 'src/Broken.sol'),
-      'pragma solidity ^0.8.0;\ncontract Broken { function f( public {} }\n',
-    );
-    const r = runCli([
-      'check',
-      '--project',
-      dir,
-      '--reference',
-      'A',
-      '--candidate',
-      'B',
-      '--state-dir',
-      join(dir, '.pg'),
-    ]);
+    const r = checkFiles({
+      'src/Broken.sol': 'pragma solidity ^0.8.0;\ncontract Broken { function f( public {} }\n',
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/ParserError/);
     expect(r.stderr).toMatch(/Broken\.sol/);

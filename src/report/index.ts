@@ -1,5 +1,6 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import type { Report } from '../analyze/finding.js';
+import { inputError } from '../errors.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
@@ -32,6 +33,14 @@ export function writeOutput(text: string, outFile?: string): void {
     return;
   }
   const tmp = `${outFile}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, outFile);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, outFile);
+  } catch (e) {
+    throw inputError(
+      'out-unwritable',
+      `cannot write --out ${outFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      'pass a path in an existing, writable directory',
+    );
+  }
 }

@@ -43,7 +43,8 @@ export function renderText(report: Report, opts: { color: boolean }): string {
       const blocks = f.blocking && !f.acknowledged && f.status !== 'fixed' ? c.red(' [blocking]') : '';
       lines.push(`  ${severityLabel(c, f)} ${c.bold(f.id)}${blocks}${ack}  ${c.dim(where(f))}`);
       lines.push(`      ${f.message}`);
-      if (f.hint && f.status !== 'fixed') lines.push(`      ${c.dim('> fix:')} ${f.hint}`);
+      if (f.hint && f.status !== 'fixed' && (f.blocking || f.severity !== 'info'))
+        lines.push(`      ${c.dim('> fix:')} ${f.hint}`);
       if (f.acknowledgedReason) lines.push(`      ${c.dim('> acknowledged:')} ${f.acknowledgedReason}`);
     }
   }
