@@ -60,4 +60,38 @@ describe('check on the example protocol', () => {
       if (patch.expect === 'pass') expect(blockingIds(report)).toEqual([]);
     });
   }
+
+  it('names the function behind each finding, upgrades-core and bytecode ones included', async () => {
+    const report = await check('selfdestruct-delegatecall');
+    const at = (id: string) => report.findings.find((f) => f.id === id)?.location;
+    expect(at('upgrade-unsafe-delegatecall')).toMatchObject({
+      contract: 'VaultV2Selfdestruct',
+      function: 'execute',
+    });
+    expect(at('upgrade-unsafe-selfdestruct')).toMatchObject({
+      contract: 'VaultV2Selfdestruct',
+      function: 'decommission',
+    });
+    expect(at('bytecode-selfdestruct')).toMatchObject({
+      file: 'src/bad/VaultV2Selfdestruct.sol',
+      function: 'decommission',
+    });
+    const guard = await check('uninitialized-guard');
+    expect(guard.findings.filter((f) => f.id === 'state-uninitialized').map((f) => f.message)).toEqual([
+      expect.stringMatching(
+        /largeWithdrawalThreshold .* no reinitializer run by the upgrade \(initializeV2@2\)/,
+      ),
+      expect.stringMatching(/withdrawalApprover/),
+    ]);
+  });
+
+  it('reports the correct fix as fixing nothing it should not and blocking nothing', async () => {
+    const report = await check('fix-flash-deposit');
+    expect(report.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(report.findings.map((f) => f.location?.function).sort()).toEqual([
+      'initializeV2',
+      'maxFlashLoanBps',
+      'setMaxFlashLoan',
+    ]);
+  });
 });

@@ -157,6 +157,36 @@ export function contractView(handle: ContractHandle): ContractView {
   };
 }
 
+/**
+ * The contract and function (or modifier) of the contract's linearization that enclose `file:line`, for
+ * findings that arrive as a bare source position (upgrades-core's errors).
+ */
+export function enclosingAt(
+  view: ContractView,
+  file: string,
+  line: number,
+): { contract?: string; function?: string } {
+  const span = (node: { src: string }) => {
+    const [start = 0, length = 0, fileId] = node.src.split(':').map(Number);
+    return [view.lineOf(node), view.lineOf({ src: `${start + length}:0:${fileId}` })] as const;
+  };
+  for (const contract of view.linearized) {
+    if (view.fileOfNode(contract) !== file) continue;
+    const [from, to] = span(contract);
+    if (line < from || line > to) continue;
+    for (const node of contract.nodes) {
+      if (node.nodeType !== 'FunctionDefinition' && node.nodeType !== 'ModifierDefinition') continue;
+      const [a, b] = span(node);
+      if (line >= a && line <= b) {
+        const name = node.nodeType === 'FunctionDefinition' ? functionLabel(node) : node.name;
+        return { contract: contract.name, function: name };
+      }
+    }
+    return { contract: contract.name };
+  }
+  return {};
+}
+
 /** The location of a node inside a contract view, for a finding. */
 export function locate(view: ContractView, node: { src: string }, fn?: string): Location {
   const owner = view.ownerOf.get((node as { id?: number }).id ?? -1);

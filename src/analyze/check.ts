@@ -110,7 +110,7 @@ function compareVersions(before: Finding[], after: Finding[]): Finding[] {
 
 function singleVersionFindings(view: ContractView, kind: ProxyKind, roots: readonly string[]): Finding[] {
   return [
-    ...upgradeSafetyFindings(view.handle, kind, roots),
+    ...upgradeSafetyFindings(view, kind, roots),
     ...implementationInitializable(view),
     ...uupsUnprotectedUpgrade(view),
     ...dangerousOpcodes(view),

@@ -19,6 +19,7 @@ import { LayoutCompatibilityReport } from '@openzeppelin/upgrades-core/dist/stor
 import { describeError } from '@openzeppelin/upgrades-core/dist/validate/report.js';
 import { importClosure } from '../build/closure.js';
 import type { CompilationUnit, ContractHandle } from '../build/types.js';
+import { type ContractView, enclosingAt } from './ast.js';
 import { makeFinding } from './catalog.js';
 import type { Finding, Location } from './finding.js';
 
@@ -90,6 +91,18 @@ export function locationFromSrc(
   return { file: m[1] as string, line: Number(m[2]), contract, ...(fn ? { function: fn } : {}) };
 }
 
+/** A bare `file:line` from upgrades-core, with the enclosing contract and function filled in. */
+function located(view: ContractView, src: string | undefined): Location | undefined {
+  const at = locationFromSrc(src, view.def.name);
+  if (!at) return undefined;
+  const inside = enclosingAt(view, at.file, at.line);
+  return {
+    ...at,
+    contract: inside.contract ?? at.contract,
+    ...(inside.function ? { function: inside.function } : {}),
+  };
+}
+
 export function storageLayoutOf(
   handle: ContractHandle,
   roots: readonly string[] = [handle.sourceName],
@@ -101,10 +114,11 @@ export function storageLayoutOf(
 
 /** upgrades-core's standalone upgrade-safety errors for one implementation, as findings. */
 export function upgradeSafetyFindings(
-  handle: ContractHandle,
+  view: ContractView,
   kind: ProxyKind,
-  roots: readonly string[] = [handle.sourceName],
+  roots: readonly string[] = [view.handle.sourceName],
 ): Finding[] {
+  const handle = view.handle;
   const run = validationOf(handle.unit, roots);
   const version = getContractVersion(run, handle.fullyQualifiedName);
   const errors = getErrors([run], version, options(kind));
@@ -118,7 +132,7 @@ export function upgradeSafetyFindings(
           .map((l) => l.trim())
           .filter(Boolean)
           .join(' ') || undefined,
-      location: locationFromSrc(e.src, handle.name),
+      location: located(view, e.src),
       key: `${e.kind}:${'name' in e ? e.name : ''}:${srcFile(e.src) === handle.sourceName ? '<self>' : srcFile(e.src)}`,
     });
   });
@@ -153,7 +167,10 @@ export function storageFindings(
     return makeFinding('storage-layout-incompatible', {
       message: `${candidate.name} (upgrading from ${reference.name}): ${first?.replace(/^.*?: /, '') ?? op.kind}`,
       hint: rest.map((l) => l.replace(/^> /, '')).join(' ') || undefined,
-      location: locationFromSrc(src, candidate.name),
+      location: locationFromSrc(
+        src,
+        (field as { contract?: string } | undefined)?.contract ?? candidate.name,
+      ),
       status: 'introduced',
       key: `${op.kind}:${label}`,
     });

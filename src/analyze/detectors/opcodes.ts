@@ -6,7 +6,7 @@
  * analyzer blocks only on opcodes the patch introduces.
  */
 import { compiled } from '../../build/artifact.js';
-import type { ContractView } from '../ast.js';
+import { type ContractView, enclosingAt } from '../ast.js';
 import { makeFinding } from '../catalog.js';
 import type { Finding, Location } from '../finding.js';
 
@@ -106,7 +106,15 @@ export function dangerousOpcodes(view: ContractView): Finding[] {
     };
     if (entry && entry[2] >= 0) {
       const src = { src: `${entry[0]}:${entry[1]}:${entry[2]}` };
-      location = { file: view.fileOfNode(src), line: view.lineOf(src), contract: view.def.name };
+      const file = view.fileOfNode(src);
+      const line = view.lineOf(src);
+      const inside = enclosingAt(view, file, line);
+      location = {
+        file,
+        line,
+        contract: inside.contract ?? view.def.name,
+        ...(inside.function ? { function: inside.function } : {}),
+      };
     }
     out.push(
       makeFinding(meta.id, {
