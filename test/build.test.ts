@@ -105,6 +105,33 @@ describe('plain sources', () => {
     expect(findContract(fourth, 'BoxV2').name).toBe('BoxV2');
   });
 
+  it('resolves Foundry-style lib/ dependencies and relative imports', async () => {
+    const dir = tmp('lib');
+    mkdirSync(join(dir, 'lib/dep/src/utils'), { recursive: true });
+    mkdirSync(join(dir, 'src/sub'), { recursive: true });
+    writeFileSync(
+      join(dir, 'lib/dep/src/Base.sol'),
+      'pragma solidity ^0.8.0;\nimport "./utils/Math.sol";\ncontract Base { uint256 internal x; }\n',
+    );
+    writeFileSync(
+      join(dir, 'lib/dep/src/utils/Math.sol'),
+      'pragma solidity ^0.8.0;\nlibrary M { function one() internal pure returns (uint256) { return 1; } }\n',
+    );
+    writeFileSync(join(dir, 'src/sub/Helper.sol'), 'pragma solidity ^0.8.0;\ncontract Helper {}\n');
+    writeFileSync(
+      join(dir, 'src/App.sol'),
+      'pragma solidity ^0.8.0;\nimport {Base} from "dep/Base.sol";\nimport {Helper} from "./sub/Helper.sol";\ncontract App is Base { Helper h; }\n',
+    );
+    const project = await loadProject({ dir, stateDir: join(dir, '.pg') });
+    expect(Object.keys(project.units[0]?.input.sources ?? {}).sort()).toEqual([
+      'dep/Base.sol',
+      'dep/utils/Math.sol',
+      'src/App.sol',
+      'src/sub/Helper.sol',
+    ]);
+    expect(findContract(project, 'App').sourceName).toBe('src/App.sol');
+  });
+
   it('sees an ERC-7201 namespace layout break', async () => {
     const report = await runCheck({
       projectDir: SMALL,
