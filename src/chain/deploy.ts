@@ -1,10 +1,11 @@
 /** Deploying compiled contracts with viem: the bytecode and ABI come straight from the compiler output. */
-import type { Abi, Account, Address, Chain, PublicClient, Transport, WalletClient } from 'viem';
+import { type Abi, type Address, getAddress, type PublicClient } from 'viem';
 import { compiled } from '../build/artifact.js';
 import type { ContractHandle } from '../build/types.js';
 import { environmentError } from '../errors.js';
+import type { Wallet } from './clients.js';
 
-export type Wallet = WalletClient<Transport, Chain, Account>;
+export type { Wallet } from './clients.js';
 
 export function abiOf(handle: ContractHandle): Abi {
   return compiled(handle).abi as Abi;
@@ -32,5 +33,5 @@ export async function deploy(
   if (receipt.status !== 'success' || !receipt.contractAddress) {
     throw environmentError('deploy-reverted', `deploying ${handle.name} reverted (tx ${hash})`);
   }
-  return receipt.contractAddress;
+  return getAddress(receipt.contractAddress);
 }

@@ -1,0 +1,49 @@
+/** viem clients for one RPC endpoint, and the well-known local test accounts (anvil's mnemonic). */
+import {
+  type Account,
+  type Chain,
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  defineChain,
+  http,
+  type PublicClient,
+  type TestClient,
+  type Transport,
+  type WalletClient,
+} from 'viem';
+import { mnemonicToAccount } from 'viem/accounts';
+
+/** anvil's default mnemonic: keys that exist only on local chains, never on a live network. */
+export const LOCAL_MNEMONIC = 'test test test test test test test test test test test junk';
+
+export type Wallet = WalletClient<Transport, Chain, Account>;
+
+export interface Clients {
+  chain: Chain;
+  public: PublicClient;
+  test: TestClient<'anvil'>;
+  wallet(account: Account): Wallet;
+}
+
+export async function connect(rpcUrl: string): Promise<Clients> {
+  const transport = http(rpcUrl, { retryCount: 0, timeout: 30_000 });
+  const probe = createPublicClient({ transport });
+  const id = await probe.getChainId();
+  const chain = defineChain({
+    id,
+    name: `local-${id}`,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  });
+  return {
+    chain,
+    public: createPublicClient({ chain, transport }) as PublicClient,
+    test: createTestClient({ chain, mode: 'anvil', transport }) as TestClient<'anvil'>,
+    wallet: (account) => createWalletClient({ chain, transport, account }) as Wallet,
+  };
+}
+
+export function localAccount(index: number): Account {
+  return mnemonicToAccount(LOCAL_MNEMONIC, { addressIndex: index });
+}

@@ -1,0 +1,104 @@
+/**
+ * Safe 1.4.1 transactions. The SafeTx EIP-712 hash — what each owner signs — is computed locally with viem
+ * and tests cross-check it against the deployed Safe's `getTransactionHash`. Signatures are ECDSA (v 27/28)
+ * packed in ascending owner order, as `checkNSignatures` requires.
+ */
+import { type Account, type Address, concat, type Hex, hashTypedData, parseAbi, zeroAddress } from 'viem';
+
+export const SAFE_ABI = parseAbi([
+  'function setup(address[] _owners, uint256 _threshold, address to, bytes data, address fallbackHandler, address paymentToken, uint256 payment, address paymentReceiver)',
+  'function execTransaction(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas, uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, bytes signatures) payable returns (bool success)',
+  'function getTransactionHash(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas, uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, uint256 _nonce) view returns (bytes32)',
+  'function nonce() view returns (uint256)',
+  'function getOwners() view returns (address[])',
+  'function getThreshold() view returns (uint256)',
+  'function VERSION() view returns (string)',
+  'event ExecutionFailure(bytes32 indexed txHash, uint256 payment)',
+  'event ExecutionSuccess(bytes32 indexed txHash, uint256 payment)',
+]);
+
+export const SAFE_PROXY_FACTORY_ABI = parseAbi([
+  'function createProxyWithNonce(address _singleton, bytes initializer, uint256 saltNonce) returns (address proxy)',
+]);
+
+export interface SafeTx {
+  to: Address;
+  value: bigint;
+  data: Hex;
+  /** 0 = CALL, 1 = DELEGATECALL. patchgate only ever proposes CALLs. */
+  operation: 0 | 1;
+  safeTxGas: bigint;
+  baseGas: bigint;
+  gasPrice: bigint;
+  gasToken: Address;
+  refundReceiver: Address;
+  nonce: bigint;
+}
+
+export function safeTx(to: Address, data: Hex, nonce: bigint): SafeTx {
+  return {
+    to,
+    value: 0n,
+    data,
+    operation: 0,
+    safeTxGas: 0n,
+    baseGas: 0n,
+    gasPrice: 0n,
+    gasToken: zeroAddress,
+    refundReceiver: zeroAddress,
+    nonce,
+  };
+}
+
+const SAFE_TX_TYPES = {
+  SafeTx: [
+    { name: 'to', type: 'address' },
+    { name: 'value', type: 'uint256' },
+    { name: 'data', type: 'bytes' },
+    { name: 'operation', type: 'uint8' },
+    { name: 'safeTxGas', type: 'uint256' },
+    { name: 'baseGas', type: 'uint256' },
+    { name: 'gasPrice', type: 'uint256' },
+    { name: 'gasToken', type: 'address' },
+    { name: 'refundReceiver', type: 'address' },
+    { name: 'nonce', type: 'uint256' },
+  ],
+} as const;
+
+/** The typed data an owner signs: bound to the chain id and the Safe's address by the EIP-712 domain. */
+export function safeTxTypedData(chainId: number, safe: Address, tx: SafeTx) {
+  return {
+    domain: { chainId, verifyingContract: safe },
+    types: SAFE_TX_TYPES,
+    primaryType: 'SafeTx' as const,
+    message: tx,
+  };
+}
+
+export function safeTxHash(chainId: number, safe: Address, tx: SafeTx): Hex {
+  return hashTypedData(safeTxTypedData(chainId, safe, tx));
+}
+
+export interface OwnerSignature {
+  owner: Address;
+  signature: Hex;
+}
+
+export async function signSafeTx(
+  account: Account,
+  chainId: number,
+  safe: Address,
+  tx: SafeTx,
+): Promise<OwnerSignature> {
+  if (!account.signTypedData) throw new Error(`account ${account.address} cannot sign typed data`);
+  return {
+    owner: account.address,
+    signature: await account.signTypedData(safeTxTypedData(chainId, safe, tx)),
+  };
+}
+
+/** Signatures concatenated in ascending owner-address order (the Safe rejects any other order). */
+export function packSignatures(signatures: readonly OwnerSignature[]): Hex {
+  const sorted = [...signatures].sort((a, b) => (BigInt(a.owner) < BigInt(b.owner) ? -1 : 1));
+  return concat(sorted.map((s) => s.signature));
+}

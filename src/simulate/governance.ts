@@ -1,0 +1,180 @@
+/**
+ * The real governance path of an upgrade, step by step, never a shortcut:
+ * Safe transaction (owners' signatures) → TimelockController.schedule → wait out the delay (local: time
+ * warp) → Safe transaction → TimelockController.execute → target call (ProxyAdmin.upgradeAndCall or UUPS
+ * upgradeToAndCall). Every hash is recomputed locally and checked against the deployed contracts.
+ */
+import { type Abi, type Account, type Address, type Hex, parseEventLogs } from 'viem';
+import type { Clients } from '../chain/clients.js';
+import { environmentError } from '../errors.js';
+import { packSignatures, SAFE_ABI, type SafeTx, safeTx, safeTxHash, signSafeTx } from '../govern/safe.js';
+import {
+  executeCall,
+  operation,
+  operationId,
+  scheduleCall,
+  TIMELOCK_ABI,
+  type TimelockOperation,
+} from '../govern/timelock.js';
+import { describeRevert, revertData } from './revert.js';
+
+export interface Governance {
+  safe: Address;
+  timelock: Address;
+}
+
+export interface GovernanceStep {
+  name: 'safe-schedule' | 'time-warp' | 'safe-execute';
+  safeTxHash?: Hex;
+  txHash?: Hex;
+  /** Seconds warped (local) for `time-warp`. */
+  seconds?: bigint;
+}
+
+export interface GovernanceResult {
+  ok: boolean;
+  operationId: Hex;
+  steps: GovernanceStep[];
+  /** Decoded reason when a step reverted (`InvalidBps(5000)`), and which step. */
+  revert?: { step: GovernanceStep['name']; reason: string };
+}
+
+export interface GovernanceCall {
+  /** The call the timelock makes, e.g. ProxyAdmin.upgradeAndCall(proxy, impl, initData). */
+  target: Address;
+  data: Hex;
+  salt?: Hex;
+  predecessor?: Hex;
+  /** Safe owners who sign (locally held keys). */
+  signers: readonly Account[];
+  /** Who submits the Safe transactions (any account; it pays gas). */
+  submitter: Account;
+  /** ABI used to decode reverts (all the project's errors). */
+  errorsAbi: Abi;
+}
+
+async function execSafe(
+  clients: Clients,
+  gov: Governance,
+  call: GovernanceCall,
+  data: Hex,
+  step: 'safe-schedule' | 'safe-execute',
+): Promise<{ step: GovernanceStep; revert?: string }> {
+  const client = clients.public;
+  const nonce = await client.readContract({ address: gov.safe, abi: SAFE_ABI, functionName: 'nonce' });
+  const tx: SafeTx = safeTx(gov.timelock, data, nonce);
+  const local = safeTxHash(clients.chain.id, gov.safe, tx);
+  const onChain = await client.readContract({
+    address: gov.safe,
+    abi: SAFE_ABI,
+    functionName: 'getTransactionHash',
+    args: [
+      tx.to,
+      tx.value,
+      tx.data,
+      tx.operation,
+      tx.safeTxGas,
+      tx.baseGas,
+      tx.gasPrice,
+      tx.gasToken,
+      tx.refundReceiver,
+      tx.nonce,
+    ],
+  });
+  if (onChain !== local) {
+    throw environmentError(
+      'safe-hash-mismatch',
+      `Safe ${gov.safe} computes SafeTx hash ${onChain}, patchgate ${local}`,
+    );
+  }
+  const signatures = packSignatures(
+    await Promise.all(call.signers.map((s) => signSafeTx(s, clients.chain.id, gov.safe, tx))),
+  );
+  const args = [
+    tx.to,
+    tx.value,
+    tx.data,
+    tx.operation,
+    tx.safeTxGas,
+    tx.baseGas,
+    tx.gasPrice,
+    tx.gasToken,
+    tx.refundReceiver,
+    signatures,
+  ] as const;
+  const base: GovernanceStep = { name: step, safeTxHash: local };
+  try {
+    await client.simulateContract({
+      account: call.submitter,
+      address: gov.safe,
+      abi: SAFE_ABI,
+      functionName: 'execTransaction',
+      args,
+    });
+  } catch (e) {
+    // The Safe hides the inner reason behind GS013; replay the inner call from the Safe to get it.
+    let reason = describeRevert(revertData(e), [...call.errorsAbi, ...SAFE_ABI] as Abi);
+    try {
+      await client.call({ account: gov.safe, to: gov.timelock, data });
+    } catch (inner) {
+      reason = describeRevert(revertData(inner), call.errorsAbi);
+    }
+    return { step: base, revert: reason };
+  }
+  const hash = await clients.wallet(call.submitter).writeContract({
+    address: gov.safe,
+    abi: SAFE_ABI,
+    functionName: 'execTransaction',
+    args,
+  });
+  const receipt = await client.waitForTransactionReceipt({ hash });
+  const ok = parseEventLogs({ abi: SAFE_ABI, logs: receipt.logs, eventName: 'ExecutionSuccess' }).length > 0;
+  return {
+    step: { ...base, txHash: hash },
+    revert: receipt.status === 'success' && ok ? undefined : 'Safe execution failed',
+  };
+}
+
+export async function upgradeThroughGovernance(
+  clients: Clients,
+  gov: Governance,
+  call: GovernanceCall,
+): Promise<GovernanceResult> {
+  const op: TimelockOperation = operation(call.target, call.data, {
+    salt: call.salt,
+    predecessor: call.predecessor,
+  });
+  const id = operationId(op);
+  const onChainId = await clients.public.readContract({
+    address: gov.timelock,
+    abi: TIMELOCK_ABI,
+    functionName: 'hashOperation',
+    args: [op.target, op.value, op.data, op.predecessor, op.salt],
+  });
+  if (onChainId !== id) {
+    throw environmentError(
+      'timelock-id-mismatch',
+      `timelock ${gov.timelock} computes operation id ${onChainId}, patchgate ${id}`,
+    );
+  }
+  const delay = await clients.public.readContract({
+    address: gov.timelock,
+    abi: TIMELOCK_ABI,
+    functionName: 'getMinDelay',
+  });
+  const steps: GovernanceStep[] = [];
+  const scheduled = await execSafe(clients, gov, call, scheduleCall(op, delay), 'safe-schedule');
+  steps.push(scheduled.step);
+  if (scheduled.revert)
+    return { ok: false, operationId: id, steps, revert: { step: 'safe-schedule', reason: scheduled.revert } };
+
+  await clients.test.increaseTime({ seconds: Number(delay) + 1 });
+  await clients.test.mine({ blocks: 1 });
+  steps.push({ name: 'time-warp', seconds: delay + 1n });
+
+  const executed = await execSafe(clients, gov, call, executeCall(op), 'safe-execute');
+  steps.push(executed.step);
+  if (executed.revert)
+    return { ok: false, operationId: id, steps, revert: { step: 'safe-execute', reason: executed.revert } };
+  return { ok: true, operationId: id, steps };
+}

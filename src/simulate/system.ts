@@ -1,0 +1,90 @@
+/**
+ * Deploys a governed upgradeable system locally from the project's own compiled sources: the real Safe
+ * 1.4.1 (singleton + proxy factory, owners and threshold), the real OpenZeppelin v5 TimelockController
+ * (the Safe proposes, executes and cancels; no admin), and proxies whose upgrade rights end at the timelock.
+ */
+import { type Account, type Address, encodeFunctionData, getAddress, type Hex, zeroAddress } from 'viem';
+import { findContract } from '../build/find.js';
+import type { Project } from '../build/types.js';
+import type { Clients } from '../chain/clients.js';
+import { deploy } from '../chain/deploy.js';
+import { ERC1967 } from '../chain/proxy.js';
+import { SAFE_ABI, SAFE_PROXY_FACTORY_ABI } from '../govern/safe.js';
+import type { Governance } from './governance.js';
+
+export interface GovernanceSpec {
+  owners: readonly Account[];
+  threshold: number;
+  /** Timelock minimum delay, seconds. */
+  minDelay: bigint;
+}
+
+export async function deployGovernance(
+  clients: Clients,
+  project: Project,
+  deployer: Account,
+  spec: GovernanceSpec,
+): Promise<Governance> {
+  const wallet = clients.wallet(deployer);
+  const singleton = await deploy(wallet, clients.public, findContract(project, 'Safe'));
+  const factory = await deploy(wallet, clients.public, findContract(project, 'SafeProxyFactory'));
+  const initializer = encodeFunctionData({
+    abi: SAFE_ABI,
+    functionName: 'setup',
+    args: [
+      spec.owners.map((o) => o.address),
+      BigInt(spec.threshold),
+      zeroAddress,
+      '0x',
+      zeroAddress,
+      zeroAddress,
+      0n,
+      zeroAddress,
+    ],
+  });
+  const { result: safe, request } = await clients.public.simulateContract({
+    account: deployer,
+    address: factory,
+    abi: SAFE_PROXY_FACTORY_ABI,
+    functionName: 'createProxyWithNonce',
+    args: [singleton, initializer, 0n],
+  });
+  await clients.public.waitForTransactionReceipt({ hash: await wallet.writeContract(request) });
+  const timelock = await deploy(wallet, clients.public, findContract(project, 'TimelockController'), [
+    spec.minDelay,
+    [safe],
+    [safe],
+    zeroAddress,
+  ]);
+  return { safe, timelock };
+}
+
+/** An OZ v5 TransparentUpgradeableProxy; it deploys its own ProxyAdmin, owned by `owner`. */
+export async function deployTransparentProxy(
+  clients: Clients,
+  project: Project,
+  deployer: Account,
+  params: { implementation: Address; initData: Hex; owner: Address },
+): Promise<{ proxy: Address; proxyAdmin: Address }> {
+  const proxy = await deploy(
+    clients.wallet(deployer),
+    clients.public,
+    findContract(project, 'TransparentUpgradeableProxy'),
+    [params.implementation, params.owner, params.initData],
+  );
+  const word = await clients.public.getStorageAt({ address: proxy, slot: ERC1967.admin });
+  return { proxy, proxyAdmin: getAddress(`0x${(word as string).slice(-40)}`) };
+}
+
+/** An ERC1967Proxy for a UUPS implementation. */
+export async function deployUupsProxy(
+  clients: Clients,
+  project: Project,
+  deployer: Account,
+  params: { implementation: Address; initData: Hex },
+): Promise<Address> {
+  return deploy(clients.wallet(deployer), clients.public, findContract(project, 'ERC1967Proxy'), [
+    params.implementation,
+    params.initData,
+  ]);
+}
