@@ -268,6 +268,40 @@ const OWN: CatalogEntry[] = [
       'Namespaced storage could not be laid out (a build-info from a solc version patchgate does not ship), so storage safety is unproven.',
     fix: 'Compile with the solc version patchgate ships, or let patchgate compile the sources.',
   },
+  {
+    id: 'simulation-reverted',
+    title: 'The upgrade reverts on its governance path',
+    severity: 'critical',
+    blocking: true,
+    summary:
+      'Executed through the real path (Safe → timelock → ProxyAdmin/UUPS), a step reverted: on chain the operation would fail after the review window, leaving the bug live.',
+    fix: 'Fix the revert named in the message (often the upgrade initializer or its calldata) and simulate again.',
+  },
+  {
+    id: 'upgrade-not-applied',
+    title: 'The proxy does not point at the candidate after the upgrade',
+    severity: 'critical',
+    blocking: true,
+    summary:
+      'The governance path completed but the proxy implementation slot does not hold the candidate implementation.',
+    fix: 'Check the upgrade target (ProxyAdmin or UUPS proxy) and calldata in the patch.',
+  },
+  {
+    id: 'poc-not-reproduced',
+    title: 'The exploit PoC does not work on the live version',
+    severity: 'high',
+    blocking: true,
+    summary: 'A PoC that fails before the upgrade proves nothing about the fix: the evidence is void.',
+    fix: 'Make the PoC reproduce the attack on the pre-upgrade system (setup, funding, arguments).',
+  },
+  {
+    id: 'poc-still-exploitable',
+    title: 'The exploit still works after the upgrade',
+    severity: 'critical',
+    blocking: true,
+    summary: 'The PoC that drains the live version still makes a profit against the patched system.',
+    fix: 'The patch does not fix the bug: fix it and simulate again.',
+  },
 ];
 
 function buildCatalog(): Record<string, CatalogEntry> {

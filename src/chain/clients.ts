@@ -26,7 +26,12 @@ export interface Clients {
   wallet(account: Account): Wallet;
 }
 
-export async function connect(rpcUrl: string): Promise<Clients> {
+/**
+ * Clients for one endpoint. `pollingInterval` is how often receipts are polled: a local node mines at once,
+ * and viem's 4 s default would both slow every wait and keep the process alive for seconds after the work.
+ */
+export async function connect(rpcUrl: string, opts: { pollingInterval?: number } = {}): Promise<Clients> {
+  const pollingInterval = opts.pollingInterval ?? 50;
   const transport = http(rpcUrl, { retryCount: 0, timeout: 30_000 });
   const probe = createPublicClient({ transport });
   const id = await probe.getChainId();
@@ -38,9 +43,9 @@ export async function connect(rpcUrl: string): Promise<Clients> {
   });
   return {
     chain,
-    public: createPublicClient({ chain, transport }) as PublicClient,
-    test: createTestClient({ chain, mode: 'anvil', transport }) as TestClient<'anvil'>,
-    wallet: (account) => createWalletClient({ chain, transport, account }) as Wallet,
+    public: createPublicClient({ chain, transport, pollingInterval }) as PublicClient,
+    test: createTestClient({ chain, mode: 'anvil', transport, pollingInterval }) as TestClient<'anvil'>,
+    wallet: (account) => createWalletClient({ chain, transport, account, pollingInterval }) as Wallet,
   };
 }
 

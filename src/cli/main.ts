@@ -7,6 +7,7 @@ import { isPatchgateError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { checkCommand } from './check.js';
 import { demoCommand } from './demo.js';
+import { simulateCommand } from './simulate.js';
 
 export function buildProgram(onExit: (code: number) => void): Command {
   const program = new Command('patchgate')
@@ -16,6 +17,7 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: (str, write) => write(`patchgate: ${str.replace(/^error: /, '')}`) });
   program.addCommand(checkCommand(onExit));
+  program.addCommand(simulateCommand(onExit));
   program.addCommand(demoCommand(onExit));
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

@@ -63,7 +63,7 @@ export async function loadConfig(opts: { file?: string; searchDir: string }): Pr
         'check the --config path',
       );
     }
-    const config: Config = { project: '.', contracts: {}, patches: [], acknowledge: [] };
+    const config: Config = { project: '.', contracts: {}, patches: [], acknowledge: [], pocs: [] };
     return { config, projectDir: resolve(opts.searchDir) };
   }
   const config = await parseConfig(readFileSync(path, 'utf8'), opts.file ?? path);

@@ -24,6 +24,57 @@ export const contractSchema = z.strictObject({
   reference: contractRef,
 });
 
+/** A value in a call: a number/string literal, or `@name` (a deployed contract, `@timelock`, `@safe`,
+ * `@guardian`, `@deployer`, `@user:N`). Numbers are strings so that uint256 values survive JSON. */
+const argValue = z.union([z.string(), z.number(), z.boolean()]);
+
+export const callSchema = z.strictObject({
+  function: z.string().min(1),
+  args: z.array(argValue).default([]),
+});
+
+export const deploySchema = z.strictObject({
+  /** Name other entries refer to as `@name`; for a proxied one, the key in `contracts` it deploys. */
+  name: z.string().regex(/^[A-Za-z][\w-]*$/),
+  contract: z.string().min(1),
+  proxy: z.enum(['transparent', 'uups']).optional(),
+  args: z.array(argValue).default([]),
+  init: callSchema.optional(),
+});
+
+export const setupStepSchema = z.strictObject({
+  from: z.string().min(1),
+  to: z.string().min(1),
+  function: z.string().min(1),
+  args: z.array(argValue).default([]),
+});
+
+export const systemSchema = z.strictObject({
+  governance: z.strictObject({
+    owners: z.number().int().min(1).max(10),
+    threshold: z.number().int().min(1),
+    minDelay: z.number().int().min(0),
+  }),
+  deploy: z.array(deploySchema).min(1),
+  setup: z.array(setupStepSchema).default([]),
+});
+
+export const pocSchema = z.strictObject({
+  name: z.string().regex(/^[\w.-]+$/),
+  /** The exploit contract, deployed by the attacker. */
+  contract: z.string().min(1),
+  /** The deployed contract (`system.deploy` name) it attacks: it runs for patches of that contract. */
+  target: z.string().min(1),
+  function: z.string().min(1),
+  args: z.array(argValue).default([]),
+  /** Tokens minted to the exploit contract first (e.g. a flash-loan fee). */
+  fund: z
+    .strictObject({ token: z.string(), function: z.string().default('mint'), amount: z.string() })
+    .optional(),
+  /** Success = the attacker's balance of this deployed token grows. */
+  profitToken: z.string(),
+});
+
 export const patchSchema = z.strictObject({
   name: z.string().regex(/^[\w.-]+$/, 'a patch name uses letters, digits, dots, dashes and underscores'),
   contract: z.string().min(1),
@@ -32,6 +83,10 @@ export const patchSchema = z.strictObject({
   expect: z.enum(['pass', 'fail']).optional(),
   expectFindings: z.array(kebabId).optional(),
   note: z.string().optional(),
+  /** The call the upgrade makes on the new implementation (`upgradeAndCall` data), if any. */
+  upgrade: callSchema.optional(),
+  /** What simulate is expected to say (demo and CI self-tests). */
+  expectSimulate: z.enum(['pass', 'fail']).optional(),
 });
 
 export const configSchema = z
@@ -41,6 +96,8 @@ export const configSchema = z
     contracts: z.record(z.string(), contractSchema).default({}),
     patches: z.array(patchSchema).default([]),
     acknowledge: z.array(acknowledgementSchema).default([]),
+    system: systemSchema.optional(),
+    pocs: z.array(pocSchema).default([]),
   })
   .superRefine((cfg, ctx) => {
     cfg.patches.forEach((p, i) => {
@@ -67,3 +124,6 @@ export const configSchema = z
 
 export type Config = z.output<typeof configSchema>;
 export type PatchConfig = z.output<typeof patchSchema>;
+export type SystemConfig = z.output<typeof systemSchema>;
+export type PocConfig = z.output<typeof pocSchema>;
+export type CallConfig = z.output<typeof callSchema>;

@@ -34,6 +34,7 @@ export function renderText(report: Report, opts: { color: boolean }): string {
   lines.push(
     `${report.verdict === 'pass' ? c.green(c.bold('PASS')) : c.red(c.bold('FAIL'))}${subject}  ${c.dim(`digest ${report.digest.slice(0, 18)}…`)}`,
   );
+  lines.push(...simulationLines(report, c));
   for (const [status, title] of GROUPS) {
     const group = report.findings.filter((f) => (f.status ?? 'none') === status);
     if (group.length === 0) continue;
@@ -55,4 +56,54 @@ export function renderText(report: Report, opts: { color: boolean }): string {
   const fixed = report.findings.filter((f) => f.status === 'fixed').length;
   lines.push('', `${blocking} blocking, ${acknowledged} acknowledged, ${fixed} fixed by this patch`);
   return `${lines.join('\n')}\n`;
+}
+
+interface SimulationView {
+  patch?: string;
+  governancePath?: {
+    ok: boolean;
+    operationId?: string;
+    skipped?: string;
+    steps?: { name: string; txHash?: string; safeTxHash?: string; seconds?: string | bigint }[];
+    revert?: { step: string; reason: string };
+  };
+  poc?: {
+    name: string;
+    before: string;
+    after: string;
+    profitBefore: string;
+    profitAfter?: string;
+    reasonAfter?: string;
+  }[];
+}
+
+/** The simulate report's own sections: the governance path step by step, and each PoC before/after. */
+function simulationLines(report: Report, c: Colors): string[] {
+  const sim = report as unknown as SimulationView;
+  if (!sim.governancePath) return [];
+  const out = ['', c.bold(`Governance path${sim.patch ? ` (patch ${sim.patch})` : ''}`)];
+  for (const step of sim.governancePath.steps ?? []) {
+    if (sim.governancePath.revert?.step === step.name && !step.txHash) continue;
+    const detail =
+      step.name === 'time-warp' ? `+${String(step.seconds)} s` : `tx ${step.txHash ?? '(not sent)'}`;
+    out.push(`  ${c.green('✓')} ${step.name.padEnd(14)} ${c.dim(detail)}`);
+  }
+  if (sim.governancePath.revert) {
+    out.push(
+      `  ${c.red('✗')} ${sim.governancePath.revert.step.padEnd(14)} ${c.red(`reverted: ${sim.governancePath.revert.reason}`)}`,
+    );
+  } else if (sim.governancePath.operationId) {
+    out.push(`  ${c.dim(`timelock operation ${sim.governancePath.operationId}`)}`);
+  }
+  if (sim.poc && sim.poc.length > 0) {
+    out.push('', c.bold('Exploit regression'));
+    for (const p of sim.poc) {
+      const good = p.before === 'succeeded' && p.after === 'failed';
+      const after = p.after === 'failed' && p.reasonAfter ? `failed (${p.reasonAfter})` : p.after;
+      out.push(
+        `  ${good ? c.green('✓') : c.red('✗')} ${p.name}: before ${p.before} (profit ${p.profitBefore}), after ${after}`,
+      );
+    }
+  }
+  return out;
 }

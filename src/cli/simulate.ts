@@ -1,0 +1,50 @@
+/** `patchgate simulate`: the patch on a shadow deployment, through the real governance path. */
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { loadConfig } from '../config/load.js';
+import { renderReport, writeOutput } from '../report/index.js';
+import { addOutputOptions, outputOptions, useColor } from './common.js';
+
+export function simulateCommand(onExit: (code: number) => void): Command {
+  const cmd = new Command('simulate')
+    .description(
+      'deploy the live system locally, apply the patch through Safe → timelock → proxy, replay the exploit',
+    )
+    .option('--project <dir>', 'project directory (default: the config file\'s "project")')
+    .option('--config <file>', 'patchgate.config.json (default: the one in the current directory)')
+    .requiredOption('--patch <name>', 'the patch to simulate, as declared in the config')
+    .option('--rpc <url>', 'attach to a running node instead of an embedded anvil');
+  addOutputOptions(cmd);
+  cmd.action(
+    async (opts: {
+      project?: string;
+      config?: string;
+      patch: string;
+      rpc?: string;
+      format?: string;
+      out?: string;
+      stateDir?: string;
+    }) => {
+      const out = outputOptions(opts);
+      const { config, projectDir } = await loadConfig({
+        file: opts.config,
+        searchDir: resolve(opts.project ?? '.'),
+      });
+      // The chain stack (viem, anvil) loads only for this command.
+      const { runSimulate } = await import('../simulate/run-simulate.js');
+      const report = await runSimulate({
+        config,
+        projectDir: opts.project ? resolve(opts.project) : projectDir,
+        stateDir: out.stateDir,
+        patch: opts.patch,
+        rpcUrl: opts.rpc,
+      });
+      writeOutput(
+        renderReport(report, out.format, { color: useColor(out.out), rootDir: projectDir }),
+        out.out,
+      );
+      onExit(report.verdict === 'pass' ? 0 : 1);
+    },
+  );
+  return cmd;
+}

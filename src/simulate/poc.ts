@@ -1,0 +1,94 @@
+/**
+ * Exploit regression: a proof-of-concept contract run by the attacker on a snapshot. It "succeeds" when
+ * the attacker's balance of the profit token grows; every run is reverted afterwards.
+ */
+import { type Abi, type Address, erc20Abi, type Hex } from 'viem';
+import { findContract } from '../build/find.js';
+import type { Project } from '../build/types.js';
+import type { Clients } from '../chain/clients.js';
+import { abiOf, deploy } from '../chain/deploy.js';
+import type { PocConfig } from '../config/schema.js';
+import { inputError } from '../errors.js';
+import { accountFor, type DeployedSystem, encodeCall } from './deploy-system.js';
+import { describeRevert, revertData } from './revert.js';
+
+export interface PocRun {
+  outcome: 'succeeded' | 'failed';
+  /** Attacker profit in the profit token's smallest unit (decimal string; may be negative). */
+  profit: string;
+  /** Why it failed, when it reverted. */
+  reason?: string;
+  txHash?: Hex;
+}
+
+export async function runPoc(
+  clients: Clients,
+  project: Project,
+  system: DeployedSystem,
+  poc: PocConfig,
+  errorsAbi: Abi,
+): Promise<PocRun> {
+  const snapshot = await clients.test.snapshot();
+  try {
+    const attacker = accountFor('attacker');
+    const handle = findContract(project, poc.contract);
+    const exploit = await deploy(clients.wallet(attacker), clients.public, handle);
+    const token = system.contracts.get(poc.profitToken);
+    if (!token)
+      throw inputError(
+        'unknown-contract',
+        `poc ${poc.name}: profitToken "${poc.profitToken}" is not deployed`,
+        'name a deployed token',
+      );
+    if (poc.fund) {
+      const funder = system.contracts.get(poc.fund.token);
+      if (!funder)
+        throw inputError(
+          'unknown-contract',
+          `poc ${poc.name}: fund.token "${poc.fund.token}" is not deployed`,
+          'name a deployed token',
+        );
+      const data = encodeCall(
+        system,
+        funder.abi,
+        { function: poc.fund.function, args: [exploit, poc.fund.amount] },
+        `poc ${poc.name} fund`,
+      );
+      const hash = await clients.wallet(accountFor('deployer')).sendTransaction({ to: funder.address, data });
+      await clients.public.waitForTransactionReceipt({ hash });
+    }
+    const balance = () =>
+      clients.public.readContract({
+        address: token.address,
+        abi: erc20Abi,
+        functionName: 'balanceOf',
+        args: [attacker.address as Address],
+      });
+    const before = await balance();
+    const data = encodeCall(
+      system,
+      abiOf(handle),
+      { function: poc.function, args: poc.args },
+      `poc ${poc.name}`,
+    );
+    try {
+      await clients.public.call({ account: attacker, to: exploit, data });
+    } catch (e) {
+      return {
+        outcome: 'failed',
+        profit: '0',
+        reason: describeRevert(revertData(e), [...errorsAbi, ...abiOf(handle)]),
+      };
+    }
+    const hash = await clients.wallet(attacker).sendTransaction({ to: exploit, data });
+    const receipt = await clients.public.waitForTransactionReceipt({ hash });
+    const profit = (await balance()) - before;
+    return {
+      outcome: receipt.status === 'success' && profit > 0n ? 'succeeded' : 'failed',
+      profit: profit.toString(),
+      txHash: hash,
+    };
+  } finally {
+    await clients.test.revert({ id: snapshot });
+  }
+}

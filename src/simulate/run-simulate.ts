@@ -1,0 +1,232 @@
+/**
+ * `simulate`: a shadow deployment of the live system on a local chain, the patch applied through the real
+ * governance path, and the exploit PoCs run before and after. Fail closed: a chain that will not start or a
+ * setup that reverts is an environment error (exit 3), never a pass.
+ */
+import { type Address, encodeFunctionData, type Hex, keccak256, parseAbi, toHex } from 'viem';
+import { evidenceDigest } from '../analyze/acknowledge.js';
+import { makeFinding } from '../analyze/catalog.js';
+import { type Finding, type Report, type StageResult, verdictOf } from '../analyze/finding.js';
+import { findContract, loadProject } from '../build/index.js';
+import { type Anvil, startAnvil } from '../chain/anvil.js';
+import { connect } from '../chain/clients.js';
+import { abiOf, deploy } from '../chain/deploy.js';
+import { introspectProxy } from '../chain/proxy.js';
+import type { Config } from '../config/schema.js';
+import { inputError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { accountFor, deploySystem, encodeCall } from './deploy-system.js';
+import { type GovernanceResult, upgradeThroughGovernance } from './governance.js';
+import { type PocRun, runPoc } from './poc.js';
+import { projectErrorsAbi } from './revert.js';
+
+const PROXY_ADMIN_ABI = parseAbi([
+  'function upgradeAndCall(address proxy, address implementation, bytes data) payable',
+]);
+const UUPS_ABI = parseAbi(['function upgradeToAndCall(address newImplementation, bytes data) payable']);
+
+export interface SimulateParameters {
+  config: Config;
+  projectDir: string;
+  stateDir: string;
+  patch: string;
+  /** Attach to a running node instead of starting an embedded anvil. */
+  rpcUrl?: string;
+}
+
+export interface SimulateReport extends Report {
+  patch: string;
+  chain: { mode: 'embedded' | 'rpc'; chainId: number };
+  candidate: { contract: string; implementation?: Address };
+  governancePath: GovernanceResult | { ok: false; skipped: string };
+  poc: Array<{
+    name: string;
+    before: PocRun['outcome'];
+    after: PocRun['outcome'] | 'skipped';
+    profitBefore: string;
+    profitAfter?: string;
+    reasonAfter?: string;
+  }>;
+}
+
+export async function runSimulate(params: SimulateParameters): Promise<SimulateReport> {
+  const { config } = params;
+  const patch = config.patches.find((p) => p.name === params.patch);
+  if (!patch) {
+    throw inputError(
+      'unknown-patch',
+      `patch "${params.patch}" is not declared in the config`,
+      `declared: ${config.patches.map((p) => p.name).join(', ') || 'none'}`,
+    );
+  }
+  if (!config.system) {
+    throw inputError(
+      'no-system',
+      'the config has no "system" section describing how to deploy the live system',
+      'add system.governance, system.deploy and system.setup (see README)',
+    );
+  }
+  const stages: StageResult[] = [];
+  const timed = async <T>(
+    name: string,
+    fn: () => Promise<T>,
+    status?: (v: T) => StageResult['status'],
+  ): Promise<T> => {
+    const t = performance.now();
+    const v = await fn();
+    stages.push({
+      name,
+      status: status ? status(v) : 'passed',
+      durationMs: Math.round(performance.now() - t),
+    });
+    return v;
+  };
+  const project = await timed('build', () =>
+    loadProject({ dir: params.projectDir, stateDir: params.stateDir }),
+  );
+  const errorsAbi = projectErrorsAbi(project);
+  let anvil: Anvil | undefined;
+  try {
+    const rpcUrl = params.rpcUrl ?? (anvil = await startAnvil()).rpcUrl;
+    const clients = await connect(rpcUrl);
+    const system = await timed('deploy', () =>
+      deploySystem(clients, project, config.system as NonNullable<Config['system']>),
+    );
+    const target = system.contracts.get(patch.contract);
+    if (!target?.proxyKind) {
+      throw inputError(
+        'not-a-proxy',
+        `patch ${patch.name} targets "${patch.contract}", which the system does not deploy behind a proxy`,
+        'deploy it with "proxy": "transparent" or "uups"',
+      );
+    }
+    const findings: Finding[] = [];
+    // The PoCs that attack the patched contract.
+    const pocs = config.pocs.filter((p) => p.target === patch.contract);
+    const before = await timed('poc-before', async () => {
+      const out: Record<string, PocRun> = {};
+      for (const poc of pocs) out[poc.name] = await runPoc(clients, project, system, poc, errorsAbi);
+      return out;
+    });
+
+    // The upgrade, through the real path.
+    const candidateHandle = findContract(project, patch.candidate);
+    const implementation = await deploy(
+      clients.wallet(accountFor('deployer')),
+      clients.public,
+      candidateHandle,
+    );
+    const init: Hex = patch.upgrade
+      ? encodeCall(system, abiOf(candidateHandle), patch.upgrade, `patch ${patch.name} upgrade`)
+      : '0x';
+    const call =
+      target.proxyKind === 'transparent'
+        ? {
+            target: target.proxyAdmin as Address,
+            data: encodeFunctionData({
+              abi: PROXY_ADMIN_ABI,
+              functionName: 'upgradeAndCall',
+              args: [target.address, implementation, init],
+            }),
+          }
+        : {
+            target: target.address,
+            data: encodeFunctionData({
+              abi: UUPS_ABI,
+              functionName: 'upgradeToAndCall',
+              args: [implementation, init],
+            }),
+          };
+    const governance = await timed(
+      'governance',
+      () =>
+        upgradeThroughGovernance(clients, system.governance, {
+          ...call,
+          salt: keccak256(toHex(`patchgate:${patch.name}`)),
+          signers: system.owners.slice(0, system.threshold),
+          submitter: accountFor('deployer'),
+          errorsAbi,
+        }),
+      (r) => (r.ok ? 'passed' : 'failed'),
+    );
+    if (!governance.ok) {
+      findings.push(
+        makeFinding('simulation-reverted', {
+          message: `${governance.revert?.step} reverted: ${governance.revert?.reason} (upgrading ${patch.contract} to ${candidateHandle.name}).`,
+          status: 'introduced',
+          key: governance.revert?.step,
+        }),
+      );
+    } else {
+      const live = (await introspectProxy(clients.public, target.address)).implementation;
+      if (live.toLowerCase() !== implementation.toLowerCase()) {
+        findings.push(
+          makeFinding('upgrade-not-applied', {
+            message: `after the governance path, ${patch.contract} points at ${live}, not the candidate ${implementation}.`,
+            status: 'introduced',
+          }),
+        );
+      }
+    }
+
+    const after = await timed('poc-after', async () => {
+      const out: Record<string, PocRun> = {};
+      if (!governance.ok) return out;
+      for (const poc of pocs) out[poc.name] = await runPoc(clients, project, system, poc, errorsAbi);
+      return out;
+    });
+    const poc: SimulateReport['poc'] = pocs.map((p) => {
+      const b = before[p.name] as PocRun;
+      const a = after[p.name];
+      if (b.outcome !== 'succeeded') {
+        findings.push(
+          makeFinding('poc-not-reproduced', {
+            message: `PoC ${p.name} does not succeed on the live version (${b.reason ?? `profit ${b.profit}`}): it proves nothing about the patch.`,
+            status: 'introduced',
+            key: p.name,
+          }),
+        );
+      } else if (a?.outcome === 'succeeded') {
+        findings.push(
+          makeFinding('poc-still-exploitable', {
+            message: `PoC ${p.name} still succeeds after the upgrade (attacker profit ${a.profit}).`,
+            status: 'introduced',
+            key: p.name,
+          }),
+        );
+      }
+      return {
+        name: p.name,
+        before: b.outcome,
+        after: a ? a.outcome : 'skipped',
+        profitBefore: b.profit,
+        ...(a ? { profitAfter: a.profit } : {}),
+        ...(a?.reason ? { reasonAfter: a.reason } : {}),
+      };
+    });
+    const verdict = verdictOf(findings);
+    const evidence = {
+      patch: patch.name,
+      candidate: candidateHandle.fullyQualifiedName,
+      governance,
+      poc,
+      findings,
+    };
+    return {
+      tool: { name: 'patchgate', version: VERSION },
+      verdict,
+      digest: evidenceDigest(
+        JSON.parse(JSON.stringify(evidence, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))),
+      ),
+      stages,
+      findings,
+      patch: patch.name,
+      chain: { mode: params.rpcUrl ? 'rpc' : 'embedded', chainId: clients.chain.id },
+      candidate: { contract: candidateHandle.fullyQualifiedName, implementation },
+      governancePath: governance,
+      poc,
+    };
+  } finally {
+    await anvil?.stop();
+  }
+}
