@@ -96,7 +96,7 @@ export function encodeCall(
   where: string,
 ): Hex {
   const fn = abi.find((x) => x.type === 'function' && x.name === call.function);
-  if (!fn || fn.type !== 'function') {
+  if (fn?.type !== 'function') {
     throw inputError(
       'unknown-function',
       `${where}: no function "${call.function}"`,

@@ -87,7 +87,8 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
   const errorsAbi = projectErrorsAbi(project);
   let anvil: Anvil | undefined;
   try {
-    const rpcUrl = params.rpcUrl ?? (anvil = await startAnvil()).rpcUrl;
+    if (!params.rpcUrl) anvil = await startAnvil();
+    const rpcUrl = params.rpcUrl ?? (anvil as Anvil).rpcUrl;
     const clients = await connect(rpcUrl);
     const system = await timed('deploy', () =>
       deploySystem(clients, project, config.system as NonNullable<Config['system']>),
