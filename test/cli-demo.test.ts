@@ -10,7 +10,21 @@ describe('patchgate demo', () => {
     const out = JSON.parse(r.stdout);
     expect(out.verdict).toBe('pass');
     expect(out.digest).toMatch(/^0x[0-9a-f]{64}$/);
-    expect(out.stages).toEqual([{ name: 'check', status: 'passed', durationMs: expect.any(Number) }]);
+    expect(out.stages).toEqual([
+      { name: 'check', status: 'passed', durationMs: expect.any(Number) },
+      { name: 'simulate', status: 'passed', durationMs: expect.any(Number) },
+    ]);
+    const sims = Object.fromEntries(out.simulations.map((s: { name: string }) => [s.name, s]));
+    expect(sims['fix-flash-deposit']).toMatchObject({
+      verdict: 'pass',
+      asExpected: true,
+      poc: [{ before: 'succeeded', after: 'failed' }],
+    });
+    expect(sims['reverting-initializer']).toMatchObject({
+      verdict: 'fail',
+      asExpected: true,
+      findings: [{ id: 'simulation-reverted' }],
+    });
     const byName = Object.fromEntries(out.patches.map((p: { name: string }) => [p.name, p]));
     expect(byName['fix-flash-deposit']).toMatchObject({ verdict: 'pass', asExpected: true, blocking: [] });
     expect(byName['access-dropped'].blocking[0]).toMatchObject({

@@ -29,6 +29,16 @@ export interface DemoPatchResult {
   note?: string;
 }
 
+export interface DemoSimulation {
+  name: string;
+  expected: 'pass' | 'fail';
+  verdict: 'pass' | 'fail';
+  asExpected: boolean;
+  governancePath: unknown;
+  poc: unknown[];
+  findings: { id: string; message: string }[];
+}
+
 export function demoCommand(onExit: (code: number) => void): Command {
   const cmd = new Command('demo').description(
     'run the lifecycle on the bundled example protocol (no network)',
@@ -104,26 +114,61 @@ export function demoCommand(onExit: (code: number) => void): Command {
       }
     }
     const checkMs = Math.round(performance.now() - t);
-    const allGood = patches.every((p) => p.asExpected);
+    const checksGood = patches.every((p) => p.asExpected);
+
+    // simulate: the patches the example marks for it, each on a fresh embedded anvil.
+    t = performance.now();
+    const { runSimulate } = await import('../simulate/run-simulate.js');
+    const simulations: DemoSimulation[] = [];
+    for (const patch of config.patches.filter((p) => p.expectSimulate)) {
+      const report = await runSimulate({ config, projectDir, stateDir: out.stateDir, patch: patch.name });
+      const sim: DemoSimulation = {
+        name: patch.name,
+        expected: patch.expectSimulate as 'pass' | 'fail',
+        verdict: report.verdict,
+        asExpected: report.verdict === patch.expectSimulate,
+        governancePath: report.governancePath,
+        poc: report.poc,
+        findings: report.findings.map((f) => ({ id: f.id, message: f.message })),
+      };
+      simulations.push(sim);
+      const verdict = sim.verdict === 'pass' ? c.green('PASS') : c.red('FAIL');
+      const mark = sim.asExpected ? c.green('as expected') : c.red(`EXPECTED ${sim.expected.toUpperCase()}`);
+      const poc = report.poc
+        .map((p) => `${p.name}: ${p.before} → ${p.after}${p.reasonAfter ? ` (${p.reasonAfter})` : ''}`)
+        .join('; ');
+      const why = report.findings[0]
+        ? `${report.findings[0].id}: ${report.findings[0].message}`
+        : `upgraded via Safe → timelock → ProxyAdmin; ${poc}`;
+      say(`${c.dim('simulate')}  ${patch.name.padEnd(26)} ${verdict}  ${mark}  ${why}`);
+    }
+    const simulateMs = Math.round(performance.now() - t);
+    const simulationsGood = simulations.every((s) => s.asExpected);
+    const allGood = checksGood && simulationsGood;
     const stages: StageResult[] = [
-      { name: 'check', status: allGood ? 'passed' : 'failed', durationMs: buildMs + checkMs },
+      { name: 'check', status: checksGood ? 'passed' : 'failed', durationMs: buildMs + checkMs },
+      { name: 'simulate', status: simulationsGood ? 'passed' : 'failed', durationMs: simulateMs },
     ];
     const totalMs = Math.round(performance.now() - started);
     const good = patches.filter((p) => p.verdict === 'pass').length;
     say(
-      `${allGood ? c.green('ok') : c.red('MISMATCH')}  ${patches.length} patches judged as the example declares: ${good} pass, ${patches.length - good} rejected ${c.dim(`(${totalMs} ms)`)}`,
+      `${allGood ? c.green('ok') : c.red('MISMATCH')}  ${patches.length} patches checked (${good} pass, ${patches.length - good} rejected), ${simulations.length} simulated, all as the example declares ${c.dim(`(${totalMs} ms)`)}`,
     );
     if (out.format === 'json') {
       const json = {
         tool: { name: 'patchgate', version: VERSION },
         verdict: allGood ? 'pass' : 'fail',
-        digest: evidenceDigest(patches.map(({ durationMs: _d, ...p }) => p)),
+        digest: evidenceDigest({ patches: patches.map(({ durationMs: _d, ...p }) => p), simulations }),
         stages,
         findings: [],
         patches,
+        simulations,
         durationMs: totalMs,
       };
-      writeOutput(`${JSON.stringify(json, null, 2)}\n`, out.out);
+      writeOutput(
+        `${JSON.stringify(json, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`,
+        out.out,
+      );
     } else if (out.out) {
       writeOutput(`${lines.join('\n')}\n`, out.out);
     }
