@@ -48,8 +48,9 @@ export function applyAcknowledgements(findings: Finding[], acks: readonly Acknow
   });
 }
 
-/** JSON with sorted keys and no undefined values: the bytes a digest is taken over. */
+/** JSON with sorted keys, no undefined values and big integers as decimal strings: the bytes a digest is taken over. */
 export function canonicalJson(value: unknown): string {
+  if (typeof value === 'bigint') return JSON.stringify(value.toString());
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

@@ -216,9 +216,7 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
     return {
       tool: { name: 'patchgate', version: VERSION },
       verdict,
-      digest: evidenceDigest(
-        JSON.parse(JSON.stringify(evidence, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))),
-      ),
+      digest: evidenceDigest(evidence),
       stages,
       findings,
       patch: patch.name,
