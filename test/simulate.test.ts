@@ -151,3 +151,29 @@ describe('patchgate simulate (CLI)', () => {
     expect(noSystem.code).toBe(2);
   });
 });
+
+describe('storage diff', () => {
+  it('names every slot the upgrade changed and expects only the implementation, the version and new state', async () => {
+    const r = await simulate('fix-flash-deposit');
+    expect(r.storageDiff.map((c) => [c.variable, c.expected])).toEqual([
+      ['VaultV2Core.maxFlashLoanBps', true],
+      ['ERC1967.implementation', true],
+      [expect.stringMatching(/^erc7201:openzeppelin\.storage\.Initializable\._initialized/), true],
+    ]);
+    expect(BigInt(r.storageDiff[0]?.after ?? 0)).toBe(5000n);
+  });
+
+  it('flags an initializer that rewrites existing state, unless the patch declares it', async () => {
+    const r = await simulate('sneaky-initializer');
+    expect(r.verdict).toBe('fail');
+    expect(r.findings.map((f) => f.id)).toEqual(['storage-unexpected-change']);
+    expect(r.findings[0]?.message).toMatch(
+      /^VaultV2Core\.feeRecipient \(slot 0x0+1\) changed .* → 0x0+dead during the upgrade/,
+    );
+    const declared = config.patches.map((p) =>
+      p.name === 'sneaky-initializer' ? { ...p, expectStorage: ['feeRecipient'] } : p,
+    );
+    const allowed = await simulate('sneaky-initializer', { patches: declared });
+    expect(allowed.verdict).toBe('pass');
+  });
+});

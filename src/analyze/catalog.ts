@@ -287,6 +287,15 @@ const OWN: CatalogEntry[] = [
     fix: 'Check the upgrade target (ProxyAdmin or UUPS proxy) and calldata in the patch.',
   },
   {
+    id: 'storage-unexpected-change',
+    title: 'The upgrade wrote existing state it was not expected to',
+    severity: 'high',
+    blocking: true,
+    summary:
+      'During the upgrade transaction a proxy slot holding existing state changed, beyond the implementation slot, the initializer version and the variables the patch adds — the signature of a backdoor or a wrong initializer.',
+    fix: "Remove the write, or declare the variable in the patch's expectStorage if the upgrade is meant to change it.",
+  },
+  {
     id: 'poc-not-reproduced',
     title: 'The exploit PoC does not work on the live version',
     severity: 'high',

@@ -85,6 +85,8 @@ export const patchSchema = z.strictObject({
   note: z.string().optional(),
   /** The call the upgrade makes on the new implementation (`upgradeAndCall` data), if any. */
   upgrade: callSchema.optional(),
+  /** Existing variables the upgrade is meant to write (`flashFeeBps`, or a namespaced `erc7201:…​.name`). */
+  expectStorage: z.array(z.string()).default([]),
   /** What simulate is expected to say (demo and CI self-tests). */
   expectSimulate: z.enum(['pass', 'fail']).optional(),
 });

@@ -7,7 +7,8 @@ import { type Address, encodeFunctionData, type Hex, keccak256, parseAbi, toHex 
 import { evidenceDigest } from '../analyze/acknowledge.js';
 import { makeFinding } from '../analyze/catalog.js';
 import { type Finding, type Report, type StageResult, verdictOf } from '../analyze/finding.js';
-import { findContract, loadProject } from '../build/index.js';
+import { storageLayoutOf } from '../analyze/upgrades.js';
+import { ensureNamespaced, findContract, loadProject } from '../build/index.js';
 import { type Anvil, startAnvil } from '../chain/anvil.js';
 import { connect } from '../chain/clients.js';
 import { abiOf, deploy } from '../chain/deploy.js';
@@ -19,6 +20,7 @@ import { accountFor, deploySystem, encodeCall } from './deploy-system.js';
 import { type GovernanceResult, upgradeThroughGovernance } from './governance.js';
 import { type PocRun, runPoc } from './poc.js';
 import { projectErrorsAbi } from './revert.js';
+import { classifyChanges, type SlotChange, traceStorageChanges } from './storage-diff.js';
 
 const PROXY_ADMIN_ABI = parseAbi([
   'function upgradeAndCall(address proxy, address implementation, bytes data) payable',
@@ -39,6 +41,8 @@ export interface SimulateReport extends Report {
   chain: { mode: 'embedded' | 'rpc'; chainId: number };
   candidate: { contract: string; implementation?: Address };
   governancePath: GovernanceResult | { ok: false; skipped: string };
+  /** Every proxy slot the upgrade transaction changed, named by the candidate's layout. */
+  storageDiff: SlotChange[];
   poc: Array<{
     name: string;
     before: PocRun['outcome'];
@@ -102,6 +106,7 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
       );
     }
     const findings: Finding[] = [];
+    let storageDiff: SlotChange[] = [];
     // The PoCs that attack the patched contract.
     const pocs = config.pocs.filter((p) => p.target === patch.contract);
     const before = await timed('poc-before', async () => {
@@ -159,6 +164,28 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
         }),
       );
     } else {
+      const execute = governance.steps.find((st) => st.name === 'safe-execute')?.txHash;
+      const referenceRef = config.contracts[patch.contract]?.reference ?? patch.contract;
+      const referenceHandle = findContract(project, referenceRef);
+      for (const unit of new Set([candidateHandle.unit, referenceHandle.unit]))
+        await ensureNamespaced(unit, params.stateDir);
+      if (execute) {
+        storageDiff = classifyChanges(
+          await traceStorageChanges(clients.public, execute, target.address),
+          storageLayoutOf(candidateHandle),
+          storageLayoutOf(referenceHandle),
+          patch.expectStorage,
+        );
+        for (const change of storageDiff.filter((ch) => !ch.expected)) {
+          findings.push(
+            makeFinding('storage-unexpected-change', {
+              message: `${change.variable} (slot ${change.slot}) changed ${change.before} → ${change.after} during the upgrade; only the implementation, the initializer version and new variables were expected to change.`,
+              status: 'introduced',
+              key: change.slot,
+            }),
+          );
+        }
+      }
       const live = (await introspectProxy(clients.public, target.address)).implementation;
       if (live.toLowerCase() !== implementation.toLowerCase()) {
         findings.push(
@@ -223,6 +250,7 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
       chain: { mode: params.rpcUrl ? 'rpc' : 'embedded', chainId: clients.chain.id },
       candidate: { contract: candidateHandle.fullyQualifiedName, implementation },
       governancePath: governance,
+      storageDiff,
       poc,
     };
   } finally {
