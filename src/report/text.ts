@@ -75,7 +75,11 @@ interface SimulationView {
     profitAfter?: string;
     reasonAfter?: string;
   }[];
+  storageDiff?: { slot: string; variable: string; before: string; after: string; expected: boolean }[];
 }
+
+/** `0x…01388` → `0x1388`: a 32-byte word without its leading zeros. */
+const word = (hex: string) => `0x${hex.replace(/^0x0*/, '') || '0'}`;
 
 /** The simulate report's own sections: the governance path step by step, and each PoC before/after. */
 function simulationLines(report: Report, c: Colors): string[] {
@@ -94,6 +98,15 @@ function simulationLines(report: Report, c: Colors): string[] {
     );
   } else if (sim.governancePath.operationId) {
     out.push(`  ${c.dim(`timelock operation ${sim.governancePath.operationId}`)}`);
+  }
+  if (sim.storageDiff && sim.storageDiff.length > 0) {
+    out.push('', c.bold('Storage written by the upgrade (proxy)'));
+    for (const ch of sim.storageDiff) {
+      const mark = ch.expected ? c.green('✓') : c.red('✗');
+      out.push(
+        `  ${mark} ${ch.variable}: ${word(ch.before)} → ${word(ch.after)}${ch.expected ? '' : c.red('  unexpected')}`,
+      );
+    }
   }
   if (sim.poc && sim.poc.length > 0) {
     out.push('', c.bold('Exploit regression'));

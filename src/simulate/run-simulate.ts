@@ -27,6 +27,9 @@ const PROXY_ADMIN_ABI = parseAbi([
 ]);
 const UUPS_ABI = parseAbi(['function upgradeToAndCall(address newImplementation, bytes data) payable']);
 
+/** A 32-byte word without its leading zeros, for messages. */
+const trimWord = (hex: string) => `0x${hex.replace(/^0x0*/, '') || '0'}`;
+
 export interface SimulateParameters {
   config: Config;
   projectDir: string;
@@ -179,7 +182,7 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
         for (const change of storageDiff.filter((ch) => !ch.expected)) {
           findings.push(
             makeFinding('storage-unexpected-change', {
-              message: `${change.variable} (slot ${change.slot}) changed ${change.before} → ${change.after} during the upgrade; only the implementation, the initializer version and new variables were expected to change.`,
+              message: `${change.variable} (slot ${trimWord(change.slot)}) changed ${trimWord(change.before)} → ${trimWord(change.after)} during the upgrade; only the implementation, the initializer version and new variables were expected to change.`,
               status: 'introduced',
               key: change.slot,
             }),
