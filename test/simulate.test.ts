@@ -37,7 +37,20 @@ describe('simulate', () => {
     const r = await simulate('fix-flash-deposit');
     expect(r.verdict).toBe('pass');
     expect(r.findings).toEqual([]);
-    expect(r.stages.map((s) => s.name)).toEqual(['build', 'deploy', 'poc-before', 'governance', 'poc-after']);
+    expect(r.stages.map((s) => s.name)).toEqual([
+      'build',
+      'deploy',
+      'poc-before',
+      'invariants-before',
+      'governance',
+      'poc-after',
+      'invariants-after',
+    ]);
+    expect(r.invariants.map((i) => [i.name, i.before, i.after])).toEqual([
+      ['fees-go-to-governance', 'held', 'held'],
+      ['guardian-can-pause', 'held', 'held'],
+      ['no-assets-lost', 'held', 'held'],
+    ]);
     expect(r.governancePath).toMatchObject({
       ok: true,
       operationId: expect.stringMatching(/^0x[0-9a-f]{64}$/),
@@ -166,14 +179,43 @@ describe('storage diff', () => {
   it('flags an initializer that rewrites existing state, unless the patch declares it', async () => {
     const r = await simulate('sneaky-initializer');
     expect(r.verdict).toBe('fail');
-    expect(r.findings.map((f) => f.id)).toEqual(['storage-unexpected-change']);
+    expect(r.findings.map((f) => f.id)).toEqual(['storage-unexpected-change', 'invariant-broken']);
     expect(r.findings[0]?.message).toMatch(
       /^VaultV2Core\.feeRecipient \(slot 0x1\) changed 0x[0-9a-f]{40} → 0xdead during the upgrade/,
     );
+    // Declaring the write silences the storage diff, but the fee-recipient invariant still catches it.
     const declared = config.patches.map((p) =>
       p.name === 'sneaky-initializer' ? { ...p, expectStorage: ['feeRecipient'] } : p,
     );
     const allowed = await simulate('sneaky-initializer', { patches: declared });
-    expect(allowed.verdict).toBe('pass');
+    expect(allowed.findings.map((f) => [f.id, f.message])).toEqual([
+      [
+        'invariant-broken',
+        expect.stringMatching(/fees-go-to-governance .* broken after the upgrade: got 0x0+dEaD/),
+      ],
+    ]);
+  });
+});
+
+describe('invariants', () => {
+  it('fails the Ronin-style patch: the guard it adds is never armed', async () => {
+    const r = await simulate('uninitialized-guard');
+    expect(r.verdict).toBe('fail');
+    expect(r.findings.map((f) => [f.id, f.status])).toEqual([['invariant-broken', 'introduced']]);
+    expect(r.invariants.find((i) => i.name === 'large-withdrawal-guard-armed')).toMatchObject({
+      before: 'n/a',
+      after: 'broken',
+      actualAfter: '0',
+    });
+  });
+
+  it('voids the simulation when an invariant does not hold on the live version', async () => {
+    const invariants = [
+      ...config.invariants,
+      { name: 'wrong', target: 'vault', function: 'flashFeeBps', args: [], op: '==' as const, value: '7' },
+    ];
+    const r = await simulate('fix-flash-deposit', { invariants });
+    expect(r.findings.map((f) => [f.id, f.status])).toEqual([['invariant-broken', 'unchanged']]);
+    expect(r.verdict).toBe('fail');
   });
 });

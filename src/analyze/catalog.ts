@@ -287,6 +287,15 @@ const OWN: CatalogEntry[] = [
     fix: 'Check the upgrade target (ProxyAdmin or UUPS proxy) and calldata in the patch.',
   },
   {
+    id: 'invariant-broken',
+    title: 'An invariant does not hold',
+    severity: 'critical',
+    blocking: true,
+    summary:
+      'A property the protocol declares (a view call compared with a value) is false after the upgrade — or already false on the live version, which voids the simulation.',
+    fix: 'Fix the patch (or its upgrade initializer) so the invariant holds; if it failed before the upgrade, fix the invariant or the setup.',
+  },
+  {
     id: 'storage-unexpected-change',
     title: 'The upgrade wrote existing state it was not expected to',
     severity: 'high',

@@ -63,7 +63,14 @@ export async function loadConfig(opts: { file?: string; searchDir: string }): Pr
         'check the --config path',
       );
     }
-    const config: Config = { project: '.', contracts: {}, patches: [], acknowledge: [], pocs: [] };
+    const config: Config = {
+      project: '.',
+      contracts: {},
+      patches: [],
+      acknowledge: [],
+      pocs: [],
+      invariants: [],
+    };
     return { config, projectDir: resolve(opts.searchDir) };
   }
   const config = await parseConfig(readFileSync(path, 'utf8'), opts.file ?? path);

@@ -75,6 +75,16 @@ export const pocSchema = z.strictObject({
   profitToken: z.string(),
 });
 
+/** A view call compared with a value: `vault.feeRecipient() == @timelock`. */
+export const invariantSchema = z.strictObject({
+  name: z.string().regex(/^[\w.-]+$/),
+  target: z.string().min(1),
+  function: z.string().min(1),
+  args: z.array(argValue).default([]),
+  op: z.enum(['==', '!=', '>', '>=', '<', '<=']),
+  value: argValue,
+});
+
 export const patchSchema = z.strictObject({
   name: z.string().regex(/^[\w.-]+$/, 'a patch name uses letters, digits, dots, dashes and underscores'),
   contract: z.string().min(1),
@@ -85,6 +95,8 @@ export const patchSchema = z.strictObject({
   note: z.string().optional(),
   /** The call the upgrade makes on the new implementation (`upgradeAndCall` data), if any. */
   upgrade: callSchema.optional(),
+  /** Invariants of this patch only (e.g. a guard it adds must be armed), checked after the upgrade. */
+  invariants: z.array(invariantSchema).default([]),
   /** Existing variables the upgrade is meant to write (`flashFeeBps`, or a namespaced `erc7201:…​.name`). */
   expectStorage: z.array(z.string()).default([]),
   /** What simulate is expected to say (demo and CI self-tests). */
@@ -100,6 +112,8 @@ export const configSchema = z
     acknowledge: z.array(acknowledgementSchema).default([]),
     system: systemSchema.optional(),
     pocs: z.array(pocSchema).default([]),
+    /** Invariants of the live system, checked before and after every simulated upgrade. */
+    invariants: z.array(invariantSchema).default([]),
   })
   .superRefine((cfg, ctx) => {
     cfg.patches.forEach((p, i) => {
@@ -129,3 +143,4 @@ export type PatchConfig = z.output<typeof patchSchema>;
 export type SystemConfig = z.output<typeof systemSchema>;
 export type PocConfig = z.output<typeof pocSchema>;
 export type CallConfig = z.output<typeof callSchema>;
+export type InvariantConfig = z.output<typeof invariantSchema>;

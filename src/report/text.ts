@@ -76,6 +76,7 @@ interface SimulationView {
     reasonAfter?: string;
   }[];
   storageDiff?: { slot: string; variable: string; before: string; after: string; expected: boolean }[];
+  invariants?: { name: string; statement: string; before: string; after: string; actualAfter?: string }[];
 }
 
 /** `0x…01388` → `0x1388`: a 32-byte word without its leading zeros. */
@@ -105,6 +106,16 @@ function simulationLines(report: Report, c: Colors): string[] {
       const mark = ch.expected ? c.green('✓') : c.red('✗');
       out.push(
         `  ${mark} ${ch.variable}: ${word(ch.before)} → ${word(ch.after)}${ch.expected ? '' : c.red('  unexpected')}`,
+      );
+    }
+  }
+  if (sim.invariants && sim.invariants.length > 0) {
+    out.push('', c.bold('Invariants (before → after)'));
+    for (const inv of sim.invariants) {
+      const ok = inv.before !== 'broken' && inv.after !== 'broken';
+      const got = inv.after === 'broken' && inv.actualAfter ? c.red(`  got ${inv.actualAfter}`) : '';
+      out.push(
+        `  ${ok ? c.green('✓') : c.red('✗')} ${inv.name}: ${inv.before} → ${inv.after}  ${c.dim(inv.statement)}${got}`,
       );
     }
   }

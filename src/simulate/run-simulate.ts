@@ -13,11 +13,12 @@ import { type Anvil, startAnvil } from '../chain/anvil.js';
 import { connect } from '../chain/clients.js';
 import { abiOf, deploy } from '../chain/deploy.js';
 import { introspectProxy } from '../chain/proxy.js';
-import type { Config } from '../config/schema.js';
+import { type Config, configSchema } from '../config/schema.js';
 import { inputError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { accountFor, deploySystem, encodeCall } from './deploy-system.js';
 import { type GovernanceResult, upgradeThroughGovernance } from './governance.js';
+import { checkInvariant, type InvariantCheck } from './invariants.js';
 import { type PocRun, runPoc } from './poc.js';
 import { projectErrorsAbi } from './revert.js';
 import { classifyChanges, type SlotChange, traceStorageChanges } from './storage-diff.js';
@@ -44,6 +45,14 @@ export interface SimulateReport extends Report {
   chain: { mode: 'embedded' | 'rpc'; chainId: number };
   candidate: { contract: string; implementation?: Address };
   governancePath: GovernanceResult | { ok: false; skipped: string };
+  invariants: Array<{
+    name: string;
+    statement: string;
+    before: 'held' | 'broken' | 'n/a';
+    after: 'held' | 'broken' | 'skipped';
+    actualBefore?: string;
+    actualAfter?: string;
+  }>;
   /** Every proxy slot the upgrade transaction changed, named by the candidate's layout. */
   storageDiff: SlotChange[];
   poc: Array<{
@@ -57,7 +66,17 @@ export interface SimulateReport extends Report {
 }
 
 export async function runSimulate(params: SimulateParameters): Promise<SimulateReport> {
-  const { config } = params;
+  // Library callers may hand in a config built in code: validate it and apply defaults like a loaded one.
+  const parsed = configSchema.safeParse(params.config);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw inputError(
+      'config-invalid',
+      `config: ${issue?.path.join('.')}: ${issue?.message}`,
+      'fix the config',
+    );
+  }
+  const config = parsed.data;
   const patch = config.patches.find((p) => p.name === params.patch);
   if (!patch) {
     throw inputError(
@@ -115,6 +134,18 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
     const before = await timed('poc-before', async () => {
       const out: Record<string, PocRun> = {};
       for (const poc of pocs) out[poc.name] = await runPoc(clients, project, system, poc, errorsAbi);
+      return out;
+    });
+
+    const invariantsBefore = await timed('invariants-before', async () => {
+      const out: Record<string, InvariantCheck> = {};
+      for (const inv of config.invariants)
+        out[inv.name] = await checkInvariant(
+          clients,
+          system,
+          inv,
+          system.contracts.get(inv.target)?.abi ?? [],
+        );
       return out;
     });
 
@@ -206,6 +237,50 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
       for (const poc of pocs) out[poc.name] = await runPoc(clients, project, system, poc, errorsAbi);
       return out;
     });
+    const allInvariants = [...config.invariants, ...patch.invariants];
+    const invariantsAfter = await timed('invariants-after', async () => {
+      const out: Record<string, InvariantCheck> = {};
+      if (!governance.ok) return out;
+      for (const inv of allInvariants) {
+        // The patched contract answers with the candidate's ABI; every other contract with its own.
+        const abi =
+          inv.target === patch.contract
+            ? abiOf(candidateHandle)
+            : (system.contracts.get(inv.target)?.abi ?? []);
+        out[inv.name] = await checkInvariant(clients, system, inv, abi);
+      }
+      return out;
+    });
+    const invariants: SimulateReport['invariants'] = allInvariants.map((inv) => {
+      const b = invariantsBefore[inv.name];
+      const a = invariantsAfter[inv.name];
+      const statement = `${inv.target}.${inv.function}(${inv.args.join(', ')}) ${inv.op} ${inv.value}`;
+      if (b && !b.held) {
+        findings.push(
+          makeFinding('invariant-broken', {
+            message: `invariant ${inv.name} (${statement}) does not hold on the live version (${b.actual}): fix the invariant or the setup before trusting this simulation.`,
+            status: 'unchanged',
+            key: inv.name,
+          }),
+        );
+      } else if (a && !a.held) {
+        findings.push(
+          makeFinding('invariant-broken', {
+            message: `invariant ${inv.name} (${statement}) is broken after the upgrade: got ${a.actual}.`,
+            status: 'introduced',
+            key: inv.name,
+          }),
+        );
+      }
+      return {
+        name: inv.name,
+        statement,
+        before: b ? (b.held ? 'held' : 'broken') : 'n/a',
+        after: a ? (a.held ? 'held' : 'broken') : 'skipped',
+        ...(b ? { actualBefore: b.actual } : {}),
+        ...(a ? { actualAfter: a.actual } : {}),
+      };
+    });
     const poc: SimulateReport['poc'] = pocs.map((p) => {
       const b = before[p.name] as PocRun;
       const a = after[p.name];
@@ -254,6 +329,7 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
       candidate: { contract: candidateHandle.fullyQualifiedName, implementation },
       governancePath: governance,
       storageDiff,
+      invariants,
       poc,
     };
   } finally {

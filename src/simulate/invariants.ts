@@ -1,0 +1,75 @@
+/**
+ * Invariants: view calls on the deployed system compared with a value (`vault.feeRecipient() == @timelock`,
+ * `vault.totalAssets() >= 60000000000`). A call that reverts or a function that does not exist is a broken
+ * invariant, not a skipped one.
+ */
+import type { Abi, AbiFunction } from 'viem';
+import type { Clients } from '../chain/clients.js';
+import type { InvariantConfig } from '../config/schema.js';
+import { inputError } from '../errors.js';
+import { coerceArgs, type DeployedSystem, resolveName } from './deploy-system.js';
+import { describeRevert, revertData } from './revert.js';
+
+export interface InvariantCheck {
+  held: boolean;
+  /** The value read (decimal for integers), or why it could not be read. */
+  actual: string;
+}
+
+function normalize(v: unknown): string | bigint | boolean {
+  if (typeof v === 'bigint' || typeof v === 'boolean') return v;
+  if (typeof v === 'string' && /^0x[0-9a-fA-F]{40}$/.test(v)) return v.toLowerCase();
+  return String(v);
+}
+
+function compare(op: InvariantConfig['op'], actual: unknown, expected: unknown): boolean {
+  const a = normalize(actual);
+  const e = normalize(expected);
+  if (typeof a === 'bigint' && typeof e === 'bigint') {
+    return { '==': a === e, '!=': a !== e, '>': a > e, '>=': a >= e, '<': a < e, '<=': a <= e }[op];
+  }
+  if (op === '==') return a === e;
+  if (op === '!=') return a !== e;
+  throw inputError(
+    'bad-invariant',
+    `invariant operator ${op} needs integers, got ${String(actual)} and ${String(expected)}`,
+    'use == or != for addresses, booleans and strings',
+  );
+}
+
+export async function checkInvariant(
+  clients: Clients,
+  system: DeployedSystem,
+  inv: InvariantConfig,
+  abi: Abi,
+): Promise<InvariantCheck> {
+  const target = system.contracts.get(inv.target);
+  if (!target)
+    throw inputError(
+      'unknown-contract',
+      `invariant ${inv.name}: target "${inv.target}" is not deployed`,
+      `deployed: ${[...system.contracts.keys()].join(', ')}`,
+    );
+  const fn = abi.find((x): x is AbiFunction => x.type === 'function' && x.name === inv.function);
+  if (!fn) return { held: false, actual: `no function ${inv.function}() in this version` };
+  const args = coerceArgs(system, fn.inputs, inv.args, `invariant ${inv.name}`);
+  let actual: unknown;
+  try {
+    actual = await clients.public.readContract({
+      address: target.address,
+      abi: [fn],
+      functionName: fn.name,
+      args,
+    });
+  } catch (e) {
+    return { held: false, actual: `reverted: ${describeRevert(revertData(e), abi)}` };
+  }
+  const outType = fn.outputs[0]?.type ?? '';
+  let expected: unknown = inv.value;
+  if (typeof inv.value === 'string' && inv.value.startsWith('@')) expected = resolveName(system, inv.value);
+  else if (/^u?int\d*$/.test(outType)) expected = BigInt(inv.value as string | number);
+  return {
+    held: compare(inv.op, actual, expected),
+    actual: typeof actual === 'bigint' ? actual.toString() : String(actual),
+  };
+}
