@@ -42,9 +42,11 @@ describe('simulate', () => {
       'deploy',
       'poc-before',
       'invariants-before',
+      'replay-before',
       'governance',
       'poc-after',
       'invariants-after',
+      'replay-after',
     ]);
     expect(r.invariants.map((i) => [i.name, i.before, i.after])).toEqual([
       ['fees-go-to-governance', 'held', 'held'],
@@ -216,6 +218,33 @@ describe('invariants', () => {
     ];
     const r = await simulate('fix-flash-deposit', { invariants });
     expect(r.findings.map((f) => [f.id, f.status])).toEqual([['invariant-broken', 'unchanged']]);
+    expect(r.verdict).toBe('fail');
+  });
+});
+
+describe('differential replay', () => {
+  it('replays the user flows before and after: no difference for the fix, gas per transaction reported', async () => {
+    const r = await simulate('fix-flash-deposit');
+    expect(r.replay).toEqual({ transactions: config.replay.length, differences: [] });
+    expect(r.gas).toHaveLength(config.replay.length);
+    const deposit = r.gas.find((g) => g.label.includes('vault.deposit'));
+    // nonReentrant costs a little gas on every deposit.
+    expect(BigInt(deposit?.delta ?? 0)).toBeGreaterThan(0n);
+  });
+
+  it('blocks when a flow integrators rely on starts reverting (sharePrice removed)', async () => {
+    const replay = [...config.replay, { from: 'user:1', to: 'vault', function: 'sharePrice', args: [] }];
+    const r = await simulate('function-removed', { replay });
+    const diff = r.replay.differences.find((d) => d.label.includes('sharePrice'));
+    expect(diff).toMatchObject({
+      kind: 'status',
+      before: 'success',
+      after: expect.stringMatching(/^reverted/),
+    });
+    expect(r.findings.find((f) => f.id === 'replay-difference')).toMatchObject({
+      blocking: true,
+      severity: 'high',
+    });
     expect(r.verdict).toBe('fail');
   });
 });

@@ -296,6 +296,15 @@ const OWN: CatalogEntry[] = [
     fix: 'Fix the patch (or its upgrade initializer) so the invariant holds; if it failed before the upgrade, fix the invariant or the setup.',
   },
   {
+    id: 'replay-difference',
+    title: 'A user flow behaves differently after the upgrade',
+    severity: 'high',
+    blocking: true,
+    summary:
+      'The same transaction, replayed before and after the upgrade, changes status or moves different amounts (blocking), or returns or emits something else (low, listed for review).',
+    fix: 'Make sure the change is intended; a flow that now reverts or moves other amounts breaks users.',
+  },
+  {
     id: 'storage-unexpected-change',
     title: 'The upgrade wrote existing state it was not expected to',
     severity: 'high',

@@ -70,6 +70,7 @@ export async function loadConfig(opts: { file?: string; searchDir: string }): Pr
       acknowledge: [],
       pocs: [],
       invariants: [],
+      replay: [],
     };
     return { config, projectDir: resolve(opts.searchDir) };
   }

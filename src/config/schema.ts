@@ -112,6 +112,8 @@ export const configSchema = z
     acknowledge: z.array(acknowledgementSchema).default([]),
     system: systemSchema.optional(),
     pocs: z.array(pocSchema).default([]),
+    /** Normal user flows replayed on the system before and after the upgrade, and compared. */
+    replay: z.array(setupStepSchema).default([]),
     /** Invariants of the live system, checked before and after every simulated upgrade. */
     invariants: z.array(invariantSchema).default([]),
   })

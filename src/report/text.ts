@@ -77,6 +77,8 @@ interface SimulationView {
   }[];
   storageDiff?: { slot: string; variable: string; before: string; after: string; expected: boolean }[];
   invariants?: { name: string; statement: string; before: string; after: string; actualAfter?: string }[];
+  replay?: { transactions: number; differences: { index: number; label: string; kind: string }[] };
+  gas?: { label: string; before: string | null; after: string | null; delta: string | null }[];
 }
 
 /** `0x…01388` → `0x1388`: a 32-byte word without its leading zeros. */
@@ -116,6 +118,25 @@ function simulationLines(report: Report, c: Colors): string[] {
       const got = inv.after === 'broken' && inv.actualAfter ? c.red(`  got ${inv.actualAfter}`) : '';
       out.push(
         `  ${ok ? c.green('✓') : c.red('✗')} ${inv.name}: ${inv.before} → ${inv.after}  ${c.dim(inv.statement)}${got}`,
+      );
+    }
+  }
+  if (sim.replay && sim.replay.transactions > 0) {
+    const n = sim.replay.differences.length;
+    out.push(
+      '',
+      c.bold(
+        `Differential replay: ${sim.replay.transactions} user transactions, ${n} difference${n === 1 ? '' : 's'}`,
+      ),
+    );
+    for (const g of sim.gas ?? []) {
+      const diff = sim.replay.differences.filter((d) => d.label === g.label).map((d) => d.kind);
+      const delta =
+        g.delta === null
+          ? ''
+          : `gas ${g.before} → ${g.after} (${g.delta.startsWith('-') ? g.delta : `+${g.delta}`})`;
+      out.push(
+        `  ${diff.length > 0 ? c.red('✗') : c.green('✓')} ${g.label}  ${c.dim(delta)}${diff.length > 0 ? c.red(`  ${diff.join(', ')} differ`) : ''}`,
       );
     }
   }

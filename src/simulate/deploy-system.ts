@@ -110,6 +110,13 @@ export function encodeCall(
   });
 }
 
+/** Local accounts beyond the node's pre-funded ones (users, guardian) get gas money. */
+export async function fundAccounts(clients: Clients, names: Iterable<string>): Promise<void> {
+  for (const name of new Set(names)) {
+    await clients.test.setBalance({ address: accountFor(name).address, value: 10n ** 21n });
+  }
+}
+
 export async function deploySystem(
   clients: Clients,
   project: Project,
@@ -177,10 +184,10 @@ export async function deploySystem(
       });
     }
   }
-  // Local accounts beyond the node's pre-funded ones (users, guardian) get gas money.
-  for (const name of new Set(spec.setup.map((s) => s.from))) {
-    await clients.test.setBalance({ address: accountFor(name).address, value: 10n ** 21n });
-  }
+  await fundAccounts(
+    clients,
+    spec.setup.map((s) => s.from),
+  );
   for (const [i, step] of spec.setup.entries()) {
     const target = system.contracts.get(step.to);
     if (!target)

@@ -16,10 +16,11 @@ import { introspectProxy } from '../chain/proxy.js';
 import { type Config, configSchema } from '../config/schema.js';
 import { inputError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { accountFor, deploySystem, encodeCall } from './deploy-system.js';
+import { accountFor, deploySystem, encodeCall, fundAccounts } from './deploy-system.js';
 import { type GovernanceResult, upgradeThroughGovernance } from './governance.js';
 import { checkInvariant, type InvariantCheck } from './invariants.js';
 import { type PocRun, runPoc } from './poc.js';
+import { compareReplays, type ReplayDifference, replay } from './replay.js';
 import { projectErrorsAbi } from './revert.js';
 import { classifyChanges, type SlotChange, traceStorageChanges } from './storage-diff.js';
 
@@ -53,6 +54,8 @@ export interface SimulateReport extends Report {
     actualBefore?: string;
     actualAfter?: string;
   }>;
+  replay: { transactions: number; differences: ReplayDifference[] };
+  gas: Array<{ label: string; before: string | null; after: string | null; delta: string | null }>;
   /** Every proxy slot the upgrade transaction changed, named by the candidate's layout. */
   storageDiff: SlotChange[];
   poc: Array<{
@@ -147,6 +150,20 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
           system.contracts.get(inv.target)?.abi ?? [],
         );
       return out;
+    });
+
+    await fundAccounts(
+      clients,
+      config.replay.map((s) => s.from),
+    );
+    const abiOfDeployed = (name: string) => system.contracts.get(name)?.abi ?? [];
+    const replayBefore = await timed('replay-before', async () => {
+      const snapshot = await clients.test.snapshot();
+      try {
+        return await replay(clients, system, config.replay, abiOfDeployed, errorsAbi);
+      } finally {
+        await clients.test.revert({ id: snapshot });
+      }
     });
 
     // The upgrade, through the real path.
@@ -251,6 +268,52 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
       }
       return out;
     });
+    // The same user flows on the upgraded system, invariants checked after each transaction.
+    const brokenDuringReplay = new Map<string, string>();
+    const replayAfter = await timed('replay-after', async () => {
+      if (!governance.ok) return [];
+      const abiAfter = (name: string) =>
+        name === patch.contract ? abiOf(candidateHandle) : abiOfDeployed(name);
+      const snapshot = await clients.test.snapshot();
+      try {
+        // The same calldata as before the upgrade (encoded with the live ABI), whatever the candidate exposes.
+        return await replay(clients, system, config.replay, abiOfDeployed, errorsAbi, async (i) => {
+          for (const inv of allInvariants) {
+            if (brokenDuringReplay.has(inv.name)) continue;
+            const check = await checkInvariant(clients, system, inv, abiAfter(inv.target));
+            if (!check.held)
+              brokenDuringReplay.set(
+                inv.name,
+                `after replay[${i}] (${config.replay[i]?.function}): got ${check.actual}`,
+              );
+          }
+        });
+      } finally {
+        await clients.test.revert({ id: snapshot });
+      }
+    });
+    const differences = compareReplays(replayBefore, replayAfter);
+    for (const d of differences) {
+      const serious = d.kind === 'status' || d.kind === 'balances';
+      findings.push(
+        makeFinding('replay-difference', {
+          message: `replay[${d.index}] ${d.label}: ${d.kind} differ — before ${d.before}, after ${d.after}.`,
+          status: 'introduced',
+          key: `${d.index}:${d.kind}`,
+          ...(serious ? {} : { severity: 'low' as const, blocking: false }),
+        }),
+      );
+    }
+    const gas: SimulateReport['gas'] = replayBefore.map((b, i) => {
+      const a = replayAfter[i];
+      return {
+        label: b.label,
+        before: b.gasUsed ?? null,
+        after: a?.gasUsed ?? null,
+        delta: b.gasUsed && a?.gasUsed ? (BigInt(a.gasUsed) - BigInt(b.gasUsed)).toString() : null,
+      };
+    });
+
     const invariants: SimulateReport['invariants'] = allInvariants.map((inv) => {
       const b = invariantsBefore[inv.name];
       const a = invariantsAfter[inv.name];
@@ -260,6 +323,14 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
           makeFinding('invariant-broken', {
             message: `invariant ${inv.name} (${statement}) does not hold on the live version (${b.actual}): fix the invariant or the setup before trusting this simulation.`,
             status: 'unchanged',
+            key: inv.name,
+          }),
+        );
+      } else if ((!a || a.held) && brokenDuringReplay.has(inv.name)) {
+        findings.push(
+          makeFinding('invariant-broken', {
+            message: `invariant ${inv.name} (${statement}) breaks during the replayed user flows ${brokenDuringReplay.get(inv.name)}.`,
+            status: 'introduced',
             key: inv.name,
           }),
         );
@@ -330,6 +401,8 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
       governancePath: governance,
       storageDiff,
       invariants,
+      replay: { transactions: config.replay.length, differences },
+      gas,
       poc,
     };
   } finally {
