@@ -49,6 +49,14 @@ export async function connect(rpcUrl: string, opts: { pollingInterval?: number }
   };
 }
 
+const accounts = new Map<number, Account>();
+
+/** Local test account N (BIP-32 derivation costs ~15 ms, so each is derived once). */
 export function localAccount(index: number): Account {
-  return mnemonicToAccount(LOCAL_MNEMONIC, { addressIndex: index });
+  let account = accounts.get(index);
+  if (!account) {
+    account = mnemonicToAccount(LOCAL_MNEMONIC, { addressIndex: index });
+    accounts.set(index, account);
+  }
+  return account;
 }

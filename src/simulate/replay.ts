@@ -40,6 +40,7 @@ export async function replay(
     c.abi.some((x) => x.type === 'function' && x.name === 'balanceOf' && x.inputs.length === 1),
   );
   const outcomes: TxOutcome[] = [];
+  let lastRead: Record<string, bigint> = {};
   for (const [i, step] of steps.entries()) {
     const target = system.contracts.get(step.to);
     if (!target)
@@ -57,22 +58,30 @@ export async function replay(
       `replay[${i}] ${step.to}`,
     );
     const holders: Address[] = [from.address, target.address];
+    const keys = tokens.flatMap((t) =>
+      holders.map((h) => ({
+        key: `${t.name}:${h === from.address ? step.from : step.to}`,
+        token: t.address,
+        holder: h,
+      })),
+    );
+    // All reads of one moment go out together (one JSON-RPC batch).
     const read = async () => {
-      const out: Record<string, bigint> = {};
-      for (const t of tokens) {
-        for (const h of holders) {
-          out[`${t.name}:${h === from.address ? step.from : step.to}`] = await clients.public.readContract({
-            address: t.address,
+      const values = await Promise.all(
+        keys.map((k) =>
+          clients.public.readContract({
+            address: k.token,
             abi: erc20Abi,
             functionName: 'balanceOf',
-            args: [h],
-          });
-        }
-      }
-      return out;
+            args: [k.holder],
+          }),
+        ),
+      );
+      return Object.fromEntries(keys.map((k, j) => [k.key, values[j] as bigint])) as Record<string, bigint>;
     };
     const label = `${step.from} → ${step.to}.${step.function}(${step.args.join(', ')})`;
-    const before = await read();
+    // Nothing changed since the previous transaction's after-read: reuse it when it covers these balances.
+    const before = keys.every((k) => k.key in lastRead) ? lastRead : await read();
     let result: string;
     try {
       const { data: ret } = await clients.public.call({ account: from, to: target.address, data });
@@ -95,6 +104,7 @@ export async function replay(
     const hash = await clients.wallet(from).sendTransaction({ to: target.address, data });
     const receipt = await clients.public.waitForTransactionReceipt({ hash });
     const afterBalances = await read();
+    lastRead = afterBalances;
     const balances: Record<string, string> = {};
     for (const [k, v] of Object.entries(afterBalances)) {
       const delta = v - (before[k] ?? 0n);
@@ -109,6 +119,7 @@ export async function replay(
       gasUsed: receipt.gasUsed.toString(),
     });
     await after?.(i);
+    if (after) lastRead = {};
   }
   return outcomes;
 }
