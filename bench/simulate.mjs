@@ -36,7 +36,9 @@ for (let i = 0; i < RUNS; i++) {
   const t = performance.now();
   const r = await runSimulate({ config, projectDir: exampleDir, stateDir, patch: 'fix-flash-deposit' });
   totals.push(performance.now() - t);
-  for (const s of r.stages) (phases[s.name] ??= []).push(s.durationMs);
+  for (const s of r.stages) {
+    phases[s.name] = [...(phases[s.name] ?? []), s.durationMs];
+  }
 }
 console.log(`simulate fix-flash-deposit, ${RUNS} runs, medians (whole process work incl. anvil start/stop):`);
 for (const [name, xs] of Object.entries(phases))
