@@ -52,6 +52,8 @@ describe('simulate', () => {
       ['fees-go-to-governance', 'held', 'held'],
       ['guardian-can-pause', 'held', 'held'],
       ['no-assets-lost', 'held', 'held'],
+      ['VaultInvariants.invariant_shareNotDiluted', 'held', 'held'],
+      ['VaultInvariants.invariant_solvent', 'held', 'held'],
     ]);
     expect(r.governancePath).toMatchObject({
       ok: true,
@@ -246,5 +248,15 @@ describe('differential replay', () => {
       severity: 'high',
     });
     expect(r.verdict).toBe('fail');
+  });
+
+  it('deploys Solidity invariant contracts and counts a reverting invariant_*() as broken', async () => {
+    const r = await simulate('fix-flash-deposit', {
+      invariantContracts: [{ contract: 'VaultInvariants', args: ['@token'] }],
+    });
+    expect(r.verdict).toBe('fail');
+    const solvent = r.invariants.find((i) => i.name === 'VaultInvariants.invariant_solvent');
+    expect(solvent).toMatchObject({ before: 'broken' });
+    expect(r.findings.every((f) => f.id === 'invariant-broken' && f.status === 'unchanged')).toBe(true);
   });
 });

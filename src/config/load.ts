@@ -71,6 +71,7 @@ export async function loadConfig(opts: { file?: string; searchDir: string }): Pr
       pocs: [],
       invariants: [],
       replay: [],
+      invariantContracts: [],
     };
     return { config, projectDir: resolve(opts.searchDir) };
   }

@@ -112,6 +112,10 @@ export const configSchema = z
     acknowledge: z.array(acknowledgementSchema).default([]),
     system: systemSchema.optional(),
     pocs: z.array(pocSchema).default([]),
+    /** Solidity contracts deployed next to the system whose `invariant_*()` functions must return true. */
+    invariantContracts: z
+      .array(z.strictObject({ contract: z.string().min(1), args: z.array(argValue).default([]) }))
+      .default([]),
     /** Normal user flows replayed on the system before and after the upgrade, and compared. */
     replay: z.array(setupStepSchema).default([]),
     /** Invariants of the live system, checked before and after every simulated upgrade. */

@@ -4,10 +4,13 @@
  * invariant, not a skipped one.
  */
 import type { Abi, AbiFunction } from 'viem';
+import { findContract } from '../build/find.js';
+import type { Project } from '../build/types.js';
 import type { Clients } from '../chain/clients.js';
+import { abiOf, deploy } from '../chain/deploy.js';
 import type { InvariantConfig } from '../config/schema.js';
 import { inputError } from '../errors.js';
-import { coerceArgs, type DeployedSystem, resolveName } from './deploy-system.js';
+import { accountFor, coerceArgs, type DeployedSystem, resolveName } from './deploy-system.js';
 import { describeRevert, revertData } from './revert.js';
 
 export interface InvariantCheck {
@@ -72,4 +75,49 @@ export async function checkInvariant(
     held: compare(inv.op, actual, expected),
     actual: typeof actual === 'bigint' ? actual.toString() : String(actual),
   };
+}
+
+/**
+ * Deploy the config's Solidity invariant contracts next to the system (registered under their contract
+ * name) and turn each `invariant_*()` function into an invariant that must return true.
+ */
+export async function deployInvariantContracts(
+  clients: Clients,
+  project: Project,
+  system: DeployedSystem,
+  specs: readonly { contract: string; args: readonly (string | number | boolean)[] }[],
+): Promise<InvariantConfig[]> {
+  const out: InvariantConfig[] = [];
+  for (const spec of specs) {
+    const handle = findContract(project, spec.contract);
+    const abi = abiOf(handle);
+    const ctor = abi.find((x) => x.type === 'constructor');
+    const args = coerceArgs(
+      system,
+      ctor && ctor.type === 'constructor' ? ctor.inputs : [],
+      spec.args,
+      `${handle.name} constructor`,
+    );
+    const address = await deploy(clients.wallet(accountFor('deployer')), clients.public, handle, args);
+    system.contracts.set(handle.name, { name: handle.name, address, abi });
+    const fns = abi.filter((x): x is AbiFunction => x.type === 'function' && x.name.startsWith('invariant_'));
+    if (fns.length === 0) {
+      throw inputError(
+        'no-invariants',
+        `${handle.name} has no invariant_*() function`,
+        'name each property function invariant_<what>() returning bool',
+      );
+    }
+    for (const fn of fns) {
+      out.push({
+        name: `${handle.name}.${fn.name}`,
+        target: handle.name,
+        function: fn.name,
+        args: [],
+        op: '==',
+        value: true,
+      });
+    }
+  }
+  return out;
 }

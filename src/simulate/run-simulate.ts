@@ -18,7 +18,7 @@ import { inputError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { accountFor, deploySystem, encodeCall, fundAccounts } from './deploy-system.js';
 import { type GovernanceResult, upgradeThroughGovernance } from './governance.js';
-import { checkInvariant, type InvariantCheck } from './invariants.js';
+import { checkInvariant, deployInvariantContracts, type InvariantCheck } from './invariants.js';
 import { type PocRun, runPoc } from './poc.js';
 import { compareReplays, type ReplayDifference, replay } from './replay.js';
 import { projectErrorsAbi } from './revert.js';
@@ -123,6 +123,11 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
       deploySystem(clients, project, config.system as NonNullable<Config['system']>),
     );
     const target = system.contracts.get(patch.contract);
+    // The live system's invariants: the config's view-call ones and every invariant_*() of its Solidity ones.
+    const liveInvariants = [
+      ...config.invariants,
+      ...(await deployInvariantContracts(clients, project, system, config.invariantContracts)),
+    ];
     if (!target?.proxyKind) {
       throw inputError(
         'not-a-proxy',
@@ -142,7 +147,7 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
 
     const invariantsBefore = await timed('invariants-before', async () => {
       const out: Record<string, InvariantCheck> = {};
-      for (const inv of config.invariants)
+      for (const inv of liveInvariants)
         out[inv.name] = await checkInvariant(
           clients,
           system,
@@ -254,7 +259,7 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
       for (const poc of pocs) out[poc.name] = await runPoc(clients, project, system, poc, errorsAbi);
       return out;
     });
-    const allInvariants = [...config.invariants, ...patch.invariants];
+    const allInvariants = [...liveInvariants, ...patch.invariants];
     const invariantsAfter = await timed('invariants-after', async () => {
       const out: Record<string, InvariantCheck> = {};
       if (!governance.ok) return out;
