@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
+import { inputError } from '../errors.js';
 import { renderReport, writeOutput } from '../report/index.js';
 import { addOutputOptions, outputOptions, useColor } from './common.js';
 
@@ -13,7 +14,17 @@ export function simulateCommand(onExit: (code: number) => void): Command {
     .option('--project <dir>', 'project directory (default: the config file\'s "project")')
     .option('--config <file>', 'patchgate.config.json (default: the one in the current directory)')
     .requiredOption('--patch <name>', 'the patch to simulate, as declared in the config')
-    .option('--rpc <url>', 'attach to a running node instead of an embedded anvil');
+    .option('--rpc <url>', 'attach to a running node instead of an embedded anvil')
+    .option('--fork-url <url>', 'fork a live network (the system is found at the config\'s "live" addresses)')
+    .option('--fork-block <n>', 'block number to fork at', (v) => {
+      if (!/^\d+$/.test(v))
+        throw inputError(
+          'bad-fork-block',
+          `--fork-block "${v}" is not a block number`,
+          'pass a decimal block number',
+        );
+      return Number(v);
+    });
   addOutputOptions(cmd);
   cmd.action(
     async (opts: {
@@ -21,6 +32,8 @@ export function simulateCommand(onExit: (code: number) => void): Command {
       config?: string;
       patch: string;
       rpc?: string;
+      forkUrl?: string;
+      forkBlock?: number;
       format?: string;
       out?: string;
       stateDir?: string;
@@ -38,6 +51,8 @@ export function simulateCommand(onExit: (code: number) => void): Command {
         stateDir: out.stateDir,
         patch: opts.patch,
         rpcUrl: opts.rpc,
+        forkUrl: opts.forkUrl,
+        forkBlock: opts.forkBlock,
       });
       writeOutput(
         renderReport(report, out.format, { color: useColor(out.out), rootDir: projectDir }),

@@ -111,6 +111,16 @@ export const configSchema = z
     patches: z.array(patchSchema).default([]),
     acknowledge: z.array(acknowledgementSchema).default([]),
     system: systemSchema.optional(),
+    /** On a fork (`--fork-url`): the live addresses, by the names used everywhere else (`vault`, `token`). */
+    live: z
+      .record(
+        z.string(),
+        z.strictObject({
+          address: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'an address is 0x followed by 40 hex digits'),
+          contract: z.string().optional(),
+        }),
+      )
+      .optional(),
     pocs: z.array(pocSchema).default([]),
     /** Solidity contracts deployed next to the system whose `invariant_*()` functions must return true. */
     invariantContracts: z

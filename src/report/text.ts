@@ -62,6 +62,7 @@ interface SimulationView {
   patch?: string;
   governancePath?: {
     ok: boolean;
+    impersonated?: boolean;
     operationId?: string;
     skipped?: string;
     steps?: { name: string; txHash?: string; safeTxHash?: string; seconds?: string | bigint }[];
@@ -88,7 +89,10 @@ const word = (hex: string) => `0x${hex.replace(/^0x0*/, '') || '0'}`;
 function simulationLines(report: Report, c: Colors): string[] {
   const sim = report as unknown as SimulationView;
   if (!sim.governancePath) return [];
-  const out = ['', c.bold(`Governance path${sim.patch ? ` (patch ${sim.patch})` : ''}`)];
+  const how = sim.governancePath.impersonated
+    ? " — Safe impersonated (fork: owners' keys not available)"
+    : '';
+  const out = ['', c.bold(`Governance path${sim.patch ? ` (patch ${sim.patch})` : ''}${how}`)];
   for (const step of sim.governancePath.steps ?? []) {
     if (sim.governancePath.revert?.step === step.name && !step.txHash) continue;
     const detail =

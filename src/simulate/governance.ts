@@ -33,6 +33,8 @@ export interface GovernanceStep {
 
 export interface GovernanceResult {
   ok: boolean;
+  /** True when the Safe was impersonated (fork without owners' keys) instead of signed for. */
+  impersonated: boolean;
   operationId: Hex;
   steps: GovernanceStep[];
   /** Decoded reason when a step reverted (`InvalidBps(5000)`), and which step. */
@@ -45,7 +47,10 @@ export interface GovernanceCall {
   data: Hex;
   salt?: Hex;
   predecessor?: Hex;
-  /** Safe owners who sign (locally held keys). */
+  /**
+   * Safe owners who sign (locally held keys). Empty on a fork, where the owners' keys are not available:
+   * the Safe itself is impersonated (anvil_impersonateAccount) and the report says so.
+   */
   signers: readonly Account[];
   /** Who submits the Safe transactions (any account; it pays gas). */
   submitter: Account;
@@ -61,6 +66,7 @@ async function execSafe(
   step: 'safe-schedule' | 'safe-execute',
 ): Promise<{ step: GovernanceStep; revert?: string }> {
   const client = clients.public;
+  if (call.signers.length === 0) return execImpersonated(clients, gov, call, data, step);
   const nonce = await client.readContract({ address: gov.safe, abi: SAFE_ABI, functionName: 'nonce' });
   const tx: SafeTx = safeTx(gov.timelock, data, nonce);
   const local = safeTxHash(clients.chain.id, gov.safe, tx);
@@ -135,6 +141,35 @@ async function execSafe(
   };
 }
 
+/** The Safe's call to the timelock, sent as the Safe itself (impersonated on a fork). */
+async function execImpersonated(
+  clients: Clients,
+  gov: Governance,
+  call: GovernanceCall,
+  data: Hex,
+  step: 'safe-schedule' | 'safe-execute',
+): Promise<{ step: GovernanceStep; revert?: string }> {
+  await clients.test.impersonateAccount({ address: gov.safe });
+  await clients.test.setBalance({ address: gov.safe, value: 10n ** 20n });
+  try {
+    try {
+      await clients.public.call({ account: gov.safe, to: gov.timelock, data });
+    } catch (e) {
+      return { step: { name: step }, revert: describeRevert(revertData(e), call.errorsAbi) };
+    }
+    const hash = await clients
+      .wallet({ address: gov.safe, type: 'json-rpc' })
+      .sendTransaction({ to: gov.timelock, data });
+    const receipt = await clients.public.waitForTransactionReceipt({ hash });
+    return {
+      step: { name: step, txHash: hash },
+      revert: receipt.status === 'success' ? undefined : 'reverted',
+    };
+  } finally {
+    await clients.test.stopImpersonatingAccount({ address: gov.safe });
+  }
+}
+
 export async function upgradeThroughGovernance(
   clients: Clients,
   gov: Governance,
@@ -163,10 +198,17 @@ export async function upgradeThroughGovernance(
     functionName: 'getMinDelay',
   });
   const steps: GovernanceStep[] = [];
+  const impersonated = call.signers.length === 0;
   const scheduled = await execSafe(clients, gov, call, scheduleCall(op, delay), 'safe-schedule');
   steps.push(scheduled.step);
   if (scheduled.revert)
-    return { ok: false, operationId: id, steps, revert: { step: 'safe-schedule', reason: scheduled.revert } };
+    return {
+      ok: false,
+      impersonated,
+      operationId: id,
+      steps,
+      revert: { step: 'safe-schedule', reason: scheduled.revert },
+    };
 
   await clients.test.increaseTime({ seconds: Number(delay) + 1 });
   await clients.test.mine({ blocks: 1 });
@@ -175,6 +217,12 @@ export async function upgradeThroughGovernance(
   const executed = await execSafe(clients, gov, call, executeCall(op), 'safe-execute');
   steps.push(executed.step);
   if (executed.revert)
-    return { ok: false, operationId: id, steps, revert: { step: 'safe-execute', reason: executed.revert } };
-  return { ok: true, operationId: id, steps };
+    return {
+      ok: false,
+      impersonated,
+      operationId: id,
+      steps,
+      revert: { step: 'safe-execute', reason: executed.revert },
+    };
+  return { ok: true, impersonated, operationId: id, steps };
 }

@@ -16,6 +16,7 @@ import { introspectProxy } from '../chain/proxy.js';
 import { type Config, configSchema } from '../config/schema.js';
 import { inputError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { attachSystem } from './attach-system.js';
 import { accountFor, deploySystem, encodeCall, fundAccounts } from './deploy-system.js';
 import { type GovernanceResult, upgradeThroughGovernance } from './governance.js';
 import { checkInvariant, deployInvariantContracts, type InvariantCheck } from './invariants.js';
@@ -39,11 +40,14 @@ export interface SimulateParameters {
   patch: string;
   /** Attach to a running node instead of starting an embedded anvil. */
   rpcUrl?: string;
+  /** Fork a live network through the embedded anvil; the system is found at `config.live`, not deployed. */
+  forkUrl?: string;
+  forkBlock?: number;
 }
 
 export interface SimulateReport extends Report {
   patch: string;
-  chain: { mode: 'embedded' | 'rpc'; chainId: number };
+  chain: { mode: 'embedded' | 'rpc' | 'fork'; chainId: number };
   candidate: { contract: string; implementation?: Address };
   governancePath: GovernanceResult | { ok: false; skipped: string };
   invariants: Array<{
@@ -88,7 +92,7 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
       `declared: ${config.patches.map((p) => p.name).join(', ') || 'none'}`,
     );
   }
-  if (!config.system) {
+  if (!config.system && !params.forkUrl) {
     throw inputError(
       'no-system',
       'the config has no "system" section describing how to deploy the live system',
@@ -116,11 +120,22 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
   const errorsAbi = projectErrorsAbi(project);
   let anvil: Anvil | undefined;
   try {
-    if (!params.rpcUrl) anvil = await startAnvil();
+    if (!params.rpcUrl) {
+      const fork = params.forkUrl
+        ? [
+            '--fork-url',
+            params.forkUrl,
+            ...(params.forkBlock !== undefined ? ['--fork-block-number', String(params.forkBlock)] : []),
+          ]
+        : [];
+      anvil = await startAnvil({ args: fork, timeoutMs: params.forkUrl ? 60_000 : 10_000 });
+    }
     const rpcUrl = params.rpcUrl ?? (anvil as Anvil).rpcUrl;
     const clients = await connect(rpcUrl);
-    const system = await timed('deploy', () =>
-      deploySystem(clients, project, config.system as NonNullable<Config['system']>),
+    const system = await timed(params.forkUrl ? 'attach' : 'deploy', () =>
+      params.forkUrl
+        ? attachSystem(clients, project, config)
+        : deploySystem(clients, project, config.system as NonNullable<Config['system']>),
     );
     const target = system.contracts.get(patch.contract);
     // The live system's invariants: the config's view-call ones and every invariant_*() of its Solidity ones.
@@ -401,7 +416,10 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
       stages,
       findings,
       patch: patch.name,
-      chain: { mode: params.rpcUrl ? 'rpc' : 'embedded', chainId: clients.chain.id },
+      chain: {
+        mode: params.forkUrl ? 'fork' : params.rpcUrl ? 'rpc' : 'embedded',
+        chainId: clients.chain.id,
+      },
       candidate: { contract: candidateHandle.fullyQualifiedName, implementation },
       governancePath: governance,
       storageDiff,

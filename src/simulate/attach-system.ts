@@ -1,0 +1,96 @@
+/**
+ * On a fork, the live system is not deployed but found: the config names the live addresses; each proxy
+ * is introspected (ERC-1967 slots, ProxyAdmin, owner) and the governance behind it resolved on chain,
+ * proxy → ProxyAdmin → TimelockController → Safe. The owners' keys are not available there: the governance
+ * path impersonates the Safe, and the report says so.
+ */
+import type { Abi, Address } from 'viem';
+import { findContract } from '../build/find.js';
+import type { Project } from '../build/types.js';
+import type { Clients } from '../chain/clients.js';
+import { abiOf } from '../chain/deploy.js';
+import { type Controller, introspectProxy } from '../chain/proxy.js';
+import type { Config } from '../config/schema.js';
+import { inputError } from '../errors.js';
+import type { DeployedContract, DeployedSystem } from './deploy-system.js';
+
+function timelockOf(upgrader: Controller | undefined): Controller | undefined {
+  if (!upgrader) return undefined;
+  if (upgrader.role === 'timelock') return upgrader;
+  return timelockOf(upgrader.controlledBy);
+}
+
+export async function attachSystem(
+  clients: Clients,
+  project: Project,
+  config: Config,
+): Promise<DeployedSystem> {
+  const live = config.live;
+  if (!live || Object.keys(live).length === 0) {
+    throw inputError(
+      'no-live-addresses',
+      'a fork needs the live addresses: the config has no "live" section',
+      'add "live": { "vault": { "address": "0x…" }, … }',
+    );
+  }
+  const contracts = new Map<string, DeployedContract>();
+  let governance: DeployedSystem['governance'] | undefined;
+  let threshold = 0;
+  for (const [name, entry] of Object.entries(live)) {
+    const address = entry.address as Address;
+    const code = await clients.public.getCode({ address });
+    if (!code || code === '0x') {
+      throw inputError(
+        'no-code',
+        `live.${name} ${address} has no code on the forked chain`,
+        'check the address and --fork-block',
+      );
+    }
+    const proxied = config.contracts[name];
+    const ref = proxied?.reference ?? entry.contract;
+    if (!ref)
+      throw inputError(
+        'missing-contract',
+        `live.${name} needs "contract" (it is not a proxy in "contracts")`,
+        'name its contract so patchgate knows its ABI',
+      );
+    const abi: Abi = abiOf(findContract(project, ref));
+    if (!proxied) {
+      contracts.set(name, { name, address, abi });
+      continue;
+    }
+    const info = await introspectProxy(clients.public, address);
+    if (info.kind === 'beacon')
+      throw inputError(
+        'beacon-unsupported',
+        `live.${name} is a beacon proxy`,
+        'simulate supports transparent and UUPS proxies for now',
+      );
+    contracts.set(name, {
+      name,
+      address,
+      abi,
+      implementation: info.implementation,
+      proxyKind: info.kind,
+      ...(info.admin ? { proxyAdmin: info.admin } : {}),
+    });
+    const timelock = timelockOf(info.upgrader);
+    const safe = timelock?.proposers?.find((p) => p.role === 'safe');
+    if (!timelock || !safe) {
+      throw inputError(
+        'governance-not-found',
+        `cannot resolve the governance of live.${name}: expected proxy → ProxyAdmin/owner → TimelockController → Safe`,
+        'patchgate simulates the Safe → timelock path; check the addresses',
+      );
+    }
+    governance ??= { safe: safe.address, timelock: timelock.address };
+    threshold = Number(safe.threshold ?? 0n);
+  }
+  if (!governance)
+    throw inputError(
+      'no-proxy',
+      'none of the live addresses is a proxy named in "contracts"',
+      'list the patched proxy under "live"',
+    );
+  return { governance, owners: [], threshold, contracts };
+}
