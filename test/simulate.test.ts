@@ -4,6 +4,8 @@
  */
 import { execSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startAnvil } from '../src/chain/anvil.js';
+import { localAccount } from '../src/chain/clients.js';
 import { loadConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
 import { runSimulate } from '../src/simulate/run-simulate.js';
@@ -73,6 +75,57 @@ describe('simulate', () => {
       }),
     ]);
     expect(BigInt(r.poc[0]?.profitBefore ?? 0)).toBeGreaterThan(59_000_000_000n);
+    // Who controls the proxy, read from the chain: ProxyAdmin ← timelock (2 days) ← Safe 2-of-3; the Safe can
+    // cancel; only the guardian (local account 9) can pause.
+    expect(r.control.kind).toBe('transparent');
+    expect(r.control.upgrade).toMatch(
+      /^ProxyAdmin 0x[0-9a-fA-F]{40} ← TimelockController 0x[0-9a-fA-F]{40} \(delay 172800 s\) ← Safe 0x[0-9a-fA-F]{40} \(2 of 3: /,
+    );
+    expect(r.control.cancel).toHaveLength(1);
+    expect(r.control.upgrade).toContain(r.control.cancel[0]);
+    expect(r.control.pause).toEqual([{ account: localAccount(9).address, role: 'GUARDIAN_ROLE' }]);
+  });
+
+  it('attaches to a running node with --rpc (rpc mode) and fails closed with exit 3 on a setup that reverts', async () => {
+    const node = await startAnvil();
+    try {
+      const r = await runSimulate({
+        config,
+        projectDir: EXAMPLE_DIR,
+        stateDir: TEST_STATE_DIR,
+        patch: 'fix-flash-deposit',
+        rpcUrl: node.rpcUrl,
+      });
+      expect(r.chain.mode).toBe('rpc');
+      expect(r.verdict).toBe('pass');
+      const setup = [
+        ...(config.system?.setup ?? []),
+        {
+          from: 'user:1',
+          to: 'vault',
+          function: 'withdraw',
+          args: ['999999999999999', '@user:1', '@user:1'],
+        },
+      ];
+      const system = { ...(config.system as NonNullable<Config['system']>), setup };
+      await expect(
+        runSimulate({
+          config: { ...config, system },
+          projectDir: EXAMPLE_DIR,
+          stateDir: TEST_STATE_DIR,
+          patch: 'fix-flash-deposit',
+          rpcUrl: node.rpcUrl,
+        }),
+      ).rejects.toMatchObject({
+        code: 'setup-reverted',
+        exitCode: 3,
+        shortMessage: expect.stringMatching(
+          /setup\[6\] user:1 → vault\.withdraw reverted: ERC4626ExceededMaxWithdraw/,
+        ),
+      });
+    } finally {
+      await node.stop();
+    }
   });
 
   it('fails a patch whose upgrade initializer reverts, naming the step and the decoded reason', async () => {

@@ -152,3 +152,96 @@ export async function introspectProxy(client: PublicClient, proxy: Address): Pro
     upgrader: owner ? await describeController(client, owner) : undefined,
   };
 }
+
+const ROLES_ABI = parseAbi([
+  'function hasRole(bytes32 role, address account) view returns (bool)',
+  'function GUARDIAN_ROLE() view returns (bytes32)',
+  'function PAUSER_ROLE() view returns (bytes32)',
+  'event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender)',
+]);
+
+/** Current holders of an AccessControl role, from its RoleGranted events, re-checked with hasRole. */
+export async function roleHolders(
+  client: PublicClient,
+  contract: Address,
+  role: `0x${string}`,
+): Promise<Address[]> {
+  const grants = await client.getContractEvents({
+    address: contract,
+    abi: ROLES_ABI,
+    eventName: 'RoleGranted',
+    args: { role },
+    fromBlock: 0n,
+  });
+  const out: Address[] = [];
+  for (const account of new Set(grants.map((g) => g.args.account as Address))) {
+    if (
+      await client.readContract({
+        address: contract,
+        abi: ROLES_ABI,
+        functionName: 'hasRole',
+        args: [role, account],
+      })
+    )
+      out.push(account);
+  }
+  return out;
+}
+
+export interface Control {
+  proxy: Address;
+  kind: ProxyKindOnChain;
+  /** The chain of who can upgrade, outermost last: `ProxyAdmin 0x… ← TimelockController 0x… (delay 172800 s) ← Safe 0x… (2 of 3)`. */
+  upgrade: string;
+  /** Who can cancel a queued upgrade (timelock CANCELLER_ROLE holders). */
+  cancel: Address[];
+  /** Who can pause the contract (GUARDIAN_ROLE / PAUSER_ROLE holders), with the role. */
+  pause: { account: Address; role: string }[];
+}
+
+function describeChain(c: Controller | undefined): string {
+  if (!c) return 'nobody found';
+  const here =
+    c.role === 'safe'
+      ? `Safe ${c.address} (${c.threshold} of ${c.owners?.length}: ${c.owners?.join(', ')})`
+      : c.role === 'timelock'
+        ? `TimelockController ${c.address} (delay ${c.minDelay} s)`
+        : c.role === 'proxy-admin'
+          ? `ProxyAdmin ${c.address}`
+          : `${c.role} ${c.address}`;
+  const next = c.controlledBy ?? (c.proposers && c.proposers.length > 0 ? c.proposers[0] : undefined);
+  const more = c.proposers && c.proposers.length > 1 ? ` (+${c.proposers.length - 1} more proposers)` : '';
+  return next ? `${here} ← ${describeChain(next)}${more}` : here;
+}
+
+function findTimelock(c: Controller | undefined): Controller | undefined {
+  if (!c) return undefined;
+  if (c.role === 'timelock') return c;
+  return findTimelock(c.controlledBy);
+}
+
+/** Who can upgrade, cancel and pause a proxy, read from the chain. */
+export async function describeControl(client: PublicClient, proxy: Address): Promise<Control> {
+  const info = await introspectProxy(client, proxy);
+  const timelock = findTimelock(info.upgrader);
+  const cancel = timelock
+    ? await roleHolders(
+        client,
+        timelock.address,
+        await client.readContract({
+          address: timelock.address,
+          abi: TIMELOCK_ABI,
+          functionName: 'CANCELLER_ROLE',
+        }),
+      )
+    : [];
+  const pause: Control['pause'] = [];
+  for (const name of ['GUARDIAN_ROLE', 'PAUSER_ROLE'] as const) {
+    const role = await tryRead(() =>
+      client.readContract({ address: proxy, abi: ROLES_ABI, functionName: name }),
+    );
+    if (role)
+      for (const account of await roleHolders(client, proxy, role)) pause.push({ account, role: name });
+  }
+  return { proxy, kind: info.kind, upgrade: describeChain(info.upgrader), cancel, pause };
+}

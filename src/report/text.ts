@@ -60,6 +60,13 @@ export function renderText(report: Report, opts: { color: boolean }): string {
 
 interface SimulationView {
   patch?: string;
+  control?: {
+    proxy: string;
+    kind: string;
+    upgrade: string;
+    cancel: string[];
+    pause: { account: string; role: string }[];
+  };
   governancePath?: {
     ok: boolean;
     impersonated?: boolean;
@@ -92,7 +99,14 @@ function simulationLines(report: Report, c: Colors): string[] {
   const how = sim.governancePath.impersonated
     ? " — Safe impersonated (fork: owners' keys not available)"
     : '';
-  const out = ['', c.bold(`Governance path${sim.patch ? ` (patch ${sim.patch})` : ''}${how}`)];
+  const out: string[] = [];
+  if (sim.control) {
+    out.push('', c.bold(`Who controls ${sim.control.proxy} (${sim.control.kind} proxy)`));
+    out.push(`  upgrade: ${sim.control.upgrade}`);
+    out.push(`  cancel:  ${sim.control.cancel.join(', ') || 'nobody'}`);
+    out.push(`  pause:   ${sim.control.pause.map((p) => `${p.account} (${p.role})`).join(', ') || 'nobody'}`);
+  }
+  out.push('', c.bold(`Governance path${sim.patch ? ` (patch ${sim.patch})` : ''}${how}`));
   for (const step of sim.governancePath.steps ?? []) {
     if (sim.governancePath.revert?.step === step.name && !step.txHash) continue;
     const detail =

@@ -12,7 +12,7 @@ import { ensureNamespaced, findContract, loadProject } from '../build/index.js';
 import { type Anvil, startAnvil } from '../chain/anvil.js';
 import { connect } from '../chain/clients.js';
 import { abiOf, deploy } from '../chain/deploy.js';
-import { introspectProxy } from '../chain/proxy.js';
+import { type Control, describeControl, introspectProxy } from '../chain/proxy.js';
 import { type Config, configSchema } from '../config/schema.js';
 import { inputError } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -48,6 +48,8 @@ export interface SimulateParameters {
 export interface SimulateReport extends Report {
   patch: string;
   chain: { mode: 'embedded' | 'rpc' | 'fork'; chainId: number };
+  /** Who can upgrade, cancel and pause the patched proxy, read from the chain before the upgrade. */
+  control: Control;
   candidate: { contract: string; implementation?: Address };
   governancePath: GovernanceResult | { ok: false; skipped: string };
   invariants: Array<{
@@ -150,6 +152,7 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
         'deploy it with "proxy": "transparent" or "uups"',
       );
     }
+    const control = await describeControl(clients.public, target.address);
     const findings: Finding[] = [];
     let storageDiff: SlotChange[] = [];
     // The PoCs that attack the patched contract.
@@ -416,6 +419,7 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
       stages,
       findings,
       patch: patch.name,
+      control,
       chain: {
         mode: params.forkUrl ? 'fork' : params.rpcUrl ? 'rpc' : 'embedded',
         chainId: clients.chain.id,
