@@ -20,7 +20,8 @@ export { type CheckReport, type RunCheckParameters, runCheck } from './analyze/r
 export type { ProxyKind } from './analyze/upgrades.js';
 export { findContract, loadProject } from './build/index.js';
 export type { CompilationUnit, ContractHandle, Project } from './build/types.js';
+export { defineConfig } from './config/define.js';
 export { loadConfig, parseConfig } from './config/load.js';
-export type { Config } from './config/schema.js';
+export type { Config, ConfigInput } from './config/schema.js';
 export { isPatchgateError, PatchgateError } from './errors.js';
 export { renderReport } from './report/index.js';

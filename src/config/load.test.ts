@@ -60,4 +60,21 @@ describe('config', () => {
     writeFileSync(join(dir, 'patchgate.config.json'), JSON.stringify({ ...good, project: 'sub' }));
     expect((await loadConfig({ searchDir: dir })).projectDir).toBe(join(dir, 'sub'));
   });
+
+  it('loads patchgate.config.ts (transpiled) and .mjs, preferring .ts, and names a bad key in them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pg-config-ts-'));
+    writeFileSync(
+      join(dir, 'patchgate.config.ts'),
+      `const kind: 'transparent' = 'transparent';\nexport default { contracts: { vault: { kind, reference: 'VaultV1' } } };\n`,
+    );
+    writeFileSync(join(dir, 'patchgate.config.mjs'), 'export default { contracts: {} };\n');
+    const loaded = await loadConfig({ searchDir: dir });
+    expect(loaded.path).toBe(join(dir, 'patchgate.config.ts'));
+    expect(loaded.config.contracts.vault?.kind).toBe('transparent');
+    const mjs = await loadConfig({ file: join(dir, 'patchgate.config.mjs'), searchDir: dir });
+    expect(mjs.config.contracts).toEqual({});
+    writeFileSync(join(dir, 'patchgate.config.ts'), 'export default { contracts: {}, patchez: [] };\n');
+    const e = await errorOf(() => loadConfig({ searchDir: dir }));
+    expect(e.shortMessage).toMatch(/patchgate\.config\.ts: .*patchez/);
+  });
 });

@@ -1,9 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { inputError } from '../errors.js';
 import type { Config } from './schema.js';
 
 export const CONFIG_FILE = 'patchgate.config.json';
+export const CONFIG_FILES = [
+  'patchgate.config.ts',
+  'patchgate.config.mjs',
+  'patchgate.config.js',
+  CONFIG_FILE,
+];
 
 export interface LoadedConfig {
   config: Config;
@@ -20,7 +28,26 @@ function formatPath(path: readonly PropertyKey[]): string {
   );
 }
 
-/** Parse and validate a config text; errors name the file and the bad key. */
+/** Validate a config value (from JSON or a config module); errors name the file and the bad key. */
+export async function validateConfig(raw: unknown, file: string): Promise<Config> {
+  // zod loads only when there is a config to validate (a plain `check` stays fast).
+  const { configSchema } = await import('./schema.js');
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue ? formatPath(issue.path) : '';
+    const keys = issue && 'keys' in issue ? ` (${(issue.keys as string[]).join(', ')})` : '';
+    throw inputError(
+      'config-invalid',
+      `${file}: ${where ? `${where}: ` : ''}${issue?.message ?? 'invalid'}${keys && !issue?.message.includes(keys.slice(2, -1)) ? keys : ''}`,
+      'see README for the config format',
+      parsed.error.issues.slice(1).map((i) => `${formatPath(i.path)}: ${i.message}`),
+    );
+  }
+  return parsed.data;
+}
+
+/** Parse and validate a JSON config text. */
 export async function parseConfig(text: string, file: string): Promise<Config> {
   let raw: unknown;
   try {
@@ -32,30 +59,71 @@ export async function parseConfig(text: string, file: string): Promise<Config> {
       'fix the JSON syntax',
     );
   }
-  // zod loads only when there is a config to validate (a plain `check` stays fast).
-  const { configSchema } = await import('./schema.js');
-  const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue ? formatPath(issue.path) : '';
-    const keys = issue && 'keys' in issue ? ` ${(issue.keys as string[]).join(', ')}` : '';
+  return validateConfig(raw, file);
+}
+
+/** The default export of a `patchgate.config.{ts,mjs,js}`; TypeScript is transpiled with the project's `typescript`. */
+async function importConfigModule(path: string): Promise<unknown> {
+  let url = pathToFileURL(path).href;
+  if (path.endsWith('.ts')) {
+    let ts: { transpileModule: (src: string, o: object) => { outputText: string } };
+    try {
+      // The project's own typescript first, then one installed beside patchgate.
+      let found: string;
+      try {
+        found = createRequire(path).resolve('typescript');
+      } catch {
+        found = createRequire(import.meta.url).resolve('typescript');
+      }
+      ts = createRequire(import.meta.url)(found);
+    } catch {
+      throw inputError(
+        'config-needs-typescript',
+        `${path} is TypeScript but the typescript package is not installed in this project`,
+        'npm install -D typescript, or write patchgate.config.json / .mjs',
+      );
+    }
+    const out = ts.transpileModule(readFileSync(path, 'utf8'), {
+      compilerOptions: { module: 99 /* ESNext */, target: 9 /* ES2022 */ },
+      fileName: path,
+    }).outputText;
+    // Next to the original so relative imports in the config keep working; removed right after.
+    const tmp = join(dirname(path), `.patchgate.config.${process.pid}.mjs`);
+    writeFileSync(tmp, out);
+    url = `${pathToFileURL(tmp).href}?v=${Date.now()}-${Math.random()}`;
+    try {
+      return ((await import(url)) as { default?: unknown }).default;
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+  }
+  try {
+    return ((await import(url)) as { default?: unknown }).default;
+  } catch (e) {
     throw inputError(
       'config-invalid',
-      `${file}: ${where ? `${where}: ` : ''}${issue?.message ?? 'invalid'}${keys && !issue?.message.includes(keys.trim()) ? ` (${keys.trim()})` : ''}`,
-      'see README for the config format',
-      parsed.error.issues.slice(1).map((i) => `${formatPath(i.path)}: ${i.message}`),
+      `${path} failed to load: ${(e as Error).message}`,
+      'fix the config module',
     );
   }
-  return parsed.data;
+}
+
+/** The config file in a directory, by precedence. */
+export function findConfigFile(dir: string): string | undefined {
+  for (const name of CONFIG_FILES) {
+    const p = resolve(dir, name);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
 }
 
 /**
- * Load `--config FILE`, or `patchgate.config.json` in `searchDir` if present, or defaults.
+ * Load `--config FILE`, or the `patchgate.config.{ts,mjs,js,json}` in `searchDir` if present, or defaults.
  * A given file that does not exist is an error; an absent default file is not.
  */
 export async function loadConfig(opts: { file?: string; searchDir: string }): Promise<LoadedConfig> {
-  const path = opts.file ? resolve(opts.file) : resolve(opts.searchDir, CONFIG_FILE);
-  if (!existsSync(path)) {
+  const path = opts.file ? resolve(opts.file) : findConfigFile(opts.searchDir);
+  if (!path || !existsSync(path)) {
     if (opts.file) {
       throw inputError(
         'config-not-found',
@@ -75,6 +143,9 @@ export async function loadConfig(opts: { file?: string; searchDir: string }): Pr
     };
     return { config, projectDir: resolve(opts.searchDir) };
   }
-  const config = await parseConfig(readFileSync(path, 'utf8'), opts.file ?? path);
+  const shown = opts.file ?? path;
+  const config = path.endsWith('.json')
+    ? await parseConfig(readFileSync(path, 'utf8'), shown)
+    : await validateConfig(await importConfigModule(path), shown);
   return { config, path, projectDir: resolve(dirname(path), config.project) };
 }

@@ -155,6 +155,8 @@ export const configSchema = z
   });
 
 export type Config = z.output<typeof configSchema>;
+/** What a config file may contain (defaults not yet applied). */
+export type ConfigInput = z.input<typeof configSchema>;
 export type PatchConfig = z.output<typeof patchSchema>;
 export type SystemConfig = z.output<typeof systemSchema>;
 export type PocConfig = z.output<typeof pocSchema>;
