@@ -23,7 +23,7 @@ import { checkInvariant, deployInvariantContracts, type InvariantCheck } from '.
 import { type PocRun, runPoc } from './poc.js';
 import { compareReplays, type ReplayDifference, replay } from './replay.js';
 import { projectErrorsAbi } from './revert.js';
-import { classifyChanges, type SlotChange, traceStorageChanges } from './storage-diff.js';
+import { classifyChanges, type SlotChange, tracePreimages, traceStorageChanges } from './storage-diff.js';
 
 const PROXY_ADMIN_ABI = parseAbi([
   'function upgradeAndCall(address proxy, address implementation, bytes data) payable',
@@ -130,7 +130,11 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
             ...(params.forkBlock !== undefined ? ['--fork-block-number', String(params.forkBlock)] : []),
           ]
         : [];
-      anvil = await startAnvil({ args: fork, timeoutMs: params.forkUrl ? 60_000 : 10_000 });
+      // Step tracing lets the storage diff name mapping entries from the KECCAK256 preimages.
+      anvil = await startAnvil({
+        args: ['--steps-tracing', ...fork],
+        timeoutMs: params.forkUrl ? 60_000 : 10_000,
+      });
     }
     const rpcUrl = params.rpcUrl ?? (anvil as Anvil).rpcUrl;
     const clients = await connect(rpcUrl);
@@ -249,6 +253,7 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
           storageLayoutOf(candidateHandle),
           storageLayoutOf(referenceHandle),
           patch.expectStorage,
+          await tracePreimages(clients.public, execute),
         );
         for (const change of storageDiff.filter((ch) => !ch.expected)) {
           findings.push(

@@ -99,11 +99,87 @@ export async function traceStorageChanges(
     .filter((c) => c.before !== c.after);
 }
 
+/** A KECCAK256 the transaction computed: `keccak(key ‖ base)` (mapping entry) or `keccak(base)` (array data). */
+export interface Preimage {
+  key?: Hex;
+  base: bigint;
+}
+
+interface StructLog {
+  op: string;
+  stack?: string[];
+  memory?: string[];
+}
+
+/**
+ * The KECCAK256 preimages of a transaction, from its step trace (needs a node with step tracing, e.g.
+ * `anvil --steps-tracing`; elsewhere the map is empty and mapping entries stay unnamed — and unexpected).
+ */
+export async function tracePreimages(client: PublicClient, txHash: Hex): Promise<Map<bigint, Preimage>> {
+  const out = new Map<bigint, Preimage>();
+  let logs: StructLog[] = [];
+  try {
+    const trace = (await client.request({
+      method: 'debug_traceTransaction' as never,
+      params: [txHash, { enableMemory: true, disableStorage: true }] as never,
+    })) as { structLogs?: StructLog[] };
+    logs = trace.structLogs ?? [];
+  } catch {
+    return out;
+  }
+  for (const log of logs) {
+    if ((log.op !== 'KECCAK256' && log.op !== 'SHA3') || !log.stack || log.stack.length < 2) continue;
+    const offset = Number(BigInt(log.stack[log.stack.length - 1] as string));
+    const size = Number(BigInt(log.stack[log.stack.length - 2] as string));
+    if (size !== 64 && size !== 32) continue;
+    const memory = (log.memory ?? []).map((w) => w.replace(/^0x/, '').padStart(64, '0')).join('');
+    const bytes = memory.slice(offset * 2, (offset + size) * 2);
+    if (bytes.length !== size * 2) continue;
+    const hash = BigInt(keccak256(`0x${bytes}`));
+    out.set(
+      hash,
+      size === 64
+        ? { key: `0x${bytes.slice(0, 64)}`, base: BigInt(`0x${bytes.slice(64)}`) }
+        : { base: BigInt(`0x${bytes}`) },
+    );
+  }
+  return out;
+}
+
+/** A mapping key as people read it: an address, a small number, or the 32-byte word. */
+function formatKey(key: Hex): string {
+  const v = BigInt(key);
+  if (v < 2n ** 64n) return v.toString();
+  if (key.slice(2, 26) === '0'.repeat(24)) return `0x${key.slice(26)}`;
+  return key;
+}
+
+/** Name a slot that is a mapping entry or array element (possibly nested, possibly a struct member). */
+function nameDerived(
+  slot: bigint,
+  names: Map<bigint, SlotName[]>,
+  pre: Map<bigint, Preimage>,
+  depth = 0,
+): SlotName | undefined {
+  if (depth > 4) return undefined;
+  for (let off = 0n; off < 16n; off++) {
+    const p = pre.get(slot - off);
+    if (!p) continue;
+    const base = names.get(p.base)?.[0] ?? nameDerived(p.base, names, pre, depth + 1);
+    if (!base) continue;
+    const index = p.key !== undefined ? `[${formatKey(p.key)}]` : `[${off}]`;
+    const member = p.key !== undefined && off > 0n ? `+${off}` : '';
+    return { name: `${base.name}${index}${member}`, key: base.key };
+  }
+  return undefined;
+}
+
 export function classifyChanges(
   changes: Array<{ slot: Hex; before: Hex; after: Hex }>,
   candidate: StorageLayout,
   reference: StorageLayout,
   declared: readonly string[] = [],
+  preimages: Map<bigint, Preimage> = new Map(),
 ): SlotChange[] {
   const names = slotNames(candidate);
   const existing = layoutKeys(reference);
@@ -113,7 +189,9 @@ export function classifyChanges(
     declared.some((d) => n.key === d || n.name === d) ||
     !existing.has(n.key);
   return changes.map((c) => {
-    const here = names.get(BigInt(c.slot)) ?? [];
+    const direct = names.get(BigInt(c.slot));
+    const derived = direct ? undefined : nameDerived(BigInt(c.slot), names, preimages);
+    const here = direct ?? (derived ? [derived] : []);
     return {
       ...c,
       variable: here.length > 0 ? here.map((n) => n.name).join(', ') : 'unknown (mapping or dynamic data)',
