@@ -115,4 +115,21 @@ describe('simulate on a fork', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/anvil/);
   });
+
+  it('fails closed with exit 3, naming the URL, when the --rpc node does not answer', () => {
+    const r = runCli([
+      'simulate',
+      '--config',
+      `${EXAMPLE_DIR}patchgate.config.json`,
+      '--patch',
+      'fix-flash-deposit',
+      '--rpc',
+      'http://127.0.0.1:1',
+      '--state-dir',
+      TEST_STATE_DIR,
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/RPC endpoint http:\/\/127\.0\.0\.1:1 did not answer/);
+    expect(r.stderr).not.toMatch(/internal error/);
+  });
 });

@@ -13,6 +13,7 @@ import {
   type WalletClient,
 } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
+import { environmentError } from '../errors.js';
 
 /** anvil's default mnemonic: keys that exist only on local chains, never on a live network. */
 export const LOCAL_MNEMONIC = 'test test test test test test test test test test test junk';
@@ -34,7 +35,17 @@ export async function connect(rpcUrl: string, opts: { pollingInterval?: number }
   const pollingInterval = opts.pollingInterval ?? 50;
   const transport = http(rpcUrl, { retryCount: 0, timeout: 30_000 });
   const probe = createPublicClient({ transport });
-  const id = await probe.getChainId();
+  let id: number;
+  try {
+    id = await probe.getChainId();
+  } catch (e) {
+    throw environmentError(
+      'rpc-unreachable',
+      `the RPC endpoint ${rpcUrl} did not answer eth_chainId (${(e as { shortMessage?: string }).shortMessage ?? (e as Error).message})`,
+      'check that the node is running and the URL is right',
+      e,
+    );
+  }
   const chain = defineChain({
     id,
     name: `local-${id}`,
