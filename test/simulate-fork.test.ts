@@ -5,12 +5,14 @@
  * Safe. The stand-in speaks the same JSON-RPC as a real endpoint; no network is used.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findContract } from '../src/build/index.js';
 import { type Anvil, startAnvil } from '../src/chain/anvil.js';
-import { connect } from '../src/chain/clients.js';
+import { connect, localAccount } from '../src/chain/clients.js';
+import { abiOf } from '../src/chain/deploy.js';
 import { introspectProxy } from '../src/chain/proxy.js';
 import { loadConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
-import { deploySystem } from '../src/simulate/deploy-system.js';
+import { deploySystem, fundAccounts } from '../src/simulate/deploy-system.js';
 import { runSimulate } from '../src/simulate/run-simulate.js';
 import { runCli } from './helpers/cli.js';
 import { EXAMPLE_DIR, loadExample, TEST_STATE_DIR } from './helpers/example.js';
@@ -19,6 +21,8 @@ let live: Anvil;
 let config: Config;
 let forkConfig: Config;
 let liveV1: string;
+let historyFrom: bigint;
+let historyTo: bigint;
 
 beforeAll(async () => {
   const project = await loadExample();
@@ -28,6 +32,29 @@ beforeAll(async () => {
   const system = await deploySystem(clients, project, config.system as NonNullable<Config['system']>);
   const address = (name: string) => system.contracts.get(name)?.address as string;
   liveV1 = system.contracts.get('vault')?.implementation as string;
+  // Some real history on the "live" network: users depositing and withdrawing, one block each.
+  historyFrom = (await clients.public.getBlockNumber({ cacheTime: 0 })) + 1n;
+  const vaultAbi = abiOf(findContract(project, 'VaultV1'));
+  const tokenAbi = abiOf(findContract(project, 'TestUSD'));
+  const send = async (
+    account: number,
+    to: string,
+    abi: typeof vaultAbi,
+    functionName: string,
+    args: unknown[],
+  ) => {
+    const hash = await clients
+      .wallet(localAccount(account))
+      .writeContract({ address: to as `0x${string}`, abi, functionName, args });
+    await clients.public.waitForTransactionReceipt({ hash });
+  };
+  await fundAccounts(clients, ['user:1']);
+  const user1 = localAccount(11);
+  await send(0, address('token'), tokenAbi, 'mint', [user1.address, 3_000_000n]);
+  await send(11, address('token'), tokenAbi, 'approve', [address('vault'), 3_000_000n]);
+  await send(11, address('vault'), vaultAbi, 'deposit', [3_000_000n, user1.address]);
+  await send(11, address('vault'), vaultAbi, 'withdraw', [1_000_000n, user1.address, user1.address]);
+  historyTo = await clients.public.getBlockNumber({ cacheTime: 0 });
   forkConfig = {
     ...config,
     system: undefined,
@@ -131,5 +158,25 @@ describe('simulate on a fork', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/RPC endpoint http:\/\/127\.0\.0\.1:1 did not answer/);
     expect(r.stderr).not.toMatch(/internal error/);
+  });
+
+  it('replays the real transactions of a block range (impersonating their senders) before and after', async () => {
+    const r = await runSimulate({
+      config: { ...forkConfig, replay: [] },
+      projectDir: EXAMPLE_DIR,
+      stateDir: TEST_STATE_DIR,
+      patch: 'fix-flash-deposit',
+      forkUrl: live.rpcUrl,
+      replayBlocks: [historyFrom, historyTo],
+    });
+    expect(r.replay.transactions).toBe(4);
+    expect(r.replay.differences).toEqual([]);
+    expect(r.gas.map((g) => g.label)).toEqual([
+      expect.stringMatching(/^block \d+ tx 0x[0-9a-f]{8}… 0x[0-9a-fA-F]{6}… → token$/),
+      expect.stringMatching(/→ token$/),
+      expect.stringMatching(/→ vault$/),
+      expect.stringMatching(/→ vault$/),
+    ]);
+    expect(r.verdict).toBe('pass');
   });
 });

@@ -25,6 +25,21 @@ export function simulateCommand(onExit: (code: number) => void): Command {
         );
       return Number(v);
     });
+  cmd.option(
+    '--replay-blocks <from:to>',
+    'with --fork-url: replay the transactions of these blocks before and after',
+    (v) => {
+      const m = /^(\d+):(\d+)$/.exec(v);
+      if (!m || BigInt(m[1] as string) > BigInt(m[2] as string)) {
+        throw inputError(
+          'bad-replay-blocks',
+          `--replay-blocks "${v}" is not a block range`,
+          'write FROM:TO, e.g. 19000000:19000010',
+        );
+      }
+      return [BigInt(m[1] as string), BigInt(m[2] as string)] as [bigint, bigint];
+    },
+  );
   addOutputOptions(cmd);
   cmd.action(
     async (opts: {
@@ -34,6 +49,7 @@ export function simulateCommand(onExit: (code: number) => void): Command {
       rpc?: string;
       forkUrl?: string;
       forkBlock?: number;
+      replayBlocks?: [bigint, bigint];
       format?: string;
       out?: string;
       stateDir?: string;
@@ -53,6 +69,7 @@ export function simulateCommand(onExit: (code: number) => void): Command {
         rpcUrl: opts.rpc,
         forkUrl: opts.forkUrl,
         forkBlock: opts.forkBlock,
+        replayBlocks: opts.replayBlocks,
       });
       writeOutput(
         renderReport(report, out.format, { color: useColor(out.out), rootDir: projectDir }),

@@ -21,7 +21,14 @@ import { accountFor, deploySystem, encodeCall, fundAccounts } from './deploy-sys
 import { type GovernanceResult, upgradeThroughGovernance } from './governance.js';
 import { checkInvariant, deployInvariantContracts, type InvariantCheck } from './invariants.js';
 import { type PocRun, runPoc } from './poc.js';
-import { compareReplays, type ReplayDifference, replay } from './replay.js';
+import {
+  blockRangeCalls,
+  callsFromSteps,
+  compareReplays,
+  type ReplayCall,
+  type ReplayDifference,
+  replayCalls,
+} from './replay.js';
 import { projectErrorsAbi } from './revert.js';
 import { classifyChanges, type SlotChange, tracePreimages, traceStorageChanges } from './storage-diff.js';
 
@@ -43,6 +50,8 @@ export interface SimulateParameters {
   /** Fork a live network through the embedded anvil; the system is found at `config.live`, not deployed. */
   forkUrl?: string;
   forkBlock?: number;
+  /** On a fork: replay the real transactions of these blocks (inclusive) before and after the upgrade. */
+  replayBlocks?: [bigint, bigint];
 }
 
 export interface SimulateReport extends Report {
@@ -184,10 +193,24 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
       config.replay.map((s) => s.from),
     );
     const abiOfDeployed = (name: string) => system.contracts.get(name)?.abi ?? [];
+    // The user flows of the config, plus on a fork the real transactions of a block range.
+    const calls: ReplayCall[] = callsFromSteps(system, config.replay, abiOfDeployed);
+    if (params.replayBlocks) {
+      if (!params.forkUrl)
+        throw inputError(
+          'replay-blocks-needs-fork',
+          '--replay-blocks needs --fork-url',
+          'replay historical blocks on a fork of the network they happened on',
+        );
+      const source = await connect(params.forkUrl);
+      calls.push(
+        ...(await blockRangeCalls(source.public, system, params.replayBlocks[0], params.replayBlocks[1])),
+      );
+    }
     const replayBefore = await timed('replay-before', async () => {
       const snapshot = await clients.test.snapshot();
       try {
-        return await replay(clients, system, config.replay, abiOfDeployed, errorsAbi);
+        return await replayCalls(clients, system, calls, errorsAbi);
       } finally {
         await clients.test.revert({ id: snapshot });
       }
@@ -305,14 +328,14 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
       const snapshot = await clients.test.snapshot();
       try {
         // The same calldata as before the upgrade (encoded with the live ABI), whatever the candidate exposes.
-        return await replay(clients, system, config.replay, abiOfDeployed, errorsAbi, async (i) => {
+        return await replayCalls(clients, system, calls, errorsAbi, async (i) => {
           for (const inv of allInvariants) {
             if (brokenDuringReplay.has(inv.name)) continue;
             const check = await checkInvariant(clients, system, inv, abiAfter(inv.target));
             if (!check.held)
               brokenDuringReplay.set(
                 inv.name,
-                `after replay[${i}] (${config.replay[i]?.function}): got ${check.actual}`,
+                `after replay[${i}] (${calls[i]?.label}): got ${check.actual}`,
               );
           }
         });
@@ -433,7 +456,7 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
       governancePath: governance,
       storageDiff,
       invariants,
-      replay: { transactions: config.replay.length, differences },
+      replay: { transactions: calls.length, differences },
       gas,
       poc,
     };
