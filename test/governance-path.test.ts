@@ -116,6 +116,28 @@ describe('proxy introspection', () => {
   });
 });
 
+describe('proxy kinds', () => {
+  it('detects a UUPS proxy (proxiableUUID) and a beacon proxy (beacon slot), with who can upgrade each', async () => {
+    const wallet = clients.wallet(deployer);
+    const rewardsImpl = await deploy(wallet, clients.public, c('RewardsV1'));
+    const init = encodeFunctionData({
+      abi: abiOf(c('RewardsV1')),
+      functionName: 'initialize',
+      args: [system.proxy, system.token, gov.timelock],
+    });
+    const uups = await deploy(wallet, clients.public, c('ERC1967Proxy'), [rewardsImpl, init]);
+    const u = await introspectProxy(clients.public, uups);
+    expect(u).toMatchObject({ kind: 'uups', implementation: rewardsImpl });
+    expect(u.upgrader).toMatchObject({ role: 'timelock', address: gov.timelock });
+
+    const beacon = await deploy(wallet, clients.public, c('UpgradeableBeacon'), [system.v1, gov.timelock]);
+    const beaconProxy = await deploy(wallet, clients.public, c('BeaconProxy'), [beacon, '0x']);
+    const b = await introspectProxy(clients.public, beaconProxy);
+    expect(b).toMatchObject({ kind: 'beacon', beacon, implementation: system.v1 });
+    expect(b.upgrader).toMatchObject({ role: 'timelock', address: gov.timelock });
+  });
+});
+
 describe('hashes people sign, recomputed locally', () => {
   it('the SafeTx hash equals the deployed Safe 1.4.1 getTransactionHash, and is bound to chain and Safe', async () => {
     const tx = safeTx(gov.timelock, '0x1234', 7n);

@@ -75,16 +75,17 @@ export async function attachSystem(
       ...(info.admin ? { proxyAdmin: info.admin } : {}),
     });
     const timelock = timelockOf(info.upgrader);
-    const safe = timelock?.proposers?.find((p) => p.role === 'safe');
-    if (!timelock || !safe) {
+    // The proposer is impersonated on a fork: a Safe, or any other proposer (a Governor, an EOA).
+    const proposer = timelock?.proposers?.find((p) => p.role === 'safe') ?? timelock?.proposers?.[0];
+    if (!timelock || !proposer) {
       throw inputError(
         'governance-not-found',
-        `cannot resolve the governance of live.${name}: expected proxy → ProxyAdmin/owner → TimelockController → Safe`,
-        'patchgate simulates the Safe → timelock path; check the addresses',
+        `cannot resolve the governance of live.${name}: expected proxy → ProxyAdmin/owner → TimelockController → proposer`,
+        'patchgate simulates the proposer → timelock path; check the addresses',
       );
     }
-    governance ??= { safe: safe.address, timelock: timelock.address };
-    threshold = Number(safe.threshold ?? 0n);
+    governance ??= { safe: proposer.address, timelock: timelock.address };
+    threshold = Number(proposer.threshold ?? 0n);
   }
   if (!governance)
     throw inputError(
