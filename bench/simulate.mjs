@@ -79,7 +79,7 @@ try {
   };
   const p = [];
   const o = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < RUNS; i++) {
     const snap = await clients.test.snapshot();
     p.push(await plain());
     await clients.test.revert({ id: snap });
@@ -89,7 +89,7 @@ try {
   }
   const mp = median(p);
   const mo = median(o);
-  console.log(`replay of ${TXS} transactions, 3 runs, medians:`);
+  console.log(`replay of ${TXS} transactions, ${RUNS} runs alternating, medians:`);
   console.log(
     `  plain viem sendTransaction + receipt  ${mp.toFixed(0).padStart(6)} ms  (${((TXS / mp) * 1000).toFixed(0)} tx/s)`,
   );

@@ -52,11 +52,21 @@ export async function connect(rpcUrl: string, opts: { pollingInterval?: number }
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     rpcUrls: { default: { http: [rpcUrl] } },
   });
+  // One wallet client per account (replays send hundreds of transactions from a few accounts).
+  const wallets = new Map<string, Wallet>();
   return {
     chain,
     public: createPublicClient({ chain, transport, pollingInterval }) as PublicClient,
     test: createTestClient({ chain, mode: 'anvil', transport, pollingInterval }) as TestClient<'anvil'>,
-    wallet: (account) => createWalletClient({ chain, transport, account, pollingInterval }) as Wallet,
+    wallet: (account) => {
+      const key = `${account.type}:${account.address}`;
+      let w = wallets.get(key);
+      if (!w) {
+        w = createWalletClient({ chain, transport, account, pollingInterval }) as Wallet;
+        wallets.set(key, w);
+      }
+      return w;
+    },
   };
 }
 
