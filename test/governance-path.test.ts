@@ -21,7 +21,7 @@ import { type Anvil, startAnvil } from '../src/chain/anvil.js';
 import { type Clients, connect, localAccount } from '../src/chain/clients.js';
 import { abiOf, deploy } from '../src/chain/deploy.js';
 import { introspectProxy } from '../src/chain/proxy.js';
-import { SAFE_ABI, safeTx, safeTxHash } from '../src/govern/safe.js';
+import { SAFE_ABI, safeTx, safeTxFields, safeTxHash } from '../src/govern/safe.js';
 import { operation, operationId, TIMELOCK_ABI } from '../src/govern/timelock.js';
 import { type Governance, upgradeThroughGovernance } from '../src/simulate/governance.js';
 import { projectErrorsAbi } from '../src/simulate/revert.js';
@@ -145,18 +145,7 @@ describe('hashes people sign, recomputed locally', () => {
       address: gov.safe,
       abi: SAFE_ABI,
       functionName: 'getTransactionHash',
-      args: [
-        tx.to,
-        tx.value,
-        tx.data,
-        tx.operation,
-        tx.safeTxGas,
-        tx.baseGas,
-        tx.gasPrice,
-        tx.gasToken,
-        tx.refundReceiver,
-        tx.nonce,
-      ],
+      args: [...safeTxFields(tx), tx.nonce],
     });
     expect(safeTxHash(clients.chain.id, gov.safe, tx)).toBe(onChain);
     expect(safeTxHash(clients.chain.id + 1, gov.safe, tx)).not.toBe(onChain);

@@ -35,6 +35,21 @@ export interface SafeTx {
   nonce: bigint;
 }
 
+/** The fields of a SafeTx in the order `getTransactionHash` and `execTransaction` take them (nonce excluded). */
+export function safeTxFields(tx: SafeTx) {
+  return [
+    tx.to,
+    tx.value,
+    tx.data,
+    tx.operation,
+    tx.safeTxGas,
+    tx.baseGas,
+    tx.gasPrice,
+    tx.gasToken,
+    tx.refundReceiver,
+  ] as const;
+}
+
 export function safeTx(to: Address, data: Hex, nonce: bigint): SafeTx {
   return {
     to,

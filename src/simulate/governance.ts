@@ -7,7 +7,15 @@
 import { type Abi, type Account, type Address, type Hex, parseEventLogs } from 'viem';
 import type { Clients } from '../chain/clients.js';
 import { environmentError } from '../errors.js';
-import { packSignatures, SAFE_ABI, type SafeTx, safeTx, safeTxHash, signSafeTx } from '../govern/safe.js';
+import {
+  packSignatures,
+  SAFE_ABI,
+  type SafeTx,
+  safeTx,
+  safeTxFields,
+  safeTxHash,
+  signSafeTx,
+} from '../govern/safe.js';
 import {
   executeCall,
   operation,
@@ -74,18 +82,7 @@ async function execSafe(
     address: gov.safe,
     abi: SAFE_ABI,
     functionName: 'getTransactionHash',
-    args: [
-      tx.to,
-      tx.value,
-      tx.data,
-      tx.operation,
-      tx.safeTxGas,
-      tx.baseGas,
-      tx.gasPrice,
-      tx.gasToken,
-      tx.refundReceiver,
-      tx.nonce,
-    ],
+    args: [...safeTxFields(tx), tx.nonce],
   });
   if (onChain !== local) {
     throw environmentError(
@@ -96,18 +93,7 @@ async function execSafe(
   const signatures = packSignatures(
     await Promise.all(call.signers.map((s) => signSafeTx(s, clients.chain.id, gov.safe, tx))),
   );
-  const args = [
-    tx.to,
-    tx.value,
-    tx.data,
-    tx.operation,
-    tx.safeTxGas,
-    tx.baseGas,
-    tx.gasPrice,
-    tx.gasToken,
-    tx.refundReceiver,
-    signatures,
-  ] as const;
+  const args = [...safeTxFields(tx), signatures] as const;
   const base: GovernanceStep = { name: step, safeTxHash: local };
   try {
     await client.simulateContract({
