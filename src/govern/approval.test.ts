@@ -1,0 +1,147 @@
+import { type Hex, keccak256, toHex, zeroAddress } from 'viem';
+import { describe, expect, it } from 'vitest';
+import { localAccount } from '../chain/clients.js';
+import type { PatchgateError } from '../errors.js';
+import { type Approval, signApproval, tallyApprovals, verifyApproval } from './approval.js';
+import { type PatchRecord, patchDigest } from './digest.js';
+
+const record: PatchRecord = {
+  chainId: 31337,
+  proxy: '0x0165878A594ca255338adfa4d48449f69242Eb8F',
+  implementation: '0xB7f8BC63BbcaD18155201308C8f3540b07f84F5e',
+  codehash: keccak256(toHex('runtime bytecode')),
+  calldata: '0x9623609d',
+  lane: 'standard',
+  evidence: { check: keccak256(toHex('check report')), simulate: keccak256(toHex('simulate report')) },
+};
+const digest = patchDigest(record);
+const approvers = [localAccount(1), localAccount(2), localAccount(3)];
+const policy = { approvers: approvers.map((a) => a.address), threshold: 2 };
+const expected = { digest, chainId: record.chainId, proxy: record.proxy, now: 1_000n };
+const base = { digest, chainId: record.chainId, proxy: record.proxy, nonce: 0n, expiry: 2_000n };
+
+async function refusal(a: Approval): Promise<PatchgateError> {
+  try {
+    await verifyApproval(a, expected, policy);
+  } catch (e) {
+    return e as PatchgateError;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('patch digest', () => {
+  it('is deterministic and independent of evidence key order', () => {
+    const reordered = {
+      ...record,
+      evidence: { simulate: record.evidence.simulate as Hex, check: record.evidence.check as Hex },
+    };
+    expect(patchDigest(reordered)).toBe(digest);
+    expect(digest).toMatch(/^0x[0-9a-f]{64}$/);
+  });
+
+  it('changes with every part: chain, proxy, implementation, codehash, calldata, lane, evidence', () => {
+    const variants: PatchRecord[] = [
+      { ...record, chainId: 1 },
+      { ...record, proxy: zeroAddress },
+      { ...record, implementation: zeroAddress },
+      { ...record, codehash: keccak256(toHex('other')) },
+      { ...record, calldata: '0x9623609e' },
+      { ...record, lane: 'emergency' },
+      { ...record, evidence: { ...record.evidence, check: keccak256(toHex('edited report')) } },
+      { ...record, evidence: { check: record.evidence.check as Hex } },
+    ];
+    const digests = new Set(variants.map(patchDigest));
+    expect(digests.size).toBe(variants.length);
+    expect(digests.has(digest)).toBe(false);
+  });
+});
+
+describe('EIP-712 approvals', () => {
+  it('reaches the 2-of-3 threshold with two distinct approvers', async () => {
+    const a1 = await signApproval(approvers[0] as never, base);
+    const a2 = await signApproval(approvers[2] as never, base);
+    const tally = await tallyApprovals([a1, a2], expected, policy);
+    expect(tally).toMatchObject({
+      met: true,
+      refused: [],
+      signers: [approvers[0]?.address, approvers[2]?.address],
+    });
+  });
+
+  it('does not count the same signer twice', async () => {
+    const a1 = await signApproval(approvers[0] as never, base);
+    const again = await signApproval(approvers[0] as never, { ...base, nonce: 1n });
+    const tally = await tallyApprovals([a1, again], expected, policy);
+    expect(tally.met).toBe(false);
+    expect(tally.refused.map((r) => r.error.code)).toEqual(['approval-duplicate']);
+  });
+
+  it('refuses an approval for another chain, another proxy or another digest', async () => {
+    expect((await refusal(await signApproval(approvers[0] as never, { ...base, chainId: 1 }))).code).toBe(
+      'approval-wrong-chain',
+    );
+    expect(
+      (await refusal(await signApproval(approvers[0] as never, { ...base, proxy: zeroAddress }))).code,
+    ).toBe('approval-wrong-proxy');
+    const other = patchDigest({ ...record, calldata: '0x00' });
+    const e = await refusal(await signApproval(approvers[0] as never, { ...base, digest: other }));
+    expect(e.code).toBe('approval-wrong-digest');
+    expect(e.exitCode).toBe(2);
+  });
+
+  it('binds the signature to chain and proxy: a signature re-labelled for this chain recovers to a stranger', async () => {
+    const forged = {
+      ...(await signApproval(approvers[0] as never, { ...base, chainId: 1 })),
+      chainId: record.chainId,
+    };
+    expect((await refusal(forged)).code).toBe('approval-unknown-signer');
+  });
+
+  it('refuses a signer outside the approver set, an expired approval and a malleable (high-s) signature', async () => {
+    expect((await refusal(await signApproval(localAccount(7) as never, base))).code).toBe(
+      'approval-unknown-signer',
+    );
+    expect((await refusal(await signApproval(approvers[0] as never, { ...base, expiry: 1_000n }))).code).toBe(
+      'approval-expired',
+    );
+    const ok = await signApproval(approvers[1] as never, base);
+    const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    const s = BigInt(`0x${ok.signature.slice(66, 130)}`);
+    const v = Number.parseInt(ok.signature.slice(130, 132), 16);
+    const twin =
+      `${ok.signature.slice(0, 66)}${(N - s).toString(16).padStart(64, '0')}${(v === 27 ? 28 : 27).toString(16)}` as Hex;
+    expect(await verifyApproval(ok, expected, policy)).toBe(approvers[1]?.address);
+    expect((await refusal({ ...ok, signature: twin })).code).toBe('approval-malleable');
+  });
+});
+
+describe('docs/digest.md', () => {
+  it('recomputes the same digest with the recipe it documents (viem primitives only)', async () => {
+    const { encodeAbiParameters, getAddress } = await import('viem');
+    const stages = Object.keys(record.evidence).sort();
+    const evidence = keccak256(
+      encodeAbiParameters(
+        [{ type: 'string[]' }, { type: 'bytes32[]' }],
+        [stages, stages.map((s) => record.evidence[s] as Hex)],
+      ),
+    );
+    const recomputed = keccak256(
+      encodeAbiParameters(
+        ['bytes32', 'uint256', 'address', 'address', 'bytes32', 'bytes32', 'bytes32', 'bytes32'].map(
+          (type) => ({ type }),
+        ),
+        [
+          keccak256(toHex('patchgate.patch.v1')),
+          BigInt(record.chainId),
+          getAddress(record.proxy),
+          getAddress(record.implementation),
+          record.codehash,
+          keccak256(record.calldata),
+          keccak256(toHex(record.lane)),
+          evidence,
+        ],
+      ),
+    );
+    expect(recomputed).toBe(digest);
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * EIP-712 approvals of a patch digest, bound to the chain id and the proxy (in the domain and the message),
+ * with a per-approver nonce and an expiry. Verification recomputes everything locally and refuses, each with
+ * a clear reason: another chain, another proxy, another digest, a signer outside the approver set, the same
+ * signer twice, a malleable (high-s) signature, an expired approval.
+ */
+import {
+  type Account,
+  type Address,
+  getAddress,
+  type Hex,
+  hexToBigInt,
+  isAddressEqual,
+  recoverTypedDataAddress,
+  size,
+} from 'viem';
+import { inputError, type PatchgateError } from '../errors.js';
+
+export interface Approval {
+  digest: Hex;
+  chainId: number;
+  proxy: Address;
+  nonce: bigint;
+  /** Unix seconds after which the approval is void. */
+  expiry: bigint;
+  signature: Hex;
+}
+
+const TYPES = {
+  Approval: [
+    { name: 'digest', type: 'bytes32' },
+    { name: 'proxy', type: 'address' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'expiry', type: 'uint256' },
+  ],
+} as const;
+
+export function approvalTypedData(a: Omit<Approval, 'signature'>) {
+  return {
+    domain: { name: 'patchgate', version: '1', chainId: a.chainId, verifyingContract: a.proxy },
+    types: TYPES,
+    primaryType: 'Approval' as const,
+    message: { digest: a.digest, proxy: a.proxy, nonce: a.nonce, expiry: a.expiry },
+  };
+}
+
+export async function signApproval(account: Account, a: Omit<Approval, 'signature'>): Promise<Approval> {
+  if (!account.signTypedData) throw new Error(`account ${account.address} cannot sign typed data`);
+  return { ...a, signature: await account.signTypedData(approvalTypedData(a)) };
+}
+
+/** secp256k1 order / 2: an `s` above it is the malleable twin of a valid signature. */
+const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+
+export interface ApprovalPolicy {
+  approvers: readonly Address[];
+  threshold: number;
+}
+
+export interface Expected {
+  digest: Hex;
+  chainId: number;
+  proxy: Address;
+  /** Unix seconds "now". */
+  now: bigint;
+}
+
+/** The signer of one approval, or the reason it is refused (exit 2). */
+export async function verifyApproval(
+  a: Approval,
+  expected: Expected,
+  policy: ApprovalPolicy,
+): Promise<Address> {
+  if (a.chainId !== expected.chainId) {
+    throw inputError(
+      'approval-wrong-chain',
+      `approval is for chain ${a.chainId}, this patch is on chain ${expected.chainId}`,
+      'sign the approval for this chain',
+    );
+  }
+  if (!isAddressEqual(a.proxy, expected.proxy)) {
+    throw inputError(
+      'approval-wrong-proxy',
+      `approval is for proxy ${a.proxy}, this patch targets ${expected.proxy}`,
+      'sign the approval for this proxy',
+    );
+  }
+  if (a.digest.toLowerCase() !== expected.digest.toLowerCase()) {
+    throw inputError(
+      'approval-wrong-digest',
+      `approval is for digest ${a.digest}, the patch digest is ${expected.digest}`,
+      'the patch or its evidence changed since it was signed: review and sign again',
+    );
+  }
+  if (a.expiry <= expected.now) {
+    throw inputError(
+      'approval-expired',
+      `approval expired at ${a.expiry} (now ${expected.now})`,
+      'sign a fresh approval',
+    );
+  }
+  if (size(a.signature) !== 65) {
+    throw inputError(
+      'approval-bad-signature',
+      `signature is ${size(a.signature)} bytes, not 65`,
+      'pass the 65-byte r‖s‖v signature',
+    );
+  }
+  const s = hexToBigInt(`0x${a.signature.slice(66, 130)}`);
+  if (s > HALF_N) {
+    throw inputError(
+      'approval-malleable',
+      'signature has a high s value (malleable)',
+      'sign with a standard (low-s) signer',
+    );
+  }
+  let signer: Address;
+  try {
+    signer = await recoverTypedDataAddress({ ...approvalTypedData(a), signature: a.signature });
+  } catch {
+    throw inputError(
+      'approval-bad-signature',
+      'signature does not recover to any address',
+      'pass the signature the approver produced',
+    );
+  }
+  if (!policy.approvers.some((x) => isAddressEqual(x, signer))) {
+    throw inputError(
+      'approval-unknown-signer',
+      `signer ${signer} is not an approver of this patch`,
+      `approvers: ${policy.approvers.join(', ')}`,
+    );
+  }
+  return getAddress(signer);
+}
+
+export interface ApprovalTally {
+  signers: Address[];
+  /** Approvals refused, each with its reason. */
+  refused: { index: number; error: PatchgateError }[];
+  threshold: number;
+  met: boolean;
+}
+
+/** Verify a set of approvals: each signer counts once; the threshold is met or not. */
+export async function tallyApprovals(
+  approvals: readonly Approval[],
+  expected: Expected,
+  policy: ApprovalPolicy,
+): Promise<ApprovalTally> {
+  const signers: Address[] = [];
+  const refused: ApprovalTally['refused'] = [];
+  for (const [index, a] of approvals.entries()) {
+    try {
+      const signer = await verifyApproval(a, expected, policy);
+      if (signers.some((x) => isAddressEqual(x, signer))) {
+        throw inputError(
+          'approval-duplicate',
+          `signer ${signer} already approved this patch`,
+          'each approver counts once',
+        );
+      }
+      signers.push(signer);
+    } catch (e) {
+      refused.push({ index, error: e as PatchgateError });
+    }
+  }
+  return { signers, refused, threshold: policy.threshold, met: signers.length >= policy.threshold };
+}

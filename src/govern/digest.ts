@@ -1,0 +1,58 @@
+/**
+ * The patch digest: what signers approve. A deterministic hash over the target (chain, proxy), the candidate
+ * implementation (address and runtime codehash), the exact upgrade calldata, the lane, and the hash of every
+ * evidence report. Any change to any part — a re-run check with different findings, other calldata — gives
+ * another digest and voids earlier approvals. docs/digest.md recomputes it with viem alone.
+ */
+import { type Address, encodeAbiParameters, getAddress, type Hex, keccak256, toHex } from 'viem';
+
+export type Lane = 'standard' | 'emergency';
+
+export interface PatchRecord {
+  chainId: number;
+  proxy: Address;
+  implementation: Address;
+  /** keccak256 of the candidate implementation's runtime bytecode as deployed. */
+  codehash: Hex;
+  /** The call the timelock makes (e.g. ProxyAdmin.upgradeAndCall(proxy, implementation, initData)). */
+  calldata: Hex;
+  lane: Lane;
+  /** Evidence report hashes by stage (`check`, `simulate`, …). */
+  evidence: Record<string, Hex>;
+}
+
+export const DIGEST_DOMAIN = keccak256(toHex('patchgate.patch.v1'));
+
+export function patchDigest(record: PatchRecord): Hex {
+  const stages = Object.keys(record.evidence).sort();
+  const evidence = keccak256(
+    encodeAbiParameters(
+      [{ type: 'string[]' }, { type: 'bytes32[]' }],
+      [stages, stages.map((s) => record.evidence[s] as Hex)],
+    ),
+  );
+  return keccak256(
+    encodeAbiParameters(
+      [
+        { type: 'bytes32' },
+        { type: 'uint256' },
+        { type: 'address' },
+        { type: 'address' },
+        { type: 'bytes32' },
+        { type: 'bytes32' },
+        { type: 'bytes32' },
+        { type: 'bytes32' },
+      ],
+      [
+        DIGEST_DOMAIN,
+        BigInt(record.chainId),
+        getAddress(record.proxy),
+        getAddress(record.implementation),
+        record.codehash,
+        keccak256(record.calldata),
+        keccak256(toHex(record.lane)),
+        evidence,
+      ],
+    ),
+  );
+}
