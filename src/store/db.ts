@@ -1,0 +1,94 @@
+/**
+ * The one SQL dialect patchgate speaks (PostgreSQL), over two drivers: PGlite embedded under the state dir by
+ * default, and a real PostgreSQL with `--database-url postgres://…` for teams. A deliberately small layer
+ * (query + transaction) instead of a query builder: the schema is a handful of tables and the SQL is the same
+ * on both backends.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { environmentError, inputError } from '../errors.js';
+
+export interface Db {
+  kind: 'pglite' | 'postgres';
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs `fn` in one transaction: all of it lands or none of it. */
+  transaction<T>(fn: (tx: Pick<Db, 'query'>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** `postgres://user:***@host/db` — never print a password. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+export async function openPglite(dataDir: string): Promise<Db> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  if (dataDir !== 'memory://') mkdirSync(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir);
+  return {
+    kind: 'pglite',
+    query: async (sql, params) => (await db.query(sql, params as unknown[])).rows as never,
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({ query: async (sql, params) => (await tx.query(sql, params as unknown[])).rows as never }),
+      ),
+    close: () => db.close(),
+  };
+}
+
+export async function openPostgres(url: string, opts: { schema?: string } = {}): Promise<Db> {
+  if (!/^postgres(ql)?:\/\/[^\s]+$/.test(url)) {
+    throw inputError(
+      'bad-database-url',
+      `--database-url ${redactUrl(url)} is not a postgres:// URL`,
+      'e.g. postgres://user@127.0.0.1:5432/patchgate',
+    );
+  }
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 4,
+    connectionTimeoutMillis: 5_000,
+    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+  });
+  pool.on('error', () => {
+    // An idle client dropped by the server: the next query reconnects or reports.
+  });
+  try {
+    await pool.query('select 1');
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw environmentError(
+      'database-unreachable',
+      `cannot connect to ${redactUrl(url)}: ${(e as Error).message}`,
+      'check that PostgreSQL runs and the URL is right',
+      e,
+    );
+  }
+  return {
+    kind: 'postgres',
+    query: async (sql, params) => (await pool.query(sql, params as unknown[])).rows,
+    transaction: async (fn) => {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const out = await fn({
+          query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
+        });
+        await client.query('commit');
+        return out;
+      } catch (e) {
+        await client.query('rollback').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** The store's database: PostgreSQL when a URL is given, else PGlite under `<stateDir>/db`. */
+export function openDb(opts: { stateDir: string; databaseUrl?: string }): Promise<Db> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(join(opts.stateDir, 'db'));
+}

@@ -1,0 +1,143 @@
+/**
+ * The store against both backends it supports: embedded PGlite and a real PostgreSQL (127.0.0.1:5432,
+ * database `test`, a fresh schema per run). Same SQL, same behaviour.
+ */
+import { randomBytes } from 'node:crypto';
+import { type Hex, keccak256, toHex } from 'viem';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localAccount } from '../chain/clients.js';
+import type { PatchgateError } from '../errors.js';
+import { signApproval } from '../govern/approval.js';
+import { type PatchRecord, patchDigest } from '../govern/digest.js';
+import { type Db, openPglite, openPostgres } from './db.js';
+import { openStore, type Store } from './store.js';
+
+const DATABASE_URL = process.env.PATCHGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const record: PatchRecord = {
+  chainId: 31337,
+  proxy: '0x0165878A594ca255338adfa4d48449f69242Eb8F',
+  implementation: '0xB7f8BC63BbcaD18155201308C8f3540b07f84F5e',
+  codehash: keccak256(toHex('runtime')),
+  calldata: '0x9623609d',
+  lane: 'standard',
+  evidence: { check: keccak256(toHex('check')), simulate: keccak256(toHex('simulate')) },
+};
+
+async function errorOf(p: Promise<unknown>): Promise<PatchgateError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as PatchgateError;
+  }
+  throw new Error('expected an error');
+}
+
+const backends: Array<[string, () => Promise<{ db: Db; cleanup: () => Promise<void> }>]> = [
+  ['PGlite (embedded)', async () => ({ db: await openPglite('memory://'), cleanup: async () => {} })],
+  [
+    'PostgreSQL',
+    async () => {
+      const schema = `patchgate_test_${randomBytes(4).toString('hex')}`;
+      const admin = await openPostgres(DATABASE_URL);
+      await admin.query(`create schema ${schema}`);
+      const db = await openPostgres(DATABASE_URL, { schema });
+      return {
+        db,
+        cleanup: async () => {
+          await admin.query(`drop schema ${schema} cascade`);
+          await admin.close();
+        },
+      };
+    },
+  ],
+];
+
+describe.each(backends)('store on %s', (_name, open) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  const digest = patchDigest(record);
+
+  beforeAll(async () => {
+    const opened = await open();
+    cleanup = opened.cleanup;
+    store = await openStore(opened.db);
+  }, 60_000);
+
+  afterAll(async () => {
+    await store?.close();
+    await cleanup?.();
+  });
+
+  it('records a patch under its digest, idempotently', async () => {
+    const first = await store.propose(record);
+    const again = await store.propose(record);
+    expect(first).toEqual({ digest, record, state: 'proposed' });
+    expect(again.digest).toBe(digest);
+    expect(await store.history(digest)).toEqual([{ from: null, to: 'proposed', txHash: null }]);
+  });
+
+  it('keeps one approval per signer', async () => {
+    const a = await signApproval(localAccount(1) as never, {
+      digest,
+      chainId: record.chainId,
+      proxy: record.proxy,
+      nonce: 0n,
+      expiry: 9_999_999_999n,
+    });
+    await store.addApproval(digest, localAccount(1).address, a);
+    await store.addApproval(digest, localAccount(1).address, a);
+    const stored = await store.approvals(digest);
+    expect(stored).toEqual([{ ...a, signer: localAccount(1).address }]);
+  });
+
+  it('moves state by compare-and-set: a repeated or concurrent transition applies once', async () => {
+    const results = await Promise.all([
+      store.transition(digest, 'proposed', 'approved'),
+      store.transition(digest, 'proposed', 'approved'),
+      store.transition(digest, 'proposed', 'approved'),
+    ]);
+    expect(results.filter((r) => r.applied)).toHaveLength(1);
+    expect(results.every((r) => r.state === 'approved')).toBe(true);
+    const tx = `0x${'ab'.repeat(32)}` as Hex;
+    expect(await store.transition(digest, 'approved', 'queued', tx)).toEqual({
+      applied: true,
+      state: 'queued',
+    });
+    expect((await store.history(digest)).map((h) => [h.from, h.to, h.txHash])).toEqual([
+      [null, 'proposed', null],
+      ['proposed', 'approved', null],
+      ['approved', 'queued', tx],
+    ]);
+  });
+
+  it('refuses an impossible transition', async () => {
+    const e = await errorOf(store.transition(digest, 'queued', 'proposed'));
+    expect([e.code, e.exitCode]).toEqual(['bad-transition', 2]);
+  });
+
+  it('refuses a patch whose evidence was edited in the store after approval', async () => {
+    await store.db.query(`update patches set evidence = $2 where digest = $1`, [
+      digest,
+      JSON.stringify({ ...record.evidence, check: keccak256(toHex('edited')) }),
+    ]);
+    const e = await errorOf(store.get(digest));
+    expect(e.code).toBe('store-digest-mismatch');
+    expect(e.shortMessage).toContain(digest);
+  });
+});
+
+describe('database URL', () => {
+  it('rejects a malformed --database-url with exit 2, without echoing a password', async () => {
+    const e = await errorOf(openPostgres('mysql://root:hunter2@db/x'));
+    expect([e.code, e.exitCode]).toEqual(['bad-database-url', 2]);
+    expect(e.shortMessage).not.toContain('hunter2');
+  });
+
+  it('fails with exit 3, naming the (redacted) URL, when PostgreSQL does not answer', async () => {
+    const e = await errorOf(openPostgres('postgres://app:hunter2@127.0.0.1:1/patchgate'));
+    expect([e.code, e.exitCode]).toEqual(['database-unreachable', 3]);
+    expect(e.shortMessage).toContain('postgres://app:***@127.0.0.1:1/patchgate');
+    expect(e.shortMessage).not.toContain('hunter2');
+  });
+});
