@@ -4,16 +4,9 @@ import { localAccount } from '../chain/clients.js';
 import type { PatchgateError } from '../errors.js';
 import { type Approval, signApproval, tallyApprovals, verifyApproval } from './approval.js';
 import { type PatchRecord, patchDigest } from './digest.js';
+import { SAMPLE_RECORD } from './sample-record.fixture.js';
 
-const record: PatchRecord = {
-  chainId: 31337,
-  proxy: '0x0165878A594ca255338adfa4d48449f69242Eb8F',
-  implementation: '0xB7f8BC63BbcaD18155201308C8f3540b07f84F5e',
-  codehash: keccak256(toHex('runtime bytecode')),
-  calldata: '0x9623609d',
-  lane: 'standard',
-  evidence: { check: keccak256(toHex('check report')), simulate: keccak256(toHex('simulate report')) },
-};
+const record: PatchRecord = SAMPLE_RECORD;
 const digest = patchDigest(record);
 const approvers = [localAccount(1), localAccount(2), localAccount(3)];
 const policy = { approvers: approvers.map((a) => a.address), threshold: 2 };

@@ -185,16 +185,16 @@ export async function upgradeThroughGovernance(
   });
   const steps: GovernanceStep[] = [];
   const impersonated = call.signers.length === 0;
+  const result = (revert?: GovernanceResult['revert']): GovernanceResult => ({
+    ok: revert === undefined,
+    impersonated,
+    operationId: id,
+    steps,
+    ...(revert ? { revert } : {}),
+  });
   const scheduled = await execSafe(clients, gov, call, scheduleCall(op, delay), 'safe-schedule');
   steps.push(scheduled.step);
-  if (scheduled.revert)
-    return {
-      ok: false,
-      impersonated,
-      operationId: id,
-      steps,
-      revert: { step: 'safe-schedule', reason: scheduled.revert },
-    };
+  if (scheduled.revert) return result({ step: 'safe-schedule', reason: scheduled.revert });
 
   await clients.test.increaseTime({ seconds: Number(delay) + 1 });
   await clients.test.mine({ blocks: 1 });
@@ -202,13 +202,5 @@ export async function upgradeThroughGovernance(
 
   const executed = await execSafe(clients, gov, call, executeCall(op), 'safe-execute');
   steps.push(executed.step);
-  if (executed.revert)
-    return {
-      ok: false,
-      impersonated,
-      operationId: id,
-      steps,
-      revert: { step: 'safe-execute', reason: executed.revert },
-    };
-  return { ok: true, impersonated, operationId: id, steps };
+  return result(executed.revert ? { step: 'safe-execute', reason: executed.revert } : undefined);
 }

@@ -9,20 +9,13 @@ import { localAccount } from '../chain/clients.js';
 import type { PatchgateError } from '../errors.js';
 import { signApproval } from '../govern/approval.js';
 import { type PatchRecord, patchDigest } from '../govern/digest.js';
+import { SAMPLE_RECORD } from '../govern/sample-record.fixture.js';
 import { type Db, openPglite, openPostgres } from './db.js';
 import { openStore, type Store } from './store.js';
 
 const DATABASE_URL = process.env.PATCHGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-const record: PatchRecord = {
-  chainId: 31337,
-  proxy: '0x0165878A594ca255338adfa4d48449f69242Eb8F',
-  implementation: '0xB7f8BC63BbcaD18155201308C8f3540b07f84F5e',
-  codehash: keccak256(toHex('runtime')),
-  calldata: '0x9623609d',
-  lane: 'standard',
-  evidence: { check: keccak256(toHex('check')), simulate: keccak256(toHex('simulate')) },
-};
+const record: PatchRecord = SAMPLE_RECORD;
 
 async function errorOf(p: Promise<unknown>): Promise<PatchgateError> {
   try {

@@ -1,0 +1,13 @@
+/** A realistic patch record for digest, approval and store tests (hand-made parts, not a live chain). */
+import { keccak256, toHex } from 'viem';
+import type { PatchRecord } from './digest.js';
+
+export const SAMPLE_RECORD: PatchRecord = {
+  chainId: 31337,
+  proxy: '0x0165878A594ca255338adfa4d48449f69242Eb8F',
+  implementation: '0xB7f8BC63BbcaD18155201308C8f3540b07f84F5e',
+  codehash: keccak256(toHex('runtime bytecode')),
+  calldata: '0x9623609d',
+  lane: 'standard',
+  evidence: { check: keccak256(toHex('check report')), simulate: keccak256(toHex('simulate report')) },
+};
