@@ -20,11 +20,18 @@ import { attachSystem } from './attach-system.js';
 import { accountFor, deploySystem, encodeCall, fundAccounts } from './deploy-system.js';
 import { type GovernanceResult, upgradeThroughGovernance } from './governance.js';
 import { checkInvariant, deployInvariantContracts, type InvariantCheck } from './invariants.js';
+import {
+  type GasRow,
+  type InvariantRow,
+  judgeInvariants,
+  judgePocs,
+  judgeReplay,
+  type PocRow,
+} from './judge.js';
 import { type PocRun, runPoc } from './poc.js';
 import {
   blockRangeCalls,
   callsFromSteps,
-  compareReplays,
   type ReplayCall,
   type ReplayDifference,
   replayCalls,
@@ -61,26 +68,12 @@ export interface SimulateReport extends Report {
   control: Control;
   candidate: { contract: string; implementation?: Address };
   governancePath: GovernanceResult | { ok: false; skipped: string };
-  invariants: Array<{
-    name: string;
-    statement: string;
-    before: 'held' | 'broken' | 'n/a';
-    after: 'held' | 'broken' | 'skipped';
-    actualBefore?: string;
-    actualAfter?: string;
-  }>;
+  invariants: InvariantRow[];
   replay: { transactions: number; differences: ReplayDifference[] };
-  gas: Array<{ label: string; before: string | null; after: string | null; delta: string | null }>;
+  gas: GasRow[];
   /** Every proxy slot the upgrade transaction changed, named by the candidate's layout. */
   storageDiff: SlotChange[];
-  poc: Array<{
-    name: string;
-    before: PocRun['outcome'];
-    after: PocRun['outcome'] | 'skipped';
-    profitBefore: string;
-    profitAfter?: string;
-    reasonAfter?: string;
-  }>;
+  poc: PocRow[];
 }
 
 export async function runSimulate(params: SimulateParameters): Promise<SimulateReport> {
@@ -343,95 +336,13 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
         await clients.test.revert({ id: snapshot });
       }
     });
-    const differences = compareReplays(replayBefore, replayAfter);
-    for (const d of differences) {
-      const serious = d.kind === 'status' || d.kind === 'balances';
-      findings.push(
-        makeFinding('replay-difference', {
-          message: `replay[${d.index}] ${d.label}: ${d.kind} differ — before ${d.before}, after ${d.after}.`,
-          status: 'introduced',
-          key: `${d.index}:${d.kind}`,
-          ...(serious ? {} : { severity: 'low' as const, blocking: false }),
-        }),
-      );
-    }
-    const gas: SimulateReport['gas'] = replayBefore.map((b, i) => {
-      const a = replayAfter[i];
-      return {
-        label: b.label,
-        before: b.gasUsed ?? null,
-        after: a?.gasUsed ?? null,
-        delta: b.gasUsed && a?.gasUsed ? (BigInt(a.gasUsed) - BigInt(b.gasUsed)).toString() : null,
-      };
-    });
-
-    const invariants: SimulateReport['invariants'] = allInvariants.map((inv) => {
-      const b = invariantsBefore[inv.name];
-      const a = invariantsAfter[inv.name];
-      const statement = `${inv.target}.${inv.function}(${inv.args.join(', ')}) ${inv.op} ${inv.value}`;
-      if (b && !b.held) {
-        findings.push(
-          makeFinding('invariant-broken', {
-            message: `invariant ${inv.name} (${statement}) does not hold on the live version (${b.actual}): fix the invariant or the setup before trusting this simulation.`,
-            status: 'unchanged',
-            key: inv.name,
-          }),
-        );
-      } else if ((!a || a.held) && brokenDuringReplay.has(inv.name)) {
-        findings.push(
-          makeFinding('invariant-broken', {
-            message: `invariant ${inv.name} (${statement}) breaks during the replayed user flows ${brokenDuringReplay.get(inv.name)}.`,
-            status: 'introduced',
-            key: inv.name,
-          }),
-        );
-      } else if (a && !a.held) {
-        findings.push(
-          makeFinding('invariant-broken', {
-            message: `invariant ${inv.name} (${statement}) is broken after the upgrade: got ${a.actual}.`,
-            status: 'introduced',
-            key: inv.name,
-          }),
-        );
-      }
-      return {
-        name: inv.name,
-        statement,
-        before: b ? (b.held ? 'held' : 'broken') : 'n/a',
-        after: a ? (a.held ? 'held' : 'broken') : 'skipped',
-        ...(b ? { actualBefore: b.actual } : {}),
-        ...(a ? { actualAfter: a.actual } : {}),
-      };
-    });
-    const poc: SimulateReport['poc'] = pocs.map((p) => {
-      const b = before[p.name] as PocRun;
-      const a = after[p.name];
-      if (b.outcome !== 'succeeded') {
-        findings.push(
-          makeFinding('poc-not-reproduced', {
-            message: `PoC ${p.name} does not succeed on the live version (${b.reason ?? `profit ${b.profit}`}): it proves nothing about the patch.`,
-            status: 'introduced',
-            key: p.name,
-          }),
-        );
-      } else if (a?.outcome === 'succeeded') {
-        findings.push(
-          makeFinding('poc-still-exploitable', {
-            message: `PoC ${p.name} still succeeds after the upgrade (attacker profit ${a.profit}).`,
-            status: 'introduced',
-            key: p.name,
-          }),
-        );
-      }
-      return {
-        name: p.name,
-        before: b.outcome,
-        after: a ? a.outcome : 'skipped',
-        profitBefore: b.profit,
-        ...(a ? { profitAfter: a.profit } : {}),
-        ...(a?.reason ? { reasonAfter: a.reason } : {}),
-      };
-    });
+    const judged = [
+      judgeReplay(replayBefore, replayAfter),
+      judgeInvariants(allInvariants, invariantsBefore, invariantsAfter, brokenDuringReplay),
+      judgePocs(pocs, before, after),
+    ] as const;
+    for (const j of judged) findings.push(...j.findings);
+    const [{ differences, gas }, { rows: invariants }, { rows: poc }] = judged;
     const verdict = verdictOf(findings);
     const evidence = {
       patch: patch.name,
