@@ -105,7 +105,7 @@ describe('plain sources', () => {
     expect(findContract(fourth, 'BoxV2').name).toBe('BoxV2');
   });
 
-  it('resolves Foundry-style lib/ dependencies and relative imports', async () => {
+  it('resolves Foundry-style lib/ dependencies and relative imports, naming them as forge does', async () => {
     const dir = tmp('lib');
     mkdirSync(join(dir, 'lib/dep/src/utils'), { recursive: true });
     mkdirSync(join(dir, 'src/sub'), { recursive: true });
@@ -124,8 +124,8 @@ describe('plain sources', () => {
     );
     const project = await loadProject({ dir, stateDir: join(dir, '.pg') });
     expect(Object.keys(project.units[0]?.input.sources ?? {}).sort()).toEqual([
-      'dep/Base.sol',
-      'dep/utils/Math.sol',
+      'lib/dep/src/Base.sol',
+      'lib/dep/src/utils/Math.sol',
       'src/App.sol',
       'src/sub/Helper.sol',
     ]);

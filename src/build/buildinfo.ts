@@ -87,6 +87,16 @@ export function readBuildInfo(file: string): BuildInfo {
   if (!input.sources || !(output as SolcOutput).sources) {
     throw inputError('build-info-corrupt', `build-info ${file} has no sources`, 'rebuild the project');
   }
+  const noAst = Object.keys(input.sources).find(
+    (name) => (output as SolcOutput).sources[name]?.ast === undefined,
+  );
+  if (noAst !== undefined) {
+    throw inputError(
+      'build-info-corrupt',
+      `build-info ${file} has no AST for ${noAst}`,
+      'rebuild with the AST in the build-info (Foundry: ast = true and build_info = true in foundry.toml)',
+    );
+  }
   const long = String(raw.solcLongVersion ?? raw.solcVersion ?? '');
   if (!long) {
     throw inputError(

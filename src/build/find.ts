@@ -1,4 +1,5 @@
 /** Resolve a contract reference (`Name` or `path/File.sol:Name`) to a compiled contract. */
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { inputError } from '../errors.js';
 import type { ContractHandle, Project } from './types.js';
 
@@ -38,12 +39,24 @@ export function allContracts(project: Project): ContractHandle[] {
   return out;
 }
 
+/**
+ * The source names a REF's path may mean: as written (relative to the project dir), and, when it names a
+ * file inside the project from the cwd or absolutely (`examples/vault/src/V.sol`), relative to the project.
+ */
+function pathCandidates(dir: string, path: string): Set<string> {
+  const out = new Set([path.replace(/^\.\//, '')]);
+  const rel = relative(dir, isAbsolute(path) ? path : resolve(path));
+  if (rel && !rel.startsWith('..') && !isAbsolute(rel)) out.add(rel.split(sep).join('/'));
+  return out;
+}
+
 export function findContract(project: Project, ref: string): ContractHandle {
   const all = allContracts(project);
   const colon = ref.lastIndexOf(':');
-  const path = colon >= 0 ? ref.slice(0, colon).replace(/^\.\//, '') : undefined;
+  const paths = colon >= 0 ? pathCandidates(project.dir, ref.slice(0, colon)) : undefined;
+  const path = colon >= 0 ? ref.slice(0, colon) : undefined;
   const name = colon >= 0 ? ref.slice(colon + 1) : ref;
-  const matches = all.filter((c) => c.name === name && (path === undefined || c.sourceName === path));
+  const matches = all.filter((c) => c.name === name && (paths === undefined || paths.has(c.sourceName)));
   if (matches.length === 1) return matches[0] as ContractHandle;
   if (matches.length > 1) {
     throw inputError(
@@ -53,19 +66,29 @@ export function findContract(project: Project, ref: string): ContractHandle {
     );
   }
   const projectOwn = all.filter(
-    (c) => !c.sourceName.startsWith('@') && !c.sourceName.includes('node_modules'),
+    (c) =>
+      !c.sourceName.startsWith('@') &&
+      !c.sourceName.startsWith('lib/') &&
+      !c.sourceName.includes('node_modules'),
   );
   const pool = projectOwn.length > 0 ? projectOwn : all;
-  const close = [...new Set(pool.map((c) => c.name))]
+  const names = [...new Set(pool.map((c) => c.name))].sort();
+  const close = names
     .map((n) => [n, editDistance(n, name)] as const)
+    .filter(([, d]) => d <= Math.max(2, Math.ceil(name.length / 3)))
     .sort((a, b) => a[1] - b[1])
     .slice(0, 3)
     .map(([n]) => n);
   const inOtherFile =
     path !== undefined ? all.filter((c) => c.name === name).map((c) => c.fullyQualifiedName) : [];
+  const listed = names.length > 10 ? `${names.slice(0, 10).join(', ')}, …` : names.join(', ');
   throw inputError(
     'unknown-contract',
     `contract "${ref}" not found in ${project.dir}`,
-    inOtherFile.length > 0 ? `it exists as: ${inOtherFile.join(', ')}` : `did you mean: ${close.join(', ')}?`,
+    inOtherFile.length > 0
+      ? `it exists as: ${inOtherFile.join(', ')}`
+      : close.length > 0
+        ? `did you mean: ${close.join(', ')}?`
+        : `contracts in the project: ${listed}`,
   );
 }

@@ -4,10 +4,48 @@
  * node_modules of the project and of each parent directory).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, posix, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { inputError } from '../errors.js';
 
-const IMPORT_RE = /^\s*import\s+(?:[^'";]*?\s+from\s+)?["']([^"']+)["']/gm;
+const IMPORT_RE = /(?:^|[;}\s])import\s*(?:[^'";]*?\s*from\s*)?["']([^"']+)["']/g;
+
+/**
+ * The source with comments blanked out (strings kept), so a commented-out import is not followed.
+ * Same length as the input; newlines inside block comments are kept.
+ */
+export function stripComments(src: string): string {
+  let out = '';
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i] as string;
+    const next = src[i + 1];
+    if (c === '/' && next === '/') {
+      const end = src.indexOf('\n', i);
+      const stop = end === -1 ? src.length : end;
+      out += ' '.repeat(stop - i);
+      i = stop;
+    } else if (c === '/' && next === '*') {
+      const end = src.indexOf('*/', i + 2);
+      const stop = end === -1 ? src.length : end + 2;
+      out += src.slice(i, stop).replace(/[^\n]/g, ' ');
+      i = stop;
+    } else if (c === '"' || c === "'") {
+      let j = i + 1;
+      while (j < src.length && src[j] !== c && src[j] !== '\n') j += src[j] === '\\' ? 2 : 1;
+      out += src.slice(i, j + 1);
+      i = j + 1;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** The import paths of a Solidity source, as written (`import "x";`, `import {A} from "x";`, `import * as X from 'x';`). */
+export function importPaths(src: string): string[] {
+  return [...stripComments(src).matchAll(IMPORT_RE)].map((m) => m[1] as string);
+}
 
 export interface Remapping {
   prefix: string;
@@ -51,11 +89,19 @@ function toUnitName(p: string): string {
 
 export interface CollectedSources {
   sources: Record<string, { content: string }>;
+  /**
+   * solc remappings (`import path=unit name`, one per remapped import) that tell the compiler which unit a
+   * remapped import names; empty when nothing was remapped.
+   */
+  remappings: string[];
 }
 
 /**
- * Resolve an import (as written) from a source unit to [unit name, absolute path].
- * Unit names: project files relative to the project dir; packages by their import path.
+ * Resolve an import (as written) from a source unit to [unit name, absolute path]. Unit names follow solc:
+ * a relative import is joined to the importing unit's name; a remapped import (remappings.txt, or Foundry's
+ * implicit `dep/=lib/dep/src/`) is named by the file it maps to, relative to the project dir (as forge
+ * names it, and so a project file reached through a remapping is not a second unit); a package found in
+ * node_modules keeps its import path (as Hardhat names it).
  */
 function resolveImport(
   dir: string,
@@ -65,35 +111,42 @@ function resolveImport(
 ): [string, string] | undefined {
   if (importPath.startsWith('./') || importPath.startsWith('../')) {
     const unit = posix.normalize(posix.join(posix.dirname(fromUnit), importPath));
-    const abs = unitToPath(dir, remappings, unit);
-    return abs ? [unit, abs] : undefined;
+    const found = unitToPath(dir, remappings, unit);
+    return found ? [unit, found.abs] : undefined;
   }
-  const abs = unitToPath(dir, remappings, importPath);
-  return abs ? [importPath, abs] : undefined;
+  const found = unitToPath(dir, remappings, importPath);
+  if (!found) return undefined;
+  const rel = relative(dir, found.abs);
+  const inside = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+  return [found.remapped && inside ? toUnitName(rel) : importPath, found.abs];
 }
 
-/** Where a source unit name lives on disk. */
-function unitToPath(dir: string, remappings: Remapping[], unit: string): string | undefined {
+/** Where a source unit name lives on disk, and whether a remapping (or lib/) put it there. */
+function unitToPath(
+  dir: string,
+  remappings: Remapping[],
+  unit: string,
+): { abs: string; remapped: boolean } | undefined {
   for (const r of remappings) {
     if (unit.startsWith(r.prefix)) {
       const p = resolve(dir, r.target + unit.slice(r.prefix.length));
-      if (existsSync(p)) return p;
+      if (existsSync(p)) return { abs: p, remapped: true };
     }
   }
   const direct = resolve(dir, unit);
-  if (existsSync(direct)) return direct;
+  if (existsSync(direct)) return { abs: direct, remapped: false };
   // Foundry-style lib/<dep>/src/... for `dep/...` imports.
   const [first, ...rest] = unit.split('/');
   if (first && existsSync(join(dir, 'lib', first))) {
     for (const cand of [join(dir, 'lib', first, 'src', ...rest), join(dir, 'lib', first, ...rest)]) {
-      if (existsSync(cand)) return cand;
+      if (existsSync(cand)) return { abs: cand, remapped: true };
     }
   }
   // node_modules of the project and of each parent (Node resolution).
   let d = resolve(dir);
   for (;;) {
     const cand = join(d, 'node_modules', unit);
-    if (existsSync(cand)) return cand;
+    if (existsSync(cand)) return { abs: cand, remapped: false };
     const parent = dirname(d);
     if (parent === d) return undefined;
     d = parent;
@@ -103,14 +156,14 @@ function unitToPath(dir: string, remappings: Remapping[], unit: string): string 
 export function collectSources(dir: string, roots: string[]): CollectedSources {
   const remappings = readRemappings(dir);
   const sources: Record<string, { content: string }> = {};
+  const remapped = new Set<string>();
   const queue: Array<[string, string]> = roots.map((abs) => [toUnitName(relative(dir, abs)), abs]);
   while (queue.length > 0) {
     const [unit, abs] = queue.pop() as [string, string];
     if (sources[unit]) continue;
     const content = readFileSync(abs, 'utf8');
     sources[unit] = { content };
-    for (const m of content.matchAll(IMPORT_RE)) {
-      const importPath = m[1] as string;
+    for (const importPath of importPaths(content)) {
       const resolved = resolveImport(dir, remappings, unit, importPath);
       if (!resolved) {
         throw inputError(
@@ -119,10 +172,13 @@ export function collectSources(dir: string, roots: string[]): CollectedSources {
           'add a line to remappings.txt, put the dependency under lib/, or `npm install` the package',
         );
       }
+      if (resolved[0] !== importPath && !importPath.startsWith('.')) {
+        remapped.add(`${importPath}=${resolved[0]}`);
+      }
       if (!sources[resolved[0]]) queue.push(resolved);
     }
   }
-  return { sources };
+  return { sources, remappings: [...remapped].sort() };
 }
 
 export function isDirectory(p: string): boolean {

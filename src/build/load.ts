@@ -41,11 +41,21 @@ export function detectLayout(dir: string): ProjectLayout {
   return 'sources';
 }
 
-export function sourcesInput(sources: SolcInput['sources']): SolcInput {
+/** Standard-JSON input for `sources` (ordered by name, so the same files always give the same key). */
+export function sourcesInput(sources: SolcInput['sources'], remappings: string[] = []): SolcInput {
+  const ordered = Object.fromEntries(
+    Object.keys(sources)
+      .sort()
+      .map((k) => [k, sources[k]]),
+  );
   return {
     language: 'Solidity',
-    sources,
-    settings: { optimizer: { enabled: true, runs: 200 }, outputSelection: OUTPUT_SELECTION },
+    sources: ordered as SolcInput['sources'],
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+      ...(remappings.length > 0 ? { remappings } : {}),
+      outputSelection: OUTPUT_SELECTION,
+    },
   } as SolcInput;
 }
 
@@ -70,7 +80,8 @@ function sourcesKey(dir: string): { input: SolcInput; key: string; version: stri
       'point --project at a Foundry or Hardhat project, or at a directory with contracts/ or src/',
     );
   }
-  const input = sourcesInput(collectSources(dir, files).sources);
+  const { sources, remappings } = collectSources(dir, files);
+  const input = sourcesInput(sources, remappings);
   const version = bundledSolcVersion();
   return { input, key: cacheKey([version, JSON.stringify(input)]), version };
 }

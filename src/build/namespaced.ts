@@ -23,9 +23,12 @@ export async function compileNamespaced(
 ): Promise<SolcOutput | undefined> {
   if (solcVersion !== bundledSolcVersion()) return undefined;
   const { makeNamespacedInput, trySanitizeNatSpec } = await import('@openzeppelin/upgrades-core');
-  const modified = makeNamespacedInput(structuredClone(input), output, solcVersion);
-  const sanitized = await trySanitizeNatSpec(modified, solcVersion);
   try {
+    // makeNamespacedInput leaves `input` alone and returns new sources. trySanitizeNatSpec (which edits in
+    // place) drops NatSpec the dummy enums would orphan; its parser stops at solc 0.8.28, so for 0.8.30 it
+    // returns the sources unchanged.
+    const modified = makeNamespacedInput(input, output, solcVersion);
+    const sanitized = await trySanitizeNatSpec(modified, solcVersion);
     return (await compileStandardJson(sanitized)).output;
   } catch (e) {
     // The modified input is upgrades-core's transformation of sources that compiled: its failure is ours.

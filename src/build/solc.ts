@@ -21,6 +21,11 @@ async function solcJs(): Promise<SolcJs> {
   return loaded;
 }
 
+/** Whether soljson has been loaded in this process (a cached run never loads it). */
+export function solcLoaded(): boolean {
+  return loaded !== undefined;
+}
+
 /** The bundled compiler's version (`0.8.30`), read from its package without loading soljson. */
 export function bundledSolcVersion(): string {
   return (require('solc/package.json') as { version: string }).version;
