@@ -1,4 +1,5 @@
-import { renameSync, writeFileSync } from 'node:fs';
+/** Rendering a report: one entry point per format, and writing the result where the user asked. */
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Report } from '../analyze/finding.js';
 import { inputError } from '../errors.js';
 import { renderJson } from './json.js';
@@ -9,11 +10,14 @@ import { renderText } from './text.js';
 export const FORMATS = ['text', 'json', 'md', 'sarif'] as const;
 export type ReportFormat = (typeof FORMATS)[number];
 
-export function renderReport(
-  report: Report,
-  format: ReportFormat,
-  opts: { color?: boolean; rootDir?: string } = {},
-): string {
+export interface RenderOptions {
+  /** ANSI colors in the text format (the CLI sets it for a TTY only). */
+  color?: boolean;
+  /** The project directory: SARIF's `%SRCROOT%`, and the base for absolute source paths. */
+  rootDir?: string;
+}
+
+export function renderReport(report: Report, format: ReportFormat, opts: RenderOptions = {}): string {
   switch (format) {
     case 'json':
       return renderJson(report);
@@ -21,22 +25,26 @@ export function renderReport(
       return renderMarkdown(report);
     case 'sarif':
       return renderSarif(report, { rootDir: opts.rootDir });
-    default:
+    case 'text':
       return renderText(report, { color: opts.color ?? false });
   }
 }
 
-/** Write to a file atomically (temp + rename), or to stdout. */
+/**
+ * Write to a file atomically (a temp file beside it, then rename: a reader never sees half a report),
+ * or to stdout when no file is given.
+ */
 export function writeOutput(text: string, outFile?: string): void {
   if (!outFile) {
     process.stdout.write(text);
     return;
   }
-  const tmp = `${outFile}.${process.pid}.tmp`;
+  const tmp = `${outFile}.${process.pid}.${Date.now()}.tmp`;
   try {
     writeFileSync(tmp, text);
     renameSync(tmp, outFile);
   } catch (e) {
+    rmSync(tmp, { force: true });
     throw inputError(
       'out-unwritable',
       `cannot write --out ${outFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,

@@ -1,11 +1,33 @@
-import type { Report } from '../analyze/finding.js';
+import type { Finding, Report } from '../analyze/finding.js';
+
+/** A finding's keys in this order, so that two reports diff line by line; the rest follow. */
+const FINDING_KEYS = [
+  'id',
+  'severity',
+  'title',
+  'message',
+  'hint',
+  'location',
+  'status',
+  'blocking',
+  'acknowledged',
+  'acknowledgedReason',
+] as const;
+
+/** The analyzer's internal match `key` is not part of the report contract and is dropped. */
+function orderedFinding(f: Finding): Record<string, unknown> {
+  const { key: _key, ...rest } = f;
+  const out: Record<string, unknown> = {};
+  for (const k of FINDING_KEYS) if (rest[k] !== undefined) out[k] = rest[k];
+  return Object.assign(out, rest);
+}
 
 /**
  * The JSON report of DESIGN.md: fixed keys first (tool, verdict, digest, stages, findings), extras after.
- * Big integers (wei, seconds) are written as decimal strings.
+ * Big integers (wei, seconds) are written as decimal strings; absent optional fields are omitted.
  */
 export function renderJson(report: Report): string {
   const { tool, verdict, digest, stages, findings, ...extra } = report;
-  const clean = findings.map(({ key: _key, ...f }) => f);
-  return `${JSON.stringify({ tool, verdict, digest, stages, findings: clean, ...extra }, (_key, value) => (typeof value === 'bigint' ? value.toString() : value), 2)}\n`;
+  const body = { tool, verdict, digest, stages, findings: findings.map(orderedFinding), ...extra };
+  return `${JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
 }

@@ -1,35 +1,43 @@
-/** A pull-request comment: verdict, a table, then each finding with its fix. */
+/** A pull-request comment: the verdict, one table row per finding, then each finding with its fix. */
 import type { Finding, Report } from '../analyze/finding.js';
-import { where } from './text.js';
+import { blocksGate, orderFindings, tally, tallyLine, where } from './common.js';
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** Table cells hold one line and no unescaped pipe. */
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
-export function renderMarkdown(report: Report): string {
-  const out: string[] = [];
-  const blocking = report.findings.filter((f) => f.blocking && !f.acknowledged && f.status !== 'fixed');
-  out.push(`### patchgate: ${report.verdict === 'pass' ? 'PASS' : 'FAIL'}`);
-  out.push('');
-  out.push(`${blocking.length} blocking finding(s), digest \`${report.digest}\`.`);
-  out.push('');
-  if (report.findings.length > 0) {
-    out.push('| severity | id | status | location | message |');
-    out.push('| --- | --- | --- | --- | --- |');
-    for (const f of report.findings) {
-      const status = `${f.status ?? ''}${f.acknowledged ? ' (acknowledged)' : ''}${isBlocking(f) ? ' **blocking**' : ''}`;
-      out.push(`| ${f.severity} | \`${f.id}\` | ${cell(status)} | ${cell(where(f))} | ${cell(f.message)} |`);
-    }
-    out.push('');
-    out.push('<details><summary>How to fix</summary>');
-    out.push('');
-    for (const f of report.findings.filter((x) => x.status !== 'fixed')) {
-      out.push(`- **\`${f.id}\`** (${cell(where(f))}): ${f.hint ?? f.title}`);
-    }
-    out.push('');
-    out.push('</details>');
-  }
-  return `${out.join('\n')}\n`;
+function statusCell(f: Finding): string {
+  const marks = [f.acknowledged ? '(acknowledged)' : '', blocksGate(f) ? '**blocking**' : ''].filter(Boolean);
+  return [f.status ?? '', ...marks].filter(Boolean).join(' ');
 }
 
-function isBlocking(f: Finding): boolean {
-  return f.blocking && !f.acknowledged && f.status !== 'fixed';
+export function renderMarkdown(report: Report): string {
+  const findings = orderFindings(report.findings);
+  const out: string[] = [
+    `### patchgate: ${report.verdict === 'pass' ? 'PASS' : 'FAIL'}`,
+    '',
+    `${tallyLine(tally(findings))}. Digest \`${report.digest}\`.`,
+  ];
+  if (findings.length === 0) {
+    out.push('', 'No findings.');
+    return `${out.join('\n')}\n`;
+  }
+  out.push('', '| severity | id | status | location | message |', '| --- | --- | --- | --- | --- |');
+  for (const f of findings) {
+    const loc = where(f);
+    out.push(
+      `| ${f.severity} | \`${f.id}\` | ${cell(statusCell(f))} | ${loc ? `\`${cell(loc)}\`` : ''} | ${cell(f.message)} |`,
+    );
+  }
+  out.push('', '<details><summary>Details and fixes</summary>', '');
+  for (const f of findings) {
+    out.push(`#### \`${f.id}\`: ${f.title}`, '');
+    const facts = [`severity ${f.severity}`, statusCell(f), where(f) ? `\`${where(f)}\`` : ''].filter(
+      Boolean,
+    );
+    out.push(facts.join(' · '), '', f.message, '');
+    if (f.hint && f.status !== 'fixed') out.push(`> **Fix:** ${f.hint}`, '');
+    if (f.acknowledged) out.push(`> **Acknowledged:** ${f.acknowledgedReason ?? 'acknowledged'}`, '');
+  }
+  out.push('</details>');
+  return `${out.join('\n')}\n`;
 }

@@ -1,13 +1,26 @@
 /**
- * SARIF 2.1.0 for GitHub code scanning. GitHub rejects results without a physical location, so a finding
- * without one is attached to the project's config file at line 1 (`patchgate.config.json`).
- * Fixed findings are not results (nothing to alert on); acknowledged ones carry an external suppression.
+ * SARIF 2.1.0 for GitHub code scanning (and any SARIF viewer).
+ *
+ * - Fixed findings are not results: there is nothing left to alert on. Acknowledged ones stay, with an
+ *   external suppression carrying the reason, so code scanning shows them as dismissed.
+ * - Location choice: GitHub rejects a result without a physical location, and requires `startLine ≥ 1`.
+ *   A finding without a location (storage layout, namespaces, simulation results) is about the candidate
+ *   contract as a whole, so it points at line 1 of the candidate's source file (the file half of the
+ *   report's `candidate.fullyQualifiedName`, e.g. `src/VaultV2.sol`), which exists in the repository and is
+ *   where a reviewer looks. Only when the report names no candidate does it fall back to
+ *   `patchgate.config.json` at line 1 (the file that declares the patch). The logical location still names
+ *   the contract.
+ * - URIs are relative, with forward slashes, under `%SRCROOT%` (the project directory when given).
  */
 import { createHash } from 'node:crypto';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CATALOG } from '../analyze/catalog.js';
-import type { Finding, Report } from '../analyze/finding.js';
+import type { Finding, Report, Severity } from '../analyze/finding.js';
 
-const LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'note'> = {
+type Level = 'error' | 'warning' | 'note';
+
+const LEVEL: Record<Severity, Level> = {
   critical: 'error',
   high: 'error',
   medium: 'warning',
@@ -15,7 +28,8 @@ const LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'note'> = {
   info: 'note',
 };
 
-const SECURITY_SEVERITY: Record<Finding['severity'], string> = {
+/** GitHub's `security-severity` (CVSS-like 0–10) decides the alert's critical/high/medium/low label. */
+const SECURITY_SEVERITY: Record<Severity, string> = {
   critical: '9.5',
   high: '8.0',
   medium: '5.5',
@@ -23,8 +37,13 @@ const SECURITY_SEVERITY: Record<Finding['severity'], string> = {
   info: '0.0',
 };
 
-const pascal = (id: string) => id.replace(/(^|-)([a-z0-9])/g, (_, __, ch: string) => ch.toUpperCase());
+export const FALLBACK_ARTIFACT = 'patchgate.config.json';
 
+const INFORMATION_URI = 'https://github.com/patchgate/patchgate';
+
+const pascal = (id: string) => id.replace(/(^|-)([a-z0-9])/g, (_m, _dash, ch: string) => ch.toUpperCase());
+
+/** Stable across runs and line moves: the id, where (file, contract, function) and the analyzer's match key. */
 function fingerprint(f: Finding): string {
   return createHash('sha256')
     .update([f.id, f.location?.file, f.location?.contract, f.location?.function, f.key].join('|'))
@@ -32,28 +51,97 @@ function fingerprint(f: Finding): string {
     .slice(0, 32);
 }
 
+/** A relative, forward-slash URI; absolute paths are made relative to rootDir. */
+function toUri(file: string, rootDir?: string): string {
+  const rel = rootDir && isAbsolute(file) ? relative(resolve(rootDir), file) : file;
+  return rel.replace(/\\/g, '/').replace(/^\.\//, '');
+}
+
+/** `%SRCROOT%` must be an absolute URI ending in a slash. */
+function toFileUri(dir: string): string {
+  const href = pathToFileURL(resolve(dir)).href;
+  return href.endsWith('/') ? href : `${href}/`;
+}
+
+/** `src/VaultV2.sol:VaultV2` → `{ file: 'src/VaultV2.sol', contract: 'VaultV2' }` */
+function candidateSource(report: Report): { file: string; contract: string } | undefined {
+  const fqn = (report.candidate as { fullyQualifiedName?: unknown } | undefined)?.fullyQualifiedName;
+  if (typeof fqn !== 'string') return undefined;
+  const at = fqn.lastIndexOf(':');
+  return at > 0 ? { file: fqn.slice(0, at), contract: fqn.slice(at + 1) } : undefined;
+}
+
+function rule(id: string, sample: Finding) {
+  const entry = CATALOG[id];
+  const summary = entry?.summary ?? sample.title;
+  const fix = entry?.fix ?? sample.hint ?? '';
+  const severity = entry?.severity ?? sample.severity;
+  return {
+    id,
+    name: pascal(id),
+    shortDescription: { text: entry?.title ?? sample.title },
+    fullDescription: { text: summary },
+    helpUri: `${INFORMATION_URI}/blob/main/docs/findings.md`,
+    help: {
+      text: `${summary}\nFix: ${fix}`,
+      markdown: `${summary}\n\n**Fix:** ${fix}\n\nSee \`docs/findings.md\`, section \`${id}\`.`,
+    },
+    defaultConfiguration: { level: LEVEL[severity] },
+    properties: {
+      tags: ['security', 'smart-contract', 'upgradeability'],
+      precision: 'high',
+      'security-severity': SECURITY_SEVERITY[severity],
+    },
+  };
+}
+
 export function renderSarif(report: Report, opts: { rootDir?: string } = {}): string {
-  const results = report.findings.filter((f) => f.status !== 'fixed');
-  const ruleIds = [...new Set(results.map((f) => f.id))];
-  const rules = ruleIds.map((id) => {
-    const entry = CATALOG[id];
-    const f = results.find((r) => r.id === id) as Finding;
+  const alerts = report.findings.filter((f) => f.status !== 'fixed');
+  const ruleIds = [...new Set(alerts.map((f) => f.id))];
+  const rules = ruleIds.map((id) => rule(id, alerts.find((f) => f.id === id) as Finding));
+  const fallback = candidateSource(report);
+
+  const results = alerts.map((f) => {
+    const file = f.location?.file ?? fallback?.file ?? FALLBACK_ARTIFACT;
+    const contract = f.location?.contract ?? fallback?.contract;
+    const fn = f.location?.function;
     return {
-      id,
-      name: pascal(id),
-      shortDescription: { text: entry?.title ?? f.title },
-      fullDescription: { text: entry?.summary ?? f.title },
-      help: {
-        text: `${entry?.summary ?? ''} Fix: ${entry?.fix ?? f.hint ?? ''}`,
-        markdown: `${entry?.summary ?? ''}\n\n**Fix:** ${entry?.fix ?? f.hint ?? ''}\n\nSee docs/findings.md#${id}.`,
-      },
-      defaultConfiguration: { level: LEVEL[entry?.severity ?? f.severity] },
+      ruleId: f.id,
+      ruleIndex: ruleIds.indexOf(f.id),
+      level: LEVEL[f.severity],
+      message: { text: f.hint ? `${f.message}\nFix: ${f.hint}` : f.message },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: toUri(file, opts.rootDir), uriBaseId: '%SRCROOT%' },
+            region: { startLine: Math.max(1, Math.trunc(f.location?.line ?? 1)) },
+          },
+          ...(contract
+            ? {
+                logicalLocations: [
+                  {
+                    name: fn ?? contract,
+                    fullyQualifiedName: fn ? `${contract}.${fn}` : contract,
+                    kind: fn ? 'function' : 'type',
+                  },
+                ],
+              }
+            : {}),
+        },
+      ],
+      partialFingerprints: { patchgateFindingHash: fingerprint(f) },
       properties: {
-        tags: ['security', 'smart-contract', 'upgrade'],
-        'security-severity': SECURITY_SEVERITY[entry?.severity ?? f.severity],
+        status: f.status ?? 'introduced',
+        acknowledged: f.acknowledged ?? false,
+        blocking: f.blocking,
+        severity: f.severity,
       },
+      ...(f.acknowledged
+        ? { suppressions: [{ kind: 'external', justification: f.acknowledgedReason ?? 'acknowledged' }] }
+        : {}),
     };
   });
+
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -64,53 +152,14 @@ export function renderSarif(report: Report, opts: { rootDir?: string } = {}): st
             name: 'patchgate',
             version: report.tool.version,
             semanticVersion: report.tool.version,
-            informationUri: 'https://github.com/patchgate/patchgate',
+            informationUri: INFORMATION_URI,
             rules,
           },
         },
         ...(opts.rootDir ? { originalUriBaseIds: { '%SRCROOT%': { uri: toFileUri(opts.rootDir) } } } : {}),
-        results: results.map((f) => ({
-          ruleId: f.id,
-          ruleIndex: ruleIds.indexOf(f.id),
-          level: LEVEL[f.severity],
-          message: { text: f.hint ? `${f.message} Fix: ${f.hint}` : f.message },
-          locations: [
-            {
-              physicalLocation: {
-                artifactLocation: {
-                  uri: (f.location?.file ?? 'patchgate.config.json').replace(/\\/g, '/'),
-                  uriBaseId: '%SRCROOT%',
-                },
-                region: { startLine: Math.max(1, f.location?.line ?? 1) },
-              },
-              ...(f.location
-                ? {
-                    logicalLocations: [
-                      {
-                        name: f.location.function ?? f.location.contract,
-                        fullyQualifiedName: [f.location.contract, f.location.function]
-                          .filter(Boolean)
-                          .join('.'),
-                        kind: f.location.function ? 'function' : 'type',
-                      },
-                    ],
-                  }
-                : {}),
-            },
-          ],
-          partialFingerprints: { patchgateFindingHash: fingerprint(f) },
-          properties: { status: f.status ?? 'introduced', severity: f.severity, blocking: f.blocking },
-          ...(f.acknowledged
-            ? { suppressions: [{ kind: 'external', justification: f.acknowledgedReason ?? 'acknowledged' }] }
-            : {}),
-        })),
+        results,
       },
     ],
   };
   return `${JSON.stringify(sarif, null, 2)}\n`;
-}
-
-function toFileUri(dir: string): string {
-  const withSlash = dir.endsWith('/') ? dir : `${dir}/`;
-  return `file://${withSlash.replace(/\\/g, '/')}`;
 }

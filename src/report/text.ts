@@ -1,21 +1,9 @@
 /** The report for people: grouped by status, most severe first, each finding with where, why and the fix. */
 import pc from 'picocolors';
 import type { Finding, Report } from '../analyze/finding.js';
+import { blocksGate, groupOf, orderFindings, STATUS_GROUPS, tally, tallyLine, where } from './common.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
-
-const GROUPS: Array<[NonNullable<Finding['status']> | 'none', string]> = [
-  ['introduced', 'Introduced by this patch'],
-  ['none', 'Findings'],
-  ['unchanged', 'Already in the live version (unchanged)'],
-  ['fixed', 'Fixed by this patch'],
-];
-
-export function where(f: Finding): string {
-  if (!f.location) return '';
-  const fn = f.location.function ? `.${f.location.function}` : '';
-  return `${f.location.file}:${f.location.line} ${f.location.contract}${fn}`;
-}
 
 function severityLabel(c: Colors, f: Finding): string {
   const s = f.severity.padEnd(8);
@@ -24,8 +12,16 @@ function severityLabel(c: Colors, f: Finding): string {
   return c.dim(s);
 }
 
+/**
+ * `FAIL V1 → V2  digest 0x…`, then per status group (introduced, unchanged, fixed) one block per finding,
+ * in upgrades-core's report style:
+ *
+ *     critical  access-control-removed  src/VaultV2.sol:42 VaultV2.setFeeRecipient  [blocking]
+ *         setFeeRecipient lost its onlyRole guard …
+ *         > fix: Restore the modifier or caller check …
+ */
 export function renderText(report: Report, opts: { color: boolean }): string {
-  const c = opts.color ? pc : pc.createColors(false);
+  const c = pc.createColors(opts.color);
   const lines: string[] = [];
   const subject =
     report.reference && report.candidate
@@ -35,27 +31,28 @@ export function renderText(report: Report, opts: { color: boolean }): string {
     `${report.verdict === 'pass' ? c.green(c.bold('PASS')) : c.red(c.bold('FAIL'))}${subject}  ${c.dim(`digest ${report.digest.slice(0, 18)}…`)}`,
   );
   lines.push(...simulationLines(report, c));
-  for (const [status, title] of GROUPS) {
-    const group = report.findings.filter((f) => (f.status ?? 'none') === status);
-    if (group.length === 0) continue;
+  const ordered = orderFindings(report.findings);
+  for (const [group, title] of STATUS_GROUPS) {
+    const members = ordered.filter((f) => groupOf(f) === group);
+    if (members.length === 0) continue;
     lines.push('', c.bold(title));
-    for (const f of group) {
-      const ack = f.acknowledged ? c.cyan(' (acknowledged)') : '';
-      const blocks = f.blocking && !f.acknowledged && f.status !== 'fixed' ? c.red(' [blocking]') : '';
-      lines.push(`  ${severityLabel(c, f)} ${c.bold(f.id)}${blocks}${ack}  ${c.dim(where(f))}`);
-      lines.push(`      ${f.message}`);
-      if (f.hint && f.status !== 'fixed' && (f.blocking || f.severity !== 'info'))
-        lines.push(`      ${c.dim('> fix:')} ${f.hint}`);
-      if (f.acknowledgedReason) lines.push(`      ${c.dim('> acknowledged:')} ${f.acknowledgedReason}`);
-    }
+    for (const f of members) lines.push(...findingLines(f, c));
   }
-  const blocking = report.findings.filter(
-    (f) => f.blocking && !f.acknowledged && f.status !== 'fixed',
-  ).length;
-  const acknowledged = report.findings.filter((f) => f.acknowledged).length;
-  const fixed = report.findings.filter((f) => f.status === 'fixed').length;
-  lines.push('', `${blocking} blocking, ${acknowledged} acknowledged, ${fixed} fixed by this patch`);
+  lines.push('', tallyLine(tally(report.findings)));
   return `${lines.join('\n')}\n`;
+}
+
+function findingLines(f: Finding, c: Colors): string[] {
+  const loc = where(f);
+  const marks = `${blocksGate(f) ? c.red('  [blocking]') : ''}${f.acknowledged ? c.cyan('  (acknowledged)') : ''}`;
+  const out = [`  ${severityLabel(c, f)}  ${c.bold(f.id)}${loc ? `  ${loc}` : ''}${marks}`];
+  for (const line of f.message.split('\n')) out.push(`      ${line}`);
+  // A fix for what is gone, or for an info note, is noise.
+  if (f.hint && f.status !== 'fixed' && (f.blocking || f.severity !== 'info')) {
+    out.push(`      ${c.dim('> fix:')} ${f.hint}`);
+  }
+  if (f.acknowledged) out.push(`      ${c.dim('> acknowledged:')} ${f.acknowledgedReason ?? 'acknowledged'}`);
+  return out;
 }
 
 interface SimulationView {

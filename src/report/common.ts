@@ -1,0 +1,60 @@
+/** What every renderer shares: where a finding is, whether it blocks, and the order people read findings in. */
+import { type Finding, SEVERITIES } from '../analyze/finding.js';
+
+/** `src/VaultV2.sol:42 VaultV2.setFeeRecipient`, or '' for a finding without a location. */
+export function where(f: Finding): string {
+  if (!f.location) return '';
+  const fn = f.location.function ? `.${f.location.function}` : '';
+  return `${f.location.file}:${f.location.line} ${f.location.contract}${fn}`;
+}
+
+/** The gate's rule for one finding (see verdictOf). */
+export function blocksGate(f: Finding): boolean {
+  return f.blocking && !f.acknowledged && f.status !== 'fixed';
+}
+
+/** Status groups in reading order: what the patch adds first, good news last. */
+export const STATUS_GROUPS = [
+  ['introduced', 'Introduced by this patch'],
+  ['none', 'Findings'],
+  ['unchanged', 'Already in the live version (unchanged)'],
+  ['fixed', 'Fixed by this patch'],
+] as const;
+
+type GroupKey = (typeof STATUS_GROUPS)[number][0];
+
+export const groupOf = (f: Finding): GroupKey => f.status ?? 'none';
+
+const groupRank = (f: Finding) => STATUS_GROUPS.findIndex(([g]) => g === groupOf(f));
+
+/** Status group, then severity (critical first), then blocking first; otherwise the analyzer's order. */
+export function orderFindings(findings: readonly Finding[]): Finding[] {
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort(
+      (a, b) =>
+        groupRank(a.f) - groupRank(b.f) ||
+        SEVERITIES.indexOf(a.f.severity) - SEVERITIES.indexOf(b.f.severity) ||
+        Number(blocksGate(b.f)) - Number(blocksGate(a.f)) ||
+        a.i - b.i,
+    )
+    .map(({ f }) => f);
+}
+
+export interface Tally {
+  blocking: number;
+  acknowledged: number;
+  fixed: number;
+}
+
+export function tally(findings: readonly Finding[]): Tally {
+  return {
+    blocking: findings.filter(blocksGate).length,
+    acknowledged: findings.filter((f) => f.acknowledged).length,
+    fixed: findings.filter((f) => f.status === 'fixed').length,
+  };
+}
+
+/** `2 blocking, 1 acknowledged, 1 fixed by this patch` */
+export const tallyLine = (t: Tally) =>
+  `${t.blocking} blocking, ${t.acknowledged} acknowledged, ${t.fixed} fixed by this patch`;
