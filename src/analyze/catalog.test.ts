@@ -1,48 +1,85 @@
 import { readFileSync } from 'node:fs';
 import { errorKinds } from '@openzeppelin/upgrades-core/dist/validate/run.js';
 import { describe, expect, it } from 'vitest';
-import { CATALOG, makeFinding, UPGRADES_CORE_ERROR_KINDS } from './catalog.js';
+import { isPatchgateError } from '../errors.js';
+import { CATALOG, catalogEntry, makeFinding } from './catalog.js';
 
 const doc = readFileSync(new URL('../../docs/findings.md', import.meta.url), 'utf8');
 
+/** docs/findings.md split into `### \`id\`` sections. */
+const sections = new Map(
+  [...doc.matchAll(/^### `([^`]+)`\n([\s\S]*?)(?=^#{2,3} |(?![\s\S]))/gm)].map((m) => [m[1], m[2] ?? '']),
+);
+
 describe('finding catalogue', () => {
-  it('lists exactly the error kinds of the installed upgrades-core', () => {
-    expect([...UPGRADES_CORE_ERROR_KINDS].sort()).toEqual([...errorKinds].sort());
-    for (const kind of errorKinds) expect(CATALOG[`upgrade-unsafe-${kind}`]).toBeDefined();
+  it('has an entry for every error kind of the installed upgrades-core', () => {
+    for (const kind of errorKinds) expect(CATALOG[`upgrade-unsafe-${kind}`], kind).toBeDefined();
   });
 
-  it('has the ids the issue requires', () => {
-    for (const id of [
-      'storage-layout-incompatible',
-      'upgrade-unsafe-delegatecall',
-      'upgrade-unsafe-selfdestruct',
-      'upgrade-unsafe-missing-public-upgradeto',
-      'access-control-removed',
-      'implementation-initializable',
-      'uups-unprotected-upgrade',
-      'function-removed',
-      'selector-clash',
-      'state-uninitialized',
-    ]) {
-      expect(CATALOG[id], id).toBeDefined();
+  it('follows upgrades-core on what blocks: its warnings (incorrect-initializer-order) do not', () => {
+    expect(CATALOG['upgrade-unsafe-incorrect-initializer-order']).toMatchObject({
+      severity: 'low',
+      blocking: false,
+    });
+    for (const kind of ['delegatecall', 'selfdestruct', 'missing-public-upgradeto']) {
+      expect(CATALOG[`upgrade-unsafe-${kind}`]).toMatchObject({ severity: 'critical', blocking: true });
     }
   });
 
-  it('uses stable kebab-case ids, each documented in docs/findings.md', () => {
-    for (const id of Object.keys(CATALOG)) {
+  it('has the ids the detectors and the gate rely on', () => {
+    for (const [id, severity, blocking] of [
+      ['storage-layout-incompatible', 'critical', true],
+      ['access-control-removed', 'critical', true],
+      ['access-control-missing', 'high', true],
+      ['implementation-initializable', 'critical', true],
+      ['uups-unprotected-upgrade', 'critical', true],
+      ['function-removed', 'high', true],
+      ['function-changed', 'high', true],
+      ['event-removed', 'medium', true],
+      ['function-added', 'info', false],
+      ['selector-clash', 'critical', true],
+      ['state-uninitialized', 'high', true],
+      ['bytecode-selfdestruct', 'high', true],
+      ['bytecode-delegatecall', 'high', true],
+      ['bytecode-callcode', 'high', true],
+      ['namespaces-unchecked', 'high', true],
+      ['not-upgradeable', 'high', true],
+    ] as const) {
+      expect(CATALOG[id], id).toMatchObject({ id, severity, blocking });
+    }
+  });
+
+  it('gives every entry a kebab-case id, a title, a summary, a one-sentence fix and an example', () => {
+    for (const [id, e] of Object.entries(CATALOG)) {
       expect(id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
-      expect(doc, `docs/findings.md lacks ${id}`).toContain(`### \`${id}\``);
+      expect(e.id).toBe(id);
+      expect(e.title.length, id).toBeGreaterThan(5);
+      expect(e.summary.length, id).toBeGreaterThan(20);
+      expect(e.fix, id).toMatch(/[.!]$/);
+      expect(e.example.trim().length, id).toBeGreaterThan(5);
     }
   });
 
-  it('documents no id the catalogue does not have', () => {
-    const documented = [...doc.matchAll(/^### `([^`]+)`/gm)].map((m) => m[1]);
-    expect(documented.sort()).toEqual(Object.keys(CATALOG).sort());
+  it('is documented in docs/findings.md: one section per id, no section without an id', () => {
+    for (const id of Object.keys(CATALOG))
+      expect(doc, `docs/findings.md lacks ${id}`).toContain(`### \`${id}\``);
+    expect([...sections.keys()].sort()).toEqual(Object.keys(CATALOG).sort());
+  });
+
+  it('documents the same severity and blocking as the catalogue, with an example and the fix', () => {
+    for (const [id, e] of Object.entries(CATALOG)) {
+      const section = sections.get(id) ?? '';
+      expect(section, id).toContain(
+        `severity \`${e.severity}\`, ${e.blocking ? 'blocking' : 'not blocking'}`,
+      );
+      expect(section, `${id}: example`).toMatch(/```/);
+      expect(section, `${id}: fix`).toContain('**Fix:**');
+    }
   });
 
   it('fills a finding from the catalogue, letting the detector override severity and blocking', () => {
     const f = makeFinding('bytecode-delegatecall', {
-      message: 'm',
+      message: 'DELEGATECALL in VaultV2.exec',
       severity: 'info',
       blocking: false,
       key: 'DELEGATECALL',
@@ -51,9 +88,33 @@ describe('finding catalogue', () => {
       id: 'bytecode-delegatecall',
       severity: 'info',
       blocking: false,
-      title: expect.any(String),
+      title: CATALOG['bytecode-delegatecall']?.title,
+      hint: CATALOG['bytecode-delegatecall']?.fix,
+      key: 'DELEGATECALL',
     });
-    expect(f.hint).toBe(CATALOG['bytecode-delegatecall']?.fix);
+    expect(f).not.toHaveProperty('location');
+    const located = makeFinding('uups-unprotected-upgrade', {
+      message: 'anyone can upgrade',
+      location: { file: 'src/V.sol', line: 9, contract: 'V', function: '_authorizeUpgrade' },
+      status: 'introduced',
+      hint: 'use onlyOwner',
+    });
+    expect(located).toMatchObject({
+      severity: 'critical',
+      blocking: true,
+      status: 'introduced',
+      hint: 'use onlyOwner',
+    });
+  });
+
+  it('treats an unknown id as a programming error', () => {
     expect(() => makeFinding('no-such-id', { message: 'm' })).toThrow(/no-such-id/);
+    let error: unknown;
+    try {
+      catalogEntry('no-such-id');
+    } catch (e) {
+      error = e;
+    }
+    expect(isPatchgateError(error) && error.kind).toBe('internal');
   });
 });

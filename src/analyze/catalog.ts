@@ -1,78 +1,69 @@
 /**
- * The finding catalogue: the one place where ids, titles, default severities and fixes live.
- * docs/findings.md documents every id here (a test keeps the two in sync).
+ * The finding catalogue: the one place where ids, titles, default severities, fixes and examples live.
+ * docs/findings.md documents every id here by hand; catalog.test.ts keeps the two in sync.
  */
+import { errorKinds } from '@openzeppelin/upgrades-core/dist/validate/run.js';
+import { PatchgateError } from '../errors.js';
 import type { Finding, FindingStatus, Location, Severity } from './finding.js';
-
-/**
- * upgrades-core's validation error kinds (`errorKinds` in its validate/run.js), listed here so that
- * rendering a report does not load upgrades-core. catalog.test.ts fails when upgrades-core adds a kind.
- */
-export const UPGRADES_CORE_ERROR_KINDS = [
-  'state-variable-assignment',
-  'state-variable-immutable',
-  'external-library-linking',
-  'struct-definition',
-  'enum-definition',
-  'constructor',
-  'delegatecall',
-  'selfdestruct',
-  'missing-public-upgradeto',
-  'internal-function-storage',
-  'missing-initializer',
-  'missing-initializer-call',
-  'duplicate-initializer-call',
-  'incorrect-initializer-order',
-] as const;
 
 export interface CatalogEntry {
   id: string;
   title: string;
   severity: Severity;
+  /** Whether the finding alone makes the gate say no (unless acknowledged or fixed by the patch). */
   blocking: boolean;
-  /** One sentence: what it means and why it matters. */
+  /** One or two sentences: what it means and why it matters. */
   summary: string;
   /** One sentence: how to fix it. */
   fix: string;
+  /** A short Solidity or report snippet showing the problem. */
+  example: string;
 }
 
-type UpgradeErrorKind = (typeof UPGRADES_CORE_ERROR_KINDS)[number];
+type UpgradeErrorKind = (typeof errorKinds)[number];
+type Described = Omit<CatalogEntry, 'id' | 'blocking'> & { blocking?: boolean };
 
-const UPGRADES_CORE: Record<
-  UpgradeErrorKind,
-  Omit<CatalogEntry, 'id' | 'blocking'> & { blocking?: boolean }
-> = {
+/** One hand-written entry per upgrades-core kind: a kind added upstream is a compile error here. */
+const UPGRADES_CORE: Record<UpgradeErrorKind, Described> = {
   'state-variable-assignment': {
     title: 'State variable assigned at declaration',
     severity: 'high',
-    summary: 'An inline initial value runs in the implementation constructor, so the proxy never sees it.',
+    summary:
+      'An inline initial value is set by the implementation constructor, so the proxy storage never gets it.',
     fix: 'Move the assignment into the initializer (or a reinitializer), or make it a constant.',
+    example: 'uint256 public feeBps = 30; // 0 behind the proxy',
   },
   'state-variable-immutable': {
     title: 'Immutable variable in an upgradeable contract',
     severity: 'high',
     summary:
-      'Immutables are set in the implementation bytecode, shared by every proxy and lost on the next upgrade.',
+      'An immutable lives in the implementation bytecode: every proxy shares it and the next upgrade can silently change it.',
     fix: 'Use a constant or a storage variable set by the initializer; if deliberate, annotate it as allowed.',
+    example: 'address public immutable asset; // set by the implementation constructor',
   },
   'external-library-linking': {
     title: 'Linked external library',
     severity: 'medium',
     summary:
-      'An externally linked library is code outside the audited implementation that can change or vanish.',
+      'An externally linked library is code outside the audited implementation that can change or be destroyed.',
     fix: 'Use libraries with internal functions only, or verify the linked library by hand and acknowledge.',
+    example: 'library Math { function mulDiv(uint a, uint b, uint c) external pure returns (uint) { ... } }',
   },
   'struct-definition': {
-    title: 'Struct layout not checkable by this upgrades-core version',
+    title: 'Struct layout not checked',
     severity: 'medium',
-    summary: 'The storage layout of a struct could not be verified.',
-    fix: 'Update @openzeppelin/upgrades-core and run again.',
+    summary:
+      'The storage layout of a struct was not verified (legacy upgrades-core limitation or an `unsafeAllow` flag).',
+    fix: 'Drop the `struct-definition` allowance and let upgrades-core check the struct layout.',
+    example: '/// @custom:oz-upgrades-unsafe-allow struct-definition',
   },
   'enum-definition': {
-    title: 'Enum layout not checkable by this upgrades-core version',
+    title: 'Enum layout not checked',
     severity: 'medium',
-    summary: 'The storage layout of an enum could not be verified.',
-    fix: 'Update @openzeppelin/upgrades-core and run again.',
+    summary:
+      'The storage layout of an enum was not verified (legacy upgrades-core limitation or an `unsafeAllow` flag).',
+    fix: 'Drop the `enum-definition` allowance and let upgrades-core check the enum layout.',
+    example: '/// @custom:oz-upgrades-unsafe-allow enum-definition',
   },
   constructor: {
     title: 'Constructor in an upgradeable contract',
@@ -80,6 +71,7 @@ const UPGRADES_CORE: Record<
     summary:
       'A constructor runs on the implementation, not on the proxy: whatever it sets is missing behind the proxy.',
     fix: 'Move the logic to an initializer; keep only `_disableInitializers()` with `@custom:oz-upgrades-unsafe-allow constructor`.',
+    example: 'constructor(address admin) { _grantRole(DEFAULT_ADMIN_ROLE, admin); }',
   },
   delegatecall: {
     title: 'delegatecall in the implementation',
@@ -87,32 +79,38 @@ const UPGRADES_CORE: Record<
     summary:
       'A delegatecall runs foreign code with the proxy storage; to an attacker-chosen target it is a full takeover.',
     fix: 'Remove the delegatecall, or restrict the target to audited code and annotate the function as allowed.',
+    example: 'function exec(address t, bytes calldata d) external { t.delegatecall(d); }',
   },
   selfdestruct: {
     title: 'selfdestruct in the implementation',
     severity: 'critical',
     summary:
-      'A selfdestruct reachable through the proxy or on the implementation can brick every proxy (Parity 2017).',
+      'A selfdestruct reachable on the implementation can destroy the code every proxy delegates to (Parity 2017).',
     fix: 'Remove the selfdestruct.',
+    example: 'function kill() external onlyOwner { selfdestruct(payable(msg.sender)); }',
   },
   'missing-public-upgradeto': {
     title: 'UUPS implementation cannot upgrade',
     severity: 'critical',
     summary:
-      'A UUPS implementation without a public upgradeToAndCall locks the proxy forever on this version.',
+      'A UUPS implementation without a public upgradeToAndCall locks the proxy on this version forever.',
     fix: 'Inherit UUPSUpgradeable (and guard `_authorizeUpgrade`).',
+    example:
+      'contract VaultV2 is Initializable, IERC1822Proxiable { ... } // proxiableUUID but no upgradeToAndCall',
   },
   'internal-function-storage': {
     title: 'Internal function pointer in storage',
     severity: 'medium',
     summary: 'Internal function pointers are code offsets of one build; after an upgrade they jump anywhere.',
-    fix: 'Store external function references or an enum, or reassign the pointer during every upgrade.',
+    fix: 'Store an enum or an external function reference instead, or reassign the pointer in every upgrade.',
+    example: 'function(uint256) internal returns (uint256) private _priceHook;',
   },
   'missing-initializer': {
     title: 'Missing initializer',
     severity: 'high',
     summary: 'Parents need initialization but the contract defines no initializer to do it.',
     fix: 'Define an initializer that calls every parent initializer.',
+    example: 'contract Vault is Initializable, OwnableUpgradeable { } // no initialize()',
   },
   'missing-initializer-call': {
     title: 'Parent initializer not called',
@@ -120,20 +118,23 @@ const UPGRADES_CORE: Record<
     summary:
       "A parent contract's initializer is never called, so its state (owner, roles, name) stays unset.",
     fix: 'Call each parent initializer from your initializer.',
+    example: 'function initialize() public initializer { } // __Ownable_init(owner) missing',
   },
   'duplicate-initializer-call': {
     title: 'Parent initializer called twice',
     severity: 'high',
-    summary: 'A parent initializer runs twice, which reverts or resets state.',
+    summary: 'A parent initializer runs twice, which reverts or resets the state it set the first time.',
     fix: 'Call each parent initializer exactly once.',
+    example: 'function initialize() public initializer { __ERC20_init("V", "V"); __ERC20_init("V", "V"); }',
   },
   'incorrect-initializer-order': {
     title: 'Parent initializers called out of order',
     severity: 'low',
     blocking: false,
     summary:
-      'Parent initializers do not follow the linearization order; usually harmless, sometimes a dependency bug.',
+      'Parent initializers do not follow the linearization order; usually harmless, sometimes a dependency bug (upgrades-core reports it as a warning).',
     fix: 'Call parent initializers in the order of the inheritance linearization.',
+    example: 'function initialize() public initializer { __Pausable_init(); __Ownable_init(msg.sender); }',
   },
 };
 
@@ -144,24 +145,30 @@ const OWN: CatalogEntry[] = [
     severity: 'critical',
     blocking: true,
     summary:
-      'A variable was deleted, inserted, reordered or retyped, so the new code reads the old data as something else (Audius 2022).',
-    fix: 'Only append new variables (or use a gap / an ERC-7201 namespace); never reorder, delete or retype.',
+      'A variable was deleted, inserted, reordered or retyped (or a gap or namespace misused), so the new code reads the old data as something else (Audius 2022).',
+    fix: 'Only append new variables (or shrink a gap, or add to an ERC-7201 namespace); never reorder, delete or retype.',
+    example:
+      'VaultV1: Inserted `withdrawalLimit`\n  > New variables should be placed after all existing inherited variables',
   },
   {
     id: 'access-control-removed',
     title: 'Access guard removed from a state-changing function',
     severity: 'critical',
     blocking: true,
-    summary: 'A function that only privileged callers could use is open to anyone after the upgrade.',
+    summary:
+      'A state-changing function that only privileged callers could use (a modifier or a msg.sender check) is open to anyone after the upgrade.',
     fix: 'Restore the modifier or caller check (onlyOwner, onlyRole, require(msg.sender == …)).',
+    example:
+      'function setFeeRecipient(address r) public override { _setFeeRecipient(r); } // onlyRole dropped',
   },
   {
     id: 'access-control-missing',
     title: 'New state-changing function without an access guard',
     severity: 'high',
     blocking: true,
-    summary: 'The patch adds a function that changes state and that anyone can call.',
+    summary: 'The patch adds an external or public function that changes state and that anyone can call.',
     fix: 'Add the right guard, or acknowledge the finding if the function is meant to be public (like deposit).',
+    example: 'function claimFor(address staker) external { ... } // new, anyone can call',
   },
   {
     id: 'implementation-initializable',
@@ -171,6 +178,7 @@ const OWN: CatalogEntry[] = [
     summary:
       'The implementation does not call `_disableInitializers()` in its constructor, so anyone can initialize it and take it over (Wormhole 2022).',
     fix: 'Add `constructor() { _disableInitializers(); }` with `/// @custom:oz-upgrades-unsafe-allow constructor`.',
+    example: 'contract VaultV2 is Initializable, UUPSUpgradeable { } // no constructor locking initializers',
   },
   {
     id: 'uups-unprotected-upgrade',
@@ -180,6 +188,7 @@ const OWN: CatalogEntry[] = [
     summary:
       '`_authorizeUpgrade` has no access guard: anyone can replace the implementation behind the proxy.',
     fix: 'Guard `_authorizeUpgrade` with onlyOwner or onlyRole(UPGRADER_ROLE).',
+    example: 'function _authorizeUpgrade(address) internal override {}',
   },
   {
     id: 'function-removed',
@@ -187,8 +196,9 @@ const OWN: CatalogEntry[] = [
     severity: 'high',
     blocking: true,
     summary:
-      'A function integrators, keepers or front ends call no longer exists; their calls revert after the upgrade.',
+      'A public or external function of the live version is gone; integrators, keepers and front ends that call it revert after the upgrade.',
     fix: 'Keep the function (deprecated, forwarding to the new one) or coordinate the removal and acknowledge it.',
+    example: 'V1: function sharePrice() external view returns (uint256)\nV2: (removed)',
   },
   {
     id: 'function-changed',
@@ -196,24 +206,29 @@ const OWN: CatalogEntry[] = [
     severity: 'high',
     blocking: true,
     summary:
-      'The selector is unchanged but the return types or mutability changed, so callers decode garbage or break.',
+      'The selector is unchanged but the return types or mutability changed (view to non-view, payable added or dropped), so callers decode garbage or break.',
     fix: 'Add a new function with a new name instead of changing the existing one.',
+    example:
+      'V1: function sharePrice() external view returns (uint256)\nV2: function sharePrice() external returns (uint256, uint8)',
   },
   {
     id: 'event-removed',
     title: 'Event removed',
     severity: 'medium',
     blocking: true,
-    summary: 'An event indexers and monitors follow is no longer declared; they go blind after the upgrade.',
-    fix: 'Keep emitting the event, or acknowledge the removal after informing its consumers.',
+    summary:
+      'An event of the live version is no longer declared; indexers and monitors that follow it go blind.',
+    fix: 'Keep declaring and emitting the event, or acknowledge the removal after informing its consumers.',
+    example: 'V1: event FlashLoanServed(address indexed to, uint256 amount, uint256 fee)\nV2: (removed)',
   },
   {
     id: 'function-added',
     title: 'Public function added',
     severity: 'info',
     blocking: false,
-    summary: 'The patch adds an externally callable function; listed for reviewers.',
+    summary: 'The patch adds an externally callable function; listed so reviewers look at it.',
     fix: 'Nothing to fix; review it.',
+    example: 'initializeV2(uint256) (0x5b4e128c) is new in VaultV2',
   },
   {
     id: 'selector-clash',
@@ -221,8 +236,10 @@ const OWN: CatalogEntry[] = [
     severity: 'critical',
     blocking: true,
     summary:
-      "An implementation function has the selector of one of the proxy's own functions, so calls reach the wrong code.",
-    fix: 'Rename the function (or do not put a UUPS implementation behind a transparent proxy).',
+      "An implementation function has the selector of one of the proxy's own functions (transparent proxy `upgradeToAndCall(address,bytes)`), so callers reach the proxy instead of the implementation, or the reverse.",
+    fix: 'Rename the function, or do not put a UUPS implementation behind a transparent proxy.',
+    example:
+      'VaultV2.upgradeToAndCall(address,bytes) 0x4f1ef286 = TransparentUpgradeableProxy.upgradeToAndCall',
   },
   {
     id: 'state-uninitialized',
@@ -230,16 +247,19 @@ const OWN: CatalogEntry[] = [
     severity: 'high',
     blocking: true,
     summary:
-      'The patch adds state the code reads, but no reinitializer run by the upgrade sets it, so it keeps its zero value (Ronin 2022 style vacuous checks).',
-    fix: 'Set it in a `reinitializer(n)` called by the upgrade calldata.',
+      'The patch adds a state variable the code reads, but no initializer or reinitializer reachable in the candidate assigns it, so the check it feeds is vacuous at its zero value (Ronin bridge, August 2024).',
+    fix: 'Set it in a `reinitializer(n)` that the upgrade calldata calls.',
+    example: 'uint256 public largeWithdrawalThreshold; // new, read in _withdraw, set by no reinitializer',
   },
   {
     id: 'bytecode-selfdestruct',
     title: 'SELFDESTRUCT in the runtime bytecode',
     severity: 'high',
     blocking: true,
-    summary: 'The runtime bytecode contains SELFDESTRUCT (from source, assembly or a library).',
+    summary:
+      'The runtime bytecode contains SELFDESTRUCT (from source, assembly or a library); unchanged occurrences are reported as info.',
     fix: 'Remove the code path that reaches selfdestruct.',
+    example: 'assembly { selfdestruct(to) }',
   },
   {
     id: 'bytecode-delegatecall',
@@ -248,7 +268,8 @@ const OWN: CatalogEntry[] = [
     blocking: true,
     summary:
       'The patch adds DELEGATECALL to the runtime bytecode (UUPS implementations always have one; only new ones block).',
-    fix: 'Remove the delegatecall or restrict its target to audited code and acknowledge.',
+    fix: 'Remove the delegatecall, or restrict its target to audited code and acknowledge.',
+    example: 'assembly { let ok := delegatecall(gas(), target, 0, n, 0, 0) }',
   },
   {
     id: 'bytecode-callcode',
@@ -257,7 +278,8 @@ const OWN: CatalogEntry[] = [
     blocking: true,
     summary:
       'The runtime bytecode contains the deprecated CALLCODE, which runs foreign code against the proxy storage.',
-    fix: 'Remove it.',
+    fix: 'Remove the code that emits CALLCODE.',
+    example: 'assembly { pop(callcode(gas(), t, 0, 0, 0, 0, 0)) }',
   },
   {
     id: 'namespaces-unchecked',
@@ -265,8 +287,20 @@ const OWN: CatalogEntry[] = [
     severity: 'high',
     blocking: true,
     summary:
-      'Namespaced storage could not be laid out (a build-info from a solc version patchgate does not ship), so storage safety is unproven.',
+      'ERC-7201 namespaced storage could not be laid out (e.g. a build-info from a solc version patchgate does not ship), so storage safety is unproven and the gate fails closed.',
     fix: 'Compile with the solc version patchgate ships, or let patchgate compile the sources.',
+    example: 'build-info from solc 0.8.26 with `@custom:storage-location erc7201:vault.main` structs',
+  },
+  {
+    id: 'not-upgradeable',
+    title: 'Not an upgradeable implementation',
+    severity: 'high',
+    blocking: true,
+    summary:
+      'The reference or candidate is not a contract that can sit behind a proxy (an interface, a library, abstract, or neither Initializable nor UUPS when the proxy kind requires it).',
+    fix: 'Pass the implementation contract behind the proxy, or annotate it with `/// @custom:oz-upgrades` if it needs no initializer.',
+    example:
+      'candidate src/VaultV2.sol:VaultV2 is not an upgradeable implementation (it does not inherit Initializable)',
   },
   {
     id: 'simulation-reverted',
@@ -276,6 +310,7 @@ const OWN: CatalogEntry[] = [
     summary:
       'Executed through the real path (Safe → timelock → ProxyAdmin/UUPS), a step reverted: on chain the operation would fail after the review window, leaving the bug live.',
     fix: 'Fix the revert named in the message (often the upgrade initializer or its calldata) and simulate again.',
+    example: 'safe-execute reverted: InvalidBps(5000)',
   },
   {
     id: 'upgrade-not-applied',
@@ -285,6 +320,7 @@ const OWN: CatalogEntry[] = [
     summary:
       'The governance path completed but the proxy implementation slot does not hold the candidate implementation.',
     fix: 'Check the upgrade target (ProxyAdmin or UUPS proxy) and calldata in the patch.',
+    example: 'implementation slot holds 0x5FbD…0aa3 after the upgrade, expected the candidate 0xe7f1…0512',
   },
   {
     id: 'invariant-broken',
@@ -294,6 +330,8 @@ const OWN: CatalogEntry[] = [
     summary:
       'A property the protocol declares (a view call compared with a value) is false after the upgrade — or already false on the live version, which voids the simulation.',
     fix: 'Fix the patch (or its upgrade initializer) so the invariant holds; if it failed before the upgrade, fix the invariant or the setup.',
+    example:
+      'invariant large-withdrawal-guard-armed (vault.largeWithdrawalThreshold() > 0) is broken after the upgrade: got 0',
   },
   {
     id: 'replay-difference',
@@ -303,6 +341,8 @@ const OWN: CatalogEntry[] = [
     summary:
       'The same transaction, replayed before and after the upgrade, changes status or moves different amounts (blocking), or returns or emits something else (low, listed for review).',
     fix: 'Make sure the change is intended; a flow that now reverts or moves other amounts breaks users.',
+    example:
+      'replay[1] user:1 → vault.withdraw(500000000, @user:1, @user:1): status differ — before success, after reverted',
   },
   {
     id: 'storage-unexpected-change',
@@ -312,6 +352,7 @@ const OWN: CatalogEntry[] = [
     summary:
       'During the upgrade transaction a proxy slot holding existing state changed, beyond the implementation slot, the initializer version and the variables the patch adds — the signature of a backdoor or a wrong initializer.',
     fix: "Remove the write, or declare the variable in the patch's expectStorage if the upgrade is meant to change it.",
+    example: 'VaultV2Core.feeRecipient changed 0x…70997970 → 0x…f39fd6e5 during the upgrade',
   },
   {
     id: 'poc-not-reproduced',
@@ -320,6 +361,7 @@ const OWN: CatalogEntry[] = [
     blocking: true,
     summary: 'A PoC that fails before the upgrade proves nothing about the fix: the evidence is void.',
     fix: 'Make the PoC reproduce the attack on the pre-upgrade system (setup, funding, arguments).',
+    example: 'poc drain-via-flashloan: before failed (ERC20InsufficientBalance), expected a profit',
   },
   {
     id: 'poc-still-exploitable',
@@ -328,14 +370,15 @@ const OWN: CatalogEntry[] = [
     blocking: true,
     summary: 'The PoC that drains the live version still makes a profit against the patched system.',
     fix: 'The patch does not fix the bug: fix it and simulate again.',
+    example: 'poc drain-via-flashloan: before succeeded (profit 1000000), after succeeded (profit 1000000)',
   },
 ];
 
 function buildCatalog(): Record<string, CatalogEntry> {
   const out: Record<string, CatalogEntry> = {};
-  for (const kind of UPGRADES_CORE_ERROR_KINDS) {
-    const e = UPGRADES_CORE[kind];
-    out[`upgrade-unsafe-${kind}`] = { id: `upgrade-unsafe-${kind}`, blocking: true, ...e };
+  for (const kind of errorKinds) {
+    const id = `upgrade-unsafe-${kind}`;
+    out[id] = { id, blocking: true, ...UPGRADES_CORE[kind] };
   }
   for (const e of OWN) out[e.id] = e;
   return out;
@@ -343,9 +386,16 @@ function buildCatalog(): Record<string, CatalogEntry> {
 
 export const CATALOG: Readonly<Record<string, CatalogEntry>> = buildCatalog();
 
+/** The entry for an id; an unknown id is a bug in the detector that asked, not a user error. */
 export function catalogEntry(id: string): CatalogEntry {
   const entry = CATALOG[id];
-  if (!entry) throw new Error(`internal: finding id "${id}" is not in the catalogue`);
+  if (!entry) {
+    throw new PatchgateError(`finding id "${id}" is not in the catalogue`, {
+      code: 'unknown-finding-id',
+      kind: 'internal',
+      hint: 'add it to src/analyze/catalog.ts and docs/findings.md',
+    });
+  }
   return entry;
 }
 

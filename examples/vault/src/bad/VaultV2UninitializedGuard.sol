@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {VaultV2Views} from "../VaultV2.sol";
 
 /// @title VaultV2UninitializedGuard — BAD PATCH: new authorization state that nothing initializes
-/// (Ronin bridge, 2022 style).
+/// (Ronin bridge, August 2024).
 /// @dev Adds a large-withdrawal approval: withdrawals above `largeWithdrawalThreshold` need the
 /// `withdrawalApprover`'s sign-off. The new variables are appended (the layout is compatible) but no
 /// reinitializer sets them, so on the live proxy the threshold is 0 and the check is skipped for every
