@@ -22,7 +22,7 @@ import { type Clients, connect, localAccount } from '../src/chain/clients.js';
 import { abiOf, deploy } from '../src/chain/deploy.js';
 import { introspectProxy } from '../src/chain/proxy.js';
 import { SAFE_ABI, safeTx, safeTxFields, safeTxHash } from '../src/govern/safe.js';
-import { operation, operationId, TIMELOCK_ABI } from '../src/govern/timelock.js';
+import { operation, operationBatchId, operationId, TIMELOCK_ABI } from '../src/govern/timelock.js';
 import { type Governance, upgradeThroughGovernance } from '../src/simulate/governance.js';
 import { projectErrorsAbi } from '../src/simulate/revert.js';
 import { deployGovernance, deployTransparentProxy } from '../src/simulate/system.js';
@@ -166,6 +166,22 @@ describe('hashes people sign, recomputed locally', () => {
     expect(operationId(op)).toBe(onChain);
     expect(operationId({ ...op, salt: zeroHash })).not.toBe(onChain);
   });
+
+  it('the batch operation id equals TimelockController.hashOperationBatch', async () => {
+    const ops = [
+      operation(system.proxyAdmin, upgradeCall(system.v1, '0x')),
+      operation(system.token, '0x40c10f19', { value: 5n }),
+    ];
+    const salt = keccak256(toHex('batch'));
+    const onChain = await clients.public.readContract({
+      address: gov.timelock,
+      abi: TIMELOCK_ABI,
+      functionName: 'hashOperationBatch',
+      args: [ops.map((o) => o.target), ops.map((o) => o.value), ops.map((o) => o.data), zeroHash, salt],
+    });
+    expect(operationBatchId(ops, zeroHash, salt)).toBe(onChain);
+    expect(operationBatchId(ops.slice().reverse(), zeroHash, salt)).not.toBe(onChain);
+  });
 });
 
 describe('upgrade through Safe → timelock → ProxyAdmin', () => {
@@ -254,7 +270,7 @@ describe('upgrade through Safe → timelock → ProxyAdmin', () => {
     expect(result.revert?.reason).toMatch(/GS020|GS026/);
   });
 
-  it('gives the guardian pause and nothing else: no upgrade, no unpause', async () => {
+  it('gives the guardian pause and nothing else: no upgrade, no unpause, no cancel, no schedule', async () => {
     await fresh();
     await send(guardian, system.proxy, 'VaultV1', 'pause');
     await expect(
@@ -274,5 +290,31 @@ describe('upgrade through Safe → timelock → ProxyAdmin', () => {
         args: [system.proxy, system.v1, '0x'],
       }),
     ).rejects.toThrow(/OwnableUnauthorizedAccount/);
+    // A queued upgrade stays queued: the guardian holds no timelock role.
+    const op = operation(system.proxyAdmin, upgradeCall(system.v1, '0x'), { salt: keccak256(toHex('g')) });
+    await expect(
+      clients.public.simulateContract({
+        account: guardian,
+        address: gov.timelock,
+        abi: abiOf(c('TimelockController')),
+        functionName: 'cancel',
+        args: [operationId(op)],
+      }),
+    ).rejects.toThrow(/AccessControlUnauthorizedAccount/);
+    await expect(
+      clients.public.simulateContract({
+        account: guardian,
+        address: gov.timelock,
+        abi: abiOf(c('TimelockController')),
+        functionName: 'schedule',
+        args: [op.target, op.value, op.data, op.predecessor, op.salt, TWO_DAYS],
+      }),
+    ).rejects.toThrow(/AccessControlUnauthorizedAccount/);
+    const safeOwners = await clients.public.readContract({
+      address: gov.safe,
+      abi: SAFE_ABI,
+      functionName: 'getOwners',
+    });
+    expect(safeOwners).not.toContain(guardian.address);
   });
 });

@@ -75,11 +75,11 @@ describe('simulate', () => {
       }),
     ]);
     expect(BigInt(r.poc[0]?.profitBefore ?? 0)).toBeGreaterThan(59_000_000_000n);
-    // Who controls the proxy, read from the chain: ProxyAdmin ← timelock (2 days) ← Safe 2-of-3; the Safe can
+    // Who controls the proxy, read from the chain: ProxyAdmin ← timelock (min 1 h) ← Safe 2-of-3; the Safe can
     // cancel; only the guardian (local account 9) can pause.
     expect(r.control.kind).toBe('transparent');
     expect(r.control.upgrade).toMatch(
-      /^ProxyAdmin 0x[0-9a-fA-F]{40} ← TimelockController 0x[0-9a-fA-F]{40} \(delay 172800 s\) ← Safe 0x[0-9a-fA-F]{40} \(2 of 3: /,
+      /^ProxyAdmin 0x[0-9a-fA-F]{40} ← TimelockController 0x[0-9a-fA-F]{40} \(delay 3600 s\) ← Safe 0x[0-9a-fA-F]{40} \(2 of 3: /,
     );
     expect(r.control.cancel).toHaveLength(1);
     expect(r.control.upgrade).toContain(r.control.cancel[0]);

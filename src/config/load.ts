@@ -131,6 +131,7 @@ export async function loadConfig(opts: { file?: string; searchDir: string }): Pr
         'check the --config path',
       );
     }
+    // The schema's defaults, written out: checking without a config file does not load zod.
     const config: Config = {
       project: '.',
       contracts: {},
@@ -140,6 +141,7 @@ export async function loadConfig(opts: { file?: string; searchDir: string }): Pr
       invariants: [],
       replay: [],
       invariantContracts: [],
+      policy: { approvalTtl: 7 * 86_400, lanes: { standard: {}, emergency: {} } },
     };
     return { config, projectDir: resolve(opts.searchDir) };
   }

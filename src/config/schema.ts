@@ -103,6 +103,34 @@ export const patchSchema = z.strictObject({
   expectSimulate: z.enum(['pass', 'fail']).optional(),
 });
 
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'an address is 0x followed by 40 hex digits');
+
+/** One lane of the approval policy. Omitted values come from the chain (see govern/policy.ts). */
+export const laneSchema = z.strictObject({
+  /** Approvals (EIP-712, distinct approvers) needed before the patch can be queued. */
+  threshold: z.number().int().min(1).optional(),
+  /** The timelock delay the patch is scheduled with, seconds (≥ the timelock's minimum delay). */
+  delay: z.number().int().min(0).optional(),
+});
+
+/**
+ * Who approves patches and how: the approver set (default: the Safe's owners, read from the chain), how long
+ * an approval stays valid, and the two lanes. *standard*: the timelock delay is the review window;
+ * *emergency*: the guardian pauses at once, the upgrade needs more approvals and waits less.
+ */
+export const policySchema = z.strictObject({
+  approvers: z.array(address).min(1).optional(),
+  /** Seconds an approval stays valid after it is signed (default 7 days). */
+  approvalTtl: z
+    .number()
+    .int()
+    .min(60)
+    .default(7 * 86_400),
+  lanes: z
+    .strictObject({ standard: laneSchema.default({}), emergency: laneSchema.default({}) })
+    .default({ standard: {}, emergency: {} }),
+});
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -111,16 +139,15 @@ export const configSchema = z
     patches: z.array(patchSchema).default([]),
     acknowledge: z.array(acknowledgementSchema).default([]),
     system: systemSchema.optional(),
-    /** On a fork (`--fork-url`): the live addresses, by the names used everywhere else (`vault`, `token`). */
-    live: z
-      .record(
-        z.string(),
-        z.strictObject({
-          address: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'an address is 0x followed by 40 hex digits'),
-          contract: z.string().optional(),
-        }),
-      )
-      .optional(),
+    /**
+     * The live addresses, by the names used everywhere else (`vault`, `token`): where a fork (`--fork-url`)
+     * and the lifecycle commands (`propose` … `verify`) find the system.
+     */
+    live: z.record(z.string(), z.strictObject({ address, contract: z.string().optional() })).optional(),
+    policy: policySchema.default({
+      approvalTtl: 7 * 86_400,
+      lanes: { standard: {}, emergency: {} },
+    }),
     pocs: z.array(pocSchema).default([]),
     /** Solidity contracts deployed next to the system whose `invariant_*()` functions must return true. */
     invariantContracts: z
@@ -162,3 +189,4 @@ export type SystemConfig = z.output<typeof systemSchema>;
 export type PocConfig = z.output<typeof pocSchema>;
 export type CallConfig = z.output<typeof callSchema>;
 export type InvariantConfig = z.output<typeof invariantSchema>;
+export type PolicyConfig = z.output<typeof policySchema>;

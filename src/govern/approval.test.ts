@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { type Hex, keccak256, toHex, zeroAddress } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { localAccount } from '../chain/clients.js';
@@ -32,10 +36,11 @@ describe('patch digest', () => {
     expect(digest).toMatch(/^0x[0-9a-f]{64}$/);
   });
 
-  it('changes with every part: chain, proxy, implementation, codehash, calldata, lane, evidence', () => {
+  it('changes with every part: chain, proxy, target, implementation, codehash, calldata, lane, evidence', () => {
     const variants: PatchRecord[] = [
       { ...record, chainId: 1 },
       { ...record, proxy: zeroAddress },
+      { ...record, target: zeroAddress },
       { ...record, implementation: zeroAddress },
       { ...record, codehash: keccak256(toHex('other')) },
       { ...record, calldata: '0x9623609e' },
@@ -109,32 +114,22 @@ describe('EIP-712 approvals', () => {
 });
 
 describe('docs/digest.md', () => {
-  it('recomputes the same digest with the recipe it documents (viem primitives only)', async () => {
-    const { encodeAbiParameters, getAddress } = await import('viem');
-    const stages = Object.keys(record.evidence).sort();
-    const evidence = keccak256(
-      encodeAbiParameters(
-        [{ type: 'string[]' }, { type: 'bytes32[]' }],
-        [stages, stages.map((s) => record.evidence[s] as Hex)],
-      ),
-    );
-    const recomputed = keccak256(
-      encodeAbiParameters(
-        ['bytes32', 'uint256', 'address', 'address', 'bytes32', 'bytes32', 'bytes32', 'bytes32'].map(
-          (type) => ({ type }),
-        ),
-        [
-          keccak256(toHex('patchgate.patch.v1')),
-          BigInt(record.chainId),
-          getAddress(record.proxy),
-          getAddress(record.implementation),
-          record.codehash,
-          keccak256(record.calldata),
-          keccak256(toHex(record.lane)),
-          evidence,
-        ],
-      ),
-    );
-    expect(recomputed).toBe(digest);
+  it('recomputes the same digest with the recipe it documents (its code block, run as written)', async () => {
+    const doc = readFileSync(new URL('../../docs/digest.md', import.meta.url), 'utf8');
+    const block = /```ts\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(block).toContain('function patchDigest');
+    const { default: ts } = await import('typescript');
+    const js = ts.transpileModule(`${block}\nexport { patchDigest };\n`, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
+    const dir = mkdtempSync(join(tmpdir(), 'pg-digest-doc-'));
+    const file = join(dir, 'recipe.mjs');
+    // Resolve `viem` from this repository, as a reader's project would from its own node_modules.
+    writeFileSync(file, js.replace("from 'viem'", `from '${import.meta.resolve('viem')}'`));
+    const { patchDigest: documented } = (await import(pathToFileURL(file).href)) as {
+      patchDigest: (r: PatchRecord) => Hex;
+    };
+    expect(documented(record)).toBe(digest);
+    expect(documented({ ...record, lane: 'emergency' })).toBe(patchDigest({ ...record, lane: 'emergency' }));
   });
 });

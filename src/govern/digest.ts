@@ -1,6 +1,7 @@
 /**
- * The patch digest: what signers approve. A deterministic hash over the target (chain, proxy), the candidate
- * implementation (address and runtime codehash), the exact upgrade calldata, the lane, and the hash of every
+ * The patch digest: what signers approve. A deterministic hash over the target (chain, proxy, and the contract
+ * the timelock calls), the candidate implementation (address and runtime codehash), the exact upgrade
+ * calldata, the lane, and the hash of every
  * evidence report. Any change to any part — a re-run check with different findings, other calldata — gives
  * another digest and voids earlier approvals. docs/digest.md recomputes it with viem alone.
  */
@@ -11,6 +12,8 @@ export type Lane = 'standard' | 'emergency';
 export interface PatchRecord {
   chainId: number;
   proxy: Address;
+  /** The contract the timelock calls: the ProxyAdmin (transparent) or the proxy itself (UUPS). */
+  target: Address;
   implementation: Address;
   /** keccak256 of the candidate implementation's runtime bytecode as deployed. */
   codehash: Hex;
@@ -21,7 +24,7 @@ export interface PatchRecord {
   evidence: Record<string, Hex>;
 }
 
-export const DIGEST_DOMAIN = keccak256(toHex('patchgate.patch.v1'));
+export const DIGEST_DOMAIN = keccak256(toHex('patchgate.patch.v2'));
 
 export function patchDigest(record: PatchRecord): Hex {
   const stages = Object.keys(record.evidence).sort();
@@ -38,6 +41,7 @@ export function patchDigest(record: PatchRecord): Hex {
         { type: 'uint256' },
         { type: 'address' },
         { type: 'address' },
+        { type: 'address' },
         { type: 'bytes32' },
         { type: 'bytes32' },
         { type: 'bytes32' },
@@ -47,6 +51,7 @@ export function patchDigest(record: PatchRecord): Hex {
         DIGEST_DOMAIN,
         BigInt(record.chainId),
         getAddress(record.proxy),
+        getAddress(record.target),
         getAddress(record.implementation),
         record.codehash,
         keccak256(record.calldata),

@@ -5,6 +5,7 @@ import type { PatchRecord } from './digest.js';
 export const SAMPLE_RECORD: PatchRecord = {
   chainId: 31337,
   proxy: '0x0165878A594ca255338adfa4d48449f69242Eb8F',
+  target: '0xa16E02E87b7454126E5E10d957A927A7F5B5d2be',
   implementation: '0xB7f8BC63BbcaD18155201308C8f3540b07f84F5e',
   codehash: keccak256(toHex('runtime bytecode')),
   calldata: '0x9623609d',

@@ -31,3 +31,8 @@ export function renderJson(report: Report): string {
   const body = { tool, verdict, digest, stages, findings: findings.map(orderedFinding), ...extra };
   return `${JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
 }
+
+/** Any value as indented JSON, big integers (wei, seconds, nonces) as decimal strings. */
+export function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
+}

@@ -9,7 +9,7 @@ import type { Project } from '../build/types.js';
 import type { Clients } from '../chain/clients.js';
 import { localAccount } from '../chain/clients.js';
 import { abiOf, deploy } from '../chain/deploy.js';
-import type { CallConfig, SystemConfig } from '../config/schema.js';
+import type { CallConfig, Config, SystemConfig } from '../config/schema.js';
 import { environmentError, inputError } from '../errors.js';
 import type { Governance } from './governance.js';
 import { describeRevert, revertData } from './revert.js';
@@ -221,4 +221,20 @@ export async function deploySystem(
     }
   }
   return system;
+}
+
+/**
+ * The config with `live` pointing at a deployed system: what a team writes once its protocol is on chain, and
+ * how the lifecycle commands (and a fork) find it. Non-proxied contracts keep their contract name for the ABI.
+ */
+export function withLiveAddresses(config: Config, system: DeployedSystem): Config {
+  const live: NonNullable<Config['live']> = {};
+  for (const [name, c] of system.contracts) {
+    const deployed = config.system?.deploy.find((d) => d.name === name);
+    live[name] = {
+      address: c.address,
+      ...(c.proxyKind || !deployed ? {} : { contract: deployed.contract }),
+    };
+  }
+  return { ...config, live };
 }

@@ -60,6 +60,8 @@ export interface GovernanceCall {
    * the Safe itself is impersonated (anvil_impersonateAccount) and the report says so.
    */
   signers: readonly Account[];
+  /** The delay to schedule with (the lane's review window); default: the timelock's minimum delay. */
+  delay?: bigint;
   /** Who submits the Safe transactions (any account; it pays gas). */
   submitter: Account;
   /** ABI used to decode reverts (all the project's errors). */
@@ -178,11 +180,13 @@ export async function upgradeThroughGovernance(
       `timelock ${gov.timelock} computes operation id ${onChainId}, patchgate ${id}`,
     );
   }
-  const delay = await clients.public.readContract({
-    address: gov.timelock,
-    abi: TIMELOCK_ABI,
-    functionName: 'getMinDelay',
-  });
+  const delay =
+    call.delay ??
+    (await clients.public.readContract({
+      address: gov.timelock,
+      abi: TIMELOCK_ABI,
+      functionName: 'getMinDelay',
+    }));
   const steps: GovernanceStep[] = [];
   const impersonated = call.signers.length === 0;
   const result = (revert?: GovernanceResult['revert']): GovernanceResult => ({

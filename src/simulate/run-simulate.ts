@@ -243,6 +243,10 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
         upgradeThroughGovernance(clients, system.governance, {
           ...call,
           salt: keccak256(toHex(`patchgate:${patch.name}`)),
+          // The standard lane's review window, when the policy sets one: time-dependent effects show.
+          ...(config.policy.lanes.standard.delay !== undefined
+            ? { delay: BigInt(config.policy.lanes.standard.delay) }
+            : {}),
           signers: system.owners.slice(0, system.threshold),
           submitter: accountFor('deployer'),
           errorsAbi,

@@ -1,14 +1,18 @@
 /**
- * Persistent patch state: patch records (by digest), approvals, and every state transition. Transitions are
- * compare-and-set (`update … where state = from`), so a re-run after a crash cannot apply one twice, and each
- * change lands in one transaction with its transition row. Reading a patch recomputes its digest from the
- * stored parts: evidence edited in the store after approval is refused, not trusted.
+ * Persistent patch state: patch records (by digest) with their plan and evidence reports, approvals, Safe
+ * signatures, transactions in flight, and every state transition. Transitions are compare-and-set
+ * (`update … where state = from`), so a re-run after a crash cannot apply one twice, and each change lands in
+ * one transaction with its transition row. Reading a patch recomputes its digest from the stored parts and
+ * every evidence hash from the stored report: anything edited in the store is refused, not trusted.
  */
 import type { Address, Hex } from 'viem';
+import { evidenceDigest } from '../analyze/acknowledge.js';
 import { environmentError, inputError } from '../errors.js';
 import type { Approval } from '../govern/approval.js';
 import { type Lane, type PatchRecord, patchDigest } from '../govern/digest.js';
+import type { PatchPlan } from '../govern/plan.js';
 import type { Db } from './db.js';
+import { schemaStatements } from './schema.js';
 
 export type PatchState =
   | 'proposed'
@@ -29,65 +33,74 @@ export const TRANSITIONS: Record<PatchState, readonly PatchState[]> = {
   expired: [],
 };
 
-const SCHEMA = `
-create table if not exists patches (
-  digest text primary key,
-  chain_id bigint not null,
-  proxy text not null,
-  implementation text not null,
-  codehash text not null,
-  calldata text not null,
-  lane text not null check (lane in ('standard', 'emergency')),
-  evidence jsonb not null,
-  state text not null check (state in ('proposed','approved','queued','executed','verified','cancelled','expired')),
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
-);
-create table if not exists approvals (
-  digest text not null references patches(digest),
-  signer text not null,
-  nonce numeric not null,
-  expiry numeric not null,
-  signature text not null,
-  created_at timestamptz not null default now(),
-  primary key (digest, signer)
-);
-create table if not exists transitions (
-  id bigserial primary key,
-  digest text not null references patches(digest),
-  from_state text,
-  to_state text not null,
-  tx_hash text,
-  at timestamptz not null default now()
-);
-`;
-
 export interface StoredPatch {
   digest: Hex;
   record: PatchRecord;
   state: PatchState;
+  plan?: PatchPlan;
+}
+
+export type SafePurpose = 'schedule' | 'execute' | 'cancel';
+
+export interface StoredSafeSignature {
+  purpose: SafePurpose;
+  safeNonce: bigint;
+  owner: Address;
+  safeTxHash: Hex;
+  signature: Hex;
+}
+
+export interface Transition {
+  from: PatchState | null;
+  to: PatchState;
+  txHash: Hex | null;
 }
 
 interface PatchRow {
   digest: string;
   chain_id: string | number;
   proxy: string;
+  target: string;
   implementation: string;
   codehash: string;
   calldata: string;
   lane: string;
   evidence: Record<string, Hex> | string;
   state: PatchState;
+  plan: PatchPlan | string | null;
 }
 
 export interface Store {
   db: Db;
-  /** Record a patch (idempotent: the same record again is a no-op). */
-  propose(record: PatchRecord): Promise<StoredPatch>;
+  /** Record a patch with its plan and evidence reports (idempotent: the same record again is a no-op). */
+  propose(record: PatchRecord, plan?: PatchPlan, reports?: Record<string, unknown>): Promise<StoredPatch>;
   get(digest: Hex): Promise<StoredPatch | undefined>;
+  /** Every patch, newest first (each checked like `get`). */
+  list(): Promise<StoredPatch[]>;
+  /** The evidence reports, each checked against the hash the digest covers. */
+  evidence(digest: Hex): Promise<Record<string, unknown>>;
   /** Keep a verified approval (idempotent per signer). */
   addApproval(digest: Hex, signer: Address, approval: Approval): Promise<void>;
   approvals(digest: Hex): Promise<Array<Approval & { signer: Address }>>;
+  /** Keep an owner's signature of a SafeTx (idempotent per purpose, Safe nonce and owner). */
+  addSafeSignature(digest: Hex, s: StoredSafeSignature): Promise<void>;
+  /**
+   * One approver's sign-off in one transaction: their approval (unless already recorded), their Safe
+   * signatures, and `proposed → approved` when it reaches the threshold. A crash leaves all or none of it.
+   */
+  recordApproval(
+    digest: Hex,
+    entry: {
+      signer: Address;
+      approval?: Approval;
+      safeSignatures: readonly StoredSafeSignature[];
+      reachesThreshold: boolean;
+    },
+  ): Promise<{ state: PatchState }>;
+  safeSignatures(digest: Hex, purpose?: SafePurpose): Promise<StoredSafeSignature[]>;
+  /** A signed transaction about to be broadcast: written before it is sent, so a crash cannot lose it. */
+  addPendingTx(digest: Hex, step: string, txHash: Hex, raw: Hex): Promise<void>;
+  pendingTxs(digest: Hex, step: string): Promise<Array<{ txHash: Hex; raw: Hex }>>;
   /** Compare-and-set: moves `from` → `to` or reports the state it found; never applies twice. */
   transition(
     digest: Hex,
@@ -95,29 +108,44 @@ export interface Store {
     to: PatchState,
     txHash?: Hex,
   ): Promise<{ applied: boolean; state: PatchState }>;
-  history(digest: Hex): Promise<Array<{ from: PatchState | null; to: PatchState; txHash: Hex | null }>>;
+  history(digest: Hex): Promise<Transition[]>;
   close(): Promise<void>;
 }
+
+const parsed = <T>(v: T | string | null): T | undefined =>
+  v === null ? undefined : typeof v === 'string' ? (JSON.parse(v) as T) : v;
 
 function toRecord(row: PatchRow): PatchRecord {
   return {
     chainId: Number(row.chain_id),
     proxy: row.proxy as Address,
+    target: row.target as Address,
     implementation: row.implementation as Address,
     codehash: row.codehash as Hex,
     calldata: row.calldata as Hex,
     lane: row.lane as Lane,
-    evidence: typeof row.evidence === 'string' ? JSON.parse(row.evidence) : row.evidence,
+    evidence: parsed(row.evidence) ?? {},
   };
+}
+
+function checked(row: PatchRow): StoredPatch {
+  const record = toRecord(row);
+  const recomputed = patchDigest(record);
+  if (recomputed !== row.digest) {
+    throw inputError(
+      'store-digest-mismatch',
+      `patch ${row.digest} in the store no longer matches its digest (recomputed ${recomputed}): its record or evidence was edited`,
+      'do not trust this store: re-propose the patch and collect approvals again',
+    );
+  }
+  const plan = parsed(row.plan);
+  return { digest: row.digest as Hex, record, state: row.state, ...(plan ? { plan } : {}) };
 }
 
 export async function openStore(db: Db): Promise<Store> {
   try {
     await db.transaction(async (tx) => {
-      for (const statement of SCHEMA.split(';')
-        .map((s) => s.trim())
-        .filter(Boolean))
-        await tx.query(statement);
+      for (const statement of schemaStatements()) await tx.query(statement);
     });
   } catch (e) {
     throw environmentError(
@@ -128,48 +156,85 @@ export async function openStore(db: Db): Promise<Store> {
     );
   }
   const get = async (digest: Hex): Promise<StoredPatch | undefined> => {
-    const [row] = await db.query<PatchRow>('select * from patches where digest = $1', [digest]);
-    if (!row) return undefined;
-    const record = toRecord(row);
-    const recomputed = patchDigest(record);
-    if (recomputed !== row.digest) {
-      throw inputError(
-        'store-digest-mismatch',
-        `patch ${row.digest} in the store no longer matches its digest (recomputed ${recomputed}): its record or evidence was edited`,
-        'do not trust this store: re-propose the patch and collect approvals again',
-      );
-    }
-    return { digest: row.digest as Hex, record, state: row.state };
+    const [row] = await db.query<PatchRow>('select * from patches where digest = $1', [digest.toLowerCase()]);
+    return row ? checked(row) : undefined;
+  };
+  const mustGet = async (digest: Hex): Promise<StoredPatch> => {
+    const patch = await get(digest);
+    if (!patch) throw inputError('unknown-patch', `no patch ${digest} in the store`, 'propose it first');
+    return patch;
   };
   return {
     db,
-    async propose(record) {
+    async propose(record, plan, reports = {}) {
       const digest = patchDigest(record);
+      for (const [stage, body] of Object.entries(reports)) {
+        if (evidenceDigest(body) !== record.evidence[stage]) {
+          throw inputError(
+            'evidence-mismatch',
+            `the ${stage} report does not hash to the evidence hash of the patch`,
+            'propose from the reports the digest was computed over',
+          );
+        }
+      }
       await db.transaction(async (tx) => {
         const inserted = await tx.query(
-          `insert into patches (digest, chain_id, proxy, implementation, codehash, calldata, lane, evidence, state)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, 'proposed') on conflict (digest) do nothing returning digest`,
+          `insert into patches (digest, chain_id, proxy, target, implementation, codehash, calldata, lane, evidence, state, plan)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'proposed', $10) on conflict (digest) do nothing returning digest`,
           [
             digest,
             record.chainId,
             record.proxy,
+            record.target,
             record.implementation,
             record.codehash,
             record.calldata,
             record.lane,
             JSON.stringify(record.evidence),
+            plan ? JSON.stringify(plan) : null,
           ],
         );
-        if (inserted.length > 0) {
-          await tx.query('insert into transitions (digest, from_state, to_state) values ($1, null, $2)', [
+        if (inserted.length === 0) return;
+        for (const [stage, body] of Object.entries(reports)) {
+          await tx.query('insert into evidence (digest, stage, hash, body) values ($1, $2, $3, $4)', [
             digest,
-            'proposed',
+            stage,
+            record.evidence[stage],
+            JSON.stringify(body),
           ]);
         }
+        await tx.query('insert into transitions (digest, from_state, to_state) values ($1, null, $2)', [
+          digest,
+          'proposed',
+        ]);
       });
-      return (await get(digest)) as StoredPatch;
+      return mustGet(digest);
     },
     get,
+    async list() {
+      const rows = await db.query<PatchRow>('select * from patches order by created_at desc, digest');
+      return rows.map(checked);
+    },
+    async evidence(digest) {
+      const patch = await mustGet(digest);
+      const rows = await db.query<{ stage: string; body: string }>(
+        'select stage, body from evidence where digest = $1 order by stage',
+        [patch.digest],
+      );
+      const out: Record<string, unknown> = {};
+      for (const row of rows) {
+        const body: unknown = JSON.parse(row.body);
+        if (evidenceDigest(body) !== patch.record.evidence[row.stage]) {
+          throw inputError(
+            'store-evidence-mismatch',
+            `the ${row.stage} report of patch ${digest} was edited in the store (it no longer hashes to ${patch.record.evidence[row.stage]})`,
+            'do not trust this store: re-run the stage and re-propose the patch',
+          );
+        }
+        out[row.stage] = body;
+      }
+      return out;
+    },
     async addApproval(digest, signer, a) {
       await db.query(
         `insert into approvals (digest, signer, nonce, expiry, signature) values ($1, $2, $3, $4, $5)
@@ -182,10 +247,10 @@ export async function openStore(db: Db): Promise<Store> {
       if (!patch) return [];
       const rows = await db.query<{ signer: string; nonce: string; expiry: string; signature: string }>(
         'select signer, nonce::text, expiry::text, signature from approvals where digest = $1 order by created_at, signer',
-        [digest],
+        [patch.digest],
       );
       return rows.map((r) => ({
-        digest,
+        digest: patch.digest,
         chainId: patch.record.chainId,
         proxy: patch.record.proxy,
         nonce: BigInt(r.nonce),
@@ -193,6 +258,82 @@ export async function openStore(db: Db): Promise<Store> {
         signature: r.signature as Hex,
         signer: r.signer as Address,
       }));
+    },
+    async addSafeSignature(digest, s) {
+      await db.query(
+        `insert into safe_signatures (digest, purpose, safe_nonce, owner, safe_tx_hash, signature)
+         values ($1, $2, $3, $4, $5, $6) on conflict (digest, purpose, safe_nonce, owner) do nothing`,
+        [digest, s.purpose, s.safeNonce.toString(), s.owner, s.safeTxHash, s.signature],
+      );
+    },
+    async recordApproval(digest, entry) {
+      return db.transaction(async (tx) => {
+        if (entry.approval) {
+          const a = entry.approval;
+          await tx.query(
+            `insert into approvals (digest, signer, nonce, expiry, signature) values ($1, $2, $3, $4, $5)
+             on conflict (digest, signer) do nothing`,
+            [digest, entry.signer, a.nonce.toString(), a.expiry.toString(), a.signature],
+          );
+        }
+        for (const s of entry.safeSignatures) {
+          await tx.query(
+            `insert into safe_signatures (digest, purpose, safe_nonce, owner, safe_tx_hash, signature)
+             values ($1, $2, $3, $4, $5, $6) on conflict (digest, purpose, safe_nonce, owner) do nothing`,
+            [digest, s.purpose, s.safeNonce.toString(), s.owner, s.safeTxHash, s.signature],
+          );
+        }
+        if (entry.reachesThreshold) {
+          const moved = await tx.query(
+            `update patches set state = 'approved', updated_at = now() where digest = $1 and state = 'proposed' returning digest`,
+            [digest],
+          );
+          if (moved.length > 0) {
+            await tx.query(
+              `insert into transitions (digest, from_state, to_state) values ($1, 'proposed', 'approved')`,
+              [digest],
+            );
+          }
+        }
+        const [row] = await tx.query<{ state: PatchState }>('select state from patches where digest = $1', [
+          digest,
+        ]);
+        return { state: row?.state ?? 'proposed' };
+      });
+    },
+    async safeSignatures(digest, purpose) {
+      const rows = await db.query<{
+        purpose: SafePurpose;
+        safe_nonce: string;
+        owner: string;
+        safe_tx_hash: string;
+        signature: string;
+      }>(
+        `select purpose, safe_nonce::text, owner, safe_tx_hash, signature from safe_signatures
+         where digest = $1 and ($2::text is null or purpose = $2) order by purpose, safe_nonce, owner`,
+        [digest, purpose ?? null],
+      );
+      return rows.map((r) => ({
+        purpose: r.purpose,
+        safeNonce: BigInt(r.safe_nonce),
+        owner: r.owner as Address,
+        safeTxHash: r.safe_tx_hash as Hex,
+        signature: r.signature as Hex,
+      }));
+    },
+    async addPendingTx(digest, step, txHash, raw) {
+      await db.query(
+        `insert into pending_txs (digest, step, tx_hash, raw) values ($1, $2, $3, $4)
+         on conflict (digest, step, tx_hash) do nothing`,
+        [digest, step, txHash, raw],
+      );
+    },
+    async pendingTxs(digest, step) {
+      const rows = await db.query<{ tx_hash: string; raw: string }>(
+        'select tx_hash, raw from pending_txs where digest = $1 and step = $2 order by created_at',
+        [digest, step],
+      );
+      return rows.map((r) => ({ txHash: r.tx_hash as Hex, raw: r.raw as Hex }));
     },
     async transition(digest, from, to, txHash) {
       if (!TRANSITIONS[from].includes(to)) {

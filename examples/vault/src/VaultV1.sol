@@ -13,7 +13,7 @@ import {PausableUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/Pau
 /// @title VaultV1 — the live version of the example protocol.
 /// @notice An ERC-4626 vault over TestUSD that also lends its idle assets as ERC-3156 flash loans.
 /// It sits behind a TransparentUpgradeableProxy whose ProxyAdmin is owned by a TimelockController
-/// (2-day delay) whose proposer is a 2-of-3 Safe. The timelock holds DEFAULT_ADMIN_ROLE; the guardian
+/// (1-hour minimum delay: emergency patches; standard patches are scheduled with 2 days) whose proposer is a 2-of-3 Safe. The timelock holds DEFAULT_ADMIN_ROLE; the guardian
 /// holds GUARDIAN_ROLE and can only pause.
 /// @dev THE BUG: `flashLoan` measures repayment as "the vault's token balance went back up", and
 /// `deposit` is callable while a loan is outstanding. A borrower "repays" by depositing the borrowed

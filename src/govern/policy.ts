@@ -1,0 +1,64 @@
+/**
+ * The approval policy of a lane, resolved against the chain: who may approve (the config's approvers, or the
+ * Safe's owners), how many approvals a patch needs, and the timelock delay it is scheduled with. What the
+ * config leaves out comes from the chain: *standard* needs the Safe's threshold and waits the timelock's
+ * minimum delay; *emergency* needs one approval more (as many as there are approvers at most) and waits the
+ * minimum delay. The lanes must be ordered: emergency needs at least as many approvals and waits no longer.
+ */
+import { type Address, getAddress } from 'viem';
+import type { PolicyConfig } from '../config/schema.js';
+import { inputError } from '../errors.js';
+import type { Lane } from './digest.js';
+
+export interface OnChainGovernance {
+  safeOwners: readonly Address[];
+  safeThreshold: number;
+  /** The timelock's minimum delay, seconds. */
+  minDelay: bigint;
+}
+
+export interface LanePolicy {
+  lane: Lane;
+  approvers: Address[];
+  threshold: number;
+  delay: bigint;
+}
+
+function laneValues(policy: PolicyConfig, lane: Lane, chain: OnChainGovernance, approvers: number) {
+  const standardThreshold = policy.lanes.standard.threshold ?? chain.safeThreshold;
+  const threshold =
+    lane === 'standard'
+      ? standardThreshold
+      : (policy.lanes.emergency.threshold ?? Math.min(approvers, standardThreshold + 1));
+  const delay = BigInt(policy.lanes[lane].delay ?? chain.minDelay);
+  return { threshold, delay };
+}
+
+export function lanePolicy(policy: PolicyConfig, lane: Lane, chain: OnChainGovernance): LanePolicy {
+  const approvers = (policy.approvers ?? chain.safeOwners).map((a) => getAddress(a));
+  const own = laneValues(policy, lane, chain, approvers.length);
+  if (own.threshold > approvers.length) {
+    throw inputError(
+      'policy-invalid',
+      `policy.lanes.${lane}.threshold is ${own.threshold}, but there are only ${approvers.length} approvers`,
+      'lower the threshold or add approvers',
+    );
+  }
+  if (own.delay < chain.minDelay) {
+    throw inputError(
+      'policy-invalid',
+      `policy.lanes.${lane}.delay is ${own.delay} s, below the timelock's minimum delay of ${chain.minDelay} s`,
+      `the timelock refuses it: set a delay of at least ${chain.minDelay} s`,
+    );
+  }
+  const standard = laneValues(policy, 'standard', chain, approvers.length);
+  const emergency = laneValues(policy, 'emergency', chain, approvers.length);
+  if (emergency.threshold < standard.threshold || emergency.delay > standard.delay) {
+    throw inputError(
+      'policy-invalid',
+      `the emergency lane (${emergency.threshold} approvals, ${emergency.delay} s) is weaker or slower than the standard lane (${standard.threshold} approvals, ${standard.delay} s)`,
+      'emergency needs at least as many approvals as standard and a delay no longer than it',
+    );
+  }
+  return { lane, approvers, ...own };
+}

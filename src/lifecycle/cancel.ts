@@ -1,0 +1,109 @@
+/**
+ * `cancel`: withdraw a patch. Before it is queued, that is a state change in the store. Once queued, the
+ * timelock operation must be cancelled on chain by its canceller, the Safe: each owner runs `cancel` with
+ * their key (their signature of the `cancel` SafeTx is kept), and the run that reaches the Safe's threshold
+ * sends it. The cancel SafeTx takes the Safe nonce the `execute` would have used, so only one of the two can
+ * ever happen.
+ */
+import { type Hex, isAddressEqual, type LocalAccount, parseEventLogs } from 'viem';
+import { environmentError, inputError, isPatchgateError } from '../errors.js';
+import { cancelCall, TIMELOCK_ABI } from '../govern/timelock.js';
+import type { PatchState } from '../store/store.js';
+import { type Lifecycle, requirePatch, requireState } from './context.js';
+import { failpoint } from './failpoint.js';
+import { checkedOperationId, operationTimestamp } from './queue.js';
+import { buildSafeTx, collectSignatures, execSafeTx, safeNonce, safeOwners, signBuilt } from './safe-exec.js';
+
+export interface CancelResult {
+  digest: Hex;
+  state: PatchState;
+  txHash?: Hex;
+  /** Owners' signatures of the cancel SafeTx so far, and how many the Safe needs (queued patches). */
+  signatures?: { have: number; need: number; safeTxHash: Hex };
+  already: boolean;
+}
+
+export async function cancel(
+  lc: Lifecycle,
+  params: { digest: Hex; signer?: LocalAccount },
+): Promise<CancelResult> {
+  const patch = await requirePatch(lc, params.digest);
+  if (patch.state === 'cancelled') return { digest: patch.digest, state: 'cancelled', already: true };
+  requireState(patch, ['proposed', 'approved', 'queued'], 'cancel');
+  if (patch.state !== 'queued') {
+    await lc.store.transition(patch.digest, patch.state, 'cancelled');
+    return { digest: patch.digest, state: 'cancelled', already: false };
+  }
+  const id = await checkedOperationId(lc, patch);
+  if ((await operationTimestamp(lc, patch.plan.timelock, id)) === 0n) {
+    // Cancelled on chain by a run that stopped before recording it (or by the Safe directly).
+    const logs = await lc.clients.public.getContractEvents({
+      address: patch.plan.timelock,
+      abi: TIMELOCK_ABI,
+      eventName: 'Cancelled',
+      args: { id },
+      fromBlock: 0n,
+    });
+    const txHash = logs.at(-1)?.transactionHash ?? undefined;
+    if (!txHash) {
+      throw environmentError('not-scheduled', `operation ${id} is neither scheduled nor cancelled on chain`);
+    }
+    await lc.store.transition(patch.digest, 'queued', 'cancelled', txHash);
+    return { digest: patch.digest, state: 'cancelled', txHash, already: true };
+  }
+  const done = await lc.clients.public.readContract({
+    address: patch.plan.timelock,
+    abi: TIMELOCK_ABI,
+    functionName: 'isOperationDone',
+    args: [id],
+  });
+  if (done) {
+    throw inputError(
+      'already-executed',
+      `operation ${id.slice(0, 10)}… was already executed on chain: it cannot be cancelled`,
+      'record it with `patchgate execute`, then verify it',
+    );
+  }
+  if (!params.signer) {
+    throw inputError(
+      'key-missing',
+      'cancelling a queued patch needs a Safe owner key',
+      'pass --key-env NAME or --keystore FILE',
+    );
+  }
+  const built = await buildSafeTx(lc, patch, 'cancel', cancelCall(id), await safeNonce(lc, patch.plan.safe));
+  const { owners, threshold } = await safeOwners(lc, patch.plan.safe);
+  const signer = params.signer;
+  if (!owners.some((o) => isAddressEqual(o, signer.address))) {
+    throw inputError(
+      'not-an-owner',
+      `${signer.address} is not an owner of Safe ${patch.plan.safe}`,
+      `owners: ${owners.join(', ')}`,
+    );
+  }
+  await lc.store.addSafeSignature(patch.digest, await signBuilt(lc, patch, signer, built));
+  let signatures: Hex;
+  try {
+    signatures = await collectSignatures(lc, patch, built);
+  } catch (e) {
+    if (!isPatchgateError(e) || e.code !== 'safe-signatures-missing') throw e;
+    const have = (await lc.store.safeSignatures(patch.digest, 'cancel')).filter(
+      (s) => s.safeNonce === built.tx.nonce,
+    ).length;
+    return {
+      digest: patch.digest,
+      state: 'queued',
+      signatures: { have, need: threshold, safeTxHash: built.hash },
+      already: false,
+    };
+  }
+  const receipt = await execSafeTx(lc, patch, built, signatures, signer);
+  failpoint('cancel:after-receipt');
+  const cancelled = parseEventLogs({ abi: TIMELOCK_ABI, logs: receipt.logs, eventName: 'Cancelled' }).some(
+    (l) => l.args.id === id,
+  );
+  if (!cancelled)
+    throw environmentError('not-cancelled', `tx ${receipt.transactionHash} did not cancel operation ${id}`);
+  await lc.store.transition(patch.digest, 'queued', 'cancelled', receipt.transactionHash);
+  return { digest: patch.digest, state: 'cancelled', txHash: receipt.transactionHash, already: false };
+}

@@ -1,0 +1,60 @@
+/**
+ * The emergency brake: the guardian's `pause()` on a live contract. Idempotent by nature (a paused contract
+ * is left alone), so it needs no crash bookkeeping. The guardian key can do this and nothing else — it holds
+ * no timelock role and owns no Safe — which the governance tests check on the real contracts.
+ */
+import { type Address, type Hex, type LocalAccount, parseAbi } from 'viem';
+import { environmentError, inputError } from '../errors.js';
+import { describeRevert, projectErrorsAbi, revertData } from '../simulate/revert.js';
+import { type Lifecycle, projectOf } from './context.js';
+
+const PAUSABLE_ABI = parseAbi(['function paused() view returns (bool)', 'function pause()']);
+
+export interface PauseResult {
+  address: Address;
+  already: boolean;
+  txHash?: Hex;
+}
+
+export async function pauseTarget(
+  lc: Lifecycle,
+  params: { address: Address; guardian: LocalAccount },
+): Promise<PauseResult> {
+  const read = lc.clients.public;
+  let paused: boolean;
+  try {
+    paused = await read.readContract({ address: params.address, abi: PAUSABLE_ABI, functionName: 'paused' });
+  } catch {
+    throw inputError(
+      'not-pausable',
+      `${params.address} has no paused() view: it cannot be paused`,
+      'pause a contract that inherits Pausable',
+    );
+  }
+  if (paused) return { address: params.address, already: true };
+  try {
+    await read.simulateContract({
+      account: params.guardian,
+      address: params.address,
+      abi: PAUSABLE_ABI,
+      functionName: 'pause',
+    });
+  } catch (e) {
+    const reason = describeRevert(revertData(e), projectErrorsAbi(await projectOf(lc)));
+    throw inputError(
+      'pause-refused',
+      `${params.guardian.address} cannot pause ${params.address}: ${reason}`,
+      'use the key that holds the guardian (pauser) role',
+    );
+  }
+  const hash = await lc.clients.wallet(params.guardian).writeContract({
+    address: params.address,
+    abi: PAUSABLE_ABI,
+    functionName: 'pause',
+  });
+  const receipt = await read.waitForTransactionReceipt({ hash });
+  if (receipt.status !== 'success') {
+    throw environmentError('pause-failed', `pause() on ${params.address} reverted (tx ${hash})`);
+  }
+  return { address: params.address, already: false, txHash: hash };
+}

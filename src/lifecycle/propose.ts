@@ -1,0 +1,205 @@
+/**
+ * `propose`: turn a patch from the config into a patch record people can sign. It runs the evidence stages
+ * itself — `check` (static) and `simulate` on a fork of the live chain — and refuses to propose a patch
+ * either stage fails. Then it puts the candidate implementation on chain (or checks the one given),
+ * builds the exact upgrade call the timelock will make, resolves the lane's policy, and stores the record,
+ * its plan and both reports under the patch digest. In the emergency lane the guardian pauses the target.
+ */
+import { type Address, encodeFunctionData, type Hex, type LocalAccount, parseAbi, zeroHash } from 'viem';
+import { evidenceDigest } from '../analyze/acknowledge.js';
+import type { Finding, Report, StageResult } from '../analyze/finding.js';
+import { runCheck } from '../analyze/run-check.js';
+import { findContract } from '../build/find.js';
+import { abiOf } from '../chain/deploy.js';
+import { inputError } from '../errors.js';
+import { type Lane, type PatchRecord, patchDigest } from '../govern/digest.js';
+import type { PatchPlan } from '../govern/plan.js';
+import { type LanePolicy, lanePolicy } from '../govern/policy.js';
+import { renderJson } from '../report/json.js';
+import { encodeCall } from '../simulate/deploy-system.js';
+import { runSimulate } from '../simulate/run-simulate.js';
+import type { PatchState } from '../store/store.js';
+import { VERSION } from '../version.js';
+import { type Lifecycle, liveSystem, onChainGovernance, projectOf } from './context.js';
+import { ensureImplementation } from './implementation.js';
+import { type PauseResult, pauseTarget } from './pause.js';
+
+const PROXY_ADMIN_ABI = parseAbi([
+  'function upgradeAndCall(address proxy, address implementation, bytes data) payable',
+]);
+const UUPS_ABI = parseAbi(['function upgradeToAndCall(address newImplementation, bytes data) payable']);
+
+export interface ProposeParameters {
+  patch: string;
+  lane: Lane;
+  /** Pays for deploying the implementation (not needed with `implementation` or when already deployed). */
+  deployer?: LocalAccount;
+  implementation?: Address;
+  predecessor?: Hex;
+  /** Emergency lane: the guardian's key, to pause the target at once. */
+  guardian?: LocalAccount;
+}
+
+export interface ProposeReport extends Report {
+  patch: string;
+  state?: PatchState;
+  /** False when the same patch was already in the store (a re-run). */
+  created?: boolean;
+  record?: PatchRecord;
+  plan?: PatchPlan;
+  policy?: Omit<LanePolicy, 'delay'> & { delay: string };
+  implementation?: { address: Address; reused: boolean };
+  paused?: PauseResult;
+}
+
+/** A report as stored evidence: its JSON form (big integers as strings, internal keys dropped). */
+function asEvidence(report: Report): unknown {
+  return JSON.parse(renderJson(report));
+}
+
+export async function propose(lc: Lifecycle, params: ProposeParameters): Promise<ProposeReport> {
+  const patch = lc.config.patches.find((p) => p.name === params.patch);
+  if (!patch) {
+    throw inputError(
+      'unknown-patch',
+      `patch "${params.patch}" is not declared in the config`,
+      `declared: ${lc.config.patches.map((p) => p.name).join(', ') || 'none'}`,
+    );
+  }
+  const target = lc.config.contracts[patch.contract];
+  const stages: StageResult[] = [];
+  const timed = async <T>(name: string, fn: () => Promise<T>, ok: (v: T) => boolean = () => true) => {
+    const t = performance.now();
+    const v = await fn();
+    stages.push({
+      name,
+      status: ok(v) ? 'passed' : 'failed',
+      durationMs: Math.round(performance.now() - t),
+    });
+    return v;
+  };
+  const project = await projectOf(lc);
+  const base = { tool: { name: 'patchgate' as const, version: VERSION }, patch: patch.name, stages };
+  const check = await timed(
+    'check',
+    () =>
+      runCheck({
+        projectDir: lc.projectDir,
+        stateDir: lc.stateDir,
+        project,
+        reference: target?.reference ?? '',
+        candidate: patch.candidate,
+        kind: target?.kind,
+        acknowledge: lc.config.acknowledge,
+      }),
+    (r) => r.verdict === 'pass',
+  );
+  if (check.verdict !== 'pass') return refused(base, check.findings, 'check');
+  // Simulated against the live state: a fork of the very node the patch will run on.
+  const simulation = await timed(
+    'simulate',
+    () =>
+      runSimulate({
+        config: lc.config,
+        projectDir: lc.projectDir,
+        stateDir: lc.stateDir,
+        patch: patch.name,
+        forkUrl: lc.rpcUrl,
+      }),
+    (r) => r.verdict === 'pass',
+  );
+  if (simulation.verdict !== 'pass') return refused(base, simulation.findings, 'simulate');
+
+  const system = await liveSystem(lc);
+  const proxy = system.contracts.get(patch.contract);
+  if (!proxy?.proxyKind) {
+    throw inputError(
+      'not-a-proxy',
+      `live.${patch.contract} is not a transparent or UUPS proxy`,
+      'list the patched proxy under "live" in the config',
+    );
+  }
+  const candidate = findContract(project, patch.candidate);
+  const impl = await timed('deploy', () =>
+    ensureImplementation(lc, candidate, { deployer: params.deployer, address: params.implementation }),
+  );
+  const init: Hex = patch.upgrade
+    ? encodeCall(system, abiOf(candidate), patch.upgrade, `patch ${patch.name} upgrade`)
+    : '0x';
+  const call =
+    proxy.proxyKind === 'transparent'
+      ? {
+          target: proxy.proxyAdmin as Address,
+          data: encodeFunctionData({
+            abi: PROXY_ADMIN_ABI,
+            functionName: 'upgradeAndCall',
+            args: [proxy.address, impl.address, init],
+          }),
+        }
+      : {
+          target: proxy.address,
+          data: encodeFunctionData({
+            abi: UUPS_ABI,
+            functionName: 'upgradeToAndCall',
+            args: [impl.address, init],
+          }),
+        };
+  const policy = lanePolicy(lc.config.policy, params.lane, await onChainGovernance(lc, system.governance));
+  const reports = { check: asEvidence(check), simulate: asEvidence(simulation) };
+  const record: PatchRecord = {
+    chainId: lc.clients.chain.id,
+    proxy: proxy.address,
+    target: call.target,
+    implementation: impl.address,
+    codehash: impl.codehash,
+    calldata: call.data,
+    lane: params.lane,
+    evidence: { check: evidenceDigest(reports.check), simulate: evidenceDigest(reports.simulate) },
+  };
+  const digest = patchDigest(record);
+  const plan: PatchPlan = {
+    name: patch.name,
+    contract: patch.contract,
+    candidate: candidate.fullyQualifiedName,
+    safe: system.governance.safe,
+    timelock: system.governance.timelock,
+    predecessor: params.predecessor ?? zeroHash,
+    salt: digest,
+    delay: policy.delay.toString(),
+  };
+  const before = await lc.store.get(digest);
+  const stored = await timed('record', () => lc.store.propose(record, plan, reports));
+  const paused =
+    params.lane === 'emergency' && params.guardian
+      ? await timed('pause', () =>
+          pauseTarget(lc, { address: proxy.address, guardian: params.guardian as LocalAccount }),
+        )
+      : undefined;
+  return {
+    ...base,
+    verdict: 'pass',
+    digest,
+    findings: [],
+    state: stored.state,
+    created: before === undefined,
+    record,
+    plan,
+    policy: { ...policy, delay: policy.delay.toString() },
+    implementation: { address: impl.address, reused: impl.reused },
+    ...(paused ? { paused } : {}),
+  };
+}
+
+function refused(
+  base: Pick<ProposeReport, 'tool' | 'patch' | 'stages'>,
+  findings: Finding[],
+  stage: string,
+): ProposeReport {
+  const blocking = findings.filter((f) => f.blocking && !f.acknowledged && f.status !== 'fixed');
+  return {
+    ...base,
+    verdict: 'fail',
+    digest: evidenceDigest({ patch: base.patch, stage, findings: blocking }),
+    findings: blocking,
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * `status`: where each patch stands. From the store alone (no chain needed): state, lane, approvals, Safe
+ * signatures and every transition with its transaction. With a chain: each approval verified again as of
+ * now, the lane's threshold, and the timelock operation's state and ETA.
+ */
+import type { Address, Hex } from 'viem';
+import type { PatchgateError } from '../errors.js';
+import { tallyApprovals } from '../govern/approval.js';
+import { planOperationId } from '../govern/plan.js';
+import { TIMELOCK_ABI } from '../govern/timelock.js';
+import type { PatchState, Store, StoredPatch, Transition } from '../store/store.js';
+import { chainNow, type Lifecycle, type PlannedPatch, policyOf } from './context.js';
+
+export interface PatchStatus {
+  digest: Hex;
+  name?: string;
+  state: PatchState;
+  lane: string;
+  chainId: number;
+  proxy: Address;
+  implementation: Address;
+  approvals: { signer: Address; expiry: string; valid?: boolean; reason?: string }[];
+  threshold?: number;
+  safeSignatures: { purpose: string; safeNonce: string; owner: Address }[];
+  history: Transition[];
+  operation?: { id: Hex; eta?: string; ready?: boolean; done?: boolean };
+}
+
+async function withChain(lc: Lifecycle, patch: PlannedPatch, out: PatchStatus): Promise<void> {
+  const policy = await policyOf(lc, patch);
+  const now = await chainNow(lc);
+  const approvals = await lc.store.approvals(patch.digest);
+  const tally = await tallyApprovals(
+    approvals,
+    { digest: patch.digest, chainId: patch.record.chainId, proxy: patch.record.proxy, now },
+    policy,
+  );
+  out.threshold = policy.threshold;
+  out.approvals = approvals.map((a, i) => {
+    const refused = tally.refused.find((r) => r.index === i)?.error as PatchgateError | undefined;
+    return {
+      signer: a.signer,
+      expiry: a.expiry.toString(),
+      valid: !refused,
+      ...(refused ? { reason: refused.shortMessage } : {}),
+    };
+  });
+  const id = planOperationId(patch.record, patch.plan);
+  const args = { address: patch.plan.timelock, abi: TIMELOCK_ABI, args: [id] } as const;
+  const [eta, ready, done] = await Promise.all([
+    lc.clients.public.readContract({ ...args, functionName: 'getTimestamp' }),
+    lc.clients.public.readContract({ ...args, functionName: 'isOperationReady' }),
+    lc.clients.public.readContract({ ...args, functionName: 'isOperationDone' }),
+  ]);
+  out.operation = {
+    id,
+    ...(eta > 1n ? { eta: eta.toString() } : {}),
+    ready: Boolean(ready),
+    done: Boolean(done),
+  };
+}
+
+export async function patchStatus(store: Store, patch: StoredPatch, lc?: Lifecycle): Promise<PatchStatus> {
+  const approvals = await store.approvals(patch.digest);
+  const out: PatchStatus = {
+    digest: patch.digest,
+    ...(patch.plan ? { name: patch.plan.name } : {}),
+    state: patch.state,
+    lane: patch.record.lane,
+    chainId: patch.record.chainId,
+    proxy: patch.record.proxy,
+    implementation: patch.record.implementation,
+    approvals: approvals.map((a) => ({ signer: a.signer, expiry: a.expiry.toString() })),
+    safeSignatures: (await store.safeSignatures(patch.digest)).map((s) => ({
+      purpose: s.purpose,
+      safeNonce: s.safeNonce.toString(),
+      owner: s.owner,
+    })),
+    history: await store.history(patch.digest),
+  };
+  if (lc && patch.plan && patch.record.chainId === lc.clients.chain.id) {
+    await withChain(lc, patch as PlannedPatch, out);
+  }
+  return out;
+}

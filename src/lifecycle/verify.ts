@@ -1,0 +1,163 @@
+/**
+ * `verify`: after execution, what is on chain must be exactly what was approved — the proxy's
+ * implementation slot holds the approved implementation; its runtime bytecode is the compiled candidate
+ * (metadata and immutables masked) and hashes to the approved codehash; the timelock executed the approved
+ * target and calldata under the operation id recomputed from them; the config's invariants hold. Any
+ * difference is a blocking finding naming it, and the patch is not recorded as verified.
+ */
+import { type Hex, isAddressEqual, keccak256 } from 'viem';
+import { evidenceDigest } from '../analyze/acknowledge.js';
+import { makeFinding } from '../analyze/catalog.js';
+import { type Finding, type Report, verdictOf } from '../analyze/finding.js';
+import { compiled } from '../build/artifact.js';
+import { findContract } from '../build/find.js';
+import { compareRuntime } from '../chain/bytecode.js';
+import { abiOf } from '../chain/deploy.js';
+import { introspectProxy } from '../chain/proxy.js';
+import { planOperationId } from '../govern/plan.js';
+import { TIMELOCK_ABI } from '../govern/timelock.js';
+import { checkInvariant } from '../simulate/invariants.js';
+import type { PatchState } from '../store/store.js';
+import { VERSION } from '../version.js';
+import { type Lifecycle, liveSystem, projectOf, requirePatch, requireState } from './context.js';
+import { failpoint } from './failpoint.js';
+import { advance } from './queue.js';
+
+export interface VerifyCheck {
+  name: 'implementation' | 'bytecode' | 'calldata' | `invariant:${string}`;
+  ok: boolean;
+  detail: string;
+}
+
+export interface VerifyReport extends Report {
+  patch: string;
+  state: PatchState;
+  checks: VerifyCheck[];
+}
+
+const short = (h: string) => (h.length > 20 ? `${h.slice(0, 10)}…${h.slice(-4)}` : h);
+
+export async function verify(lc: Lifecycle, params: { digest: Hex }): Promise<VerifyReport> {
+  const started = performance.now();
+  const patch = await requirePatch(lc, params.digest);
+  requireState(patch, ['executed', 'verified'], 'verify');
+  const { record, plan } = patch;
+  const checks: VerifyCheck[] = [];
+  const findings: Finding[] = [];
+  const fail = (id: string, check: VerifyCheck) => {
+    checks.push(check);
+    findings.push(makeFinding(id, { message: check.detail, status: 'introduced', key: check.name }));
+  };
+
+  const slot = (await introspectProxy(lc.clients.public, record.proxy)).implementation;
+  if (isAddressEqual(slot, record.implementation)) {
+    checks.push({ name: 'implementation', ok: true, detail: `implementation slot = ${slot}` });
+  } else {
+    fail('verify-implementation-mismatch', {
+      name: 'implementation',
+      ok: false,
+      detail: `implementation slot of ${record.proxy} holds ${slot}; the approved implementation is ${record.implementation}`,
+    });
+  }
+
+  const project = await projectOf(lc);
+  const candidate = findContract(project, plan.candidate);
+  const code = (await lc.clients.public.getCode({ address: record.implementation })) ?? '0x';
+  const cmp = compareRuntime(code, compiled(candidate).evm.deployedBytecode);
+  const codehash = code === '0x' ? 'none' : keccak256(code);
+  if (cmp.match && codehash === record.codehash) {
+    checks.push({
+      name: 'bytecode',
+      ok: true,
+      detail: `runtime code = ${plan.candidate} (${cmp.onChainLength} bytes, metadata and immutables masked), codehash ${short(codehash)}`,
+    });
+  } else {
+    fail('verify-bytecode-mismatch', {
+      name: 'bytecode',
+      ok: false,
+      detail: cmp.match
+        ? `codehash of ${record.implementation} is ${codehash}, the approved codehash is ${record.codehash}`
+        : `runtime code of ${record.implementation} differs from ${plan.candidate} at byte ${cmp.firstDifference} (${cmp.onChainLength} bytes on chain, ${cmp.compiledLength} compiled)`,
+    });
+  }
+
+  const id = planOperationId(record, plan);
+  const executed = await lc.clients.public.getContractEvents({
+    address: plan.timelock,
+    abi: TIMELOCK_ABI,
+    eventName: 'CallExecuted',
+    args: { id },
+    fromBlock: 0n,
+  });
+  const call = executed.at(-1)?.args;
+  if (!call) {
+    fail('verify-calldata-mismatch', {
+      name: 'calldata',
+      ok: false,
+      detail: `timelock ${plan.timelock} never executed operation ${id}`,
+    });
+  } else {
+    const diffs = [
+      !isAddressEqual(call.target as Hex, record.target) &&
+        `target ${call.target} ≠ approved ${record.target}`,
+      call.value !== 0n && `value ${call.value} ≠ 0`,
+      (call.data as Hex).toLowerCase() !== record.calldata.toLowerCase() &&
+        `calldata ${short(call.data as Hex)} ≠ approved ${short(record.calldata)}`,
+    ].filter(Boolean);
+    if (diffs.length === 0) {
+      checks.push({
+        name: 'calldata',
+        ok: true,
+        detail: `operation ${short(id)} executed the approved call to ${record.target} (tx ${short(executed.at(-1)?.transactionHash ?? '')})`,
+      });
+    } else {
+      fail('verify-calldata-mismatch', {
+        name: 'calldata',
+        ok: false,
+        detail: `operation ${short(id)}: ${diffs.join('; ')}`,
+      });
+    }
+  }
+
+  const system = await liveSystem(lc);
+  const candidateAbi = abiOf(candidate);
+  for (const inv of lc.config.invariants) {
+    const abi = inv.target === plan.contract ? candidateAbi : (system.contracts.get(inv.target)?.abi ?? []);
+    const result = await checkInvariant(lc.clients, system, inv, abi);
+    const what = `${inv.target}.${inv.function}() ${inv.op} ${inv.value}`;
+    if (result.held) {
+      checks.push({ name: `invariant:${inv.name}`, ok: true, detail: `${what} (got ${result.actual})` });
+    } else {
+      fail('invariant-broken', {
+        name: `invariant:${inv.name}`,
+        ok: false,
+        detail: `invariant ${inv.name} (${what}) is broken on chain: got ${result.actual}`,
+      });
+    }
+  }
+
+  const verdict = verdictOf(findings);
+  let state = patch.state;
+  if (verdict === 'pass') {
+    failpoint('verify:before-record');
+    await advance(lc, patch, 'verified');
+    state = 'verified';
+  }
+  return {
+    tool: { name: 'patchgate', version: VERSION },
+    verdict,
+    digest: patch.digest,
+    stages: [
+      {
+        name: 'verify',
+        status: verdict === 'pass' ? 'passed' : 'failed',
+        durationMs: Math.round(performance.now() - started),
+      },
+    ],
+    findings,
+    patch: plan.name,
+    state,
+    checks,
+    evidence: evidenceDigest(checks),
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The store's schema: plain PostgreSQL, the same on PGlite and on a server. Applied on every open
+ * (`create … if not exists`, `add column if not exists`), so an older state dir is brought forward in place.
+ */
+export const SCHEMA = `
+create table if not exists patches (
+  digest text primary key,
+  chain_id bigint not null,
+  proxy text not null,
+  implementation text not null,
+  codehash text not null,
+  calldata text not null,
+  lane text not null check (lane in ('standard', 'emergency')),
+  evidence jsonb not null,
+  state text not null check (state in ('proposed','approved','queued','executed','verified','cancelled','expired')),
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+alter table patches add column if not exists target text not null default '';
+alter table patches add column if not exists plan jsonb;
+create table if not exists evidence (
+  digest text not null references patches(digest),
+  stage text not null,
+  hash text not null,
+  body text not null,
+  primary key (digest, stage)
+);
+create table if not exists approvals (
+  digest text not null references patches(digest),
+  signer text not null,
+  nonce numeric not null,
+  expiry numeric not null,
+  signature text not null,
+  created_at timestamptz not null default now(),
+  primary key (digest, signer)
+);
+create table if not exists safe_signatures (
+  digest text not null references patches(digest),
+  purpose text not null check (purpose in ('schedule', 'execute', 'cancel')),
+  safe_nonce numeric not null,
+  owner text not null,
+  safe_tx_hash text not null,
+  signature text not null,
+  created_at timestamptz not null default now(),
+  primary key (digest, purpose, safe_nonce, owner)
+);
+create table if not exists pending_txs (
+  digest text not null references patches(digest),
+  step text not null,
+  tx_hash text not null,
+  raw text not null,
+  created_at timestamptz not null default now(),
+  primary key (digest, step, tx_hash)
+);
+create table if not exists transitions (
+  id bigserial primary key,
+  digest text not null references patches(digest),
+  from_state text,
+  to_state text not null,
+  tx_hash text,
+  at timestamptz not null default now()
+);
+`;
+
+export function schemaStatements(): string[] {
+  return SCHEMA.split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

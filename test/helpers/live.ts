@@ -1,0 +1,57 @@
+/**
+ * A "live" protocol for lifecycle tests: the bundled example deployed on one anvil (real Safe 1.4.1,
+ * TimelockController, proxies), a config that points at it (`live`), and a config file on disk for the CLI.
+ * One per test file; tests isolate themselves with snapshot/revert.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Project } from '../../src/build/types.js';
+import { type Anvil, startAnvil } from '../../src/chain/anvil.js';
+import { type Clients, connect, localAccount } from '../../src/chain/clients.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { type DeployedSystem, deploySystem, withLiveAddresses } from '../../src/simulate/deploy-system.js';
+import { EXAMPLE_DIR, loadExample, TEST_STATE_DIR } from './example.js';
+
+export interface LiveExample {
+  anvil: Anvil;
+  clients: Clients;
+  project: Project;
+  system: DeployedSystem;
+  /** The example config with `live` addresses (and `project` absolute). */
+  config: Config;
+  /** A directory holding that config as patchgate.config.json, for CLI runs. */
+  configDir: string;
+  stateDir: string;
+}
+
+export async function startLiveExample(): Promise<LiveExample> {
+  const project = await loadExample();
+  const anvil = await startAnvil({ args: ['--steps-tracing'] });
+  const clients = await connect(anvil.rpcUrl);
+  const { config: example } = await loadConfig({ searchDir: EXAMPLE_DIR });
+  const system = await deploySystem(clients, project, example.system as NonNullable<Config['system']>);
+  const config = { ...withLiveAddresses(example, system), project: EXAMPLE_DIR };
+  const configDir = mkdtempSync(join(tmpdir(), 'pg-live-'));
+  const { system: _system, ...onDisk } = config;
+  writeFileSync(join(configDir, 'patchgate.config.json'), JSON.stringify(onDisk, null, 2));
+  return { anvil, clients, project, system, config, configDir, stateDir: TEST_STATE_DIR };
+}
+
+/** Environment variables holding the local test keys, as a team would export them. */
+export const KEY_ENV = {
+  OWNER1_KEY: localKey(1),
+  OWNER2_KEY: localKey(2),
+  OWNER3_KEY: localKey(3),
+  DEPLOYER_KEY: localKey(0),
+  GUARDIAN_KEY: localKey(9),
+  OUTSIDER_KEY: localKey(7),
+};
+
+function localKey(index: number): string {
+  const account = localAccount(index) as { getHdKey?: () => { privateKey: Uint8Array | null } };
+  const key = account.getHdKey?.().privateKey;
+  if (!key) throw new Error(`no private key for local account ${index}`);
+  return `0x${Buffer.from(key).toString('hex')}`;
+}

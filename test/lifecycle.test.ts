@@ -1,0 +1,213 @@
+/**
+ * The patch lifecycle as a library, on the example deployed to a real anvil: propose (check + simulate on a
+ * fork, implementation deployed), EIP-712 approvals with Safe signatures, queue (Safe → timelock.schedule),
+ * execute after the delay, verify on chain — and every refusal on the way, each without a state change.
+ */
+import { type Hex, keccak256, parseAbi, toHex } from 'viem';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findContract } from '../src/build/find.js';
+import { localAccount } from '../src/chain/clients.js';
+import { abiOf, deploy } from '../src/chain/deploy.js';
+import type { PatchgateError } from '../src/errors.js';
+import { signApproval } from '../src/govern/approval.js';
+import { approve } from '../src/lifecycle/approve.js';
+import { cancel } from '../src/lifecycle/cancel.js';
+import type { Lifecycle } from '../src/lifecycle/context.js';
+import { execute } from '../src/lifecycle/execute.js';
+import { propose } from '../src/lifecycle/propose.js';
+import { queue } from '../src/lifecycle/queue.js';
+import { verify } from '../src/lifecycle/verify.js';
+import { openPglite } from '../src/store/db.js';
+import { openStore } from '../src/store/store.js';
+import { type LiveExample, startLiveExample } from './helpers/live.js';
+
+let live: LiveExample;
+let lc: Lifecycle;
+let digest: Hex;
+/** The freshly deployed system, before any patch. */
+let pristine: Hex;
+const owner = (i: number) => localAccount(i) as never;
+
+async function refusal(p: Promise<unknown>): Promise<PatchgateError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as PatchgateError;
+  }
+  throw new Error('expected a refusal');
+}
+
+beforeAll(async () => {
+  live = await startLiveExample();
+  lc = {
+    config: live.config,
+    projectDir: live.config.project,
+    stateDir: live.stateDir,
+    store: await openStore(await openPglite('memory://')),
+    clients: live.clients,
+    rpcUrl: live.anvil.rpcUrl,
+  };
+  pristine = await live.clients.test.snapshot();
+}, 240_000);
+
+afterAll(async () => {
+  await lc?.store.close();
+  await live?.anvil.stop();
+});
+
+describe('propose', () => {
+  it('refuses a patch whose static check fails, storing nothing', async () => {
+    const r = await propose(lc, { patch: 'access-dropped', lane: 'standard', deployer: owner(0) });
+    expect(r.verdict).toBe('fail');
+    expect(r.findings.map((f) => f.id)).toContain('access-control-removed');
+    expect(await lc.store.list()).toEqual([]);
+  });
+
+  it('records the fix with its evidence, deploying the implementation once (CREATE2)', async () => {
+    const r = await propose(lc, { patch: 'fix-flash-deposit', lane: 'standard', deployer: owner(0) });
+    expect(r.verdict).toBe('pass');
+    expect(r.stages.map((s) => [s.name, s.status])).toEqual([
+      ['check', 'passed'],
+      ['simulate', 'passed'],
+      ['deploy', 'passed'],
+      ['record', 'passed'],
+    ]);
+    digest = r.digest as Hex;
+    expect(r.record?.target).toBe(live.system.contracts.get('vault')?.proxyAdmin);
+    expect(r.plan).toMatchObject({ delay: '172800', salt: digest, safe: live.system.governance.safe });
+    expect(r.policy).toMatchObject({ threshold: 2 });
+    const again = await propose(lc, { patch: 'fix-flash-deposit', lane: 'standard', deployer: owner(0) });
+    expect(again.implementation).toEqual({ address: r.implementation?.address, reused: true });
+    // The simulate evidence differs run to run (durations), so the re-run is another digest: both are stored.
+    const evidence = await lc.store.evidence(digest);
+    expect(Object.keys(evidence)).toEqual(['check', 'simulate']);
+    expect((evidence.simulate as { verdict: string }).verdict).toBe('pass');
+  });
+});
+
+describe('approvals', () => {
+  it('refuses a signer outside the Safe owners, an expired approval and another chain, changing nothing', async () => {
+    expect((await refusal(approve(lc, { digest, signer: owner(7) }))).code).toBe('approval-unknown-signer');
+    const patch = await lc.store.get(digest);
+    const now = (await live.clients.public.getBlock()).timestamp;
+    const base = { digest, chainId: 31337, proxy: patch?.record.proxy as Hex, nonce: 1n, expiry: now - 1n };
+    const expired = await signApproval(owner(1), base);
+    expect(
+      (await refusal(approve(lc, { digest, file: { approval: expired, safeSignatures: [] } }))).code,
+    ).toBe('approval-expired');
+    const otherChain = await signApproval(owner(1), { ...base, chainId: 1, expiry: now + 999n });
+    expect(
+      (await refusal(approve(lc, { digest, file: { approval: otherChain, safeSignatures: [] } }))).code,
+    ).toBe('approval-wrong-chain');
+    expect(await lc.store.approvals(digest)).toEqual([]);
+    expect((await lc.store.get(digest))?.state).toBe('proposed');
+  });
+
+  it('reaches 2 of 3 with two owners, each signing the schedule and execute SafeTxs', async () => {
+    const first = await approve(lc, { digest, signer: owner(1) });
+    expect(first).toMatchObject({ state: 'proposed', approvals: 1, threshold: 2, alreadyApproved: false });
+    expect(first.safeSigned.map((s) => s.purpose)).toEqual(['schedule', 'execute']);
+    expect((await refusal(approve(lc, { digest, signer: owner(1) }))).code).toBe('approval-duplicate');
+    expect((await refusal(queue(lc, { digest, submitter: owner(0) }))).code).toBe('below-threshold');
+    const second = await approve(lc, { digest, signer: owner(3) });
+    expect(second).toMatchObject({ state: 'approved', approvals: 2 });
+  });
+});
+
+describe('queue, execute, verify', () => {
+  it('refuses to execute before queueing and before the delay', async () => {
+    expect((await refusal(execute(lc, { digest, submitter: owner(0) }))).code).toBe('wrong-state');
+    const q = await queue(lc, { digest, submitter: owner(0) });
+    expect(q).toMatchObject({ state: 'queued', already: false });
+    expect((await queue(lc, { digest, submitter: owner(0) })).already).toBe(true);
+    const e = await refusal(execute(lc, { digest, submitter: owner(0) }));
+    expect([e.code, e.exitCode]).toEqual(['not-ready', 2]);
+    expect(e.shortMessage).toMatch(/ready at \d{4}-\d\d-\d\dT.*\(in 4\d h/);
+    expect((await lc.store.get(digest))?.state).toBe('queued');
+  });
+
+  it('executes after a time warp and verifies what ran is what was approved', async () => {
+    const x = await execute(lc, { digest, submitter: owner(0), wait: 'warp' });
+    expect(x).toMatchObject({ state: 'executed', already: false });
+    expect(x.warped).toBeGreaterThan(172_000n);
+    expect((await execute(lc, { digest, submitter: owner(0) })).already).toBe(true);
+    const v = await verify(lc, { digest });
+    expect(v.verdict).toBe('pass');
+    expect(v.checks.map((c) => [c.name, c.ok])).toEqual([
+      ['implementation', true],
+      ['bytecode', true],
+      ['calldata', true],
+      ['invariant:fees-go-to-governance', true],
+      ['invariant:guardian-can-pause', true],
+      ['invariant:no-assets-lost', true],
+    ]);
+    expect((await lc.store.get(digest))?.state).toBe('verified');
+    expect((await lc.store.history(digest)).map((h) => h.to)).toEqual([
+      'proposed',
+      'approved',
+      'queued',
+      'executed',
+      'verified',
+    ]);
+  });
+
+  it('fails verification, naming the difference, when the implementation code is swapped behind its back', async () => {
+    const snapshot = await live.clients.test.snapshot();
+    const patch = await lc.store.get(digest);
+    const impl = patch?.record.implementation as Hex;
+    const code = (await live.clients.public.getCode({ address: impl })) as Hex;
+    const tampered =
+      `${code.slice(0, 200)}${code.slice(200, 202) === '00' ? '01' : '00'}${code.slice(202)}` as Hex;
+    await live.clients.test.setCode({ address: impl, bytecode: tampered });
+    const v = await verify(lc, { digest });
+    expect(v.verdict).toBe('fail');
+    expect(v.findings.map((f) => f.id)).toEqual(['verify-bytecode-mismatch']);
+    expect(v.findings[0]?.message).toMatch(/differs from src\/VaultV2.sol:VaultV2 at byte 99/);
+    await live.clients.test.revert({ id: snapshot });
+  });
+
+  it('fails verification when a compromised Safe upgrades the proxy again after the patch', async () => {
+    const snapshot = await live.clients.test.snapshot();
+    const { upgradeThroughGovernance } = await import('../src/simulate/governance.js');
+    const other = await deploy(
+      live.clients.wallet(owner(0)),
+      live.clients.public,
+      findContract(live.project, 'VaultV2SneakyInit'),
+    );
+    const vault = live.system.contracts.get('vault');
+    const data = (await import('viem')).encodeFunctionData({
+      abi: parseAbi(['function upgradeAndCall(address proxy, address implementation, bytes data) payable']),
+      functionName: 'upgradeAndCall',
+      args: [vault?.address as Hex, other, '0x'],
+    });
+    const r = await upgradeThroughGovernance(live.clients, live.system.governance, {
+      target: vault?.proxyAdmin as Hex,
+      data,
+      salt: keccak256(toHex('behind-the-back')),
+      signers: [owner(1), owner(2)],
+      submitter: owner(0),
+      errorsAbi: abiOf(findContract(live.project, 'VaultV2')),
+    });
+    expect(r.ok).toBe(true);
+    const v = await verify(lc, { digest });
+    expect(v.verdict).toBe('fail');
+    expect(v.findings.map((f) => f.id)).toContain('verify-implementation-mismatch');
+    expect(v.findings[0]?.message).toContain(other);
+    await live.clients.test.revert({ id: snapshot });
+  });
+
+  it('cancels a proposed patch locally and a queued one through the Safe', async () => {
+    await live.clients.test.revert({ id: pristine });
+    const local = await propose(lc, { patch: 'fix-flash-deposit', lane: 'standard', deployer: owner(0) });
+    expect(await cancel(lc, { digest: local.digest as Hex })).toMatchObject({ state: 'cancelled' });
+    const r = await propose(lc, { patch: 'fix-flash-deposit', lane: 'emergency', deployer: owner(0) });
+    const d = r.digest as Hex;
+    for (const i of [1, 2, 3]) await approve(lc, { digest: d, signer: owner(i) });
+    await queue(lc, { digest: d, submitter: owner(0) });
+    const partial = await cancel(lc, { digest: d, signer: owner(2) });
+    expect(partial).toMatchObject({ state: 'queued', signatures: { have: 1, need: 2 } });
+    const done = await cancel(lc, { digest: d, signer: owner(3) });
+    expect(done).toMatchObject({ state: 'cancelled', already: false });
+    expect((await refusal(execute(lc, { digest: d, submitter: owner(0) }))).code).toBe('wrong-state');
+  });
+});
