@@ -76,9 +76,19 @@ describe('propose', () => {
     expect(r.record?.target).toBe(live.system.contracts.get('vault')?.proxyAdmin);
     expect(r.plan).toMatchObject({ delay: '172800', salt: digest, safe: live.system.governance.safe });
     expect(r.policy).toMatchObject({ threshold: 2 });
-    const again = await propose(lc, { patch: 'fix-flash-deposit', lane: 'standard', deployer: owner(0) });
+    // A re-run (after a crash, or by a colleague) finds the open proposal instead of starting a second one.
+    const rerun = await propose(lc, { patch: 'fix-flash-deposit', lane: 'standard', deployer: owner(0) });
+    expect([rerun.digest, rerun.created, rerun.state]).toEqual([digest, false, 'proposed']);
+    // --again proposes anew with fresh evidence; the implementation already on chain is reused, not redeployed.
+    const again = await propose(lc, {
+      patch: 'fix-flash-deposit',
+      lane: 'standard',
+      deployer: owner(0),
+      again: true,
+    });
     expect(again.implementation).toEqual({ address: r.implementation?.address, reused: true });
-    // The simulate evidence differs run to run (durations), so the re-run is another digest: both are stored.
+    expect(again.digest).not.toBe(digest);
+    await cancel(lc, { digest: again.digest as Hex });
     const evidence = await lc.store.evidence(digest);
     expect(Object.keys(evidence)).toEqual(['check', 'simulate']);
     expect((evidence.simulate as { verdict: string }).verdict).toBe('pass');

@@ -5,9 +5,17 @@
 import { Command, CommanderError } from 'commander';
 import { isPatchgateError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { approveCommand } from './approve.js';
+import { cancelCommand } from './cancel.js';
 import { checkCommand } from './check.js';
 import { demoCommand } from './demo.js';
+import { executeCommand } from './execute.js';
+import { pauseCommand } from './pause.js';
+import { proposeCommand } from './propose.js';
+import { queueCommand } from './queue.js';
 import { simulateCommand } from './simulate.js';
+import { statusCommand } from './status.js';
+import { verifyCommand } from './verify.js';
 
 export function buildProgram(onExit: (code: number) => void): Command {
   const program = new Command('patchgate')
@@ -18,6 +26,14 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .configureOutput({ outputError: (str, write) => write(`patchgate: ${str.replace(/^error: /, '')}`) });
   program.addCommand(checkCommand(onExit));
   program.addCommand(simulateCommand(onExit));
+  program.addCommand(proposeCommand(onExit));
+  program.addCommand(approveCommand(onExit));
+  program.addCommand(statusCommand(onExit));
+  program.addCommand(queueCommand(onExit));
+  program.addCommand(executeCommand(onExit));
+  program.addCommand(cancelCommand(onExit));
+  program.addCommand(verifyCommand(onExit));
+  program.addCommand(pauseCommand(onExit));
   program.addCommand(demoCommand(onExit));
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

@@ -38,6 +38,8 @@ export interface ProposeParameters {
   predecessor?: Hex;
   /** Emergency lane: the guardian's key, to pause the target at once. */
   guardian?: LocalAccount;
+  /** Propose again with fresh evidence even when this patch is already open in the store. */
+  again?: boolean;
 }
 
 export interface ProposeReport extends Report {
@@ -67,6 +69,10 @@ export async function propose(lc: Lifecycle, params: ProposeParameters): Promise
     );
   }
   const target = lc.config.contracts[patch.contract];
+  if (!params.again) {
+    const open = await openProposal(lc, patch.name, params.lane);
+    if (open) return open;
+  }
   const stages: StageResult[] = [];
   const timed = async <T>(name: string, fn: () => Promise<T>, ok: (v: T) => boolean = () => true) => {
     const t = performance.now();
@@ -187,6 +193,36 @@ export async function propose(lc: Lifecycle, params: ProposeParameters): Promise
     policy: { ...policy, delay: policy.delay.toString() },
     implementation: { address: impl.address, reused: impl.reused },
     ...(paused ? { paused } : {}),
+  };
+}
+
+/**
+ * The same patch, same lane, on the same chain, still open (not cancelled, expired or verified): a re-run
+ * of `propose` — after a crash, or by a second person — returns it instead of starting a second one.
+ */
+async function openProposal(lc: Lifecycle, name: string, lane: Lane): Promise<ProposeReport | undefined> {
+  const found = (await lc.store.list()).find(
+    (p) =>
+      p.plan?.name === name &&
+      p.record.lane === lane &&
+      p.record.chainId === lc.clients.chain.id &&
+      ['proposed', 'approved', 'queued', 'executed'].includes(p.state),
+  );
+  if (!found?.plan) return undefined;
+  const policy = lanePolicy(lc.config.policy, lane, await onChainGovernance(lc, found.plan));
+  return {
+    tool: { name: 'patchgate', version: VERSION },
+    verdict: 'pass',
+    digest: found.digest,
+    stages: [],
+    findings: [],
+    patch: name,
+    state: found.state,
+    created: false,
+    record: found.record,
+    plan: found.plan,
+    policy: { ...policy, delay: policy.delay.toString() },
+    implementation: { address: found.record.implementation, reused: true },
   };
 }
 

@@ -1,0 +1,136 @@
+/**
+ * What the lifecycle commands (propose, approve, status, queue, execute, cancel, verify, pause) share: the
+ * chain (`--rpc`), the store (`--state-dir` / `--database-url`), the config, signing keys (`--key-env`,
+ * `--keystore`), and a patch digest argument. Each command opens a Lifecycle, calls one library function,
+ * renders the result and closes everything it opened.
+ */
+import { resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import type { Hex, LocalAccount } from 'viem';
+import { connect } from '../chain/clients.js';
+import { loadConfig } from '../config/load.js';
+import { inputError } from '../errors.js';
+import { hasKey, type KeySource, loadAccount } from '../govern/keys.js';
+import type { Lifecycle } from '../lifecycle/context.js';
+import { writeOutput } from '../report/index.js';
+import { jsonText } from '../report/json.js';
+import { openDb } from '../store/db.js';
+import { openStore, type Store } from '../store/store.js';
+
+export interface LifecycleOptions {
+  rpc?: string;
+  config?: string;
+  project?: string;
+  stateDir?: string;
+  databaseUrl?: string;
+  format?: string;
+  out?: string;
+}
+
+export interface KeyOptions {
+  keyEnv?: string;
+  keystore?: string;
+  passwordEnv?: string;
+}
+
+export function addStoreOptions(cmd: Command): Command {
+  return cmd
+    .option('--state-dir <dir>', 'where patchgate keeps its cache and its store (PGlite)', '.patchgate')
+    .option('--database-url <url>', 'keep the store in PostgreSQL instead (postgres://…)');
+}
+
+export function addLifecycleOptions(
+  cmd: Command,
+  opts: { rpc: boolean; formats?: string[] } = { rpc: true },
+): Command {
+  if (opts.rpc) cmd.option('--rpc <url>', 'JSON-RPC URL of the chain the patch targets');
+  cmd
+    .option('--config <file>', 'patchgate.config.json (default: the one in the current directory)')
+    .option('--project <dir>', 'project directory (default: the config\'s "project")');
+  addStoreOptions(cmd);
+  return cmd
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(opts.formats ?? ['text', 'json'])
+        .default('text'),
+    )
+    .option('--out <file>', 'write the output to a file instead of stdout');
+}
+
+export function addKeyOptions(cmd: Command, what: string): Command {
+  return cmd
+    .option('--key-env <name>', `environment variable holding ${what}'s private key (0x…)`)
+    .option('--keystore <file>', `keystore v3 file holding ${what}'s key`)
+    .option(
+      '--password-env <name>',
+      'environment variable holding the keystore password',
+      'PATCHGATE_KEYSTORE_PASSWORD',
+    );
+}
+
+export function keySource(opts: KeyOptions): KeySource {
+  return { keyEnv: opts.keyEnv, keystore: opts.keystore, passwordEnv: opts.passwordEnv };
+}
+
+export function optionalAccount(opts: KeyOptions): LocalAccount | undefined {
+  const src = keySource(opts);
+  return hasKey(src) ? loadAccount(src) : undefined;
+}
+
+export function requiredAccount(opts: KeyOptions): LocalAccount {
+  return loadAccount(keySource(opts));
+}
+
+export function parseDigest(value: string): Hex {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(value)) {
+    throw inputError(
+      'bad-digest',
+      `"${value}" is not a patch digest (0x and 64 hex digits)`,
+      'copy it from `patchgate propose` or `patchgate status`',
+    );
+  }
+  return value.toLowerCase() as Hex;
+}
+
+export async function openStoreFrom(opts: LifecycleOptions): Promise<Store> {
+  return openStore(
+    await openDb({ stateDir: resolve(opts.stateDir ?? '.patchgate'), databaseUrl: opts.databaseUrl }),
+  );
+}
+
+/** Config, chain and store for one command; `run` gets them and everything is closed afterwards. */
+export async function withLifecycle<T>(
+  opts: LifecycleOptions,
+  run: (lc: Lifecycle) => Promise<T>,
+): Promise<T> {
+  if (!opts.rpc) {
+    throw inputError(
+      'missing-rpc',
+      'this command needs --rpc URL',
+      'pass the JSON-RPC URL of the chain the patch targets',
+    );
+  }
+  const { config, projectDir } = await loadConfig({
+    file: opts.config,
+    searchDir: resolve(opts.project ?? '.'),
+  });
+  const clients = await connect(opts.rpc);
+  const store = await openStoreFrom(opts);
+  try {
+    return await run({
+      config,
+      projectDir: opts.project ? resolve(opts.project) : projectDir,
+      stateDir: resolve(opts.stateDir ?? '.patchgate'),
+      store,
+      clients,
+      rpcUrl: opts.rpc,
+    });
+  } finally {
+    await store.close();
+  }
+}
+
+/** JSON (big integers as decimal strings) or the text lines, to --out or stdout. */
+export function emit(opts: LifecycleOptions, value: unknown, text: () => string[]): void {
+  writeOutput(opts.format === 'json' ? jsonText(value) : `${text().join('\n')}\n`, opts.out);
+}

@@ -1,0 +1,330 @@
+/**
+ * `patchgate log …`: the transparency log. `export` writes every entry as JSON lines, `head` a (signed) tree
+ * head, `proof` and `consistency` RFC 9162 proofs from the store; `verify` checks an export against heads with
+ * nothing but the files — no store, no network. Exit codes: 0 verified, 1 the export fails (naming the first
+ * bad index), 2 bad usage or unreadable/malformed files, 3 the store is unreachable or damaged.
+ */
+import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { type Address, getAddress, isAddress } from 'viem';
+import { environmentError, inputError } from '../errors.js';
+import { hasKey, type KeySource, loadAccount } from '../govern/keys.js';
+import { exportLine } from '../ledger/export.js';
+import { type Hash, parseHash, toHex } from '../ledger/hash.js';
+import { type Head, parseHead, signHead, treeHead } from '../ledger/head.js';
+import { verifyConsistency, verifyInclusion } from '../ledger/verify.js';
+import { type ExportReport, verifyExport } from '../ledger/verify-export.js';
+import { writeOutput } from '../report/index.js';
+import { jsonText } from '../report/json.js';
+import { openDb } from '../store/db.js';
+import { type Ledger, openLedger } from '../store/ledger-store.js';
+import { outputOptions } from './common.js';
+
+const DEFAULT_KEY_ENV = 'PATCHGATE_LOG_KEY';
+const EXPORT_PAGE = 5_000;
+
+interface StoreOptions {
+  stateDir?: string;
+  databaseUrl?: string;
+  origin: string;
+  format?: string;
+  out?: string;
+}
+
+function count(name: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+      throw inputError('bad-number', `${name} "${value}" is not a non-negative integer`, `e.g. ${name} 0`);
+    }
+    return Number(value);
+  };
+}
+
+function withOutput(cmd: Command, hideStore = false): Command {
+  const store = [
+    new Option('--state-dir <dir>', 'where patchgate keeps its store (PGlite under <dir>/db)').default(
+      '.patchgate',
+    ),
+    new Option('--database-url <url>', 'the store in PostgreSQL instead (postgres://…)'),
+    new Option('--origin <name>', 'which log in the store (its origin)').default('patchgate'),
+  ];
+  for (const o of store) cmd.addOption(hideStore ? o.hideHelp() : o);
+  return cmd
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--out <file>', 'write to a file instead of stdout');
+}
+
+/** Opens the store's ledger, runs `fn`, closes the database whatever happens. */
+async function withLedger<T>(opts: StoreOptions, fn: (ledger: Ledger) => Promise<T>): Promise<T> {
+  const { stateDir } = outputOptions(opts);
+  const db = await openDb({ stateDir, databaseUrl: opts.databaseUrl });
+  try {
+    return await fn(await openLedger(db, { origin: opts.origin }));
+  } finally {
+    await db.close();
+  }
+}
+
+function render(format: string | undefined, json: unknown, text: string[], out?: string): void {
+  writeOutput(format === 'json' ? jsonText(json) : `${text.join('\n')}\n`, out);
+}
+
+function readInput(path: string, flag: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw inputError(
+      'unreadable-file',
+      `cannot read ${flag} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      'check the path',
+    );
+  }
+}
+
+function readHead(path: string, flag: string): Head {
+  let value: unknown;
+  try {
+    value = JSON.parse(readInput(path, flag));
+  } catch (e) {
+    if ((e as { code?: string }).code === 'unreadable-file') throw e;
+    throw inputError(
+      'bad-log-head',
+      `${flag} ${path} is not JSON`,
+      'make one with `patchgate log head --format json`',
+    );
+  }
+  return parseHead(value, `${flag} ${path}`);
+}
+
+/** Streams the export page by page into a temporary file (renamed at the end) or stdout. */
+async function writeExport(ledger: Ledger, from: number, to: number, out?: string): Promise<void> {
+  const tmp = out ? `${out}.${process.pid}.tmp` : undefined;
+  let fd: number | undefined;
+  try {
+    if (tmp) fd = openSync(tmp, 'w');
+  } catch (e) {
+    throw inputError('out-unwritable', `cannot write --out ${out}: ${(e as NodeJS.ErrnoException).code}`);
+  }
+  try {
+    for (let at = from; at < to; at += EXPORT_PAGE) {
+      const page = (await ledger.entries(at, Math.min(to, at + EXPORT_PAGE))).map(exportLine).join('');
+      if (fd !== undefined) writeSync(fd, page);
+      else if (!process.stdout.write(page)) await new Promise((r) => process.stdout.once('drain', r));
+    }
+    if (fd !== undefined && tmp && out) {
+      closeSync(fd);
+      fd = undefined;
+      renameSync(tmp, out);
+    }
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+    if (tmp) rmSync(tmp, { force: true });
+  }
+}
+
+function exportCommand(onExit: (code: number) => void): Command {
+  const cmd = new Command('export')
+    .description('write the log as JSON lines: {"index", "entry" (canonical JSON text), "nodes"} per entry')
+    .option('--from <n>', 'first entry to export', count('--from'), 0)
+    .option('--to <n>', 'export entries before this index (default: all)', count('--to'));
+  withOutput(cmd).action(async (opts: StoreOptions & { from: number; to?: number }) => {
+    await withLedger(opts, async (ledger) => {
+      const { size } = await ledger.head();
+      await writeExport(ledger, opts.from, Math.min(opts.to ?? size, size), opts.out);
+    });
+    onExit(0);
+  });
+  return cmd;
+}
+
+function headCommand(onExit: (code: number) => void): Command {
+  const cmd = new Command('head')
+    .description(
+      `the log's tree head, signed with the log key (--key-env, --keystore, or $${DEFAULT_KEY_ENV})`,
+    )
+    .option(
+      '--key-env <name>',
+      `environment variable holding the log signer's private key (default ${DEFAULT_KEY_ENV})`,
+    )
+    .option('--keystore <file>', "keystore v3 file holding the log signer's key")
+    .option(
+      '--password-env <name>',
+      'environment variable holding the keystore password',
+      'PATCHGATE_KEYSTORE_PASSWORD',
+    );
+  withOutput(cmd).action(async (opts: StoreOptions & KeySource) => {
+    const explicit = hasKey(opts);
+    const source: KeySource | undefined = explicit
+      ? opts
+      : process.env[DEFAULT_KEY_ENV]
+        ? { keyEnv: DEFAULT_KEY_ENV }
+        : undefined;
+    const account = source ? loadAccount(source) : undefined; // bad or missing keys fail before the store opens
+    const current = await withLedger(opts, (ledger) => ledger.head());
+    const base = treeHead(current.origin, current.size, parseHash(current.root) as Hash, new Date());
+    const head: Head = account
+      ? await signHead(base, account, current.frontier)
+      : { ...base, signed: false, frontier: current.frontier };
+    if (!account) {
+      process.stderr.write(
+        `patchgate: warning: no log key (${DEFAULT_KEY_ENV} is not set and no --key-env/--keystore): this head is UNSIGNED\n`,
+      );
+    }
+    render(
+      opts.format,
+      head,
+      [
+        `origin     ${head.origin}`,
+        `size       ${head.size}`,
+        `root       ${head.root}`,
+        `timestamp  ${head.timestamp}`,
+        ...(head.signed
+          ? [`signer     ${head.signer}`, `signature  ${head.signature}`]
+          : ['signature  UNSIGNED — anyone could have written this head; sign it with --key-env NAME']),
+      ],
+      opts.out,
+    );
+    onExit(0);
+  });
+  return cmd;
+}
+
+function proofCommand(onExit: (code: number) => void): Command {
+  const cmd = new Command('proof')
+    .description('RFC 9162 inclusion proof (audit path) of one entry')
+    .requiredOption('--index <n>', 'the entry', count('--index'))
+    .option('--size <n>', 'in the tree of this many entries (default: the current size)', count('--size'));
+  withOutput(cmd).action(async (opts: StoreOptions & { index: number; size?: number }) => {
+    const p = await withLedger(opts, (ledger) => ledger.inclusionProof(opts.index, opts.size));
+    if (!verifyInclusion(p)) {
+      throw environmentError(
+        'ledger-damaged',
+        `the store's proof for entry ${p.index} does not verify: the log is damaged`,
+      );
+    }
+    const proof = p.proof.map(toHex);
+    render(
+      opts.format,
+      {
+        origin: opts.origin,
+        index: p.index,
+        size: p.size,
+        leafHash: toHex(p.leafHash),
+        root: toHex(p.root),
+        proof,
+      },
+      [
+        `entry ${p.index} in the tree of ${p.size} (${opts.origin})`,
+        `leaf hash  ${toHex(p.leafHash)}`,
+        `root       ${toHex(p.root)}`,
+        `audit path (${proof.length}):`,
+        ...proof.map((h) => `  ${h}`),
+      ],
+      opts.out,
+    );
+    onExit(0);
+  });
+  return cmd;
+}
+
+function consistencyCommand(onExit: (code: number) => void): Command {
+  const cmd = new Command('consistency')
+    .description('RFC 9162 consistency proof: the tree of --from entries is a prefix of the tree of --to')
+    .requiredOption('--from <n>', 'the earlier tree size', count('--from'))
+    .option('--to <n>', 'the later tree size (default: the current size)', count('--to'));
+  withOutput(cmd).action(async (opts: StoreOptions & { from: number; to?: number }) => {
+    const c = await withLedger(opts, (ledger) => ledger.consistencyProof(opts.from, opts.to));
+    if (!verifyConsistency(c)) {
+      throw environmentError(
+        'ledger-damaged',
+        `the store's proof from ${c.from} to ${c.to} does not verify: the log is damaged`,
+      );
+    }
+    const proof = c.proof.map(toHex);
+    const [fromRoot, toRoot] = [toHex(c.fromRoot), toHex(c.toRoot)];
+    render(
+      opts.format,
+      { origin: opts.origin, from: c.from, to: c.to, fromRoot, toRoot, proof },
+      [
+        `tree ${c.from} → tree ${c.to} (${opts.origin})`,
+        `root ${c.from}  ${fromRoot}`,
+        `root ${c.to}  ${toRoot}`,
+        `proof (${proof.length}):`,
+        ...proof.map((h) => `  ${h}`),
+      ],
+      opts.out,
+    );
+    onExit(0);
+  });
+  return cmd;
+}
+
+function verifyText(r: ExportReport): string[] {
+  const lines = [
+    r.ok
+      ? `OK: ${r.entries} entries, root ${r.root}`
+      : `FAIL: ${r.firstBadIndex !== undefined ? `first bad entry ${r.firstBadIndex}` : 'the heads do not check out'}`,
+  ];
+  for (const h of r.heads) {
+    const who = h.signature === 'unsigned' ? 'UNSIGNED' : `signed by ${h.signer} (${h.signature})`;
+    const what = h.matches ? 'matches' : `does not match (entries before ${h.provenBefore} proven)`;
+    lines.push(`  ${h.role.padEnd(12)} size ${h.size}, ${who}: ${what}`);
+  }
+  if (r.consistent) lines.push('  the head is consistent with the earlier head (RFC 9162 consistency proof)');
+  for (const p of r.problems) {
+    const where =
+      p.index !== undefined
+        ? `entry ${p.index}`
+        : p.range
+          ? `entries ${p.range[0]}…${p.range[1] - 1}`
+          : 'head';
+    lines.push(`  ${where}: ${p.code}: ${p.message}`);
+  }
+  return lines;
+}
+
+function verifyCommand(onExit: (code: number) => void): Command {
+  const cmd = new Command('verify')
+    .description(
+      'verify an export (and signed heads) with nothing but the files: exit 1 names the first bad entry',
+    )
+    .requiredOption('--file <export>', 'the export (JSON lines from `patchgate log export`)')
+    .option('--head <file>', 'a signed head (JSON from `patchgate log head --format json`)')
+    .option('--previous-head <file>', 'an earlier signed head: the log must have only grown since')
+    .option('--signer <address>', "the log signer's address (default: the head's signer)");
+  withOutput(cmd, true).action(
+    async (opts: StoreOptions & { file: string; head?: string; previousHead?: string; signer?: string }) => {
+      if (opts.signer !== undefined && !isAddress(opts.signer, { strict: false })) {
+        throw inputError(
+          'bad-address',
+          `--signer "${opts.signer}" is not an address`,
+          'pass 0x and 40 hex digits',
+        );
+      }
+      const report = await verifyExport({
+        text: readInput(opts.file, '--file'),
+        head: opts.head ? readHead(opts.head, '--head') : undefined,
+        previousHead: opts.previousHead ? readHead(opts.previousHead, '--previous-head') : undefined,
+        signer: opts.signer ? (getAddress(opts.signer) as Address) : undefined,
+      });
+      render(opts.format, report, verifyText(report), opts.out);
+      onExit(report.ok ? 0 : 1);
+    },
+  );
+  return cmd;
+}
+
+export function logCommand(onExit: (code: number) => void): Command {
+  const log = new Command('log').description(
+    'the transparency log (RFC 9162): export, signed heads, inclusion and consistency proofs, offline verify',
+  );
+  for (const sub of [exportCommand, headCommand, proofCommand, consistencyCommand, verifyCommand]) {
+    // Subcommands report parse errors like the rest of the CLI: `patchgate: …`, exit 2 (via main).
+    log.addCommand(
+      sub(onExit)
+        .exitOverride()
+        .configureOutput({ outputError: (str, write) => write(`patchgate: ${str.replace(/^error: /, '')}`) }),
+    );
+  }
+  return log;
+}

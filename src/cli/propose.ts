@@ -1,0 +1,114 @@
+/** `patchgate propose`: check and simulate a patch against the live chain, then record it for approval. */
+import { Command, Option } from 'commander';
+import type { Address, Hex } from 'viem';
+import { inputError } from '../errors.js';
+import type { ProposeReport } from '../lifecycle/propose.js';
+import { renderReport, writeOutput } from '../report/index.js';
+import { useColor } from './common.js';
+import {
+  addKeyOptions,
+  addLifecycleOptions,
+  type KeyOptions,
+  type LifecycleOptions,
+  optionalAccount,
+  withLifecycle,
+} from './lifecycle.js';
+
+interface ProposeOptions extends LifecycleOptions, KeyOptions {
+  patch: string;
+  lane: 'standard' | 'emergency';
+  implementation?: string;
+  predecessor?: string;
+  guardianKeyEnv?: string;
+  again?: boolean;
+}
+
+function hexArg(name: string, bytes: number) {
+  return (v: string) => {
+    if (!new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`).test(v)) {
+      throw inputError(
+        `bad-${name}`,
+        `--${name} "${v}" is not ${bytes} bytes of hex`,
+        `pass 0x and ${bytes * 2} hex digits`,
+      );
+    }
+    return v as Hex;
+  };
+}
+
+export function proposeText(r: ProposeReport): string[] {
+  if (r.verdict !== 'pass' || !r.record || !r.plan) {
+    const failed = r.stages.find((s) => s.status === 'failed')?.name ?? 'a stage';
+    return [
+      `REFUSED  ${r.patch}: ${failed} fails — nothing was proposed`,
+      ...r.findings.map((f) => `  ${f.severity.padEnd(8)} ${f.id}  ${f.message}`),
+      `  run \`patchgate ${failed} --patch ${r.patch}\` for the full report`,
+    ];
+  }
+  const { record, plan } = r;
+  return [
+    `${r.created ? 'PROPOSED' : 'ALREADY PROPOSED'}  ${r.patch}  (${record.lane} lane, state ${r.state})`,
+    `  digest          ${r.digest}`,
+    `  chain / proxy   ${record.chainId} / ${record.proxy}`,
+    `  timelock call   ${record.target}  ${record.calldata.slice(0, 10)}… (${(record.calldata.length - 2) / 2} bytes)`,
+    `  implementation  ${record.implementation} ${r.implementation?.reused ? '(already on chain)' : '(deployed now)'}  codehash ${record.codehash.slice(0, 18)}…`,
+    `  evidence        check ${record.evidence.check?.slice(0, 18)}…  simulate ${record.evidence.simulate?.slice(0, 18)}…`,
+    `  policy          ${r.policy?.threshold} of ${r.policy?.approvers.length} approvers; scheduled with a ${plan.delay} s delay on timelock ${plan.timelock}`,
+    ...(r.paused
+      ? [
+          `  paused          ${r.paused.address} ${r.paused.already ? '(was already paused)' : `by the guardian (tx ${r.paused.txHash})`}`,
+        ]
+      : []),
+    '',
+    `next: each approver runs  patchgate approve ${r.digest} --rpc URL --key-env THEIR_KEY`,
+  ];
+}
+
+export function proposeCommand(onExit: (code: number) => void): Command {
+  const cmd = new Command('propose')
+    .description(
+      'check and simulate a patch against the live chain, deploy its implementation, record it for approval',
+    )
+    .requiredOption('--patch <name>', 'the patch, as declared in the config')
+    .addOption(
+      new Option('--lane <lane>', 'standard (review window) or emergency')
+        .choices(['standard', 'emergency'])
+        .default('standard'),
+    )
+    .option(
+      '--implementation <address>',
+      'use this already deployed implementation (checked against the build)',
+      hexArg('implementation', 20),
+    )
+    .option('--predecessor <id>', 'a timelock operation that must execute first', hexArg('predecessor', 32))
+    .option(
+      '--guardian-key-env <name>',
+      'emergency lane: environment variable holding the guardian key, to pause at once',
+    );
+  addLifecycleOptions(cmd, { rpc: true, formats: ['text', 'json', 'md', 'sarif'] });
+  addKeyOptions(cmd, 'the deployer');
+  cmd.action(async (opts: ProposeOptions) => {
+    const deployer = optionalAccount(opts);
+    const guardian = opts.guardianKeyEnv ? optionalAccount({ keyEnv: opts.guardianKeyEnv }) : undefined;
+    const report = await withLifecycle(opts, async (lc) => {
+      const { propose } = await import('../lifecycle/propose.js');
+      return propose(lc, {
+        patch: opts.patch,
+        lane: opts.lane,
+        deployer,
+        guardian,
+        implementation: opts.implementation as Address | undefined,
+        predecessor: opts.predecessor as Hex | undefined,
+        again: opts.again,
+      });
+    });
+    if (opts.format === 'text') writeOutput(`${proposeText(report).join('\n')}\n`, opts.out);
+    else
+      writeOutput(
+        renderReport(report, (opts.format ?? 'json') as never, { color: useColor(opts.out) }),
+        opts.out,
+      );
+    onExit(report.verdict === 'pass' ? 0 : 1);
+  });
+  return cmd;
+}

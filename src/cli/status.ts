@@ -1,0 +1,87 @@
+/** `patchgate status`: every patch in the store, or one in detail (checked against the chain with --rpc). */
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { connect } from '../chain/clients.js';
+import { loadConfig } from '../config/load.js';
+import { inputError } from '../errors.js';
+import { type PatchStatus, patchStatus } from '../lifecycle/status.js';
+import { addLifecycleOptions, emit, type LifecycleOptions, openStoreFrom, parseDigest } from './lifecycle.js';
+
+export function statusText(all: PatchStatus[], detailed: boolean): string[] {
+  if (all.length === 0) return ['no patches in the store'];
+  if (!detailed) {
+    return all.map(
+      (s) =>
+        `${s.state.padEnd(9)} ${s.digest}  ${(s.name ?? '').padEnd(24)} ${s.lane.padEnd(9)} ${s.approvals.length} approval(s)`,
+    );
+  }
+  const s = all[0] as PatchStatus;
+  const lines = [
+    `${s.name ?? 'patch'}  ${s.state}  (${s.lane} lane)`,
+    `  digest          ${s.digest}`,
+    `  chain / proxy   ${s.chainId} / ${s.proxy}`,
+    `  implementation  ${s.implementation}`,
+    `  approvals       ${s.approvals.length}${s.threshold !== undefined ? ` (${s.approvals.filter((a) => a.valid).length} valid, ${s.threshold} needed)` : ''}`,
+    ...s.approvals.map(
+      (a) =>
+        `    ${a.signer}  expires ${new Date(Number(a.expiry) * 1000).toISOString()}${a.valid === false ? `  REFUSED: ${a.reason}` : ''}`,
+    ),
+    `  safe signatures ${s.safeSignatures.map((x) => `${x.purpose}@${x.safeNonce} ${x.owner.slice(0, 10)}…`).join(', ') || 'none'}`,
+  ];
+  if (s.operation) {
+    const eta = s.operation.eta ? new Date(Number(s.operation.eta) * 1000).toISOString() : 'not scheduled';
+    lines.push(
+      `  timelock        ${s.operation.id}  eta ${eta}  ready ${s.operation.ready}  done ${s.operation.done}`,
+    );
+  }
+  lines.push('  history');
+  for (const h of s.history)
+    lines.push(`    ${(h.from ?? '—').padEnd(9)} → ${h.to.padEnd(9)} ${h.txHash ?? ''}`);
+  return lines;
+}
+
+export function statusCommand(onExit: (code: number) => void): Command {
+  const cmd = new Command('status')
+    .description(
+      'list the patches in the store, or show one (approvals, signatures, history, timelock state)',
+    )
+    .argument('[digest]', 'one patch in detail');
+  addLifecycleOptions(cmd, { rpc: true });
+  cmd.action(async (digestArg: string | undefined, opts: LifecycleOptions) => {
+    const digest = digestArg ? parseDigest(digestArg) : undefined;
+    const store = await openStoreFrom(opts);
+    try {
+      const patches = digest ? [await store.get(digest)].filter((p) => p !== undefined) : await store.list();
+      if (digest && patches.length === 0) {
+        throw inputError(
+          'unknown-patch',
+          `no patch ${digest} in the store`,
+          'run `patchgate status` to list them',
+        );
+      }
+      let lc: Parameters<typeof patchStatus>[2];
+      if (opts.rpc && digest) {
+        const { config, projectDir } = await loadConfig({
+          file: opts.config,
+          searchDir: resolve(opts.project ?? '.'),
+        });
+        const clients = await connect(opts.rpc);
+        lc = {
+          config,
+          projectDir,
+          stateDir: resolve(opts.stateDir ?? '.patchgate'),
+          store,
+          clients,
+          rpcUrl: opts.rpc,
+        };
+      }
+      const all: PatchStatus[] = [];
+      for (const p of patches) all.push(await patchStatus(store, p, lc));
+      emit(opts, digest ? all[0] : all, () => statusText(all, Boolean(digest)));
+    } finally {
+      await store.close();
+    }
+    onExit(0);
+  });
+  return cmd;
+}

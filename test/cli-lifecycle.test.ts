@@ -1,0 +1,265 @@
+/**
+ * The lifecycle commands as people run them — separate processes sharing a state dir, keys in environment
+ * variables and keystore files — against the example deployed on a real anvil. Every transition is also run
+ * with the process SIGKILLed at its crash points and then re-run: the job finishes with exactly one
+ * on-chain schedule and execution and no approval lost. Every bad input is refused (exit 2) with no state
+ * change.
+ */
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Hex, parseAbi, parseEventLogs, zeroAddress } from 'viem';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localAccount } from '../src/chain/clients.js';
+import { signApproval } from '../src/govern/approval.js';
+import { encryptKeystore } from '../src/govern/keystore.js';
+import { TIMELOCK_ABI } from '../src/govern/timelock.js';
+import { openPglite } from '../src/store/db.js';
+import { type CliResult, runCli } from './helpers/cli.js';
+import { KEY_ENV, type LiveExample, startLiveExample } from './helpers/live.js';
+
+let live: LiveExample;
+let state: string;
+let digest: Hex;
+
+function pg(args: string[], env: Record<string, string> = {}): CliResult {
+  return runCli([...args, '--rpc', live.anvil.rpcUrl, '--state-dir', state], {
+    cwd: live.configDir,
+    env: { ...KEY_ENV, ...env },
+  });
+}
+
+function json<T>(r: CliResult): T {
+  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** A run killed at a crash point dies of SIGKILL: no exit code, nothing printed after the point. */
+function crashed(args: string[], point: string): void {
+  const r = pg(args, { PATCHGATE_FAILPOINT: point });
+  expect(r.code, `${point}: ${r.stderr}`).toBe(-1);
+}
+
+type Status = {
+  state: string;
+  approvals: { signer: string }[];
+  history: { to: string; txHash: string | null }[];
+};
+const status = () => json<Status>(pg(['status', digest, '--format', 'json']));
+
+async function timelockEvents(eventName: 'CallScheduled' | 'CallExecuted') {
+  const logs = await live.clients.public.getContractEvents({
+    address: live.system.governance.timelock,
+    abi: TIMELOCK_ABI,
+    eventName,
+    fromBlock: 0n,
+  });
+  return logs;
+}
+
+beforeAll(async () => {
+  live = await startLiveExample();
+  // Its own state dir (its own store), seeded with the run's content-addressed compiler cache.
+  state = mkdtempSync(join(tmpdir(), 'pg-cli-state-'));
+  cpSync(join(live.stateDir, 'cache'), join(state, 'cache'), { recursive: true });
+}, 240_000);
+
+afterAll(async () => {
+  await live?.anvil.stop();
+});
+
+describe('propose', () => {
+  it('finishes after being killed right after deploying the implementation, with one patch and one deployment', async () => {
+    crashed(['propose', '--patch', 'fix-flash-deposit', '--key-env', 'DEPLOYER_KEY'], 'propose:after-deploy');
+    const r = json<{ verdict: string; digest: Hex; created: boolean; implementation: { reused: boolean } }>(
+      pg(['propose', '--patch', 'fix-flash-deposit', '--key-env', 'DEPLOYER_KEY', '--format', 'json']),
+    );
+    expect(r).toMatchObject({ verdict: 'pass', created: true, implementation: { reused: true } });
+    digest = r.digest;
+    const again = json<{ digest: Hex; created: boolean }>(
+      pg(['propose', '--patch', 'fix-flash-deposit', '--key-env', 'DEPLOYER_KEY', '--format', 'json']),
+    );
+    expect(again).toMatchObject({ digest, created: false });
+    expect(json<unknown[]>(pg(['status', '--format', 'json']))).toHaveLength(1);
+  });
+
+  it('refuses a patch the static check rejects, exit 1, proposing nothing', () => {
+    const r = pg(['propose', '--patch', 'storage-collision', '--key-env', 'DEPLOYER_KEY']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/REFUSED\s+storage-collision: check fails/);
+    expect(r.stdout).toContain('storage-layout-incompatible');
+    expect(json<unknown[]>(pg(['status', '--format', 'json']))).toHaveLength(1);
+  });
+});
+
+describe('bad approvals, each refused with exit 2 and no state change', () => {
+  const files = mkdtempSync(join(tmpdir(), 'pg-approvals-'));
+  let n = 0;
+  async function fileFor(
+    signer: number,
+    overrides: Record<string, unknown> = {},
+    mutate?: (sig: Hex) => Hex,
+  ) {
+    const vault = live.system.contracts.get('vault')?.address as Hex;
+    const now = (await live.clients.public.getBlock()).timestamp;
+    const fields = { digest, chainId: 31337, proxy: vault, nonce: 5n, expiry: now + 3600n, ...overrides };
+    const a = await signApproval(localAccount(signer) as never, fields as never);
+    const file = join(files, `a${n++}.json`);
+    const signature = mutate ? mutate(a.signature) : a.signature;
+    writeFileSync(
+      file,
+      JSON.stringify({ ...fields, nonce: String(fields.nonce), expiry: String(fields.expiry), signature }),
+    );
+    return file;
+  }
+  const highS = (sig: Hex): Hex => {
+    const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    const s = BigInt(`0x${sig.slice(66, 130)}`);
+    const v = Number.parseInt(sig.slice(130, 132), 16);
+    return `${sig.slice(0, 66)}${(N - s).toString(16).padStart(64, '0')}${(v === 27 ? 28 : 27).toString(16)}` as Hex;
+  };
+
+  it.each([
+    ['another chain', 1, { chainId: 1 }, undefined, 'approval-wrong-chain', /chain 1/],
+    ['another proxy', 1, { proxy: zeroAddress }, undefined, 'approval-wrong-proxy', /proxy 0x0{40}/],
+    [
+      'another digest',
+      1,
+      { digest: `0x${'ab'.repeat(32)}` },
+      undefined,
+      'approval-wrong-digest',
+      /digest 0xabab/,
+    ],
+    ['a signer outside the set', 7, {}, undefined, 'approval-unknown-signer', /is not an approver/],
+    ['an expired approval', 1, { expiry: 1n }, undefined, 'approval-expired', /expired at 1 /],
+    ['a malleable (high-s) signature', 1, {}, highS, 'approval-malleable', /high s/],
+  ] as const)('refuses %s', async (_what, signer, overrides, mutate, _code, message) => {
+    const before = status();
+    const r = pg(['approve', digest, '--approval', await fileFor(signer, overrides, mutate)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+    expect(status()).toEqual(before);
+  });
+
+  it('refuses a key variable holding garbage without echoing it', () => {
+    const r = pg(['approve', digest, '--key-env', 'BAD_KEY'], { BAD_KEY: '0xnot-a-key-but-secret-ish' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('BAD_KEY');
+    expect(r.stderr).not.toContain('secret-ish');
+  });
+});
+
+describe('approve → queue → execute → verify, killed at every step and re-run', () => {
+  it('keeps every approval through a crash: owner 1 by key, owner 2 by keystore, killed before storing', () => {
+    expect(
+      json<{ approvals: number }>(pg(['approve', digest, '--key-env', 'OWNER1_KEY', '--format', 'json']))
+        .approvals,
+    ).toBe(1);
+    const same = pg(['approve', digest, '--key-env', 'OWNER1_KEY']);
+    expect([same.code, same.stderr]).toEqual([2, expect.stringContaining('already approved')]);
+    const keystore = join(mkdtempSync(join(tmpdir(), 'pg-ks-')), 'owner2.json');
+    writeFileSync(keystore, JSON.stringify(encryptKeystore(KEY_ENV.OWNER2_KEY as Hex, 'owner two')));
+    const args = ['approve', digest, '--keystore', keystore, '--password-env', 'PW'];
+    const r = pg(args, { PATCHGATE_FAILPOINT: 'approve:after-sign', PW: 'owner two' });
+    expect(r.code).toBe(-1);
+    expect(status()).toMatchObject({ state: 'proposed', approvals: [{ signer: localAccount(1).address }] });
+    const wrong = pg(args, { PW: 'owner 2' });
+    expect([wrong.code, wrong.stderr]).toEqual([2, expect.stringContaining('wrong password')]);
+    const ok = json<{ state: string; approvals: number }>(
+      pg([...args, '--format', 'json'], { PW: 'owner two' }),
+    );
+    expect(ok).toEqual(expect.objectContaining({ state: 'approved', approvals: 2 }));
+    expect(status().approvals).toHaveLength(2);
+  });
+
+  it('queues exactly once through crashes before the broadcast and after the receipt', async () => {
+    const args = ['queue', digest, '--key-env', 'OUTSIDER_KEY'];
+    crashed(args, 'queue:before-broadcast');
+    crashed(args, 'queue:after-receipt');
+    expect(status().state).toBe('approved');
+    const q = json<{ state: string; already: boolean; txHash: Hex }>(pg([...args, '--format', 'json']));
+    expect(q).toMatchObject({ state: 'queued', already: true });
+    const scheduled = await timelockEvents('CallScheduled');
+    expect(scheduled).toHaveLength(1);
+    expect(scheduled[0]?.transactionHash).toBe(q.txHash);
+    expect(status().history.filter((h) => h.to === 'queued')).toHaveLength(1);
+  });
+
+  it('refuses to execute below the threshold (an approval deleted from the store) and before the delay', async () => {
+    const before = pg(['execute', digest, '--key-env', 'OUTSIDER_KEY']);
+    expect([before.code, before.stderr]).toEqual([
+      2,
+      expect.stringMatching(/delay has not passed: .* ready at /),
+    ]);
+    const db = await openPglite(join(state, 'db'));
+    const [row] = await db.query<Record<string, unknown>>('select * from approvals where signer = $1', [
+      localAccount(2).address,
+    ]);
+    await db.query('delete from approvals where signer = $1', [localAccount(2).address]);
+    await db.close();
+    const below = pg(['execute', digest, '--key-env', 'OUTSIDER_KEY', '--warp']);
+    expect([below.code, below.stderr]).toEqual([
+      2,
+      expect.stringContaining('has 1 valid approval(s); the standard lane needs 2'),
+    ]);
+    expect(status().state).toBe('queued');
+    const db2 = await openPglite(join(state, 'db'));
+    await db2.query(
+      'insert into approvals (digest, signer, nonce, expiry, signature, created_at) values ($1, $2, $3, $4, $5, $6)',
+      [row?.digest, row?.signer, row?.nonce, row?.expiry, row?.signature, row?.created_at],
+    );
+    await db2.close();
+  });
+
+  it('executes exactly once through a crash after the broadcast', async () => {
+    const args = ['execute', digest, '--key-env', 'OUTSIDER_KEY', '--warp'];
+    crashed(args, 'execute:after-broadcast');
+    expect(status().state).toBe('queued');
+    const x = json<{ state: string; txHash: Hex }>(pg([...args, '--format', 'json']));
+    expect(x.state).toBe('executed');
+    const executed = await timelockEvents('CallExecuted');
+    expect(executed).toHaveLength(1);
+    const receipt = await live.clients.public.getTransactionReceipt({ hash: x.txHash });
+    const upgraded = parseEventLogs({
+      abi: parseAbi(['event Upgraded(address indexed implementation)']),
+      logs: receipt.logs,
+    });
+    expect(upgraded).toHaveLength(1);
+  });
+
+  it('verifies through a crash before recording, and the history shows each transition once', () => {
+    crashed(['verify', digest], 'verify:before-record');
+    const v = pg(['verify', digest]);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(/^PASS {2}verify fix-flash-deposit/);
+    expect(v.stdout).toMatch(/✓ bytecode +runtime code = src\/VaultV2.sol:VaultV2/);
+    expect(status().history.map((h) => h.to)).toEqual([
+      'proposed',
+      'approved',
+      'queued',
+      'executed',
+      'verified',
+    ]);
+  });
+});
+
+describe('a tampered store', () => {
+  it('refuses evidence edited after approval, naming the patch', async () => {
+    const db = await openPglite(join(state, 'db'));
+    await db.query(`update evidence set body = replace(body, '"passed"', '"skipped"') where stage = 'check'`);
+    await db.close();
+    const r = pg(['verify', digest]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/the check report of patch 0x[0-9a-f]{64} was edited in the store/);
+  });
+
+  it('refuses a malformed --database-url (exit 2) and an unreachable one (exit 3), never printing the password', () => {
+    const bad = runCli(['status', '--database-url', 'mysql://root:hunter2@db/x']);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('is not a postgres:// URL')]);
+    const down = runCli(['status', '--database-url', 'postgres://app:hunter2@127.0.0.1:1/patchgate']);
+    expect(down.code).toBe(3);
+    expect(down.stderr).toContain('postgres://app:***@127.0.0.1:1/patchgate');
+    expect(`${bad.stderr}${down.stderr}`).not.toContain('hunter2');
+  });
+});
