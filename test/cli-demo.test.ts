@@ -1,19 +1,31 @@
+/**
+ * `patchgate demo` end to end, as a user runs it: the whole lifecycle on the bundled example and an embedded
+ * anvil — exploit, check, simulate, propose, approve, queue, execute, verify, exploit again.
+ */
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { TEST_STATE_DIR } from './helpers/example.js';
 
 describe('patchgate demo', () => {
-  it('checks the good patches and rejects every bad one, each as the example declares, with exit 0', () => {
+  it('runs the whole lifecycle: the exploit drains V1, the fix is checked, simulated, approved, queued, executed and verified, and the exploit then fails', () => {
     const r = runCli(['demo', '--format', 'json', '--state-dir', TEST_STATE_DIR]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.verdict).toBe('pass');
     expect(out.digest).toMatch(/^0x[0-9a-f]{64}$/);
-    expect(out.stages).toEqual([
-      { name: 'check', status: 'passed', durationMs: expect.any(Number) },
-      { name: 'simulate', status: 'passed', durationMs: expect.any(Number) },
-    ]);
+    const names = out.stages.map((s: { name: string }) => s.name);
+    for (const name of ['check', 'simulate', 'approve', 'queue', 'execute', 'verify'])
+      expect(names).toContain(name);
+    for (const s of out.stages)
+      expect(s, s.name).toMatchObject({ status: 'passed', durationMs: expect.any(Number) });
+    expect(out.exploit.before).toMatchObject({ outcome: 'succeeded' });
+    expect(BigInt(out.exploit.before.profit)).toBeGreaterThan(59_000_000_000n);
+    expect(out.exploit.after).toMatchObject({ outcome: 'failed', reason: 'ReentrancyGuardReentrantCall()' });
+    expect(out.lifecycle.digest).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(out.lifecycle.approvals).toHaveLength(2);
+    expect(out.lifecycle.verify.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);
+
     const sims = Object.fromEntries(out.simulations.map((s: { name: string }) => [s.name, s]));
     expect(sims['fix-flash-deposit']).toMatchObject({
       verdict: 'pass',
@@ -31,17 +43,30 @@ describe('patchgate demo', () => {
       id: 'access-control-removed',
       location: { file: 'src/bad/VaultV2AccessDropped.sol', function: 'setFeeRecipient' },
     });
-    const rejected = out.patches.filter((p: { verdict: string }) => p.verdict === 'fail');
-    expect(rejected.length).toBeGreaterThanOrEqual(7);
+    expect(
+      out.patches.filter((p: { verdict: string }) => p.verdict === 'fail').length,
+    ).toBeGreaterThanOrEqual(7);
     for (const p of out.patches) expect(p.asExpected, p.name).toBe(true);
   });
 
-  it('prints one line per patch for people', () => {
+  it('prints one line per step for people, with each stage and its duration', () => {
     const r = runCli(['demo', '--state-dir', TEST_STATE_DIR]);
     expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /exploit\s+flash-deposit against V1: the attacker walks away with 60,020 TestUSD/,
+    );
     expect(r.stdout).toMatch(/fix-flash-deposit\s+PASS\s+as expected/);
     expect(r.stdout).toMatch(
       /storage-collision\s+FAIL\s+as expected\s+storage-layout-incompatible src\/bad\/VaultV2StorageCollision\.sol:\d+/,
     );
+    expect(r.stdout).toMatch(/approve\s+owners .* 2 approvals, the lane needs 2/);
+    expect(r.stdout).toMatch(/verify\s+on chain = approved/);
+    expect(r.stdout).toMatch(
+      /flash-deposit against the upgraded vault: fails \(ReentrancyGuardReentrantCall\(\)\)/,
+    );
+    for (const stage of ['check', 'simulate', 'approve', 'queue', 'execute', 'verify']) {
+      expect(r.stdout).toMatch(new RegExp(`passed  ${stage}\\s+\\d+ ms`));
+    }
+    expect(r.stdout).not.toMatch(/✗|MISMATCH/);
   });
 });

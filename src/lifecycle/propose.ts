@@ -8,7 +8,7 @@
 import { type Address, encodeFunctionData, type Hex, type LocalAccount, parseAbi, zeroHash } from 'viem';
 import { evidenceDigest } from '../analyze/acknowledge.js';
 import type { Finding, Report, StageResult } from '../analyze/finding.js';
-import { runCheck } from '../analyze/run-check.js';
+import { type CheckReport, runCheck } from '../analyze/run-check.js';
 import { findContract } from '../build/find.js';
 import { abiOf } from '../chain/deploy.js';
 import { inputError } from '../errors.js';
@@ -17,7 +17,7 @@ import type { PatchPlan } from '../govern/plan.js';
 import { type LanePolicy, lanePolicy } from '../govern/policy.js';
 import { renderJson } from '../report/json.js';
 import { encodeCall } from '../simulate/deploy-system.js';
-import { runSimulate } from '../simulate/run-simulate.js';
+import { runSimulate, type SimulateReport } from '../simulate/run-simulate.js';
 import type { PatchState } from '../store/store.js';
 import { VERSION } from '../version.js';
 import { type Lifecycle, liveSystem, onChainGovernance, projectOf } from './context.js';
@@ -40,6 +40,11 @@ export interface ProposeParameters {
   guardian?: LocalAccount;
   /** Propose again with fresh evidence even when this patch is already open in the store. */
   again?: boolean;
+  /**
+   * Evidence already produced for this patch in this process (the demo shows each stage as it runs): used
+   * instead of running the stage again. Each must be a passing report of this very patch.
+   */
+  reports?: { check?: CheckReport; simulate?: SimulateReport };
 }
 
 export interface ProposeReport extends Report {
@@ -86,9 +91,18 @@ export async function propose(lc: Lifecycle, params: ProposeParameters): Promise
   };
   const project = await projectOf(lc);
   const base = { tool: { name: 'patchgate' as const, version: VERSION }, patch: patch.name, stages };
+  const given = params.reports ?? {};
+  if (given.simulate && given.simulate.patch !== patch.name) {
+    throw inputError(
+      'evidence-mismatch',
+      `the simulate report is for patch ${given.simulate.patch}, not ${patch.name}`,
+      'pass the report of this patch',
+    );
+  }
   const check = await timed(
     'check',
-    () =>
+    async () =>
+      given.check ??
       runCheck({
         projectDir: lc.projectDir,
         stateDir: lc.stateDir,
@@ -104,7 +118,8 @@ export async function propose(lc: Lifecycle, params: ProposeParameters): Promise
   // Simulated against the live state: a fork of the very node the patch will run on.
   const simulation = await timed(
     'simulate',
-    () =>
+    async () =>
+      given.simulate ??
       runSimulate({
         config: lc.config,
         projectDir: lc.projectDir,

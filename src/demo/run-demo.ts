@@ -1,0 +1,372 @@
+/**
+ * The whole lifecycle on the bundled example (examples/vault), on an embedded anvil, no network: deploy V1
+ * behind Safe → timelock → ProxyAdmin; run the exploit and show the loss; check the fix and every bad patch;
+ * simulate the fix on a fork of the live chain (and the bad patches only simulation catches); propose; two
+ * of three owners approve; queue; warp past the delay; execute; verify on chain; run the exploit again and
+ * show it fails. Each step reports as it finishes (`onStep`); the result is the demo's JSON report.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Hex, LocalAccount } from 'viem';
+import { evidenceDigest } from '../analyze/acknowledge.js';
+import type { Finding, StageResult } from '../analyze/finding.js';
+import { type CheckReport, runCheck } from '../analyze/run-check.js';
+import { loadProject } from '../build/index.js';
+import type { Project } from '../build/types.js';
+import { type Anvil, startAnvil } from '../chain/anvil.js';
+import { connect, localAccount } from '../chain/clients.js';
+import { loadConfig } from '../config/load.js';
+import type { Config, PatchConfig } from '../config/schema.js';
+import { approve } from '../lifecycle/approve.js';
+import type { Lifecycle } from '../lifecycle/context.js';
+import { execute } from '../lifecycle/execute.js';
+import { propose } from '../lifecycle/propose.js';
+import { queue } from '../lifecycle/queue.js';
+import { verify } from '../lifecycle/verify.js';
+import { deploySystem, withLiveAddresses } from '../simulate/deploy-system.js';
+import { type PocRun, runPoc } from '../simulate/poc.js';
+import { projectErrorsAbi } from '../simulate/revert.js';
+import { runSimulate, type SimulateReport } from '../simulate/run-simulate.js';
+import { openPglite } from '../store/db.js';
+import { openStore } from '../store/store.js';
+import { VERSION } from '../version.js';
+
+export const EXAMPLE_DIR = fileURLToPath(new URL('../../examples/vault/', import.meta.url));
+
+export interface DemoPatchResult {
+  name: string;
+  candidate: string;
+  expected?: 'pass' | 'fail';
+  verdict: 'pass' | 'fail';
+  asExpected: boolean;
+  blocking: Pick<Finding, 'id' | 'severity' | 'location'>[];
+  fixed: string[];
+  durationMs: number;
+  note?: string;
+}
+
+export interface DemoSimulation {
+  name: string;
+  expected: 'pass' | 'fail';
+  verdict: 'pass' | 'fail';
+  asExpected: boolean;
+  governancePath: unknown;
+  poc: unknown[];
+  findings: { id: string; message: string }[];
+}
+
+/** One finished step, for the text rendering: its stage, what it says, whether it went as it should. */
+export interface DemoStep {
+  stage: string;
+  ok: boolean;
+  text: string;
+  detail?: string;
+  durationMs?: number;
+}
+
+export interface DemoReport {
+  tool: { name: 'patchgate'; version: string };
+  verdict: 'pass' | 'fail';
+  digest: string;
+  stages: StageResult[];
+  findings: Finding[];
+  patches: DemoPatchResult[];
+  simulations: DemoSimulation[];
+  exploit: { before?: PocRun; after?: PocRun };
+  lifecycle: { digest?: Hex; approvals?: string[]; queueTx?: Hex; executeTx?: Hex; verify?: unknown };
+  durationMs: number;
+}
+
+const FIX = 'fix-flash-deposit';
+
+function checkResult(patch: PatchConfig, report: CheckReport, ms: number): DemoPatchResult {
+  const blocking = report.findings.filter((f) => f.blocking && !f.acknowledged && f.status !== 'fixed');
+  return {
+    name: patch.name,
+    candidate: patch.candidate,
+    expected: patch.expect,
+    verdict: report.verdict,
+    asExpected:
+      (patch.expect === undefined || patch.expect === report.verdict) &&
+      (patch.expectFindings ?? []).every((id) => blocking.some((f) => f.id === id)),
+    blocking: blocking.map((f) => ({ id: f.id, severity: f.severity, location: f.location })),
+    fixed: report.findings.filter((f) => f.status === 'fixed').map((f) => f.id),
+    durationMs: ms,
+    note: patch.note,
+  };
+}
+
+function simulation(patch: PatchConfig, report: SimulateReport): DemoSimulation {
+  return {
+    name: patch.name,
+    expected: patch.expectSimulate as 'pass' | 'fail',
+    verdict: report.verdict,
+    asExpected: report.verdict === patch.expectSimulate,
+    governancePath: report.governancePath,
+    poc: report.poc,
+    findings: report.findings.map((f) => ({ id: f.id, message: f.message })),
+  };
+}
+
+const units = (v: string) => `${(Number(BigInt(v)) / 1e6).toLocaleString('en-US')} TestUSD`;
+
+export async function runDemo(params: {
+  stateDir: string;
+  onStep?: (step: DemoStep) => void;
+}): Promise<DemoReport> {
+  const started = performance.now();
+  const stages: StageResult[] = [];
+  const say = params.onStep ?? (() => {});
+  const stage = async <T>(name: string, fn: () => Promise<T>, ok: (v: T) => boolean): Promise<T> => {
+    const t = performance.now();
+    const v = await fn();
+    stages.push({ name, status: ok(v) ? 'passed' : 'failed', durationMs: Math.round(performance.now() - t) });
+    return v;
+  };
+  const loaded = await loadConfig({ searchDir: EXAMPLE_DIR });
+  const projectDir = loaded.projectDir;
+  let project: Project | undefined;
+  await stage(
+    'build',
+    async () => {
+      project = await loadProject({ dir: projectDir, stateDir: params.stateDir });
+      say({
+        stage: 'build',
+        ok: true,
+        text: project.cached ? 'compiler output from cache' : 'compiled with solc-js',
+      });
+    },
+    () => true,
+  );
+  const p = project as Project;
+  const report: DemoReport = {
+    tool: { name: 'patchgate', version: VERSION },
+    verdict: 'fail',
+    digest: '',
+    stages,
+    findings: [],
+    patches: [],
+    simulations: [],
+    exploit: {},
+    lifecycle: {},
+    durationMs: 0,
+  };
+  let anvil: Anvil | undefined;
+  try {
+    anvil = await startAnvil();
+    const clients = await connect(anvil.rpcUrl);
+    const errorsAbi = projectErrorsAbi(p);
+    const system = await stage(
+      'deploy',
+      () => deploySystem(clients, p, loaded.config.system as NonNullable<Config['system']>),
+      () => true,
+    );
+    const config = withLiveAddresses(loaded.config, system);
+    say({
+      stage: 'deploy',
+      ok: true,
+      text: `V1 live on an embedded anvil: vault ${system.contracts.get('vault')?.address} ← ProxyAdmin ← TimelockController ← Safe ${system.threshold}-of-${system.owners.length}`,
+    });
+    const poc = config.pocs.find((x) => x.target === 'vault');
+    if (poc) {
+      report.exploit.before = await stage(
+        'exploit-before',
+        () => runPoc(clients, p, system, poc, errorsAbi),
+        (r) => r.outcome === 'succeeded',
+      );
+      const b = report.exploit.before;
+      say({
+        stage: 'exploit',
+        ok: b.outcome === 'succeeded',
+        text: `${poc.name} against V1: ${b.outcome === 'succeeded' ? `the attacker walks away with ${units(b.profit)} of depositors' money` : `did not work (${b.reason})`}`,
+      });
+    }
+
+    await stage(
+      'check',
+      async () => {
+        for (const patch of config.patches) {
+          const target = config.contracts[patch.contract];
+          const t = performance.now();
+          const r = await runCheck({
+            projectDir,
+            stateDir: params.stateDir,
+            project: p,
+            reference: target?.reference ?? '',
+            candidate: patch.candidate,
+            kind: target?.kind,
+            acknowledge: config.acknowledge,
+          });
+          const result = checkResult(patch, r, Math.round(performance.now() - t));
+          report.patches.push(result);
+          const first = result.blocking[0];
+          const why = first
+            ? `${first.id}${first.location ? ` ${first.location.file}:${first.location.line}` : ''}${result.blocking.length > 1 ? ` (+${result.blocking.length - 1})` : ''}`
+            : result.fixed.length > 0
+              ? `fixes: ${[...new Set(result.fixed)].join(', ')}`
+              : '';
+          say({
+            stage: 'check',
+            ok: result.asExpected,
+            text: `${patch.name.padEnd(28)} ${result.verdict === 'pass' ? 'PASS' : 'FAIL'}  ${result.asExpected ? 'as expected' : `EXPECTED ${patch.expect?.toUpperCase()}`}  ${why}`.trimEnd(),
+            detail:
+              patch.note && patch.expect === 'pass' && patch.candidate.includes('/bad/')
+                ? `note: ${patch.note}`
+                : undefined,
+            durationMs: result.durationMs,
+          });
+        }
+        return report.patches;
+      },
+      (all) => all.every((x) => x.asExpected),
+    );
+
+    let fixSimulation: SimulateReport | undefined;
+    await stage(
+      'simulate',
+      async () => {
+        for (const patch of config.patches.filter((x) => x.expectSimulate)) {
+          const t = performance.now();
+          // The fix on a fork of the live chain, as `propose` does; the bad patches on fresh deployments.
+          const r = await runSimulate({
+            config,
+            projectDir,
+            stateDir: params.stateDir,
+            patch: patch.name,
+            ...(patch.name === FIX ? { forkUrl: anvil?.rpcUrl } : {}),
+          });
+          if (patch.name === FIX) fixSimulation = r;
+          const sim = simulation(patch, r);
+          report.simulations.push(sim);
+          const pocs = r.poc
+            .map((x) => `${x.name}: ${x.before} → ${x.after}${x.reasonAfter ? ` (${x.reasonAfter})` : ''}`)
+            .join('; ');
+          say({
+            stage: 'simulate',
+            ok: sim.asExpected,
+            text: `${patch.name.padEnd(26)} ${sim.verdict === 'pass' ? 'PASS' : 'FAIL'}  ${sim.asExpected ? 'as expected' : `EXPECTED ${sim.expected.toUpperCase()}`}  ${r.findings[0] ? `${r.findings[0].id}: ${r.findings[0].message}` : `Safe → timelock → ProxyAdmin on a fork of the live chain; ${pocs}`}`,
+            durationMs: Math.round(performance.now() - t),
+          });
+        }
+        return report.simulations;
+      },
+      (all) => all.every((x) => x.asExpected),
+    );
+
+    const lc: Lifecycle = {
+      config: { ...config, project: projectDir },
+      projectDir,
+      stateDir: params.stateDir,
+      store: await openStore(await openPglite('memory://')),
+      clients,
+      rpcUrl: anvil.rpcUrl,
+    };
+    try {
+      await lifecycle(lc, report, stage, say, fixSimulation);
+      if (poc && report.lifecycle.verify) {
+        const after = await stage(
+          'exploit-after',
+          () => runPoc(clients, p, system, poc, errorsAbi),
+          (r) => r.outcome === 'failed',
+        );
+        report.exploit.after = after;
+        say({
+          stage: 'exploit',
+          ok: after.outcome === 'failed',
+          text: `${poc.name} against the upgraded vault: ${after.outcome === 'failed' ? `fails (${after.reason ?? 'no profit'}) — the depositors' money stays` : `STILL WORKS (profit ${units(after.profit)})`}`,
+        });
+      }
+    } finally {
+      await lc.store.close();
+    }
+  } finally {
+    await anvil?.stop();
+  }
+  report.verdict =
+    stages.every((s) => s.status === 'passed') && stages.some((s) => s.name === 'verify') ? 'pass' : 'fail';
+  report.digest = evidenceDigest({
+    patches: report.patches.map(({ durationMs: _d, ...x }) => x),
+    simulations: report.simulations.map(({ governancePath: _g, ...x }) => x),
+    lifecycle: report.lifecycle.digest ?? null,
+  });
+  report.durationMs = Math.round(performance.now() - started);
+  return report;
+}
+
+type Stage = <T>(name: string, fn: () => Promise<T>, ok: (v: T) => boolean) => Promise<T>;
+
+/** propose → approve (2 of 3) → queue → warp → execute → verify, on the live chain, in-process. */
+async function lifecycle(
+  lc: Lifecycle,
+  report: DemoReport,
+  stage: Stage,
+  say: (s: DemoStep) => void,
+  fixSimulation: SimulateReport | undefined,
+): Promise<void> {
+  if (!fixSimulation || fixSimulation.verdict !== 'pass') return;
+  const owner = (i: number) => localAccount(i) as LocalAccount;
+  const proposed = await stage(
+    'propose',
+    () =>
+      propose(lc, { patch: FIX, lane: 'standard', deployer: owner(0), reports: { simulate: fixSimulation } }),
+    (r) => r.verdict === 'pass',
+  );
+  if (proposed.verdict !== 'pass') return;
+  const digest = proposed.digest as Hex;
+  report.lifecycle.digest = digest;
+  say({
+    stage: 'propose',
+    ok: true,
+    text: `${FIX}: digest ${digest.slice(0, 18)}… (standard lane: ${proposed.policy?.threshold} of ${proposed.policy?.approvers.length} approvals, ${Number(proposed.plan?.delay) / 3600} h review window); implementation ${proposed.record?.implementation}`,
+  });
+  const approvals = await stage(
+    'approve',
+    async () => {
+      const out = [];
+      for (const i of [1, 3]) out.push(await approve(lc, { digest, signer: owner(i) }));
+      return out;
+    },
+    (r) => r.at(-1)?.state === 'approved',
+  );
+  report.lifecycle.approvals = approvals.map((a) => a.signer);
+  say({
+    stage: 'approve',
+    ok: approvals.at(-1)?.state === 'approved',
+    text: `owners ${approvals.map((a) => `${a.signer.slice(0, 8)}…`).join(' and ')} signed the EIP-712 approval and the schedule/execute SafeTxs: ${approvals.at(-1)?.approvals} approvals, the lane needs ${approvals.at(-1)?.threshold}`,
+  });
+  const q = await stage(
+    'queue',
+    () => queue(lc, { digest, submitter: owner(0) }),
+    (r) => r.state === 'queued',
+  );
+  report.lifecycle.queueTx = q.txHash;
+  say({
+    stage: 'queue',
+    ok: true,
+    text: `Safe → TimelockController.schedule, operation ${q.operationId.slice(0, 18)}… (tx ${q.txHash?.slice(0, 10)}…)`,
+  });
+  const x = await stage(
+    'execute',
+    () => execute(lc, { digest, submitter: owner(0), wait: 'warp' }),
+    (r) => r.state === 'executed',
+  );
+  report.lifecycle.executeTx = x.txHash;
+  say({
+    stage: 'execute',
+    ok: true,
+    text: `time warp +${x.warped ?? 0n} s; Safe → TimelockController.execute → ProxyAdmin.upgradeAndCall (tx ${x.txHash?.slice(0, 10)}…)`,
+  });
+  const v = await stage(
+    'verify',
+    () => verify(lc, { digest }),
+    (r) => r.verdict === 'pass',
+  );
+  report.lifecycle.verify = { verdict: v.verdict, checks: v.checks };
+  say({
+    stage: 'verify',
+    ok: v.verdict === 'pass',
+    text:
+      v.verdict === 'pass'
+        ? `on chain = approved: implementation slot, runtime bytecode (audited build), executed calldata, ${v.checks.filter((c) => c.name.startsWith('invariant:')).length} invariants`
+        : v.findings.map((f) => `${f.id}: ${f.message}`).join('; '),
+  });
+}
