@@ -8,12 +8,13 @@
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Hex, parseAbi, parseEventLogs, zeroAddress } from 'viem';
+import { decodeFunctionData, type Hex, parseAbi, parseEventLogs, zeroAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAccount } from '../src/chain/clients.js';
 import { signApproval } from '../src/govern/approval.js';
 import { encryptKeystore } from '../src/govern/keystore.js';
 import { TIMELOCK_ABI } from '../src/govern/timelock.js';
+import { batchChecksum, type TxBuilderBatch } from '../src/govern/tx-builder.js';
 import { openPglite } from '../src/store/db.js';
 import { type CliResult, runCli } from './helpers/cli.js';
 import { KEY_ENV, type LiveExample, startLiveExample } from './helpers/live.js';
@@ -81,6 +82,25 @@ describe('propose', () => {
     );
     expect(again).toMatchObject({ digest, created: false });
     expect(json<unknown[]>(pg(['status', '--format', 'json']))).toHaveLength(1);
+  });
+
+  it('exports the schedule and execute SafeTxs as Safe{Wallet} Transaction Builder batches', async () => {
+    const schedule = json<TxBuilderBatch>(pg(['queue', digest, '--format', 'safe-tx-builder']));
+    const exec = json<TxBuilderBatch>(pg(['execute', digest, '--format', 'safe-tx-builder']));
+    const timelock = live.system.governance.timelock;
+    for (const [batch, fn] of [
+      [schedule, 'schedule'],
+      [exec, 'execute'],
+    ] as const) {
+      expect(batch.meta.checksum).toBe(batchChecksum(batch));
+      expect(batch.meta.createdFromSafeAddress).toBe(live.system.governance.safe);
+      expect(batch.transactions).toHaveLength(1);
+      expect(batch.transactions[0]?.to).toBe(timelock);
+      const call = decodeFunctionData({ abi: TIMELOCK_ABI, data: batch.transactions[0]?.data as Hex });
+      expect(call.functionName).toBe(fn);
+      expect(call.args?.[4]).toBe(digest); // the salt is the patch digest
+    }
+    expect(status().state).toBe('proposed');
   });
 
   it('refuses a patch the static check rejects, exit 1, proposing nothing', () => {

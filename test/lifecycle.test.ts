@@ -220,4 +220,52 @@ describe('queue, execute, verify', () => {
     expect(done).toMatchObject({ state: 'cancelled', already: false });
     expect((await refusal(execute(lc, { digest: d, submitter: owner(0) }))).code).toBe('wrong-state');
   });
+
+  it('runs the emergency lane: the guardian pauses at once, 3 of 3 approvals, the short delay, a live wait', async () => {
+    await live.clients.test.revert({ id: pristine });
+    pristine = await live.clients.test.snapshot();
+    const vault = live.system.contracts.get('vault')?.address as Hex;
+    const r = await propose(lc, {
+      patch: 'fix-flash-deposit',
+      lane: 'emergency',
+      deployer: owner(0),
+      guardian: owner(9),
+      again: true,
+    });
+    expect(r.paused).toMatchObject({ address: vault, already: false });
+    expect(r.plan?.delay).toBe('3600');
+    const paused = await live.clients.public.readContract({
+      address: vault,
+      abi: parseAbi(['function paused() view returns (bool)']),
+      functionName: 'paused',
+    });
+    expect(paused).toBe(true);
+    const d = r.digest as Hex;
+    await approve(lc, { digest: d, signer: owner(1) });
+    await approve(lc, { digest: d, signer: owner(2) });
+    const below = await refusal(queue(lc, { digest: d, submitter: owner(0) }));
+    expect(below.shortMessage).toContain('the emergency lane needs 3');
+    await approve(lc, { digest: d, signer: owner(3) });
+    const q = await queue(lc, { digest: d, submitter: owner(0) });
+    const now = (await live.clients.public.getBlock()).timestamp;
+    expect(q.eta - now).toBeLessThanOrEqual(3600n);
+    // --wait polls the chain until the ETA; here the clock is moved while it waits.
+    const waits: bigint[] = [];
+    const x = await execute(lc, {
+      digest: d,
+      submitter: owner(0),
+      wait: 'poll',
+      pollIntervalMs: 20,
+      onWaiting: (eta) => {
+        waits.push(eta);
+        if (waits.length === 1)
+          void live.clients.test
+            .increaseTime({ seconds: 3600 })
+            .then(() => live.clients.test.mine({ blocks: 1 }));
+      },
+    });
+    expect(waits[0]).toBe(q.eta);
+    expect(x.state).toBe('executed');
+    expect((await verify(lc, { digest: d })).verdict).toBe('pass');
+  });
 });
