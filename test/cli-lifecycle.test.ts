@@ -5,6 +5,7 @@
  * on-chain schedule and execution and no approval lost. Every bad input is refused (exit 2) with no state
  * change.
  */
+import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,9 +16,11 @@ import { signApproval } from '../src/govern/approval.js';
 import { encryptKeystore } from '../src/govern/keystore.js';
 import { TIMELOCK_ABI } from '../src/govern/timelock.js';
 import { batchChecksum, type TxBuilderBatch } from '../src/govern/tx-builder.js';
-import { openPglite } from '../src/store/db.js';
+import { openPglite, openPostgres } from '../src/store/db.js';
 import { type CliResult, runCli } from './helpers/cli.js';
 import { KEY_ENV, type LiveExample, startLiveExample } from './helpers/live.js';
+
+const DATABASE_URL = process.env.PATCHGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 let live: LiveExample;
 let state: string;
@@ -281,5 +284,56 @@ describe('a tampered store', () => {
     expect(down.code).toBe(3);
     expect(down.stderr).toContain('postgres://app:***@127.0.0.1:1/patchgate');
     expect(`${bad.stderr}${down.stderr}`).not.toContain('hunter2');
+  });
+});
+
+describe('on PostgreSQL', () => {
+  it('runs a UUPS patch through the whole lifecycle with the store in PostgreSQL (--database-url)', async () => {
+    const name = `patchgate_cli_${randomBytes(4).toString('hex')}`;
+    const admin = await openPostgres(DATABASE_URL);
+    await admin.query(`create database ${name}`);
+    const url = DATABASE_URL.replace(/\/[^/]*$/, `/${name}`);
+    try {
+      const db = ['--database-url', url];
+      const p = json<{ digest: Hex; record: { target: string; proxy: string } }>(
+        pg([
+          'propose',
+          '--patch',
+          'rewards-claim-for',
+          '--key-env',
+          'DEPLOYER_KEY',
+          '--format',
+          'json',
+          ...db,
+        ]),
+      );
+      // UUPS: the timelock calls the proxy itself (upgradeToAndCall).
+      expect(p.record.target).toBe(p.record.proxy);
+      pg(['approve', p.digest, '--key-env', 'OWNER2_KEY', ...db]);
+      expect(
+        json<{ state: string }>(
+          pg(['approve', p.digest, '--key-env', 'OWNER3_KEY', '--format', 'json', ...db]),
+        ).state,
+      ).toBe('approved');
+      expect(
+        json<{ state: string }>(
+          pg(['queue', p.digest, '--key-env', 'OUTSIDER_KEY', '--format', 'json', ...db]),
+        ).state,
+      ).toBe('queued');
+      expect(
+        json<{ state: string }>(
+          pg(['execute', p.digest, '--key-env', 'OUTSIDER_KEY', '--warp', '--format', 'json', ...db]),
+        ).state,
+      ).toBe('executed');
+      const v = pg(['verify', p.digest, ...db]);
+      expect([v.code, v.stdout]).toEqual([0, expect.stringMatching(/^PASS/)]);
+      const check = await openPostgres(url);
+      const states = await check.query<{ state: string }>('select state from patches');
+      await check.close();
+      expect(states).toEqual([{ state: 'verified' }]);
+    } finally {
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.close();
+    }
   });
 });

@@ -5,11 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { type Hex, keccak256, toHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evidenceDigest } from '../analyze/acknowledge.js';
 import { localAccount } from '../chain/clients.js';
 import type { PatchgateError } from '../errors.js';
 import { signApproval } from '../govern/approval.js';
 import { type PatchRecord, patchDigest } from '../govern/digest.js';
-import { SAMPLE_RECORD } from '../govern/sample-record.fixture.js';
+import { SAMPLE_PLAN, SAMPLE_RECORD } from '../govern/sample-record.fixture.js';
 import { type Db, openPglite, openPostgres } from './db.js';
 import { openStore, type Store } from './store.js';
 
@@ -107,6 +108,79 @@ describe.each(backends)('store on %s', (_name, open) => {
   it('refuses an impossible transition', async () => {
     const e = await errorOf(store.transition(digest, 'queued', 'proposed'));
     expect([e.code, e.exitCode]).toEqual(['bad-transition', 2]);
+  });
+
+  it('keeps evidence reports checked against the hashes the digest covers', async () => {
+    const reports = { check: { verdict: 'pass', n: 1 }, simulate: { verdict: 'pass', n: 2 } };
+    const withReports: PatchRecord = {
+      ...record,
+      lane: 'emergency',
+      evidence: { check: evidenceDigest(reports.check), simulate: evidenceDigest(reports.simulate) },
+    };
+    const plan = { ...SAMPLE_PLAN, salt: patchDigest(withReports) };
+    const stored = await store.propose(withReports, plan, reports);
+    expect(stored.plan).toEqual(plan);
+    expect(await store.evidence(stored.digest)).toEqual(reports);
+    const e = await errorOf(
+      store.propose({ ...withReports, lane: 'standard' }, plan, { check: { forged: true } }),
+    );
+    expect(e.code).toBe('evidence-mismatch');
+    await store.db.query(`update evidence set body = $2 where digest = $1 and stage = 'simulate'`, [
+      stored.digest,
+      JSON.stringify({ verdict: 'fail', n: 2 }),
+    ]);
+    expect((await errorOf(store.evidence(stored.digest))).code).toBe('store-evidence-mismatch');
+  });
+
+  it('records an approval, its Safe signatures and the threshold transition in one transaction', async () => {
+    const other: PatchRecord = { ...record, calldata: '0x9623609e' };
+    const d = (await store.propose(other)).digest;
+    const sig = (owner: number, purpose: 'schedule' | 'execute', nonce: bigint) => ({
+      purpose,
+      safeNonce: nonce,
+      owner: localAccount(owner).address,
+      safeTxHash: keccak256(toHex(`${purpose}${nonce}`)),
+      signature: `0x${'11'.repeat(65)}` as Hex,
+    });
+    const a = await signApproval(localAccount(2) as never, {
+      digest: d,
+      chainId: other.chainId,
+      proxy: other.proxy,
+      nonce: 3n,
+      expiry: 9_999_999_999n,
+    });
+    const first = await store.recordApproval(d, {
+      signer: localAccount(2).address,
+      approval: a,
+      safeSignatures: [sig(2, 'schedule', 4n), sig(2, 'execute', 5n)],
+      reachesThreshold: false,
+    });
+    expect(first.state).toBe('proposed');
+    // The same signatures again (a re-run) change nothing; reaching the threshold moves the state once.
+    const second = await store.recordApproval(d, {
+      signer: localAccount(2).address,
+      safeSignatures: [sig(2, 'schedule', 4n)],
+      reachesThreshold: true,
+    });
+    expect(second.state).toBe('approved');
+    expect(await store.approvals(d)).toHaveLength(1);
+    expect((await store.safeSignatures(d)).map((s) => [s.purpose, s.safeNonce])).toEqual([
+      ['execute', 5n],
+      ['schedule', 4n],
+    ]);
+    expect((await store.safeSignatures(d, 'schedule')).map((s) => s.owner)).toEqual([
+      localAccount(2).address,
+    ]);
+    expect((await store.history(d)).map((h) => h.to)).toEqual(['proposed', 'approved']);
+  });
+
+  it('keeps signed transactions in flight by step, before they are broadcast', async () => {
+    const tx = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex;
+    await store.addPendingTx(digest, 'queue', tx(1), '0x02f8');
+    await store.addPendingTx(digest, 'queue', tx(1), '0x02f8');
+    await store.addPendingTx(digest, 'execute', tx(2), '0x02f9');
+    expect(await store.pendingTxs(digest, 'queue')).toEqual([{ txHash: tx(1), raw: '0x02f8' }]);
+    expect(await store.pendingTxs(digest, 'cancel')).toEqual([]);
   });
 
   it('refuses a patch whose evidence was edited in the store after approval', async () => {
