@@ -287,6 +287,31 @@ describe('a tampered store', () => {
   });
 });
 
+describe('cancel', () => {
+  it('cancels a queued patch once both owners sign, through a crash after the cancel landed', () => {
+    const p = json<{ digest: Hex }>(
+      pg(['propose', '--patch', 'rewards-claim-for', '--key-env', 'DEPLOYER_KEY', '--format', 'json']),
+    );
+    pg(['approve', p.digest, '--key-env', 'OWNER1_KEY']);
+    pg(['approve', p.digest, '--key-env', 'OWNER3_KEY']);
+    expect(pg(['queue', p.digest, '--key-env', 'OUTSIDER_KEY']).code).toBe(0);
+    const outsider = pg(['cancel', p.digest, '--key-env', 'OUTSIDER_KEY']);
+    expect([outsider.code, outsider.stderr]).toEqual([2, expect.stringContaining('is not an owner of Safe')]);
+    const first = pg(['cancel', p.digest, '--key-env', 'OWNER1_KEY']);
+    expect(first.stdout).toMatch(/SIGNED the cancel SafeTx 0x[0-9a-f]{64}: 1 of 2 owner signatures/);
+    crashed(['cancel', p.digest, '--key-env', 'OWNER2_KEY'], 'cancel:after-receipt');
+    const done = json<{ state: string; already: boolean; txHash: Hex }>(
+      pg(['cancel', p.digest, '--key-env', 'OWNER2_KEY', '--format', 'json']),
+    );
+    expect(done).toMatchObject({ state: 'cancelled', already: true });
+    const history = json<Status>(pg(['status', p.digest, '--format', 'json'])).history;
+    expect(history.map((h) => h.to)).toEqual(['proposed', 'approved', 'queued', 'cancelled']);
+    expect(history.at(-1)?.txHash).toBe(done.txHash);
+    const late = pg(['execute', p.digest, '--key-env', 'OUTSIDER_KEY', '--warp']);
+    expect([late.code, late.stderr]).toEqual([2, expect.stringContaining('it is cancelled')]);
+  });
+});
+
 describe('on PostgreSQL', () => {
   it('runs a UUPS patch through the whole lifecycle with the store in PostgreSQL (--database-url)', async () => {
     const name = `patchgate_cli_${randomBytes(4).toString('hex')}`;
