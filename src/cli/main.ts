@@ -10,6 +10,7 @@ import { cancelCommand } from './cancel.js';
 import { checkCommand } from './check.js';
 import { demoCommand } from './demo.js';
 import { executeCommand } from './execute.js';
+import { logCommand } from './log.js';
 import { pauseCommand } from './pause.js';
 import { proposeCommand } from './propose.js';
 import { queueCommand } from './queue.js';
@@ -34,6 +35,7 @@ export function buildProgram(onExit: (code: number) => void): Command {
   program.addCommand(cancelCommand(onExit));
   program.addCommand(verifyCommand(onExit));
   program.addCommand(pauseCommand(onExit));
+  program.addCommand(logCommand(onExit));
   program.addCommand(demoCommand(onExit));
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

@@ -302,7 +302,7 @@ async function lifecycle(
   say: (s: DemoStep) => void,
   fixSimulation: SimulateReport | undefined,
 ): Promise<void> {
-  if (!fixSimulation || fixSimulation.verdict !== 'pass') return;
+  if (fixSimulation?.verdict !== 'pass') return;
   const owner = (i: number) => localAccount(i) as LocalAccount;
   const proposed = await stage(
     'propose',

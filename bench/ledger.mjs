@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+/**
+ * Benchmark: the transparency log. Appends per second into the embedded store (PGlite), one transaction per
+ * entry and in batches (`appendMany`: one transaction per batch — the bulk API); then inclusion and
+ * consistency proofs, generated and verified, at 10^5 and 10^6 entries, side by side with the naive baseline
+ * that recomputes the tree from every entry (RFC 9162's definitions read literally, src/ledger/naive.ts).
+ * The 10^5 tree is measured both in PGlite and in memory; the 10^6 tree is built in the in-memory node store
+ * (same proof code, same node layout as `ledger_nodes`) because filling PGlite with 2·10^6 node rows takes
+ * minutes per run. Needs `npm run build` first.
+ *
+ *   node bench/ledger.mjs [--appends N] [--batch N] [--proofs N] [--naive-runs N] [--max 1000000]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const APPENDS = arg('--appends', 50_000);
+const BATCH = arg('--batch', 1_000);
+const PROOFS = arg('--proofs', 1_000);
+const NAIVE_RUNS = arg('--naive-runs', 3);
+const MAX = arg('--max', 1_000_000);
+const dist = (p) => import(`${root}dist/${p}`);
+const { openPglite } = await dist('store/db.js');
+const { dbNodeSource, openLedger } = await dist('store/ledger-store.js');
+const { memoryTree } = await dist('ledger/memory.js');
+const { inclusionProof, consistencyProof, rootAt } = await dist('ledger/merkle.js');
+const { toHex } = await dist('ledger/hash.js');
+const { verifyInclusion, verifyConsistency } = await dist('ledger/verify.js');
+const { naivePath, naiveProof, naiveRoot } = await dist('ledger/naive.js');
+const { canonicalEntry } = await dist('ledger/entry.js');
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (x) => (x < 1 ? `${(x * 1000).toFixed(1)} µs` : `${x.toFixed(2)} ms`);
+const hex = (n, width) => n.toString(16).padStart(width, '0');
+/** A realistic entry (an evidence record), different for every i. */
+const entry = (i) => ({
+  kind: 'evidence',
+  digest: `0x${hex(i, 64)}`,
+  at: new Date(Date.UTC(2026, 10, 2) + i * 1000),
+  stage: i % 2 ? 'check' : 'simulate',
+  hash: `0x${hex(i * 7919, 64)}`,
+  verdict: 'pass',
+});
+const encoder = new TextEncoder();
+/** Deterministic random indexes (a fixed LCG, so every run asks for the same proofs). */
+function* indexes(n, count) {
+  let x = 12345;
+  for (let k = 0; k < count; k++) {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    yield x % n;
+  }
+}
+
+// 1. Appends into PGlite.
+const dir = mkdtempSync(join(tmpdir(), 'patchgate-bench-ledger-'));
+const db = await openPglite(join(dir, 'db'));
+const ledger = await openLedger(db, { origin: 'bench' });
+const SINGLE = Math.min(2_000, APPENDS);
+let t = performance.now();
+for (let i = 0; i < SINGLE; i++) await ledger.append(entry(i));
+const singleRate = SINGLE / ((performance.now() - t) / 1000);
+t = performance.now();
+for (let i = SINGLE; i < APPENDS; i += BATCH) {
+  await ledger.appendMany(Array.from({ length: Math.min(BATCH, APPENDS - i) }, (_, k) => entry(i + k)));
+}
+const batchRate = (APPENDS - SINGLE) / ((performance.now() - t) / 1000);
+console.log(`appends into PGlite (embedded, file-backed, validation + canonical JSON + hashing + SQL):`);
+console.log(
+  `  one transaction per entry        ${singleRate.toFixed(0).padStart(7)} entries/s  (${SINGLE} entries)`,
+);
+console.log(
+  `  appendMany, ${BATCH} per transaction  ${batchRate.toFixed(0).padStart(7)} entries/s  (${APPENDS - SINGLE} entries; target ≥ 5,000/s)`,
+);
+
+// 2. Proofs at 10^5 (PGlite and memory) and 10^6 (memory), against the naive full recompute.
+async function timeProofs(label, source, n) {
+  const gen = [];
+  const ver = [];
+  for (const i of indexes(n, PROOFS)) {
+    let s = performance.now();
+    const p = await inclusionProof(source, i, n);
+    gen.push(performance.now() - s);
+    s = performance.now();
+    if (!verifyInclusion(p)) throw new Error(`proof of ${i} in ${n} does not verify`);
+    ver.push(performance.now() - s);
+  }
+  const cgen = [];
+  const cver = [];
+  for (const m of indexes(n, Math.min(PROOFS, 200))) {
+    let s = performance.now();
+    const c = await consistencyProof(source, m + 1, n);
+    cgen.push(performance.now() - s);
+    s = performance.now();
+    if (!verifyConsistency(c)) throw new Error(`consistency ${m + 1} → ${n} does not verify`);
+    cver.push(performance.now() - s);
+  }
+  const out = { inclusion: median(gen) + median(ver), consistency: median(cgen) + median(cver) };
+  console.log(
+    `  ${label.padEnd(26)} inclusion ${ms(median(gen))} + verify ${ms(median(ver))};  consistency ${ms(median(cgen))} + verify ${ms(median(cver))}   (medians of ${gen.length}/${cgen.length}; target < 1 ms)`,
+  );
+  return out;
+}
+
+function timeNaive(label, data, n) {
+  const path = [];
+  const proof = [];
+  for (const i of indexes(n, NAIVE_RUNS)) {
+    let s = performance.now();
+    naivePath(i, data.length === n ? data : data.slice(0, n));
+    path.push(performance.now() - s);
+    s = performance.now();
+    naiveProof(i + 1, data.length === n ? data : data.slice(0, n));
+    proof.push(performance.now() - s);
+  }
+  console.log(
+    `  ${label.padEnd(26)} inclusion ${ms(median(path))};  consistency ${ms(median(proof))}   (medians of ${NAIVE_RUNS})`,
+  );
+  return { inclusion: median(path), consistency: median(proof) };
+}
+
+const sizes = [100_000, MAX].filter((n, i, a) => n <= MAX && a.indexOf(n) === i);
+const dataLength = Math.max(...sizes);
+t = performance.now();
+const data = Array.from({ length: dataLength }, (_, i) => encoder.encode(canonicalEntry(entry(i)).json));
+const tree = memoryTree();
+const encodeMs = performance.now() - t;
+t = performance.now();
+for (let i = 0; i < dataLength; i++) tree.append(data[i]);
+const buildMs = performance.now() - t;
+console.log(
+  `\nin-memory log: ${dataLength} entries appended in ${(buildMs / 1000).toFixed(2)} s (${((dataLength / buildMs) * 1000).toFixed(0)} appends/s, O(log n) each; entries encoded in ${(encodeMs / 1000).toFixed(1)} s)`,
+);
+t = performance.now();
+naiveRoot(data);
+console.log(`  naive root of all ${dataLength} entries (full recompute): ${ms(performance.now() - t)}`);
+
+for (const n of sizes) {
+  console.log(`\nproofs at ${n.toLocaleString('en')} entries:`);
+  const mem = await timeProofs('memory node store', tree.nodes, n);
+  if (n === 100_000) {
+    // The PGlite log holds the first APPENDS entries; top it up to 10^5 with the bulk API.
+    for (let { size } = await ledger.head(); size < n; size += 5_000) {
+      await ledger.appendMany(Array.from({ length: Math.min(5_000, n - size) }, (_, k) => entry(size + k)));
+    }
+    const stored = await ledger.head();
+    const same = stored.size === n && stored.root === toHex(await rootAt(tree.nodes, n));
+    if (!same) throw new Error('the PGlite log and the in-memory log disagree');
+    await timeProofs('PGlite (ledger_nodes)', dbNodeSource(db, 'bench'), n);
+  }
+  const naive = timeNaive('naive full recompute', data, n);
+  console.log(
+    `  ratio naive / incremental (memory): inclusion ×${(naive.inclusion / mem.inclusion).toFixed(0)}, consistency ×${(naive.consistency / mem.consistency).toFixed(0)}`,
+  );
+}
+console.log(`\npeak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+await db.close();
+rmSync(dir, { recursive: true, force: true });
