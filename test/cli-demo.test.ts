@@ -25,6 +25,7 @@ describe('patchgate demo', () => {
     expect(out.lifecycle.digest).toMatch(/^0x[0-9a-f]{64}$/);
     expect(out.lifecycle.approvals).toHaveLength(2);
     expect(out.lifecycle.verify.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);
+    expect(out.lifecycle.log).toMatchObject({ ok: true, entries: 8, head: { signed: true, size: 8 } });
 
     const sims = Object.fromEntries(out.simulations.map((s: { name: string }) => [s.name, s]));
     expect(sims['fix-flash-deposit']).toMatchObject({
@@ -61,6 +62,9 @@ describe('patchgate demo', () => {
     );
     expect(r.stdout).toMatch(/approve\s+owners .* 2 approvals, the lane needs 2/);
     expect(r.stdout).toMatch(/verify\s+on chain = approved/);
+    expect(r.stdout).toMatch(
+      /log\s+8 entries exported, head signed by 0x[0-9a-fA-F]{8}… .* verified from the files alone/,
+    );
     expect(r.stdout).toMatch(
       /flash-deposit against the upgraded vault: fails \(ReentrancyGuardReentrantCall\(\)\)/,
     );

@@ -10,14 +10,18 @@ import { localAccount } from '../src/chain/clients.js';
 import { abiOf, deploy } from '../src/chain/deploy.js';
 import type { PatchgateError } from '../src/errors.js';
 import { signApproval } from '../src/govern/approval.js';
+import { exportLine } from '../src/ledger/export.js';
+import { verifyExport } from '../src/ledger/verify-export.js';
 import { approve } from '../src/lifecycle/approve.js';
 import { cancel } from '../src/lifecycle/cancel.js';
 import type { Lifecycle } from '../src/lifecycle/context.js';
 import { execute } from '../src/lifecycle/execute.js';
+import { LOG_ORIGIN, syncLog } from '../src/lifecycle/log-sync.js';
 import { propose } from '../src/lifecycle/propose.js';
 import { queue } from '../src/lifecycle/queue.js';
 import { verify } from '../src/lifecycle/verify.js';
 import { openPglite } from '../src/store/db.js';
+import { openLedger } from '../src/store/ledger-store.js';
 import { openStore } from '../src/store/store.js';
 import { type LiveExample, startLiveExample } from './helpers/live.js';
 
@@ -159,6 +163,29 @@ describe('queue, execute, verify', () => {
       'executed',
       'verified',
     ]);
+  });
+
+  it('has appended every step to the transparency log, once, and the export verifies with nothing else', async () => {
+    const ledger = await openLedger(lc.store.db, { origin: LOG_ORIGIN });
+    const records = await ledger.entries();
+    const mine = records.map((r) => JSON.parse(r.entry)).filter((e) => e.digest === digest);
+    expect(mine.map((e) => (e.kind === 'evidence' ? `evidence:${e.stage}` : e.kind))).toEqual([
+      'patch-proposed',
+      'evidence:check',
+      'evidence:simulate',
+      'approval',
+      'approval',
+      'queued',
+      'executed',
+      'verified',
+    ]);
+    const executed = mine.find((e) => e.kind === 'executed');
+    expect(executed.txHash).toBe((await lc.store.history(digest)).find((h) => h.to === 'executed')?.txHash);
+    // Syncing again (a re-run) appends nothing.
+    expect(await syncLog(lc, digest)).toEqual([]);
+    const text = records.map(exportLine).join('');
+    const report = await verifyExport({ text });
+    expect(report).toMatchObject({ ok: true, entries: records.length, root: (await ledger.head()).root });
   });
 
   it('fails verification, naming the difference, when the implementation code is swapped behind its back', async () => {

@@ -6,22 +6,17 @@
  * show it fails. Each step reports as it finishes (`onStep`); the result is the demo's JSON report.
  */
 import { fileURLToPath } from 'node:url';
-import type { Hex, LocalAccount } from 'viem';
+import type { Hex } from 'viem';
 import { evidenceDigest } from '../analyze/acknowledge.js';
 import type { Finding, StageResult } from '../analyze/finding.js';
 import { type CheckReport, runCheck } from '../analyze/run-check.js';
 import { loadProject } from '../build/index.js';
 import type { Project } from '../build/types.js';
 import { type Anvil, startAnvil } from '../chain/anvil.js';
-import { connect, localAccount } from '../chain/clients.js';
+import { connect } from '../chain/clients.js';
 import { loadConfig } from '../config/load.js';
 import type { Config, PatchConfig } from '../config/schema.js';
-import { approve } from '../lifecycle/approve.js';
 import type { Lifecycle } from '../lifecycle/context.js';
-import { execute } from '../lifecycle/execute.js';
-import { propose } from '../lifecycle/propose.js';
-import { queue } from '../lifecycle/queue.js';
-import { verify } from '../lifecycle/verify.js';
 import { deploySystem, withLiveAddresses } from '../simulate/deploy-system.js';
 import { type PocRun, runPoc } from '../simulate/poc.js';
 import { projectErrorsAbi } from '../simulate/revert.js';
@@ -29,6 +24,7 @@ import { runSimulate, type SimulateReport } from '../simulate/run-simulate.js';
 import { openPglite } from '../store/db.js';
 import { openStore } from '../store/store.js';
 import { VERSION } from '../version.js';
+import { FIX, lifecycle } from './lifecycle.js';
 
 export const EXAMPLE_DIR = fileURLToPath(new URL('../../examples/vault/', import.meta.url));
 
@@ -72,11 +68,16 @@ export interface DemoReport {
   patches: DemoPatchResult[];
   simulations: DemoSimulation[];
   exploit: { before?: PocRun; after?: PocRun };
-  lifecycle: { digest?: Hex; approvals?: string[]; queueTx?: Hex; executeTx?: Hex; verify?: unknown };
+  lifecycle: {
+    digest?: Hex;
+    approvals?: string[];
+    queueTx?: Hex;
+    executeTx?: Hex;
+    verify?: unknown;
+    log?: unknown;
+  };
   durationMs: number;
 }
-
-const FIX = 'fix-flash-deposit';
 
 function checkResult(patch: PatchConfig, report: CheckReport, ms: number): DemoPatchResult {
   const blocking = report.findings.filter((f) => f.blocking && !f.acknowledged && f.status !== 'fixed');
@@ -290,83 +291,4 @@ export async function runDemo(params: {
   });
   report.durationMs = Math.round(performance.now() - started);
   return report;
-}
-
-type Stage = <T>(name: string, fn: () => Promise<T>, ok: (v: T) => boolean) => Promise<T>;
-
-/** propose → approve (2 of 3) → queue → warp → execute → verify, on the live chain, in-process. */
-async function lifecycle(
-  lc: Lifecycle,
-  report: DemoReport,
-  stage: Stage,
-  say: (s: DemoStep) => void,
-  fixSimulation: SimulateReport | undefined,
-): Promise<void> {
-  if (fixSimulation?.verdict !== 'pass') return;
-  const owner = (i: number) => localAccount(i) as LocalAccount;
-  const proposed = await stage(
-    'propose',
-    () =>
-      propose(lc, { patch: FIX, lane: 'standard', deployer: owner(0), reports: { simulate: fixSimulation } }),
-    (r) => r.verdict === 'pass',
-  );
-  if (proposed.verdict !== 'pass') return;
-  const digest = proposed.digest as Hex;
-  report.lifecycle.digest = digest;
-  say({
-    stage: 'propose',
-    ok: true,
-    text: `${FIX}: digest ${digest.slice(0, 18)}… (standard lane: ${proposed.policy?.threshold} of ${proposed.policy?.approvers.length} approvals, ${Number(proposed.plan?.delay) / 3600} h review window); implementation ${proposed.record?.implementation}`,
-  });
-  const approvals = await stage(
-    'approve',
-    async () => {
-      const out = [];
-      for (const i of [1, 3]) out.push(await approve(lc, { digest, signer: owner(i) }));
-      return out;
-    },
-    (r) => r.at(-1)?.state === 'approved',
-  );
-  report.lifecycle.approvals = approvals.map((a) => a.signer);
-  say({
-    stage: 'approve',
-    ok: approvals.at(-1)?.state === 'approved',
-    text: `owners ${approvals.map((a) => `${a.signer.slice(0, 8)}…`).join(' and ')} signed the EIP-712 approval and the schedule/execute SafeTxs: ${approvals.at(-1)?.approvals} approvals, the lane needs ${approvals.at(-1)?.threshold}`,
-  });
-  const q = await stage(
-    'queue',
-    () => queue(lc, { digest, submitter: owner(0) }),
-    (r) => r.state === 'queued',
-  );
-  report.lifecycle.queueTx = q.txHash;
-  say({
-    stage: 'queue',
-    ok: true,
-    text: `Safe → TimelockController.schedule, operation ${q.operationId.slice(0, 18)}… (tx ${q.txHash?.slice(0, 10)}…)`,
-  });
-  const x = await stage(
-    'execute',
-    () => execute(lc, { digest, submitter: owner(0), wait: 'warp' }),
-    (r) => r.state === 'executed',
-  );
-  report.lifecycle.executeTx = x.txHash;
-  say({
-    stage: 'execute',
-    ok: true,
-    text: `time warp +${x.warped ?? 0n} s; Safe → TimelockController.execute → ProxyAdmin.upgradeAndCall (tx ${x.txHash?.slice(0, 10)}…)`,
-  });
-  const v = await stage(
-    'verify',
-    () => verify(lc, { digest }),
-    (r) => r.verdict === 'pass',
-  );
-  report.lifecycle.verify = { verdict: v.verdict, checks: v.checks };
-  say({
-    stage: 'verify',
-    ok: v.verdict === 'pass',
-    text:
-      v.verdict === 'pass'
-        ? `on chain = approved: implementation slot, runtime bytecode (audited build), executed calldata, ${v.checks.filter((c) => c.name.startsWith('invariant:')).length} invariants`
-        : v.findings.map((f) => `${f.id}: ${f.message}`).join('; '),
-  });
 }

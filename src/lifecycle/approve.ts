@@ -27,6 +27,7 @@ import {
   requireState,
 } from './context.js';
 import { failpoint } from './failpoint.js';
+import { syncLog } from './log-sync.js';
 import { type BuiltSafeTx, buildSafeTx, safeNonce, safeOwners, safeSigner, signBuilt } from './safe-exec.js';
 
 /** An approval signed outside patchgate (hardware wallet, another machine), as `approve --approval FILE`. */
@@ -78,7 +79,7 @@ async function builtFor(lc: Lifecycle, patch: PlannedPatch, purpose: SafePurpose
   return (purpose === 'schedule' ? schedule : execute) as BuiltSafeTx;
 }
 
-export async function approve(lc: Lifecycle, params: ApproveParameters): Promise<ApproveResult> {
+async function approveStep(lc: Lifecycle, params: ApproveParameters): Promise<ApproveResult> {
   const patch = await requirePatch(lc, params.digest);
   requireState(patch, ['proposed', 'approved'], 'approve');
   const policy = await policyOf(lc, patch);
@@ -192,4 +193,11 @@ export async function approvalRequest(lc: Lifecycle, digest: Hex) {
       typedData: safeTxTypedData(lc.clients.chain.id, patch.plan.safe, b.tx),
     })),
   };
+}
+
+/** The step, then its events into the transparency log (once each, however often it runs). */
+export async function approve(lc: Lifecycle, params: ApproveParameters): Promise<ApproveResult> {
+  const r = await approveStep(lc, params);
+  await syncLog(lc, r.digest);
+  return r;
 }

@@ -11,6 +11,7 @@ import { cancelCall, TIMELOCK_ABI } from '../govern/timelock.js';
 import type { PatchState } from '../store/store.js';
 import { type Lifecycle, requirePatch, requireState } from './context.js';
 import { failpoint } from './failpoint.js';
+import { syncLog } from './log-sync.js';
 import { checkedOperationId, operationTimestamp } from './queue.js';
 import { buildSafeTx, collectSignatures, execSafeTx, safeNonce, safeOwners, signBuilt } from './safe-exec.js';
 
@@ -23,7 +24,7 @@ export interface CancelResult {
   already: boolean;
 }
 
-export async function cancel(
+async function cancelStep(
   lc: Lifecycle,
   params: { digest: Hex; signer?: LocalAccount },
 ): Promise<CancelResult> {
@@ -106,4 +107,14 @@ export async function cancel(
     throw environmentError('not-cancelled', `tx ${receipt.transactionHash} did not cancel operation ${id}`);
   await lc.store.transition(patch.digest, 'queued', 'cancelled', receipt.transactionHash);
   return { digest: patch.digest, state: 'cancelled', txHash: receipt.transactionHash, already: false };
+}
+
+/** The step, then its events into the transparency log (once each, however often it runs). */
+export async function cancel(
+  lc: Lifecycle,
+  params: { digest: Hex; signer?: LocalAccount },
+): Promise<CancelResult> {
+  const r = await cancelStep(lc, params);
+  await syncLog(lc, r.digest);
+  return r;
 }

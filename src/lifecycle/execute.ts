@@ -13,6 +13,7 @@ import { executeCall, TIMELOCK_ABI } from '../govern/timelock.js';
 import type { PatchState } from '../store/store.js';
 import { chainNow, type Lifecycle, type PlannedPatch, requirePatch, requireState } from './context.js';
 import { failpoint } from './failpoint.js';
+import { syncLog } from './log-sync.js';
 import { advance, checkedOperationId, operationTimestamp, requireApprovedCode } from './queue.js';
 import { buildSafeTx, collectSignatures, execSafeTx, safeNonce } from './safe-exec.js';
 import { requireThreshold } from './threshold.js';
@@ -107,7 +108,7 @@ async function executedTx(lc: Lifecycle, patch: PlannedPatch, id: Hex): Promise<
   return logs.at(-1)?.transactionHash ?? undefined;
 }
 
-export async function execute(lc: Lifecycle, params: ExecuteParameters): Promise<ExecuteResult> {
+async function executeStep(lc: Lifecycle, params: ExecuteParameters): Promise<ExecuteResult> {
   const patch = await requirePatch(lc, params.digest);
   const id = await checkedOperationId(lc, patch);
   const result = (r: Omit<ExecuteResult, 'digest' | 'operationId'>): ExecuteResult => ({
@@ -167,4 +168,11 @@ export async function execute(lc: Lifecycle, params: ExecuteParameters): Promise
     already: false,
     ...(warped !== undefined ? { warped } : {}),
   });
+}
+
+/** The step, then its events into the transparency log (once each, however often it runs). */
+export async function execute(lc: Lifecycle, params: ExecuteParameters): Promise<ExecuteResult> {
+  const r = await executeStep(lc, params);
+  await syncLog(lc, r.digest);
+  return r;
 }

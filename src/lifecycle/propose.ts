@@ -22,6 +22,7 @@ import type { PatchState } from '../store/store.js';
 import { VERSION } from '../version.js';
 import { type Lifecycle, liveSystem, onChainGovernance, projectOf } from './context.js';
 import { ensureImplementation } from './implementation.js';
+import { syncLog } from './log-sync.js';
 import { type PauseResult, pauseTarget } from './pause.js';
 
 const PROXY_ADMIN_ABI = parseAbi([
@@ -64,7 +65,7 @@ function asEvidence(report: Report): unknown {
   return JSON.parse(renderJson(report));
 }
 
-export async function propose(lc: Lifecycle, params: ProposeParameters): Promise<ProposeReport> {
+async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<ProposeReport> {
   const patch = lc.config.patches.find((p) => p.name === params.patch);
   if (!patch) {
     throw inputError(
@@ -253,4 +254,11 @@ function refused(
     digest: evidenceDigest({ patch: base.patch, stage, findings: blocking }),
     findings: blocking,
   };
+}
+
+/** The proposal, then its events into the transparency log (once each, however often it runs). */
+export async function propose(lc: Lifecycle, params: ProposeParameters): Promise<ProposeReport> {
+  const r = await proposeStep(lc, params);
+  if (r.verdict === 'pass') await syncLog(lc, r.digest as Hex);
+  return r;
 }

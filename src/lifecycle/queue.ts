@@ -19,6 +19,7 @@ import {
   requireState,
 } from './context.js';
 import { failpoint } from './failpoint.js';
+import { syncLog } from './log-sync.js';
 import { buildSafeTx, collectSignatures, execSafeTx, safeNonce } from './safe-exec.js';
 import { requireThreshold } from './threshold.js';
 
@@ -103,7 +104,7 @@ export async function requireApprovedCode(lc: Lifecycle, patch: PlannedPatch): P
   }
 }
 
-export async function queue(
+async function queueStep(
   lc: Lifecycle,
   params: { digest: Hex; submitter: LocalAccount },
 ): Promise<QueueResult> {
@@ -193,4 +194,14 @@ export async function safeTxBuilderExport(
     description: `${step} of patch ${patch.digest} (operation ${planOperationId(patch.record, patch.plan)}) on timelock ${patch.plan.timelock}`,
     transactions: [{ to: patch.plan.timelock, data }],
   });
+}
+
+/** The step, then its events into the transparency log (once each, however often it runs). */
+export async function queue(
+  lc: Lifecycle,
+  params: { digest: Hex; submitter: LocalAccount },
+): Promise<QueueResult> {
+  const r = await queueStep(lc, params);
+  await syncLog(lc, r.digest);
+  return r;
 }

@@ -21,6 +21,7 @@ import type { PatchState } from '../store/store.js';
 import { VERSION } from '../version.js';
 import { type Lifecycle, liveSystem, projectOf, requirePatch, requireState } from './context.js';
 import { failpoint } from './failpoint.js';
+import { syncLog } from './log-sync.js';
 import { advance } from './queue.js';
 
 export interface VerifyCheck {
@@ -37,7 +38,7 @@ export interface VerifyReport extends Report {
 
 const short = (h: string) => (h.length > 20 ? `${h.slice(0, 10)}…${h.slice(-4)}` : h);
 
-export async function verify(lc: Lifecycle, params: { digest: Hex }): Promise<VerifyReport> {
+async function verifyStep(lc: Lifecycle, params: { digest: Hex }): Promise<VerifyReport> {
   const started = performance.now();
   const patch = await requirePatch(lc, params.digest);
   requireState(patch, ['executed', 'verified'], 'verify');
@@ -160,4 +161,11 @@ export async function verify(lc: Lifecycle, params: { digest: Hex }): Promise<Ve
     checks,
     evidence: evidenceDigest(checks),
   };
+}
+
+/** The step, then its events into the transparency log (once each, however often it runs). */
+export async function verify(lc: Lifecycle, params: { digest: Hex }): Promise<VerifyReport> {
+  const r = await verifyStep(lc, params);
+  await syncLog(lc, r.digest as Hex);
+  return r;
 }

@@ -242,6 +242,20 @@ describe.each(backends)('ledger on %s', (_name, open) => {
     expect(await ledger.entries(10, 12)).toEqual(records.slice(10, 12));
   });
 
+  it('appends an entry once per source, however often the same sources are synced', async () => {
+    const other = await openLedger(backend.db, { origin: 'sync.example' });
+    const items = sampleEntries(3).map((entry, i) => ({ source: `patch:${i}`, entry }));
+    expect((await other.appendOnce(items)).map((a) => a.index)).toEqual([0, 1, 2]);
+    expect(await other.appendOnce(items)).toEqual([]);
+    const more = [
+      ...items,
+      { source: 'patch:3', entry: sampleEntry(3) },
+      { source: 'patch:3', entry: sampleEntry(4) },
+    ];
+    expect((await other.appendOnce(more)).map((a) => a.index)).toEqual([3]);
+    expect((await other.head()).size).toBe(4);
+  });
+
   it('keeps each origin its own log in the same tables', async () => {
     const other = await openLedger(backend.db, { origin: 'example.com/other' });
     const a = await other.append(sampleEntry(0));

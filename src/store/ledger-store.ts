@@ -40,6 +40,10 @@ const SCHEMA = [
     appended_at timestamptz not null default now(),
     primary key (origin, idx)
   )`,
+  // What an entry records, for entries derived from the patch store (\`<digest>:approval:<signer>\`…): an
+  // entry is appended once per source, however often the store is synced to the log.
+  'alter table ledger_entries add column if not exists source text',
+  'create unique index if not exists ledger_entries_source on ledger_entries (origin, source)',
   `create table if not exists ledger_nodes (
     origin text not null references ledger_heads(origin),
     level smallint not null,
@@ -73,6 +77,11 @@ export interface Ledger {
   append(entry: unknown): Promise<Appended>;
   /** Appends several entries in one transaction (all or none): the fast path for bulk writes. */
   appendMany(entries: readonly unknown[]): Promise<Appended[]>;
+  /**
+   * Appends each entry whose `source` is not in the log yet, in one transaction: re-running it appends
+   * nothing twice. Returns what was appended.
+   */
+  appendOnce(items: readonly { source: string; entry: unknown }[]): Promise<Appended[]>;
   head(): Promise<LedgerHead>;
   /** The audit path of entry `index` in the tree of `size` entries (default: the current size). */
   inclusionProof(index: number, size?: number): Promise<InclusionProof>;
@@ -159,11 +168,27 @@ export async function openLedger(db: Db, opts: { origin: string }): Promise<Ledg
   };
   const size = async () => (await readHead(db, false)).size;
 
-  const appendMany = async (inputs: readonly unknown[]): Promise<Appended[]> => {
-    const prepared = inputs.map((e) => canonicalEntry(e).json);
+  const appendMany = async (inputs: readonly unknown[], sources?: readonly string[]): Promise<Appended[]> => {
+    let prepared = inputs.map((e) => canonicalEntry(e).json);
     if (prepared.length === 0) return [];
     return db.transaction(async (tx) => {
       let frontier = await readHead(tx, true);
+      let sourced: (string | null)[] = prepared.map(() => null);
+      if (sources) {
+        // Under the head lock: no other appender can add one of these sources meanwhile.
+        const seen = new Set(
+          (
+            await tx.query<{ source: string }>(
+              'select source from ledger_entries where origin = $1 and source = any($2::text[])',
+              [origin, [...sources]],
+            )
+          ).map((r) => r.source),
+        );
+        const keep = sources.map((src, k) => !seen.has(src) && sources.indexOf(src) === k);
+        prepared = prepared.filter((_, k) => keep[k]);
+        sourced = sources.filter((_, k) => keep[k]);
+        if (prepared.length === 0) return [];
+      }
       const first = frontier.size;
       const out: Appended[] = [];
       const levels: number[] = [];
@@ -188,8 +213,8 @@ export async function openLedger(db: Db, opts: { origin: string }): Promise<Ledg
       // One statement writes the entries, the nodes they completed and the new head.
       await tx.query(
         `with entries as (
-           insert into ledger_entries (origin, idx, entry)
-           select $1, i, e from unnest($2::bigint[], $3::text[]) as t(i, e)
+           insert into ledger_entries (origin, idx, entry, source)
+           select $1, i, e, s from unnest($2::bigint[], $3::text[], $9::text[]) as t(i, e, s)
          ), nodes as (
            insert into ledger_nodes (origin, level, idx, hash)
            select $1, l, i, decode(h, 'hex') from unnest($4::int[], $5::bigint[], $6::text[]) as t(l, i, h)
@@ -204,6 +229,7 @@ export async function openLedger(db: Db, opts: { origin: string }): Promise<Ledg
           hashes,
           String(frontier.size),
           encodeFrontier(frontier),
+          sourced,
         ],
       );
       return out;
@@ -213,7 +239,12 @@ export async function openLedger(db: Db, opts: { origin: string }): Promise<Ledg
   return {
     origin,
     append: async (entry) => (await appendMany([entry]))[0] as Appended,
-    appendMany,
+    appendMany: (entries) => appendMany(entries),
+    appendOnce: (items) =>
+      appendMany(
+        items.map((i) => i.entry),
+        items.map((i) => i.source),
+      ),
     async head() {
       const f = await readHead(db, false);
       return { origin, size: f.size, root: toHex(frontierRoot(f)), frontier: f.nodes.map(toHex) };

@@ -68,7 +68,7 @@ describe.each(backends)('store on %s', (_name, open) => {
     const again = await store.propose(record);
     expect(first).toEqual({ digest, record, state: 'proposed' });
     expect(again.digest).toBe(digest);
-    expect(await store.history(digest)).toEqual([{ from: null, to: 'proposed', txHash: null }]);
+    expect(await store.history(digest)).toEqual([{ from: null, to: 'proposed', txHash: null, at: expect.stringMatching(/^\d{4}-.*Z$/) }]);
   });
 
   it('keeps one approval per signer', async () => {
@@ -82,7 +82,7 @@ describe.each(backends)('store on %s', (_name, open) => {
     await store.addApproval(digest, localAccount(1).address, a);
     await store.addApproval(digest, localAccount(1).address, a);
     const stored = await store.approvals(digest);
-    expect(stored).toEqual([{ ...a, signer: localAccount(1).address }]);
+    expect(stored).toEqual([{ ...a, signer: localAccount(1).address, createdAt: expect.any(String) }]);
   });
 
   it('moves state by compare-and-set: a repeated or concurrent transition applies once', async () => {

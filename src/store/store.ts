@@ -54,7 +54,11 @@ export interface Transition {
   from: PatchState | null;
   to: PatchState;
   txHash: Hex | null;
+  /** When the store recorded it (ISO 8601 UTC). */
+  at: string;
 }
+
+const iso = (v: unknown): string => (v instanceof Date ? v : new Date(String(v))).toISOString();
 
 interface PatchRow {
   digest: string;
@@ -81,7 +85,7 @@ export interface Store {
   evidence(digest: Hex): Promise<Record<string, unknown>>;
   /** Keep a verified approval (idempotent per signer). */
   addApproval(digest: Hex, signer: Address, approval: Approval): Promise<void>;
-  approvals(digest: Hex): Promise<Array<Approval & { signer: Address }>>;
+  approvals(digest: Hex): Promise<Array<Approval & { signer: Address; createdAt: string }>>;
   /** Keep an owner's signature of a SafeTx (idempotent per purpose, Safe nonce and owner). */
   addSafeSignature(digest: Hex, s: StoredSafeSignature): Promise<void>;
   /**
@@ -245,8 +249,14 @@ export async function openStore(db: Db): Promise<Store> {
     async approvals(digest) {
       const patch = await get(digest);
       if (!patch) return [];
-      const rows = await db.query<{ signer: string; nonce: string; expiry: string; signature: string }>(
-        'select signer, nonce::text, expiry::text, signature from approvals where digest = $1 order by created_at, signer',
+      const rows = await db.query<{
+        signer: string;
+        nonce: string;
+        expiry: string;
+        signature: string;
+        created_at: unknown;
+      }>(
+        'select signer, nonce::text, expiry::text, signature, created_at from approvals where digest = $1 order by created_at, signer',
         [patch.digest],
       );
       return rows.map((r) => ({
@@ -257,6 +267,7 @@ export async function openStore(db: Db): Promise<Store> {
         expiry: BigInt(r.expiry),
         signature: r.signature as Hex,
         signer: r.signer as Address,
+        createdAt: iso(r.created_at),
       }));
     },
     async addSafeSignature(digest, s) {
@@ -367,8 +378,14 @@ export async function openStore(db: Db): Promise<Store> {
         from_state: PatchState | null;
         to_state: PatchState;
         tx_hash: string | null;
-      }>('select from_state, to_state, tx_hash from transitions where digest = $1 order by id', [digest]);
-      return rows.map((r) => ({ from: r.from_state, to: r.to_state, txHash: r.tx_hash as Hex | null }));
+        at: unknown;
+      }>('select from_state, to_state, tx_hash, at from transitions where digest = $1 order by id', [digest]);
+      return rows.map((r) => ({
+        from: r.from_state,
+        to: r.to_state,
+        txHash: r.tx_hash as Hex | null,
+        at: iso(r.at),
+      }));
     },
     close: () => db.close(),
   };
