@@ -18,22 +18,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureNamespaced, findContract, loadProject } from '../src/build/index.js';
 import { solcLoaded } from '../src/build/solc.js';
 import type { CompilationUnit, Project } from '../src/build/types.js';
-import { PatchgateError } from '../src/errors.js';
+import { errorOf } from '../src/errors.fixture.js';
 import { loadExample, REPO_ROOT } from './helpers/example.js';
 
 const PLAIN = fileURLToPath(new URL('./fixtures/build/plain/', import.meta.url));
 const OWN = ['CounterV1', 'VaultV1', 'VaultV2'];
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `pg-build-${name}-`));
-
-async function errorOf(p: Promise<unknown> | (() => unknown)): Promise<PatchgateError> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    if (e instanceof PatchgateError) return e;
-    throw e;
-  }
-  throw new Error('expected a PatchgateError');
-}
 
 /** A copy of the fixture in a temp dir that still resolves @openzeppelin from this repo's node_modules. */
 function copyOfPlain(): string {

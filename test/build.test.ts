@@ -10,21 +10,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCheck } from '../src/analyze/run-check.js';
 import { findContract, loadProject } from '../src/build/index.js';
 import type { CompilationUnit, Project } from '../src/build/types.js';
-import { PatchgateError } from '../src/errors.js';
+import { errorOf } from '../src/errors.fixture.js';
 import { EXAMPLE_DIR, loadExample, TEST_STATE_DIR } from './helpers/example.js';
 
 const SMALL = fileURLToPath(new URL('./fixtures/small/', import.meta.url));
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `pg-${name}-`));
-
-async function errorOf(p: Promise<unknown> | (() => unknown)): Promise<PatchgateError> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    if (e instanceof PatchgateError) return e;
-    throw e;
-  }
-  throw new Error('expected a PatchgateError');
-}
 
 /** A Foundry or Hardhat project whose build-info holds exactly this compiler run. */
 function projectFrom(

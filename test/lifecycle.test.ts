@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findContract } from '../src/build/find.js';
 import { localAccount } from '../src/chain/clients.js';
 import { abiOf, deploy } from '../src/chain/deploy.js';
-import type { PatchgateError } from '../src/errors.js';
+import { errorOf } from '../src/errors.fixture.js';
 import { signApproval } from '../src/govern/approval.js';
 import { exportLine } from '../src/ledger/export.js';
 import { verifyExport } from '../src/ledger/verify-export.js';
@@ -31,15 +31,6 @@ let digest: Hex;
 /** The freshly deployed system, before any patch. */
 let pristine: Hex;
 const owner = (i: number) => localAccount(i) as never;
-
-async function refusal(p: Promise<unknown>): Promise<PatchgateError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as PatchgateError;
-  }
-  throw new Error('expected a refusal');
-}
 
 beforeAll(async () => {
   live = await startLiveExample();
@@ -101,17 +92,17 @@ describe('propose', () => {
 
 describe('approvals', () => {
   it('refuses a signer outside the Safe owners, an expired approval and another chain, changing nothing', async () => {
-    expect((await refusal(approve(lc, { digest, signer: owner(7) }))).code).toBe('approval-unknown-signer');
+    expect((await errorOf(approve(lc, { digest, signer: owner(7) }))).code).toBe('approval-unknown-signer');
     const patch = await lc.store.get(digest);
     const now = (await live.clients.public.getBlock()).timestamp;
     const base = { digest, chainId: 31337, proxy: patch?.record.proxy as Hex, nonce: 1n, expiry: now - 1n };
     const expired = await signApproval(owner(1), base);
     expect(
-      (await refusal(approve(lc, { digest, file: { approval: expired, safeSignatures: [] } }))).code,
+      (await errorOf(approve(lc, { digest, file: { approval: expired, safeSignatures: [] } }))).code,
     ).toBe('approval-expired');
     const otherChain = await signApproval(owner(1), { ...base, chainId: 1, expiry: now + 999n });
     expect(
-      (await refusal(approve(lc, { digest, file: { approval: otherChain, safeSignatures: [] } }))).code,
+      (await errorOf(approve(lc, { digest, file: { approval: otherChain, safeSignatures: [] } }))).code,
     ).toBe('approval-wrong-chain');
     expect(await lc.store.approvals(digest)).toEqual([]);
     expect((await lc.store.get(digest))?.state).toBe('proposed');
@@ -121,8 +112,8 @@ describe('approvals', () => {
     const first = await approve(lc, { digest, signer: owner(1) });
     expect(first).toMatchObject({ state: 'proposed', approvals: 1, threshold: 2, alreadyApproved: false });
     expect(first.safeSigned.map((s) => s.purpose)).toEqual(['schedule', 'execute']);
-    expect((await refusal(approve(lc, { digest, signer: owner(1) }))).code).toBe('approval-duplicate');
-    expect((await refusal(queue(lc, { digest, submitter: owner(0) }))).code).toBe('below-threshold');
+    expect((await errorOf(approve(lc, { digest, signer: owner(1) }))).code).toBe('approval-duplicate');
+    expect((await errorOf(queue(lc, { digest, submitter: owner(0) }))).code).toBe('below-threshold');
     const second = await approve(lc, { digest, signer: owner(3) });
     expect(second).toMatchObject({ state: 'approved', approvals: 2 });
   });
@@ -130,11 +121,11 @@ describe('approvals', () => {
 
 describe('queue, execute, verify', () => {
   it('refuses to execute before queueing and before the delay', async () => {
-    expect((await refusal(execute(lc, { digest, submitter: owner(0) }))).code).toBe('wrong-state');
+    expect((await errorOf(execute(lc, { digest, submitter: owner(0) }))).code).toBe('wrong-state');
     const q = await queue(lc, { digest, submitter: owner(0) });
     expect(q).toMatchObject({ state: 'queued', already: false });
     expect((await queue(lc, { digest, submitter: owner(0) })).already).toBe(true);
-    const e = await refusal(execute(lc, { digest, submitter: owner(0) }));
+    const e = await errorOf(execute(lc, { digest, submitter: owner(0) }));
     expect([e.code, e.exitCode]).toEqual(['not-ready', 2]);
     expect(e.shortMessage).toMatch(/ready at \d{4}-\d\d-\d\dT.*\(in 4\d h/);
     expect((await lc.store.get(digest))?.state).toBe('queued');
@@ -245,7 +236,7 @@ describe('queue, execute, verify', () => {
     expect(partial).toMatchObject({ state: 'queued', signatures: { have: 1, need: 2 } });
     const done = await cancel(lc, { digest: d, signer: owner(3) });
     expect(done).toMatchObject({ state: 'cancelled', already: false });
-    expect((await refusal(execute(lc, { digest: d, submitter: owner(0) }))).code).toBe('wrong-state');
+    expect((await errorOf(execute(lc, { digest: d, submitter: owner(0) }))).code).toBe('wrong-state');
   });
 
   it('runs the emergency lane: the guardian pauses at once, 3 of 3 approvals, the short delay, a live wait', async () => {
@@ -270,7 +261,7 @@ describe('queue, execute, verify', () => {
     const d = r.digest as Hex;
     await approve(lc, { digest: d, signer: owner(1) });
     await approve(lc, { digest: d, signer: owner(2) });
-    const below = await refusal(queue(lc, { digest: d, submitter: owner(0) }));
+    const below = await errorOf(queue(lc, { digest: d, submitter: owner(0) }));
     expect(below.shortMessage).toContain('the emergency lane needs 3');
     await approve(lc, { digest: d, signer: owner(3) });
     const q = await queue(lc, { digest: d, submitter: owner(0) });

@@ -140,7 +140,13 @@ describe('simulate', () => {
   it('fails a patch that leaves the exploit working (the live version itself as candidate)', async () => {
     const patches = [
       ...config.patches,
-      { name: 'no-fix', contract: 'vault', candidate: 'src/VaultV1.sol:VaultV1' },
+      {
+        name: 'no-fix',
+        contract: 'vault',
+        candidate: 'src/VaultV1.sol:VaultV1',
+        invariants: [],
+        expectStorage: [],
+      },
     ];
     const r = await simulate('no-fix', { patches });
     expect(r.verdict).toBe('fail');

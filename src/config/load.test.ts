@@ -2,18 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PatchgateError } from '../errors.js';
+import { errorOf } from '../errors.fixture.js';
 import { loadConfig, parseConfig } from './load.js';
-
-async function errorOf(fn: () => unknown): Promise<PatchgateError> {
-  try {
-    await fn();
-  } catch (e) {
-    if (e instanceof PatchgateError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-}
 
 const good = {
   contracts: { vault: { kind: 'transparent', reference: 'VaultV1' } },

@@ -2,7 +2,7 @@
 import { type Hex, recoverMessageAddress, verifyMessage } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
-import type { PatchgateError } from '../errors.js';
+import { errorOf } from '../errors.fixture.js';
 import { toHex } from './hash.js';
 import { checkpointText, type Head, parseHead, signHead, treeHead, verifyHead } from './head.js';
 import { memoryTree } from './memory.js';
@@ -14,15 +14,6 @@ const OTHER = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b69078
 const SIGNER = privateKeyToAccount(KEY).address;
 const ROOT8 = `0x${ROOTS[7]}` as Hex;
 const head = { origin: 'example.com/patchgate', size: 8, root: ROOT8, timestamp: '2026-11-02T10:00:00.000Z' };
-
-async function errorOf(p: Promise<unknown> | (() => unknown)): Promise<PatchgateError> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    return e as PatchgateError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('signed tree heads', () => {
   it('signs the C2SP checkpoint body with the timestamp as its one extension line', () => {

@@ -14,6 +14,7 @@ import { failpoint } from './failpoint.js';
 import { syncLog } from './log-sync.js';
 import { checkedOperationId, operationTimestamp } from './queue.js';
 import { buildSafeTx, collectSignatures, execSafeTx, safeNonce, safeOwners, signBuilt } from './safe-exec.js';
+import { lastOperationTx } from './timelock-events.js';
 
 export interface CancelResult {
   digest: Hex;
@@ -38,14 +39,7 @@ async function cancelStep(
   const id = await checkedOperationId(lc, patch);
   if ((await operationTimestamp(lc, patch.plan.timelock, id)) === 0n) {
     // Cancelled on chain by a run that stopped before recording it (or by the Safe directly).
-    const logs = await lc.clients.public.getContractEvents({
-      address: patch.plan.timelock,
-      abi: TIMELOCK_ABI,
-      eventName: 'Cancelled',
-      args: { id },
-      fromBlock: 0n,
-    });
-    const txHash = logs.at(-1)?.transactionHash ?? undefined;
+    const txHash = await lastOperationTx(lc, patch.plan.timelock, 'Cancelled', id);
     if (!txHash) {
       throw environmentError('not-scheduled', `operation ${id} is neither scheduled nor cancelled on chain`);
     }

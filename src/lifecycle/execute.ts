@@ -17,6 +17,7 @@ import { syncLog } from './log-sync.js';
 import { advance, checkedOperationId, operationTimestamp, requireApprovedCode } from './queue.js';
 import { buildSafeTx, collectSignatures, execSafeTx, safeNonce } from './safe-exec.js';
 import { requireThreshold } from './threshold.js';
+import { lastOperationTx } from './timelock-events.js';
 
 export type WaitMode = 'no' | 'warp' | 'poll';
 
@@ -97,17 +98,6 @@ async function untilReady(lc: Lifecycle, patch: PlannedPatch, id: Hex, params: E
   );
 }
 
-async function executedTx(lc: Lifecycle, patch: PlannedPatch, id: Hex): Promise<Hex | undefined> {
-  const logs = await lc.clients.public.getContractEvents({
-    address: patch.plan.timelock,
-    abi: TIMELOCK_ABI,
-    eventName: 'CallExecuted',
-    args: { id },
-    fromBlock: 0n,
-  });
-  return logs.at(-1)?.transactionHash ?? undefined;
-}
-
 async function executeStep(lc: Lifecycle, params: ExecuteParameters): Promise<ExecuteResult> {
   const patch = await requirePatch(lc, params.digest);
   const id = await checkedOperationId(lc, patch);
@@ -138,7 +128,7 @@ async function executeStep(lc: Lifecycle, params: ExecuteParameters): Promise<Ex
     args: [id],
   });
   if (done) {
-    const txHash = await executedTx(lc, patch, id);
+    const txHash = await lastOperationTx(lc, patch.plan.timelock, 'CallExecuted', id);
     await advance(lc, patch, 'executed', txHash);
     return result({ state: 'executed', already: true, ...(txHash ? { txHash } : {}) });
   }

@@ -22,6 +22,7 @@ import { failpoint } from './failpoint.js';
 import { syncLog } from './log-sync.js';
 import { buildSafeTx, collectSignatures, execSafeTx, safeNonce } from './safe-exec.js';
 import { requireThreshold } from './threshold.js';
+import { lastOperationTx } from './timelock-events.js';
 
 export interface QueueResult {
   digest: Hex;
@@ -80,17 +81,6 @@ export async function checkedOperationId(lc: Lifecycle, patch: PlannedPatch): Pr
   return id;
 }
 
-async function scheduledTx(lc: Lifecycle, patch: PlannedPatch, id: Hex): Promise<Hex | undefined> {
-  const logs = await lc.clients.public.getContractEvents({
-    address: patch.plan.timelock,
-    abi: TIMELOCK_ABI,
-    eventName: 'CallScheduled',
-    args: { id },
-    fromBlock: 0n,
-  });
-  return logs.at(-1)?.transactionHash ?? undefined;
-}
-
 /** The implementation must still hold the code that was approved. */
 export async function requireApprovedCode(lc: Lifecycle, patch: PlannedPatch): Promise<void> {
   const code = await lc.clients.public.getCode({ address: patch.record.implementation });
@@ -137,7 +127,7 @@ async function queueStep(
   const scheduledAt = await operationTimestamp(lc, patch.plan.timelock, id);
   if (scheduledAt > 0n) {
     // Scheduled by an earlier run that stopped before recording it.
-    const txHash = await scheduledTx(lc, patch, id);
+    const txHash = await lastOperationTx(lc, patch.plan.timelock, 'CallScheduled', id);
     await advance(lc, patch, 'queued', txHash);
     return {
       digest: patch.digest,

@@ -6,7 +6,6 @@
  * reason is the error.
  */
 import {
-  type Abi,
   type Address,
   encodeFunctionData,
   getAddress,
@@ -18,16 +17,9 @@ import {
   type TransactionReceipt,
 } from 'viem';
 import { environmentError, inputError } from '../errors.js';
-import {
-  packSignatures,
-  SAFE_ABI,
-  type SafeTx,
-  safeTx,
-  safeTxFields,
-  safeTxHash,
-  signSafeTx,
-} from '../govern/safe.js';
-import { describeRevert, projectErrorsAbi, revertData } from '../simulate/revert.js';
+import { packSignatures, SAFE_ABI, type SafeTx, safeTx, safeTxFields, signSafeTx } from '../govern/safe.js';
+import { checkedSafeTxHash, safeRevertReason } from '../simulate/governance.js';
+import { projectErrorsAbi } from '../simulate/revert.js';
 import type { SafePurpose, StoredSafeSignature } from '../store/store.js';
 import { type Lifecycle, type PlannedPatch, projectOf } from './context.js';
 import { sendTracked } from './send.js';
@@ -52,21 +44,7 @@ export async function buildSafeTx(
 ): Promise<BuiltSafeTx> {
   const { safe, timelock } = patch.plan;
   const tx = safeTx(timelock, data, nonce);
-  const hash = safeTxHash(lc.clients.chain.id, safe, tx);
-  const onChain = await lc.clients.public.readContract({
-    address: safe,
-    abi: SAFE_ABI,
-    functionName: 'getTransactionHash',
-    args: [...safeTxFields(tx), tx.nonce],
-  });
-  if (onChain !== hash) {
-    throw environmentError(
-      'safe-hash-mismatch',
-      `Safe ${safe} computes SafeTx hash ${onChain}, patchgate ${hash}: refusing to sign or send`,
-      'the Safe is not a Safe 1.3/1.4 contract patchgate understands',
-    );
-  }
-  return { purpose, tx, hash };
+  return { purpose, tx, hash: await checkedSafeTxHash(lc.clients.public, lc.clients.chain.id, safe, tx) };
 }
 
 /** An owner's signature of a SafeTx, ready for the store. */
@@ -163,12 +141,7 @@ export async function execSafeTx(
       args,
     });
   } catch (e) {
-    let reason = describeRevert(revertData(e), [...errorsAbi, ...SAFE_ABI] as Abi);
-    try {
-      await lc.clients.public.call({ account: patch.plan.safe, to: built.tx.to, data: built.tx.data });
-    } catch (inner) {
-      reason = describeRevert(revertData(inner), errorsAbi);
-    }
+    const reason = await safeRevertReason(lc.clients.public, patch.plan.safe, built.tx, e, errorsAbi);
     throw environmentError(
       'safe-tx-reverts',
       `the ${built.purpose} SafeTx ${built.hash} would revert: ${reason}`,

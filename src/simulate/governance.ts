@@ -68,6 +68,53 @@ export interface GovernanceCall {
   errorsAbi: Abi;
 }
 
+/**
+ * The SafeTx hash owners sign, computed locally and required to equal the deployed Safe's own
+ * `getTransactionHash`: patchgate never signs or sends a hash it could not recompute.
+ */
+export async function checkedSafeTxHash(
+  client: Clients['public'],
+  chainId: number,
+  safe: Address,
+  tx: SafeTx,
+): Promise<Hex> {
+  const local = safeTxHash(chainId, safe, tx);
+  const onChain = await client.readContract({
+    address: safe,
+    abi: SAFE_ABI,
+    functionName: 'getTransactionHash',
+    args: [...safeTxFields(tx), tx.nonce],
+  });
+  if (onChain !== local) {
+    throw environmentError(
+      'safe-hash-mismatch',
+      `Safe ${safe} computes SafeTx hash ${onChain}, patchgate ${local}: refusing to sign or send`,
+      'the Safe is not a Safe 1.3/1.4 contract patchgate understands',
+    );
+  }
+  return local;
+}
+
+/**
+ * Why a Safe transaction would revert. The Safe hides the inner reason behind GS013, so the inner call is
+ * replayed from the Safe itself to surface it (e.g. the upgrade initializer's `InvalidBps(5000)`).
+ */
+export async function safeRevertReason(
+  client: Clients['public'],
+  safe: Address,
+  tx: Pick<SafeTx, 'to' | 'data'>,
+  error: unknown,
+  errorsAbi: Abi,
+): Promise<string> {
+  let reason = describeRevert(revertData(error), [...errorsAbi, ...SAFE_ABI] as Abi);
+  try {
+    await client.call({ account: safe, to: tx.to, data: tx.data });
+  } catch (inner) {
+    reason = describeRevert(revertData(inner), errorsAbi);
+  }
+  return reason;
+}
+
 async function execSafe(
   clients: Clients,
   gov: Governance,
@@ -79,19 +126,7 @@ async function execSafe(
   if (call.signers.length === 0) return execImpersonated(clients, gov, call, data, step);
   const nonce = await client.readContract({ address: gov.safe, abi: SAFE_ABI, functionName: 'nonce' });
   const tx: SafeTx = safeTx(gov.timelock, data, nonce);
-  const local = safeTxHash(clients.chain.id, gov.safe, tx);
-  const onChain = await client.readContract({
-    address: gov.safe,
-    abi: SAFE_ABI,
-    functionName: 'getTransactionHash',
-    args: [...safeTxFields(tx), tx.nonce],
-  });
-  if (onChain !== local) {
-    throw environmentError(
-      'safe-hash-mismatch',
-      `Safe ${gov.safe} computes SafeTx hash ${onChain}, patchgate ${local}`,
-    );
-  }
+  const local = await checkedSafeTxHash(client, clients.chain.id, gov.safe, tx);
   const signatures = packSignatures(
     await Promise.all(call.signers.map((s) => signSafeTx(s, clients.chain.id, gov.safe, tx))),
   );
@@ -106,14 +141,7 @@ async function execSafe(
       args,
     });
   } catch (e) {
-    // The Safe hides the inner reason behind GS013; replay the inner call from the Safe to get it.
-    let reason = describeRevert(revertData(e), [...call.errorsAbi, ...SAFE_ABI] as Abi);
-    try {
-      await client.call({ account: gov.safe, to: gov.timelock, data });
-    } catch (inner) {
-      reason = describeRevert(revertData(inner), call.errorsAbi);
-    }
-    return { step: base, revert: reason };
+    return { step: base, revert: await safeRevertReason(client, gov.safe, tx, e, call.errorsAbi) };
   }
   const hash = await clients.wallet(call.submitter).writeContract({
     address: gov.safe,

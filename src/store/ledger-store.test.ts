@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PatchgateError } from '../errors.js';
+import { errorOf } from '../errors.fixture.js';
 import { canonicalEntry } from '../ledger/entry.js';
 import { exportLine } from '../ledger/export.js';
 import { equalHash, parseHash, toHex } from '../ledger/hash.js';
@@ -27,15 +27,6 @@ const ORIGIN = 'example.com/patchgate';
 
 const bytesOf = (n: number, from = 0) =>
   sampleEntries(n, from).map((e) => new TextEncoder().encode(canonicalEntry(e).json));
-
-async function errorOf(p: Promise<unknown>): Promise<PatchgateError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as PatchgateError;
-  }
-  throw new Error('expected an error');
-}
 
 interface Backend {
   db: Db;

@@ -7,7 +7,7 @@ import { type Hex, keccak256, toHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceDigest } from '../analyze/acknowledge.js';
 import { localAccount } from '../chain/clients.js';
-import type { PatchgateError } from '../errors.js';
+import { errorOf } from '../errors.fixture.js';
 import { signApproval } from '../govern/approval.js';
 import { type PatchRecord, patchDigest } from '../govern/digest.js';
 import { SAMPLE_PLAN, SAMPLE_RECORD } from '../govern/sample-record.fixture.js';
@@ -17,15 +17,6 @@ import { openStore, type Store } from './store.js';
 const DATABASE_URL = process.env.PATCHGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const record: PatchRecord = SAMPLE_RECORD;
-
-async function errorOf(p: Promise<unknown>): Promise<PatchgateError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as PatchgateError;
-  }
-  throw new Error('expected an error');
-}
 
 const backends: Array<[string, () => Promise<{ db: Db; cleanup: () => Promise<void> }>]> = [
   ['PGlite (embedded)', async () => ({ db: await openPglite('memory://'), cleanup: async () => {} })],
@@ -68,7 +59,9 @@ describe.each(backends)('store on %s', (_name, open) => {
     const again = await store.propose(record);
     expect(first).toEqual({ digest, record, state: 'proposed' });
     expect(again.digest).toBe(digest);
-    expect(await store.history(digest)).toEqual([{ from: null, to: 'proposed', txHash: null, at: expect.stringMatching(/^\d{4}-.*Z$/) }]);
+    expect(await store.history(digest)).toEqual([
+      { from: null, to: 'proposed', txHash: null, at: expect.stringMatching(/^\d{4}-.*Z$/) },
+    ]);
   });
 
   it('keeps one approval per signer', async () => {
