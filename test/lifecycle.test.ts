@@ -286,4 +286,28 @@ describe('queue, execute, verify', () => {
     expect(x.state).toBe('executed');
     expect((await verify(lc, { digest: d })).verdict).toBe('pass');
   });
+
+  it('expires a proposal not queued within the proposal TTL: its evidence is stale', async () => {
+    await live.clients.test.revert({ id: pristine });
+    pristine = await live.clients.test.snapshot();
+    const r = await propose(lc, {
+      patch: 'fix-flash-deposit',
+      lane: 'standard',
+      deployer: owner(0),
+      again: true,
+    });
+    const d = r.digest as Hex;
+    await approve(lc, { digest: d, signer: owner(1) });
+    await live.clients.test.increaseTime({ seconds: lc.config.policy.proposalTtl + 60 });
+    await live.clients.test.mine({ blocks: 1 });
+    const e = await errorOf(approve(lc, { digest: d, signer: owner(2) }));
+    expect([e.code, e.exitCode]).toEqual(['proposal-expired', 2]);
+    expect((await lc.store.get(d))?.state).toBe('expired');
+    expect((await errorOf(queue(lc, { digest: d, submitter: owner(0) }))).code).toBe('wrong-state');
+    expect((await lc.store.history(d)).map((h) => h.to)).toEqual(['proposed', 'expired']);
+    const logged = (await (await openLedger(lc.store.db, { origin: LOG_ORIGIN })).entries())
+      .map((x) => JSON.parse(x.entry))
+      .filter((x) => x.digest === d);
+    expect(logged.at(-1)).toMatchObject({ kind: 'cancelled', reason: expect.stringContaining('expired') });
+  });
 });

@@ -141,7 +141,7 @@ export async function loadConfig(opts: { file?: string; searchDir: string }): Pr
       invariants: [],
       replay: [],
       invariantContracts: [],
-      policy: { approvalTtl: 7 * 86_400, lanes: { standard: {}, emergency: {} } },
+      policy: { approvalTtl: 7 * 86_400, proposalTtl: 14 * 86_400, lanes: { standard: {}, emergency: {} } },
     };
     return { config, projectDir: resolve(opts.searchDir) };
   }

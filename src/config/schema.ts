@@ -126,6 +126,15 @@ export const policySchema = z.strictObject({
     .int()
     .min(60)
     .default(7 * 86_400),
+  /**
+   * Seconds a proposal stays open before it must be queued (default 14 days): its evidence (a simulation on
+   * a fork of the chain as it was) goes stale, and an expired patch must be proposed again.
+   */
+  proposalTtl: z
+    .number()
+    .int()
+    .min(60)
+    .default(14 * 86_400),
   lanes: z
     .strictObject({ standard: laneSchema.default({}), emergency: laneSchema.default({}) })
     .default({ standard: {}, emergency: {} }),
@@ -146,6 +155,7 @@ export const configSchema = z
     live: z.record(z.string(), z.strictObject({ address, contract: z.string().optional() })).optional(),
     policy: policySchema.default({
       approvalTtl: 7 * 86_400,
+      proposalTtl: 14 * 86_400,
       lanes: { standard: {}, emergency: {} },
     }),
     pocs: z.array(pocSchema).default([]),

@@ -21,6 +21,8 @@ export interface PatchPlan {
   salt: Hex;
   /** Seconds the operation waits in the timelock (the lane's delay), as a decimal string. */
   delay: string;
+  /** Chain time (unix seconds) of the proposal: it expires `policy.proposalTtl` later unless queued. */
+  proposedAt?: string;
 }
 
 export function timelockOperation(record: PatchRecord, plan: PatchPlan): TimelockOperation {

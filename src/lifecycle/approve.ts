@@ -23,6 +23,7 @@ import {
   type Lifecycle,
   type PlannedPatch,
   policyOf,
+  requireFresh,
   requirePatch,
   requireState,
 } from './context.js';
@@ -84,6 +85,7 @@ async function approveStep(lc: Lifecycle, params: ApproveParameters): Promise<Ap
   requireState(patch, ['proposed', 'approved'], 'approve');
   const policy = await policyOf(lc, patch);
   const now = await chainNow(lc);
+  await requireFresh(lc, patch, now);
   const expected = { digest: patch.digest, chainId: patch.record.chainId, proxy: patch.record.proxy, now };
   let approval: Approval;
   if (params.signer) {

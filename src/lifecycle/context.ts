@@ -16,6 +16,7 @@ import { TIMELOCK_ABI } from '../govern/timelock.js';
 import { attachSystem } from '../simulate/attach-system.js';
 import type { DeployedSystem } from '../simulate/deploy-system.js';
 import type { PatchState, Store, StoredPatch } from '../store/store.js';
+import { syncLog } from './log-sync.js';
 
 export interface Lifecycle {
   config: Config;
@@ -113,4 +114,22 @@ export function requireState(patch: StoredPatch, allowed: readonly PatchState[],
 
 export function sameAddress(a: string, b: string): boolean {
   return isAddressEqual(a as Address, b as Address);
+}
+
+/**
+ * A proposal not queued within `policy.proposalTtl` of being proposed has gone stale: it is moved to
+ * `expired` (compare-and-set) and refused; the team proposes it again with fresh evidence.
+ */
+export async function requireFresh(lc: Lifecycle, patch: PlannedPatch, now: bigint): Promise<void> {
+  if (patch.state !== 'proposed' && patch.state !== 'approved') return;
+  if (!patch.plan.proposedAt) return;
+  const expiresAt = BigInt(patch.plan.proposedAt) + BigInt(lc.config.policy.proposalTtl);
+  if (now <= expiresAt) return;
+  await lc.store.transition(patch.digest, patch.state, 'expired');
+  await syncLog(lc, patch.digest);
+  throw inputError(
+    'proposal-expired',
+    `patch ${patch.digest.slice(0, 10)}… expired at ${new Date(Number(expiresAt) * 1000).toISOString()} (proposed ${lc.config.policy.proposalTtl} s before): its evidence is stale`,
+    'propose it again with `patchgate propose --again` (check and simulate run on the chain as it is now)',
+  );
 }

@@ -92,6 +92,9 @@ export async function patchLogEntries(lc: Lifecycle, digest: Hex): Promise<Sourc
         blockNumber: await read.getBlockNumber(),
       };
       out.push({ source: `${digest}:verified`, entry });
+    } else if (t.to === 'expired') {
+      const reason = 'expired: not queued within the proposal TTL (stale evidence)';
+      out.push({ source: `${digest}:expired`, entry: { kind: 'cancelled', ...base, reason } });
     } else if (t.to === 'cancelled') {
       const reason = t.txHash ? 'cancelled on the timelock by the Safe' : 'withdrawn before it was queued';
       out.push({

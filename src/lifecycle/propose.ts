@@ -20,7 +20,7 @@ import { encodeCall } from '../simulate/deploy-system.js';
 import { runSimulate, type SimulateReport } from '../simulate/run-simulate.js';
 import type { PatchState } from '../store/store.js';
 import { VERSION } from '../version.js';
-import { type Lifecycle, liveSystem, onChainGovernance, projectOf } from './context.js';
+import { chainNow, type Lifecycle, liveSystem, onChainGovernance, projectOf } from './context.js';
 import { ensureImplementation } from './implementation.js';
 import { syncLog } from './log-sync.js';
 import { type PauseResult, pauseTarget } from './pause.js';
@@ -188,6 +188,7 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
     predecessor: params.predecessor ?? zeroHash,
     salt: digest,
     delay: policy.delay.toString(),
+    proposedAt: (await chainNow(lc)).toString(),
   };
   const before = await lc.store.get(digest);
   const stored = await timed('record', () => lc.store.propose(record, plan, reports));

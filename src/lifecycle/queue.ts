@@ -15,6 +15,7 @@ import {
   type Lifecycle,
   type PlannedPatch,
   policyOf,
+  requireFresh,
   requirePatch,
   requireState,
 } from './context.js';
@@ -114,7 +115,9 @@ async function queueStep(
     };
   }
   requireState(patch, ['proposed', 'approved'], 'queue');
-  await requireThreshold(lc, patch, await chainNow(lc));
+  const now = await chainNow(lc);
+  await requireFresh(lc, patch, now);
+  await requireThreshold(lc, patch, now);
   const policy = await policyOf(lc, patch);
   if (BigInt(patch.plan.delay) !== policy.delay) {
     throw inputError(
