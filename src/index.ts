@@ -49,3 +49,4 @@ export { renderReport } from './report/index.js';
 export { openDb } from './store/db.js';
 export { openLedger } from './store/ledger-store.js';
 export { openStore } from './store/store.js';
+export * from './anchor/index.js';

@@ -1,0 +1,74 @@
+/**
+ * Anchoring a signed tree head on chain: `PatchGate.anchor(size, root)` from the anchorer's account. The call is
+ * simulated first, so a refusal (a size not above the last anchored one, another sender) comes back as the
+ * contract's own decoded error, before any gas is spent.
+ */
+import type { Abi, Account, Address, Hex } from 'viem';
+import type { Clients } from '../chain/clients.js';
+import { environmentError, PatchgateError } from '../errors.js';
+import { describeRevert, revertData } from '../simulate/revert.js';
+import { PATCHGATE_ABI } from './abi.js';
+
+export interface AnchorHeadParameters {
+  /** The log size the head commits to (must exceed the last anchored size). */
+  size: number | bigint;
+  /** The head's RFC 9162 Merkle root. */
+  root: Hex;
+}
+
+export interface AnchorResult {
+  txHash: Hex;
+  gasUsed: bigint;
+  blockNumber: bigint;
+}
+
+export async function anchorHead(
+  clients: Clients,
+  gate: Address,
+  account: Account,
+  params: AnchorHeadParameters,
+): Promise<AnchorResult> {
+  const args = [BigInt(params.size), params.root] as const;
+  try {
+    await clients.public.simulateContract({
+      account,
+      address: gate,
+      abi: PATCHGATE_ABI,
+      functionName: 'anchor',
+      args,
+    });
+  } catch (e) {
+    const data = revertData(e);
+    if (!data) {
+      throw environmentError(
+        'anchor-failed',
+        `could not simulate anchoring head ${args[0]} on PatchGate ${gate}`,
+        'check the RPC endpoint and the PatchGate address',
+        e,
+      );
+    }
+    throw new PatchgateError(
+      `PatchGate ${gate} refused head ${args[0]} from ${account.address}: ${describeRevert(data, PATCHGATE_ABI as Abi)}`,
+      {
+        code: 'anchor-refused',
+        kind: 'input',
+        hint: 'anchor from the PatchGate anchorer, with a log size larger than the last anchored one',
+        cause: e,
+      },
+    );
+  }
+  const txHash = await clients.wallet(account).writeContract({
+    address: gate,
+    abi: PATCHGATE_ABI,
+    functionName: 'anchor',
+    args,
+  });
+  const receipt = await clients.public.waitForTransactionReceipt({ hash: txHash });
+  if (receipt.status !== 'success') {
+    throw environmentError(
+      'anchor-reverted',
+      `anchoring head ${args[0]} on PatchGate ${gate} reverted (tx ${txHash})`,
+    );
+  }
+  return { txHash, gasUsed: receipt.gasUsed, blockNumber: receipt.blockNumber };
+}

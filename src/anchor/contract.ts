@@ -1,0 +1,79 @@
+/**
+ * The PatchGate contract patchgate ships (contracts/src/PatchGate.sol): compiled with the bundled solc-js
+ * through the content-addressed cache, and deployed with its controller (the TimelockController) and anchorer
+ * (the log's head signer) fixed for its lifetime.
+ */
+import { fileURLToPath } from 'node:url';
+import { type Account, type Address, getAddress, type Hex, isAddressEqual, zeroAddress } from 'viem';
+import { compiled } from '../build/artifact.js';
+import { findContract } from '../build/find.js';
+import { loadProject } from '../build/load.js';
+import type { Project } from '../build/types.js';
+import type { Clients } from '../chain/clients.js';
+import { environmentError, inputError } from '../errors.js';
+import { PATCHGATE_ABI } from './abi.js';
+
+/**
+ * The Solidity project holding PatchGate: `contracts/` at the package root, a plain-sources project of its own
+ * (`contracts/src/`), so that compiling it never picks up anything else. Same path from `src/anchor/` and
+ * from the built `dist/anchor/`.
+ */
+export const PATCHGATE_DIR = fileURLToPath(new URL('../../contracts/', import.meta.url));
+
+/** Compiles (or reads from the cache under `stateDir`) the PatchGate project. */
+export function loadPatchGate(opts: { stateDir: string }): Promise<Project> {
+  return loadProject({ dir: PATCHGATE_DIR, stateDir: opts.stateDir });
+}
+
+export interface DeployPatchGateParameters {
+  /** Who sends the deployment (pays gas; gets no rights). */
+  deployer: Account;
+  /** The only caller of the upgrade and ownership functions: the TimelockController. */
+  controller: Address;
+  /** The only caller of `anchor`: the log's head signer. */
+  anchorer: Address;
+}
+
+export interface PatchGateDeployment {
+  address: Address;
+  txHash: Hex;
+  gasUsed: bigint;
+  /** The block it was deployed in: where event readers start on a live chain. */
+  blockNumber: bigint;
+}
+
+/** Deploys PatchGate from `project` (the one `loadPatchGate` returns, or any project that compiles it). */
+export async function deployPatchGate(
+  clients: Clients,
+  project: Project,
+  params: DeployPatchGateParameters,
+): Promise<PatchGateDeployment> {
+  for (const [name, value] of [
+    ['controller', params.controller],
+    ['anchorer', params.anchorer],
+  ] as const) {
+    if (isAddressEqual(value, zeroAddress)) {
+      throw inputError(
+        'bad-patchgate',
+        `PatchGate ${name} is the zero address`,
+        `pass the ${name}'s address`,
+      );
+    }
+  }
+  const bytecode = compiled(findContract(project, 'PatchGate')).evm.bytecode.object;
+  const txHash = await clients.wallet(params.deployer).deployContract({
+    abi: PATCHGATE_ABI,
+    bytecode: `0x${bytecode}`,
+    args: [params.controller, params.anchorer],
+  });
+  const receipt = await clients.public.waitForTransactionReceipt({ hash: txHash });
+  if (receipt.status !== 'success' || !receipt.contractAddress) {
+    throw environmentError('deploy-reverted', `deploying PatchGate reverted (tx ${txHash})`);
+  }
+  return {
+    address: getAddress(receipt.contractAddress),
+    txHash,
+    gasUsed: receipt.gasUsed,
+    blockNumber: receipt.blockNumber,
+  };
+}
