@@ -18,6 +18,7 @@ export type { Finding, FindingStatus, Location, Report, Severity, StageResult } 
 export { verdictOf } from './analyze/finding.js';
 export { type CheckReport, type RunCheckParameters, runCheck } from './analyze/run-check.js';
 export type { ProxyKind } from './analyze/upgrades.js';
+export * from './anchor/index.js';
 export { findContract, loadProject } from './build/index.js';
 export type { CompilationUnit, ContractHandle, Project } from './build/types.js';
 export { defineConfig } from './config/define.js';
@@ -49,4 +50,3 @@ export { renderReport } from './report/index.js';
 export { openDb } from './store/db.js';
 export { openLedger } from './store/ledger-store.js';
 export { openStore } from './store/store.js';
-export * from './anchor/index.js';

@@ -6,7 +6,11 @@ import { lanePolicy } from './policy.js';
 
 const owners = [1, 2, 3].map((i) => localAccount(i).address);
 const chain = { safeOwners: owners, safeThreshold: 2, minDelay: 3600n };
-const base: PolicyConfig = { approvalTtl: 86_400, proposalTtl: 1_209_600, lanes: { standard: {}, emergency: {} } };
+const base: PolicyConfig = {
+  approvalTtl: 86_400,
+  proposalTtl: 1_209_600,
+  lanes: { standard: {}, emergency: {} },
+};
 
 function refusal(f: () => unknown): PatchgateError {
   try {
