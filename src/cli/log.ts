@@ -19,6 +19,7 @@ import { jsonText } from '../report/json.js';
 import { openDb } from '../store/db.js';
 import { type Ledger, openLedger } from '../store/ledger-store.js';
 import { outputOptions } from './common.js';
+import { anchorCommand } from './log-anchor.js';
 
 const DEFAULT_KEY_ENV = 'PATCHGATE_LOG_KEY';
 const EXPORT_PAGE = 5_000;
@@ -318,7 +319,14 @@ export function logCommand(onExit: (code: number) => void): Command {
   const log = new Command('log').description(
     'the transparency log (RFC 9162): export, signed heads, inclusion and consistency proofs, offline verify',
   );
-  for (const sub of [exportCommand, headCommand, proofCommand, consistencyCommand, verifyCommand]) {
+  for (const sub of [
+    exportCommand,
+    headCommand,
+    proofCommand,
+    consistencyCommand,
+    verifyCommand,
+    anchorCommand,
+  ]) {
     // Subcommands report parse errors like the rest of the CLI: `patchgate: …`, exit 2 (via main).
     log.addCommand(
       sub(onExit)

@@ -10,6 +10,7 @@ import { cancelCommand } from './cancel.js';
 import { checkCommand } from './check.js';
 import { demoCommand } from './demo.js';
 import { executeCommand } from './execute.js';
+import { gateCommand } from './gate.js';
 import { logCommand } from './log.js';
 import { pauseCommand } from './pause.js';
 import { proposeCommand } from './propose.js';
@@ -36,6 +37,7 @@ export function buildProgram(onExit: (code: number) => void): Command {
   program.addCommand(verifyCommand(onExit));
   program.addCommand(pauseCommand(onExit));
   program.addCommand(logCommand(onExit));
+  program.addCommand(gateCommand(onExit));
   program.addCommand(demoCommand(onExit));
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
