@@ -19,6 +19,7 @@ export { verdictOf } from './analyze/finding.js';
 export { type CheckReport, type RunCheckParameters, runCheck } from './analyze/run-check.js';
 export type { ProxyKind } from './analyze/upgrades.js';
 export * from './anchor/index.js';
+export { type AuditReport, auditProxy } from './audit/index.js';
 export { findContract, loadProject } from './build/index.js';
 export type { CompilationUnit, ContractHandle, Project } from './build/types.js';
 export { defineConfig } from './config/define.js';

@@ -4,6 +4,7 @@
  */
 import { errorKinds } from '@openzeppelin/upgrades-core/dist/validate/run.js';
 import { PatchgateError } from '../errors.js';
+import { LIFECYCLE_ENTRIES } from './catalog-lifecycle.js';
 import type { Finding, FindingStatus, Location, Severity } from './finding.js';
 
 export interface CatalogEntry {
@@ -372,36 +373,6 @@ const OWN: CatalogEntry[] = [
     fix: 'The patch does not fix the bug: fix it and simulate again.',
     example: 'poc drain-via-flashloan: before succeeded (profit 1000000), after succeeded (profit 1000000)',
   },
-  {
-    id: 'verify-implementation-mismatch',
-    title: 'The proxy does not run the approved implementation',
-    severity: 'critical',
-    blocking: true,
-    summary:
-      'After execution the ERC-1967 implementation slot of the proxy holds another address than the approved implementation: something upgraded it behind the approved path, or the executed call was not the approved one.',
-    fix: 'Treat it as an incident: find the transaction that set the slot (`patchgate audit`), pause, and re-run the approved patch.',
-    example: 'implementation slot holds 0x9A67…F0E5, the approved implementation is 0x4c5f…21B8',
-  },
-  {
-    id: 'verify-bytecode-mismatch',
-    title: 'The implementation code is not the audited build',
-    severity: 'critical',
-    blocking: true,
-    summary:
-      'The runtime bytecode at the approved implementation differs from the compiled candidate (CBOR metadata and immutables masked), or its codehash differs from the approved one.',
-    fix: 'Do not trust the deployment: find out how the code changed, then deploy the audited build and re-propose.',
-    example: 'runtime code of 0x4c5f…21B8 differs from src/VaultV2.sol:VaultV2 at byte 1043',
-  },
-  {
-    id: 'verify-calldata-mismatch',
-    title: 'The executed call is not the approved call',
-    severity: 'critical',
-    blocking: true,
-    summary:
-      "The timelock's CallExecuted event for the patch's operation shows another target, value or calldata than the approved ones, or the operation was never executed.",
-    fix: 'Find who executed what (`patchgate status`, the transaction itself) and re-run the approved patch.',
-    example: 'operation 0x2e25…: executed calldata 0x9623…aa differs from the approved 0x9623…bb',
-  },
 ];
 
 function buildCatalog(): Record<string, CatalogEntry> {
@@ -410,7 +381,7 @@ function buildCatalog(): Record<string, CatalogEntry> {
     const id = `upgrade-unsafe-${kind}`;
     out[id] = { id, blocking: true, ...UPGRADES_CORE[kind] };
   }
-  for (const e of OWN) out[e.id] = e;
+  for (const e of [...OWN, ...LIFECYCLE_ENTRIES]) out[e.id] = e;
   return out;
 }
 

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { isPatchgateError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { approveCommand } from './approve.js';
+import { auditCommand } from './audit.js';
 import { cancelCommand } from './cancel.js';
 import { checkCommand } from './check.js';
 import { demoCommand } from './demo.js';
@@ -38,6 +39,7 @@ export function buildProgram(onExit: (code: number) => void): Command {
   program.addCommand(pauseCommand(onExit));
   program.addCommand(logCommand(onExit));
   program.addCommand(gateCommand(onExit));
+  program.addCommand(auditCommand(onExit));
   program.addCommand(demoCommand(onExit));
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

@@ -1,0 +1,219 @@
+/**
+ * `auditProxy`: a proxy's upgrade history rebuilt from the chain, each change judged against the verified
+ * transparency log — what a depositor or auditor runs without trusting the team. Exit semantics (CLI): pass
+ * when every change is initial or authorized, fail on anything unexplained, on a log that does not verify and
+ * on every check that does not hold; bad input throws an input error, an RPC failure an environment error.
+ */
+import { type Address, BaseError, getAddress, type Hex, isAddress, type PublicClient } from 'viem';
+import { evidenceDigest } from '../analyze/acknowledge.js';
+import { type Finding, type Report, type StageResult, verdictOf } from '../analyze/finding.js';
+import { environmentError, inputError, isPatchgateError } from '../errors.js';
+import type { ExportRecord } from '../ledger/export.js';
+import type { Head } from '../ledger/head.js';
+import { VERSION } from '../version.js';
+import { codehashFindings, executedFindings, gateFindings, slotFindings } from './checks.js';
+import { type Context, classify, type HistoryItem, unexplainedFindings } from './classify.js';
+import {
+  byPosition,
+  type ChainEvent,
+  controllerEvents,
+  gateEvents,
+  proxyEvents,
+  senders,
+  timestamps,
+} from './events.js';
+import { auditFinding } from './findings.js';
+import { describeFailure, type LoadedLog, loadLog } from './log.js';
+import { type AuditedKind, controllersOf, type Deployment, findDeployment, readProxyState } from './state.js';
+
+export type { HistoryItem, Status } from './classify.js';
+
+export interface AuditParameters {
+  proxy: string;
+  /** The log export (JSON-lines text or records); without it nothing after deployment is explained. */
+  log?: string | readonly ExportRecord[];
+  /** The signed head the export must match. */
+  head?: Head;
+  /** The log signer's address (default: the head's own signer). */
+  signer?: Address;
+  /** A PatchGate contract whose PatchExecuted events are read too. */
+  gate?: string;
+  /** Where the history starts (default 0). */
+  fromBlock?: bigint;
+}
+
+export interface AuditLogSummary {
+  given: boolean;
+  verified: boolean;
+  entries?: number;
+  root?: Hex;
+  head?: { size: number; signer?: Address; signature: string };
+  firstBadIndex?: number;
+  problems?: { index?: number; code: string; message: string }[];
+}
+
+export interface AuditReport extends Report {
+  proxy: Address;
+  chainId: number;
+  kind: AuditedKind;
+  implementation: Address;
+  admin?: Address;
+  beacon?: Address;
+  gate?: Address;
+  fromBlock: bigint;
+  toBlock: bigint;
+  deployment?: Deployment;
+  log: AuditLogSummary;
+  history: HistoryItem[];
+  tally: Record<'initial' | 'authorized' | 'unexplained', number>;
+}
+
+export function parseAddress(value: string, what: string): Address {
+  if (!isAddress(value, { strict: false })) {
+    throw inputError('bad-address', `${what} "${value}" is not an address`, 'pass 0x and 40 hex digits');
+  }
+  return getAddress(value);
+}
+
+function summarize(loaded: LoadedLog | undefined): AuditLogSummary {
+  if (!loaded) return { given: false, verified: false };
+  const { report } = loaded;
+  const base = { given: true, verified: loaded.ok, entries: report.entries, root: report.root };
+  if (loaded.ok) return { ...base, ...(loaded.log.head ? { head: loaded.log.head } : {}) };
+  return { ...base, firstBadIndex: report.firstBadIndex, problems: report.problems };
+}
+
+function logFindings(loaded: LoadedLog | undefined): Finding[] {
+  if (!loaded)
+    return [auditFinding('audit-no-log', 'no --log given: every change after deployment is unexplained')];
+  if (!loaded.ok) {
+    const message = `the log export fails verification: ${describeFailure(loaded.report)}; it is not used`;
+    return [auditFinding('audit-log-unverified', message)];
+  }
+  if (loaded.report.heads.length > 0) return [];
+  const message = `the log export is consistent (${loaded.report.entries} entries, root ${loaded.report.root}) but no signed head was given`;
+  return [auditFinding('audit-log-no-head', message)];
+}
+
+interface ChainRead {
+  chainId: number;
+  toBlock: bigint;
+  state: Awaited<ReturnType<typeof readProxyState>>;
+  deployment?: Deployment;
+  events: ChainEvent[];
+  senders: Map<Hex, Address>;
+  times: Map<bigint, string>;
+}
+
+async function readChain(
+  client: PublicClient,
+  proxy: Address,
+  gate: Address | undefined,
+  fromBlock: bigint,
+): Promise<ChainRead> {
+  const [chainId, toBlock, state] = await Promise.all([
+    client.getChainId(),
+    client.getBlockNumber({ cacheTime: 0 }),
+    readProxyState(client, proxy),
+  ]);
+  const range = { fromBlock, toBlock };
+  const own = (await proxyEvents(client, proxy, range)).sort(byPosition);
+  const [controlled, attested, deployment] = await Promise.all([
+    controllerEvents(client, controllersOf(state, own), range),
+    gate ? gateEvents(client, gate, proxy, range) : Promise.resolve([]),
+    findDeployment(client, proxy, own, fromBlock),
+  ]);
+  const events = [...own, ...controlled, ...attested].sort(byPosition);
+  const [from, times] = await Promise.all([
+    senders(
+      client,
+      events.map((e) => e.txHash),
+    ),
+    timestamps(
+      client,
+      events.map((e) => e.blockNumber),
+    ),
+  ]);
+  return { chainId, toBlock, state, ...(deployment ? { deployment } : {}), events, senders: from, times };
+}
+
+/** RPC failures are environment failures (exit 3); everything patchgate raised itself passes through. */
+async function fromChain<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (isPatchgateError(e) || !(e instanceof BaseError)) throw e;
+    throw environmentError(
+      'audit-rpc-failed',
+      `reading the chain failed: ${e.shortMessage}`,
+      'check --rpc; a node that limits eth_getLogs ranges needs --from-block near the deployment',
+      e,
+    );
+  }
+}
+
+const stage = (name: string, started: number, status: StageResult['status']): StageResult => ({
+  name,
+  status,
+  durationMs: Math.round(performance.now() - started),
+});
+
+export async function auditProxy(client: PublicClient, params: AuditParameters): Promise<AuditReport> {
+  const proxy = parseAddress(params.proxy, 'proxy');
+  const gate = params.gate !== undefined ? parseAddress(params.gate, '--gate') : undefined;
+  const fromBlock = params.fromBlock ?? 0n;
+  let started = performance.now();
+  const loaded =
+    params.log !== undefined
+      ? await loadLog({ log: params.log, head: params.head, signer: params.signer })
+      : undefined;
+  const stages = [stage('log', started, !loaded ? 'skipped' : loaded.ok ? 'passed' : 'failed')];
+
+  started = performance.now();
+  const chain = await fromChain(() => readChain(client, proxy, gate, fromBlock));
+  const ctx: Context = {
+    proxy,
+    chainId: chain.chainId,
+    ...(chain.deployment ? { deployment: chain.deployment } : {}),
+    ...(loaded?.ok
+      ? { log: loaded.log }
+      : { noLog: loaded ? 'the log failed verification, so nothing in it is used' : 'no log given' }),
+  };
+  const judged = classify(ctx, chain.events, chain.senders, chain.times);
+  const gateItems = judged.filter((h) => h.emitter === 'gate');
+  const complete = fromBlock === 0n || chain.deployment !== undefined;
+  const checked = await fromChain(async () => [
+    ...(await codehashFindings(client, ctx, judged)),
+    ...(await executedFindings(client, ctx, judged, fromBlock)),
+  ]);
+  const findings = [
+    ...logFindings(loaded),
+    ...unexplainedFindings(judged, gateItems),
+    ...slotFindings(chain.state, judged, complete),
+    ...checked,
+    ...gateFindings(ctx, gateItems),
+  ];
+  const verdict = verdictOf(findings);
+  stages.push(stage('history', started, verdict === 'pass' ? 'passed' : 'failed'));
+  const count = (s: string) => judged.filter((h) => h.status === s).length;
+  return {
+    tool: { name: 'patchgate', version: VERSION },
+    verdict,
+    digest: evidenceDigest(chain.events),
+    stages,
+    findings,
+    proxy,
+    chainId: chain.chainId,
+    kind: chain.state.kind,
+    implementation: chain.state.implementation,
+    ...(chain.state.admin ? { admin: chain.state.admin } : {}),
+    ...(chain.state.beacon ? { beacon: chain.state.beacon } : {}),
+    ...(gate ? { gate } : {}),
+    fromBlock,
+    toBlock: chain.toBlock,
+    ...(chain.deployment ? { deployment: chain.deployment } : {}),
+    log: summarize(loaded),
+    history: judged,
+    tally: { initial: count('initial'), authorized: count('authorized'), unexplained: count('unexplained') },
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * What the proxy is now (its ERC-1967 slots, its beacon's implementation) and where its history starts: the
+ * transaction that created it. Changes in that transaction (and the set-up of its controllers before it) are
+ * the deployment — *initial* — and everything after has to be explained.
+ */
+import { type Address, getAddress, type Hex, type PublicClient, parseAbi, zeroAddress } from 'viem';
+import { ERC1967 } from '../chain/proxy.js';
+import { inputError } from '../errors.js';
+import type { ChainEvent } from './events.js';
+
+const BEACON_ABI = parseAbi(['function implementation() view returns (address)']);
+const UUPS_ABI = parseAbi(['function proxiableUUID() view returns (bytes32)']);
+
+export type AuditedKind = 'transparent' | 'uups' | 'beacon' | 'erc1967';
+
+export interface ProxyState {
+  kind: AuditedKind;
+  /** The implementation the proxy runs now (for a beacon proxy: the beacon's). */
+  implementation: Address;
+  /** The ERC-1967 implementation slot itself (zero for a beacon proxy). */
+  implementationSlot: Address;
+  admin?: Address;
+  beacon?: Address;
+}
+
+const slotAddress = (word: Hex | undefined): Address =>
+  word ? getAddress(`0x${word.slice(-40)}`) : zeroAddress;
+
+async function tryRead<T>(fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The proxy's current slots. An address without code, or without any ERC-1967 slot set, is bad input. */
+export async function readProxyState(client: PublicClient, proxy: Address): Promise<ProxyState> {
+  const [code, impl, admin, beacon] = await Promise.all([
+    client.getCode({ address: proxy }),
+    client.getStorageAt({ address: proxy, slot: ERC1967.implementation }),
+    client.getStorageAt({ address: proxy, slot: ERC1967.admin }),
+    client.getStorageAt({ address: proxy, slot: ERC1967.beacon }),
+  ]);
+  if (!code || code === '0x') {
+    throw inputError(
+      'audit-not-a-proxy',
+      `${proxy} has no code on this chain`,
+      'check the address and --rpc',
+    );
+  }
+  const implementationSlot = slotAddress(impl);
+  const adminAddress = slotAddress(admin);
+  const beaconAddress = slotAddress(beacon);
+  if (beaconAddress !== zeroAddress) {
+    const implementation = await client.readContract({
+      address: beaconAddress,
+      abi: BEACON_ABI,
+      functionName: 'implementation',
+    });
+    return { kind: 'beacon', implementation, implementationSlot, beacon: beaconAddress };
+  }
+  if (implementationSlot === zeroAddress) {
+    throw inputError(
+      'audit-not-a-proxy',
+      `${proxy} is not an ERC-1967 proxy: its implementation and beacon slots are empty`,
+      'pass the proxy users call, not its implementation or ProxyAdmin',
+    );
+  }
+  const base = { implementation: implementationSlot, implementationSlot };
+  if (adminAddress !== zeroAddress) return { kind: 'transparent', ...base, admin: adminAddress };
+  const uuid = await tryRead(() =>
+    client.readContract({ address: implementationSlot, abi: UUPS_ABI, functionName: 'proxiableUUID' }),
+  );
+  return { kind: uuid === ERC1967.implementation ? 'uups' : 'erc1967', ...base };
+}
+
+export interface Deployment {
+  txHash: Hex;
+  blockNumber: bigint;
+  /** How it was told: the receipt created the proxy, the proxy had no code the block before, or assumed. */
+  how: 'created-by-tx' | 'created-in-block' | 'assumed-first-event';
+}
+
+/**
+ * The transaction that created the proxy, judged from its first event: that transaction's receipt created the
+ * proxy, or (created by a factory) the proxy had no code the block before. When that cannot be read (a pruned
+ * node) the first event counts as the deployment only when the history starts at block 0. Undefined when the
+ * proxy existed before the first event seen (a --from-block after the deployment): nothing is initial then.
+ */
+export async function findDeployment(
+  client: PublicClient,
+  proxy: Address,
+  proxyEvents: readonly ChainEvent[],
+  fromBlock: bigint,
+): Promise<Deployment | undefined> {
+  const first = proxyEvents[0];
+  if (!first) return undefined;
+  const at = { txHash: first.txHash, blockNumber: first.blockNumber };
+  const receipt = await client.getTransactionReceipt({ hash: first.txHash });
+  if (receipt.contractAddress && getAddress(receipt.contractAddress) === proxy) {
+    return { ...at, how: 'created-by-tx' };
+  }
+  if (first.blockNumber === 0n) return { ...at, how: 'created-in-block' };
+  let before: Hex | undefined;
+  try {
+    before = (await client.getCode({ address: proxy, blockNumber: first.blockNumber - 1n })) ?? '0x';
+  } catch {
+    return fromBlock === 0n ? { ...at, how: 'assumed-first-event' } : undefined;
+  }
+  return before === '0x' ? { ...at, how: 'created-in-block' } : undefined;
+}
+
+/**
+ * The contracts that hold (or held) upgrade rights over the proxy and whose events belong to its history:
+ * every admin and beacon the proxy's events name, and the ones in its slots now.
+ */
+export function controllersOf(
+  state: ProxyState,
+  events: readonly ChainEvent[],
+): Map<Address, 'proxy-admin' | 'beacon'> {
+  const out = new Map<Address, 'proxy-admin' | 'beacon'>();
+  const add = (a: Address | undefined, role: 'proxy-admin' | 'beacon') => {
+    if (a && a !== zeroAddress) out.set(a, role);
+  };
+  for (const e of events) {
+    if (e.event === 'AdminChanged') {
+      add(e.previous, 'proxy-admin');
+      add(e.next, 'proxy-admin');
+    }
+    if (e.event === 'BeaconUpgraded') add(e.beacon, 'beacon');
+  }
+  add(state.admin, 'proxy-admin');
+  add(state.beacon, 'beacon');
+  return out;
+}

@@ -1,0 +1,207 @@
+/**
+ * `patchgate audit <proxy>`: rebuilds the proxy's upgrade history from the chain and flags every change the
+ * transparency log does not explain. Exit codes: 0 everything explained, 1 anything unexplained (or a log that
+ * does not verify), 2 bad input (an address, a file, a block number), 3 the RPC does not answer.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import pc from 'picocolors';
+import type { Finding } from '../analyze/finding.js';
+import { type AuditReport, auditProxy, type HistoryItem, parseAddress } from '../audit/index.js';
+import { connect } from '../chain/clients.js';
+import { inputError } from '../errors.js';
+import { parseExport } from '../ledger/export.js';
+import { type Head, parseHead } from '../ledger/head.js';
+import { renderReport, writeOutput } from '../report/index.js';
+import { useColor } from './common.js';
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+interface AuditOptions {
+  rpc: string;
+  log?: string;
+  head?: string;
+  signer?: string;
+  gate?: string;
+  fromBlock?: string;
+  format: 'text' | 'json' | 'md' | 'sarif';
+  out?: string;
+}
+
+function readInput(path: string, flag: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw inputError('unreadable-file', `cannot read ${flag} ${path}: ${why}`, 'check the path');
+  }
+}
+
+/** The export's text, checked to be an export before the chain is asked anything (a bad file is exit 2). */
+function readLog(path: string): string {
+  const text = readInput(path, '--log');
+  parseExport(text, `--log ${path}`);
+  return text;
+}
+
+function readHead(path: string): Head {
+  let value: unknown;
+  try {
+    value = JSON.parse(readInput(path, '--head'));
+  } catch (e) {
+    if ((e as { code?: string }).code === 'unreadable-file') throw e;
+    throw inputError(
+      'bad-log-head',
+      `--head ${path} is not JSON`,
+      'make one with `patchgate log head --format json`',
+    );
+  }
+  return parseHead(value, `--head ${path}`);
+}
+
+function parseBlock(value: string): bigint {
+  if (!/^\d+$/.test(value)) {
+    throw inputError(
+      'bad-number',
+      `--from-block "${value}" is not a block number`,
+      'e.g. --from-block 19000000',
+    );
+  }
+  return BigInt(value);
+}
+
+/** The event, named after its emitter when that is not the proxy: `ProxyAdmin.OwnershipTransferred`. */
+function label(h: HistoryItem): string {
+  const emitter = { proxy: '', 'proxy-admin': 'ProxyAdmin.', beacon: 'beacon.', gate: 'PatchGate.' }[
+    h.emitter
+  ];
+  return `${emitter}${h.event}`;
+}
+
+/** What changed, in one cell: the implementation, the beacon, or `old → new` admin or owner. */
+function what(h: HistoryItem): string {
+  if (h.event === 'Upgraded' || h.event === 'PatchExecuted') return `${h.implementation}`;
+  if (h.event === 'BeaconUpgraded') return `${h.beacon}`;
+  return `${h.previous} → ${h.next}`;
+}
+
+function status(h: HistoryItem, c: Colors): string {
+  if (h.status === 'authorized') return c.green(`AUTHORIZED ${h.patch}`);
+  if (h.status === 'attested') return c.cyan(`ATTESTED ${h.digest}`);
+  if (h.status === 'initial') return c.dim('INITIAL');
+  return c.red(c.bold('UNEXPLAINED'));
+}
+
+/** One line per event: block, event, what changed, tx, sender, status. */
+export function timelineLines(history: readonly HistoryItem[], c: Colors): string[] {
+  const block = Math.max(5, ...history.map((h) => String(h.blockNumber).length));
+  const event = Math.max(...history.map((h) => label(h).length));
+  const change = Math.max(...history.map((h) => what(h).length));
+  return history.map(
+    (h) =>
+      `  ${String(h.blockNumber).padStart(block)}  ${label(h).padEnd(event)}  ${what(h).padEnd(change)}  tx ${h.txHash}  from ${h.sender}  ${status(h, c)}`,
+  );
+}
+
+function logLine(r: AuditReport, c: Colors): string {
+  const { log } = r;
+  if (!log.given)
+    return `  log: ${c.yellow('none given')} — nothing can explain a change: every change after deployment is UNEXPLAINED`;
+  if (!log.verified)
+    return `  log: ${c.red('FAILS verification')} (first bad entry ${log.firstBadIndex ?? '?'}): not used`;
+  const head = log.head
+    ? `, matches the head of size ${log.head.size} ${log.head.signer ? `signed by ${log.head.signer} (${log.head.signature})` : '(UNSIGNED)'}`
+    : `, ${c.yellow('no signed head given')}`;
+  return `  log: ${log.entries} entries verified, root ${log.root}${head}`;
+}
+
+function findingLines(f: Finding, c: Colors): string[] {
+  const mark = f.blocking ? c.red('  [blocking]') : '';
+  const lines = [`  ${f.severity.padEnd(8)}  ${c.bold(f.id)}${mark}`, `      ${f.message}`];
+  if (f.hint && (f.blocking || f.severity !== 'info')) lines.push(`      ${c.dim('> fix:')} ${f.hint}`);
+  return lines;
+}
+
+export function auditText(r: AuditReport, color = false): string[] {
+  const c = pc.createColors(color);
+  const verdict = r.verdict === 'pass' ? c.green(c.bold('PASS')) : c.red(c.bold('FAIL'));
+  const control = [r.admin ? `admin ${r.admin}` : '', r.beacon ? `beacon ${r.beacon}` : ''].filter(Boolean);
+  const lines = [
+    `${verdict}  audit ${r.proxy} (${r.kind}) on chain ${r.chainId}, blocks ${r.fromBlock}…${r.toBlock}`,
+    `  implementation ${r.implementation}${control.length ? `, ${control.join(', ')}` : ''}`,
+    logLine(r, c),
+    '',
+    ...(r.history.length ? timelineLines(r.history, c) : ['  no events in this block range']),
+  ];
+  for (const f of r.findings) lines.push('', ...findingLines(f, c));
+  const { initial, authorized, unexplained } = r.tally;
+  lines.push(
+    '',
+    `${initial} initial, ${authorized} authorized, ${unexplained} unexplained  (history digest ${r.digest})`,
+  );
+  return lines;
+}
+
+const cell = (s: string) => s.replace(/\|/g, '\\|');
+
+/** The Markdown report with the timeline as a table after it. */
+function auditMarkdown(r: AuditReport): string {
+  const rows = r.history.map((h) => {
+    const s = h.status === 'authorized' ? `AUTHORIZED \`${h.patch}\`` : h.status.toUpperCase();
+    return `| ${h.blockNumber} | ${label(h)} | \`${cell(what(h))}\` | \`${h.txHash}\` | \`${h.sender}\` | ${s} |`;
+  });
+  return [
+    renderReport(r, 'md').trimEnd(),
+    '',
+    `#### History of \`${r.proxy}\` (chain ${r.chainId}, blocks ${r.fromBlock}…${r.toBlock})`,
+    '',
+    '| block | event | change | tx | sender | status |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
+function render(r: AuditReport, opts: AuditOptions): string {
+  if (opts.format === 'text') return `${auditText(r, useColor(opts.out)).join('\n')}\n`;
+  if (opts.format === 'md') return auditMarkdown(r);
+  return renderReport(r, opts.format);
+}
+
+export function auditCommand(onExit: (code: number) => void): Command {
+  const cmd = new Command('audit')
+    .description(
+      "rebuild a proxy's upgrade history from the chain and flag every change the log does not explain",
+    )
+    .argument('<proxy>', 'the proxy address')
+    .option('--rpc <url>', 'JSON-RPC URL of the chain (default: $ETH_RPC_URL or http://127.0.0.1:8545)')
+    .option('--log <export>', 'the transparency log export (JSON lines from `patchgate log export`)')
+    .option('--head <file>', 'a signed head the export must match (`patchgate log head --format json`)')
+    .option('--signer <address>', "the log signer's address (default: the head's signer)")
+    .option('--gate <address>', 'a PatchGate contract whose PatchExecuted events are read too')
+    .option('--from-block <n>', 'start the history at this block (default 0)')
+    .addOption(
+      new Option('--format <format>', 'report format')
+        .choices(['text', 'json', 'md', 'sarif'])
+        .default('text'),
+    )
+    .option('--out <file>', 'write the report to a file instead of stdout');
+  cmd.action(async (proxy: string, opts: AuditOptions) => {
+    if (opts.log === undefined && (opts.head !== undefined || opts.signer !== undefined)) {
+      throw inputError('missing-log', '--head and --signer check a log export: pass it with --log EXPORT');
+    }
+    const params = {
+      proxy: parseAddress(proxy, 'proxy'),
+      ...(opts.gate !== undefined ? { gate: parseAddress(opts.gate, '--gate') } : {}),
+      ...(opts.signer !== undefined ? { signer: parseAddress(opts.signer, '--signer') } : {}),
+      ...(opts.fromBlock !== undefined ? { fromBlock: parseBlock(opts.fromBlock) } : {}),
+      ...(opts.log !== undefined ? { log: readLog(opts.log) } : {}),
+      ...(opts.head !== undefined ? { head: readHead(opts.head) } : {}),
+    };
+    const clients = await connect(opts.rpc ?? process.env.ETH_RPC_URL ?? 'http://127.0.0.1:8545');
+    const report = await auditProxy(clients.public, params);
+    writeOutput(render(report, opts), opts.out);
+    onExit(report.verdict === 'pass' ? 0 : 1);
+  });
+  return cmd;
+}
