@@ -26,6 +26,10 @@ describe('patchgate demo', () => {
     expect(out.lifecycle.approvals).toHaveLength(2);
     expect(out.lifecycle.verify.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);
     expect(out.lifecycle.log).toMatchObject({ ok: true, entries: 8, head: { signed: true, size: 8 } });
+    // The audit of the vault explains every change: its deployment, and the upgrade by the logged patch.
+    expect(out.lifecycle.log.audit.verdict).toBe('pass');
+    expect(out.lifecycle.log.audit.history).toContain('Upgraded authorized');
+    expect(out.lifecycle.log.audit.history.filter((h: string) => h.endsWith('unexplained'))).toEqual([]);
 
     const sims = Object.fromEntries(out.simulations.map((s: { name: string }) => [s.name, s]));
     expect(sims['fix-flash-deposit']).toMatchObject({

@@ -3,6 +3,7 @@
  * execute → verify, then the transparency log published (export + signed head) and checked from the files.
  */
 import { type Hex, hexToBytes, type LocalAccount } from 'viem';
+import { auditProxy } from '../audit/index.js';
 import { localAccount } from '../chain/clients.js';
 import { exportLine } from '../ledger/export.js';
 import { signHead, treeHead } from '../ledger/head.js';
@@ -107,7 +108,7 @@ export async function lifecycle(
   say({
     stage: 'log',
     ok: log.ok,
-    text: `${log.entries} entries exported, head signed by ${log.signer.slice(0, 10)}… (root ${log.root.slice(0, 18)}…) and verified from the files alone`,
+    text: `${log.entries} entries exported, head signed by ${log.signer.slice(0, 10)}… (root ${log.root.slice(0, 18)}…) and verified from the files alone; audit of the vault: ${log.audit.history.join(', ')}`,
   });
 }
 
@@ -126,11 +127,20 @@ async function publishLog(lc: Lifecycle) {
   );
   const text = (await ledger.entries()).map(exportLine).join('');
   const checked = await verifyExport({ text, head: signed, signer: signer.address });
+  // What a depositor runs: the proxy's upgrade history from the chain, each change matched against the log.
+  const vault = lc.config.live?.vault?.address as Hex;
+  const audit = await auditProxy(lc.clients.public, {
+    proxy: vault,
+    log: text,
+    head: signed,
+    signer: signer.address,
+  });
   return {
-    ok: checked.ok && checked.heads[0]?.signature === 'valid',
+    ok: checked.ok && checked.heads[0]?.signature === 'valid' && audit.verdict === 'pass',
     entries: checked.entries,
     root: head.root,
     signer: signer.address,
     head: signed,
+    audit: { verdict: audit.verdict, history: audit.history.map((h) => `${h.event} ${h.status}`) },
   };
 }
