@@ -14,6 +14,10 @@ export const ERC1967 = {
 } as const;
 
 const OWNABLE_ABI = parseAbi(['function owner() view returns (address)']);
+const GATE_ABI = parseAbi([
+  'function controller() view returns (address)',
+  'function anchorer() view returns (address)',
+]);
 const UUPS_ABI = parseAbi(['function proxiableUUID() view returns (bytes32)']);
 const BEACON_ABI = parseAbi(['function implementation() view returns (address)']);
 
@@ -22,7 +26,7 @@ export type ProxyKindOnChain = 'transparent' | 'uups' | 'beacon';
 export interface Controller {
   address: Address;
   /** What the address is, as far as the chain tells. */
-  role: 'proxy-admin' | 'timelock' | 'safe' | 'eoa' | 'contract';
+  role: 'proxy-admin' | 'timelock' | 'safe' | 'gate' | 'eoa' | 'contract';
   /** For a timelock: its minimum delay (s). For a Safe: its owners and threshold. */
   minDelay?: bigint;
   owners?: Address[];
@@ -100,6 +104,16 @@ export async function describeController(
   );
   if (owner !== undefined) {
     return { address, role: 'proxy-admin', controlledBy: await describeController(client, owner, depth + 1) };
+  }
+  // patchgate's PatchGate: upgrades go through it, and only its controller (the timelock) may call it.
+  const controller = await tryRead(() =>
+    client.readContract({ address, abi: GATE_ABI, functionName: 'controller' }),
+  );
+  const anchorer = await tryRead(() =>
+    client.readContract({ address, abi: GATE_ABI, functionName: 'anchorer' }),
+  );
+  if (controller !== undefined && anchorer !== undefined) {
+    return { address, role: 'gate', controlledBy: await describeController(client, controller, depth + 1) };
   }
   return { address, role: 'contract' };
 }
@@ -208,7 +222,9 @@ function describeChain(c: Controller | undefined): string {
         ? `TimelockController ${c.address} (delay ${c.minDelay} s)`
         : c.role === 'proxy-admin'
           ? `ProxyAdmin ${c.address}`
-          : `${c.role} ${c.address}`;
+          : c.role === 'gate'
+            ? `PatchGate ${c.address}`
+            : `${c.role} ${c.address}`;
   const next = c.controlledBy ?? (c.proposers && c.proposers.length > 0 ? c.proposers[0] : undefined);
   const more = c.proposers && c.proposers.length > 1 ? ` (+${c.proposers.length - 1} more proposers)` : '';
   return next ? `${here} ← ${describeChain(next)}${more}` : here;

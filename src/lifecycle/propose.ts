@@ -5,7 +5,7 @@
  * builds the exact upgrade call the timelock will make, resolves the lane's policy, and stores the record,
  * its plan and both reports under the patch digest. In the emergency lane the guardian pauses the target.
  */
-import { type Address, encodeFunctionData, type Hex, type LocalAccount, parseAbi, zeroHash } from 'viem';
+import { type Address, type Hex, type LocalAccount, zeroHash } from 'viem';
 import { evidenceDigest } from '../analyze/acknowledge.js';
 import type { Finding, Report, StageResult } from '../analyze/finding.js';
 import { type CheckReport, runCheck } from '../analyze/run-check.js';
@@ -13,7 +13,7 @@ import { findContract } from '../build/find.js';
 import { abiOf } from '../chain/deploy.js';
 import { inputError } from '../errors.js';
 import { type Lane, type PatchRecord, patchDigest } from '../govern/digest.js';
-import type { PatchPlan } from '../govern/plan.js';
+import { type PatchPlan, upgradeCall } from '../govern/plan.js';
 import { type LanePolicy, lanePolicy } from '../govern/policy.js';
 import { renderJson } from '../report/json.js';
 import { encodeCall } from '../simulate/deploy-system.js';
@@ -24,11 +24,6 @@ import { chainNow, type Lifecycle, liveSystem, onChainGovernance, projectOf } fr
 import { ensureImplementation } from './implementation.js';
 import { syncLog } from './log-sync.js';
 import { type PauseResult, pauseTarget } from './pause.js';
-
-const PROXY_ADMIN_ABI = parseAbi([
-  'function upgradeAndCall(address proxy, address implementation, bytes data) payable',
-]);
-const UUPS_ABI = parseAbi(['function upgradeToAndCall(address newImplementation, bytes data) payable']);
 
 export interface ProposeParameters {
   patch: string;
@@ -148,24 +143,13 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
   const init: Hex = patch.upgrade
     ? encodeCall(system, abiOf(candidate), patch.upgrade, `patch ${patch.name} upgrade`)
     : '0x';
-  const call =
-    proxy.proxyKind === 'transparent'
-      ? {
-          target: proxy.proxyAdmin as Address,
-          data: encodeFunctionData({
-            abi: PROXY_ADMIN_ABI,
-            functionName: 'upgradeAndCall',
-            args: [proxy.address, impl.address, init],
-          }),
-        }
-      : {
-          target: proxy.address,
-          data: encodeFunctionData({
-            abi: UUPS_ABI,
-            functionName: 'upgradeToAndCall',
-            args: [impl.address, init],
-          }),
-        };
+  const call = upgradeCall({
+    kind: proxy.proxyKind,
+    proxy: proxy.address,
+    ...(proxy.proxyAdmin ? { proxyAdmin: proxy.proxyAdmin } : {}),
+    implementation: impl.address,
+    init,
+  });
   const policy = lanePolicy(lc.config.policy, params.lane, await onChainGovernance(lc, system.governance));
   const reports = { check: asEvidence(check), simulate: asEvidence(simulation) };
   const record: PatchRecord = {
@@ -189,6 +173,7 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
     salt: digest,
     delay: policy.delay.toString(),
     proposedAt: (await chainNow(lc)).toString(),
+    ...(proxy.gate ? { gate: proxy.gate } : {}),
   };
   const before = await lc.store.get(digest);
   const stored = await timed('record', () => lc.store.propose(record, plan, reports));

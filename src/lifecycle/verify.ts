@@ -5,16 +5,18 @@
  * target and calldata under the operation id recomputed from them; the config's invariants hold. Any
  * difference is a blocking finding naming it, and the patch is not recorded as verified.
  */
-import { type Hex, isAddressEqual, keccak256 } from 'viem';
+import { type Hex, isAddressEqual, keccak256, parseEventLogs } from 'viem';
 import { evidenceDigest } from '../analyze/acknowledge.js';
 import { makeFinding } from '../analyze/catalog.js';
 import { type Finding, type Report, verdictOf } from '../analyze/finding.js';
+import { PATCHGATE_ABI } from '../anchor/abi.js';
 import { compiled } from '../build/artifact.js';
 import { findContract } from '../build/find.js';
 import { compareRuntime } from '../chain/bytecode.js';
 import { abiOf } from '../chain/deploy.js';
 import { introspectProxy } from '../chain/proxy.js';
-import { planOperationId } from '../govern/plan.js';
+import type { PatchRecord } from '../govern/digest.js';
+import { planOperationId, timelockCall } from '../govern/plan.js';
 import { TIMELOCK_ABI } from '../govern/timelock.js';
 import { checkInvariant } from '../simulate/invariants.js';
 import type { PatchState } from '../store/store.js';
@@ -98,18 +100,22 @@ async function verifyStep(lc: Lifecycle, params: { digest: Hex }): Promise<Verif
       detail: `timelock ${plan.timelock} never executed operation ${id}`,
     });
   } else {
+    // The approved call, as the timelock makes it (through PatchGate when the patch is gated).
+    const approved = timelockCall(record, plan);
+    const txHash = executed.at(-1)?.transactionHash as Hex;
     const diffs = [
-      !isAddressEqual(call.target as Hex, record.target) &&
-        `target ${call.target} ≠ approved ${record.target}`,
+      !isAddressEqual(call.target as Hex, approved.target) &&
+        `target ${call.target} ≠ approved ${approved.target}`,
       call.value !== 0n && `value ${call.value} ≠ 0`,
-      (call.data as Hex).toLowerCase() !== record.calldata.toLowerCase() &&
-        `calldata ${short(call.data as Hex)} ≠ approved ${short(record.calldata)}`,
+      (call.data as Hex).toLowerCase() !== approved.data.toLowerCase() &&
+        `calldata ${short(call.data as Hex)} ≠ approved ${short(approved.data)}`,
+      ...(plan.gate ? [await gateDifference(lc, plan.gate, txHash, record, patch.digest)] : []),
     ].filter(Boolean);
     if (diffs.length === 0) {
       checks.push({
         name: 'calldata',
         ok: true,
-        detail: `operation ${short(id)} executed the approved call to ${record.target} (tx ${short(executed.at(-1)?.transactionHash ?? '')})`,
+        detail: `operation ${short(id)} executed the approved call to ${approved.target}${plan.gate ? ' (PatchGate checked the codehash and emitted PatchExecuted with the digest)' : ''} (tx ${short(txHash)})`,
       });
     } else {
       fail('verify-calldata-mismatch', {
@@ -164,6 +170,32 @@ async function verifyStep(lc: Lifecycle, params: { digest: Hex }): Promise<Verif
 }
 
 /** The step, then its events into the transparency log (once each, however often it runs). */
+/** With a gate: its PatchExecuted in the execute transaction must name this proxy, implementation, codehash and digest. */
+async function gateDifference(
+  lc: Lifecycle,
+  gate: Hex,
+  txHash: Hex,
+  record: PatchRecord,
+  digest: Hex,
+): Promise<string | false> {
+  const receipt = await lc.clients.public.getTransactionReceipt({ hash: txHash });
+  const events = parseEventLogs({
+    abi: PATCHGATE_ABI,
+    logs: receipt.logs,
+    eventName: 'PatchExecuted',
+  }).filter((l) => isAddressEqual(l.address, gate));
+  const match = events.find(
+    (e) =>
+      isAddressEqual(e.args.proxy, record.proxy) &&
+      isAddressEqual(e.args.implementation, record.implementation) &&
+      e.args.codehash === record.codehash &&
+      e.args.digest === digest,
+  );
+  return match
+    ? false
+    : `PatchGate ${gate} emitted no PatchExecuted for this proxy, implementation, codehash and digest in tx ${short(txHash)}`;
+}
+
 export async function verify(lc: Lifecycle, params: { digest: Hex }): Promise<VerifyReport> {
   const r = await verifyStep(lc, params);
   await syncLog(lc, r.digest as Hex);

@@ -14,6 +14,13 @@ import type { Config } from '../config/schema.js';
 import { inputError } from '../errors.js';
 import type { DeployedContract, DeployedSystem } from './deploy-system.js';
 
+/** The PatchGate between the proxy's admin and the timelock, when there is one. */
+function gateOf(upgrader: Controller | undefined): Controller | undefined {
+  if (!upgrader) return undefined;
+  if (upgrader.role === 'gate') return upgrader;
+  return gateOf(upgrader.controlledBy);
+}
+
 function timelockOf(upgrader: Controller | undefined): Controller | undefined {
   if (!upgrader) return undefined;
   if (upgrader.role === 'timelock') return upgrader;
@@ -73,6 +80,7 @@ export async function attachSystem(
       implementation: info.implementation,
       proxyKind: info.kind,
       ...(info.admin ? { proxyAdmin: info.admin } : {}),
+      ...(gateOf(info.upgrader) ? { gate: gateOf(info.upgrader)?.address } : {}),
     });
     const timelock = timelockOf(info.upgrader);
     // The proposer is impersonated on a fork: a Safe, or any other proposer (a Governor, an EOA).

@@ -38,6 +38,8 @@ export interface DeployedContract {
   implementation?: Address;
   proxyKind?: 'transparent' | 'uups';
   proxyAdmin?: Address;
+  /** patchgate's PatchGate, when the upgrade rights pass through it (found on chain). */
+  gate?: Address;
   abi: Abi;
 }
 

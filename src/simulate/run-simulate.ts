@@ -3,7 +3,7 @@
  * governance path, and the exploit PoCs run before and after. Fail closed: a chain that will not start or a
  * setup that reverts is an environment error (exit 3), never a pass.
  */
-import { type Address, encodeFunctionData, type Hex, keccak256, parseAbi, toHex } from 'viem';
+import { type Address, type Hex, keccak256, toHex } from 'viem';
 import { evidenceDigest } from '../analyze/acknowledge.js';
 import { makeFinding } from '../analyze/catalog.js';
 import { type Finding, type Report, type StageResult, verdictOf } from '../analyze/finding.js';
@@ -15,6 +15,7 @@ import { abiOf, deploy } from '../chain/deploy.js';
 import { type Control, describeControl, introspectProxy } from '../chain/proxy.js';
 import { type Config, configSchema } from '../config/schema.js';
 import { inputError } from '../errors.js';
+import { timelockCall, upgradeCall } from '../govern/plan.js';
 import { VERSION } from '../version.js';
 import { attachSystem } from './attach-system.js';
 import { accountFor, deploySystem, encodeCall, fundAccounts } from './deploy-system.js';
@@ -39,10 +40,13 @@ import {
 import { projectErrorsAbi } from './revert.js';
 import { classifyChanges, type SlotChange, tracePreimages, traceStorageChanges } from './storage-diff.js';
 
-const PROXY_ADMIN_ABI = parseAbi([
-  'function upgradeAndCall(address proxy, address implementation, bytes data) payable',
-]);
-const UUPS_ABI = parseAbi(['function upgradeToAndCall(address newImplementation, bytes data) payable']);
+/** The record fields a gated call does not read (a simulation has no patch record yet). */
+const SIMULATED = {
+  chainId: 0,
+  implementation: '0x0000000000000000000000000000000000000000',
+  lane: 'standard',
+  evidence: {},
+} as const;
 
 /** A 32-byte word without its leading zeros, for messages. */
 const trimWord = (hex: string) => `0x${hex.replace(/^0x0*/, '') || '0'}`;
@@ -219,24 +223,26 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
     const init: Hex = patch.upgrade
       ? encodeCall(system, abiOf(candidateHandle), patch.upgrade, `patch ${patch.name} upgrade`)
       : '0x';
-    const call =
-      target.proxyKind === 'transparent'
-        ? {
-            target: target.proxyAdmin as Address,
-            data: encodeFunctionData({
-              abi: PROXY_ADMIN_ABI,
-              functionName: 'upgradeAndCall',
-              args: [target.address, implementation, init],
-            }),
-          }
-        : {
-            target: target.address,
-            data: encodeFunctionData({
-              abi: UUPS_ABI,
-              functionName: 'upgradeToAndCall',
-              args: [implementation, init],
-            }),
-          };
+    const upgrade = upgradeCall({
+      kind: target.proxyKind,
+      proxy: target.address,
+      ...(target.proxyAdmin ? { proxyAdmin: target.proxyAdmin } : {}),
+      implementation,
+      init,
+    });
+    // Through patchgate's PatchGate when the live system has one (found on chain): it checks the codehash.
+    const call = target.gate
+      ? timelockCall(
+          {
+            ...SIMULATED,
+            proxy: target.address,
+            target: upgrade.target,
+            calldata: upgrade.data,
+            codehash: keccak256((await clients.public.getCode({ address: implementation })) ?? '0x'),
+          },
+          { gate: target.gate, salt: keccak256(toHex(`patchgate:simulate:${patch.name}`)) },
+        )
+      : upgrade;
     const governance = await timed(
       'governance',
       () =>
