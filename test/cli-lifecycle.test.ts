@@ -265,6 +265,23 @@ describe('approve → queue → execute → verify, killed at every step and re-
       'verified',
     ]);
   });
+
+  it('exits 1 naming the difference when the code that runs is no longer the approved build', async () => {
+    const impl = json<{ implementation: Hex }>(pg(['status', digest, '--format', 'json'])).implementation;
+    const code = (await live.clients.public.getCode({ address: impl })) as Hex;
+    const snapshot = await live.clients.test.snapshot();
+    await live.clients.test.setCode({
+      address: impl,
+      bytecode: `${code.slice(0, 100)}fe${code.slice(102)}` as Hex,
+    });
+    const v = pg(['verify', digest]);
+    await live.clients.test.revert({ id: snapshot });
+    expect(v.code).toBe(1);
+    expect(v.stdout).toMatch(/^FAIL/);
+    expect(v.stdout).toMatch(
+      /verify-bytecode-mismatch: runtime code of 0x\w+ differs from src\/VaultV2.sol:VaultV2 at byte 49/,
+    );
+  });
 });
 
 describe('a tampered store', () => {
