@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findContract } from '../src/build/find.js';
 import { localAccount } from '../src/chain/clients.js';
 import { abiOf, deploy } from '../src/chain/deploy.js';
+import { INITIALIZABLE_SLOT } from '../src/chain/initializable.js';
 import { errorOf } from '../src/errors.fixture.js';
 import { signApproval } from '../src/govern/approval.js';
 import { exportLine } from '../src/ledger/export.js';
@@ -141,6 +142,7 @@ describe('queue, execute, verify', () => {
     expect(v.checks.map((c) => [c.name, c.ok])).toEqual([
       ['implementation', true],
       ['bytecode', true],
+      ['initializers', true],
       ['calldata', true],
       ['invariant:fees-go-to-governance', true],
       ['invariant:guardian-can-pause', true],
@@ -191,6 +193,35 @@ describe('queue, execute, verify', () => {
     expect(v.verdict).toBe('fail');
     expect(v.findings.map((f) => f.id)).toEqual(['verify-bytecode-mismatch']);
     expect(v.findings[0]?.message).toMatch(/differs from src\/VaultV2.sol:VaultV2 at byte 99/);
+    await live.clients.test.revert({ id: snapshot });
+  });
+
+  it('fails verification when the implementation itself can be initialized again', async () => {
+    const snapshot = await live.clients.test.snapshot();
+    const impl = (await lc.store.get(digest))?.record.implementation as Hex;
+    await live.clients.test.setStorageAt({
+      address: impl,
+      index: INITIALIZABLE_SLOT,
+      value: `0x${'00'.repeat(32)}`,
+    });
+    const v = await verify(lc, { digest });
+    expect(v.findings.map((f) => f.id)).toEqual(['verify-implementation-initializable']);
+    expect(v.findings[0]?.message).toContain('its own Initializable version is 0');
+    await live.clients.test.revert({ id: snapshot });
+  });
+
+  it('refuses an implementation deployed elsewhere from a build that left its initializers open', async () => {
+    const snapshot = await live.clients.test.snapshot();
+    // Same runtime code as VaultV2 (only the constructor differs), so only its storage tells them apart.
+    const open = await deploy(
+      live.clients.wallet(owner(0)),
+      live.clients.public,
+      findContract(live.project, 'VaultV2Initializable'),
+    );
+    const e = await errorOf(
+      propose(lc, { patch: 'fix-flash-deposit', lane: 'standard', implementation: open, again: true }),
+    );
+    expect([e.code, e.exitCode]).toEqual(['implementation-initializable', 2]);
     await live.clients.test.revert({ id: snapshot });
   });
 

@@ -26,6 +26,17 @@ export const LIFECYCLE_ENTRIES: readonly CatalogEntry[] = [
     example: 'runtime code of 0x4c5f…21B8 differs from src/VaultV2.sol:VaultV2 at byte 1043',
   },
   {
+    id: 'verify-implementation-initializable',
+    title: 'The implementation itself can still be initialized',
+    severity: 'critical',
+    blocking: true,
+    summary:
+      "The implementation contract's own OpenZeppelin Initializable version is not type(uint64).max: its initializers were not disabled when it was deployed, so anyone can call its initializer, take ownership of it and — for UUPS — upgrade or destroy it. Runtime bytecode cannot show this: the constructor is not part of it.",
+    fix: 'Deploy the implementation from a build whose constructor calls `_disableInitializers()` (let patchgate deploy the audited build), and propose again.',
+    example:
+      'the implementation 0x4c5f…21B8 can be initialized by anyone: its own Initializable version is 0, not type(uint64).max',
+  },
+  {
     id: 'verify-calldata-mismatch',
     title: 'The executed call is not the approved call',
     severity: 'critical',

@@ -17,6 +17,7 @@ import { compiled } from '../build/artifact.js';
 import type { ContractHandle } from '../build/types.js';
 import { compareRuntime } from '../chain/bytecode.js';
 import { abiOf, deploy } from '../chain/deploy.js';
+import { initializedVersion, initializersDisabled, usesInitializableV5 } from '../chain/initializable.js';
 import { environmentError, inputError } from '../errors.js';
 import type { Lifecycle } from './context.js';
 import { failpoint } from './failpoint.js';
@@ -36,8 +37,16 @@ async function codeAt(lc: Lifecycle, address: Address): Promise<Hex | undefined>
   return code && code !== '0x' ? code : undefined;
 }
 
-/** The deployed runtime code must be the candidate's (CBOR metadata and immutables masked). */
-export function assertAuditedBuild(handle: ContractHandle, address: Address, code: Hex): void {
+/**
+ * The deployed runtime code must be the candidate's (CBOR metadata and immutables masked), and — the
+ * constructor not being part of runtime code — its initializers must be disabled on the implementation itself.
+ */
+export async function assertAuditedBuild(
+  lc: Lifecycle,
+  handle: ContractHandle,
+  address: Address,
+  code: Hex,
+): Promise<void> {
   const cmp = compareRuntime(code, compiled(handle).evm.deployedBytecode);
   if (!cmp.match) {
     throw inputError(
@@ -45,6 +54,16 @@ export function assertAuditedBuild(handle: ContractHandle, address: Address, cod
       `the code at ${address} is not ${handle.fullyQualifiedName}: first difference at byte ${cmp.firstDifference} (${cmp.onChainLength} bytes on chain, ${cmp.compiledLength} compiled)`,
       'pass the address of the audited build, or let patchgate deploy it',
     );
+  }
+  if (usesInitializableV5(abiOf(handle))) {
+    const version = await initializedVersion(lc.clients.public, address);
+    if (!initializersDisabled(version)) {
+      throw inputError(
+        'implementation-initializable',
+        `the implementation at ${address} can still be initialized (its Initializable version is ${version}, not type(uint64).max): anyone could take it over`,
+        'deploy it from a build whose constructor calls _disableInitializers(), or let patchgate deploy the audited build',
+      );
+    }
   }
 }
 
@@ -62,7 +81,7 @@ export async function ensureImplementation(
         'check the address and --rpc',
       );
     }
-    assertAuditedBuild(handle, opts.address, code);
+    await assertAuditedBuild(lc, handle, opts.address, code);
     return { address: opts.address, codehash: keccak256(code), reused: true };
   }
   const ctor = abiOf(handle).find((x) => x.type === 'constructor');
@@ -84,7 +103,7 @@ export async function ensureImplementation(
   if (viaCreate2) {
     const existing = await codeAt(lc, predicted);
     if (existing) {
-      assertAuditedBuild(handle, predicted, existing);
+      await assertAuditedBuild(lc, handle, predicted, existing);
       return { address: predicted, codehash: keccak256(existing), reused: true };
     }
   }
@@ -110,6 +129,6 @@ export async function ensureImplementation(
   }
   const code = await codeAt(lc, address);
   if (!code) throw environmentError('deploy-failed', `no code at ${address} after deploying ${handle.name}`);
-  assertAuditedBuild(handle, address, code);
+  await assertAuditedBuild(lc, handle, address, code);
   return { address, codehash: keccak256(code), reused: false };
 }

@@ -86,6 +86,11 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
     return v;
   };
   const project = await projectOf(lc);
+  const candidate = findContract(project, patch.candidate);
+  // An implementation deployed elsewhere is checked before anything else runs: bad input fails fast.
+  const preset = params.implementation
+    ? await ensureImplementation(lc, candidate, { address: params.implementation })
+    : undefined;
   const base = { tool: { name: 'patchgate' as const, version: VERSION }, patch: patch.name, stages };
   const given = params.reports ?? {};
   if (given.simulate && given.simulate.patch !== patch.name) {
@@ -136,9 +141,9 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
       'list the patched proxy under "live" in the config',
     );
   }
-  const candidate = findContract(project, patch.candidate);
-  const impl = await timed('deploy', () =>
-    ensureImplementation(lc, candidate, { deployer: params.deployer, address: params.implementation }),
+  const impl = await timed(
+    'deploy',
+    async () => preset ?? ensureImplementation(lc, candidate, { deployer: params.deployer }),
   );
   const init: Hex = patch.upgrade
     ? encodeCall(system, abiOf(candidate), patch.upgrade, `patch ${patch.name} upgrade`)

@@ -14,6 +14,7 @@ import { compiled } from '../build/artifact.js';
 import { findContract } from '../build/find.js';
 import { compareRuntime } from '../chain/bytecode.js';
 import { abiOf } from '../chain/deploy.js';
+import { initializedVersion, initializersDisabled, usesInitializableV5 } from '../chain/initializable.js';
 import { introspectProxy } from '../chain/proxy.js';
 import type { PatchRecord } from '../govern/digest.js';
 import { planOperationId, timelockCall } from '../govern/plan.js';
@@ -27,7 +28,7 @@ import { syncLog } from './log-sync.js';
 import { advance } from './queue.js';
 
 export interface VerifyCheck {
-  name: 'implementation' | 'bytecode' | 'calldata' | `invariant:${string}`;
+  name: 'implementation' | 'bytecode' | 'initializers' | 'calldata' | `invariant:${string}`;
   ok: boolean;
   detail: string;
 }
@@ -82,6 +83,23 @@ async function verifyStep(lc: Lifecycle, params: { digest: Hex }): Promise<Verif
         ? `codehash of ${record.implementation} is ${codehash}, the approved codehash is ${record.codehash}`
         : `runtime code of ${record.implementation} differs from ${plan.candidate} at byte ${cmp.firstDifference} (${cmp.onChainLength} bytes on chain, ${cmp.compiledLength} compiled)`,
     });
+  }
+
+  if (usesInitializableV5(abiOf(candidate))) {
+    const version = await initializedVersion(lc.clients.public, record.implementation);
+    if (initializersDisabled(version)) {
+      checks.push({
+        name: 'initializers',
+        ok: true,
+        detail: `initializers disabled on the implementation itself`,
+      });
+    } else {
+      fail('verify-implementation-initializable', {
+        name: 'initializers',
+        ok: false,
+        detail: `the implementation ${record.implementation} can be initialized by anyone: its own Initializable version is ${version}, not type(uint64).max`,
+      });
+    }
   }
 
   const id = planOperationId(record, plan);
