@@ -23,8 +23,7 @@ import { queue } from '../src/lifecycle/queue.js';
 import { upgradeThroughGovernance } from '../src/simulate/governance.js';
 import { type Db, openPglite } from '../src/store/db.js';
 import { openLedger } from '../src/store/ledger-store.js';
-import { openStore } from '../src/store/store.js';
-import { type LiveExample, startLiveExample } from './helpers/live.js';
+import { type LiveExample, lifecycleOn, startLiveExample } from './helpers/live.js';
 
 const PROXY_ADMIN_ABI = parseAbi([
   'function upgradeAndCall(address proxy, address implementation, bytes data) payable',
@@ -70,14 +69,7 @@ async function onSnapshot<T>(fn: () => Promise<T>): Promise<T> {
 beforeAll(async () => {
   live = await startLiveExample();
   ledgerDb = await openPglite('memory://');
-  lc = {
-    config: live.config,
-    projectDir: live.config.project,
-    stateDir: live.stateDir,
-    store: await openStore(await openPglite('memory://')),
-    clients: live.clients,
-    rpcUrl: live.anvil.rpcUrl,
-  };
+  lc = await lifecycleOn(live);
   vault = live.system.contracts.get('vault')?.address as Hex;
   proxyAdmin = live.system.contracts.get('vault')?.proxyAdmin as Hex;
   const proposed = await propose(lc, { patch: 'fix-flash-deposit', lane: 'standard', deployer: owner(0) });

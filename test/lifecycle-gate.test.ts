@@ -22,10 +22,8 @@ import { propose } from '../src/lifecycle/propose.js';
 import { queue } from '../src/lifecycle/queue.js';
 import { verify } from '../src/lifecycle/verify.js';
 import { upgradeThroughGovernance } from '../src/simulate/governance.js';
-import { openPglite } from '../src/store/db.js';
 import { openLedger } from '../src/store/ledger-store.js';
-import { openStore } from '../src/store/store.js';
-import { type LiveExample, startLiveExample } from './helpers/live.js';
+import { type LiveExample, lifecycleOn, startLiveExample } from './helpers/live.js';
 
 let live: LiveExample;
 let lc: Lifecycle;
@@ -55,14 +53,7 @@ beforeAll(async () => {
     errorsAbi: abiOf(findContract(live.project, 'ProxyAdmin')),
   });
   expect(moved.ok).toBe(true);
-  lc = {
-    config: live.config,
-    projectDir: live.config.project,
-    stateDir: live.stateDir,
-    store: await openStore(await openPglite('memory://')),
-    clients: live.clients,
-    rpcUrl: live.anvil.rpcUrl,
-  };
+  lc = await lifecycleOn(live);
 }, 240_000);
 
 afterAll(async () => {

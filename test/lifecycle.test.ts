@@ -21,10 +21,8 @@ import { LOG_ORIGIN, syncLog } from '../src/lifecycle/log-sync.js';
 import { propose } from '../src/lifecycle/propose.js';
 import { queue } from '../src/lifecycle/queue.js';
 import { verify } from '../src/lifecycle/verify.js';
-import { openPglite } from '../src/store/db.js';
 import { openLedger } from '../src/store/ledger-store.js';
-import { openStore } from '../src/store/store.js';
-import { type LiveExample, startLiveExample } from './helpers/live.js';
+import { type LiveExample, lifecycleOn, startLiveExample } from './helpers/live.js';
 
 let live: LiveExample;
 let lc: Lifecycle;
@@ -35,14 +33,7 @@ const owner = (i: number) => localAccount(i) as never;
 
 beforeAll(async () => {
   live = await startLiveExample();
-  lc = {
-    config: live.config,
-    projectDir: live.config.project,
-    stateDir: live.stateDir,
-    store: await openStore(await openPglite('memory://')),
-    clients: live.clients,
-    rpcUrl: live.anvil.rpcUrl,
-  };
+  lc = await lifecycleOn(live);
   pristine = await live.clients.test.snapshot();
 }, 240_000);
 

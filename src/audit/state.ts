@@ -4,7 +4,7 @@
  * the deployment — *initial* — and everything after has to be explained.
  */
 import { type Address, getAddress, type Hex, type PublicClient, parseAbi, zeroAddress } from 'viem';
-import { ERC1967 } from '../chain/proxy.js';
+import { ERC1967, slotAddress, tryRead } from '../chain/proxy.js';
 import { inputError } from '../errors.js';
 import type { ChainEvent } from './events.js';
 
@@ -21,17 +21,6 @@ export interface ProxyState {
   implementationSlot: Address;
   admin?: Address;
   beacon?: Address;
-}
-
-const slotAddress = (word: Hex | undefined): Address =>
-  word ? getAddress(`0x${word.slice(-40)}`) : zeroAddress;
-
-async function tryRead<T>(fn: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await fn();
-  } catch {
-    return undefined;
-  }
 }
 
 /** The proxy's current slots. An address without code, or without any ERC-1967 slot set, is bad input. */

@@ -47,10 +47,12 @@ export interface ProxyInfo {
   upgrader?: Controller;
 }
 
-const slotAddress = (word: string | undefined): Address =>
+/** The address in the low 20 bytes of a storage word (zero for an empty slot). */
+export const slotAddress = (word: string | undefined): Address =>
   word ? getAddress(`0x${word.slice(-40)}`) : zeroAddress;
 
-async function tryRead<T>(fn: () => Promise<T>): Promise<T | undefined> {
+/** A read that may revert (the contract lacks the function): undefined instead of an error. */
+export async function tryRead<T>(fn: () => Promise<T>): Promise<T | undefined> {
   try {
     return await fn();
   } catch {

@@ -14,7 +14,7 @@ import { failpoint } from './failpoint.js';
 import { syncLog } from './log-sync.js';
 import { checkedOperationId, operationTimestamp } from './queue.js';
 import { buildSafeTx, collectSignatures, execSafeTx, safeNonce, safeOwners, signBuilt } from './safe-exec.js';
-import { lastOperationTx } from './timelock-events.js';
+import { lastOperationTx, operationDone } from './timelock-events.js';
 
 export interface CancelResult {
   digest: Hex;
@@ -46,12 +46,7 @@ async function cancelStep(
     await lc.store.transition(patch.digest, 'queued', 'cancelled', txHash);
     return { digest: patch.digest, state: 'cancelled', txHash, already: true };
   }
-  const done = await lc.clients.public.readContract({
-    address: patch.plan.timelock,
-    abi: TIMELOCK_ABI,
-    functionName: 'isOperationDone',
-    args: [id],
-  });
+  const done = await operationDone(lc, patch.plan.timelock, id);
   if (done) {
     throw inputError(
       'already-executed',

@@ -17,7 +17,7 @@ import { syncLog } from './log-sync.js';
 import { advance, checkedOperationId, operationTimestamp, requireApprovedCode } from './queue.js';
 import { buildSafeTx, collectSignatures, execSafeTx, safeNonce } from './safe-exec.js';
 import { requireThreshold } from './threshold.js';
-import { lastOperationTx } from './timelock-events.js';
+import { lastOperationTx, operationDone } from './timelock-events.js';
 
 export type WaitMode = 'no' | 'warp' | 'poll';
 
@@ -121,12 +121,7 @@ async function executeStep(lc: Lifecycle, params: ExecuteParameters): Promise<Ex
       ).timestamp
     : await chainNow(lc);
   await requireThreshold(lc, patch, queuedAt);
-  const done = await lc.clients.public.readContract({
-    address: patch.plan.timelock,
-    abi: TIMELOCK_ABI,
-    functionName: 'isOperationDone',
-    args: [id],
-  });
+  const done = await operationDone(lc, patch.plan.timelock, id);
   if (done) {
     const txHash = await lastOperationTx(lc, patch.plan.timelock, 'CallExecuted', id);
     await advance(lc, patch, 'executed', txHash);

@@ -9,6 +9,7 @@ import { environmentError, inputError } from '../errors.js';
 import { planOperationId, timelockOperation } from '../govern/plan.js';
 import { executeCall, scheduleCall, TIMELOCK_ABI } from '../govern/timelock.js';
 import { type TxBuilderBatch, txBuilderBatch } from '../govern/tx-builder.js';
+import { checkedOperationId as checkedOnChain } from '../simulate/governance.js';
 import type { PatchState } from '../store/store.js';
 import {
   chainNow,
@@ -63,23 +64,8 @@ export async function operationTimestamp(lc: Lifecycle, timelock: Address, id: H
 }
 
 /** The operation id, recomputed here and required to equal the timelock's own. */
-export async function checkedOperationId(lc: Lifecycle, patch: PlannedPatch): Promise<Hex> {
-  const op = timelockOperation(patch.record, patch.plan);
-  const id = planOperationId(patch.record, patch.plan);
-  const onChain = await lc.clients.public.readContract({
-    address: patch.plan.timelock,
-    abi: TIMELOCK_ABI,
-    functionName: 'hashOperation',
-    args: [op.target, op.value, op.data, op.predecessor, op.salt],
-  });
-  if (onChain !== id) {
-    throw environmentError(
-      'timelock-id-mismatch',
-      `timelock ${patch.plan.timelock} computes operation id ${onChain}, patchgate ${id}: refusing to go on`,
-      'the timelock is not an OpenZeppelin TimelockController',
-    );
-  }
-  return id;
+export function checkedOperationId(lc: Lifecycle, patch: PlannedPatch): Promise<Hex> {
+  return checkedOnChain(lc.clients.public, patch.plan.timelock, timelockOperation(patch.record, patch.plan));
 }
 
 /** The implementation must still hold the code that was approved. */

@@ -18,3 +18,12 @@ export async function lastOperationTx(
   });
   return logs.at(-1)?.transactionHash ?? undefined;
 }
+
+export function operationDone(lc: Lifecycle, timelock: Address, id: Hex): Promise<boolean> {
+  return lc.clients.public.readContract({
+    address: timelock,
+    abi: TIMELOCK_ABI,
+    functionName: 'isOperationDone',
+    args: [id],
+  });
+}

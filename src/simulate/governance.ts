@@ -115,6 +115,32 @@ export async function safeRevertReason(
   return reason;
 }
 
+/**
+ * The timelock operation id, recomputed locally and required to equal the timelock's own `hashOperation`:
+ * patchgate never schedules an operation whose id it could not recompute.
+ */
+export async function checkedOperationId(
+  client: Clients['public'],
+  timelock: Address,
+  op: TimelockOperation,
+): Promise<Hex> {
+  const id = operationId(op);
+  const onChain = await client.readContract({
+    address: timelock,
+    abi: TIMELOCK_ABI,
+    functionName: 'hashOperation',
+    args: [op.target, op.value, op.data, op.predecessor, op.salt],
+  });
+  if (onChain !== id) {
+    throw environmentError(
+      'timelock-id-mismatch',
+      `timelock ${timelock} computes operation id ${onChain}, patchgate ${id}: refusing to go on`,
+      'the timelock is not an OpenZeppelin TimelockController',
+    );
+  }
+  return id;
+}
+
 async function execSafe(
   clients: Clients,
   gov: Governance,
@@ -195,19 +221,7 @@ export async function upgradeThroughGovernance(
     salt: call.salt,
     predecessor: call.predecessor,
   });
-  const id = operationId(op);
-  const onChainId = await clients.public.readContract({
-    address: gov.timelock,
-    abi: TIMELOCK_ABI,
-    functionName: 'hashOperation',
-    args: [op.target, op.value, op.data, op.predecessor, op.salt],
-  });
-  if (onChainId !== id) {
-    throw environmentError(
-      'timelock-id-mismatch',
-      `timelock ${gov.timelock} computes operation id ${onChainId}, patchgate ${id}`,
-    );
-  }
+  const id = await checkedOperationId(clients.public, gov.timelock, op);
   const delay =
     call.delay ??
     (await clients.public.readContract({

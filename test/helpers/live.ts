@@ -11,7 +11,10 @@ import { type Anvil, startAnvil } from '../../src/chain/anvil.js';
 import { type Clients, connect, localAccount } from '../../src/chain/clients.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
+import type { Lifecycle } from '../../src/lifecycle/context.js';
 import { type DeployedSystem, deploySystem, withLiveAddresses } from '../../src/simulate/deploy-system.js';
+import { openPglite } from '../../src/store/db.js';
+import { openStore } from '../../src/store/store.js';
 import { EXAMPLE_DIR, loadExample, TEST_STATE_DIR } from './example.js';
 
 export interface LiveExample {
@@ -37,6 +40,18 @@ export async function startLiveExample(): Promise<LiveExample> {
   const { system: _system, ...onDisk } = config;
   writeFileSync(join(configDir, 'patchgate.config.json'), JSON.stringify(onDisk, null, 2));
   return { anvil, clients, project, system, config, configDir, stateDir: TEST_STATE_DIR };
+}
+
+/** The lifecycle on the live example, in-process, with a fresh in-memory store. */
+export async function lifecycleOn(live: LiveExample): Promise<Lifecycle> {
+  return {
+    config: live.config,
+    projectDir: live.config.project,
+    stateDir: live.stateDir,
+    store: await openStore(await openPglite('memory://')),
+    clients: live.clients,
+    rpcUrl: live.anvil.rpcUrl,
+  };
 }
 
 /** Environment variables holding the local test keys, as a team would export them. */
