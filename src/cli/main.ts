@@ -5,51 +5,48 @@
 import { Command, CommanderError } from 'commander';
 import { isPatchgateError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { approveCommand } from './approve.js';
-import { auditCommand } from './audit.js';
-import { cancelCommand } from './cancel.js';
-import { checkCommand } from './check.js';
-import { demoCommand } from './demo.js';
-import { executeCommand } from './execute.js';
-import { gateCommand } from './gate.js';
-import { logCommand } from './log.js';
-import { pauseCommand } from './pause.js';
-import { proposeCommand } from './propose.js';
-import { queueCommand } from './queue.js';
-import { simulateCommand } from './simulate.js';
-import { statusCommand } from './status.js';
-import { verifyCommand } from './verify.js';
 
-export function buildProgram(onExit: (code: number) => void): Command {
+type Builder = (onExit: (code: number) => void) => Command;
+
+/**
+ * Every command, by name, loaded on demand: a run imports the one module it needs (a warm `check` never
+ * loads viem or the store), and `--help` or an unknown name loads them all.
+ */
+const COMMANDS: ReadonlyArray<[string, () => Promise<Builder>]> = [
+  ['check', async () => (await import('./check.js')).checkCommand],
+  ['simulate', async () => (await import('./simulate.js')).simulateCommand],
+  ['propose', async () => (await import('./propose.js')).proposeCommand],
+  ['approve', async () => (await import('./approve.js')).approveCommand],
+  ['status', async () => (await import('./status.js')).statusCommand],
+  ['queue', async () => (await import('./queue.js')).queueCommand],
+  ['execute', async () => (await import('./execute.js')).executeCommand],
+  ['cancel', async () => (await import('./cancel.js')).cancelCommand],
+  ['verify', async () => (await import('./verify.js')).verifyCommand],
+  ['pause', async () => (await import('./pause.js')).pauseCommand],
+  ['log', async () => (await import('./log.js')).logCommand],
+  ['gate', async () => (await import('./gate.js')).gateCommand],
+  ['audit', async () => (await import('./audit.js')).auditCommand],
+  ['demo', async () => (await import('./demo.js')).demoCommand],
+];
+
+export async function buildProgram(onExit: (code: number) => void, argv: string[] = []): Promise<Command> {
   const program = new Command('patchgate')
     .description('Secure patch management for upgradeable smart contracts')
     .version(VERSION, '-V, --version')
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: (str, write) => write(`patchgate: ${str.replace(/^error: /, '')}`) });
-  program.addCommand(checkCommand(onExit));
-  program.addCommand(simulateCommand(onExit));
-  program.addCommand(proposeCommand(onExit));
-  program.addCommand(approveCommand(onExit));
-  program.addCommand(statusCommand(onExit));
-  program.addCommand(queueCommand(onExit));
-  program.addCommand(executeCommand(onExit));
-  program.addCommand(cancelCommand(onExit));
-  program.addCommand(verifyCommand(onExit));
-  program.addCommand(pauseCommand(onExit));
-  program.addCommand(logCommand(onExit));
-  program.addCommand(gateCommand(onExit));
-  program.addCommand(auditCommand(onExit));
-  program.addCommand(demoCommand(onExit));
+  const named = COMMANDS.filter(([name]) => name === argv[0]);
+  for (const [, load] of named.length > 0 ? named : COMMANDS) program.addCommand((await load())(onExit));
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
-  const program = buildProgram((c) => {
+  const program = await buildProgram((c) => {
     code = c;
-  });
+  }, argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
