@@ -2,7 +2,9 @@
  * The finding catalogue: the one place where ids, titles, default severities, fixes and examples live.
  * docs/findings.md documents every id here by hand; catalog.test.ts keeps the two in sync.
  */
-import { errorKinds } from '@openzeppelin/upgrades-core/dist/validate/run.js';
+// Type-only: the kinds are checked at compile time (Record below) without loading upgrades-core at run time —
+// rendering a report must stay cheap. catalog.test.ts checks them against the installed upgrades-core.
+import type { errorKinds } from '@openzeppelin/upgrades-core/dist/validate/run.js';
 import { PatchgateError } from '../errors.js';
 import { LIFECYCLE_ENTRIES } from './catalog-lifecycle.js';
 import type { Finding, FindingStatus, Location, Severity } from './finding.js';
@@ -377,7 +379,7 @@ const OWN: CatalogEntry[] = [
 
 function buildCatalog(): Record<string, CatalogEntry> {
   const out: Record<string, CatalogEntry> = {};
-  for (const kind of errorKinds) {
+  for (const kind of Object.keys(UPGRADES_CORE) as UpgradeErrorKind[]) {
     const id = `upgrade-unsafe-${kind}`;
     out[id] = { id, blocking: true, ...UPGRADES_CORE[kind] };
   }
