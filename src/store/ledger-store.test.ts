@@ -233,6 +233,24 @@ describe.each(backends)('ledger on %s', (_name, open) => {
     expect(await ledger.entries(10, 12)).toEqual(records.slice(10, 12));
   });
 
+  it('commits concurrent appends together, in call order, each getting its own index', async () => {
+    const other = await openLedger(backend.db, { origin: 'group.example' });
+    const inputs = sampleEntries(300);
+    const results = await Promise.all(inputs.map((e) => other.append(e)));
+    expect(results.map((r) => r.index)).toEqual(inputs.map((_, i) => i));
+    const data = inputs.map((e) => new TextEncoder().encode(canonicalEntry(e).json));
+    expect((await other.head()).root).toBe(toHex(naiveRoot(data)));
+    expect(results.at(-1)?.root).toBe(toHex(naiveRoot(data)));
+    // A bad entry among them fails alone.
+    const mixed = await Promise.allSettled([
+      other.append(sampleEntry(300)),
+      other.append({ kind: 'nope' }),
+      other.append(sampleEntry(301)),
+    ]);
+    expect(mixed.map((m) => m.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await other.head()).size).toBe(302);
+  });
+
   it('appends an entry once per source, however often the same sources are synced', async () => {
     const other = await openLedger(backend.db, { origin: 'sync.example' });
     const items = sampleEntries(3).map((entry, i) => ({ source: `patch:${i}`, entry }));

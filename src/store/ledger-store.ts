@@ -73,7 +73,10 @@ export interface LedgerHead {
 
 export interface Ledger {
   origin: string;
-  /** Validates, canonicalizes and appends one entry. */
+  /**
+   * Validates, canonicalizes and appends one entry. Calls made while an append is being written are
+   * committed together in the next transaction (group commit), in call order.
+   */
   append(entry: unknown): Promise<Appended>;
   /** Appends several entries in one transaction (all or none): the fast path for bulk writes. */
   appendMany(entries: readonly unknown[]): Promise<Appended[]>;
@@ -236,9 +239,40 @@ export async function openLedger(db: Db, opts: { origin: string }): Promise<Ledg
     });
   };
 
+  // Group commit: append() calls that arrive while a transaction is being written wait for it and are then
+  // written together, in call order, in the next one. A lone caller gets one transaction per entry; many
+  // concurrent callers (a server) share transactions. Each entry is validated when it is handed in, so a bad
+  // entry fails alone; a database error fails the whole group (none of it is written).
+  let pending: { json: unknown; resolve: (a: Appended) => void; reject: (e: unknown) => void }[] = [];
+  let writing: Promise<void> | undefined;
+  const drain = async (): Promise<void> => {
+    while (pending.length > 0) {
+      const group = pending;
+      pending = [];
+      try {
+        const out = await appendMany(group.map((g) => g.json));
+        group.forEach((g, k) => g.resolve(out[k] as Appended));
+      } catch (e) {
+        for (const g of group) g.reject(e);
+      }
+    }
+    writing = undefined;
+  };
+  const groupCommit = (input: unknown): Promise<Appended> =>
+    new Promise((resolve, reject) => {
+      try {
+        canonicalEntry(input);
+      } catch (e) {
+        reject(e);
+        return;
+      }
+      pending.push({ json: input, resolve, reject });
+      writing ??= drain();
+    });
+
   return {
     origin,
-    append: async (entry) => (await appendMany([entry]))[0] as Appended,
+    append: (entry) => groupCommit(entry),
     appendMany: (entries) => appendMany(entries),
     appendOnce: (items) =>
       appendMany(
