@@ -4,7 +4,7 @@
  * the deployment — *initial* — and everything after has to be explained.
  */
 import { type Address, getAddress, type Hex, type PublicClient, parseAbi, zeroAddress } from 'viem';
-import { ERC1967, slotAddress, tryRead } from '../chain/proxy.js';
+import { ERC1967, erc1967Slots, tryRead } from '../chain/proxy.js';
 import { inputError } from '../errors.js';
 import type { ChainEvent } from './events.js';
 
@@ -25,12 +25,7 @@ export interface ProxyState {
 
 /** The proxy's current slots. An address without code, or without any ERC-1967 slot set, is bad input. */
 export async function readProxyState(client: PublicClient, proxy: Address): Promise<ProxyState> {
-  const [code, impl, admin, beacon] = await Promise.all([
-    client.getCode({ address: proxy }),
-    client.getStorageAt({ address: proxy, slot: ERC1967.implementation }),
-    client.getStorageAt({ address: proxy, slot: ERC1967.admin }),
-    client.getStorageAt({ address: proxy, slot: ERC1967.beacon }),
-  ]);
+  const [code, slots] = await Promise.all([client.getCode({ address: proxy }), erc1967Slots(client, proxy)]);
   if (!code || code === '0x') {
     throw inputError(
       'audit-not-a-proxy',
@@ -38,9 +33,9 @@ export async function readProxyState(client: PublicClient, proxy: Address): Prom
       'check the address and --rpc',
     );
   }
-  const implementationSlot = slotAddress(impl);
-  const adminAddress = slotAddress(admin);
-  const beaconAddress = slotAddress(beacon);
+  const implementationSlot = slots.implementation;
+  const adminAddress = slots.admin;
+  const beaconAddress = slots.beacon;
   if (beaconAddress !== zeroAddress) {
     const implementation = await client.readContract({
       address: beaconAddress,

@@ -120,13 +120,26 @@ export async function describeController(
   return { address, role: 'contract' };
 }
 
+/** The three ERC-1967 slots of a proxy, as addresses (zero where unset). */
+export async function erc1967Slots(
+  client: PublicClient,
+  proxy: Address,
+): Promise<{ implementation: Address; admin: Address; beacon: Address }> {
+  const [implementation, admin, beacon] = await Promise.all(
+    [ERC1967.implementation, ERC1967.admin, ERC1967.beacon].map((slot) =>
+      client.getStorageAt({ address: proxy, slot }),
+    ),
+  );
+  return {
+    implementation: slotAddress(implementation),
+    admin: slotAddress(admin),
+    beacon: slotAddress(beacon),
+  };
+}
+
 export async function introspectProxy(client: PublicClient, proxy: Address): Promise<ProxyInfo> {
-  const [impl, admin, beacon] = await Promise.all([
-    client.getStorageAt({ address: proxy, slot: ERC1967.implementation }),
-    client.getStorageAt({ address: proxy, slot: ERC1967.admin }),
-    client.getStorageAt({ address: proxy, slot: ERC1967.beacon }),
-  ]);
-  const beaconAddress = slotAddress(beacon);
+  const slots = await erc1967Slots(client, proxy);
+  const beaconAddress = slots.beacon;
   if (beaconAddress !== zeroAddress) {
     const implementation = await client.readContract({
       address: beaconAddress,
@@ -144,8 +157,8 @@ export async function introspectProxy(client: PublicClient, proxy: Address): Pro
       upgrader: owner ? await describeController(client, owner) : undefined,
     };
   }
-  const implementation = slotAddress(impl);
-  const adminAddress = slotAddress(admin);
+  const implementation = slots.implementation;
+  const adminAddress = slots.admin;
   if (adminAddress !== zeroAddress) {
     return {
       proxy,

@@ -1,12 +1,11 @@
 /** `patchgate execute`: the queued patch, once its delay has passed, through the Safe and the timelock. */
 import { Command } from 'commander';
 import type { ExecuteResult } from '../lifecycle/execute.js';
-import { writeOutput } from '../report/index.js';
-import { jsonText } from '../report/json.js';
 import {
   addKeyOptions,
   addLifecycleOptions,
   emit,
+  exportSafeTxBatch,
   type KeyOptions,
   type LifecycleOptions,
   parseDigest,
@@ -39,9 +38,7 @@ export function executeCommand(onExit: (code: number) => void): Command {
   cmd.action(async (digestArg: string, opts: ExecuteOptions) => {
     const digest = parseDigest(digestArg);
     if (opts.format === 'safe-tx-builder') {
-      const { safeTxBuilderExport } = await import('../lifecycle/queue.js');
-      const batch = await withLifecycle(opts, (lc) => safeTxBuilderExport(lc, digest, 'execute'));
-      writeOutput(jsonText(batch), opts.out);
+      await exportSafeTxBatch(opts, digest, 'execute');
       onExit(0);
       return;
     }

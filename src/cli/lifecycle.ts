@@ -134,3 +134,14 @@ export async function withLifecycle<T>(
 export function emit(opts: LifecycleOptions, value: unknown, text: () => string[]): void {
   writeOutput(opts.format === 'json' ? jsonText(value) : `${text().join('\n')}\n`, opts.out);
 }
+
+/** `--format safe-tx-builder`: the step's timelock call as a Transaction Builder batch, instead of sending it. */
+export async function exportSafeTxBatch(
+  opts: LifecycleOptions,
+  digest: Hex,
+  step: 'schedule' | 'execute',
+): Promise<void> {
+  const { safeTxBuilderExport } = await import('../lifecycle/queue.js');
+  const batch = await withLifecycle(opts, (lc) => safeTxBuilderExport(lc, digest, step));
+  writeOutput(jsonText(batch), opts.out);
+}

@@ -2,12 +2,11 @@
 import { Command } from 'commander';
 import { formatEta } from '../lifecycle/execute.js';
 import type { QueueResult } from '../lifecycle/queue.js';
-import { writeOutput } from '../report/index.js';
-import { jsonText } from '../report/json.js';
 import {
   addKeyOptions,
   addLifecycleOptions,
   emit,
+  exportSafeTxBatch,
   type KeyOptions,
   type LifecycleOptions,
   parseDigest,
@@ -33,9 +32,7 @@ export function queueCommand(onExit: (code: number) => void): Command {
   cmd.action(async (digestArg: string, opts: LifecycleOptions & KeyOptions) => {
     const digest = parseDigest(digestArg);
     if (opts.format === 'safe-tx-builder') {
-      const { safeTxBuilderExport } = await import('../lifecycle/queue.js');
-      const batch = await withLifecycle(opts, (lc) => safeTxBuilderExport(lc, digest, 'schedule'));
-      writeOutput(jsonText(batch), opts.out);
+      await exportSafeTxBatch(opts, digest, 'schedule');
       onExit(0);
       return;
     }
