@@ -266,8 +266,9 @@ describe('bad input', () => {
     writeFileSync(join(dir, 'src/Bad.sol'), 'pragma solidity ^0.8.0;\ncontract Bad {\n  uint256 x\n}\n');
     const e = await errorOf(loadProject({ dir, stateDir: tmp('s') }));
     expect([e.code, e.exitCode]).toEqual(['compile-failed', 2]);
-    expect(e.shortMessage).toContain("ParserError: Expected ';' but got '}'");
-    expect(e.shortMessage).toContain('src/Bad.sol:4:1');
+    // The first line names the first error and where it is; solc's formatted message follows.
+    expect(e.shortMessage).toBe("compilation failed: src/Bad.sol:4:1: ParserError: Expected ';' but got '}'");
+    expect(e.details.join('\n')).toContain(' --> src/Bad.sol:4:1:');
   });
 
   it('names a build-info that lacks the AST', async () => {

@@ -111,6 +111,11 @@ describe('patchgate check (bad input)', () => {
     ['a missing --candidate', [...base, '--reference', 'VaultV1'], /--candidate/],
     ['an unknown --patch', [...base, '--patch', 'nope'], /nope/],
     ['a malformed --allow', [...good, '--allow', 'Not An Id'], /Not An Id/],
+    [
+      'a misspelled --allow id, naming the id it meant',
+      [...good, '--allow', 'acess-control-removed'],
+      /^patchgate: --allow "acess-control-removed" is not a finding id \(did you mean `access-control-removed`\?\)\n/,
+    ],
     ['an unknown option', [...good, '--frobnicate'], /frobnicate/],
     [
       'an --out path in a missing directory',

@@ -4,7 +4,9 @@
  */
 import { keccak_256 } from '@noble/hashes/sha3';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
+import { didYouMean } from '../core/suggest.js';
 import { inputError } from '../errors.js';
+import { CATALOG } from './catalog.js';
 import type { Finding } from './finding.js';
 
 export interface Acknowledgement {
@@ -13,6 +15,8 @@ export interface Acknowledgement {
   function?: string;
   file?: string;
   reason?: string;
+  /** Where it was written (`--allow`), for errors; the config's entries leave it out. */
+  source?: string;
 }
 
 function matches(ack: Acknowledgement, f: Finding): boolean {
@@ -38,10 +42,27 @@ export function parseAllow(value: string): Acknowledgement {
     ...(m[2] ? { contract: m[2] } : {}),
     ...(m[3] ? { function: m[3] } : {}),
     reason: '--allow',
+    source: '--allow',
   };
 }
 
+/**
+ * A misspelled id would acknowledge nothing and the finding would block with no word why: every acknowledged
+ * id must be one the catalogue knows (exit 2, with the id it probably meant).
+ */
+export function assertKnownIds(acks: readonly Acknowledgement[]): void {
+  for (const ack of acks) {
+    if (ack.id in CATALOG) continue;
+    throw inputError(
+      'unknown-finding-id',
+      `${ack.source ?? "the config's acknowledge"} "${ack.id}" is not a finding id${didYouMean(ack.id, Object.keys(CATALOG))}`,
+      'finding ids are listed in docs/findings.md',
+    );
+  }
+}
+
 export function applyAcknowledgements(findings: Finding[], acks: readonly Acknowledgement[]): Finding[] {
+  assertKnownIds(acks);
   return findings.map((f) => {
     const ack = acks.find((a) => matches(a, f));
     return ack ? { ...f, acknowledged: true, acknowledgedReason: ack.reason ?? 'acknowledged' } : f;

@@ -40,6 +40,19 @@ export interface SolcError {
   type: string;
   formattedMessage?: string;
   message: string;
+  sourceLocation?: { file: string; start: number; end: number };
+}
+
+/** `src/A.sol:3:55: ParserError: Expected ';' but got '}'` — where the error is, from the source text. */
+export function errorLine(error: SolcError, input: SolcInput): string {
+  const loc = error.sourceLocation;
+  const content = loc ? input.sources[loc.file]?.content : undefined;
+  let where = loc?.file;
+  if (loc && content !== undefined && loc.start >= 0) {
+    const before = content.slice(0, loc.start).split('\n');
+    where = `${loc.file}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}`;
+  }
+  return `${where ? `${where}: ` : ''}${error.type}: ${error.message}`;
 }
 
 /**
@@ -61,8 +74,13 @@ export async function compileStandardJson(
   const output = JSON.parse(raw) as Omit<SolcOutput, 'errors'> & { errors?: SolcError[] };
   const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
   if (errors.length > 0) {
-    const text = errors.map((e) => (e.formattedMessage ?? e.message).trim()).join('\n\n');
-    throw inputError('compile-failed', `compilation failed:\n${text}`, 'fix the Solidity error above');
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+    throw inputError(
+      'compile-failed',
+      `compilation failed: ${errorLine(errors[0] as SolcError, input)}${more}`,
+      'fix the Solidity error; solc says:',
+      errors.flatMap((e) => (e.formattedMessage ?? e.message).trim().split('\n')),
+    );
   }
   return { output: output as SolcOutput, longVersion: solc.version().replace(/\.Emscripten\.clang$/, '') };
 }

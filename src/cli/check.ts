@@ -1,7 +1,7 @@
 /** `patchgate check`: static upgrade safety of a patch (reference = live, candidate = the patch). */
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { parseAllow } from '../analyze/acknowledge.js';
+import { assertKnownIds, parseAllow } from '../analyze/acknowledge.js';
 import { runCheck } from '../analyze/run-check.js';
 import { loadConfig } from '../config/load.js';
 import { inputError } from '../errors.js';
@@ -67,13 +67,15 @@ export function checkCommand(onExit: (code: number) => void): Command {
         'pass --reference REF --candidate REF (REF = Name or path/File.sol:Name), or --patch NAME from the config',
       );
     }
+    const acknowledge = [...config.acknowledge, ...opts.allow.map(parseAllow)];
+    assertKnownIds(acknowledge); // before compiling: a typo should not cost a compile
     const report = await runCheck({
       projectDir: opts.project ? resolve(opts.project) : projectDir,
       stateDir: out.stateDir,
       reference,
       candidate,
       kind,
-      acknowledge: [...config.acknowledge, ...opts.allow.map(parseAllow)],
+      acknowledge,
     });
     const text = renderReport(report, out.format, { color: useColor(out.out), rootDir: projectDir });
     writeOutput(text, out.out);

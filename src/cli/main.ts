@@ -3,6 +3,7 @@
  * 1 blocking findings, 2 bad usage or input, 3 environment or internal failure.
  */
 import { Command, CommanderError } from 'commander';
+import { didYouMean } from '../core/suggest.js';
 import { isPatchgateError } from '../errors.js';
 import { VERSION } from '../version.js';
 
@@ -32,14 +33,47 @@ const COMMANDS: ReadonlyArray<[string, () => Promise<Builder>]> = [
 export async function buildProgram(onExit: (code: number) => void, argv: string[] = []): Promise<Command> {
   const program = new Command('patchgate')
     .description('Secure patch management for upgradeable smart contracts')
-    .version(VERSION, '-V, --version')
+    .version(VERSION, '-V, --version');
+  const named = COMMANDS.filter(([name]) => name === argv[0]);
+  for (const [, load] of named.length > 0 ? named : COMMANDS) program.addCommand((await load())(onExit));
+  shell(program);
+  return program;
+}
+
+/**
+ * Every command and subcommand (`log verify`) reports parse errors the same way — `patchgate: unknown option
+ * '--formt'` — and throws instead of exiting, so `main` maps them to exit 2. `addCommand` does not pass these
+ * settings down, so they are set on the whole tree.
+ */
+function shell(cmd: Command): void {
+  cmd
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: (str, write) => write(`patchgate: ${str.replace(/^error: /, '')}`) });
-  const named = COMMANDS.filter(([name]) => name === argv[0]);
-  for (const [, load] of named.length > 0 ? named : COMMANDS) program.addCommand((await load())(onExit));
-  for (const cmd of program.commands) cmd.exitOverride();
-  return program;
+  for (const sub of cmd.commands) shell(sub);
+}
+
+/**
+ * Commander reports a missing required option before an unknown one, so `log verify --fil x` would say
+ * "--file not specified" and hide the typo. An unknown option is the cause: report it first (with its
+ * did-you-mean). Probed on a program of its own, so the real parse starts from clean option values.
+ */
+async function unknownOptionFirst(argv: string[]): Promise<void> {
+  let cmd: Command = await buildProgram(() => undefined, argv);
+  let rest = argv;
+  for (;;) {
+    const sub = cmd.commands.find((c) => c.name() === rest[0] || c.aliases().includes(rest[0] ?? ''));
+    if (!sub) break;
+    cmd = sub;
+    rest = rest.slice(1);
+  }
+  if (cmd.commands.length > 0 || rest.some((arg) => arg === '-h' || arg === '--help')) return;
+  const unknown = cmd.parseOptions(rest).unknown.find((arg) => arg.startsWith('-') && arg !== '--');
+  if (unknown) {
+    const flag = unknown.split('=')[0] ?? unknown;
+    const known = cmd.options.flatMap((o) => (o.long ? [o.long] : []));
+    cmd.error(`unknown option '${flag}'${didYouMean(flag, known)}`, { code: 'commander.unknownOption' });
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -48,6 +82,7 @@ export async function main(argv: string[]): Promise<number> {
     code = c;
   }, argv);
   try {
+    await unknownOptionFirst(argv);
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {

@@ -84,7 +84,8 @@ export function proposeCommand(onExit: (code: number) => void): Command {
     .option(
       '--guardian-key-env <name>',
       'emergency lane: environment variable holding the guardian key, to pause at once',
-    );
+    )
+    .option('--again', 'propose anew with fresh evidence even when this patch is already open');
   addLifecycleOptions(cmd, { rpc: true, formats: ['text', 'json', 'md', 'sarif'] });
   addKeyOptions(cmd, 'the deployer');
   cmd.action(async (opts: ProposeOptions) => {

@@ -21,7 +21,20 @@ describe('config', () => {
   it('names the misspelled key', async () => {
     const e = await errorOf(() => parseConfig(JSON.stringify({ ...good, patchez: [] }), 'p.json'));
     expect(e.exitCode).toBe(2);
-    expect(e.shortMessage).toMatch(/patchez/);
+    expect(e.shortMessage).toBe('p.json: unknown key `patchez` (did you mean `patches`?)');
+  });
+
+  it('names a misspelled nested key first, not the key it made missing', async () => {
+    const bad = { ...good, patches: [{ name: 'fix', contract: 'vault', candiate: 'VaultV2' }] };
+    const e = await errorOf(() => parseConfig(JSON.stringify(bad), 'p.json'));
+    expect(e.shortMessage).toBe('p.json: patches[0]: unknown key `candiate` (did you mean `candidate`?)');
+    expect(e.details).toEqual(['patches[0].candidate: Invalid input: expected string, received undefined']);
+    const lane = { ...good, policy: { lanes: { standrd: {} } } };
+    expect((await errorOf(() => parseConfig(JSON.stringify(lane), 'p.json'))).shortMessage).toBe(
+      'p.json: policy.lanes: unknown key `standrd` (did you mean `standard`?)',
+    );
+    const far = await errorOf(() => parseConfig(JSON.stringify({ ...good, zzzzzz: 1 }), 'p.json'));
+    expect(far.shortMessage).toBe('p.json: unknown key `zzzzzz`');
   });
 
   it('names the bad value of a nested key', async () => {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { didYouMean } from '../core/suggest.js';
 import { inputError } from '../errors.js';
 import type { Config } from './schema.js';
 
@@ -28,20 +29,58 @@ function formatPath(path: readonly PropertyKey[]): string {
   );
 }
 
+interface ZodDef {
+  type: string;
+  shape?: Record<string, { _zod: { def: ZodDef } }>;
+  element?: { _zod: { def: ZodDef } };
+  valueType?: { _zod: { def: ZodDef } };
+  innerType?: { _zod: { def: ZodDef } };
+  in?: { _zod: { def: ZodDef } };
+}
+
+/** The keys the schema allows at `path` (wrappers, arrays and records walked through), for "did you mean". */
+function keysAt(schema: { _zod: { def: ZodDef } }, path: readonly PropertyKey[]): string[] {
+  let def: ZodDef | undefined = schema._zod.def;
+  const unwrap = () => {
+    while (def && (def.innerType || (def.type === 'pipe' && def.in)))
+      def = (def.innerType ?? def.in)?._zod.def;
+  };
+  for (const key of path) {
+    unwrap();
+    if (!def) return [];
+    if (def.type === 'array') def = def.element?._zod.def;
+    else if (def.type === 'record') def = def.valueType?._zod.def;
+    else if (def.type === 'object') def = def.shape?.[String(key)]?._zod.def;
+    else return [];
+  }
+  unwrap();
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+}
+
 /** Validate a config value (from JSON or a config module); errors name the file and the bad key. */
 export async function validateConfig(raw: unknown, file: string): Promise<Config> {
   // zod loads only when there is a config to validate (a plain `check` stays fast).
   const { configSchema } = await import('./schema.js');
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue ? formatPath(issue.path) : '';
-    const keys = issue && 'keys' in issue ? ` (${(issue.keys as string[]).join(', ')})` : '';
+    // A mistyped key also makes the key it meant "missing": name the typo first, it is the cause.
+    const issues = [...parsed.error.issues].sort(
+      (a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'),
+    );
+    const describe = (issue: (typeof issues)[number]): string => {
+      const where = formatPath(issue.path);
+      if (issue.code === 'unrecognized_keys') {
+        const known = keysAt(configSchema as never, issue.path);
+        const keys = issue.keys.map((k) => `unknown key \`${k}\`${didYouMean(k, known)}`).join(', ');
+        return `${where ? `${where}: ` : ''}${keys}`;
+      }
+      return `${where ? `${where}: ` : ''}${issue.message}`;
+    };
     throw inputError(
       'config-invalid',
-      `${file}: ${where ? `${where}: ` : ''}${issue?.message ?? 'invalid'}${keys && !issue?.message.includes(keys.slice(2, -1)) ? keys : ''}`,
+      `${file}: ${issues[0] ? describe(issues[0]) : 'invalid'}`,
       'see README for the config format',
-      parsed.error.issues.slice(1).map((i) => `${formatPath(i.path)}: ${i.message}`),
+      issues.slice(1).map(describe),
     );
   }
   return parsed.data;

@@ -1,0 +1,58 @@
+/**
+ * The CLI's option layer as a user meets it: every command and subcommand reports a parse error on one
+ * `patchgate:` line and exits 2, and the options README and error hints tell people to use exist.
+ */
+import type { Command } from 'commander';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { buildProgram, main } from '../src/cli/main.js';
+
+function paths(cmd: Command, prefix: string[] = []): string[][] {
+  return cmd.commands.flatMap((sub) => {
+    const here = [...prefix, sub.name()];
+    return sub.commands.length > 0 ? [here, ...paths(sub, here)] : [here];
+  });
+}
+
+async function run(argv: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    return { code: await main(argv), stderr };
+  } finally {
+    spy.mockRestore();
+    stdout.mockRestore();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('CLI options', () => {
+  it('every command and subcommand refuses an unknown option with one patchgate: line and exit 2', async () => {
+    const program = await buildProgram(() => undefined);
+    const all = paths(program);
+    expect(all.length).toBeGreaterThan(15);
+    for (const path of all) {
+      const r = await run([...path, '--no-such-option']);
+      expect([path.join(' '), r.code]).toEqual([path.join(' '), 2]);
+      expect(r.stderr.split('\n')[0], path.join(' ')).toBe("patchgate: unknown option '--no-such-option'");
+    }
+  });
+
+  it('suggests the option a typo meant, in a subcommand too', async () => {
+    const r = await run(['log', 'verify', '--fil', 'x.jsonl']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("patchgate: unknown option '--fil'");
+    expect(r.stderr).toContain('--file');
+  });
+
+  it('declares propose --again, which README and the "already proposed" hint tell people to run', async () => {
+    const r = await run(['propose', '--patch', 'x', '--again']);
+    // It parses: the next thing missing is the chain, not the option.
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe('patchgate: this command needs --rpc URL');
+  });
+});
