@@ -3,7 +3,7 @@
  * `code` is stable (used by scripts), `shortMessage` names the bad value, `hint` says what to do.
  * The CLI prints `patchgate: <shortMessage>` (+ hint) and exits with `exitCode`.
  */
-export type ErrorKind = 'usage' | 'input' | 'environment' | 'internal';
+export type ErrorKind = 'blocked' | 'usage' | 'input' | 'environment' | 'internal';
 
 export interface PatchgateErrorOptions {
   code: string;
@@ -30,10 +30,22 @@ export class PatchgateError extends Error {
     this.details = opts.details ?? [];
   }
 
-  /** Exit code per DESIGN.md: 2 for bad usage or input, 3 for environment/internal failures. */
-  get exitCode(): 2 | 3 {
+  /**
+   * Exit code per DESIGN.md: 1 when a rule of the process says no (not yet past the timelock delay), 2 for
+   * bad usage or input, 3 for environment/internal failures.
+   */
+  get exitCode(): 1 | 2 | 3 {
+    if (this.kind === 'blocked') return 1;
     return this.kind === 'usage' || this.kind === 'input' ? 2 : 3;
   }
+}
+
+/**
+ * The request was right and so is the environment, but the process refuses it for now (exit 1): the timelock
+ * delay has not passed, the approvals are not in. Running again later, or doing what the hint says, succeeds.
+ */
+export function blockedError(code: string, shortMessage: string, hint?: string) {
+  return new PatchgateError(shortMessage, { code, kind: 'blocked', hint });
 }
 
 /** Bad usage or bad input (exit 2). */

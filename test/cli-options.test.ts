@@ -13,18 +13,22 @@ function paths(cmd: Command, prefix: string[] = []): string[][] {
   });
 }
 
-async function run(argv: string[]): Promise<{ code: number; stderr: string }> {
+async function run(argv: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
   let stderr = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+  let stdout = '';
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
     stderr += String(chunk);
     return true;
   });
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
   try {
-    return { code: await main(argv), stderr };
+    return { code: await main(argv), stderr, stdout };
   } finally {
-    spy.mockRestore();
-    stdout.mockRestore();
+    err.mockRestore();
+    out.mockRestore();
   }
 }
 
@@ -54,5 +58,35 @@ describe('CLI options', () => {
     // It parses: the next thing missing is the chain, not the option.
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe('patchgate: this command needs --rpc URL');
+  });
+
+  it('prints an error document on stdout for --format json, naming the code, message and hint', async () => {
+    const r = await run(['check', '--allow', 'acess-control-removed', '--format', 'json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({
+      tool: { name: 'patchgate', version: expect.any(String) },
+      verdict: 'error',
+      exitCode: 2,
+      error: {
+        code: 'unknown-finding-id',
+        message:
+          '--allow "acess-control-removed" is not a finding id (did you mean `access-control-removed`?)',
+        hint: 'finding ids are listed in docs/findings.md',
+      },
+    });
+    const parse = await run(['status', '--frmat', 'x', '--format=json']);
+    expect(JSON.parse(parse.stdout)).toMatchObject({ verdict: 'error', error: { code: 'unknown-option' } });
+  });
+
+  it('prints a SARIF tool execution notification for --format sarif', async () => {
+    const r = await run(['check', '--allow', 'Not An Id', '--format', 'sarif']);
+    expect(r.code).toBe(2);
+    const run0 = JSON.parse(r.stdout).runs[0];
+    expect(run0.results).toEqual([]);
+    expect(run0.invocations[0]).toMatchObject({
+      executionSuccessful: false,
+      exitCode: 2,
+      toolExecutionNotifications: [{ level: 'error', descriptor: { id: 'bad-allow' } }],
+    });
   });
 });

@@ -118,7 +118,8 @@ describe('queue, execute, verify', () => {
     expect(q).toMatchObject({ state: 'queued', already: false });
     expect((await queue(lc, { digest, submitter: owner(0) })).already).toBe(true);
     const e = await errorOf(execute(lc, { digest, submitter: owner(0) }));
-    expect([e.code, e.exitCode]).toEqual(['not-ready', 2]);
+    expect([e.code, e.exitCode]).toEqual(['not-ready', 1]);
+    expect(e.hint).toMatch(/--wait.*--warp/);
     expect(e.shortMessage).toMatch(/ready at \d{4}-\d\d-\d\dT.*\(in 4\d h/);
     expect((await lc.store.get(digest))?.state).toBe('queued');
   });

@@ -43,6 +43,8 @@ export function checkCommand(onExit: (code: number) => void): Command {
     const out = outputOptions(opts);
     const searchDir = resolve(opts.project ?? '.');
     const { config, projectDir } = await loadConfig({ file: opts.config, searchDir });
+    const acknowledge = [...config.acknowledge, ...opts.allow.map(parseAllow)];
+    assertKnownIds(acknowledge); // before compiling: a typo should not cost a compile
     let reference = opts.reference;
     let candidate = opts.candidate;
     let kind = parseKind(opts.kind);
@@ -67,8 +69,6 @@ export function checkCommand(onExit: (code: number) => void): Command {
         'pass --reference REF --candidate REF (REF = Name or path/File.sol:Name), or --patch NAME from the config',
       );
     }
-    const acknowledge = [...config.acknowledge, ...opts.allow.map(parseAllow)];
-    assertKnownIds(acknowledge); // before compiling: a typo should not cost a compile
     const report = await runCheck({
       projectDir: opts.project ? resolve(opts.project) : projectDir,
       stateDir: out.stateDir,

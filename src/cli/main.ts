@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { didYouMean } from '../core/suggest.js';
 import { isPatchgateError } from '../errors.js';
+import { type ErrorFields, errorDocument, requestedFormat } from '../report/error-document.js';
 import { VERSION } from '../version.js';
 
 type Builder = (onExit: (code: number) => void) => Command;
@@ -76,6 +77,17 @@ async function unknownOptionFirst(argv: string[]): Promise<void> {
   }
 }
 
+/** Where a machine asked for JSON or SARIF, the error goes to stdout as a document too (stderr keeps the line). */
+function printErrorDocument(argv: string[], fields: ErrorFields, exitCode: number): void {
+  const format = requestedFormat(argv);
+  if (format === 'json' || format === 'sarif') process.stdout.write(errorDocument(format, fields, exitCode));
+}
+
+/** `commander.unknownOption` → `unknown-option`. */
+function commanderCode(code: string): string {
+  return code.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const program = await buildProgram((c) => {
@@ -88,7 +100,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       // help and version exit 0; every parse error is a usage error (2).
-      return e.exitCode === 0 ? 0 : 2;
+      if (e.exitCode === 0) return 0;
+      const message = e.message.replace(/^error: /, '').split('\n')[0] ?? e.message;
+      printErrorDocument(argv, { code: commanderCode(e.code), message }, 2);
+      return 2;
     }
     if (isPatchgateError(e)) {
       process.stderr.write(`patchgate: ${e.shortMessage}\n`);
@@ -96,12 +111,23 @@ export async function main(argv: string[]): Promise<number> {
       for (const d of e.details) process.stderr.write(`  ${d}\n`);
       if (process.env.PATCHGATE_DEBUG && e.cause)
         process.stderr.write(`${String((e.cause as Error).stack ?? e.cause)}\n`);
+      printErrorDocument(
+        argv,
+        { code: e.code, message: e.shortMessage, ...(e.hint ? { hint: e.hint } : {}) },
+        e.exitCode,
+      );
       return e.exitCode;
     }
     const err = e as Error;
+    const hint = 'this is a bug in patchgate; rerun with PATCHGATE_DEBUG=1 and report it';
     process.stderr.write(`patchgate: internal error: ${err?.message ?? String(e)}\n`);
-    process.stderr.write('  hint: this is a bug in patchgate; rerun with PATCHGATE_DEBUG=1 and report it\n');
+    process.stderr.write(`  hint: ${hint}\n`);
     if (process.env.PATCHGATE_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
+    printErrorDocument(
+      argv,
+      { code: 'internal', message: `internal error: ${err?.message ?? String(e)}`, hint },
+      3,
+    );
     return 3;
   }
 }

@@ -7,7 +7,7 @@
  * Safe nonce refuse it too).
  */
 import { type Hex, type LocalAccount, parseEventLogs } from 'viem';
-import { environmentError, inputError } from '../errors.js';
+import { blockedError, environmentError, inputError } from '../errors.js';
 import { timelockOperation } from '../govern/plan.js';
 import { executeCall, TIMELOCK_ABI } from '../govern/timelock.js';
 import type { PatchState } from '../store/store.js';
@@ -91,10 +91,12 @@ async function untilReady(lc: Lifecycle, patch: PlannedPatch, id: Hex, params: E
     }
     return undefined;
   }
-  throw inputError(
+  throw blockedError(
     'not-ready',
     `the timelock delay has not passed: operation ${id.slice(0, 10)}… is ready at ${formatEta(eta, now)}`,
-    'run again then, or pass --wait to poll until the ETA',
+    (await isDevNode(lc))
+      ? 'run again then; --wait polls until the ETA; on this local node --warp moves its clock there'
+      : 'run again then, or pass --wait to poll until the ETA (--warp moves the clock of a local node only)',
   );
 }
 

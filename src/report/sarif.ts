@@ -39,7 +39,7 @@ const SECURITY_SEVERITY: Record<Severity, string> = {
 
 export const FALLBACK_ARTIFACT = 'patchgate.config.json';
 
-const INFORMATION_URI = 'https://github.com/patchgate/patchgate';
+export const INFORMATION_URI = 'https://github.com/patchgate/patchgate';
 
 const pascal = (id: string) => id.replace(/(^|-)([a-z0-9])/g, (_m, _dash, ch: string) => ch.toUpperCase());
 

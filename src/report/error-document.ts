@@ -1,0 +1,63 @@
+/**
+ * What a failed run prints on stdout when a machine asked for `--format json|sarif` (DESIGN.md, fixed
+ * contracts): the same document shape as a report, with `verdict: "error"` (exit 2 or 3) or `"fail"` (exit 1,
+ * a rule said no) and the error's code, message and hint — so a pipeline that parses stdout never parses
+ * nothing. SARIF carries it as a tool execution notification.
+ */
+import { VERSION } from '../version.js';
+import { INFORMATION_URI } from './sarif.js';
+
+export interface ErrorFields {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export function errorDocument(format: 'json' | 'sarif', error: ErrorFields, exitCode: number): string {
+  const verdict = exitCode === 1 ? 'fail' : 'error';
+  if (format === 'json') {
+    const doc = { tool: { name: 'patchgate', version: VERSION }, verdict, exitCode, error };
+    return `${JSON.stringify(doc, null, 2)}\n`;
+  }
+  const sarif = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'patchgate',
+            version: VERSION,
+            semanticVersion: VERSION,
+            informationUri: INFORMATION_URI,
+          },
+        },
+        invocations: [
+          {
+            executionSuccessful: false,
+            exitCode,
+            toolExecutionNotifications: [
+              {
+                level: 'error',
+                descriptor: { id: error.code },
+                message: { text: error.hint ? `${error.message} (${error.hint})` : error.message },
+              },
+            ],
+          },
+        ],
+        results: [],
+      },
+    ],
+  };
+  return `${JSON.stringify(sarif, null, 2)}\n`;
+}
+
+/** The `--format` a command line asked for, read from the raw arguments (the parse itself may have failed). */
+export function requestedFormat(argv: readonly string[]): string | undefined {
+  let format: string | undefined;
+  argv.forEach((arg, i) => {
+    if (arg === '--format') format = argv[i + 1];
+    else if (arg.startsWith('--format=')) format = arg.slice('--format='.length);
+  });
+  return format;
+}
