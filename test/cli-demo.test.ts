@@ -2,13 +2,23 @@
  * `patchgate demo` end to end, as a user runs it: the whole lifecycle on the bundled example and an embedded
  * anvil — exploit, check, simulate, propose, approve, queue, execute, verify, exploit again.
  */
-import { describe, expect, it } from 'vitest';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { TEST_STATE_DIR } from './helpers/example.js';
 
+/** The demo's own state dir (it makes its store there), seeded with the run's compiler cache. */
+let state: string;
+beforeAll(() => {
+  state = mkdtempSync(join(tmpdir(), 'pg-demo-state-'));
+  cpSync(join(TEST_STATE_DIR, 'cache'), join(state, 'cache'), { recursive: true });
+});
+
 describe('patchgate demo', () => {
   it('runs the whole lifecycle: the exploit drains V1, the fix is checked, simulated, approved, queued, executed and verified, and the exploit then fails', () => {
-    const r = runCli(['demo', '--format', 'json', '--state-dir', TEST_STATE_DIR]);
+    const r = runCli(['demo', '--format', 'json', '--state-dir', state]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -52,10 +62,49 @@ describe('patchgate demo', () => {
       out.patches.filter((p: { verdict: string }) => p.verdict === 'fail').length,
     ).toBeGreaterThanOrEqual(7);
     for (const p of out.patches) expect(p.asExpected, p.name).toBe(true);
+    // Every part of the run is in a stage: opening the store and starting the chain are counted too.
+    expect(names.slice(0, 3)).toEqual(['store', 'build', 'deploy']);
+    const staged = out.stages.reduce((sum: number, s: { durationMs: number }) => sum + s.durationMs, 0);
+    expect(staged).toBeGreaterThanOrEqual(out.durationMs * 0.9);
   });
 
-  it('prints one line per step for people, with each stage and its duration', () => {
-    const r = runCli(['demo', '--state-dir', TEST_STATE_DIR]);
+  it('leaves its store, the log export and the signed head under --state-dir for status and log verify', () => {
+    for (const f of ['db', 'log.jsonl', 'head.json', 'demo.json'])
+      expect(existsSync(join(state, f)), f).toBe(true);
+    const status = runCli(['status', '--state-dir', state, '--format', 'json']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject([{ name: 'fix-flash-deposit', state: 'verified' }]);
+    const verify = runCli([
+      'log',
+      'verify',
+      '--file',
+      join(state, 'log.jsonl'),
+      '--head',
+      join(state, 'head.json'),
+      '--format',
+      'json',
+    ]);
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({
+      ok: true,
+      entries: 8,
+      heads: [{ signature: 'valid' }],
+    });
+  });
+
+  it('refuses a state dir that holds a store it did not make, touching nothing', () => {
+    const other = mkdtempSync(join(tmpdir(), 'pg-demo-real-'));
+    mkdirSync(join(other, 'db'));
+    const r = runCli(['demo', '--state-dir', other]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(
+      `patchgate: --state-dir ${other} already holds a store the demo did not make`,
+    );
+    expect(readdirSync(other)).toEqual(['db']);
+  });
+
+  it('prints one line per step for people, with each stage and its duration (a re-run makes its store anew)', () => {
+    const r = runCli(['demo', '--state-dir', state]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       /exploit\s+flash-deposit against V1: the attacker walks away with 60,020 TestUSD/,
@@ -76,5 +125,6 @@ describe('patchgate demo', () => {
       expect(r.stdout).toMatch(new RegExp(`passed  ${stage}\\s+\\d+ ms`));
     }
     expect(r.stdout).not.toMatch(/✗|MISMATCH/);
+    expect(r.stdout).toContain(`npx patchgate log verify --file ${join(state, 'log.jsonl')}`);
   });
 });

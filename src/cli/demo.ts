@@ -1,7 +1,9 @@
 /** `patchgate demo`: the whole lifecycle on the bundled example protocol, on an embedded anvil, no network. */
+
+import { isAbsolute, relative } from 'node:path';
 import { Command } from 'commander';
 import pc from 'picocolors';
-import type { DemoStep } from '../demo/run-demo.js';
+import { type DemoStep, demoFiles } from '../demo/run-demo.js';
 import { writeOutput } from '../report/index.js';
 import { jsonText } from '../report/json.js';
 import { addOutputOptions, outputOptions, useColor } from './common.js';
@@ -47,6 +49,18 @@ export function demoCommand(onExit: (code: number) => void): Command {
       print(
         `${report.verdict === 'pass' ? c.green('ok') : c.red('MISMATCH')}  ${report.patches.length} patches checked (${good} pass, ${report.patches.length - good} rejected), ${report.simulations.length} simulated, the fix proposed, approved 2 of 3, queued, executed and verified on chain ${c.dim(`(${report.durationMs} ms)`)}`,
       );
+      if (report.lifecycle.log) {
+        const files = demoFiles(out.stateDir);
+        const rel = (f: string) => {
+          const r = relative(process.cwd(), f);
+          return r === '' ? '.' : r.startsWith('..') || isAbsolute(r) ? f : r;
+        };
+        const dir = rel(out.stateDir);
+        print('');
+        print(`The store, the log export and its signed head are in ${dir}/ — look at them:`);
+        print(`  npx patchgate status --state-dir ${dir}`);
+        print(`  npx patchgate log verify --file ${rel(files.log)} --head ${rel(files.head)}`);
+      }
       if (out.out) writeOutput(`${lines.join('\n')}\n`, out.out);
     } else {
       writeOutput(jsonText(report), out.out);

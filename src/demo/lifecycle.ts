@@ -2,6 +2,7 @@
  * The demo's second half, on the live chain and in-process: propose → approve (2 of 3) → queue → warp →
  * execute → verify, then the transparency log published (export + signed head) and checked from the files.
  */
+import { writeFileSync } from 'node:fs';
 import { type Hex, hexToBytes, type LocalAccount } from 'viem';
 import { auditProxy } from '../audit/index.js';
 import { localAccount } from '../chain/clients.js';
@@ -15,6 +16,7 @@ import { LOG_ORIGIN } from '../lifecycle/log-sync.js';
 import { propose } from '../lifecycle/propose.js';
 import { queue } from '../lifecycle/queue.js';
 import { verify } from '../lifecycle/verify.js';
+import { jsonText } from '../report/json.js';
 import type { SimulateReport } from '../simulate/run-simulate.js';
 import { openLedger } from '../store/ledger-store.js';
 import type { DemoReport, DemoStep } from './run-demo.js';
@@ -30,6 +32,7 @@ export async function lifecycle(
   stage: Stage,
   say: (s: DemoStep) => void,
   fixSimulation: SimulateReport | undefined,
+  files: { log: string; head: string },
 ): Promise<void> {
   if (fixSimulation?.verdict !== 'pass') return;
   const owner = (i: number) => localAccount(i) as LocalAccount;
@@ -101,7 +104,7 @@ export async function lifecycle(
   if (v.verdict !== 'pass') return;
   const log = await stage(
     'log',
-    () => publishLog(lc),
+    () => publishLog(lc, files),
     (r) => r.ok,
   );
   report.lifecycle.log = log;
@@ -114,9 +117,9 @@ export async function lifecycle(
 
 /**
  * What a team publishes and anyone can check: the log export and a signed head (the demo signs with a local
- * test key), verified from those two files alone.
+ * test key), written under the state dir and verified from those two files alone.
  */
-async function publishLog(lc: Lifecycle) {
+async function publishLog(lc: Lifecycle, files: { log: string; head: string }) {
   const ledger = await openLedger(lc.store.db, { origin: LOG_ORIGIN });
   const head = await ledger.head();
   const signer = localAccount(5) as LocalAccount;
@@ -126,6 +129,8 @@ async function publishLog(lc: Lifecycle) {
     head.frontier,
   );
   const text = (await ledger.entries()).map(exportLine).join('');
+  writeFileSync(files.log, text);
+  writeFileSync(files.head, jsonText(signed));
   const checked = await verifyExport({ text, head: signed, signer: signer.address });
   // What a depositor runs: the proxy's upgrade history from the chain, each change matched against the log.
   const vault = lc.config.live?.vault?.address as Hex;
@@ -141,6 +146,7 @@ async function publishLog(lc: Lifecycle) {
     root: head.root,
     signer: signer.address,
     head: signed,
+    files,
     audit: { verdict: audit.verdict, history: audit.history.map((h) => `${h.event} ${h.status}`) },
   };
 }

@@ -5,24 +5,26 @@
  * of three owners approve; queue; warp past the delay; execute; verify on chain; run the exploit again and
  * show it fails. Each step reports as it finishes (`onStep`); the result is the demo's JSON report.
  */
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hex } from 'viem';
 import { evidenceDigest } from '../analyze/acknowledge.js';
 import type { Finding, StageResult } from '../analyze/finding.js';
 import { type CheckReport, runCheck } from '../analyze/run-check.js';
 import { loadProject } from '../build/index.js';
-import type { Project } from '../build/types.js';
 import { type Anvil, startAnvil } from '../chain/anvil.js';
 import { connect } from '../chain/clients.js';
 import { loadConfig } from '../config/load.js';
 import type { Config, PatchConfig } from '../config/schema.js';
+import { inputError } from '../errors.js';
 import type { Lifecycle } from '../lifecycle/context.js';
 import { deploySystem, withLiveAddresses } from '../simulate/deploy-system.js';
 import { type PocRun, runPoc } from '../simulate/poc.js';
 import { projectErrorsAbi } from '../simulate/revert.js';
 import { runSimulate, type SimulateReport } from '../simulate/run-simulate.js';
 import { openPglite } from '../store/db.js';
-import { openStore } from '../store/store.js';
+import { openStore, type Store } from '../store/store.js';
 import { VERSION } from '../version.js';
 import { FIX, lifecycle } from './lifecycle.js';
 
@@ -108,6 +110,37 @@ function simulation(patch: PatchConfig, report: SimulateReport): DemoSimulation 
   };
 }
 
+/** Where the demo leaves what it made, so `status` and `log verify` can be run on it afterwards. */
+export function demoFiles(stateDir: string) {
+  return {
+    marker: join(stateDir, 'demo.json'),
+    db: join(stateDir, 'db'),
+    log: join(stateDir, 'log.jsonl'),
+    head: join(stateDir, 'head.json'),
+  };
+}
+
+/**
+ * The demo's store, file-backed under the state dir: made anew on every run (each demo deploys a fresh chain
+ * whose records would clash with the last one's), but never over a store the demo did not make — that one
+ * holds someone's real patches. The marker is written before the store, so a demo killed halfway is still
+ * recognised as the demo's.
+ */
+async function openDemoStore(stateDir: string): Promise<Store> {
+  const files = demoFiles(stateDir);
+  if (existsSync(files.db) && !existsSync(files.marker)) {
+    throw inputError(
+      'state-dir-in-use',
+      `--state-dir ${stateDir} already holds a store the demo did not make`,
+      'give the demo a state dir of its own, e.g. --state-dir .patchgate-demo',
+    );
+  }
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(files.marker, `${JSON.stringify({ madeBy: 'patchgate demo', version: VERSION })}\n`);
+  for (const f of [files.db, files.log, files.head]) rmSync(f, { recursive: true, force: true });
+  return openStore(await openPglite(files.db));
+}
+
 const units = (v: string) => `${(Number(BigInt(v)) / 1e6).toLocaleString('en-US')} TestUSD`;
 
 export async function runDemo(params: {
@@ -125,20 +158,6 @@ export async function runDemo(params: {
   };
   const loaded = await loadConfig({ searchDir: EXAMPLE_DIR });
   const projectDir = loaded.projectDir;
-  let project: Project | undefined;
-  await stage(
-    'build',
-    async () => {
-      project = await loadProject({ dir: projectDir, stateDir: params.stateDir });
-      say({
-        stage: 'build',
-        ok: true,
-        text: project.cached ? 'compiler output from cache' : 'compiled with solc-js',
-      });
-    },
-    () => true,
-  );
-  const p = project as Project;
   const report: DemoReport = {
     tool: { name: 'patchgate', version: VERSION },
     verdict: 'fail',
@@ -151,16 +170,41 @@ export async function runDemo(params: {
     lifecycle: {},
     durationMs: 0,
   };
+  // First: a state dir that holds someone's real store is refused before any work is done.
+  const store = await stage(
+    'store',
+    () => openDemoStore(params.stateDir),
+    () => true,
+  );
   let anvil: Anvil | undefined;
   try {
-    anvil = await startAnvil();
-    const clients = await connect(anvil.rpcUrl);
-    const errorsAbi = projectErrorsAbi(p);
-    const system = await stage(
-      'deploy',
-      () => deploySystem(clients, p, loaded.config.system as NonNullable<Config['system']>),
+    const p = await stage(
+      'build',
+      async () => {
+        const project = await loadProject({ dir: projectDir, stateDir: params.stateDir });
+        say({
+          stage: 'build',
+          ok: true,
+          text: project.cached ? 'compiler output from cache' : 'compiled with solc-js',
+        });
+        return project;
+      },
       () => true,
     );
+    const { system, clients } = await stage(
+      'deploy',
+      async () => {
+        anvil = await startAnvil();
+        const clients = await connect(anvil.rpcUrl);
+        return {
+          clients,
+          system: await deploySystem(clients, p, loaded.config.system as NonNullable<Config['system']>),
+        };
+      },
+      () => true,
+    );
+    const rpcUrl = (anvil as Anvil | undefined)?.rpcUrl as string;
+    const errorsAbi = projectErrorsAbi(p);
     const config = withLiveAddresses(loaded.config, system);
     say({
       stage: 'deploy',
@@ -233,7 +277,7 @@ export async function runDemo(params: {
             projectDir,
             stateDir: params.stateDir,
             patch: patch.name,
-            ...(patch.name === FIX ? { forkUrl: anvil?.rpcUrl } : {}),
+            ...(patch.name === FIX ? { forkUrl: rpcUrl } : {}),
           });
           if (patch.name === FIX) fixSimulation = r;
           const sim = simulation(patch, r);
@@ -257,30 +301,28 @@ export async function runDemo(params: {
       config: { ...config, project: projectDir },
       projectDir,
       stateDir: params.stateDir,
-      store: await openStore(await openPglite('memory://')),
+      store,
       clients,
-      rpcUrl: anvil.rpcUrl,
+      rpcUrl,
     };
-    try {
-      await lifecycle(lc, report, stage, say, fixSimulation);
-      if (poc && report.lifecycle.verify) {
-        const after = await stage(
-          'exploit-after',
-          () => runPoc(clients, p, system, poc, errorsAbi),
-          (r) => r.outcome === 'failed',
-        );
-        report.exploit.after = after;
-        say({
-          stage: 'exploit',
-          ok: after.outcome === 'failed',
-          text: `${poc.name} against the upgraded vault: ${after.outcome === 'failed' ? `fails (${after.reason ?? 'no profit'}) — the depositors' money stays` : `STILL WORKS (profit ${units(after.profit)})`}`,
-        });
-      }
-    } finally {
-      await lc.store.close();
+    const { log, head } = demoFiles(params.stateDir);
+    await lifecycle(lc, report, stage, say, fixSimulation, { log, head });
+    if (poc && report.lifecycle.verify) {
+      const after = await stage(
+        'exploit-after',
+        () => runPoc(clients, p, system, poc, errorsAbi),
+        (r) => r.outcome === 'failed',
+      );
+      report.exploit.after = after;
+      say({
+        stage: 'exploit',
+        ok: after.outcome === 'failed',
+        text: `${poc.name} against the upgraded vault: ${after.outcome === 'failed' ? `fails (${after.reason ?? 'no profit'}) — the depositors' money stays` : `STILL WORKS (profit ${units(after.profit)})`}`,
+      });
     }
   } finally {
-    await anvil?.stop();
+    await store.close();
+    await (anvil as Anvil | undefined)?.stop();
   }
   report.verdict =
     stages.every((s) => s.status === 'passed') && stages.some((s) => s.name === 'verify') ? 'pass' : 'fail';
