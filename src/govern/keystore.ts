@@ -9,6 +9,7 @@ import { scrypt as scryptJs } from '@noble/hashes/scrypt';
 import { bytesToHex, type Hex, hexToBytes, keccak256 } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
 import { inputError } from '../errors.js';
+import { checkedPrivateKey } from './private-key.js';
 
 interface ScryptParams {
   dklen: number;
@@ -105,7 +106,16 @@ export function decryptKeystore(text: string, password: string, file = 'keystore
     derived.subarray(0, 16),
     Buffer.from(strip(ks.crypto.cipherparams.iv), 'hex'),
   );
-  const key = bytesToHex(Buffer.concat([decipher.update(ciphertext), decipher.final()]));
+  const plain = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+  if (plain.length !== 32) {
+    throw inputError(
+      'keystore-malformed',
+      `keystore ${file} holds ${plain.length} bytes, not a 32-byte private key`,
+      'the file is corrupt',
+    );
+  }
+  // 0 or ≥ the curve order: refused here, before viem would print it in its error.
+  const key = checkedPrivateKey(bytesToHex(plain), `keystore ${file}`);
   if (ks.address && privateKeyToAddress(key).slice(2).toLowerCase() !== strip(ks.address).toLowerCase()) {
     throw inputError(
       'keystore-malformed',
