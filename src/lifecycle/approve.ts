@@ -86,7 +86,14 @@ async function approveStep(lc: Lifecycle, params: ApproveParameters): Promise<Ap
   const policy = await policyOf(lc, patch);
   const now = await chainNow(lc);
   await requireFresh(lc, patch, now);
-  const expected = { digest: patch.digest, chainId: patch.record.chainId, proxy: patch.record.proxy, now };
+  const ttl = BigInt(lc.config.policy.approvalTtl);
+  const expected = {
+    digest: patch.digest,
+    chainId: patch.record.chainId,
+    proxy: patch.record.proxy,
+    now,
+    ttl,
+  };
   let approval: Approval;
   if (params.signer) {
     approval = await signApproval(params.signer, {
@@ -94,7 +101,7 @@ async function approveStep(lc: Lifecycle, params: ApproveParameters): Promise<Ap
       chainId: patch.record.chainId,
       proxy: patch.record.proxy,
       nonce: BigInt(Date.now()),
-      expiry: now + BigInt(lc.config.policy.approvalTtl),
+      expiry: now + ttl,
     });
   } else if (params.file) {
     approval = params.file.approval;
