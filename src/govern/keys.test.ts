@@ -172,6 +172,12 @@ describe('key-shaped values are refused and never printed', () => {
     expect(e.message).not.toMatch(/got \d/);
   });
 
+  it('encryptKeystore refuses 0 without printing it (a library caller gets the same refusal)', () => {
+    const e = refusal(() => encryptKeystore(ZERO as `0x${string}`, 'pw'));
+    expect([e.code, e.exitCode]).toEqual(['key-out-of-range', 2]);
+    expect(e.message).not.toMatch(/got \d/);
+  });
+
   it('accepts a key without 0x, in upper case, with a trailing newline', () => {
     const address = privateKeyToAddress(KEY);
     for (const v of [KEY.slice(2), `0x${KEY.slice(2).toUpperCase()}`, `${KEY}\n`]) {

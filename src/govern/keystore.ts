@@ -132,6 +132,7 @@ export function encryptKeystore(
   password: string,
   opts: { n?: number; r?: number; p?: number } = {},
 ): KeystoreV3 {
+  const key = checkedPrivateKey(privateKey, 'the key to encrypt');
   const salt = randomBytes(32);
   const iv = randomBytes(16);
   const params = { dklen: 32, n: opts.n ?? 8192, r: opts.r ?? 8, p: opts.p ?? 1, salt: salt.toString('hex') };
@@ -142,11 +143,11 @@ export function encryptKeystore(
     maxmem: 256 * params.n * params.r + 64 * 1024 * 1024,
   });
   const cipher = createCipheriv('aes-128-ctr', derived.subarray(0, 16), iv);
-  const ciphertext = Buffer.concat([cipher.update(hexToBytes(privateKey)), cipher.final()]);
+  const ciphertext = Buffer.concat([cipher.update(hexToBytes(key)), cipher.final()]);
   return {
     version: 3,
     id: crypto.randomUUID(),
-    address: privateKeyToAddress(privateKey).slice(2).toLowerCase(),
+    address: privateKeyToAddress(key).slice(2).toLowerCase(),
     crypto: {
       cipher: 'aes-128-ctr',
       ciphertext: ciphertext.toString('hex'),
