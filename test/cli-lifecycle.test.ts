@@ -180,7 +180,7 @@ describe('approve → queue → execute → verify, killed at every step and re-
         .approvals,
     ).toBe(1);
     const same = pg(['approve', digest, '--key-env', 'OWNER1_KEY']);
-    expect([same.code, same.stderr]).toEqual([2, expect.stringContaining('already approved')]);
+    expect([same.code, same.stdout]).toEqual([0, expect.stringContaining('already approved')]);
     const keystore = join(mkdtempSync(join(tmpdir(), 'pg-ks-')), 'owner2.json');
     writeFileSync(keystore, JSON.stringify(encryptKeystore(KEY_ENV.OWNER2_KEY as Hex, 'owner two')));
     const args = ['approve', digest, '--keystore', keystore, '--password-env', 'PW'];

@@ -5,6 +5,7 @@ import { connect } from '../chain/clients.js';
 import { loadConfig } from '../config/load.js';
 import { inputError } from '../errors.js';
 import { type PatchStatus, patchStatus } from '../lifecycle/status.js';
+import { unixTime } from '../lifecycle/time.js';
 import { addLifecycleOptions, emit, type LifecycleOptions, openStoreFrom, parseDigest } from './lifecycle.js';
 
 export function statusText(all: PatchStatus[], detailed: boolean): string[] {
@@ -24,12 +25,12 @@ export function statusText(all: PatchStatus[], detailed: boolean): string[] {
     `  approvals       ${s.approvals.length}${s.threshold !== undefined ? ` (${s.approvals.filter((a) => a.valid).length} valid, ${s.threshold} needed)` : ''}`,
     ...s.approvals.map(
       (a) =>
-        `    ${a.signer}  expires ${new Date(Number(a.expiry) * 1000).toISOString()}${a.valid === false ? `  REFUSED: ${a.reason}` : ''}`,
+        `    ${a.signer}  expires ${unixTime(a.expiry)}${a.valid === false ? `  REFUSED: ${a.reason}` : ''}`,
     ),
     `  safe signatures ${s.safeSignatures.map((x) => `${x.purpose}@${x.safeNonce} ${x.owner.slice(0, 10)}…`).join(', ') || 'none'}`,
   ];
   if (s.operation) {
-    const eta = s.operation.eta ? new Date(Number(s.operation.eta) * 1000).toISOString() : 'not scheduled';
+    const eta = s.operation.eta ? unixTime(s.operation.eta) : 'not scheduled';
     lines.push(
       `  timelock        ${s.operation.id}  eta ${eta}  ready ${s.operation.ready}  done ${s.operation.done}`,
     );

@@ -6,7 +6,13 @@ import { type Hex, keccak256, toHex, zeroAddress } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { localAccount } from '../chain/clients.js';
 import type { PatchgateError } from '../errors.js';
-import { type Approval, signApproval, tallyApprovals, verifyApproval } from './approval.js';
+import {
+  APPROVAL_CLOCK_SKEW,
+  type Approval,
+  signApproval,
+  tallyApprovals,
+  verifyApproval,
+} from './approval.js';
 import { type PatchRecord, patchDigest } from './digest.js';
 import { SAMPLE_RECORD } from './sample-record.fixture.js';
 
@@ -14,7 +20,7 @@ const record: PatchRecord = SAMPLE_RECORD;
 const digest = patchDigest(record);
 const approvers = [localAccount(1), localAccount(2), localAccount(3)];
 const policy = { approvers: approvers.map((a) => a.address), threshold: 2 };
-const expected = { digest, chainId: record.chainId, proxy: record.proxy, now: 1_000n };
+const expected = { digest, chainId: record.chainId, proxy: record.proxy, now: 1_000n, ttl: 1_000n };
 const base = { digest, chainId: record.chainId, proxy: record.proxy, nonce: 0n, expiry: 2_000n };
 
 async function refusal(a: Approval): Promise<PatchgateError> {
@@ -110,6 +116,39 @@ describe('EIP-712 approvals', () => {
       `${ok.signature.slice(0, 66)}${(N - s).toString(16).padStart(64, '0')}${(v === 27 ? 28 : 27).toString(16)}` as Hex;
     expect(await verifyApproval(ok, expected, policy)).toBe(approvers[1]?.address);
     expect((await refusal({ ...ok, signature: twin })).code).toBe('approval-malleable');
+  });
+});
+
+describe('approval expiry bound by policy.approvalTtl', () => {
+  it('accepts an expiry up to now + ttl + the clock skew, refuses one a second later (exit 2, naming both)', async () => {
+    const last = expected.now + expected.ttl + APPROVAL_CLOCK_SKEW;
+    const ok = await signApproval(approvers[0] as never, { ...base, expiry: last });
+    expect(await verifyApproval(ok, expected, policy)).toBe(approvers[0]?.address);
+    const e = await refusal(await signApproval(approvers[0] as never, { ...base, expiry: last + 1n }));
+    expect([e.code, e.exitCode]).toEqual(['approval-expiry-too-far', 2]);
+    expect(e.shortMessage).toContain(`${last + 1n}`);
+    expect(e.shortMessage).toContain(`at most ${last}`);
+  });
+
+  it('refuses an expiry of 2^256 − 1 and counts it for nothing in a tally', async () => {
+    const forever = await signApproval(approvers[0] as never, { ...base, expiry: 2n ** 256n - 1n });
+    expect((await refusal(forever)).code).toBe('approval-expiry-too-far');
+    const tally = await tallyApprovals([forever], expected, policy);
+    expect(tally.signers).toEqual([]);
+    expect(tally.refused.map((r) => r.error.code)).toEqual(['approval-expiry-too-far']);
+  });
+
+  it('refuses a stored value no signer could have signed (nonce beyond uint256, non-hex signature) without throwing', async () => {
+    const ok = await signApproval(approvers[0] as never, base);
+    const tally = await tallyApprovals(
+      [
+        { ...ok, nonce: 2n ** 256n },
+        { ...ok, signature: '0xzz' as Hex },
+      ],
+      expected,
+      policy,
+    );
+    expect(tally.refused.map((r) => r.error.code)).toEqual(['approval-bad-field', 'approval-bad-signature']);
   });
 });
 

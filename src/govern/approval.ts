@@ -2,7 +2,8 @@
  * EIP-712 approvals of a patch digest, bound to the chain id and the proxy (in the domain and the message),
  * with a per-approver nonce and an expiry. Verification recomputes everything locally and refuses, each with
  * a clear reason: another chain, another proxy, another digest, a signer outside the approver set, the same
- * signer twice, a malleable (high-s) signature, an expired approval.
+ * signer twice, a malleable (high-s) signature, an expired approval, and one valid for longer than
+ * `policy.approvalTtl` from now.
  */
 import {
   type Account,
@@ -14,7 +15,7 @@ import {
   recoverTypedDataAddress,
   size,
 } from 'viem';
-import { inputError, type PatchgateError } from '../errors.js';
+import { inputError, isPatchgateError, type PatchgateError } from '../errors.js';
 
 export interface Approval {
   digest: Hex;
@@ -50,7 +51,7 @@ export async function signApproval(account: Account, a: Omit<Approval, 'signatur
 }
 
 /** secp256k1 order / 2: an `s` above it is the malleable twin of a valid signature. */
-const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+export const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 
 export interface ApprovalPolicy {
   approvers: readonly Address[];
@@ -61,9 +62,19 @@ export interface Expected {
   digest: Hex;
   chainId: number;
   proxy: Address;
-  /** Unix seconds "now". */
+  /** Unix seconds "now" (the chain's clock). */
   now: bigint;
+  /** `policy.approvalTtl`: no approval may be valid for longer than this from now. */
+  ttl: bigint;
 }
+
+/**
+ * How far an approval's expiry may lie beyond now + ttl: a signer whose wallet computes the expiry from its
+ * own clock may run ahead of the chain's latest block by this much (5 minutes).
+ */
+export const APPROVAL_CLOCK_SKEW = 300n;
+
+const UINT256_MAX = 2n ** 256n - 1n;
 
 /** The signer of one approval, or the reason it is refused (exit 2). */
 export async function verifyApproval(
@@ -92,12 +103,35 @@ export async function verifyApproval(
       'the patch or its evidence changed since it was signed: review and sign again',
     );
   }
+  for (const [name, v] of [
+    ['nonce', a.nonce],
+    ['expiry', a.expiry],
+  ] as const) {
+    if (v < 0n || v > UINT256_MAX) {
+      throw inputError(
+        'approval-bad-field',
+        `approval ${name} ${v} is not a uint256`,
+        'sign a fresh approval',
+      );
+    }
+  }
   if (a.expiry <= expected.now) {
     throw inputError(
       'approval-expired',
       `approval expired at ${a.expiry} (now ${expected.now})`,
       'sign a fresh approval',
     );
+  }
+  const latest = expected.now + expected.ttl + APPROVAL_CLOCK_SKEW;
+  if (a.expiry > latest) {
+    throw inputError(
+      'approval-expiry-too-far',
+      `approval expiry ${a.expiry} is beyond now + policy.approvalTtl (${expected.now} + ${expected.ttl} s, ${APPROVAL_CLOCK_SKEW} s clock skew allowed: at most ${latest})`,
+      'sign an approval that expires within policy.approvalTtl (`patchgate approve --typed-data` prints one)',
+    );
+  }
+  if (typeof a.signature !== 'string' || !/^0x[0-9a-fA-F]*$/.test(a.signature)) {
+    throw inputError('approval-bad-signature', 'signature is not hex', 'pass the 65-byte r‖s‖v signature');
   }
   if (size(a.signature) !== 65) {
     throw inputError(
@@ -162,7 +196,11 @@ export async function tallyApprovals(
       }
       signers.push(signer);
     } catch (e) {
-      refused.push({ index, error: e as PatchgateError });
+      // A stored value no check foresaw is refused like any bad approval, never a crash.
+      const error = isPatchgateError(e)
+        ? e
+        : inputError('approval-bad-signature', 'approval cannot be verified', 'sign a fresh approval');
+      refused.push({ index, error });
     }
   }
   return { signers, refused, threshold: policy.threshold, met: signers.length >= policy.threshold };

@@ -1,11 +1,14 @@
+import { createCipheriv, scryptSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { keccak256 } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
 import type { PatchgateError } from '../errors.js';
-import { loadAccount } from './keys.js';
-import { decryptKeystore, encryptKeystore } from './keystore.js';
+import { hasKey, loadAccount } from './keys.js';
+import { decryptKeystore, encryptKeystore, type KeystoreV3 } from './keystore.js';
+import { SECP256K1_N } from './private-key.js';
 
 const KEY = '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318' as const;
 const dir = mkdtempSync(join(tmpdir(), 'pg-keys-'));
@@ -103,5 +106,96 @@ describe('signing keys', () => {
     const file = join(dir, 'k2.json');
     writeFileSync(file, JSON.stringify(encryptKeystore(KEY, 'pw')));
     expect(refusal(() => loadAccount({ keystore: file }, {})).code).toBe('keystore-password-missing');
+  });
+});
+
+/** A keystore v3 file around any 32 bytes (encryptKeystore refuses a key that is not one). */
+function keystoreAround(bytes: string, password: string): string {
+  const good = encryptKeystore(KEY, password, { n: 1024 });
+  const p = good.crypto.kdfparams as { n: number; r: number; p: number; dklen: number; salt: string };
+  const derived = scryptSync(password, Buffer.from(p.salt, 'hex'), 32, { N: p.n, r: p.r, p: p.p });
+  const cipher = createCipheriv(
+    'aes-128-ctr',
+    derived.subarray(0, 16),
+    Buffer.from(good.crypto.cipherparams.iv, 'hex'),
+  );
+  const ciphertext = Buffer.concat([
+    cipher.update(Buffer.from(bytes.replace(/^0x/, ''), 'hex')),
+    cipher.final(),
+  ]);
+  const mac = keccak256(Buffer.concat([derived.subarray(16, 32), ciphertext])).slice(2);
+  const { address: _address, ...rest } = good;
+  return JSON.stringify({
+    ...rest,
+    crypto: { ...good.crypto, ciphertext: ciphertext.toString('hex'), mac },
+  } satisfies Omit<KeystoreV3, 'address'>);
+}
+
+const ZERO = `0x${'00'.repeat(32)}`;
+const ORDER = `0x${SECP256K1_N.toString(16)}`;
+const ABOVE = `0x${'ff'.repeat(32)}`;
+
+describe('key-shaped values are refused and never printed', () => {
+  it.each([
+    ['--key-env', { keyEnv: KEY }],
+    ['--key-env', { keyEnv: KEY.slice(2) }],
+    ['--key-env', { keyEnv: KEY.toUpperCase().replace('0X', '0x') }],
+    ['--password-env', { keystore: 'owner.json', passwordEnv: KEY }],
+    ['--keystore', { keystore: KEY }],
+  ])('%s given the key itself (%j): exit 2, the option named, the key not echoed', (option, src) => {
+    for (const f of [() => loadAccount(src, {}), () => hasKey(src)]) {
+      const e = refusal(f);
+      expect([e.code, e.exitCode]).toEqual(['key-on-command-line', 2]);
+      expect(e.shortMessage).toContain(option);
+      expect(`${e.message}`.toLowerCase()).not.toContain(KEY.slice(2, 20).toLowerCase());
+    }
+  });
+
+  it('--key-env given a typo of a key (63 hex digits) or something no variable is called: exit 2, not echoed', () => {
+    for (const keyEnv of [KEY.slice(0, -1), 'my key=0x4c08', '']) {
+      const e = refusal(() => loadAccount({ keyEnv }, {}));
+      expect(e.exitCode).toBe(2);
+      if (keyEnv) expect(e.message).not.toContain(keyEnv);
+    }
+  });
+
+  it.each([
+    ['0', ZERO],
+    ['the curve order n', ORDER],
+    ['2^256 − 1', ABOVE],
+  ])('a variable holding %s: exit 2 (key-out-of-range), its value not printed', (_what, value) => {
+    const e = refusal(() => loadAccount({ keyEnv: 'OWNER_KEY' }, { OWNER_KEY: value }));
+    expect([e.code, e.exitCode]).toEqual(['key-out-of-range', 2]);
+    expect(e.shortMessage).toContain('OWNER_KEY');
+    expect(e.message).not.toContain(value.slice(2, 34));
+    if (BigInt(value) > 0n) expect(e.message).not.toContain(BigInt(value).toString());
+    expect(e.message).not.toMatch(/got \d/);
+  });
+
+  it('encryptKeystore refuses 0 without printing it (a library caller gets the same refusal)', () => {
+    const e = refusal(() => encryptKeystore(ZERO as `0x${string}`, 'pw'));
+    expect([e.code, e.exitCode]).toEqual(['key-out-of-range', 2]);
+    expect(e.message).not.toMatch(/got \d/);
+  });
+
+  it('accepts a key without 0x, in upper case, with a trailing newline', () => {
+    const address = privateKeyToAddress(KEY);
+    for (const v of [KEY.slice(2), `0x${KEY.slice(2).toUpperCase()}`, `${KEY}\n`]) {
+      expect(loadAccount({ keyEnv: 'K' }, { K: v }).address).toBe(address);
+    }
+  });
+
+  it.each([
+    ['0', ZERO],
+    ['the curve order n', ORDER],
+  ])('a keystore file holding %s: exit 2, its value not printed', (_what, value) => {
+    const file = join(dir, `bad-${value.slice(2, 6)}.json`);
+    writeFileSync(file, keystoreAround(value, 'pw'));
+    const e = refusal(() => loadAccount({ keystore: file, passwordEnv: 'PW' }, { PW: 'pw' }));
+    expect([e.code, e.exitCode]).toEqual(['key-out-of-range', 2]);
+    expect(e.shortMessage).toContain(file);
+    if (BigInt(value) > 0n) expect(e.message).not.toContain(BigInt(value).toString());
+    expect(e.message).not.toMatch(/got \d/);
+    expect(e.message).not.toContain(value.slice(2, 34));
   });
 });

@@ -8,6 +8,7 @@ import type { LocalAccount } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { inputError } from '../errors.js';
 import { decryptKeystore } from './keystore.js';
+import { checkedPrivateKey, isKeyShaped } from './private-key.js';
 
 export interface KeySource {
   /** Name of an environment variable holding a 0x-prefixed 32-byte private key. */
@@ -18,12 +19,54 @@ export interface KeySource {
   passwordEnv?: string;
 }
 
+/**
+ * Refuse an option value that is a key itself, or cannot be a variable's name, without repeating it: a key
+ * typed where its variable's name belongs would otherwise be echoed in "variable … is not set".
+ */
+export function requireEnvName(option: string, name: string): void {
+  if (isKeyShaped(name) || /[0-9a-fA-F]{32}/.test(name)) {
+    throw inputError(
+      'key-on-command-line',
+      `${option} takes the NAME of an environment variable, not the key itself (the value given is not printed)`,
+      `export OWNER_KEY=0x… and pass ${option} OWNER_KEY; the key is now in your shell history: treat it as exposed`,
+    );
+  }
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw inputError(
+      'bad-env-name',
+      `${option} takes the name of an environment variable (letters, digits and _), and the value given is not one (it is not printed)`,
+      `export OWNER_KEY=0x… and pass ${option} OWNER_KEY`,
+    );
+  }
+}
+
+/** A path option given a key: refused without echoing it (an unreadable path is otherwise printed). */
+export function refuseKeyShapedPath(option: string, value: string): void {
+  if (isKeyShaped(value)) {
+    throw inputError(
+      'key-on-command-line',
+      `${option} takes a file path, not a key (the value given is not printed)`,
+      'keys live in environment variables (--key-env NAME) or keystore files; treat this key as exposed',
+    );
+  }
+}
+
+/** Every name and path in a key source checked, even those this run will not read. */
+function checkSource(src: KeySource): void {
+  if (src.keyEnv !== undefined) requireEnvName('--key-env', src.keyEnv);
+  if (src.passwordEnv !== undefined) requireEnvName('--password-env', src.passwordEnv);
+  if (src.keystore !== undefined) refuseKeyShapedPath('--keystore', src.keystore);
+}
+
+/** Is a key given? Refuses (exit 2) a key typed where an option wants a variable's name or a file. */
 export function hasKey(src: KeySource): boolean {
+  checkSource(src);
   return Boolean(src.keyEnv || src.keystore);
 }
 
 /** The account a key source holds; a clear error (exit 2) naming the source when it is missing or bad. */
 export function loadAccount(src: KeySource, env: NodeJS.ProcessEnv = process.env): LocalAccount {
+  checkSource(src);
   if (src.keyEnv && src.keystore) {
     throw inputError('key-ambiguous', 'both --key-env and --keystore were given', 'pass one of them');
   }
@@ -36,16 +79,8 @@ export function loadAccount(src: KeySource, env: NodeJS.ProcessEnv = process.env
         `export ${src.keyEnv}=0x… (the signer's private key), or use --keystore FILE`,
       );
     }
-    const key = value.trim();
-    if (!/^0x[0-9a-fA-F]{64}$/.test(key)) {
-      // Never echo the value: it may be a real key with a typo.
-      throw inputError(
-        'key-malformed',
-        `environment variable ${src.keyEnv} does not hold a private key (0x and 64 hex digits)`,
-        'check the variable; its value is not printed',
-      );
-    }
-    return privateKeyToAccount(key as `0x${string}`);
+    // Never echo the value: it may be a real key with a typo.
+    return privateKeyToAccount(checkedPrivateKey(value, `environment variable ${src.keyEnv}`));
   }
   if (src.keystore) {
     let text: string;

@@ -9,6 +9,7 @@ import { scrypt as scryptJs } from '@noble/hashes/scrypt';
 import { bytesToHex, type Hex, hexToBytes, keccak256 } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
 import { inputError } from '../errors.js';
+import { checkedPrivateKey } from './private-key.js';
 
 interface ScryptParams {
   dklen: number;
@@ -105,7 +106,16 @@ export function decryptKeystore(text: string, password: string, file = 'keystore
     derived.subarray(0, 16),
     Buffer.from(strip(ks.crypto.cipherparams.iv), 'hex'),
   );
-  const key = bytesToHex(Buffer.concat([decipher.update(ciphertext), decipher.final()]));
+  const plain = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+  if (plain.length !== 32) {
+    throw inputError(
+      'keystore-malformed',
+      `keystore ${file} holds ${plain.length} bytes, not a 32-byte private key`,
+      'the file is corrupt',
+    );
+  }
+  // 0 or ≥ the curve order: refused here, before viem would print it in its error.
+  const key = checkedPrivateKey(bytesToHex(plain), `keystore ${file}`);
   if (ks.address && privateKeyToAddress(key).slice(2).toLowerCase() !== strip(ks.address).toLowerCase()) {
     throw inputError(
       'keystore-malformed',
@@ -122,6 +132,7 @@ export function encryptKeystore(
   password: string,
   opts: { n?: number; r?: number; p?: number } = {},
 ): KeystoreV3 {
+  const key = checkedPrivateKey(privateKey, 'the key to encrypt');
   const salt = randomBytes(32);
   const iv = randomBytes(16);
   const params = { dklen: 32, n: opts.n ?? 8192, r: opts.r ?? 8, p: opts.p ?? 1, salt: salt.toString('hex') };
@@ -132,11 +143,11 @@ export function encryptKeystore(
     maxmem: 256 * params.n * params.r + 64 * 1024 * 1024,
   });
   const cipher = createCipheriv('aes-128-ctr', derived.subarray(0, 16), iv);
-  const ciphertext = Buffer.concat([cipher.update(hexToBytes(privateKey)), cipher.final()]);
+  const ciphertext = Buffer.concat([cipher.update(hexToBytes(key)), cipher.final()]);
   return {
     version: 3,
     id: crypto.randomUUID(),
-    address: privateKeyToAddress(privateKey).slice(2).toLowerCase(),
+    address: privateKeyToAddress(key).slice(2).toLowerCase(),
     crypto: {
       cipher: 'aes-128-ctr',
       ciphertext: ciphertext.toString('hex'),

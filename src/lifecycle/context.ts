@@ -17,6 +17,7 @@ import { attachSystem } from '../simulate/attach-system.js';
 import type { DeployedSystem } from '../simulate/deploy-system.js';
 import type { PatchState, Store, StoredPatch } from '../store/store.js';
 import { syncLog } from './log-sync.js';
+import { unixTime } from './time.js';
 
 export interface Lifecycle {
   config: Config;
@@ -129,7 +130,7 @@ export async function requireFresh(lc: Lifecycle, patch: PlannedPatch, now: bigi
   await syncLog(lc, patch.digest);
   throw inputError(
     'proposal-expired',
-    `patch ${patch.digest.slice(0, 10)}… expired at ${new Date(Number(expiresAt) * 1000).toISOString()} (proposed ${lc.config.policy.proposalTtl} s before): its evidence is stale`,
+    `patch ${patch.digest.slice(0, 10)}… expired at ${unixTime(expiresAt)} (proposed ${lc.config.policy.proposalTtl} s before): its evidence is stale`,
     'propose it again with `patchgate propose --again` (check and simulate run on the chain as it is now)',
   );
 }

@@ -17,6 +17,7 @@ import { syncLog } from './log-sync.js';
 import { advance, checkedOperationId, operationTimestamp, requireApprovedCode } from './queue.js';
 import { buildSafeTx, collectSignatures, execSafeTx, safeNonce } from './safe-exec.js';
 import { requireThreshold } from './threshold.js';
+import { unixTime } from './time.js';
 import { lastOperationTx, operationDone } from './timelock-events.js';
 
 export type WaitMode = 'no' | 'warp' | 'poll';
@@ -45,7 +46,7 @@ export function formatEta(eta: bigint, now: bigint): string {
   const left = eta > now ? Number(eta - now) : 0;
   const h = Math.floor(left / 3600);
   const m = Math.ceil((left % 3600) / 60);
-  return `${new Date(Number(eta) * 1000).toISOString()} (in ${h} h ${m} min)`;
+  return `${unixTime(eta)} (in ${h} h ${m} min)`;
 }
 
 /** Is this a local development node whose clock may be moved (anvil, Hardhat)? */

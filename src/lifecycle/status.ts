@@ -32,7 +32,13 @@ async function withChain(lc: Lifecycle, patch: PlannedPatch, out: PatchStatus): 
   const approvals = await lc.store.approvals(patch.digest);
   const tally = await tallyApprovals(
     approvals,
-    { digest: patch.digest, chainId: patch.record.chainId, proxy: patch.record.proxy, now },
+    {
+      digest: patch.digest,
+      chainId: patch.record.chainId,
+      proxy: patch.record.proxy,
+      now,
+      ttl: BigInt(lc.config.policy.approvalTtl),
+    },
     policy,
   );
   out.threshold = policy.threshold;

@@ -16,7 +16,13 @@ export async function requireThreshold(
   const approvals = await lc.store.approvals(patch.digest);
   const tally = await tallyApprovals(
     approvals,
-    { digest: patch.digest, chainId: patch.record.chainId, proxy: patch.record.proxy, now },
+    {
+      digest: patch.digest,
+      chainId: patch.record.chainId,
+      proxy: patch.record.proxy,
+      now,
+      ttl: BigInt(lc.config.policy.approvalTtl),
+    },
     policy,
   );
   if (!tally.met) {
