@@ -29,7 +29,6 @@ import {
   requirePatch,
   requireState,
 } from './context.js';
-import { requireDeployed } from './deployed.js';
 import { failpoint } from './failpoint.js';
 import { syncLog } from './log-sync.js';
 import { type BuiltSafeTx, buildSafeTx, safeNonce, safeOwners, safeSigner, signBuilt } from './safe-exec.js';
@@ -146,7 +145,6 @@ async function fileSafeSignatures(
 
 async function approveStep(lc: Lifecycle, params: ApproveParameters): Promise<ApproveResult> {
   const patch = await requirePatch(lc, params.digest);
-  await requireDeployed(lc, patch);
   const now = await chainNow(lc);
   await requireFresh(lc, patch, now);
   const policy = await policyOf(lc, patch);
@@ -257,7 +255,6 @@ export type ApprovalRequest = Awaited<ReturnType<typeof approvalRequest>>;
 
 export async function approvalRequest(lc: Lifecycle, digest: Hex) {
   const patch = await requirePatch(lc, digest);
-  await requireDeployed(lc, patch);
   const now = await chainNow(lc);
   const approval = {
     digest: patch.digest,

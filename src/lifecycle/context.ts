@@ -16,6 +16,7 @@ import { TIMELOCK_ABI } from '../govern/timelock.js';
 import { attachSystem } from '../simulate/attach-system.js';
 import type { DeployedSystem } from '../simulate/deploy-system.js';
 import type { PatchState, Store, StoredPatch } from '../store/store.js';
+import { requireDeployed } from './deployed.js';
 import { syncLog } from './log-sync.js';
 import { unixTime } from './time.js';
 
@@ -94,6 +95,7 @@ export async function requirePatch(lc: Lifecycle, digest: Hex): Promise<PlannedP
     );
   }
   await lc.store.evidence(digest);
+  await requireDeployed(lc, patch as PlannedPatch);
   return patch as PlannedPatch;
 }
 

@@ -20,7 +20,6 @@ import {
   requirePatch,
   requireState,
 } from './context.js';
-import { requireDeployed } from './deployed.js';
 import { failpoint } from './failpoint.js';
 import { syncLog } from './log-sync.js';
 import { buildSafeTx, collectSignatures, execSafeTx, safeNonce } from './safe-exec.js';
@@ -87,7 +86,6 @@ async function queueStep(
   params: { digest: Hex; submitter: LocalAccount },
 ): Promise<QueueResult> {
   const patch = await requirePatch(lc, params.digest);
-  await requireDeployed(lc, patch);
   const id = await checkedOperationId(lc, patch);
   if (['queued', 'executed', 'verified'].includes(patch.state)) {
     const history = await lc.store.history(patch.digest);

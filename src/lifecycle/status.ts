@@ -10,6 +10,7 @@ import { planOperationId } from '../govern/plan.js';
 import { TIMELOCK_ABI } from '../govern/timelock.js';
 import type { PatchState, Store, StoredPatch, Transition } from '../store/store.js';
 import { chainNow, type Lifecycle, type PlannedPatch, policyOf } from './context.js';
+import { requireDeployed } from './deployed.js';
 
 export interface PatchStatus {
   digest: Hex;
@@ -85,6 +86,7 @@ export async function patchStatus(store: Store, patch: StoredPatch, lc?: Lifecyc
     history: await store.history(patch.digest),
   };
   if (lc && patch.plan && patch.record.chainId === lc.clients.chain.id) {
+    await requireDeployed(lc, patch as PlannedPatch);
     await withChain(lc, patch as PlannedPatch, out);
   }
   return out;

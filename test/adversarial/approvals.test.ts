@@ -473,19 +473,23 @@ describe('real wallets sign what `approve --typed-data` prints', () => {
 });
 
 describe('a chain where the system is not deployed', () => {
-  it('approve, approve --typed-data and queue print one line naming the missing contract, exit 2', async () => {
+  it('approve, queue, execute, cancel, verify and status --rpc print one line naming the missing contract, exit 2', async () => {
     const empty = await startAnvil();
     try {
       for (const args of [
         ['approve', digest, '--key-env', 'OWNER1_KEY'],
         ['approve', digest, '--typed-data'],
         ['queue', digest, '--key-env', 'OUTSIDER_KEY'],
+        ['execute', digest, '--key-env', 'OUTSIDER_KEY'],
+        ['cancel', digest, '--key-env', 'OWNER1_KEY'],
+        ['verify', digest],
+        ['status', digest],
       ]) {
         const r = runCli([...args, '--rpc', empty.rpcUrl, '--state-dir', state], {
           cwd: live.configDir,
           env: KEY_ENV,
         });
-        expect(r.code, r.stderr).toBe(2);
+        expect([args[0], r.code], r.stderr).toEqual([args[0], 2]);
         const [first, hint, ...rest] = r.stderr.trimEnd().split('\n');
         expect(first).toBe(`patchgate: no contract at ${vault} (vault proxy) on chain 31337`);
         expect(hint).toMatch(/^ {2}hint: --rpc is not the chain patch 0x\w+… was proposed on/);
