@@ -74,6 +74,25 @@ describe('keystore v3', () => {
     expect(e.shortMessage).toContain('k.json');
   });
 
+  it('refuses a crafted keystore whose KDF would take gigabytes or hours, before deriving', () => {
+    const heavy = {
+      ...SCRYPT_VECTOR,
+      crypto: { ...SCRYPT_VECTOR.crypto, kdfparams: { ...SCRYPT_VECTOR.crypto.kdfparams, n: 2 ** 24 } },
+    };
+    const e = refusal(() => decryptKeystore(JSON.stringify(heavy), 'testpassword', 'k.json'));
+    expect([e.code, e.exitCode]).toEqual(['keystore-kdf-bounds', 2]);
+    expect(e.shortMessage).toBe(
+      'keystore k.json: scrypt parameters out of bounds (n 16777216, r 1, p 8, dklen 32)',
+    );
+    const slow = {
+      ...PBKDF2_VECTOR,
+      crypto: { ...PBKDF2_VECTOR.crypto, kdfparams: { ...PBKDF2_VECTOR.crypto.kdfparams, c: 2 ** 40 } },
+    };
+    expect(refusal(() => decryptKeystore(JSON.stringify(slow), 'testpassword', 'k.json')).code).toBe(
+      'keystore-kdf-bounds',
+    );
+  });
+
   it('refuses a file that is not a keystore', () => {
     const e = refusal(() => decryptKeystore('{"version":3}', 'x', 'k.json'));
     expect(e.code).toBe('keystore-malformed');

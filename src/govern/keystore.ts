@@ -41,8 +41,38 @@ export interface KeystoreV3 {
 
 const strip = (h: string) => h.replace(/^0x/, '');
 
+const int = (v: unknown, lo: number, hi: number): boolean =>
+  typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+
+/**
+ * A keystore's KDF parameters are attacker-chosen when the file is: bounded so that a crafted file cannot make
+ * the derivation take gigabytes or hours. The bounds are well above what geth, cast and wallets write (scrypt
+ * N = 2^18, r = 8 → 256 MiB; pbkdf2 c = 262,144).
+ */
+function checkKdfParams(kdf: string, p: Partial<ScryptParams & Pbkdf2Params>, file: string): void {
+  const ok =
+    int(p.dklen, 32, 64) &&
+    (kdf === 'scrypt'
+      ? int(p.n, 2, 2 ** 20) &&
+        ((p.n as number) & ((p.n as number) - 1)) === 0 &&
+        int(p.r, 1, 32) &&
+        int(p.p, 1, 16) &&
+        128 * (p.n as number) * (p.r as number) <= 2 ** 30
+      : int(p.c, 1, 10_000_000));
+  if (!ok) {
+    throw inputError(
+      'keystore-kdf-bounds',
+      `keystore ${file}: ${kdf} parameters out of bounds (${kdf === 'scrypt' ? `n ${p.n}, r ${p.r}, p ${p.p}` : `c ${p.c}`}, dklen ${p.dklen})`,
+      kdf === 'scrypt'
+        ? 'scrypt needs n a power of two ≤ 2^20, r ≤ 32, p ≤ 16, 128·n·r ≤ 1 GiB, dklen 32–64: re-export the key'
+        : 'pbkdf2 needs c ≤ 10,000,000 and dklen 32–64: re-export the key',
+    );
+  }
+}
+
 function deriveKey(ks: KeystoreV3, password: string, file: string): Buffer {
   const { kdf, kdfparams } = ks.crypto;
+  if (kdf === 'scrypt' || kdf === 'pbkdf2') checkKdfParams(kdf, kdfparams as never, file);
   if (kdf === 'scrypt') {
     const p = kdfparams as ScryptParams;
     const pass = password.normalize('NFKC');
