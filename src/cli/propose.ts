@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import type { Address, Hex } from 'viem';
 import { inputError } from '../errors.js';
+import { loadAccount } from '../govern/keys.js';
 import type { ProposeReport } from '../lifecycle/propose.js';
 import { renderReport, writeOutput } from '../report/index.js';
 import { useColor } from './common.js';
@@ -90,7 +91,9 @@ export function proposeCommand(onExit: (code: number) => void): Command {
   addKeyOptions(cmd, 'the deployer');
   cmd.action(async (opts: ProposeOptions) => {
     const deployer = optionalAccount(opts);
-    const guardian = opts.guardianKeyEnv ? optionalAccount({ keyEnv: opts.guardianKeyEnv }) : undefined;
+    const guardian = opts.guardianKeyEnv
+      ? loadAccount({ keyEnv: opts.guardianKeyEnv, keyEnvOption: '--guardian-key-env' })
+      : undefined;
     const report = await withLifecycle(opts, async (lc) => {
       const { propose } = await import('../lifecycle/propose.js');
       return propose(lc, {

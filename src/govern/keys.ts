@@ -17,6 +17,8 @@ export interface KeySource {
   keystore?: string;
   /** … and the environment variable holding its password. */
   passwordEnv?: string;
+  /** The option `keyEnv` came from, for errors (default `--key-env`; e.g. `--guardian-key-env`). */
+  keyEnvOption?: string;
 }
 
 /**
@@ -53,7 +55,7 @@ export function refuseKeyShapedPath(option: string, value: string): void {
 
 /** Every name and path in a key source checked, even those this run will not read. */
 function checkSource(src: KeySource): void {
-  if (src.keyEnv !== undefined) requireEnvName('--key-env', src.keyEnv);
+  if (src.keyEnv !== undefined) requireEnvName(src.keyEnvOption ?? '--key-env', src.keyEnv);
   if (src.passwordEnv !== undefined) requireEnvName('--password-env', src.passwordEnv);
   if (src.keystore !== undefined) refuseKeyShapedPath('--keystore', src.keystore);
 }

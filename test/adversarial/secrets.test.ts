@@ -182,6 +182,9 @@ describe('a key where patchgate wants a name: exit 2, never repeated', () => {
     expect(r.stderr).toMatch(
       /^patchgate: --\w+(-\w+)* takes (the NAME of an environment variable, not the key itself|a file path, not a key)/,
     );
+    // The refusal names the option the key was given to.
+    const option = args[args.findIndex((a) => /[0-9a-fA-F]{32}/.test(a) && a !== digest) - 1];
+    expect(r.stderr.startsWith(`patchgate: ${option} takes`)).toBe(true);
     notPrinted(r, key);
   });
 
