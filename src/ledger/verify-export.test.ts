@@ -156,6 +156,22 @@ describe('verifyExport', () => {
     );
   });
 
+  it('names an inserted entry whose line carries node hashes crafted to agree with the lines before it', async () => {
+    const log = logOf(sampleEntries(20));
+    // The forged line's nodes are what its append would complete after entries 0…4: they agree with the
+    // recomputed tree, and the line after it claims index 5 again with the honest nodes.
+    const forged = logOf([...sampleEntries(5), JSON.parse(modified(5))]).records[5] as ExportRecord;
+    const inserted = [...log.records.slice(0, 5), forged, ...log.records.slice(5)];
+    const r = await verifyExport({
+      text: log.text(inserted),
+      head: await log.head(20),
+      allowUnsignedTail: true,
+    });
+    expect(r.firstBadIndex).toBe(5);
+    expect(r.problems.find((p) => p.code === 'root-mismatch')).toMatchObject({ index: 5 });
+    expect(r.heads[0]?.provenBefore).toBe(5);
+  });
+
   it('names the first of two reordered entries', async () => {
     const log = logOf(sampleEntries(20));
     const swapped = [...log.records];
@@ -294,17 +310,24 @@ describe('verifyExport', () => {
       fc.asyncProperty(
         fc
           .integer({ min: 2, max: 40 })
-          .chain((n) => fc.tuple(fc.constant(n), fc.nat(n - 2), fc.constantFrom('modify', 'delete', 'swap'))),
+          .chain((n) =>
+            fc.tuple(fc.constant(n), fc.nat(n - 2), fc.constantFrom('modify', 'delete', 'swap', 'insert')),
+          ),
         async ([n, k, how]) => {
           const rs = log.records.slice(0, n);
+          // An inserted line whose nodes agree with the lines before it (what its append would complete).
+          const crafted = () =>
+            logOf([...sampleEntries(k), JSON.parse(modified(k))]).records[k] as ExportRecord;
           const tampered =
             how === 'modify'
               ? rs.map((r) => (r.index === k ? { ...r, entry: modified(k) } : r))
               : how === 'delete'
                 ? rs.filter((r) => r.index !== k)
-                : rs.map((r, i) =>
-                    i === k ? (rs[k + 1] as ExportRecord) : i === k + 1 ? (rs[k] as ExportRecord) : r,
-                  );
+                : how === 'insert'
+                  ? [...rs.slice(0, k), crafted(), ...rs.slice(k, -1)]
+                  : rs.map((r, i) =>
+                      i === k ? (rs[k + 1] as ExportRecord) : i === k + 1 ? (rs[k] as ExportRecord) : r,
+                    );
           const r = await verifyExport({ text: log.text(tampered), head: heads.get(n) });
           expect(r.ok).toBe(false);
           expect(r.firstBadIndex).toBe(k);
