@@ -4,7 +4,7 @@
  * impersonated timelock handing the ProxyAdmin away, a beacon upgraded by its owner, a slot written without
  * an event, code swapped under an approved address — and logs that lie or were tampered with.
  */
-import { encodeFunctionData, type Hex, keccak256, parseAbi, toHex } from 'viem';
+import { type Address, encodeFunctionData, type Hex, keccak256, parseAbi, toHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuditParameters, auditProxy } from '../src/audit/index.js';
 import { findContract } from '../src/build/find.js';
@@ -43,13 +43,21 @@ let patched: Hex;
 let origins = 0;
 const owner = (i: number) => localAccount(i) as never;
 
-/** The entries, appended to a fresh log in the store's ledger, exported, and a head signed over them. */
-async function exportOf(entries: readonly unknown[]): Promise<{ log: ExportRecord[]; head: Head }> {
+/**
+ * The entries, appended to a fresh log in the store's ledger, exported, and a head signed over them; with the
+ * log signer's address pinned, as an auditor who knows it passes it.
+ */
+async function exportOf(
+  entries: readonly unknown[],
+  headSize = entries.length,
+): Promise<{ log: ExportRecord[]; head: Head; signer: Address }> {
   const ledger = await openLedger(ledgerDb, { origin: `audit-test-${++origins}` });
-  await ledger.appendMany(entries);
+  await ledger.appendMany(entries.slice(0, headSize));
   const h = await ledger.head();
   const base = treeHead(ledger.origin, h.size, parseHash(h.root) as Uint8Array, new Date());
-  return { log: await ledger.entries(), head: await signHead(base, localAccount(5) as never, h.frontier) };
+  const head = await signHead(base, localAccount(5) as never, h.frontier);
+  if (headSize < entries.length) await ledger.appendMany(entries.slice(headSize));
+  return { log: await ledger.entries(), head, signer: localAccount(5).address };
 }
 
 async function audit(params: Partial<AuditParameters> = {}) {
@@ -116,7 +124,16 @@ describe('auditProxy', () => {
     const upgrade = r.history.at(-1);
     expect(upgrade).toMatchObject({ txHash: executedTx, implementation: patched, patch: digest });
     expect(upgrade?.sender).toBe(localAccount(0).address);
-    expect(r.log).toMatchObject({ given: true, verified: true, entries: 2, head: { signature: 'valid' } });
+    expect(r.log).toMatchObject({
+      given: true,
+      status: 'authenticated',
+      verified: true,
+      authenticated: true,
+      used: 2,
+      entries: 2,
+      signerPinned: true,
+      head: { size: 2, signature: 'valid' },
+    });
     expect(r.tally).toEqual({ initial: 3, authorized: 1, unexplained: 0 });
   });
 
@@ -199,7 +216,7 @@ describe('auditProxy', () => {
   });
 
   it('refuses a tampered export, naming the bad entry, and trusts nothing in it', async () => {
-    const { log, head } = await exportOf(logged);
+    const { log, head, signer } = await exportOf(logged);
     const first = log[0] as ExportRecord;
     const other = localAccount(8).address.toLowerCase();
     const tampered = [
@@ -207,7 +224,7 @@ describe('auditProxy', () => {
       ...log.slice(1),
     ];
     expect(tampered[0]?.entry).not.toBe(first.entry);
-    const r = await audit({ log: tampered, head });
+    const r = await audit({ log: tampered, head, signer });
     expect(r.verdict).toBe('fail');
     expect(r.log).toMatchObject({ given: true, verified: false, firstBadIndex: 0 });
     expect(r.findings.map((f) => f.id)).toEqual(['audit-log-unverified', 'audit-unexplained-upgrade']);
@@ -215,10 +232,64 @@ describe('auditProxy', () => {
     expect(r.history.at(-1)?.status).toBe('unexplained');
   });
 
+  it('reads only the entries the signed head commits to: an executed entry after it explains nothing', async () => {
+    const r = await audit(await exportOf(logged, 1));
+    expect(r.verdict).toBe('fail');
+    expect(r.history.at(-1)?.status).toBe('unexplained');
+    expect(r.log).toMatchObject({
+      status: 'authenticated',
+      used: 1,
+      entries: 2,
+      unsigned: { from: 1, to: 2, entries: [{ index: 1, kind: 'executed', digest }] },
+    });
+    expect(r.findings.map((f) => f.id)).toEqual(['audit-log-unsigned-tail', 'audit-unexplained-upgrade']);
+    expect(r.findings[0]?.message).toBe(
+      `entry 1 of the export comes after the signed head (size 1): no head commits to it, so it is ignored (1 executed ${digest})`,
+    );
+    expect(r.findings[1]?.message).toContain(
+      'only unsigned entry 1 after the head (size 1) claims it, and no head vouches for that',
+    );
+  });
+
+  it('a signed head of size 0 authorizes nothing: every upgrade after deployment is unexplained', async () => {
+    const r = await audit(await exportOf(logged, 0));
+    expect(r.log).toMatchObject({ status: 'authenticated', used: 0, head: { size: 0 } });
+    expect(r.tally).toEqual({ initial: 3, authorized: 0, unexplained: 1 });
+    expect(r.findings.map((f) => f.id)).toEqual(['audit-log-unsigned-tail', 'audit-unexplained-upgrade']);
+  });
+
+  it('does not use an export without a head: nothing is authorized', async () => {
+    const { log } = await exportOf(logged);
+    const r = await audit({ log });
+    expect(r.verdict).toBe('fail');
+    expect(r.log).toMatchObject({
+      given: true,
+      status: 'no-head',
+      authenticated: false,
+      used: 0,
+      entries: 2,
+    });
+    expect(r.findings.map((f) => [f.id, f.blocking])).toEqual([
+      ['audit-log-no-head', false],
+      ['audit-unexplained-upgrade', true],
+    ]);
+    expect(r.findings[1]?.message).toContain('no --head given: nothing authenticates the log');
+  });
+
+  it('says when the head was checked only against the signer it names (no --signer)', async () => {
+    const { log, head } = await exportOf(logged);
+    const r = await audit({ log, head });
+    expect(r.verdict).toBe('pass');
+    expect(r.log.signerPinned).toBe(false);
+    expect(r.findings.map((f) => [f.id, f.severity, f.blocking])).toEqual([
+      ['audit-log-signer-unpinned', 'medium', false],
+    ]);
+  });
+
   it('without a log, says so and reports every change after deployment unexplained', async () => {
     const r = await audit();
     expect(r.verdict).toBe('fail');
-    expect(r.log).toEqual({ given: false, verified: false });
+    expect(r.log).toEqual({ given: false, status: 'none', verified: false, authenticated: false, used: 0 });
     expect(r.findings.map((f) => [f.id, f.blocking])).toEqual([
       ['audit-no-log', false],
       ['audit-unexplained-upgrade', true],

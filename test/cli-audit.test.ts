@@ -14,6 +14,7 @@ import { deploy } from '../src/chain/deploy.js';
 import { exportLine } from '../src/ledger/export.js';
 import { parseHash } from '../src/ledger/hash.js';
 import { signHead, treeHead } from '../src/ledger/head.js';
+import { headLines } from '../src/ledger/head-text.js';
 import { approve } from '../src/lifecycle/approve.js';
 import { execute } from '../src/lifecycle/execute.js';
 import { propose } from '../src/lifecycle/propose.js';
@@ -35,7 +36,7 @@ const owner = (i: number) => localAccount(i) as never;
 
 const audit = (args: string[], rpc = live.anvil.rpcUrl): CliResult =>
   runCli(['audit', ...args, '--rpc', rpc]);
-const logged = ['--log', file('log.jsonl'), '--head', file('head.json')];
+const logged = ['--log', file('log.jsonl'), '--head', file('head.json'), '--signer', localAccount(5).address];
 
 /** Propose → approve (2 of 3) → queue → execute, in process; then the log of it, exported with a signed head. */
 async function patchAndLog(): Promise<void> {
@@ -69,6 +70,7 @@ async function patchAndLog(): Promise<void> {
   );
   writeFileSync(file('log.jsonl'), (await ledger.entries()).map(exportLine).join(''));
   writeFileSync(file('head.json'), JSON.stringify(head));
+  writeFileSync(file('head.txt'), `${headLines(head).join('\n')}\n`);
 }
 
 beforeAll(async () => {
@@ -105,6 +107,36 @@ describe('patchgate audit (CLI)', () => {
     expect(lines).toContain(
       `3 initial, 1 authorized, 0 unexplained  (history digest ${r.stdout.match(/digest (0x[0-9a-f]{64})\)/)?.[1]})`,
     );
+  });
+
+  it('takes the head as `patchgate log head` prints it (text), and says when the signer is not pinned', () => {
+    const r = audit([vault, '--log', file('log.jsonl'), '--head', file('head.txt')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      `matches the head of size 2 signed by ${localAccount(5).address} (valid, signer not pinned)`,
+    );
+    expect(r.stdout).toMatch(/medium\s+audit-log-signer-unpinned\n/);
+    const pinned = audit([
+      vault,
+      '--log',
+      file('log.jsonl'),
+      '--head',
+      file('head.txt'),
+      '--signer',
+      localAccount(5).address,
+    ]);
+    expect(pinned.stdout).toContain(`signed by ${localAccount(5).address} (valid, pinned)`);
+    expect(pinned.stdout).not.toContain('audit-log-signer-unpinned');
+  });
+
+  it('does not use a log given without --head: NOT AUTHENTICATED, the patch UNEXPLAINED, exit 1', () => {
+    const r = audit([vault, '--log', file('log.jsonl')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      '  log: NOT AUTHENTICATED — no --head given, so none of its 2 entries is used: every change after deployment is UNEXPLAINED',
+    );
+    expect(r.stdout).toContain('3 initial, 0 authorized, 1 unexplained');
+    expect(r.stdout).toMatch(/high\s+audit-log-no-head\n/);
   });
 
   it('writes the JSON report (DESIGN.md contract, history included) and SARIF and Markdown to --out', () => {

@@ -113,6 +113,21 @@ describe('patchgate log (CLI)', () => {
     expect(json).toMatchObject({ ok: true, entries: 20, problems: [] });
   });
 
+  it('runs the README sequence: log head --key-env LOG_KEY > head.json is a head log verify --head accepts', () => {
+    expect(log(['export', '--out', file('readme.jsonl')]).code).toBe(0);
+    const head = log(['head', '--key-env', 'LOG_KEY'], { LOG_KEY: KEY });
+    expect(head.code).toBe(0);
+    expect(head.stdout).toMatch(/^origin {5}patchgate\nsize {7}20\n/);
+    writeFileSync(file('readme-head.json'), head.stdout); // what `> head.json` writes
+    const r = runCli(['log', 'verify', '--file', file('readme.jsonl'), '--head', file('readme-head.json')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^OK: 20 entries authenticated by the head, root 0x[0-9a-f]{64}\n/);
+    // The text head carries the frontier too: it reads back to the JSON head of the same tree.
+    const json = JSON.parse(log(['head', '--format', 'json'], signed).stdout);
+    expect(head.stdout).toContain(`frontier   ${json.frontier[0]}`);
+  });
+
   it('fails a tampered export with exit 1, naming the first bad entry', () => {
     const lines = readFileSync(file('export.jsonl'), 'utf8').trimEnd().split('\n');
     const record = JSON.parse(lines[7] as string);

@@ -123,13 +123,36 @@ export const LIFECYCLE_ENTRIES: readonly CatalogEntry[] = [
   },
   {
     id: 'audit-log-no-head',
-    title: 'Transparency log not checked against a signed head',
+    title: 'Transparency log given without a signed head: not used',
+    severity: 'high',
+    blocking: false,
+    summary:
+      'Without --head nothing authenticates the export: whoever handed it over could have written any entry and recomputed every hash. None of it is used, so every change after deployment is reported unexplained (those findings block).',
+    fix: "Pass the log's signed head with --head HEAD.json and pin its signer with --signer ADDRESS.",
+    example:
+      "no --head given: nothing authenticates the export's 12 entries, so none is used and every change after deployment is unexplained",
+  },
+  {
+    id: 'audit-log-unsigned-tail',
+    title: 'Log entries after the signed head are ignored',
+    severity: 'high',
+    blocking: false,
+    summary:
+      'The export has more entries than the signed head commits to. A head vouches for its first `size` entries only: anything after them could have been appended by anyone (a forged patch-proposed + executed pair re-hashes fine), so those entries are named and ignored — they explain no change. A change only they would explain is reported unexplained.',
+    fix: 'Get a head that covers the whole export (`patchgate log head` after the last entry); if the operator did not write those entries, treat the export as tampered with.',
+    example:
+      'entries 2…3 of the export come after the signed head (size 2): no head commits to them, so they are ignored (2 patch-proposed 0x3f1c…, 3 executed 0x3f1c…)',
+  },
+  {
+    id: 'audit-log-signer-unpinned',
+    title: "Log head not checked against the log's published signer",
     severity: 'medium',
     blocking: false,
     summary:
-      'Without --head the export is only checked for internal consistency: whoever handed it over could have rewritten it and recomputed its hashes. The audit explains upgrades with entries nobody signed for.',
-    fix: "Pass the log's signed head with --head HEAD.json and pin its signer with --signer ADDRESS.",
-    example: 'the log export is consistent (12 entries, root 0x5dc9…) but no signed head was given',
+      'Without --signer the head is checked against the address it names itself: it proves that whoever holds that key signed it, and anyone can sign a forged log with a fresh key. The audit trusts the log only as far as you trust where the head came from.',
+    fix: "Pass the log's published signer address with --signer ADDRESS (obtained independently of the head file).",
+    example:
+      "the head is signed by 0x9965…A4dc, the address the head itself names: no --signer pins the log's published address, and anyone can sign a head with their own key",
   },
   {
     id: 'audit-no-log',

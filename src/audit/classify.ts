@@ -58,7 +58,12 @@ function isInitial(ctx: Context, e: ChainEvent, first: ChainEvent | undefined): 
 function unexplainedReason(ctx: Context, e: ChainEvent): string {
   if (!ctx.log) return ctx.noLog ?? 'no log given';
   const found = executionsIn(ctx, e.txHash);
-  if (found.length === 0) return 'no executed entry of the log has this transaction';
+  if (found.length === 0) {
+    const claimed = ctx.log.unsignedExecutions.filter((x) => same(x.txHash, e.txHash));
+    if (claimed.length === 0) return 'no executed entry of the log has this transaction';
+    const at = claimed.map((x) => x.index).join(', ');
+    return `no entry the signed head commits to has this transaction; only unsigned entry ${at} after the head (size ${ctx.log.head.size}) claims it, and no head vouches for that`;
+  }
   const mine = found.filter((f) => ofThisProxy(ctx, f.proposal));
   if (mine.length === 0) {
     const digests = found.map((f) => f.execution.digest).join(', ');

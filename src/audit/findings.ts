@@ -11,6 +11,8 @@ export type AuditFindingId =
   | 'audit-gate-mismatch'
   | 'audit-log-unverified'
   | 'audit-log-no-head'
+  | 'audit-log-unsigned-tail'
+  | 'audit-log-signer-unpinned'
   | 'audit-no-log';
 
 export function auditFinding(id: AuditFindingId, message: string, key?: string): Finding {

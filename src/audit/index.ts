@@ -10,6 +10,7 @@ import { type Finding, type Report, type StageResult, verdictOf } from '../analy
 import { environmentError, inputError, isPatchgateError } from '../errors.js';
 import type { ExportRecord } from '../ledger/export.js';
 import type { Head } from '../ledger/head.js';
+import type { UnsignedTail } from '../ledger/verify-export.js';
 import { VERSION } from '../version.js';
 import { codehashFindings, executedFindings, gateFindings, slotFindings } from './checks.js';
 import { type Context, classify, type HistoryItem, unexplainedFindings } from './classify.js';
@@ -32,7 +33,10 @@ export interface AuditParameters {
   proxy: string;
   /** The log export (JSON-lines text or records); without it nothing after deployment is explained. */
   log?: string | readonly ExportRecord[];
-  /** The signed head the export must match. */
+  /**
+   * The signed head the export must match. Only the entries it commits to are read; without it nothing in the
+   * export is (every change after deployment is then unexplained).
+   */
   head?: Head;
   /** The log signer's address (default: the head's own signer). */
   signer?: Address;
@@ -44,10 +48,21 @@ export interface AuditParameters {
 
 export interface AuditLogSummary {
   given: boolean;
+  /** `authenticated`: its head's entries are used; otherwise nothing in it is. */
+  status: 'none' | LoadedLog['status'];
+  /** The export verified: its lines, and the head when one was given. */
   verified: boolean;
+  /** A valid signed head commits to the entries read. Without it no entry is read. */
+  authenticated: boolean;
+  /** How many entries explain changes: the head's size when authenticated, else 0. */
+  used: number;
   entries?: number;
   root?: Hex;
-  head?: { size: number; signer?: Address; signature: string };
+  head?: { size: number; root: Hex; signer?: Address; signature: string };
+  /** The head's signer was checked against --signer (not only against the address the head names). */
+  signerPinned?: boolean;
+  /** Entries after the head's size: named, never read. */
+  unsigned?: UnsignedTail;
   firstBadIndex?: number;
   problems?: { index?: number; code: string; message: string }[];
 }
@@ -76,24 +91,67 @@ export function parseAddress(value: string, what: string): Address {
 }
 
 function summarize(loaded: LoadedLog | undefined): AuditLogSummary {
-  if (!loaded) return { given: false, verified: false };
+  if (!loaded) return { given: false, status: 'none', verified: false, authenticated: false, used: 0 };
   const { report } = loaded;
-  const base = { given: true, verified: loaded.ok, entries: report.entries, root: report.root };
-  if (loaded.ok) return { ...base, ...(loaded.log.head ? { head: loaded.log.head } : {}) };
+  const base = {
+    given: true,
+    status: loaded.status,
+    verified: report.ok,
+    authenticated: loaded.ok,
+    used: loaded.ok ? loaded.log.entries : 0,
+    entries: report.entries,
+    root: report.root,
+    ...(report.unsigned ? { unsigned: report.unsigned } : {}),
+  };
+  if (loaded.ok) return { ...base, head: loaded.log.head, signerPinned: report.signerPinned };
+  if (report.ok) return base;
   return { ...base, firstBadIndex: report.firstBadIndex, problems: report.problems };
+}
+
+const entriesWord = (n: number) => (n === 1 ? '1 entry' : `${n} entries`);
+
+function tailFinding(tail: UnsignedTail, headSize: number): Finding {
+  const listed = tail.entries
+    .slice(0, 5)
+    .map((e) => `${e.index} ${e.kind ?? '?'}${e.digest ? ` ${e.digest}` : ''}`)
+    .join(', ');
+  const more = tail.to - tail.from > 5 ? ', …' : '';
+  const one = tail.to - tail.from === 1;
+  const range = one
+    ? `entry ${tail.from} of the export comes`
+    : `entries ${tail.from}…${tail.to - 1} of the export come`;
+  const message = `${range} after the signed head (size ${headSize}): no head commits to ${one ? 'it' : 'them'}, so ${one ? 'it is' : 'they are'} ignored (${listed}${more})`;
+  return auditFinding('audit-log-unsigned-tail', message, `${tail.from}`);
 }
 
 function logFindings(loaded: LoadedLog | undefined): Finding[] {
   if (!loaded)
     return [auditFinding('audit-no-log', 'no --log given: every change after deployment is unexplained')];
+  const { report } = loaded;
+  if (loaded.status === 'no-head') {
+    const lines = report.problems.find((p) => p.code !== 'unsigned-tail')
+      ? ` (and its lines do not even agree with each other: ${describeFailure(report)})`
+      : '';
+    const message = `no --head given: nothing authenticates the export's ${entriesWord(report.entries)}, so none is used and every change after deployment is unexplained${lines}`;
+    return [auditFinding('audit-log-no-head', message)];
+  }
   if (!loaded.ok) {
-    const message = `the log export fails verification: ${describeFailure(loaded.report)}; it is not used`;
+    const message = `the log export fails verification: ${describeFailure(report)}; it is not used`;
     return [auditFinding('audit-log-unverified', message)];
   }
-  if (loaded.report.heads.length > 0) return [];
-  const message = `the log export is consistent (${loaded.report.entries} entries, root ${loaded.report.root}) but no signed head was given`;
-  return [auditFinding('audit-log-no-head', message)];
+  const out: Finding[] = [];
+  if (report.unsigned) out.push(tailFinding(report.unsigned, loaded.log.head.size));
+  if (!report.signerPinned) {
+    const message = `the head is signed by ${loaded.log.head.signer}, the address the head itself names: no --signer pins the log's published address, and anyone can sign a head with their own key`;
+    out.push(auditFinding('audit-log-signer-unpinned', message));
+  }
+  return out;
 }
+
+const NOT_USED: Record<Exclude<LoadedLog['status'], 'authenticated'>, string> = {
+  'no-head': 'no --head given: nothing authenticates the log, so nothing in it is used',
+  unverified: 'the log failed verification, so nothing in it is used',
+};
 
 interface ChainRead {
   chainId: number;
@@ -175,9 +233,7 @@ export async function auditProxy(client: PublicClient, params: AuditParameters):
     proxy,
     chainId: chain.chainId,
     ...(chain.deployment ? { deployment: chain.deployment } : {}),
-    ...(loaded?.ok
-      ? { log: loaded.log }
-      : { noLog: loaded ? 'the log failed verification, so nothing in it is used' : 'no log given' }),
+    ...(loaded?.ok ? { log: loaded.log } : { noLog: loaded ? NOT_USED[loaded.status] : 'no log given' }),
   };
   const judged = classify(ctx, chain.events, chain.senders, chain.times);
   const gateItems = judged.filter((h) => h.emitter === 'gate');

@@ -1,8 +1,9 @@
 /**
  * The transparency log as evidence for an audit: the export is verified first (entries re-hashed, the tree
- * rebuilt, checked against a signed head when one is given) and only a log that verifies is read. Reading it
- * means: which patches were proposed (chain, proxy, implementation, codehash) and in which transactions they
- * were executed.
+ * rebuilt, checked against a signed head) and only the entries an authenticated head commits to are read —
+ * never an entry after the head's size (anyone can append lines that re-hash), and nothing at all without a
+ * head. Reading it means: which patches were proposed (chain, proxy, implementation, codehash) and in which
+ * transactions they were executed.
  */
 import type { Address, Hex } from 'viem';
 import { type Entry, parseEntry } from '../ledger/entry.js';
@@ -21,14 +22,20 @@ export interface Execution {
 }
 
 export interface AuditLog {
+  /** How many entries were read: exactly the head's size. */
   entries: number;
+  /** The head's root: the tree of the entries read. */
   root: Hex;
-  /** Set when the export was checked against a signed head. */
-  head?: { size: number; signer?: Address; signature: string };
+  head: { size: number; root: Hex; signer?: Address; signature: string };
   /** patch-proposed entries by digest (the first one of each digest). */
   proposals: Map<Hex, Proposed & { index: number }>;
   /** executed entries, in log order. */
   executions: Execution[];
+  /**
+   * executed entries after the head's size: claims nobody signed, never used to explain anything — kept only
+   * so a report can say that an unsigned entry claims a transaction.
+   */
+  unsignedExecutions: Execution[];
 }
 
 export interface LogInput {
@@ -39,15 +46,20 @@ export interface LogInput {
   signer?: Address;
 }
 
+/**
+ * `authenticated`: the head checks out and `log` holds its entries; `no-head`: nothing authenticates the
+ * export, so none of it is read; `unverified`: the export does not verify, so none of it is read.
+ */
 export type LoadedLog =
-  | { ok: true; log: AuditLog; report: ExportReport }
-  | { ok: false; report: ExportReport };
+  | { ok: true; status: 'authenticated'; log: AuditLog; report: ExportReport }
+  | { ok: false; status: 'no-head' | 'unverified'; report: ExportReport };
 
 function index(records: readonly ExportRecord[]): Pick<AuditLog, 'proposals' | 'executions'> {
   const proposals: AuditLog['proposals'] = new Map();
   const executions: Execution[] = [];
   for (const record of records) {
-    const entry = parseEntry(record.entry);
+    const entry = readEntry(record);
+    if (!entry) continue;
     if (entry.kind === 'patch-proposed' && !proposals.has(entry.digest)) {
       proposals.set(entry.digest, { ...entry, index: record.index });
     } else if (entry.kind === 'executed') {
@@ -62,23 +74,43 @@ function index(records: readonly ExportRecord[]): Pick<AuditLog, 'proposals' | '
   return { proposals, executions };
 }
 
+/** The entry of a record; `undefined` for one that is not a canonical entry (only possible past the head). */
+function readEntry(record: ExportRecord): Entry | undefined {
+  try {
+    return parseEntry(record.entry);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Verifies the export and, when it verifies, indexes it. A line that is not an export record is bad input
- * (`parseExport` throws, exit 2); an export that does not verify is returned as such, never read.
+ * Verifies the export and, when a signed head authenticates it, indexes the entries that head commits to —
+ * its first `size`, nothing after them. A line that is not an export record is bad input (`parseExport`
+ * throws, exit 2); an export without a head, or one that does not verify, is returned as such, never read.
+ * Entries after the head do not fail the log (they are reported in `report.unsigned`): they are ignored.
  */
 export async function loadLog(input: LogInput): Promise<LoadedLog> {
   const text = typeof input.log === 'string' ? input.log : input.log.map(exportLine).join('');
-  const report = await verifyExport({ text, head: input.head, signer: input.signer });
-  if (!report.ok) return { ok: false, report };
-  const head = report.heads[0];
+  const report = await verifyExport({
+    text,
+    head: input.head,
+    signer: input.signer,
+    allowUnsignedTail: true,
+  });
+  const head = report.heads.find((h) => h.role === 'head');
+  if (!head) return { ok: false, status: 'no-head', report };
+  if (!report.ok || !report.authenticated) return { ok: false, status: 'unverified', report };
+  const records = parseExport(text);
   return {
     ok: true,
+    status: 'authenticated',
     report,
     log: {
-      entries: report.entries,
-      root: report.root,
-      ...(head ? { head: { size: head.size, signer: head.signer, signature: head.signature } } : {}),
-      ...index(parseExport(text)),
+      entries: report.committed,
+      root: head.root,
+      head: { size: head.size, root: head.root, signer: head.signer, signature: head.signature },
+      ...index(records.slice(0, report.committed)),
+      unsignedExecutions: index(records.slice(report.committed)).executions,
     },
   };
 }

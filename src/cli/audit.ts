@@ -1,7 +1,9 @@
 /**
  * `patchgate audit <proxy>`: rebuilds the proxy's upgrade history from the chain and flags every change the
- * transparency log does not explain. Exit codes: 0 everything explained, 1 anything unexplained (or a log that
- * does not verify), 2 bad input (an address, a file, a block number), 3 the RPC does not answer.
+ * transparency log does not explain. Only the entries a signed head commits to explain anything: without
+ * --head the log is not used, and entries after the head's size are ignored. Exit codes: 0 everything
+ * explained, 1 anything unexplained (or a log that does not verify), 2 bad input (an address, a file, a block
+ * number), 3 the RPC does not answer.
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
@@ -11,7 +13,8 @@ import { type AuditReport, auditProxy, type HistoryItem, parseAddress } from '..
 import { connect } from '../chain/clients.js';
 import { inputError } from '../errors.js';
 import { parseExport } from '../ledger/export.js';
-import { type Head, parseHead } from '../ledger/head.js';
+import type { Head } from '../ledger/head.js';
+import { readHead as parseHeadFile } from '../ledger/head-text.js';
 import { renderReport, writeOutput } from '../report/index.js';
 import { useColor } from './common.js';
 
@@ -44,19 +47,9 @@ function readLog(path: string): string {
   return text;
 }
 
+/** A head file: the JSON `log head --format json` writes, or the text `log head` prints. */
 function readHead(path: string): Head {
-  let value: unknown;
-  try {
-    value = JSON.parse(readInput(path, '--head'));
-  } catch (e) {
-    if ((e as { code?: string }).code === 'unreadable-file') throw e;
-    throw inputError(
-      'bad-log-head',
-      `--head ${path} is not JSON`,
-      'make one with `patchgate log head --format json`',
-    );
-  }
-  return parseHead(value, `--head ${path}`);
+  return parseHeadFile(readInput(path, '--head'), `--head ${path}`);
 }
 
 function parseBlock(value: string): bigint {
@@ -107,12 +100,18 @@ function logLine(r: AuditReport, c: Colors): string {
   const { log } = r;
   if (!log.given)
     return `  log: ${c.yellow('none given')} — nothing can explain a change: every change after deployment is UNEXPLAINED`;
-  if (!log.verified)
+  if (log.status === 'no-head')
+    return `  log: ${c.red('NOT AUTHENTICATED')} — no --head given, so none of its ${log.entries} entries is used: every change after deployment is UNEXPLAINED`;
+  if (log.status !== 'authenticated')
     return `  log: ${c.red('FAILS verification')} (first bad entry ${log.firstBadIndex ?? '?'}): not used`;
-  const head = log.head
-    ? `, matches the head of size ${log.head.size} ${log.head.signer ? `signed by ${log.head.signer} (${log.head.signature})` : '(UNSIGNED)'}`
-    : `, ${c.yellow('no signed head given')}`;
-  return `  log: ${log.entries} entries verified, root ${log.root}${head}`;
+  const head = log.head as NonNullable<typeof log.head>;
+  const who = `signed by ${head.signer} (${head.signature}${log.signerPinned ? ', pinned' : `, ${c.yellow('signer not pinned')}`})`;
+  const extra = log.unsigned ? log.unsigned.to - log.unsigned.from : 0;
+  const tail = extra
+    ? `; ${c.yellow(`${extra} UNSIGNED ${extra === 1 ? 'entry' : 'entries'} after it ignored`)}`
+    : '';
+  if (head.size === 0) return `  log: the head ${who} commits to no entries: nothing is authorized${tail}`;
+  return `  log: ${log.used} entries verified, root ${head.root}, matches the head of size ${head.size} ${who}${tail}`;
 }
 
 function findingLines(f: Finding, c: Colors): string[] {

@@ -2,7 +2,8 @@
  * `patchgate log …`: the transparency log. `export` writes every entry as JSON lines, `head` a (signed) tree
  * head, `proof` and `consistency` RFC 9162 proofs from the store; `verify` checks an export against heads with
  * nothing but the files — no store, no network. Exit codes: 0 verified, 1 the export fails (naming the first
- * bad index), 2 bad usage or unreadable/malformed files, 3 the store is unreachable or damaged.
+ * bad index) or has entries no signed head commits to, 2 bad usage or unreadable/malformed files, 3 the store
+ * is unreachable or damaged.
  */
 import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { Command, Option } from 'commander';
@@ -11,9 +12,10 @@ import { environmentError, inputError } from '../errors.js';
 import { hasKey, type KeySource, loadAccount } from '../govern/keys.js';
 import { exportLine } from '../ledger/export.js';
 import { type Hash, parseHash, toHex } from '../ledger/hash.js';
-import { type Head, parseHead, signHead, treeHead } from '../ledger/head.js';
+import { type Head, signHead, treeHead } from '../ledger/head.js';
+import { headLines, readHead as parseHeadFile } from '../ledger/head-text.js';
 import { verifyConsistency, verifyInclusion } from '../ledger/verify.js';
-import { type ExportReport, verifyExport } from '../ledger/verify-export.js';
+import { type ExportReport, type UnsignedTail, verifyExport } from '../ledger/verify-export.js';
 import { writeOutput } from '../report/index.js';
 import { jsonText } from '../report/json.js';
 import { openDb } from '../store/db.js';
@@ -82,19 +84,9 @@ function readInput(path: string, flag: string): string {
   }
 }
 
+/** A head file: the JSON `log head --format json` writes, or the text `log head` prints. */
 function readHead(path: string, flag: string): Head {
-  let value: unknown;
-  try {
-    value = JSON.parse(readInput(path, flag));
-  } catch (e) {
-    if ((e as { code?: string }).code === 'unreadable-file') throw e;
-    throw inputError(
-      'bad-log-head',
-      `${flag} ${path} is not JSON`,
-      'make one with `patchgate log head --format json`',
-    );
-  }
-  return parseHead(value, `${flag} ${path}`);
+  return parseHeadFile(readInput(path, flag), `${flag} ${path}`);
 }
 
 /** Streams the export page by page into a temporary file (renamed at the end) or stdout. */
@@ -171,20 +163,8 @@ function headCommand(onExit: (code: number) => void): Command {
         `patchgate: warning: no log key (${DEFAULT_KEY_ENV} is not set and no --key-env/--keystore): this head is UNSIGNED\n`,
       );
     }
-    render(
-      opts.format,
-      head,
-      [
-        `origin     ${head.origin}`,
-        `size       ${head.size}`,
-        `root       ${head.root}`,
-        `timestamp  ${head.timestamp}`,
-        ...(head.signed
-          ? [`signer     ${head.signer}`, `signature  ${head.signature}`]
-          : ['signature  UNSIGNED — anyone could have written this head; sign it with --key-env NAME']),
-      ],
-      opts.out,
-    );
+    // The text form is a head file too: `log verify --head` and `audit --head` read it back.
+    render(opts.format, head, headLines(head), opts.out);
     onExit(0);
   });
   return cmd;
@@ -260,18 +240,48 @@ function consistencyCommand(onExit: (code: number) => void): Command {
   return cmd;
 }
 
+const TEXT_LISTED = 20;
+
+/** One line per unsigned entry (what it claims to be), the first `TEXT_LISTED` of them. */
+function unsignedLines(tail: UnsignedTail): string[] {
+  const lines = tail.entries
+    .slice(0, TEXT_LISTED)
+    .map((e) => `  unsigned     entry ${e.index}: ${e.kind ?? '?'}${e.digest ? ` ${e.digest}` : ''}`);
+  const more = tail.to - tail.from - lines.length;
+  return more > 0 ? [...lines, `  unsigned     … and ${more} more (entries up to ${tail.to - 1})`] : lines;
+}
+
+function firstLine(r: ExportReport): string {
+  const range = (t: UnsignedTail) =>
+    t.to - t.from === 1 ? `entry ${t.from}` : `entries ${t.from}…${t.to - 1}`;
+  if (!r.heads.some((h) => h.role === 'head')) {
+    const other = r.problems.find((p) => p.code !== 'unsigned-tail');
+    const state = other
+      ? `; FAIL: first bad entry ${other.index ?? other.range?.[0]}`
+      : `: the ${r.entries} entries are consistent with each other, but nothing proves who wrote them`;
+    return `NOT AUTHENTICATED: no --head given${state}`;
+  }
+  if (!r.ok) {
+    return `FAIL: ${r.firstBadIndex !== undefined ? `first bad entry ${r.firstBadIndex}` : 'the heads do not check out'}`;
+  }
+  const tail = r.unsigned ? `; ${range(r.unsigned)} after it UNSIGNED (not authenticated)` : '';
+  return `OK: ${r.committed} entries authenticated by the head, root ${r.heads[0]?.root}${tail}`;
+}
+
 function verifyText(r: ExportReport): string[] {
-  const lines = [
-    r.ok
-      ? `OK: ${r.entries} entries, root ${r.root}`
-      : `FAIL: ${r.firstBadIndex !== undefined ? `first bad entry ${r.firstBadIndex}` : 'the heads do not check out'}`,
-  ];
+  const lines = [firstLine(r)];
   for (const h of r.heads) {
     const who = h.signature === 'unsigned' ? 'UNSIGNED' : `signed by ${h.signer} (${h.signature})`;
     const what = h.matches ? 'matches' : `does not match (entries before ${h.provenBefore} proven)`;
     lines.push(`  ${h.role.padEnd(12)} size ${h.size}, ${who}: ${what}`);
   }
+  if (r.heads.length > 0 && !r.signerPinned && r.heads[0]?.signature === 'valid') {
+    lines.push(
+      `  signer not pinned: the head proves only that ${r.heads[0].signer} signed it; pass --signer with the log's published address`,
+    );
+  }
   if (r.consistent) lines.push('  the head is consistent with the earlier head (RFC 9162 consistency proof)');
+  if (r.unsigned) lines.push(...unsignedLines(r.unsigned));
   for (const p of r.problems) {
     const where =
       p.index !== undefined
@@ -280,6 +290,13 @@ function verifyText(r: ExportReport): string[] {
           ? `entries ${p.range[0]}…${p.range[1] - 1}`
           : 'head';
     lines.push(`  ${where}: ${p.code}: ${p.message}`);
+  }
+  if (r.problems.some((p) => p.code === 'unsigned-tail')) {
+    lines.push(
+      r.heads.length > 0
+        ? '  hint: get a head that covers them, or pass --allow-unsigned-tail to accept only the entries the head signed'
+        : '  hint: pass the signed head (--head HEAD.json); --allow-unsigned-tail checks only that the lines are consistent',
+    );
   }
   return lines;
 }
@@ -290,11 +307,23 @@ function verifyCommand(onExit: (code: number) => void): Command {
       'verify an export (and signed heads) with nothing but the files: exit 1 names the first bad entry',
     )
     .requiredOption('--file <export>', 'the export (JSON lines from `patchgate log export`)')
-    .option('--head <file>', 'a signed head (JSON from `patchgate log head --format json`)')
+    .option('--head <file>', 'a signed head (the output of `patchgate log head`, text or --format json)')
     .option('--previous-head <file>', 'an earlier signed head: the log must have only grown since')
-    .option('--signer <address>', "the log signer's address (default: the head's signer)");
+    .option('--signer <address>', "the log signer's address (default: the head's signer)")
+    .option(
+      '--allow-unsigned-tail',
+      'entries after the head (all of them, without --head) are named but do not fail: they stay unauthenticated',
+    );
   withOutput(cmd, true).action(
-    async (opts: StoreOptions & { file: string; head?: string; previousHead?: string; signer?: string }) => {
+    async (
+      opts: StoreOptions & {
+        file: string;
+        head?: string;
+        previousHead?: string;
+        signer?: string;
+        allowUnsignedTail?: boolean;
+      },
+    ) => {
       if (opts.signer !== undefined && !isAddress(opts.signer, { strict: false })) {
         throw inputError(
           'bad-address',
@@ -302,11 +331,20 @@ function verifyCommand(onExit: (code: number) => void): Command {
           'pass 0x and 40 hex digits',
         );
       }
+      if (opts.previousHead !== undefined && opts.head === undefined) {
+        throw inputError(
+          'missing-log-head',
+          '--previous-head needs --head: an earlier head is checked against the current one',
+          'pass the current head with --head HEAD.json',
+        );
+      }
       const report = await verifyExport({
         text: readInput(opts.file, '--file'),
+        name: `--file ${opts.file}`,
         head: opts.head ? readHead(opts.head, '--head') : undefined,
         previousHead: opts.previousHead ? readHead(opts.previousHead, '--previous-head') : undefined,
         signer: opts.signer ? (getAddress(opts.signer) as Address) : undefined,
+        allowUnsignedTail: opts.allowUnsignedTail === true,
       });
       render(opts.format, report, verifyText(report), opts.out);
       onExit(report.ok ? 0 : 1);

@@ -122,9 +122,11 @@ export function canonicalEntry(input: unknown): { entry: Entry; json: string } {
   const parsed = entrySchema.safeParse(input);
   if (!parsed.success) {
     const kind = (input as { kind?: unknown } | null)?.kind;
+    // A kind is echoed only when it looks like one: the text may be anyone's, of any length.
+    const named = typeof kind === 'string' && /^[a-z0-9-]{1,40}$/.test(kind) ? ` "${kind}"` : '';
     throw inputError(
       'bad-log-entry',
-      `log entry${typeof kind === 'string' ? ` "${kind}"` : ''}: ${describeIssues(parsed.error)}`,
+      `log entry${named}: ${describeIssues(parsed.error)}`,
       `kinds: ${ENTRY_KINDS.join(', ')} (fields in docs/log.md)`,
     );
   }

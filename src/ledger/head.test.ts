@@ -64,6 +64,29 @@ describe('signed tree heads', () => {
     expect(pinned.problem).toContain(SIGNER);
   });
 
+  it('refuses the high-s twin of a valid signature, a v of 0/1 and a short signature, all of which viem recovers or mis-sizes', async () => {
+    const signed = await signHead(head, privateKeyToAccount(KEY));
+    const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    const r = signed.signature.slice(2, 66);
+    const s = BigInt(`0x${signed.signature.slice(66, 130)}`);
+    const v = Number.parseInt(signed.signature.slice(130), 16);
+    const twin = `0x${r}${(N - s).toString(16).padStart(64, '0')}${(v === 27 ? 28 : 27).toString(16)}` as Hex;
+    // The twin is a valid ECDSA signature of the same text by the same key: viem recovers the signer from it.
+    expect(await recoverMessageAddress({ message: checkpointText(head), signature: twin })).toBe(SIGNER);
+    const high = await verifyHead({ ...signed, signature: twin }, SIGNER);
+    expect(high).toEqual({ ok: false, problem: expect.stringMatching(/high s value/) });
+    const v01 = `${signed.signature.slice(0, 130)}${v === 27 ? '00' : '01'}` as Hex;
+    expect(await recoverMessageAddress({ message: checkpointText(head), signature: v01 })).toBe(SIGNER);
+    expect((await verifyHead({ ...signed, signature: v01 }, SIGNER)).problem).toMatch(
+      /v is [01], not 27 or 28/,
+    );
+    expect(
+      (await verifyHead({ ...signed, signature: signed.signature.slice(0, 130) as Hex })).problem,
+    ).toMatch(/64 bytes, not 65/);
+    const zero = `0x${'00'.repeat(32)}${signed.signature.slice(66)}` as Hex;
+    expect((await verifyHead({ ...signed, signature: zero })).problem).toMatch(/out of range/);
+  });
+
   it('reports an unsigned head as unsigned, never as verified', async () => {
     expect(await verifyHead({ ...head, signed: false })).toEqual({
       ok: false,

@@ -58,6 +58,32 @@ export async function signHead(head: TreeHead, account: HeadSigner, frontier?: H
   };
 }
 
+/** secp256k1's group order n, and n / 2: an `s` above it is the malleable twin of a valid signature. */
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const HALF_N = SECP256K1_N / 2n;
+
+/**
+ * The one spelling of a head signature patchgate accepts — the one `signHead` produces: 65 bytes r ‖ s ‖ v,
+ * 0 < r < n, 0 < s ≤ n/2 (low s, EIP-2), v 27 or 28. ECDSA has a second valid signature for every message
+ * (s → n − s, v flipped) and viem also recovers with v 0/1: each would be another spelling of the same head,
+ * so each is refused rather than accepted as equivalent.
+ */
+export function signatureProblem(signature: Hex): string | undefined {
+  const hex = signature.slice(2);
+  if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length !== 130) {
+    return `the head signature is ${Math.floor(hex.length / 2)} bytes, not 65 (r ‖ s ‖ v)`;
+  }
+  const r = BigInt(`0x${hex.slice(0, 64)}`);
+  const s = BigInt(`0x${hex.slice(64, 128)}`);
+  const v = Number.parseInt(hex.slice(128), 16);
+  if (r === 0n || r >= SECP256K1_N || s === 0n || s >= SECP256K1_N) {
+    return 'the head signature is malformed: r or s is out of range';
+  }
+  if (s > HALF_N) return 'the head signature has a high s value (the malleable twin of a signature): refused';
+  if (v !== 27 && v !== 28) return `the head signature's v is ${v}, not 27 or 28: refused`;
+  return undefined;
+}
+
 export interface HeadCheck {
   ok: boolean;
   /** The address that signed the checkpoint text, when the signature recovers at all. */
@@ -65,11 +91,16 @@ export interface HeadCheck {
   problem?: string;
 }
 
-/** Checks the signature (against `expectedSigner` when given, else the head's own `signer`) and the frontier. */
+/**
+ * Checks the signature (against `expectedSigner` when given, else the head's own `signer`) and the frontier.
+ * Without `expectedSigner` a valid head only shows that whoever holds its `signer` key signed it.
+ */
 export async function verifyHead(head: Head, expectedSigner?: Address): Promise<HeadCheck> {
   const frontierProblem = checkFrontier(head);
   if (frontierProblem) return { ok: false, problem: frontierProblem };
   if (!head.signed) return { ok: false, problem: 'the head is not signed' };
+  const spelling = signatureProblem(head.signature);
+  if (spelling) return { ok: false, problem: spelling };
   let recovered: Address;
   try {
     recovered = await recoverMessageAddress({ message: checkpointText(head), signature: head.signature });

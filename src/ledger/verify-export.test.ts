@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { PatchgateError } from '../errors.js';
 import { canonicalEntry, type EntryInput } from './entry.js';
 import { type ExportRecord, exportLine } from './export.js';
-import { toHex } from './hash.js';
+import { EMPTY_ROOT, toHex } from './hash.js';
 import { type Head, signHead, treeHead } from './head.js';
 import { memoryTree } from './memory.js';
 import { sampleEntries, sampleEntry } from './sample-entries.fixture.js';
@@ -75,12 +75,39 @@ describe('verifyExport', () => {
     expect(r.root).toBe((await log.head(20)).root);
   });
 
-  it('passes an export that has grown past the head: the head vouches for its first entries', async () => {
+  it('fails entries after the head (an unsigned tail): the head vouches for its first entries only', async () => {
     const log = logOf(sampleEntries(20));
     const r = await verifyExport({ text: log.text(), head: await log.head(15) });
-    expect(r.ok).toBe(true);
+    expect(r.ok).toBe(false);
+    expect(r.authenticated).toBe(true);
+    expect(r.committed).toBe(15);
+    expect(r.firstBadIndex).toBe(15);
+    expect(r.problems).toEqual([expect.objectContaining({ code: 'unsigned-tail', index: 15 })]);
+    expect(r.problems[0]?.message).toMatch(/^entries 15…19 come after the head \(size 15\)/);
     expect(r.heads[0]).toMatchObject({ size: 15, matches: true, provenBefore: 15 });
-    expect(r.entries).toBe(20);
+    expect(r.unsigned).toMatchObject({ from: 15, to: 20 });
+    expect(r.unsigned?.entries.map((e) => [e.index, e.kind])).toEqual(
+      [15, 16, 17, 18, 19].map((i) => [i, sampleEntry(i).kind]),
+    );
+  });
+
+  it("with allowUnsignedTail passes the head's entries and names the tail, never committing to it", async () => {
+    const log = logOf(sampleEntries(20));
+    const r = await verifyExport({ text: log.text(), head: await log.head(15), allowUnsignedTail: true });
+    expect(r).toMatchObject({ ok: true, authenticated: true, committed: 15, entries: 20, problems: [] });
+    expect(r.unsigned).toMatchObject({ from: 15, to: 20 });
+  });
+
+  it('a size-0 head vouches for no entry: a non-empty export is all unsigned tail', async () => {
+    const log = logOf(sampleEntries(3));
+    const empty = await signHead({ ...treeHead(ORIGIN, 0, EMPTY_ROOT, AT) }, privateKeyToAccount(KEY), []);
+    const r = await verifyExport({ text: log.text(), head: empty });
+    expect(r).toMatchObject({ ok: false, authenticated: true, committed: 0, firstBadIndex: 0 });
+    expect(r.problems.map((p) => p.code)).toEqual(['unsigned-tail']);
+    const allowed = await verifyExport({ text: log.text(), head: empty, allowUnsignedTail: true });
+    expect(allowed).toMatchObject({ ok: true, committed: 0, unsigned: { from: 0, to: 3 } });
+    const none = await verifyExport({ text: '', head: empty });
+    expect(none).toMatchObject({ ok: true, authenticated: true, committed: 0, entries: 0 });
   });
 
   it('names a modified entry', async () => {
@@ -127,6 +154,22 @@ describe('verifyExport', () => {
     expect((await verifyExport({ text: log.text(renumbered), head: await log.head(20) })).firstBadIndex).toBe(
       5,
     );
+  });
+
+  it('names an inserted entry whose line carries node hashes crafted to agree with the lines before it', async () => {
+    const log = logOf(sampleEntries(20));
+    // The forged line's nodes are what its append would complete after entries 0…4: they agree with the
+    // recomputed tree, and the line after it claims index 5 again with the honest nodes.
+    const forged = logOf([...sampleEntries(5), JSON.parse(modified(5))]).records[5] as ExportRecord;
+    const inserted = [...log.records.slice(0, 5), forged, ...log.records.slice(5)];
+    const r = await verifyExport({
+      text: log.text(inserted),
+      head: await log.head(20),
+      allowUnsignedTail: true,
+    });
+    expect(r.firstBadIndex).toBe(5);
+    expect(r.problems.find((p) => p.code === 'root-mismatch')).toMatchObject({ index: 5 });
+    expect(r.heads[0]?.provenBefore).toBe(5);
   });
 
   it('names the first of two reordered entries', async () => {
@@ -218,13 +261,31 @@ describe('verifyExport', () => {
     expect(o.problems.map((p) => p.code)).toContain('origin-mismatch');
   });
 
-  it('checks the lines alone when no head is given', async () => {
+  it('authenticates nothing without a head: every entry is unsigned unless allowed, and the lines are still checked', async () => {
     const log = logOf(sampleEntries(10));
-    expect((await verifyExport({ text: log.text() })).ok).toBe(true);
+    const bare = await verifyExport({ text: log.text() });
+    expect(bare).toMatchObject({ ok: false, authenticated: false, committed: 0, firstBadIndex: 0 });
+    expect(bare.problems).toEqual([expect.objectContaining({ code: 'unsigned-tail', index: 0 })]);
+    expect(bare.problems[0]?.message).toMatch(/^no head given: nothing in this export is authenticated/);
+    const allowed = await verifyExport({ text: log.text(), allowUnsignedTail: true });
+    expect(allowed).toMatchObject({
+      ok: true,
+      authenticated: false,
+      committed: 0,
+      unsigned: { from: 0, to: 10 },
+    });
     const tampered = log.records.map((r) => (r.index === 6 ? { ...r, entry: modified(6) } : r));
-    const r = await verifyExport({ text: log.text(tampered) });
+    const r = await verifyExport({ text: log.text(tampered), allowUnsignedTail: true });
     expect(r.firstBadIndex).toBe(6);
     expect(r.heads).toEqual([]);
+  });
+
+  it('refuses an earlier head without a head as bad input', async () => {
+    const log = logOf(sampleEntries(4));
+    const e = await verifyExport({ text: log.text(), previousHead: await log.head(4) }).catch(
+      (err: PatchgateError) => err,
+    );
+    expect((e as PatchgateError).code).toBe('missing-log-head');
   });
 
   it('refuses a file that is not an export as bad input (exit 2), naming the line', async () => {
@@ -249,17 +310,24 @@ describe('verifyExport', () => {
       fc.asyncProperty(
         fc
           .integer({ min: 2, max: 40 })
-          .chain((n) => fc.tuple(fc.constant(n), fc.nat(n - 2), fc.constantFrom('modify', 'delete', 'swap'))),
+          .chain((n) =>
+            fc.tuple(fc.constant(n), fc.nat(n - 2), fc.constantFrom('modify', 'delete', 'swap', 'insert')),
+          ),
         async ([n, k, how]) => {
           const rs = log.records.slice(0, n);
+          // An inserted line whose nodes agree with the lines before it (what its append would complete).
+          const crafted = () =>
+            logOf([...sampleEntries(k), JSON.parse(modified(k))]).records[k] as ExportRecord;
           const tampered =
             how === 'modify'
               ? rs.map((r) => (r.index === k ? { ...r, entry: modified(k) } : r))
               : how === 'delete'
                 ? rs.filter((r) => r.index !== k)
-                : rs.map((r, i) =>
-                    i === k ? (rs[k + 1] as ExportRecord) : i === k + 1 ? (rs[k] as ExportRecord) : r,
-                  );
+                : how === 'insert'
+                  ? [...rs.slice(0, k), crafted(), ...rs.slice(k, -1)]
+                  : rs.map((r, i) =>
+                      i === k ? (rs[k + 1] as ExportRecord) : i === k + 1 ? (rs[k] as ExportRecord) : r,
+                    );
           const r = await verifyExport({ text: log.text(tampered), head: heads.get(n) });
           expect(r.ok).toBe(false);
           expect(r.firstBadIndex).toBe(k);

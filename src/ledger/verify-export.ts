@@ -4,13 +4,20 @@
  * only have grown since). Any difference — an entry modified, deleted, inserted, moved or cut off, or a history
  * rewritten after an earlier head was published — fails, naming the first bad index.
  *
+ * A head commits to its first `size` entries and to nothing else. Entries after them (the *unsigned tail*) —
+ * and every entry, when no head is given — are authenticated by nothing: anyone can append lines that
+ * re-hash correctly. They fail the export (`unsigned-tail`) unless the caller allows them, and even then they
+ * are only named, never counted as verified: `committed` says how many entries a consumer may read.
+ *
  * Two kinds of evidence, kept apart: what the lines show (an index out of place, an entry that does not hash to
  * the nodes recorded with it) and what the signed head proves (walking its root down, `locate.ts`). Entries
  * before `provenBefore` are proven by the head whatever a tamperer recomputed; `firstBadIndex` is the first
  * entry shown to be bad, or the first unproven one when the head alone cannot say more.
  */
 import type { Address, Hex } from 'viem';
-import { parseExport } from './export.js';
+import { inputError } from '../errors.js';
+import { ENTRY_KINDS } from './entry.js';
+import { type ExportRecord, parseExport } from './export.js';
 import { EMPTY_ROOT, equalHash, type Hash, parseHash, toHex } from './hash.js';
 import { checkFrontier, type Head, verifyHead } from './head.js';
 import { locate } from './locate.js';
@@ -42,8 +49,37 @@ export interface HeadReport {
   provenBefore: number;
 }
 
+/** An entry no verified head commits to, named by what it claims to be (when its text says). */
+export interface UnsignedEntry {
+  index: number;
+  kind?: string;
+  digest?: string;
+}
+
+/** The entries after the head's (all of them without a head); at most `UNSIGNED_LISTED` are listed. */
+export interface UnsignedTail {
+  from: number;
+  to: number;
+  entries: UnsignedEntry[];
+}
+
+export const UNSIGNED_LISTED = 100;
+
 export interface ExportReport {
+  /** Every check passed and every entry is committed to by the head (or the unsigned tail was allowed). */
   ok: boolean;
+  /**
+   * A head was given, its signature checks and the export's first `size` entries are exactly the ones it
+   * committed to (and so does the earlier head, when given). Without it nothing in the export is authenticated.
+   */
+  authenticated: boolean;
+  /** Entries [0, committed) are the ones an authenticated head committed to: the only ones a consumer may read. */
+  committed: number;
+  /**
+   * The head was checked against the caller's `signer`. When false, a valid head only shows that whoever
+   * holds the key it names signed it — anyone can sign a head with their own key.
+   */
+  signerPinned: boolean;
   entries: number;
   /** The root recomputed over every entry of the export. */
   root: Hex;
@@ -52,15 +88,24 @@ export interface ExportReport {
   heads: HeadReport[];
   /** True when both heads match and the RFC 9162 consistency proof between them verifies. */
   consistent?: boolean;
+  /** Entries no head commits to: past the head's size, or all of them without a head. */
+  unsigned?: UnsignedTail;
 }
 
 export interface VerifyExportInput {
   /** The export's text (JSON lines). */
   text: string;
+  /** How errors name the export (e.g. `--file log.jsonl`); default "the export". */
+  name?: string;
   head?: Head;
   previousHead?: Head;
   /** The log signer's address; without it, the head's own `signer` (the earlier head must have the same). */
   signer?: Address;
+  /**
+   * Entries after the head's (every entry, without a head) are then named in `unsigned` but do not fail the
+   * export. They stay unauthenticated: `committed` never covers them.
+   */
+  allowUnsignedTail?: boolean;
 }
 
 /** Where the export departs from one head, and how many of its first entries the head proves. */
@@ -132,8 +177,40 @@ function firstBad(problems: readonly ExportProblem[]): number | undefined {
   return all.length ? Math.min(...all) : undefined;
 }
 
+/** What an unsigned entry says it is — a claim, read only to name it. */
+function describeEntry(record: ExportRecord): UnsignedEntry {
+  try {
+    const { kind, digest } = JSON.parse(record.entry) as { kind?: unknown; digest?: unknown };
+    // Echo only what has the shape of a kind and a digest: the text may be anyone's, of any length.
+    return {
+      index: record.index,
+      ...((ENTRY_KINDS as readonly unknown[]).includes(kind) ? { kind: kind as string } : {}),
+      ...(typeof digest === 'string' && /^0x[0-9a-fA-F]{64}$/.test(digest) ? { digest } : {}),
+    };
+  } catch {
+    return { index: record.index };
+  }
+}
+
+const span = (from: number, to: number) =>
+  to - from === 1 ? `entry ${from} comes` : `entries ${from}…${to - 1} come`;
+
+function tailProblem(head: Head | undefined, tail: UnsignedTail): ExportProblem {
+  const message = head
+    ? `${span(tail.from, tail.to)} after the head (size ${head.size}): no signed head commits to ${tail.to - tail.from === 1 ? 'it' : 'them'}, so anyone could have appended ${tail.to - tail.from === 1 ? 'it' : 'them'}`
+    : `no head given: nothing in this export is authenticated (${tail.to === 1 ? 'entry 0' : `entries 0…${tail.to - 1}`} could have been written by anyone)`;
+  return { index: tail.from, code: 'unsigned-tail', message };
+}
+
 export async function verifyExport(input: VerifyExportInput): Promise<ExportReport> {
-  const records = parseExport(input.text);
+  if (input.previousHead && !input.head) {
+    throw inputError(
+      'missing-log-head',
+      'an earlier head was given without a head to check it against',
+      'pass the current head too (--head HEAD.json)',
+    );
+  }
+  const records = parseExport(input.text, input.name);
   const rebuilt = rebuild(records);
   const problems: ExportProblem[] = [...rebuilt.problems];
   const heads: HeadReport[] = [];
@@ -192,14 +269,31 @@ export async function verifyExport(input: VerifyExportInput): Promise<ExportRepo
     }
   }
 
+  // Every check so far is about what the head committed to: passing them all authenticates its entries.
+  const authenticated = head !== undefined && problems.length === 0;
+  const committedSize = head?.size ?? 0;
+  const unsigned =
+    records.length > committedSize
+      ? {
+          from: committedSize,
+          to: records.length,
+          entries: records.slice(committedSize, committedSize + UNSIGNED_LISTED).map(describeEntry),
+        }
+      : undefined;
+  if (unsigned && !input.allowUnsignedTail) problems.push(tailProblem(head, unsigned));
+
   const firstBadIndex = firstBad(problems);
   return {
     ok: problems.length === 0,
+    authenticated,
+    committed: authenticated ? committedSize : 0,
+    signerPinned: input.signer !== undefined,
     entries: records.length,
     root: toHex(rebuilt.tree.root()),
     ...(firstBadIndex !== undefined ? { firstBadIndex } : {}),
     problems: problems.sort((a, b) => (a.index ?? a.range?.[0] ?? -1) - (b.index ?? b.range?.[0] ?? -1)),
     heads,
     ...(consistent !== undefined ? { consistent } : {}),
+    ...(unsigned ? { unsigned } : {}),
   };
 }
