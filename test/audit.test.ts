@@ -276,13 +276,15 @@ describe('auditProxy', () => {
     expect(r.findings[1]?.message).toContain('no --head given: nothing authenticates the log');
   });
 
-  it('says when the head was checked only against the signer it names (no --signer)', async () => {
+  it('uses none of a log whose head is checked only against the signer it names (no --signer)', async () => {
     const { log, head } = await exportOf(logged);
     const r = await audit({ log, head });
-    expect(r.verdict).toBe('pass');
+    expect(r.verdict).toBe('fail');
+    expect(r.log).toMatchObject({ status: 'unpinned', verified: true, authenticated: false, used: 0 });
     expect(r.log.signerPinned).toBe(false);
     expect(r.findings.map((f) => [f.id, f.severity, f.blocking])).toEqual([
-      ['audit-log-signer-unpinned', 'medium', false],
+      ['audit-log-signer-unpinned', 'high', false],
+      ['audit-unexplained-upgrade', 'critical', true],
     ]);
   });
 

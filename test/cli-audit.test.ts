@@ -109,13 +109,13 @@ describe('patchgate audit (CLI)', () => {
     );
   });
 
-  it('takes the head as `patchgate log head` prints it (text), and says when the signer is not pinned', () => {
+  it('takes the head as `patchgate log head` prints it (text), and uses the log only with --signer pinning its key', () => {
     const r = audit([vault, '--log', file('log.jsonl'), '--head', file('head.txt')]);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toContain(
-      `matches the head of size 2 signed by ${localAccount(5).address} (valid, signer not pinned)`,
+      `log: NOT AUTHENTICATED — its head is signed by ${localAccount(5).address}, but no --signer pins the log's key, so none of its 2 entries is used`,
     );
-    expect(r.stdout).toMatch(/medium\s+audit-log-signer-unpinned\n/);
+    expect(r.stdout).toMatch(/high\s+audit-log-signer-unpinned\n/);
     const pinned = audit([
       vault,
       '--log',
@@ -125,6 +125,7 @@ describe('patchgate audit (CLI)', () => {
       '--signer',
       localAccount(5).address,
     ]);
+    expect(pinned.code, pinned.stderr).toBe(0);
     expect(pinned.stdout).toContain(`signed by ${localAccount(5).address} (valid, pinned)`);
     expect(pinned.stdout).not.toContain('audit-log-signer-unpinned');
   });

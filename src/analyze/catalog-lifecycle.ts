@@ -146,13 +146,13 @@ export const LIFECYCLE_ENTRIES: readonly CatalogEntry[] = [
   {
     id: 'audit-log-signer-unpinned',
     title: "Log head not checked against the log's published signer",
-    severity: 'medium',
+    severity: 'high',
     blocking: false,
     summary:
-      'Without --signer the head is checked against the address it names itself: it proves that whoever holds that key signed it, and anyone can sign a forged log with a fresh key. The audit trusts the log only as far as you trust where the head came from.',
+      'Without --signer the head could only be checked against the address it names itself: that proves whoever holds that key signed it, and anyone can sign a forged log with a fresh key. The audit therefore uses none of the log, and every change after deployment is unexplained.',
     fix: "Pass the log's published signer address with --signer ADDRESS (obtained independently of the head file).",
     example:
-      "the head is signed by 0x9965…A4dc, the address the head itself names: no --signer pins the log's published address, and anyone can sign a head with their own key",
+      "the head is signed by 0x9965…A4dc, the address the head itself names: no --signer ties it to the log's published key, and anyone can sign a forged log with their own key — so none of it is used and every change after deployment is unexplained",
   },
   {
     id: 'audit-no-log',

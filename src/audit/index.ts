@@ -104,6 +104,14 @@ function summarize(loaded: LoadedLog | undefined): AuditLogSummary {
     ...(report.unsigned ? { unsigned: report.unsigned } : {}),
   };
   if (loaded.ok) return { ...base, head: loaded.log.head, signerPinned: report.signerPinned };
+  if (loaded.status === 'unpinned') {
+    const h = report.heads.find((x) => x.role === 'head');
+    return {
+      ...base,
+      signerPinned: false,
+      ...(h ? { head: { size: h.size, root: h.root, signer: h.signer, signature: h.signature } } : {}),
+    };
+  }
   if (report.ok) return base;
   return { ...base, firstBadIndex: report.firstBadIndex, problems: report.problems };
 }
@@ -135,21 +143,23 @@ function logFindings(loaded: LoadedLog | undefined): Finding[] {
     const message = `no --head given: nothing authenticates the export's ${entriesWord(report.entries)}, so none is used and every change after deployment is unexplained${lines}`;
     return [auditFinding('audit-log-no-head', message)];
   }
+  if (loaded.status === 'unpinned') {
+    const signer = report.heads.find((h) => h.role === 'head')?.signer;
+    const message = `the head is signed by ${signer}, the address the head itself names: no --signer ties it to the log's published key, and anyone can sign a forged log with their own key — so none of it is used and every change after deployment is unexplained`;
+    return [auditFinding('audit-log-signer-unpinned', message)];
+  }
   if (!loaded.ok) {
     const message = `the log export fails verification: ${describeFailure(report)}; it is not used`;
     return [auditFinding('audit-log-unverified', message)];
   }
   const out: Finding[] = [];
   if (report.unsigned) out.push(tailFinding(report.unsigned, loaded.log.head.size));
-  if (!report.signerPinned) {
-    const message = `the head is signed by ${loaded.log.head.signer}, the address the head itself names: no --signer pins the log's published address, and anyone can sign a head with their own key`;
-    out.push(auditFinding('audit-log-signer-unpinned', message));
-  }
   return out;
 }
 
 const NOT_USED: Record<Exclude<LoadedLog['status'], 'authenticated'>, string> = {
   'no-head': 'no --head given: nothing authenticates the log, so nothing in it is used',
+  unpinned: "no --signer pins the log's key: nothing ties the head to the log, so nothing in it is used",
   unverified: 'the log failed verification, so nothing in it is used',
 };
 

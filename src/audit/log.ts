@@ -47,12 +47,14 @@ export interface LogInput {
 }
 
 /**
- * `authenticated`: the head checks out and `log` holds its entries; `no-head`: nothing authenticates the
- * export, so none of it is read; `unverified`: the export does not verify, so none of it is read.
+ * `authenticated`: the head checks out against the pinned signer and `log` holds its entries; `no-head`:
+ * nothing authenticates the export; `unpinned`: the head verifies, but only against the address it names itself
+ * (anyone can sign a forged log with a fresh key); `unverified`: the export does not verify. In all but the
+ * first, none of it is read.
  */
 export type LoadedLog =
   | { ok: true; status: 'authenticated'; log: AuditLog; report: ExportReport }
-  | { ok: false; status: 'no-head' | 'unverified'; report: ExportReport };
+  | { ok: false; status: 'no-head' | 'unpinned' | 'unverified'; report: ExportReport };
 
 function index(records: readonly ExportRecord[]): Pick<AuditLog, 'proposals' | 'executions'> {
   const proposals: AuditLog['proposals'] = new Map();
@@ -100,6 +102,9 @@ export async function loadLog(input: LogInput): Promise<LoadedLog> {
   const head = report.heads.find((h) => h.role === 'head');
   if (!head) return { ok: false, status: 'no-head', report };
   if (!report.ok || !report.authenticated) return { ok: false, status: 'unverified', report };
+  // A head is only as trustworthy as the key that signed it: without the log's published address, a log forged
+  // whole and signed with the forger's own key would verify. Fail closed: read nothing.
+  if (input.signer === undefined) return { ok: false, status: 'unpinned', report };
   const records = parseExport(text);
   return {
     ok: true,

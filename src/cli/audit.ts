@@ -102,10 +102,12 @@ function logLine(r: AuditReport, c: Colors): string {
     return `  log: ${c.yellow('none given')} — nothing can explain a change: every change after deployment is UNEXPLAINED`;
   if (log.status === 'no-head')
     return `  log: ${c.red('NOT AUTHENTICATED')} — no --head given, so none of its ${log.entries} entries is used: every change after deployment is UNEXPLAINED`;
+  if (log.status === 'unpinned')
+    return `  log: ${c.red('NOT AUTHENTICATED')} — its head is signed by ${log.head?.signer ?? '?'}, but no --signer pins the log's key, so none of its ${log.entries} entries is used: every change after deployment is UNEXPLAINED`;
   if (log.status !== 'authenticated')
     return `  log: ${c.red('FAILS verification')} (first bad entry ${log.firstBadIndex ?? '?'}): not used`;
   const head = log.head as NonNullable<typeof log.head>;
-  const who = `signed by ${head.signer} (${head.signature}${log.signerPinned ? ', pinned' : `, ${c.yellow('signer not pinned')}`})`;
+  const who = `signed by ${head.signer} (${head.signature}, pinned)`;
   const extra = log.unsigned ? log.unsigned.to - log.unsigned.from : 0;
   const tail = extra
     ? `; ${c.yellow(`${extra} UNSIGNED ${extra === 1 ? 'entry' : 'entries'} after it ignored`)}`
@@ -176,7 +178,10 @@ export function auditCommand(onExit: (code: number) => void): Command {
     .option('--rpc <url>', 'JSON-RPC URL of the chain (default: $ETH_RPC_URL or http://127.0.0.1:8545)')
     .option('--log <export>', 'the transparency log export (JSON lines from `patchgate log export`)')
     .option('--head <file>', 'a signed head the export must match (`patchgate log head --format json`)')
-    .option('--signer <address>', "the log signer's address (default: the head's signer)")
+    .option(
+      '--signer <address>',
+      "the log signer's published address (required for the log to be used: a head proves only who signed it)",
+    )
     .option('--gate <address>', 'a PatchGate contract whose PatchExecuted events are read too')
     .option('--from-block <n>', 'start the history at this block (default 0)')
     .addOption(

@@ -59,7 +59,10 @@ export function demoCommand(onExit: (code: number) => void): Command {
         print('');
         print(`The store, the log export and its signed head are in ${dir}/ — look at them:`);
         print(`  npx patchgate status --state-dir ${dir}`);
-        print(`  npx patchgate log verify --file ${rel(files.log)} --head ${rel(files.head)}`);
+        const signer = (report.lifecycle.log as { signer?: string }).signer;
+        print(
+          `  npx patchgate log verify --file ${rel(files.log)} --head ${rel(files.head)} --signer ${signer}`,
+        );
       }
       if (out.out) writeOutput(`${lines.join('\n')}\n`, out.out);
     } else {

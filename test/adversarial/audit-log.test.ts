@@ -175,7 +175,7 @@ describe('audit under attack on its log', () => {
     expect(rogueLine(r)).toMatch(/AUTHORIZED 0x[0-9a-f]{64}$/);
   });
 
-  it("a log forged whole and signed with the attacker's key is refused when --signer pins the log key", async () => {
+  it("a log forged whole and signed with the attacker's key authorizes nothing, with or without --signer", async () => {
     const forged = appendForged(exported, await forgedPair());
     const attackerHead = await signedHeadOf(forged, ATTACKER as never);
     const args = [
@@ -189,10 +189,14 @@ describe('audit under attack on its log', () => {
     expect(r.stdout).toContain('log: FAILS verification (first bad entry');
     expect(r.stdout).toContain(`the head is signed by ${ATTACKER.address}, not by ${LOG_SIGNER.address}`);
     expect(tally(r)).toBe('3 initial, 0 authorized, 2 unexplained');
-    // Unpinned, the attacker's own head verifies: audit says whose it is and that nothing pinned it.
+    // Unpinned, the attacker's own head verifies against the address it names — so audit uses none of it.
     const unpinned = audit(args);
-    expect(unpinned.stdout).toContain(`signed by ${ATTACKER.address} (valid, signer not pinned)`);
-    expect(unpinned.stdout).toMatch(/medium\s+audit-log-signer-unpinned/);
+    expect(unpinned.code).toBe(1);
+    expect(unpinned.stdout).toContain(
+      `log: NOT AUTHENTICATED — its head is signed by ${ATTACKER.address}, but no --signer pins the log's key`,
+    );
+    expect(unpinned.stdout).toMatch(/high\s+audit-log-signer-unpinned/);
+    expect(tally(unpinned)).toBe('3 initial, 0 authorized, 2 unexplained');
   });
 
   it('a size-0 signed head authorizes nothing: every upgrade after deployment is unexplained', async () => {
