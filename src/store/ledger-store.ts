@@ -244,19 +244,20 @@ export async function openLedger(db: Db, opts: { origin: string }): Promise<Ledg
   // concurrent callers (a server) share transactions. Each entry is validated when it is handed in, so a bad
   // entry fails alone; a database error fails the whole group (none of it is written).
   let pending: { json: unknown; resolve: (a: Appended) => void; reject: (e: unknown) => void }[] = [];
-  let writing: Promise<void> | undefined;
+  let draining = false;
   const drain = async (): Promise<void> => {
+    draining = true;
     while (pending.length > 0) {
       const group = pending;
       pending = [];
       try {
         const out = await appendMany(group.map((g) => g.json));
-        group.forEach((g, k) => g.resolve(out[k] as Appended));
+        for (const [k, g] of group.entries()) g.resolve(out[k] as Appended);
       } catch (e) {
         for (const g of group) g.reject(e);
       }
     }
-    writing = undefined;
+    draining = false;
   };
   const groupCommit = (input: unknown): Promise<Appended> =>
     new Promise((resolve, reject) => {
@@ -267,7 +268,7 @@ export async function openLedger(db: Db, opts: { origin: string }): Promise<Ledg
         return;
       }
       pending.push({ json: input, resolve, reject });
-      writing ??= drain();
+      if (!draining) void drain();
     });
 
   return {
