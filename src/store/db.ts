@@ -5,8 +5,10 @@
  * on both backends.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { environmentError, inputError } from '../errors.js';
+import { dirname, join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import { environmentError, inputError, isPatchgateError } from '../errors.js';
+import { acquireLock, lockWaitMs } from './lock.js';
 
 export interface Db {
   kind: 'pglite' | 'postgres';
@@ -21,10 +23,51 @@ export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
-export async function openPglite(dataDir: string): Promise<Db> {
+export interface PgliteOptions {
+  /** How long to wait for another process holding the store (default: `PATCHGATE_LOCK_WAIT` or 5 s). */
+  lockWaitMs?: number;
+}
+
+/**
+ * PGlite under `dataDir` (or in memory with `memory://`). A file-backed store is locked for this process
+ * (`<dataDir>.lock`, see lock.ts) from before it is opened until after it is closed.
+ */
+export async function openPglite(dataDir: string, opts: PgliteOptions = {}): Promise<Db> {
   const { PGlite } = await import('@electric-sql/pglite');
-  if (dataDir !== 'memory://') mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
+  if (dataDir === 'memory://') return pgliteDb(await PGlite.create(dataDir), () => undefined);
+  const waitMs = opts.lockWaitMs ?? lockWaitMs();
+  const lock = await cannotOpen(dataDir, async () => {
+    mkdirSync(dirname(dataDir), { recursive: true });
+    return acquireLock(`${dataDir}.lock`, { store: dataDir, waitMs });
+  });
+  try {
+    return await cannotOpen(dataDir, async () => {
+      mkdirSync(dataDir, { recursive: true });
+      return pgliteDb(await PGlite.create(dataDir), () => lock.release());
+    });
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+/** Runs `open`; a file-system or database failure becomes one line naming the store (exit 3). */
+async function cannotOpen<T>(dataDir: string, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (e) {
+    if (isPatchgateError(e)) throw e;
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message?.split('\n')[0] ?? String(e);
+    throw environmentError(
+      'store-open',
+      `cannot open the store ${dataDir}: ${why}`,
+      'check that the state dir is writable; PATCHGATE_DEBUG=1 shows the cause',
+      e,
+    );
+  }
+}
+
+function pgliteDb(db: PGlite, release: () => void): Db {
   return {
     kind: 'pglite',
     query: async (sql, params) => (await db.query(sql, params as unknown[])).rows as never,
@@ -32,7 +75,13 @@ export async function openPglite(dataDir: string): Promise<Db> {
       db.transaction((tx) =>
         fn({ query: async (sql, params) => (await tx.query(sql, params as unknown[])).rows as never }),
       ),
-    close: () => db.close(),
+    close: async () => {
+      try {
+        await db.close();
+      } finally {
+        release();
+      }
+    },
   };
 }
 
@@ -88,7 +137,10 @@ export async function openPostgres(url: string, opts: { schema?: string } = {}):
   };
 }
 
-/** The store's database: PostgreSQL when a URL is given, else PGlite under `<stateDir>/db`. */
+/**
+ * The store's database: PostgreSQL when a URL is given, else PGlite under `<stateDir>/db` (locked for this
+ * process until closed).
+ */
 export function openDb(opts: { stateDir: string; databaseUrl?: string }): Promise<Db> {
   return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(join(opts.stateDir, 'db'));
 }
