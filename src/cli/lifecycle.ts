@@ -92,16 +92,32 @@ export function parseDigest(value: string): Hex {
   return value.toLowerCase() as Hex;
 }
 
-export async function openStoreFrom(opts: LifecycleOptions): Promise<Store> {
-  return openStore(
-    await openDb({ stateDir: resolve(opts.stateDir ?? '.patchgate'), databaseUrl: opts.databaseUrl }),
-  );
+/**
+ * The store named by `--state-dir`/`--database-url`, held by this process until closed. Only a command that
+ * starts state passes `create: true`; for every other one a missing store is exit 2 naming the path.
+ */
+export async function openStoreFrom(opts: LifecycleOptions, access: { create: boolean }): Promise<Store> {
+  const db = await openDb({
+    stateDir: resolve(opts.stateDir ?? '.patchgate'),
+    databaseUrl: opts.databaseUrl,
+    create: access.create,
+  });
+  try {
+    return await openStore(db);
+  } catch (e) {
+    await db.close().catch(() => undefined);
+    throw e;
+  }
 }
 
-/** Config, chain and store for one command; `run` gets them and everything is closed afterwards. */
+/**
+ * Config, chain and store for one command; `run` gets them and everything is closed afterwards. The store must
+ * exist unless `access.create` (propose).
+ */
 export async function withLifecycle<T>(
   opts: LifecycleOptions,
   run: (lc: Lifecycle) => Promise<T>,
+  access: { create: boolean } = { create: false },
 ): Promise<T> {
   if (!opts.rpc) {
     throw inputError(
@@ -115,7 +131,7 @@ export async function withLifecycle<T>(
     searchDir: resolve(opts.project ?? '.'),
   });
   const clients = await connect(opts.rpc);
-  const store = await openStoreFrom(opts);
+  const store = await openStoreFrom(opts, access);
   try {
     return await run({
       config,

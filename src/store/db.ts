@@ -4,7 +4,7 @@
  * (query + transaction) instead of a query builder: the schema is a handful of tables and the SQL is the same
  * on both backends.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { environmentError, inputError, isPatchgateError } from '../errors.js';
@@ -23,24 +23,48 @@ export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
-export interface PgliteOptions {
+export interface OpenOptions {
+  /**
+   * May this call create the store? Only the commands that start state (`propose`, `demo`) do; every other
+   * one refuses a missing store (exit 2, naming the path) instead of silently starting an empty one.
+   */
+  create: boolean;
+}
+
+export interface PgliteOptions extends Partial<OpenOptions> {
   /** How long to wait for another process holding the store (default: `PATCHGATE_LOCK_WAIT` or 5 s). */
   lockWaitMs?: number;
 }
 
+function missingStore(where: string, kind: Db['kind']): Error {
+  return inputError(
+    'store-missing',
+    `no patchgate store at ${where}`,
+    kind === 'pglite'
+      ? 'check --state-dir (the store is <state-dir>/db), or run `patchgate propose` first to create one'
+      : 'check the database in --database-url, or run `patchgate propose --database-url …` first to create the store',
+  );
+}
+
 /**
  * PGlite under `dataDir` (or in memory with `memory://`). A file-backed store is locked for this process
- * (`<dataDir>.lock`, see lock.ts) from before it is opened until after it is closed.
+ * (`<dataDir>.lock`, see lock.ts) from before it is opened until after it is closed. `create` defaults to
+ * true here; `openDb` makes every caller choose.
  */
 export async function openPglite(dataDir: string, opts: PgliteOptions = {}): Promise<Db> {
   const { PGlite } = await import('@electric-sql/pglite');
   if (dataDir === 'memory://') return pgliteDb(await PGlite.create(dataDir), () => undefined);
+  const create = opts.create ?? true;
   const waitMs = opts.lockWaitMs ?? lockWaitMs();
+  const existed = existsSync(join(dataDir, 'PG_VERSION'));
+  if (!existed && !create) throw missingStore(dataDir, 'pglite');
   const lock = await cannotOpen(dataDir, async () => {
     mkdirSync(dirname(dataDir), { recursive: true });
     return acquireLock(`${dataDir}.lock`, { store: dataDir, waitMs });
   });
   try {
+    // Checked again under the lock: a store deleted meanwhile is not recreated by a command that may not create.
+    if (!create && !existsSync(join(dataDir, 'PG_VERSION'))) throw missingStore(dataDir, 'pglite');
     return await cannotOpen(dataDir, async () => {
       mkdirSync(dataDir, { recursive: true });
       return pgliteDb(await PGlite.create(dataDir), () => lock.release());
@@ -85,7 +109,10 @@ function pgliteDb(db: PGlite, release: () => void): Db {
   };
 }
 
-export async function openPostgres(url: string, opts: { schema?: string } = {}): Promise<Db> {
+export async function openPostgres(
+  url: string,
+  opts: { schema?: string } & Partial<OpenOptions> = {},
+): Promise<Db> {
   if (!/^postgres(ql)?:\/\/[^\s]+$/.test(url)) {
     throw inputError(
       'bad-database-url',
@@ -107,12 +134,25 @@ export async function openPostgres(url: string, opts: { schema?: string } = {}):
     await pool.query('select 1');
   } catch (e) {
     await pool.end().catch(() => undefined);
+    // 3D000 invalid_catalog_name: the URL names a database that does not exist — a typo, not an outage.
+    if ((e as { code?: string }).code === '3D000') throw missingStore(redactUrl(url), 'postgres');
     throw environmentError(
       'database-unreachable',
       `cannot connect to ${redactUrl(url)}: ${(e as Error).message}`,
       'check that PostgreSQL runs and the URL is right',
       e,
     );
+  }
+  if (opts.create === false) {
+    const [row] = (
+      await pool.query<{ present: boolean }>(
+        `select to_regclass('patches') is not null or to_regclass('ledger_heads') is not null as present`,
+      )
+    ).rows;
+    if (!row?.present) {
+      await pool.end().catch(() => undefined);
+      throw missingStore(redactUrl(url), 'postgres');
+    }
   }
   return {
     kind: 'postgres',
@@ -139,8 +179,10 @@ export async function openPostgres(url: string, opts: { schema?: string } = {}):
 
 /**
  * The store's database: PostgreSQL when a URL is given, else PGlite under `<stateDir>/db` (locked for this
- * process until closed).
+ * process until closed). `create` says whether a missing store may be created; without it, exit 2.
  */
-export function openDb(opts: { stateDir: string; databaseUrl?: string }): Promise<Db> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(join(opts.stateDir, 'db'));
+export function openDb(opts: { stateDir: string; databaseUrl?: string } & OpenOptions): Promise<Db> {
+  return opts.databaseUrl
+    ? openPostgres(opts.databaseUrl, { create: opts.create })
+    : openPglite(join(opts.stateDir, 'db'), { create: opts.create });
 }

@@ -1,0 +1,46 @@
+/**
+ * Opening the store: a missing store refused unless the caller may create one (PGlite, and PostgreSQL at
+ * 127.0.0.1:5432, database `test`).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { errorOf } from '../errors.fixture.js';
+import { openPglite, openPostgres } from './db.js';
+import { openStore } from './store.js';
+
+const DATABASE_URL = process.env.PATCHGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+describe('a missing store', () => {
+  it('is refused (exit 2, naming the path) when the caller may not create one, and nothing is created', async () => {
+    const parent = join(mkdtempSync(join(tmpdir(), 'patchgate-db-')), 'typo');
+    const e = await errorOf(openPglite(join(parent, 'db'), { create: false }));
+    expect([e.code, e.exitCode]).toEqual(['store-missing', 2]);
+    expect(e.shortMessage).toBe(`no patchgate store at ${join(parent, 'db')}`);
+    expect(existsSync(parent)).toBe(false);
+  });
+
+  it('in PostgreSQL: an empty database or one that does not exist is refused (exit 2), never printing a password', async () => {
+    const schema = `patchgate_empty_${randomBytes(4).toString('hex')}`;
+    const admin = await openPostgres(DATABASE_URL);
+    await admin.query(`create schema ${schema}`);
+    try {
+      const empty = await errorOf(openPostgres(DATABASE_URL, { schema, create: false }));
+      expect([empty.code, empty.exitCode]).toEqual(['store-missing', 2]);
+      const url = DATABASE_URL.replace('postgres@', 'postgres:hunter2@').replace(/\/[^/]*$/, '/no_such_db');
+      const typo = await errorOf(openPostgres(url, { create: false }));
+      expect([typo.code, typo.exitCode]).toEqual(['store-missing', 2]);
+      expect(typo.shortMessage).toContain('postgres:***@');
+      expect(typo.shortMessage).not.toContain('hunter2');
+      const created = await openPostgres(DATABASE_URL, { schema, create: true });
+      await (await openStore(created)).close();
+      const opened = await openPostgres(DATABASE_URL, { schema, create: false });
+      await opened.close();
+    } finally {
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.close();
+    }
+  });
+});
