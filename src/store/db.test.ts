@@ -1,17 +1,66 @@
 /**
- * Opening the store: a missing store refused unless the caller may create one (PGlite, and PostgreSQL at
- * 127.0.0.1:5432, database `test`).
+ * Opening the store: durable commits on the embedded store (fsync on, the WAL synced at every commit), a
+ * missing store refused unless the caller may create one (PGlite, and PostgreSQL at 127.0.0.1:5432, database
+ * `test`).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import fs, { existsSync, mkdtempSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { errorOf } from '../errors.fixture.js';
 import { openPglite, openPostgres } from './db.js';
 import { openStore } from './store.js';
 
 const DATABASE_URL = process.env.PATCHGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const fresh = () => join(mkdtempSync(join(tmpdir(), 'patchgate-db-')), 'db');
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('embedded store durability', () => {
+  it('runs with fsync on and wal_sync_method=fsync (a sync that reaches the disk)', async () => {
+    const db = await openPglite(fresh(), { create: true });
+    try {
+      expect(await db.query('show fsync')).toEqual([{ fsync: 'on' }]);
+      expect(await db.query('show wal_sync_method')).toEqual([{ wal_sync_method: 'fsync' }]);
+      expect(await db.query('show synchronous_commit')).toEqual([{ synchronous_commit: 'on' }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('fsyncs the write-ahead log on the host before a commit returns', async () => {
+    const dir = fresh();
+    const db = await openPglite(dir, { create: true });
+    try {
+      await db.query('create table t (x int)');
+      const synced: string[] = [];
+      const real = fs.fsyncSync;
+      vi.spyOn(fs, 'fsyncSync').mockImplementation((fd) => {
+        synced.push(readlinkSync(`/proc/self/fd/${fd}`));
+        real(fd);
+      });
+      await db.transaction(async (tx) => {
+        await tx.query('insert into t values (1)');
+        expect(synced).toEqual([]);
+      });
+      expect(synced.some((p) => p.startsWith(join(dir, 'pg_wal')))).toBe(true);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('PGlite as shipped (durable: false, the benchmark baseline) runs with fsync off', async () => {
+    const db = await openPglite(fresh(), { create: true, durable: false });
+    try {
+      expect(await db.query('show fsync')).toEqual([{ fsync: 'off' }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
 
 describe('a missing store', () => {
   it('is refused (exit 2, naming the path) when the caller may not create one, and nothing is created', async () => {

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { environmentError, inputError, isPatchgateError } from '../errors.js';
+import { durableNodeFs, durableStartParams, syncTree } from './durable.js';
 import { acquireLock, lockWaitMs } from './lock.js';
 
 export interface Db {
@@ -32,6 +33,8 @@ export interface OpenOptions {
 }
 
 export interface PgliteOptions extends Partial<OpenOptions> {
+  /** Sync every commit to disk (default). `false` only for the benchmark's baseline. */
+  durable?: boolean;
   /** How long to wait for another process holding the store (default: `PATCHGATE_LOCK_WAIT` or 5 s). */
   lockWaitMs?: number;
 }
@@ -48,13 +51,14 @@ function missingStore(where: string, kind: Db['kind']): Error {
 
 /**
  * PGlite under `dataDir` (or in memory with `memory://`). A file-backed store is locked for this process
- * (`<dataDir>.lock`, see lock.ts) from before it is opened until after it is closed. `create` defaults to
- * true here; `openDb` makes every caller choose.
+ * (`<dataDir>.lock`, see lock.ts) from before it is opened until after it is closed, and commits durably
+ * (durable.ts). `create` defaults to true here; `openDb` makes every caller choose.
  */
 export async function openPglite(dataDir: string, opts: PgliteOptions = {}): Promise<Db> {
   const { PGlite } = await import('@electric-sql/pglite');
   if (dataDir === 'memory://') return pgliteDb(await PGlite.create(dataDir), () => undefined);
   const create = opts.create ?? true;
+  const durable = opts.durable ?? true;
   const waitMs = opts.lockWaitMs ?? lockWaitMs();
   const existed = existsSync(join(dataDir, 'PG_VERSION'));
   if (!existed && !create) throw missingStore(dataDir, 'pglite');
@@ -67,7 +71,14 @@ export async function openPglite(dataDir: string, opts: PgliteOptions = {}): Pro
     if (!create && !existsSync(join(dataDir, 'PG_VERSION'))) throw missingStore(dataDir, 'pglite');
     return await cannotOpen(dataDir, async () => {
       mkdirSync(dataDir, { recursive: true });
-      return pgliteDb(await PGlite.create(dataDir), () => lock.release());
+      const db = durable
+        ? await PGlite.create({
+            fs: await durableNodeFs(dataDir),
+            startParams: durableStartParams(PGlite.defaultStartParams),
+          })
+        : await PGlite.create(dataDir);
+      if (!existed && durable) syncTree(dataDir);
+      return pgliteDb(db, () => lock.release());
     });
   } catch (e) {
     lock.release();
