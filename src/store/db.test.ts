@@ -1,7 +1,7 @@
 /**
  * Opening the store: durable commits on the embedded store (fsync on, the WAL synced at every commit), a
- * missing store refused unless the caller may create one (PGlite, and PostgreSQL at 127.0.0.1:5432, database
- * `test`).
+ * missing store refused unless the caller may create one (PGlite and PostgreSQL), and concurrent first opens of
+ * a PostgreSQL database (127.0.0.1:5432, database `test`) that do not trip over each other's schema.
  */
 import { randomBytes } from 'node:crypto';
 import fs, { existsSync, mkdtempSync, readlinkSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { errorOf } from '../errors.fixture.js';
 import { openPglite, openPostgres } from './db.js';
+import { openLedger } from './ledger-store.js';
 import { openStore } from './store.js';
 
 const DATABASE_URL = process.env.PATCHGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -87,6 +88,31 @@ describe('a missing store', () => {
       await (await openStore(created)).close();
       const opened = await openPostgres(DATABASE_URL, { schema, create: false });
       await opened.close();
+    } finally {
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.close();
+    }
+  });
+});
+
+describe('PostgreSQL, many processes', () => {
+  it('several first opens of a new database at once all succeed (the schema is created once, in turn)', async () => {
+    const schema = `patchgate_race_${randomBytes(4).toString('hex')}`;
+    const admin = await openPostgres(DATABASE_URL);
+    await admin.query(`create schema ${schema}`);
+    try {
+      const opens = await Promise.allSettled(
+        Array.from({ length: 6 }, async () => {
+          const db = await openPostgres(DATABASE_URL, { schema });
+          try {
+            await openStore(db);
+            await openLedger(db, { origin: 'patchgate' });
+          } finally {
+            await db.close();
+          }
+        }),
+      );
+      expect(opens.filter((o) => o.status === 'rejected')).toEqual([]);
     } finally {
       await admin.query(`drop schema ${schema} cascade`);
       await admin.close();

@@ -25,6 +25,7 @@ import {
   type NodeSource,
 } from '../ledger/merkle.js';
 import type { Db } from './db.js';
+import { SCHEMA_LOCK } from './schema.js';
 
 const SCHEMA = [
   `create table if not exists ledger_heads (
@@ -147,6 +148,7 @@ export async function openLedger(db: Db, opts: { origin: string }): Promise<Ledg
   const { origin } = opts;
   try {
     await db.transaction(async (tx) => {
+      if (db.kind === 'postgres') await tx.query(SCHEMA_LOCK);
       for (const statement of SCHEMA) await tx.query(statement);
       await tx.query('insert into ledger_heads (origin) values ($1) on conflict (origin) do nothing', [
         origin,

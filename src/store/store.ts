@@ -12,7 +12,7 @@ import type { Approval } from '../govern/approval.js';
 import { type Lane, type PatchRecord, patchDigest } from '../govern/digest.js';
 import type { PatchPlan } from '../govern/plan.js';
 import type { Db } from './db.js';
-import { schemaStatements } from './schema.js';
+import { SCHEMA_LOCK, schemaStatements } from './schema.js';
 
 export type PatchState =
   | 'proposed'
@@ -149,6 +149,7 @@ function checked(row: PatchRow): StoredPatch {
 export async function openStore(db: Db): Promise<Store> {
   try {
     await db.transaction(async (tx) => {
+      if (db.kind === 'postgres') await tx.query(SCHEMA_LOCK);
       for (const statement of schemaStatements()) await tx.query(statement);
     });
   } catch (e) {
