@@ -8,6 +8,7 @@
 import type { Address, Hex } from 'viem';
 import { evidenceDigest } from '../analyze/acknowledge.js';
 import { environmentError, inputError } from '../errors.js';
+import { failpoint } from '../failpoint.js';
 import type { Approval } from '../govern/approval.js';
 import { type Lane, type PatchRecord, patchDigest } from '../govern/digest.js';
 import type { PatchPlan } from '../govern/plan.js';
@@ -329,6 +330,8 @@ export async function openStore(db: Db): Promise<Store> {
         ]);
         return { state: row?.state ?? 'proposed', ...(tally ? { tally } : {}) };
       });
+      // Committed: a crash from here on must not lose it (the durability test kills the process right here).
+      failpoint('store:after-approval');
       return recorded;
     },
     async safeSignatures(digest, purpose) {
