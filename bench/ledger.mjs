@@ -2,7 +2,8 @@
 /**
  * Benchmark: the transparency log. Appends per second into the embedded store (PGlite), one transaction per
  * entry, in batches (`appendMany`: one transaction per batch — the bulk API), and from many concurrent
- * `append()` callers (group commit, as a server would see); then inclusion and
+ * `append()` callers (group commit, as a server would see) — each with durable commits (the default: fsync
+ * per commit) beside PGlite as shipped (fsync=off), in the same run; then inclusion and
  * consistency proofs, generated and verified, at 10^5 and 10^6 entries, side by side with the naive baseline
  * that recomputes the tree from every entry (RFC 9162's definitions read literally, src/ledger/naive.ts).
  * The 10^5 tree is measured both in PGlite and in memory; the 10^6 tree is built in the in-memory node store
@@ -58,37 +59,54 @@ function* indexes(n, count) {
   }
 }
 
-// 1. Appends into PGlite.
-const dir = mkdtempSync(join(tmpdir(), 'patchgate-bench-ledger-'));
-const db = await openPglite(join(dir, 'db'));
-const ledger = await openLedger(db, { origin: 'bench' });
-const SINGLE = Math.min(2_000, APPENDS);
-let t = performance.now();
-for (let i = 0; i < SINGLE; i++) await ledger.append(entry(i));
-const singleRate = SINGLE / ((performance.now() - t) / 1000);
-t = performance.now();
-for (let i = SINGLE; i < APPENDS; i += BATCH) {
-  await ledger.appendMany(Array.from({ length: Math.min(BATCH, APPENDS - i) }, (_, k) => entry(i + k)));
+// 1. Appends into PGlite, durable (the store's default: every commit fsynced, src/store/durable.ts) side by side
+// with PGlite as shipped (fsync=off: a commit is in the OS page cache only, lost on power loss).
+async function appendRates(durable) {
+  const dir = mkdtempSync(join(tmpdir(), 'patchgate-bench-ledger-'));
+  const db = await openPglite(join(dir, 'db'), { create: true, durable });
+  const ledger = await openLedger(db, { origin: 'bench' });
+  const [{ fsync }] = await db.query('show fsync');
+  const single = Math.min(2_000, APPENDS);
+  let t = performance.now();
+  for (let i = 0; i < single; i++) await ledger.append(entry(i));
+  const singleRate = single / ((performance.now() - t) / 1000);
+  t = performance.now();
+  for (let i = single; i < APPENDS; i += BATCH) {
+    await ledger.appendMany(Array.from({ length: Math.min(BATCH, APPENDS - i) }, (_, k) => entry(i + k)));
+  }
+  const batchRate = (APPENDS - single) / ((performance.now() - t) / 1000);
+  // Many callers at once (a server): append() commits concurrent calls together (group commit).
+  const concurrent = Math.min(10_000, APPENDS);
+  t = performance.now();
+  for (let i = 0; i < concurrent; i += 1_000) {
+    await Promise.all(Array.from({ length: 1_000 }, (_, k) => ledger.append(entry(APPENDS + i + k))));
+  }
+  const concurrentRate = concurrent / ((performance.now() - t) / 1000);
+  return { dir, db, ledger, fsync, single, singleRate, batchRate, concurrent, concurrentRate };
 }
-const batchRate = (APPENDS - SINGLE) / ((performance.now() - t) / 1000);
-// Many callers at once (a server): append() commits concurrent calls together (group commit).
-const CONCURRENT = Math.min(10_000, APPENDS);
-t = performance.now();
-const concurrentStart = APPENDS;
-for (let i = 0; i < CONCURRENT; i += 1_000) {
-  await Promise.all(Array.from({ length: 1_000 }, (_, k) => ledger.append(entry(concurrentStart + i + k))));
-}
-const concurrentRate = CONCURRENT / ((performance.now() - t) / 1000);
-console.log(`appends into PGlite (embedded, file-backed, validation + canonical JSON + hashing + SQL):`);
+const relaxed = await appendRates(false);
+await relaxed.db.close();
+rmSync(relaxed.dir, { recursive: true, force: true });
+const durable = await appendRates(true);
+const { dir, db, ledger } = durable;
+const rate = (x) => x.toFixed(0).padStart(7);
+const cost = (a, b) => `×${(a / b).toFixed(1)}`;
 console.log(
-  `  one transaction per entry        ${singleRate.toFixed(0).padStart(7)} entries/s  (${SINGLE} entries)`,
+  'appends into PGlite (embedded, file-backed, validation + canonical JSON + hashing + SQL), entries/s:',
 );
 console.log(
-  `  appendMany, ${BATCH} per transaction  ${batchRate.toFixed(0).padStart(7)} entries/s  (${APPENDS - SINGLE} entries; target ≥ 5,000/s)`,
+  `                                       durable  fsync=off   (fsync: ${durable.fsync} / ${relaxed.fsync}; durable costs)`,
 );
 console.log(
-  `  append(), 1000 callers at a time    ${concurrentRate.toFixed(0).padStart(7)} entries/s  (${CONCURRENT} entries, group commit; target ≥ 5,000/s)`,
+  `  one transaction per entry         ${rate(durable.singleRate)}    ${rate(relaxed.singleRate)}   ${cost(relaxed.singleRate, durable.singleRate)}  (${durable.single} entries)`,
 );
+console.log(
+  `  appendMany, ${BATCH} per transaction ${rate(durable.batchRate)}    ${rate(relaxed.batchRate)}   ${cost(relaxed.batchRate, durable.batchRate)}  (${APPENDS - durable.single} entries; target ≥ 5,000/s)`,
+);
+console.log(
+  `  append(), 1000 callers at a time  ${rate(durable.concurrentRate)}    ${rate(relaxed.concurrentRate)}   ${cost(relaxed.concurrentRate, durable.concurrentRate)}  (${durable.concurrent} entries, group commit; target ≥ 5,000/s)`,
+);
+let t;
 
 // 2. Proofs at 10^5 (PGlite and memory) and 10^6 (memory), against the naive full recompute.
 async function timeProofs(label, source, n) {

@@ -11,7 +11,7 @@ import { connect } from '../chain/clients.js';
 import { loadConfig } from '../config/load.js';
 import { inputError } from '../errors.js';
 import { hasKey, type KeySource, loadAccount } from '../govern/keys.js';
-import type { Lifecycle } from '../lifecycle/context.js';
+import type { ChainContext, Lifecycle } from '../lifecycle/context.js';
 import { writeOutput } from '../report/index.js';
 import { jsonText } from '../report/json.js';
 import { openDb } from '../store/db.js';
@@ -92,16 +92,28 @@ export function parseDigest(value: string): Hex {
   return value.toLowerCase() as Hex;
 }
 
-export async function openStoreFrom(opts: LifecycleOptions): Promise<Store> {
-  return openStore(
-    await openDb({ stateDir: resolve(opts.stateDir ?? '.patchgate'), databaseUrl: opts.databaseUrl }),
-  );
+/**
+ * The store named by `--state-dir`/`--database-url`, held by this process until closed. Only a command that
+ * starts state passes `create: true`; for every other one a missing store is exit 2 naming the path.
+ */
+export async function openStoreFrom(opts: LifecycleOptions, access: { create: boolean }): Promise<Store> {
+  const db = await openDb({
+    stateDir: resolve(opts.stateDir ?? '.patchgate'),
+    databaseUrl: opts.databaseUrl,
+    create: access.create,
+  });
+  try {
+    return await openStore(db);
+  } catch (e) {
+    await db.close().catch(() => undefined);
+    throw e;
+  }
 }
 
-/** Config, chain and store for one command; `run` gets them and everything is closed afterwards. */
-export async function withLifecycle<T>(
+/** Config and chain for a command that never touches the store (the guardian's pause). */
+export async function withChain<T>(
   opts: LifecycleOptions,
-  run: (lc: Lifecycle) => Promise<T>,
+  run: (lc: ChainContext) => Promise<T>,
 ): Promise<T> {
   if (!opts.rpc) {
     throw inputError(
@@ -115,19 +127,32 @@ export async function withLifecycle<T>(
     searchDir: resolve(opts.project ?? '.'),
   });
   const clients = await connect(opts.rpc);
-  const store = await openStoreFrom(opts);
-  try {
-    return await run({
-      config,
-      projectDir: opts.project ? resolve(opts.project) : projectDir,
-      stateDir: resolve(opts.stateDir ?? '.patchgate'),
-      store,
-      clients,
-      rpcUrl: opts.rpc,
-    });
-  } finally {
-    await store.close();
-  }
+  return run({
+    config,
+    projectDir: opts.project ? resolve(opts.project) : projectDir,
+    stateDir: resolve(opts.stateDir ?? '.patchgate'),
+    clients,
+    rpcUrl: opts.rpc,
+  });
+}
+
+/**
+ * Config, chain and store for one command; `run` gets them and everything is closed afterwards. The store must
+ * exist unless `access.create` (propose).
+ */
+export async function withLifecycle<T>(
+  opts: LifecycleOptions,
+  run: (lc: Lifecycle) => Promise<T>,
+  access: { create: boolean } = { create: false },
+): Promise<T> {
+  return withChain(opts, async (chain) => {
+    const store = await openStoreFrom(opts, access);
+    try {
+      return await run({ ...chain, store });
+    } finally {
+      await store.close();
+    }
+  });
 }
 
 /** JSON (big integers as decimal strings) or the text lines, to --out or stdout. */

@@ -36,6 +36,7 @@ export function anchorCommand(onExit: (code: number) => void): Command {
     const db = await openDb({
       stateDir: resolve(opts.stateDir ?? '.patchgate'),
       databaseUrl: opts.databaseUrl,
+      create: false,
     });
     let head: Awaited<ReturnType<Awaited<ReturnType<typeof openLedger>>['head']>>;
     try {

@@ -60,7 +60,7 @@ function withOutput(cmd: Command, hideStore = false): Command {
 /** Opens the store's ledger, runs `fn`, closes the database whatever happens. */
 async function withLedger<T>(opts: StoreOptions, fn: (ledger: Ledger) => Promise<T>): Promise<T> {
   const { stateDir } = outputOptions(opts);
-  const db = await openDb({ stateDir, databaseUrl: opts.databaseUrl });
+  const db = await openDb({ stateDir, databaseUrl: opts.databaseUrl, create: false });
   try {
     return await fn(await openLedger(db, { origin: opts.origin }));
   } finally {

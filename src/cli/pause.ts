@@ -9,7 +9,7 @@ import {
   type KeyOptions,
   type LifecycleOptions,
   requiredAccount,
-  withLifecycle,
+  withChain,
 } from './lifecycle.js';
 
 export function pauseCommand(onExit: (code: number) => void): Command {
@@ -20,7 +20,7 @@ export function pauseCommand(onExit: (code: number) => void): Command {
   addKeyOptions(cmd, 'the guardian');
   cmd.action(async (opts: LifecycleOptions & KeyOptions & { contract: string }) => {
     const guardian = requiredAccount(opts);
-    const result = await withLifecycle(opts, async (lc) => {
+    const result = await withChain(opts, async (lc) => {
       const address = lc.config.live?.[opts.contract]?.address;
       if (!address) {
         throw inputError(

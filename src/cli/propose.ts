@@ -94,18 +94,23 @@ export function proposeCommand(onExit: (code: number) => void): Command {
     const guardian = opts.guardianKeyEnv
       ? loadAccount({ keyEnv: opts.guardianKeyEnv, keyEnvOption: '--guardian-key-env' })
       : undefined;
-    const report = await withLifecycle(opts, async (lc) => {
-      const { propose } = await import('../lifecycle/propose.js');
-      return propose(lc, {
-        patch: opts.patch,
-        lane: opts.lane,
-        deployer,
-        guardian,
-        implementation: opts.implementation as Address | undefined,
-        predecessor: opts.predecessor as Hex | undefined,
-        again: opts.again,
-      });
-    });
+    // propose starts state: the one lifecycle command that may create the store.
+    const report = await withLifecycle(
+      opts,
+      async (lc) => {
+        const { propose } = await import('../lifecycle/propose.js');
+        return propose(lc, {
+          patch: opts.patch,
+          lane: opts.lane,
+          deployer,
+          guardian,
+          implementation: opts.implementation as Address | undefined,
+          predecessor: opts.predecessor as Hex | undefined,
+          again: opts.again,
+        });
+      },
+      { create: true },
+    );
     if (opts.format === 'text') writeOutput(`${proposeText(report).join('\n')}\n`, opts.out);
     else
       writeOutput(

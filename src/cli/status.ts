@@ -50,7 +50,7 @@ export function statusCommand(onExit: (code: number) => void): Command {
   addLifecycleOptions(cmd, { rpc: true });
   cmd.action(async (digestArg: string | undefined, opts: LifecycleOptions) => {
     const digest = digestArg ? parseDigest(digestArg) : undefined;
-    const store = await openStoreFrom(opts);
+    const store = await openStoreFrom(opts, { create: false });
     try {
       const patches = digest ? [await store.get(digest)].filter((p) => p !== undefined) : await store.list();
       if (digest && patches.length === 0) {

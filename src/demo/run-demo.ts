@@ -137,8 +137,9 @@ async function openDemoStore(stateDir: string): Promise<Store> {
   }
   mkdirSync(stateDir, { recursive: true });
   writeFileSync(files.marker, `${JSON.stringify({ madeBy: 'patchgate demo', version: VERSION })}\n`);
-  for (const f of [files.db, files.log, files.head]) rmSync(f, { recursive: true, force: true });
-  return openStore(await openPglite(files.db));
+  for (const f of [files.log, files.head]) rmSync(f, { force: true });
+  // Emptied under the store's lock: a `status` still reading the last demo's store is waited for.
+  return openStore(await openPglite(files.db, { create: true, fresh: true }));
 }
 
 const units = (v: string) => `${(Number(BigInt(v)) / 1e6).toLocaleString('en-US')} TestUSD`;

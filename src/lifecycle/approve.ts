@@ -217,17 +217,18 @@ async function approveStep(lc: Lifecycle, params: ApproveParameters): Promise<Ap
   const all = alreadyApproved ? existing : [...existing, approval];
   const tally = await tallyApprovals(all, expected, policy);
   failpoint('approve:after-sign');
-  const { state } = await lc.store.recordApproval(patch.digest, {
+  const { state, tally: committed } = await lc.store.recordApproval(patch.digest, {
     signer,
     ...(alreadyApproved ? {} : { approval }),
     safeSignatures: fresh,
-    reachesThreshold: tally.met,
+    // Counted again on what is committed: another approver may have committed since `existing` was read.
+    tally: (now) => tallyApprovals(now, expected, policy),
   });
   return {
     digest: patch.digest,
     signer: getAddress(signer),
     state,
-    approvals: tally.signers.length,
+    approvals: (committed ?? tally).signers.length,
     threshold: policy.threshold,
     alreadyApproved,
     safeSigned: fresh.map((s) => ({

@@ -30,9 +30,12 @@ export interface Lifecycle {
   rpcUrl: string;
 }
 
-const projects = new WeakMap<Lifecycle, Promise<Project>>();
+/** What a step that only talks to the chain needs (the guardian's pause): no store. */
+export type ChainContext = Omit<Lifecycle, 'store'>;
 
-export function projectOf(lc: Lifecycle): Promise<Project> {
+const projects = new WeakMap<ChainContext, Promise<Project>>();
+
+export function projectOf(lc: ChainContext): Promise<Project> {
   let p = projects.get(lc);
   if (!p) {
     p = loadProject({ dir: lc.projectDir, stateDir: lc.stateDir });

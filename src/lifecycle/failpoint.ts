@@ -1,8 +1,2 @@
-/**
- * Crash points for the crash-safety tests: when `PATCHGATE_FAILPOINT` names this point, the process kills
- * itself with SIGKILL right here — no cleanup, no flush, as a power cut would. Inert otherwise. The points
- * sit between every side effect and the record of it (a transaction broadcast, its receipt, a state change).
- */
-export function failpoint(name: string): void {
-  if (process.env.PATCHGATE_FAILPOINT === name) process.kill(process.pid, 'SIGKILL');
-}
+/** The lifecycle's crash points (see src/failpoint.ts, where the function lives so lower layers can use it). */
+export { failpoint } from '../failpoint.js';

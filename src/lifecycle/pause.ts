@@ -1,12 +1,13 @@
 /**
  * The emergency brake: the guardian's `pause()` on a live contract. Idempotent by nature (a paused contract
- * is left alone), so it needs no crash bookkeeping. The guardian key can do this and nothing else — it holds
+ * is left alone), so it needs no crash bookkeeping — and no store: a brake that waited for another process's
+ * lock, or refused because this machine has no store, would fail when it is needed most. The guardian key can do this and nothing else — it holds
  * no timelock role and owns no Safe — which the governance tests check on the real contracts.
  */
 import { type Address, type Hex, type LocalAccount, parseAbi } from 'viem';
 import { environmentError, inputError } from '../errors.js';
 import { describeRevert, projectErrorsAbi, revertData } from '../simulate/revert.js';
-import { type Lifecycle, projectOf } from './context.js';
+import { type ChainContext, projectOf } from './context.js';
 
 const PAUSABLE_ABI = parseAbi(['function paused() view returns (bool)', 'function pause()']);
 
@@ -17,7 +18,7 @@ export interface PauseResult {
 }
 
 export async function pauseTarget(
-  lc: Lifecycle,
+  lc: ChainContext,
   params: { address: Address; guardian: LocalAccount },
 ): Promise<PauseResult> {
   const read = lc.clients.public;

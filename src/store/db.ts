@@ -4,9 +4,12 @@
  * (query + transaction) instead of a query builder: the schema is a handful of tables and the SQL is the same
  * on both backends.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { environmentError, inputError } from '../errors.js';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import { environmentError, inputError, isPatchgateError } from '../errors.js';
+import { durableNodeFs, durableStartParams, syncTree } from './durable.js';
+import { acquireLock, lockWaitMs } from './lock.js';
 
 export interface Db {
   kind: 'pglite' | 'postgres';
@@ -21,10 +24,91 @@ export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
-export async function openPglite(dataDir: string): Promise<Db> {
+export interface OpenOptions {
+  /**
+   * May this call create the store? Only the commands that start state (`propose`, `demo`) do; every other
+   * one refuses a missing store (exit 2, naming the path) instead of silently starting an empty one.
+   */
+  create: boolean;
+}
+
+export interface PgliteOptions extends Partial<OpenOptions> {
+  /** Sync every commit to disk (default). `false` only for the benchmark's baseline. */
+  durable?: boolean;
+  /** How long to wait for another process holding the store (default: `PATCHGATE_LOCK_WAIT` or 5 s). */
+  lockWaitMs?: number;
+  /** Start from an empty store: whatever is there is removed, under the lock (the demo's own store). */
+  fresh?: boolean;
+}
+
+function missingStore(where: string, kind: Db['kind']): Error {
+  return inputError(
+    'store-missing',
+    `no patchgate store at ${where}`,
+    kind === 'pglite'
+      ? 'check --state-dir (the store is <state-dir>/db), or run `patchgate propose` first to create one'
+      : 'check the database in --database-url, or run `patchgate propose --database-url …` first to create the store',
+  );
+}
+
+/**
+ * PGlite under `dataDir` (or in memory with `memory://`). A file-backed store is locked for this process
+ * (`<dataDir>.lock`, see lock.ts) from before it is opened until after it is closed, and commits durably
+ * (durable.ts). `create` defaults to true here; `openDb` makes every caller choose.
+ */
+export async function openPglite(dataDir: string, opts: PgliteOptions = {}): Promise<Db> {
   const { PGlite } = await import('@electric-sql/pglite');
-  if (dataDir !== 'memory://') mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
+  if (dataDir === 'memory://') return pgliteDb(await PGlite.create(dataDir), () => undefined);
+  const create = opts.create ?? true;
+  const durable = opts.durable ?? true;
+  const waitMs = opts.lockWaitMs ?? lockWaitMs();
+  let existed = existsSync(join(dataDir, 'PG_VERSION'));
+  if (!existed && !create) throw missingStore(dataDir, 'pglite');
+  const lock = await cannotOpen(dataDir, async () => {
+    mkdirSync(dirname(dataDir), { recursive: true });
+    return acquireLock(`${dataDir}.lock`, { store: dataDir, waitMs });
+  });
+  try {
+    if (opts.fresh) {
+      rmSync(dataDir, { recursive: true, force: true });
+      existed = false;
+    }
+    // Checked again under the lock: a store deleted meanwhile is not recreated by a command that may not create.
+    if (!create && !existsSync(join(dataDir, 'PG_VERSION'))) throw missingStore(dataDir, 'pglite');
+    return await cannotOpen(dataDir, async () => {
+      mkdirSync(dataDir, { recursive: true });
+      const db = durable
+        ? await PGlite.create({
+            fs: await durableNodeFs(dataDir),
+            startParams: durableStartParams(PGlite.defaultStartParams),
+          })
+        : await PGlite.create(dataDir);
+      if (!existed && durable) syncTree(dataDir);
+      return pgliteDb(db, () => lock.release());
+    });
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+/** Runs `open`; a file-system or database failure becomes one line naming the store (exit 3). */
+async function cannotOpen<T>(dataDir: string, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (e) {
+    if (isPatchgateError(e)) throw e;
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message?.split('\n')[0] ?? String(e);
+    throw environmentError(
+      'store-open',
+      `cannot open the store ${dataDir}: ${why}`,
+      'check that the state dir is writable; PATCHGATE_DEBUG=1 shows the cause',
+      e,
+    );
+  }
+}
+
+function pgliteDb(db: PGlite, release: () => void): Db {
   return {
     kind: 'pglite',
     query: async (sql, params) => (await db.query(sql, params as unknown[])).rows as never,
@@ -32,11 +116,20 @@ export async function openPglite(dataDir: string): Promise<Db> {
       db.transaction((tx) =>
         fn({ query: async (sql, params) => (await tx.query(sql, params as unknown[])).rows as never }),
       ),
-    close: () => db.close(),
+    close: async () => {
+      try {
+        await db.close();
+      } finally {
+        release();
+      }
+    },
   };
 }
 
-export async function openPostgres(url: string, opts: { schema?: string } = {}): Promise<Db> {
+export async function openPostgres(
+  url: string,
+  opts: { schema?: string } & Partial<OpenOptions> = {},
+): Promise<Db> {
   if (!/^postgres(ql)?:\/\/[^\s]+$/.test(url)) {
     throw inputError(
       'bad-database-url',
@@ -58,12 +151,25 @@ export async function openPostgres(url: string, opts: { schema?: string } = {}):
     await pool.query('select 1');
   } catch (e) {
     await pool.end().catch(() => undefined);
+    // 3D000 invalid_catalog_name: the URL names a database that does not exist — a typo, not an outage.
+    if ((e as { code?: string }).code === '3D000') throw missingStore(redactUrl(url), 'postgres');
     throw environmentError(
       'database-unreachable',
       `cannot connect to ${redactUrl(url)}: ${(e as Error).message}`,
       'check that PostgreSQL runs and the URL is right',
       e,
     );
+  }
+  if (opts.create === false) {
+    const [row] = (
+      await pool.query<{ present: boolean }>(
+        `select to_regclass('patches') is not null or to_regclass('ledger_heads') is not null as present`,
+      )
+    ).rows;
+    if (!row?.present) {
+      await pool.end().catch(() => undefined);
+      throw missingStore(redactUrl(url), 'postgres');
+    }
   }
   return {
     kind: 'postgres',
@@ -88,7 +194,12 @@ export async function openPostgres(url: string, opts: { schema?: string } = {}):
   };
 }
 
-/** The store's database: PostgreSQL when a URL is given, else PGlite under `<stateDir>/db`. */
-export function openDb(opts: { stateDir: string; databaseUrl?: string }): Promise<Db> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(join(opts.stateDir, 'db'));
+/**
+ * The store's database: PostgreSQL when a URL is given, else PGlite under `<stateDir>/db` (locked for this
+ * process until closed). `create` says whether a missing store may be created; without it, exit 2.
+ */
+export function openDb(opts: { stateDir: string; databaseUrl?: string } & OpenOptions): Promise<Db> {
+  return opts.databaseUrl
+    ? openPostgres(opts.databaseUrl, { create: opts.create })
+    : openPglite(join(opts.stateDir, 'db'), { create: opts.create });
 }

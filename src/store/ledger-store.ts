@@ -25,6 +25,7 @@ import {
   type NodeSource,
 } from '../ledger/merkle.js';
 import type { Db } from './db.js';
+import { SCHEMA_LOCK } from './schema.js';
 
 const SCHEMA = [
   `create table if not exists ledger_heads (
@@ -147,6 +148,7 @@ export async function openLedger(db: Db, opts: { origin: string }): Promise<Ledg
   const { origin } = opts;
   try {
     await db.transaction(async (tx) => {
+      if (db.kind === 'postgres') await tx.query(SCHEMA_LOCK);
       for (const statement of SCHEMA) await tx.query(statement);
       await tx.query('insert into ledger_heads (origin) values ($1) on conflict (origin) do nothing', [
         origin,
@@ -246,6 +248,7 @@ export async function openLedger(db: Db, opts: { origin: string }): Promise<Ledg
   let pending: { json: unknown; resolve: (a: Appended) => void; reject: (e: unknown) => void }[] = [];
   let draining = false;
   const drain = async (): Promise<void> => {
+    draining = true;
     while (pending.length > 0) {
       const group = pending;
       pending = [];
@@ -267,10 +270,7 @@ export async function openLedger(db: Db, opts: { origin: string }): Promise<Ledg
         return;
       }
       pending.push({ json: input, resolve, reject });
-      if (!draining) {
-        draining = true;
-        void drain(); // never rejects: each group's error goes to its own callers
-      }
+      if (!draining) void drain();
     });
 
   return {

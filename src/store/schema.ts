@@ -67,3 +67,10 @@ export function schemaStatements(): string[] {
     .map((s) => s.trim())
     .filter(Boolean);
 }
+
+/**
+ * Taken first in every schema transaction on PostgreSQL: concurrent `create table if not exists` of the same
+ * table race in the catalog (a unique violation on pg_type), so processes opening a new database take turns.
+ * Released at commit. (PGlite has one process per store.)
+ */
+export const SCHEMA_LOCK = `select pg_advisory_xact_lock(hashtext('patchgate:schema'))`;

@@ -167,6 +167,40 @@ describe.each(backends)('store on %s', (_name, open) => {
     expect((await store.history(d)).map((h) => h.to)).toEqual(['proposed', 'approved']);
   });
 
+  it('two sign-offs committed at once: the second counts the first and moves the patch to approved, once', async () => {
+    const other: PatchRecord = { ...record, calldata: '0x5c60da1b' };
+    const d = (await store.propose(other)).digest;
+    const signOff = async (owner: number, delayMs: number) => {
+      const approval = await signApproval(localAccount(owner) as never, {
+        digest: d,
+        chainId: other.chainId,
+        proxy: other.proxy,
+        nonce: 1n,
+        expiry: 9_999_999_999n,
+      });
+      return store.recordApproval(d, {
+        signer: localAccount(owner).address,
+        approval,
+        safeSignatures: [],
+        // As each approver counted before its transaction: only itself, 1 of 2.
+        reachesThreshold: false,
+        tally: async (committed) => {
+          await new Promise((r) => setTimeout(r, delayMs)); // the first holds its transaction open
+          return { met: committed.length >= 2, count: committed.length };
+        },
+      });
+    };
+    const first = signOff(1, 300);
+    await new Promise((r) => setTimeout(r, 50));
+    const results = await Promise.all([first, signOff(2, 0)]);
+    expect(results.map((r) => [r.state, r.tally?.count]).sort()).toEqual([
+      ['approved', 2],
+      ['proposed', 1],
+    ]);
+    expect(await store.approvals(d)).toHaveLength(2);
+    expect((await store.history(d)).map((h) => h.to)).toEqual(['proposed', 'approved']);
+  });
+
   it('keeps signed transactions in flight by step, before they are broadcast', async () => {
     const tx = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex;
     await store.addPendingTx(digest, 'queue', tx(1), '0x02f8');

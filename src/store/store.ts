@@ -8,11 +8,12 @@
 import type { Address, Hex } from 'viem';
 import { evidenceDigest } from '../analyze/acknowledge.js';
 import { environmentError, inputError } from '../errors.js';
+import { failpoint } from '../failpoint.js';
 import type { Approval } from '../govern/approval.js';
 import { type Lane, type PatchRecord, patchDigest } from '../govern/digest.js';
 import type { PatchPlan } from '../govern/plan.js';
 import type { Db } from './db.js';
-import { schemaStatements } from './schema.js';
+import { SCHEMA_LOCK, schemaStatements } from './schema.js';
 
 export type PatchState =
   | 'proposed'
@@ -50,6 +51,8 @@ export interface StoredSafeSignature {
   signature: Hex;
 }
 
+export type StoredApproval = Approval & { signer: Address; createdAt: string };
+
 export interface Transition {
   from: PatchState | null;
   to: PatchState;
@@ -85,22 +88,28 @@ export interface Store {
   evidence(digest: Hex): Promise<Record<string, unknown>>;
   /** Keep a verified approval (idempotent per signer). */
   addApproval(digest: Hex, signer: Address, approval: Approval): Promise<void>;
-  approvals(digest: Hex): Promise<Array<Approval & { signer: Address; createdAt: string }>>;
+  approvals(digest: Hex): Promise<StoredApproval[]>;
   /** Keep an owner's signature of a SafeTx (idempotent per purpose, Safe nonce and owner). */
   addSafeSignature(digest: Hex, s: StoredSafeSignature): Promise<void>;
   /**
    * One approver's sign-off in one transaction: their approval (unless already recorded), their Safe
    * signatures, and `proposed → approved` when it reaches the threshold. A crash leaves all or none of it.
    */
-  recordApproval(
+  recordApproval<T extends { met: boolean } = { met: boolean }>(
     digest: Hex,
     entry: {
       signer: Address;
       approval?: Approval;
       safeSignatures: readonly StoredSafeSignature[];
-      reachesThreshold: boolean;
+      /** Whether this sign-off reaches the threshold, as the caller counted before the transaction. */
+      reachesThreshold?: boolean;
+      /**
+       * Counts again, inside the transaction, on the approvals as committed, with the patch row locked: two
+       * approvers committing at once (PostgreSQL) take turns, and the second sees the first's approval.
+       */
+      tally?: (committed: StoredApproval[]) => Promise<T>;
     },
-  ): Promise<{ state: PatchState }>;
+  ): Promise<{ state: PatchState; tally?: T }>;
   safeSignatures(digest: Hex, purpose?: SafePurpose): Promise<StoredSafeSignature[]>;
   /** A signed transaction about to be broadcast: written before it is sent, so a crash cannot lose it. */
   addPendingTx(digest: Hex, step: string, txHash: Hex, raw: Hex): Promise<void>;
@@ -146,9 +155,33 @@ function checked(row: PatchRow): StoredPatch {
   return { digest: row.digest as Hex, record, state: row.state, ...(plan ? { plan } : {}) };
 }
 
+async function readApprovals(q: Pick<Db, 'query'>, patch: StoredPatch): Promise<StoredApproval[]> {
+  const rows = await q.query<{
+    signer: string;
+    nonce: string;
+    expiry: string;
+    signature: string;
+    created_at: unknown;
+  }>(
+    'select signer, nonce::text, expiry::text, signature, created_at from approvals where digest = $1 order by created_at, signer',
+    [patch.digest],
+  );
+  return rows.map((r) => ({
+    digest: patch.digest,
+    chainId: patch.record.chainId,
+    proxy: patch.record.proxy,
+    nonce: BigInt(r.nonce),
+    expiry: BigInt(r.expiry),
+    signature: r.signature as Hex,
+    signer: r.signer as Address,
+    createdAt: iso(r.created_at),
+  }));
+}
+
 export async function openStore(db: Db): Promise<Store> {
   try {
     await db.transaction(async (tx) => {
+      if (db.kind === 'postgres') await tx.query(SCHEMA_LOCK);
       for (const statement of schemaStatements()) await tx.query(statement);
     });
   } catch (e) {
@@ -248,27 +281,7 @@ export async function openStore(db: Db): Promise<Store> {
     },
     async approvals(digest) {
       const patch = await get(digest);
-      if (!patch) return [];
-      const rows = await db.query<{
-        signer: string;
-        nonce: string;
-        expiry: string;
-        signature: string;
-        created_at: unknown;
-      }>(
-        'select signer, nonce::text, expiry::text, signature, created_at from approvals where digest = $1 order by created_at, signer',
-        [patch.digest],
-      );
-      return rows.map((r) => ({
-        digest: patch.digest,
-        chainId: patch.record.chainId,
-        proxy: patch.record.proxy,
-        nonce: BigInt(r.nonce),
-        expiry: BigInt(r.expiry),
-        signature: r.signature as Hex,
-        signer: r.signer as Address,
-        createdAt: iso(r.created_at),
-      }));
+      return patch ? readApprovals(db, patch) : [];
     },
     async addSafeSignature(digest, s) {
       await db.query(
@@ -278,7 +291,12 @@ export async function openStore(db: Db): Promise<Store> {
       );
     },
     async recordApproval(digest, entry) {
-      return db.transaction(async (tx) => {
+      const recorded = await db.transaction(async (tx) => {
+        // The patch row, locked until commit: concurrent sign-offs of one patch take turns from here.
+        const [locked] = await tx.query<PatchRow>('select * from patches where digest = $1 for update', [
+          digest,
+        ]);
+        if (!locked) throw inputError('unknown-patch', `no patch ${digest} in the store`, 'propose it first');
         if (entry.approval) {
           const a = entry.approval;
           await tx.query(
@@ -294,7 +312,8 @@ export async function openStore(db: Db): Promise<Store> {
             [digest, s.purpose, s.safeNonce.toString(), s.owner, s.safeTxHash, s.signature],
           );
         }
-        if (entry.reachesThreshold) {
+        const tally = entry.tally ? await entry.tally(await readApprovals(tx, checked(locked))) : undefined;
+        if (tally?.met ?? entry.reachesThreshold) {
           const moved = await tx.query(
             `update patches set state = 'approved', updated_at = now() where digest = $1 and state = 'proposed' returning digest`,
             [digest],
@@ -309,8 +328,11 @@ export async function openStore(db: Db): Promise<Store> {
         const [row] = await tx.query<{ state: PatchState }>('select state from patches where digest = $1', [
           digest,
         ]);
-        return { state: row?.state ?? 'proposed' };
+        return { state: row?.state ?? 'proposed', ...(tally ? { tally } : {}) };
       });
+      // Committed: a crash from here on must not lose it (the durability test kills the process right here).
+      failpoint('store:after-approval');
+      return recorded;
     },
     async safeSignatures(digest, purpose) {
       const rows = await db.query<{
