@@ -3,6 +3,7 @@
  * 1 blocking findings, 2 bad usage or input, 3 environment or internal failure.
  */
 import { Command, CommanderError } from 'commander';
+import { rpcFailure } from '../chain/rpc.js';
 import { isPatchgateError } from '../errors.js';
 import { VERSION } from '../version.js';
 
@@ -55,16 +56,20 @@ export async function main(argv: string[]): Promise<number> {
       // help and version exit 0; every parse error is a usage error (2).
       return e.exitCode === 0 ? 0 : 2;
     }
-    if (isPatchgateError(e)) {
-      process.stderr.write(`patchgate: ${e.shortMessage}\n`);
-      if (e.hint) process.stderr.write(`  hint: ${e.hint}\n`);
-      for (const d of e.details) process.stderr.write(`  ${d}\n`);
-      if (process.env.PATCHGATE_DEBUG && e.cause)
-        process.stderr.write(`${String((e.cause as Error).stack ?? e.cause)}\n`);
-      return e.exitCode;
+    // A node's failure that surfaced as a viem error (URL, request body, version over several lines): one line.
+    const known = isPatchgateError(e) ? e : rpcFailure(e);
+    if (known) {
+      const cause = known === e ? known.cause : e;
+      process.stderr.write(`patchgate: ${known.shortMessage}\n`);
+      if (known.hint) process.stderr.write(`  hint: ${known.hint}\n`);
+      for (const d of known.details) process.stderr.write(`  ${d}\n`);
+      if (process.env.PATCHGATE_DEBUG && cause)
+        process.stderr.write(`${String((cause as Error).stack ?? cause)}\n`);
+      return known.exitCode;
     }
-    const err = e as Error;
-    process.stderr.write(`patchgate: internal error: ${err?.message ?? String(e)}\n`);
+    const err = e as Error & { shortMessage?: string };
+    const first = (err?.shortMessage ?? err?.message ?? String(e)).split('\n')[0];
+    process.stderr.write(`patchgate: internal error: ${first}\n`);
     process.stderr.write('  hint: this is a bug in patchgate; rerun with PATCHGATE_DEBUG=1 and report it\n');
     if (process.env.PATCHGATE_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
     return 3;
