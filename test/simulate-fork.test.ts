@@ -142,7 +142,7 @@ describe('simulate on a fork', () => {
     expect(r.code).toBe(3);
     // Probed before anvil tries to fork it: one line naming the URL, not anvil's error chain.
     expect(r.stderr).toMatch(
-      /^patchgate: the RPC endpoint http:\/\/127\.0\.0\.1:1 did not answer: [^\n]+\n {2}hint/,
+      /^patchgate: the RPC endpoint http:\/\/127\.0\.0\.1:1 did not answer eth_chainId: [^\n]+\n {2}hint/,
     );
   });
 

@@ -98,10 +98,13 @@ export function parseRpcUrl(value: string, option = '--rpc'): string {
 
 const seconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 
-function timedOut(url: string, ms: number, cause?: unknown): PatchgateError {
+/** `eth_chainId` → ` eth_chainId`: the request that went unanswered, when known. */
+const named = (method?: string) => (method ? ` ${method}` : '');
+
+function timedOut(url: string, ms: number, method?: string, cause?: unknown): PatchgateError {
   return environmentError(
     'rpc-timeout',
-    `the RPC endpoint ${displayUrl(url)} did not answer within ${seconds(ms)}`,
+    `the RPC endpoint ${displayUrl(url)} did not answer${named(method)} within ${seconds(ms)}`,
     `check the node; for a slow one raise ${RPC_TIMEOUT_ENV}`,
     cause,
   );
@@ -117,9 +120,9 @@ function badResponse(url: string, what: string, cause?: unknown): PatchgateError
 }
 
 /** Why a fetch to the node failed (the `fetch failed` TypeError carries the socket error as its cause). */
-function unreachable(url: string, e: unknown, ms: number): PatchgateError {
+function unreachable(url: string, e: unknown, ms: number, method?: string): PatchgateError {
   const err = e as { name?: string; cause?: { code?: string; message?: string; hostname?: string } };
-  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return timedOut(url, ms, e);
+  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return timedOut(url, ms, method, e);
   const code = err?.cause?.code;
   const why =
     code === 'ECONNREFUSED'
@@ -133,10 +136,10 @@ function unreachable(url: string, e: unknown, ms: number): PatchgateError {
             : err?.cause?.message === 'bad port'
               ? `port ${new URL(url).port} is one fetch refuses to use (a "bad port" of the Fetch standard); serve the node on another port`
               : (err?.cause?.message ?? (e as Error)?.message ?? String(e)).split('\n')[0];
-  if (why === undefined) return timedOut(url, ms, e);
+  if (why === undefined) return timedOut(url, ms, method, e);
   return environmentError(
     'rpc-unreachable',
-    `the RPC endpoint ${displayUrl(url)} did not answer: ${why}`,
+    `the RPC endpoint ${displayUrl(url)} did not answer${named(method)}: ${why}`,
     'check that the node is running and the URL is right',
     e,
   );
@@ -185,7 +188,7 @@ export async function probeRpc(url: string, timeoutMs = probeTimeoutMs()): Promi
     });
     text = await res.text();
   } catch (e) {
-    throw unreachable(url, e, timeoutMs);
+    throw unreachable(url, e, timeoutMs, 'eth_chainId');
   }
   if (!res.ok)
     throw badResponse(url, `answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
@@ -226,6 +229,9 @@ export function checkedFetch(
 
 interface ErrorLike {
   name?: string;
+  /** viem's HttpRequestError carries the request; TimeoutError prints it in its metaMessages. */
+  body?: unknown;
+  metaMessages?: string[];
   message?: string;
   shortMessage?: string;
   details?: string;
@@ -244,6 +250,15 @@ function chainOf(e: unknown): ErrorLike[] {
   }
   return out;
 }
+
+/** The JSON-RPC method of the failed request: HttpRequestError keeps the body, TimeoutError only prints it. */
+const methodOf = (x: ErrorLike): string | undefined => {
+  const body = Array.isArray(x.body) ? x.body[0] : x.body;
+  const method = (body as { method?: unknown } | undefined)?.method;
+  if (typeof method === 'string') return method;
+  const printed = x.metaMessages?.find((m) => m.startsWith('Request body: '));
+  return printed ? /"method":"([\w-]+)"/.exec(printed)?.[1] : undefined;
+};
 
 const isViemError = (x: ErrorLike) => typeof x.shortMessage === 'string' && 'docsPath' in x;
 const TRANSPORT = new Set(['HttpRequestError', 'TimeoutError', 'WebSocketRequestError', 'SocketClosedError']);
@@ -269,11 +284,12 @@ export function rpcFailure(e: unknown): PatchgateError | undefined {
   if (!chain[0] || !isViemError(chain[0])) return undefined;
   const url = chain.find((x) => typeof x.url === 'string')?.url ?? 'in use';
   const timeout = chain.find((x) => x.name === 'TimeoutError' && isViemError(x));
-  if (timeout) return timedOut(url, requestTimeoutMs(), e);
+  const method = chain.map(methodOf).find(Boolean);
+  if (timeout) return timedOut(url, requestTimeoutMs(), method, e);
   const http = chain.find((x) => x.name === 'HttpRequestError');
   if (http) {
     if (http.status) return badResponse(url, `answered HTTP ${http.status}`, e);
-    return unreachable(url, http.cause ?? e, requestTimeoutMs());
+    return unreachable(url, http.cause ?? e, requestTimeoutMs(), method);
   }
   // The node answered with a JSON-RPC error (nonce too low, insufficient funds, a revert nobody decoded).
   if (!chain.some((x) => /RpcError$|^RpcRequestError$/.test(x.name ?? ''))) return undefined;

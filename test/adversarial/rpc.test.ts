@@ -12,9 +12,12 @@ import { join } from 'node:path';
 import { type Address, erc20Abi, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/chain/anvil.js';
+import { connect } from '../../src/chain/clients.js';
 import { erc1967Slots } from '../../src/chain/proxy.js';
 import { TIMELOCK_ABI } from '../../src/govern/timelock.js';
 import { accountFor } from '../../src/simulate/deploy-system.js';
+import { runPoc } from '../../src/simulate/poc.js';
+import { projectErrorsAbi } from '../../src/simulate/revert.js';
 import type { CliResult } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
 import { EXAMPLE_DIR } from '../helpers/example.js';
@@ -168,7 +171,7 @@ describe('a URL that is not one', () => {
 describe('a node that is not there', () => {
   it('a dead port is exit 3 on one line naming the URL (status, verify, simulate --rpc, simulate --fork-url)', async () => {
     const dead = `http://127.0.0.1:${await freePort()}`;
-    const line = `patchgate: the RPC endpoint ${dead} did not answer: connection refused (nothing listens there)`;
+    const line = `patchgate: the RPC endpoint ${dead} did not answer eth_chainId: connection refused (nothing listens there)`;
     for (const r of await Promise.all([
       pg(['status', '--rpc', dead]),
       pg(['status', digest, '--rpc', dead]),
@@ -199,7 +202,10 @@ describe('a node that is not there', () => {
       ),
     ]);
     for (const r of [status, sim]) {
-      expect(failure(r)).toEqual([3, `patchgate: the RPC endpoint ${url} did not answer within 1500 ms`]);
+      expect(failure(r)).toEqual([
+        3,
+        `patchgate: the RPC endpoint ${url} did not answer eth_chainId within 1500 ms`,
+      ]);
       // The bound is the timeout plus start-up, not viem's retries or anvil's own 60 s fork wait.
       expect(r.ms).toBeLessThan(20_000);
     }
@@ -251,7 +257,46 @@ describe('a node that answers garbage', () => {
   it('a node that answers eth_chainId and then nothing is exit 3 on one line naming the timeout', async () => {
     const url = await standIn(chainThen(31337, never));
     const r = await pg(['status', digest, '--rpc', url], { PATCHGATE_RPC_TIMEOUT_MS: '1500' });
-    expect(failure(r)).toEqual([3, `patchgate: the RPC endpoint ${url} did not answer within 1500 ms`]);
+    const [code, line] = failure(r);
+    expect(code).toBe(3);
+    // Named: the URL, the request that went unanswered, the timeout.
+    expect(line).toMatch(
+      new RegExp(`^patchgate: the RPC endpoint ${url} did not answer eth_\\w+ within 1500 ms$`),
+    );
+  });
+});
+
+describe('a node that fails in the middle of the evidence', () => {
+  it('an exploit call the node could not answer is not read as the exploit failing (fail closed, not a pass)', async () => {
+    // A proxy to the live node that answers the attacker's eth_call (the exploit's dry run, the one call
+    // whose failure means "the exploit fails") with an HTML error page.
+    const url = await standIn((body, res) => {
+      const from = (body as { params?: [{ from?: string }] } | undefined)?.params?.[0]?.from;
+      if (body?.method === 'eth_call' && from) return html(res);
+      fetch(live.anvil.rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+        .then((r) => r.text())
+        .then((text) => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(text);
+        });
+    });
+    const clients = await connect(url);
+    const poc = live.config.pocs.find((p) => p.target === 'vault');
+    if (!poc) throw new Error('the example has no vault PoC');
+    const block = await live.clients.public.getBlockNumber();
+    await expect(
+      runPoc(clients, live.project, live.system, poc, projectErrorsAbi(live.project)),
+    ).rejects.toMatchObject({
+      code: 'rpc-bad-response',
+      exitCode: 3,
+      shortMessage: expect.stringContaining('answered with text/html, not JSON-RPC'),
+    });
+    // The PoC's snapshot was reverted on the way out.
+    expect(await live.clients.public.getBlockNumber()).toBe(block);
   });
 });
 
