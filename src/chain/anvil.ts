@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { environmentError } from '../errors.js';
 import { spawnTied, stopTied, type TieMethod } from './child.js';
+import { displayUrl, requestTimeoutMs } from './rpc.js';
 
 export interface Anvil {
   rpcUrl: string;
@@ -90,9 +91,14 @@ export function anvilFailure(stderr: string): string {
 export async function startAnvil(opts: StartAnvilOptions = {}): Promise<Anvil> {
   const port = opts.port ?? (await freePort());
   const rpcUrl = `http://127.0.0.1:${port}`;
+  const args = opts.args ?? [];
+  const forkAt = args.indexOf('--fork-url');
+  const forkUrl = forkAt >= 0 ? args[forkAt + 1] : undefined;
+  // A forked node's requests upstream wait as long as patchgate's own (anvil's default is 45 s).
+  const forkTimeout = forkUrl && !args.includes('--timeout') ? ['--timeout', String(requestTimeoutMs())] : [];
   const tied = spawnTied(
     anvilBinary(),
-    ['--host', '127.0.0.1', '--port', String(port), '--silent', ...(opts.args ?? [])],
+    ['--host', '127.0.0.1', '--port', String(port), '--silent', ...forkTimeout, ...args],
     { stderr: 'pipe', ...(opts.tie ? { method: opts.tie } : {}) },
   );
   const { child } = tied;
@@ -109,11 +115,17 @@ export async function startAnvil(opts: StartAnvilOptions = {}): Promise<Anvil> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (exited !== undefined) {
-      throw environmentError(
-        'anvil-failed',
-        `anvil exited with code ${exited} before answering: ${anvilFailure(stderr)}`,
-        'run `npm ci`; with --fork-url, check that the URL names a running node',
-      );
+      throw forkUrl
+        ? environmentError(
+            'fork-failed',
+            `anvil could not fork ${displayUrl(forkUrl)}: ${anvilFailure(stderr)}`,
+            'check that the URL names an Ethereum JSON-RPC node that serves blocks and state',
+          )
+        : environmentError(
+            'anvil-failed',
+            `anvil exited with code ${exited} before answering: ${anvilFailure(stderr)}`,
+            'run `npm ci`',
+          );
     }
     if (await answers(rpcUrl)) {
       return { rpcUrl, port, pid: child.pid as number, tie: tied.method, stop };

@@ -57,8 +57,8 @@ export function displayUrl(value: string): string {
  * `--rpc` / `--fork-url`: an http(s) URL with a host. Bad input (exit 2) names the value and the fix —
  * `localhost:8545` is not a URL without its scheme (the URL parser would read `localhost:` as one).
  */
-export function parseRpcUrl(value: string, option = '--rpc'): string {
-  const raw = value.trim();
+export function parseRpcUrl(value: string | undefined, option = '--rpc'): string {
+  const raw = (value ?? '').trim();
   const shown = displayUrl(raw);
   if (raw === '')
     throw inputError('bad-rpc-url', `${option} is empty`, 'pass http://localhost:8545 or the like');

@@ -266,6 +266,40 @@ describe('a node that answers garbage', () => {
   });
 });
 
+describe('a fork URL that answers eth_chainId and nothing else usable', () => {
+  it('simulate --fork-url of a node anvil cannot fork is exit 3 on one line, within a bounded time', async () => {
+    const garbage = await standIn(chainThen(31337, (_b, res) => html(res)));
+    const silent = await standIn(chainThen(31337, never));
+    const [a, b] = await Promise.all([
+      simulate('--fork-url', garbage),
+      runCliAsync(
+        [
+          'simulate',
+          '--config',
+          join(EXAMPLE_DIR, 'patchgate.config.json'),
+          '--patch',
+          'fix-flash-deposit',
+          '--fork-url',
+          silent,
+          '--state-dir',
+          live.stateDir,
+        ],
+        { env: { PATCHGATE_RPC_TIMEOUT_MS: '2000' } },
+      ),
+    ]);
+    for (const [r, url] of [
+      [a, garbage],
+      [b, silent],
+    ] as const) {
+      const [code, line] = failure(r);
+      expect(code).toBe(3);
+      expect(line).toMatch(new RegExp(`^patchgate: anvil could not fork ${url}: \\S.*$`));
+    }
+    // anvil's own upstream wait follows PATCHGATE_RPC_TIMEOUT_MS, not its 45 s default.
+    expect(b.ms).toBeLessThan(20_000);
+  });
+});
+
 describe('a node that fails in the middle of the evidence', () => {
   it('an exploit call the node could not answer is not read as the exploit failing (fail closed, not a pass)', async () => {
     // A proxy to the live node that answers the attacker's eth_call (the exploit's dry run, the one call
