@@ -140,7 +140,10 @@ describe('simulate on a fork', () => {
       TEST_STATE_DIR,
     ]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/anvil/);
+    // Probed before anvil tries to fork it: one line naming the URL, not anvil's error chain.
+    expect(r.stderr).toMatch(
+      /^patchgate: the RPC endpoint http:\/\/127\.0\.0\.1:1 did not answer eth_chainId: [^\n]+\n {2}hint/,
+    );
   });
 
   it('fails closed with exit 3, naming the URL, when the --rpc node does not answer', () => {

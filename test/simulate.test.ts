@@ -2,7 +2,8 @@
  * `simulate` end to end on the bundled example: the live system deployed from the config (real Safe,
  * timelock, proxies), the patch through the governance path, the exploit PoC before and after.
  */
-import { execSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil } from '../src/chain/anvil.js';
 import { localAccount } from '../src/chain/clients.js';
@@ -26,13 +27,24 @@ const simulate = (patch: string, overrides: Partial<Config> = {}) =>
     patch,
   });
 
-const anvils = () => {
-  try {
-    return execSync('pgrep -x anvil', { encoding: 'utf8' }).trim().split('\n').filter(Boolean).length;
-  } catch {
-    return 0;
-  }
-};
+/**
+ * The anvils started by CLI runs carrying `mark` in their environment (anvil inherits it): other test files'
+ * anvils, running at the same time, are not counted.
+ */
+const anvils = (mark: string) =>
+  readdirSync('/proc').filter((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (!cmd.some((arg) => arg.endsWith('/anvil'))) return false;
+      const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+      return (
+        state !== 'Z' && readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`PATCHGATE_TEST_MARK=${mark}`)
+      );
+    } catch {
+      return false; // gone meanwhile, or not ours to read
+    }
+  }).length;
 
 describe('simulate', () => {
   it('passes the correct fix: governance path completes, the exploit succeeds before and fails after', async () => {
@@ -171,36 +183,43 @@ describe('simulate', () => {
 
 describe('patchgate simulate (CLI)', () => {
   it('prints the JSON report and exits 0 for the fix, 1 for a reverting patch, leaving no anvil behind', () => {
-    const running = anvils();
-    const ok = runCli([
-      'simulate',
-      '--config',
-      `${EXAMPLE_DIR}patchgate.config.json`,
-      '--patch',
-      'fix-flash-deposit',
-      '--format',
-      'json',
-      '--state-dir',
-      TEST_STATE_DIR,
-    ]);
+    const mark = randomUUID();
+    const env = { env: { PATCHGATE_TEST_MARK: mark } };
+    const ok = runCli(
+      [
+        'simulate',
+        '--config',
+        `${EXAMPLE_DIR}patchgate.config.json`,
+        '--patch',
+        'fix-flash-deposit',
+        '--format',
+        'json',
+        '--state-dir',
+        TEST_STATE_DIR,
+      ],
+      env,
+    );
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     const report = JSON.parse(ok.stdout);
     expect(Object.keys(report).slice(0, 5)).toEqual(['tool', 'verdict', 'digest', 'stages', 'findings']);
     expect(report.governancePath.steps).toHaveLength(3);
     expect(report.poc[0]).toMatchObject({ before: 'succeeded', after: 'failed' });
-    const bad = runCli([
-      'simulate',
-      '--config',
-      `${EXAMPLE_DIR}patchgate.config.json`,
-      '--patch',
-      'reverting-initializer',
-      '--state-dir',
-      TEST_STATE_DIR,
-    ]);
+    const bad = runCli(
+      [
+        'simulate',
+        '--config',
+        `${EXAMPLE_DIR}patchgate.config.json`,
+        '--patch',
+        'reverting-initializer',
+        '--state-dir',
+        TEST_STATE_DIR,
+      ],
+      env,
+    );
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/safe-execute\s+reverted: InvalidBps\(5000\)/);
-    expect(anvils()).toBe(running);
+    expect(anvils(mark)).toBe(0);
   });
 
   it('rejects an unknown patch and a config without a system with exit 2', () => {

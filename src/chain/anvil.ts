@@ -1,18 +1,22 @@
 /**
  * The embedded chain: patchgate starts its own anvil (from the npm package's platform binary) on a free
- * loopback port, waits until it answers JSON-RPC, and stops it on stop(), on process exit and on signals.
+ * loopback port and waits until it answers JSON-RPC. The node is a tied child (chain/child.ts): it stops
+ * on stop() and dies with patchgate however patchgate dies, SIGKILL included.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { environmentError } from '../errors.js';
+import { spawnTied, stopTied, type TieMethod } from './child.js';
+import { displayUrl, requestTimeoutMs } from './rpc.js';
 
 export interface Anvil {
   rpcUrl: string;
   port: number;
   pid: number;
+  /** How the node dies with patchgate (chain/child.ts). */
+  tie: TieMethod;
   stop(): Promise<void>;
 }
 
@@ -22,11 +26,11 @@ export interface StartAnvilOptions {
   args?: string[];
   /** How long to wait for the node to answer (default 10 s). */
   timeoutMs?: number;
+  /** How the node is tied to this process (default: the strongest available; see chain/child.ts). */
+  tie?: TieMethod;
 }
 
 const require = createRequire(import.meta.url);
-const running = new Set<ChildProcess>();
-let hooked = false;
 
 /** The anvil binary shipped by `@foundry-rs/anvil-<platform>-<arch>` (no postinstall download needed). */
 export function anvilBinary(): string {
@@ -60,21 +64,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-function hookExit(): void {
-  if (hooked) return;
-  hooked = true;
-  const killAll = () => {
-    for (const child of running) child.kill('SIGKILL');
-  };
-  process.on('exit', killAll);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      killAll();
-      process.kill(process.pid, signal);
-    });
-  }
-}
-
 async function answers(rpcUrl: string): Promise<boolean> {
   try {
     const res = await fetch(rpcUrl, {
@@ -89,49 +78,60 @@ async function answers(rpcUrl: string): Promise<boolean> {
   }
 }
 
+/** anvil's own words for why it stopped, on one line (its stderr can hold a multi-line error chain). */
+export function anvilFailure(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const error = lines.find((l) => /^error\b/i.test(l)) ?? lines[0];
+  return error ? error.replace(/\s+/g, ' ').slice(0, 300) : 'no output';
+}
+
 export async function startAnvil(opts: StartAnvilOptions = {}): Promise<Anvil> {
   const port = opts.port ?? (await freePort());
   const rpcUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(
+  const args = opts.args ?? [];
+  const forkAt = args.indexOf('--fork-url');
+  const forkUrl = forkAt >= 0 ? args[forkAt + 1] : undefined;
+  // A forked node's requests upstream wait as long as patchgate's own (anvil's default is 45 s).
+  const forkTimeout = forkUrl && !args.includes('--timeout') ? ['--timeout', String(requestTimeoutMs())] : [];
+  const tied = spawnTied(
     anvilBinary(),
-    ['--host', '127.0.0.1', '--port', String(port), '--silent', ...(opts.args ?? [])],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
+    ['--host', '127.0.0.1', '--port', String(port), '--silent', ...forkTimeout, ...args],
+    { stderr: 'pipe', ...(opts.tie ? { method: opts.tie } : {}) },
   );
-  running.add(child);
-  hookExit();
+  const { child } = tied;
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString();
+    if (stderr.length < 64_000) stderr += d.toString();
   });
   let exited: number | null | undefined;
-  child.on('exit', (code) => {
+  child.once('exit', (code) => {
     exited = code;
-    running.delete(child);
   });
-  const stop = async () => {
-    if (exited !== undefined) return;
-    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-    await gone;
-    clearTimeout(timer);
-  };
-  const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+  const stop = () => stopTied(tied);
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (exited !== undefined) {
-      throw environmentError(
-        'anvil-failed',
-        `anvil exited with code ${exited} before answering: ${stderr.trim() || 'no output'}`,
-      );
+      throw forkUrl
+        ? environmentError(
+            'fork-failed',
+            `anvil could not fork ${displayUrl(forkUrl)}: ${anvilFailure(stderr)}`,
+            'check that the URL names an Ethereum JSON-RPC node that serves blocks and state',
+          )
+        : environmentError(
+            'anvil-failed',
+            `anvil exited with code ${exited} before answering: ${anvilFailure(stderr)}`,
+            'run `npm ci`',
+          );
     }
-    if (await answers(rpcUrl)) return { rpcUrl, port, pid: child.pid as number, stop };
+    if (await answers(rpcUrl)) {
+      return { rpcUrl, port, pid: child.pid as number, tie: tied.method, stop };
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   await stop();
-  throw environmentError(
-    'anvil-timeout',
-    `anvil did not answer on ${rpcUrl} within ${opts.timeoutMs ?? 10_000} ms`,
-  );
+  throw environmentError('anvil-timeout', `anvil did not answer on ${rpcUrl} within ${timeoutMs} ms`);
 }

@@ -13,7 +13,7 @@ import {
   type WalletClient,
 } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
-import { environmentError } from '../errors.js';
+import { checkedFetch, parseRpcUrl, probeRpc, requestTimeoutMs } from './rpc.js';
 
 /** anvil's default mnemonic: keys that exist only on local chains, never on a live network. */
 export const LOCAL_MNEMONIC = 'test test test test test test test test test test test junk';
@@ -28,29 +28,25 @@ export interface Clients {
 }
 
 /**
- * Clients for one endpoint. `pollingInterval` is how often receipts are polled: a local node mines at once,
- * and viem's 4 s default would both slow every wait and keep the process alive for seconds after the work.
+ * Clients for one endpoint. The URL is checked (exit 2 for a bad one) and the node asked for its chain id
+ * with a bounded wait (exit 3, one line, for a dead, slow or garbage-speaking endpoint) before anything
+ * else. Every answer must be JSON-RPC (chain/rpc.ts). `pollingInterval` is how often receipts are polled:
+ * a local node mines at once, and viem's 4 s default would both slow every wait and keep the process alive
+ * for seconds after the work.
  */
-export async function connect(rpcUrl: string, opts: { pollingInterval?: number } = {}): Promise<Clients> {
+export async function connect(
+  rpcUrl: string,
+  opts: { pollingInterval?: number; option?: string } = {},
+): Promise<Clients> {
+  const url = parseRpcUrl(rpcUrl, opts.option);
   const pollingInterval = opts.pollingInterval ?? 50;
-  const transport = http(rpcUrl, { retryCount: 0, timeout: 30_000 });
-  const probe = createPublicClient({ transport });
-  let id: number;
-  try {
-    id = await probe.getChainId();
-  } catch (e) {
-    throw environmentError(
-      'rpc-unreachable',
-      `the RPC endpoint ${rpcUrl} did not answer eth_chainId (${(e as { shortMessage?: string }).shortMessage ?? (e as Error).message})`,
-      'check that the node is running and the URL is right',
-      e,
-    );
-  }
+  const id = await probeRpc(url);
+  const transport = http(url, { retryCount: 0, timeout: requestTimeoutMs(), fetchFn: checkedFetch(url) });
   const chain = defineChain({
     id,
     name: `local-${id}`,
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    rpcUrls: { default: { http: [rpcUrl] } },
+    rpcUrls: { default: { http: [url] } },
   });
   // One wallet client per account (replays send hundreds of transactions from a few accounts).
   const wallets = new Map<string, Wallet>();

@@ -1,6 +1,7 @@
 /** What every command shares: output options, the state directory, and turning a run into an exit code. */
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
+import { parseRpcUrl } from '../chain/rpc.js';
 import { inputError } from '../errors.js';
 
 export type Format = 'text' | 'json' | 'md' | 'sarif';
@@ -36,4 +37,12 @@ export function parseKind(value: string | undefined): 'transparent' | 'uups' | '
   if (value === undefined) return undefined;
   if (value === 'transparent' || value === 'uups' || value === 'beacon') return value;
   throw inputError('bad-kind', `--kind "${value}" is not a proxy kind`, 'use transparent, uups or beacon');
+}
+
+/**
+ * A commander parser for `--rpc` / `--fork-url`: a URL without its scheme or with one patchgate does not
+ * speak is bad input (exit 2) before anything loads. The rules live in chain/rpc.ts, for every caller.
+ */
+export function rpcUrlOption(option: '--rpc' | '--fork-url'): (value: string) => string {
+  return (value) => parseRpcUrl(value, option);
 }

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { Hex, LocalAccount } from 'viem';
 import { connect } from '../chain/clients.js';
+import { parseRpcUrl } from '../chain/rpc.js';
 import { loadConfig } from '../config/load.js';
 import { inputError } from '../errors.js';
 import { hasKey, type KeySource, loadAccount } from '../govern/keys.js';
@@ -122,6 +123,7 @@ export async function withChain<T>(
       'pass the JSON-RPC URL of the chain the patch targets',
     );
   }
+  parseRpcUrl(opts.rpc, '--rpc');
   const { config, projectDir } = await loadConfig({
     file: opts.config,
     searchDir: resolve(opts.project ?? '.'),

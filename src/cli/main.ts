@@ -3,6 +3,7 @@
  * 1 blocking findings, 2 bad usage or input, 3 environment or internal failure.
  */
 import { Command, CommanderError } from 'commander';
+import { rpcFailure } from '../chain/rpc.js';
 import { didYouMean } from '../core/suggest.js';
 import { isPatchgateError } from '../errors.js';
 import { type ErrorFields, errorDocument, requestedFormat } from '../report/error-document.js';
@@ -105,29 +106,29 @@ export async function main(argv: string[]): Promise<number> {
       printErrorDocument(argv, { code: commanderCode(e.code), message }, 2);
       return 2;
     }
-    if (isPatchgateError(e)) {
-      process.stderr.write(`patchgate: ${e.shortMessage}\n`);
-      if (e.hint) process.stderr.write(`  hint: ${e.hint}\n`);
-      for (const d of e.details) process.stderr.write(`  ${d}\n`);
-      if (process.env.PATCHGATE_DEBUG && e.cause)
-        process.stderr.write(`${String((e.cause as Error).stack ?? e.cause)}\n`);
+    // A node's failure that surfaced as a viem error (URL, request body, version over several lines): one line.
+    const known = isPatchgateError(e) ? e : rpcFailure(e);
+    if (known) {
+      const cause = known === e ? known.cause : e;
+      process.stderr.write(`patchgate: ${known.shortMessage}\n`);
+      if (known.hint) process.stderr.write(`  hint: ${known.hint}\n`);
+      for (const d of known.details) process.stderr.write(`  ${d}\n`);
+      if (process.env.PATCHGATE_DEBUG && cause)
+        process.stderr.write(`${String((cause as Error).stack ?? cause)}\n`);
       printErrorDocument(
         argv,
-        { code: e.code, message: e.shortMessage, ...(e.hint ? { hint: e.hint } : {}) },
-        e.exitCode,
+        { code: known.code, message: known.shortMessage, ...(known.hint ? { hint: known.hint } : {}) },
+        known.exitCode,
       );
-      return e.exitCode;
+      return known.exitCode;
     }
-    const err = e as Error;
+    const err = e as Error & { shortMessage?: string };
+    const first = (err?.shortMessage ?? err?.message ?? String(e)).split('\n')[0];
     const hint = 'this is a bug in patchgate; rerun with PATCHGATE_DEBUG=1 and report it';
-    process.stderr.write(`patchgate: internal error: ${err?.message ?? String(e)}\n`);
+    process.stderr.write(`patchgate: internal error: ${first}\n`);
     process.stderr.write(`  hint: ${hint}\n`);
     if (process.env.PATCHGATE_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
-    printErrorDocument(
-      argv,
-      { code: 'internal', message: `internal error: ${err?.message ?? String(e)}`, hint },
-      3,
-    );
+    printErrorDocument(argv, { code: 'internal', message: `internal error: ${first}`, hint }, 3);
     return 3;
   }
 }

@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { inputError } from '../errors.js';
 import { renderReport, writeOutput } from '../report/index.js';
-import { addOutputOptions, outputOptions, useColor } from './common.js';
+import { addOutputOptions, outputOptions, rpcUrlOption, useColor } from './common.js';
 
 export function simulateCommand(onExit: (code: number) => void): Command {
   const cmd = new Command('simulate')
@@ -14,8 +14,16 @@ export function simulateCommand(onExit: (code: number) => void): Command {
     .option('--project <dir>', 'project directory (default: the config file\'s "project")')
     .option('--config <file>', 'patchgate.config.json (default: the one in the current directory)')
     .requiredOption('--patch <name>', 'the patch to simulate, as declared in the config')
-    .option('--rpc <url>', 'attach to a running node instead of an embedded anvil')
-    .option('--fork-url <url>', 'fork a live network (the system is found at the config\'s "live" addresses)')
+    .option(
+      '--rpc <url>',
+      'deploy the system on a fork of this node (the node itself is never written to)',
+      rpcUrlOption('--rpc'),
+    )
+    .option(
+      '--fork-url <url>',
+      'fork a live network (the system is found at the config\'s "live" addresses)',
+      rpcUrlOption('--fork-url'),
+    )
     .option('--fork-block <n>', 'block number to fork at', (v) => {
       if (!/^\d+$/.test(v))
         throw inputError(

@@ -50,6 +50,8 @@ export function statusCommand(onExit: (code: number) => void): Command {
   addLifecycleOptions(cmd, { rpc: true });
   cmd.action(async (digestArg: string | undefined, opts: LifecycleOptions) => {
     const digest = digestArg ? parseDigest(digestArg) : undefined;
+    // A --rpc that was given is answered for, even for the list: a dead node is exit 3, never a quiet 0.
+    const clients = opts.rpc ? await connect(opts.rpc) : undefined;
     const store = await openStoreFrom(opts, { create: false });
     try {
       const patches = digest ? [await store.get(digest)].filter((p) => p !== undefined) : await store.list();
@@ -61,12 +63,19 @@ export function statusCommand(onExit: (code: number) => void): Command {
         );
       }
       let lc: Parameters<typeof patchStatus>[2];
-      if (opts.rpc && digest) {
+      if (clients && opts.rpc && digest) {
+        const record = patches[0]?.record;
+        if (record && record.chainId !== clients.chain.id) {
+          throw inputError(
+            'wrong-chain',
+            `--rpc is chain ${clients.chain.id}, patch ${digest.slice(0, 10)}… is for chain ${record.chainId}`,
+            'point --rpc at the chain the patch targets',
+          );
+        }
         const { config, projectDir } = await loadConfig({
           file: opts.config,
           searchDir: resolve(opts.project ?? '.'),
         });
-        const clients = await connect(opts.rpc);
         lc = {
           config,
           projectDir,

@@ -57,6 +57,7 @@ function findingLines(f: Finding, c: Colors): string[] {
 
 interface SimulationView {
   patch?: string;
+  node?: { mode: string; source?: string; forkBlock?: number };
   control?: {
     proxy: string;
     kind: string;
@@ -97,6 +98,10 @@ function simulationLines(report: Report, c: Colors): string[] {
     ? " — Safe impersonated (fork: owners' keys not available)"
     : '';
   const out: string[] = [];
+  if (sim.node?.mode === 'fork' && sim.node.source) {
+    const at = sim.node.forkBlock !== undefined ? ` at block ${sim.node.forkBlock}` : '';
+    out.push('', c.dim(`Ran on a fork of ${sim.node.source}${at} (that node is only read)`));
+  }
   if (sim.control) {
     out.push('', c.bold(`Who controls ${sim.control.proxy} (${sim.control.kind} proxy)`));
     out.push(`  upgrade: ${sim.control.upgrade}`);

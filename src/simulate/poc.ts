@@ -7,6 +7,7 @@ import { findContract } from '../build/find.js';
 import type { Project } from '../build/types.js';
 import type { Clients } from '../chain/clients.js';
 import { abiOf, deploy } from '../chain/deploy.js';
+import { isTransportFailure, rpcFailure } from '../chain/rpc.js';
 import type { PocConfig } from '../config/schema.js';
 import { inputError } from '../errors.js';
 import { accountFor, type DeployedSystem, encodeCall } from './deploy-system.js';
@@ -74,6 +75,8 @@ export async function runPoc(
     try {
       await clients.public.call({ account: attacker, to: exploit, data });
     } catch (e) {
+      // A node that could not be reached is no evidence that the exploit fails: fail closed (exit 3).
+      if (isTransportFailure(e)) throw rpcFailure(e) ?? e;
       return {
         outcome: 'failed',
         profit: '0',

@@ -13,6 +13,7 @@ import { type Anvil, startAnvil } from '../chain/anvil.js';
 import { connect } from '../chain/clients.js';
 import { abiOf, deploy } from '../chain/deploy.js';
 import { type Control, describeControl, introspectProxy } from '../chain/proxy.js';
+import { displayUrl, parseRpcUrl, probeRpc } from '../chain/rpc.js';
 import { type Config, configSchema } from '../config/schema.js';
 import { inputError } from '../errors.js';
 import { timelockCall, upgradeCall } from '../govern/plan.js';
@@ -56,7 +57,10 @@ export interface SimulateParameters {
   projectDir: string;
   stateDir: string;
   patch: string;
-  /** Attach to a running node instead of starting an embedded anvil. */
+  /**
+   * Deploy the system on (a fork of) this node instead of a fresh embedded anvil. The node itself is only
+   * read: the simulation runs on an embedded anvil forking it (see `node` in the report).
+   */
   rpcUrl?: string;
   /** Fork a live network through the embedded anvil; the system is found at `config.live`, not deployed. */
   forkUrl?: string;
@@ -68,6 +72,11 @@ export interface SimulateParameters {
 export interface SimulateReport extends Report {
   patch: string;
   chain: { mode: 'embedded' | 'rpc' | 'fork'; chainId: number };
+  /**
+   * Where the simulation ran. Always patchgate's own embedded anvil — fresh (`embedded`) or forking the
+   * node named by --rpc/--fork-url (`fork`, `source` = that URL, masked): the node named is never written to.
+   */
+  node: { mode: 'embedded' | 'fork'; source?: string; forkBlock?: number };
   /** Who can upgrade, cancel and pause the patched proxy, read from the chain before the upgrade. */
   control: Control;
   candidate: { contract: string; implementation?: Address };
@@ -107,6 +116,24 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
       'add system.governance, system.deploy and system.setup (see README)',
     );
   }
+  if (params.rpcUrl && params.forkUrl) {
+    throw inputError(
+      'rpc-and-fork-url',
+      '--rpc and --fork-url name two nodes; pass one',
+      '--rpc deploys the system from the config on a fork of that node, --fork-url finds the live system on it',
+    );
+  }
+  // A node named by --rpc or --fork-url is only ever read: the simulation (deployments, the Safe → timelock
+  // transactions, the 48 h time warp) runs on an embedded anvil forking it, so the node's state, its clock and
+  // the transactions other people send it meanwhile are untouched — even if patchgate is killed mid-run,
+  // which no evm_snapshot/evm_revert could promise (and a revert would also drop everyone else's transactions).
+  const source = params.forkUrl
+    ? parseRpcUrl(params.forkUrl, '--fork-url')
+    : params.rpcUrl
+      ? parseRpcUrl(params.rpcUrl, '--rpc')
+      : undefined;
+  // A dead, slow or garbage-speaking node is one line naming it (exit 3), before anvil tries to fork it.
+  if (source) await probeRpc(source);
   const stages: StageResult[] = [];
   const timed = async <T>(
     name: string,
@@ -128,22 +155,19 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
   const errorsAbi = projectErrorsAbi(project);
   let anvil: Anvil | undefined;
   try {
-    if (!params.rpcUrl) {
-      const fork = params.forkUrl
-        ? [
-            '--fork-url',
-            params.forkUrl,
-            ...(params.forkBlock !== undefined ? ['--fork-block-number', String(params.forkBlock)] : []),
-          ]
-        : [];
-      // Step tracing lets the storage diff name mapping entries from the KECCAK256 preimages.
-      anvil = await startAnvil({
-        args: ['--steps-tracing', ...fork],
-        timeoutMs: params.forkUrl ? 60_000 : 10_000,
-      });
-    }
-    const rpcUrl = params.rpcUrl ?? (anvil as Anvil).rpcUrl;
-    const clients = await connect(rpcUrl);
+    const fork = source
+      ? [
+          '--fork-url',
+          source,
+          ...(params.forkBlock !== undefined ? ['--fork-block-number', String(params.forkBlock)] : []),
+        ]
+      : [];
+    // Step tracing lets the storage diff name mapping entries from the KECCAK256 preimages.
+    anvil = await startAnvil({
+      args: ['--steps-tracing', ...fork],
+      timeoutMs: source ? 60_000 : 10_000,
+    });
+    const clients = await connect(anvil.rpcUrl);
     const system = await timed(params.forkUrl ? 'attach' : 'deploy', () =>
       params.forkUrl
         ? attachSystem(clients, project, config)
@@ -199,9 +223,9 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
           '--replay-blocks needs --fork-url',
           'replay historical blocks on a fork of the network they happened on',
         );
-      const source = await connect(params.forkUrl);
+      const history = await connect(params.forkUrl, { option: '--fork-url' });
       calls.push(
-        ...(await blockRangeCalls(source.public, system, params.replayBlocks[0], params.replayBlocks[1])),
+        ...(await blockRangeCalls(history.public, system, params.replayBlocks[0], params.replayBlocks[1])),
       );
     }
     const replayBefore = await timed('replay-before', async () => {
@@ -373,6 +397,13 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
         mode: params.forkUrl ? 'fork' : params.rpcUrl ? 'rpc' : 'embedded',
         chainId: clients.chain.id,
       },
+      node: source
+        ? {
+            mode: 'fork',
+            source: displayUrl(source),
+            ...(params.forkBlock !== undefined ? { forkBlock: params.forkBlock } : {}),
+          }
+        : { mode: 'embedded' },
       candidate: { contract: candidateHandle.fullyQualifiedName, implementation },
       governancePath: governance,
       storageDiff,
