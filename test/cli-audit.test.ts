@@ -15,15 +15,11 @@ import { exportLine } from '../src/ledger/export.js';
 import { parseHash } from '../src/ledger/hash.js';
 import { signHead, treeHead } from '../src/ledger/head.js';
 import { headLines } from '../src/ledger/head-text.js';
-import { approve } from '../src/lifecycle/approve.js';
-import { execute } from '../src/lifecycle/execute.js';
-import { propose } from '../src/lifecycle/propose.js';
-import { queue } from '../src/lifecycle/queue.js';
 import { openPglite } from '../src/store/db.js';
 import { openLedger } from '../src/store/ledger-store.js';
 import { openStore, type Store } from '../src/store/store.js';
 import { type CliResult, runCli } from './helpers/cli.js';
-import { type LiveExample, startLiveExample } from './helpers/live.js';
+import { executedFix, type LiveExample, lifecycleOn, startLiveExample } from './helpers/live.js';
 
 let live: LiveExample;
 let store: Store;
@@ -40,19 +36,8 @@ const logged = ['--log', file('log.jsonl'), '--head', file('head.json'), '--sign
 
 /** Propose → approve (2 of 3) → queue → execute, in process; then the log of it, exported with a signed head. */
 async function patchAndLog(): Promise<void> {
-  const lc = {
-    config: live.config,
-    projectDir: live.config.project,
-    stateDir: live.stateDir,
-    store,
-    clients: live.clients,
-    rpcUrl: live.anvil.rpcUrl,
-  };
-  digest = (await propose(lc, { patch: 'fix-flash-deposit', lane: 'standard', deployer: owner(0) }))
-    .digest as Hex;
-  for (const i of [1, 2]) await approve(lc, { digest, signer: owner(i) });
-  await queue(lc, { digest, submitter: owner(0) });
-  executedTx = (await execute(lc, { digest, submitter: owner(0), wait: 'warp' })).txHash as Hex;
+  const lc = await lifecycleOn(live, store);
+  ({ digest, executedTx } = await executedFix(lc));
   const { blockNumber } = await live.clients.public.getTransactionReceipt({ hash: executedTx });
   const stored = await store.get(digest);
   if (!stored) throw new Error('the patch was not stored');

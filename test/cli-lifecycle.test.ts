@@ -18,7 +18,7 @@ import { TIMELOCK_ABI } from '../src/govern/timelock.js';
 import { batchChecksum, type TxBuilderBatch } from '../src/govern/tx-builder.js';
 import { openPglite, openPostgres } from '../src/store/db.js';
 import { type CliResult, runCli } from './helpers/cli.js';
-import { KEY_ENV, type LiveExample, startLiveExample } from './helpers/live.js';
+import { cliOn, KEY_ENV, type LiveExample, okJson, startLiveExample } from './helpers/live.js';
 
 const DATABASE_URL = process.env.PATCHGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -26,17 +26,8 @@ let live: LiveExample;
 let state: string;
 let digest: Hex;
 
-function pg(args: string[], env: Record<string, string> = {}): CliResult {
-  return runCli([...args, '--rpc', live.anvil.rpcUrl, '--state-dir', state], {
-    cwd: live.configDir,
-    env: { ...KEY_ENV, ...env },
-  });
-}
-
-function json<T>(r: CliResult): T {
-  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-}
+const pg = (args: string[], env: Record<string, string> = {}): CliResult => cliOn(live, state, args, env);
+const json = okJson;
 
 /** A run killed at a crash point dies of SIGKILL: no exit code, nothing printed after the point. */
 function crashed(args: string[], point: string): void {

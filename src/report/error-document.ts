@@ -5,7 +5,7 @@
  * nothing. SARIF carries it as a tool execution notification.
  */
 import { VERSION } from '../version.js';
-import { INFORMATION_URI } from './sarif.js';
+import { sarifDriver } from './sarif.js';
 
 export interface ErrorFields {
   code: string;
@@ -24,14 +24,7 @@ export function errorDocument(format: 'json' | 'sarif', error: ErrorFields, exit
     version: '2.1.0',
     runs: [
       {
-        tool: {
-          driver: {
-            name: 'patchgate',
-            version: VERSION,
-            semanticVersion: VERSION,
-            informationUri: INFORMATION_URI,
-          },
-        },
+        tool: { driver: sarifDriver(VERSION) },
         invocations: [
           {
             executionSuccessful: false,

@@ -37,6 +37,11 @@ const SECURITY_SEVERITY: Record<Severity, string> = {
   info: '0.0',
 };
 
+/** The SARIF `tool.driver` that names patchgate (rules are added by the report that has some). */
+export function sarifDriver(version: string) {
+  return { name: 'patchgate', version, semanticVersion: version, informationUri: INFORMATION_URI };
+}
+
 export const FALLBACK_ARTIFACT = 'patchgate.config.json';
 
 export const INFORMATION_URI = 'https://github.com/patchgate/patchgate';
@@ -147,15 +152,7 @@ export function renderSarif(report: Report, opts: { rootDir?: string } = {}): st
     version: '2.1.0',
     runs: [
       {
-        tool: {
-          driver: {
-            name: 'patchgate',
-            version: report.tool.version,
-            semanticVersion: report.tool.version,
-            informationUri: INFORMATION_URI,
-            rules,
-          },
-        },
+        tool: { driver: { ...sarifDriver(report.tool.version), rules } },
         ...(opts.rootDir ? { originalUriBaseIds: { '%SRCROOT%': { uri: toFileUri(opts.rootDir) } } } : {}),
         results,
       },

@@ -18,7 +18,7 @@ import { type Approval, signApproval } from '../../src/govern/approval.js';
 import { TIMELOCK_ABI } from '../../src/govern/timelock.js';
 import { openPglite } from '../../src/store/db.js';
 import { type CliResult, runCli } from '../helpers/cli.js';
-import { KEY_ENV, type LiveExample, startLiveExample } from '../helpers/live.js';
+import { cliOn, KEY_ENV, type LiveExample, okJson, startLiveExample } from '../helpers/live.js';
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const UINT256_MAX = 2n ** 256n - 1n;
@@ -31,17 +31,8 @@ let vault: Hex;
 const files = mkdtempSync(join(tmpdir(), 'pg-adv-approvals-'));
 let n = 0;
 
-function pg(args: string[], env: Record<string, string> = {}): CliResult {
-  return runCli([...args, '--rpc', live.anvil.rpcUrl, '--state-dir', state], {
-    cwd: live.configDir,
-    env: { ...KEY_ENV, ...env },
-  });
-}
-
-function json<T>(r: CliResult): T {
-  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-}
+const pg = (args: string[], env: Record<string, string> = {}): CliResult => cliOn(live, state, args, env);
+const json = okJson;
 
 type Status = {
   state: string;

@@ -14,16 +14,11 @@ import { deploy } from '../../src/chain/deploy.js';
 import { exportLine } from '../../src/ledger/export.js';
 import { EMPTY_ROOT, parseHash } from '../../src/ledger/hash.js';
 import { type SignedHead, signHead, treeHead } from '../../src/ledger/head.js';
-import { approve } from '../../src/lifecycle/approve.js';
-import { execute } from '../../src/lifecycle/execute.js';
-import { propose } from '../../src/lifecycle/propose.js';
-import { queue } from '../../src/lifecycle/queue.js';
-import { openPglite } from '../../src/store/db.js';
 import { openLedger } from '../../src/store/ledger-store.js';
-import { openStore, type Store } from '../../src/store/store.js';
+import type { Store } from '../../src/store/store.js';
 import { type CliResult, runCli } from '../helpers/cli.js';
 import { appendForged, highSTwin, signedHeadOf } from '../helpers/forge-log.js';
-import { type LiveExample, startLiveExample } from '../helpers/live.js';
+import { executedFix, type LiveExample, lifecycleOn, startLiveExample } from '../helpers/live.js';
 
 const LOG_SIGNER = localAccount(5);
 const ATTACKER = localAccount(8);
@@ -32,7 +27,7 @@ const owner = (i: number) => localAccount(i) as never;
 let live: LiveExample;
 let store: Store;
 let vault: Hex;
-let digest: Hex;
+let _digest: Hex;
 let rogue: Hex;
 let rogueTx: Hex;
 let exported: string;
@@ -73,21 +68,10 @@ async function forgedPair() {
 
 beforeAll(async () => {
   live = await startLiveExample();
-  store = await openStore(await openPglite('memory://'));
+  const lc = await lifecycleOn(live);
+  store = lc.store;
   vault = live.system.contracts.get('vault')?.address as Hex;
-  const lc = {
-    config: live.config,
-    projectDir: live.config.project,
-    stateDir: live.stateDir,
-    store,
-    clients: live.clients,
-    rpcUrl: live.anvil.rpcUrl,
-  };
-  digest = (await propose(lc, { patch: 'fix-flash-deposit', lane: 'standard', deployer: owner(0) }))
-    .digest as Hex;
-  for (const i of [1, 2]) await approve(lc, { digest, signer: owner(i) });
-  await queue(lc, { digest, submitter: owner(0) });
-  await execute(lc, { digest, submitter: owner(0), wait: 'warp' });
+  _digest = (await executedFix(lc)).digest;
   // The lifecycle logged every step itself (proposed, evidence, approvals, queued, executed).
   const ledger = await openLedger(store.db, { origin: 'patchgate' });
   const h = await ledger.head();

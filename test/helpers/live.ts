@@ -6,15 +6,21 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Hex, LocalAccount } from 'viem';
 import type { Project } from '../../src/build/types.js';
 import { type Anvil, startAnvil } from '../../src/chain/anvil.js';
 import { type Clients, connect, localAccount } from '../../src/chain/clients.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
+import { approve } from '../../src/lifecycle/approve.js';
 import type { Lifecycle } from '../../src/lifecycle/context.js';
+import { execute } from '../../src/lifecycle/execute.js';
+import { propose } from '../../src/lifecycle/propose.js';
+import { queue } from '../../src/lifecycle/queue.js';
 import { type DeployedSystem, deploySystem, withLiveAddresses } from '../../src/simulate/deploy-system.js';
 import { openPglite } from '../../src/store/db.js';
-import { openStore } from '../../src/store/store.js';
+import { openStore, type Store } from '../../src/store/store.js';
+import { type CliResult, runCli } from './cli.js';
 import { EXAMPLE_DIR, loadExample, TEST_STATE_DIR } from './example.js';
 
 export interface LiveExample {
@@ -42,13 +48,13 @@ export async function startLiveExample(): Promise<LiveExample> {
   return { anvil, clients, project, system, config, configDir, stateDir: TEST_STATE_DIR };
 }
 
-/** The lifecycle on the live example, in-process, with a fresh in-memory store. */
-export async function lifecycleOn(live: LiveExample): Promise<Lifecycle> {
+/** The lifecycle on the live example, in-process, with `store` or a fresh in-memory one. */
+export async function lifecycleOn(live: LiveExample, store?: Store): Promise<Lifecycle> {
   return {
     config: live.config,
     projectDir: live.config.project,
     stateDir: live.stateDir,
-    store: await openStore(await openPglite('memory://')),
+    store: store ?? (await openStore(await openPglite('memory://'))),
     clients: live.clients,
     rpcUrl: live.anvil.rpcUrl,
   };
@@ -69,4 +75,34 @@ function localKey(index: number): string {
   const key = account.getHdKey?.().privateKey;
   if (!key) throw new Error(`no private key for local account ${index}`);
   return `0x${Buffer.from(key).toString('hex')}`;
+}
+
+/** `patchgate <args> --rpc <the live node> --state-dir <state>`, run from the live config's directory, keys in env. */
+export function cliOn(
+  live: LiveExample,
+  state: string,
+  args: string[],
+  env: Record<string, string> = {},
+): CliResult {
+  return runCli([...args, '--rpc', live.anvil.rpcUrl, '--state-dir', state], {
+    cwd: live.configDir,
+    env: { ...KEY_ENV, ...env },
+  });
+}
+
+/** The JSON a successful run printed; a failed run fails the test with its stderr. */
+export function okJson<T>(r: CliResult): T {
+  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** The example's fix proposed, approved by owners 1 and 2, queued and executed (warped), in-process. */
+export async function executedFix(lc: Lifecycle): Promise<{ digest: Hex; executedTx: Hex }> {
+  const owner = (i: number) => localAccount(i) as LocalAccount;
+  const digest = (await propose(lc, { patch: 'fix-flash-deposit', lane: 'standard', deployer: owner(0) }))
+    .digest as Hex;
+  for (const i of [1, 2]) await approve(lc, { digest, signer: owner(i) });
+  await queue(lc, { digest, submitter: owner(0) });
+  const executedTx = (await execute(lc, { digest, submitter: owner(0), wait: 'warp' })).txHash as Hex;
+  return { digest, executedTx };
 }
