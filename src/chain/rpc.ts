@@ -273,6 +273,14 @@ export function isTransportFailure(e: unknown): boolean {
 }
 
 /**
+ * In a catch that reads a failed call as a revert (a PoC that fails, an invariant that reverts): a failure of the
+ * connection is not a revert — rethrow it as the environment's failure (exit 3) instead of judging the patch on it.
+ */
+export function rethrowTransportFailure(e: unknown): void {
+  if (isTransportFailure(e)) throw rpcFailure(e) ?? e;
+}
+
+/**
  * One line for an error that reached the shell from viem: the PatchgateError inside it if there is one,
  * else the transport failure (refused, timed out, HTTP status) or the node's own one-line refusal.
  * `undefined` when no node is to blame (a bug: the shell reports it as internal, on one line).

@@ -6,6 +6,7 @@
  */
 import { type Abi, type Account, type Address, type Hex, parseEventLogs } from 'viem';
 import type { Clients } from '../chain/clients.js';
+import { rethrowTransportFailure } from '../chain/rpc.js';
 import { environmentError } from '../errors.js';
 import {
   packSignatures,
@@ -167,6 +168,7 @@ async function execSafe(
       args,
     });
   } catch (e) {
+    rethrowTransportFailure(e);
     return { step: base, revert: await safeRevertReason(client, gov.safe, tx, e, call.errorsAbi) };
   }
   const hash = await clients.wallet(call.submitter).writeContract({
@@ -197,6 +199,7 @@ async function execImpersonated(
     try {
       await clients.public.call({ account: gov.safe, to: gov.timelock, data });
     } catch (e) {
+      rethrowTransportFailure(e);
       return { step: { name: step }, revert: describeRevert(revertData(e), call.errorsAbi) };
     }
     const hash = await clients

@@ -8,6 +8,7 @@ import { findContract } from '../build/find.js';
 import type { Project } from '../build/types.js';
 import type { Clients } from '../chain/clients.js';
 import { abiOf, deploy } from '../chain/deploy.js';
+import { rethrowTransportFailure } from '../chain/rpc.js';
 import type { InvariantConfig } from '../config/schema.js';
 import { inputError } from '../errors.js';
 import { accountFor, coerceArgs, type DeployedSystem, resolveName } from './deploy-system.js';
@@ -65,6 +66,8 @@ export async function checkInvariant(
       args,
     });
   } catch (e) {
+    // A node that did not answer is not an invariant that reverted: fail as the environment, not as the patch.
+    rethrowTransportFailure(e);
     return { held: false, actual: `reverted: ${describeRevert(revertData(e), abi)}` };
   }
   const outType = fn.outputs[0]?.type ?? '';

@@ -7,7 +7,7 @@ import { findContract } from '../build/find.js';
 import type { Project } from '../build/types.js';
 import type { Clients } from '../chain/clients.js';
 import { abiOf, deploy } from '../chain/deploy.js';
-import { isTransportFailure, rpcFailure } from '../chain/rpc.js';
+import { rethrowTransportFailure } from '../chain/rpc.js';
 import type { PocConfig } from '../config/schema.js';
 import { inputError } from '../errors.js';
 import { accountFor, type DeployedSystem, encodeCall } from './deploy-system.js';
@@ -76,7 +76,7 @@ export async function runPoc(
       await clients.public.call({ account: attacker, to: exploit, data });
     } catch (e) {
       // A node that could not be reached is no evidence that the exploit fails: fail closed (exit 3).
-      if (isTransportFailure(e)) throw rpcFailure(e) ?? e;
+      rethrowTransportFailure(e);
       return {
         outcome: 'failed',
         profit: '0',

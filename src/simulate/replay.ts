@@ -15,6 +15,7 @@ import {
   type PublicClient,
 } from 'viem';
 import type { Clients } from '../chain/clients.js';
+import { rethrowTransportFailure } from '../chain/rpc.js';
 import type { SystemConfig } from '../config/schema.js';
 import { inputError } from '../errors.js';
 import { accountFor, type DeployedSystem, encodeCall } from './deploy-system.js';
@@ -142,6 +143,7 @@ export async function replayCalls(
           ? json(decodeFunctionResult({ abi: [call.fn], functionName: call.fn.name, data: ret as Hex }))
           : (ret ?? '0x');
     } catch (e) {
+      rethrowTransportFailure(e);
       outcomes.push({
         label: call.label,
         status: 'reverted',

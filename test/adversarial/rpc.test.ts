@@ -16,6 +16,7 @@ import { connect } from '../../src/chain/clients.js';
 import { erc1967Slots } from '../../src/chain/proxy.js';
 import { TIMELOCK_ABI } from '../../src/govern/timelock.js';
 import { accountFor } from '../../src/simulate/deploy-system.js';
+import { checkInvariant } from '../../src/simulate/invariants.js';
 import { runPoc } from '../../src/simulate/poc.js';
 import { projectErrorsAbi } from '../../src/simulate/revert.js';
 import type { CliResult } from '../helpers/cli.js';
@@ -331,6 +332,32 @@ describe('a node that fails in the middle of the evidence', () => {
     });
     // The PoC's snapshot was reverted on the way out.
     expect(await live.clients.public.getBlockNumber()).toBe(block);
+  });
+
+  it('an invariant the node could not answer is not read as a broken invariant (exit 3, not a verdict)', async () => {
+    const url = await standIn((body, res) => {
+      if (body?.method === 'eth_call') return html(res);
+      fetch(live.anvil.rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+        .then((r) => r.text())
+        .then((text) => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(text);
+        });
+    });
+    const clients = await connect(url);
+    const inv = live.config.invariants[0];
+    if (!inv) throw new Error('the example has no invariant');
+    const abi = live.system.contracts.get(inv.target)?.abi ?? [];
+    // Against the node itself the invariant holds; through the failing stand-in it is the node that failed.
+    expect(await checkInvariant(live.clients, live.system, inv, abi)).toMatchObject({ held: true });
+    await expect(checkInvariant(clients, live.system, inv, abi)).rejects.toMatchObject({
+      code: 'rpc-bad-response',
+      exitCode: 3,
+    });
   });
 });
 
