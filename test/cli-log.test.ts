@@ -222,6 +222,18 @@ describe('patchgate log (CLI)', () => {
     expect(ok).toBe(true);
   });
 
+  it('refuses a mistyped --origin (exit 2) instead of signing an empty head for a log that does not exist', () => {
+    for (const args of [['head'], ['export'], ['proof', '--index', '0']]) {
+      const r = log([...args, '--origin', 'patchgat']);
+      expect([r.code, r.stdout, r.stderr.split('\n')[0]]).toEqual([
+        2,
+        '',
+        'patchgate: no log "patchgat" in the store (did you mean `patchgate`?)',
+      ]);
+    }
+    expect(JSON.parse(log(['head', '--format', 'json']).stdout)).toMatchObject({ size: 20 });
+  });
+
   it('refuses bad numbers, out-of-range indexes and unreadable or malformed files with exit 2', () => {
     writeFileSync(file('garbage.jsonl'), 'not json\n');
     writeFileSync(file('garbage.json'), '{"origin": 1}');

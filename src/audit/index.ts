@@ -4,10 +4,11 @@
  * when every change is initial or authorized, fail on anything unexplained, on a log that does not verify and
  * on every check that does not hold; bad input throws an input error, an RPC failure an environment error.
  */
-import { type Address, BaseError, getAddress, type Hex, isAddress, type PublicClient } from 'viem';
+import { type Address, BaseError, type Hex, type PublicClient } from 'viem';
 import { evidenceDigest } from '../analyze/acknowledge.js';
 import { type Finding, type Report, type StageResult, verdictOf } from '../analyze/finding.js';
-import { environmentError, inputError, isPatchgateError } from '../errors.js';
+import { environmentError, isPatchgateError } from '../errors.js';
+import { parseAddress } from '../govern/address.js';
 import type { ExportRecord } from '../ledger/export.js';
 import type { Head } from '../ledger/head.js';
 import type { UnsignedTail } from '../ledger/verify-export.js';
@@ -83,12 +84,7 @@ export interface AuditReport extends Report {
   tally: Record<'initial' | 'authorized' | 'unexplained', number>;
 }
 
-export function parseAddress(value: string, what: string): Address {
-  if (!isAddress(value, { strict: false })) {
-    throw inputError('bad-address', `${what} "${value}" is not an address`, 'pass 0x and 40 hex digits');
-  }
-  return getAddress(value);
-}
+export { parseAddress };
 
 function summarize(loaded: LoadedLog | undefined): AuditLogSummary {
   if (!loaded) return { given: false, status: 'none', verified: false, authenticated: false, used: 0 };

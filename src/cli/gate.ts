@@ -5,17 +5,13 @@
  */
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { type Address, isAddress } from 'viem';
+import type { Address } from 'viem';
 import { connect } from '../chain/clients.js';
-import { inputError } from '../errors.js';
+import { parseAddress } from '../govern/address.js';
 import { addKeyOptions, emit, type KeyOptions, type LifecycleOptions, requiredAccount } from './lifecycle.js';
 
 function address(flag: string) {
-  return (v: string): Address => {
-    if (!isAddress(v))
-      throw inputError('bad-address', `${flag} "${v}" is not an address`, 'pass 0x and 40 hex digits');
-    return v;
-  };
+  return (v: string): Address => parseAddress(v, flag);
 }
 
 export function gateCommand(onExit: (code: number) => void): Command {

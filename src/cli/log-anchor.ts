@@ -5,9 +5,8 @@
  */
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { type Address, isAddress } from 'viem';
 import { connect } from '../chain/clients.js';
-import { inputError } from '../errors.js';
+import { parseAddress } from '../govern/address.js';
 import { openDb } from '../store/db.js';
 import { openLedger } from '../store/ledger-store.js';
 import { addKeyOptions, emit, type KeyOptions, type LifecycleOptions, requiredAccount } from './lifecycle.js';
@@ -24,14 +23,7 @@ export function anchorCommand(onExit: (code: number) => void): Command {
     .option('--out <file>', 'write the output to a file instead of stdout');
   addKeyOptions(cmd, 'the anchorer');
   cmd.action(async (opts: LifecycleOptions & KeyOptions & { gate: string; origin: string }) => {
-    if (!isAddress(opts.gate)) {
-      throw inputError(
-        'bad-address',
-        `--gate "${opts.gate}" is not an address`,
-        'pass the PatchGate address',
-      );
-    }
-    const gate = opts.gate as Address;
+    const gate = parseAddress(opts.gate, '--gate');
     const account = requiredAccount(opts.keyEnv || opts.keystore ? opts : { keyEnv: 'PATCHGATE_LOG_KEY' });
     const db = await openDb({
       stateDir: resolve(opts.stateDir ?? '.patchgate'),

@@ -7,8 +7,10 @@
  */
 import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { type Address, getAddress, isAddress } from 'viem';
+import { type Address, getAddress } from 'viem';
+import { didYouMean } from '../core/suggest.js';
 import { environmentError, inputError } from '../errors.js';
+import { parseAddress } from '../govern/address.js';
 import { hasKey, type KeySource, loadAccount } from '../govern/keys.js';
 import { exportLine } from '../ledger/export.js';
 import { type Hash, parseHash, toHex } from '../ledger/hash.js';
@@ -18,7 +20,7 @@ import { verifyConsistency, verifyInclusion } from '../ledger/verify.js';
 import { type ExportReport, type UnsignedTail, verifyExport } from '../ledger/verify-export.js';
 import { writeOutput } from '../report/index.js';
 import { jsonText } from '../report/json.js';
-import { openDb } from '../store/db.js';
+import { type Db, openDb } from '../store/db.js';
 import { type Ledger, openLedger } from '../store/ledger-store.js';
 import { outputOptions } from './common.js';
 import { anchorCommand } from './log-anchor.js';
@@ -57,11 +59,35 @@ function withOutput(cmd: Command, hideStore = false): Command {
     .option('--out <file>', 'write to a file instead of stdout');
 }
 
+/**
+ * A mistyped `--origin` would otherwise open a new, empty log — and `log head` would sign a size-0 head for it
+ * with the real log key. Only a log the store holds can be read.
+ */
+async function requireOrigin(db: Db, origin: string): Promise<void> {
+  let origins: string[];
+  try {
+    origins = (await db.query<{ origin: string }>('select origin from ledger_heads order by origin')).map(
+      (r) => r.origin,
+    );
+  } catch {
+    origins = []; // no log table yet: the store holds no log
+  }
+  if (origins.includes(origin)) return;
+  throw inputError(
+    'unknown-log',
+    `no log "${origin}" in the store${didYouMean(origin, origins)}`,
+    origins.length > 0
+      ? `its logs: ${origins.join(', ')}`
+      : 'the store holds no log yet: `patchgate propose` starts one',
+  );
+}
+
 /** Opens the store's ledger, runs `fn`, closes the database whatever happens. */
 async function withLedger<T>(opts: StoreOptions, fn: (ledger: Ledger) => Promise<T>): Promise<T> {
   const { stateDir } = outputOptions(opts);
   const db = await openDb({ stateDir, databaseUrl: opts.databaseUrl, create: false });
   try {
+    await requireOrigin(db, opts.origin);
     return await fn(await openLedger(db, { origin: opts.origin }));
   } finally {
     await db.close();
@@ -324,13 +350,7 @@ function verifyCommand(onExit: (code: number) => void): Command {
         allowUnsignedTail?: boolean;
       },
     ) => {
-      if (opts.signer !== undefined && !isAddress(opts.signer, { strict: false })) {
-        throw inputError(
-          'bad-address',
-          `--signer "${opts.signer}" is not an address`,
-          'pass 0x and 40 hex digits',
-        );
-      }
+      if (opts.signer !== undefined) parseAddress(opts.signer, '--signer');
       if (opts.previousHead !== undefined && opts.head === undefined) {
         throw inputError(
           'missing-log-head',

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { errorOf } from '../errors.fixture.js';
-import { openPglite, openPostgres } from './db.js';
+import { openPglite, openPostgres, redactUrl } from './db.js';
 import { openLedger } from './ledger-store.js';
 import { openStore } from './store.js';
 
@@ -18,6 +18,22 @@ const fresh = () => join(mkdtempSync(join(tmpdir(), 'patchgate-db-')), 'db');
 
 afterEach(() => {
   vi.restoreAllMocks();
+});
+
+describe('--database-url', () => {
+  it('never prints a password, in the user part or in the query', async () => {
+    expect(redactUrl('postgres://app:hunter2@db:5432/x')).toBe('postgres://app:***@db:5432/x');
+    expect(redactUrl('postgres://db/x?password=hunter2&sslmode=require')).toBe('postgres://db/x?…');
+    const down = await errorOf(openPostgres('postgres://127.0.0.1:1/x?password=hunter2'));
+    expect([down.code, down.exitCode]).toEqual(['database-unreachable', 3]);
+    expect(`${down.shortMessage}${down.hint}`).not.toContain('hunter2');
+  });
+
+  it('a URL that does not parse is bad input (exit 2), not an unreachable database', async () => {
+    const e = await errorOf(openPostgres('postgresql://u:p@[::1'));
+    expect([e.code, e.exitCode]).toEqual(['bad-database-url', 2]);
+    expect(e.shortMessage).toBe('--database-url postgresql://u:***@[::1 is not a postgres:// URL');
+  });
 });
 
 describe('embedded store durability', () => {

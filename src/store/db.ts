@@ -21,7 +21,8 @@ export interface Db {
 
 /** `postgres://user:***@host/db` — never print a password. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  // The password may be in the user part or in the query (`?password=…`, `?sslkey=…`): neither is printed.
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@').replace(/\?.*$/s, '?…');
 }
 
 export interface OpenOptions {
@@ -130,7 +131,7 @@ export async function openPostgres(
   url: string,
   opts: { schema?: string } & Partial<OpenOptions> = {},
 ): Promise<Db> {
-  if (!/^postgres(ql)?:\/\/[^\s]+$/.test(url)) {
+  if (!/^postgres(ql)?:\/\/[^\s]+$/.test(url) || !URL.canParse(url)) {
     throw inputError(
       'bad-database-url',
       `--database-url ${redactUrl(url)} is not a postgres:// URL`,

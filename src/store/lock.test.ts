@@ -4,7 +4,7 @@
  * (another host, unreadable) is not. Child processes run the compiled lock (dist/, `npm run build` first).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,6 +116,15 @@ describe('store lock', () => {
     expect(e.shortMessage).toContain(`an unreadable lock ${path}`);
     expect(e.hint).toBe(`if no patchgate process is using s, delete ${path}`);
     expect(readFileSync(path, 'utf8')).toBe('garbage');
+  });
+
+  it('fails closed on a dangling symlink as the lock (it used to spin at 100 % CPU forever)', async () => {
+    const path = fresh();
+    symlinkSync('/nonexistent/patchgate-lock-target', path);
+    const e = await errorOf(acquireLock(path, { store: 's', waitMs: 200 }));
+    expect([e.code, e.exitCode]).toEqual(['store-locked', 3]);
+    expect(e.shortMessage).toContain(`an unreadable lock ${path}`);
+    expect(lstatSync(path).isSymbolicLink()).toBe(true);
   });
 
   it('a holder releases only its own lock', async () => {

@@ -13,6 +13,7 @@ import {
   closeSync,
   fsyncSync,
   linkSync,
+  lstatSync,
   openSync,
   readFileSync,
   unlinkSync,
@@ -198,6 +199,16 @@ function holderLine(h: LockHolder | undefined, path: string): string {
   return `${h.command} (pid ${h.pid}${where}, since ${h.since}; lock ${path})`;
 }
 
+/** Is there anything at `path` itself (a dangling symlink counts)? */
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Takes the lock at `path` for the store `store` (named in messages), waiting up to `waitMs` for a live holder
  * and breaking a stale one. Fails with `store-locked` (exit 3) naming the holder.
@@ -236,9 +247,11 @@ export async function acquireLock(
         if (errno(e) !== 'EEXIST') throw e;
       }
       const current = readText(path);
-      if (current === undefined) continue; // released between our link and our read
-      const holder = parseHolder(current);
-      if (holder && isStale(holder) && breakStale(path, current, self)) continue;
+      // Released between our link and our read: try again. Anything else that cannot be read (a dangling
+      // symlink, a directory) is an unreadable lock: waited for, then named — never spun on.
+      if (current === undefined && !exists(path)) continue;
+      const holder = current === undefined ? undefined : parseHolder(current);
+      if (holder && current !== undefined && isStale(holder) && breakStale(path, current, self)) continue;
       const waited = Date.now() - started;
       if (waited >= opts.waitMs) {
         throw environmentError(

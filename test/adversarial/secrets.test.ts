@@ -188,6 +188,21 @@ describe('a key where patchgate wants a name: exit 2, never repeated', () => {
     notPrinted(r, key);
   });
 
+  it.each([
+    ['log verify --signer <key>', ['log', 'verify', '--file', 'x.jsonl', '--signer', key], '--signer'],
+    ['audit <key as the proxy>', ['audit', key], 'proxy'],
+    ['audit --gate <key>', ['audit', '0x0165878A594ca255338adfa4d48449f69242Eb8F', '--gate', key], '--gate'],
+  ])('a key where an address belongs (%s): exit 2, never repeated', (_what, args, option) => {
+    // audit keeps no state: run it as is, with the live node.
+    const r = args[0] === 'audit' ? runCli([...args, '--rpc', live.anvil.rpcUrl]) : pg(args, {}, false);
+    outputs.push({ command: args.join(' '), text: `${r.stdout}\n${r.stderr}` });
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([
+      2,
+      `patchgate: ${option} takes an address (0x and 40 hex digits), and the value given looks like a private key (it is not printed)`,
+    ]);
+    notPrinted(r, key);
+  });
+
   it('--key-env holding a key typo (63 hex digits) is refused without echoing it', () => {
     const r = pg(['approve', digest, '--key-env', key.slice(0, -1)]);
     expect(r.code).toBe(2);
