@@ -13,7 +13,7 @@ import { loadConfig } from '../config/load.js';
 import { inputError } from '../errors.js';
 import { hasKey, type KeySource, loadAccount } from '../govern/keys.js';
 import type { ChainContext, Lifecycle } from '../lifecycle/context.js';
-import { writeOutput } from '../report/index.js';
+import { assertWritableOut, writeOutput } from '../report/index.js';
 import { jsonText } from '../report/json.js';
 import { openDb } from '../store/db.js';
 import { openStore, type Store } from '../store/store.js';
@@ -116,6 +116,7 @@ export async function withChain<T>(
   opts: LifecycleOptions,
   run: (lc: ChainContext) => Promise<T>,
 ): Promise<T> {
+  assertWritableOut(opts.out);
   if (!opts.rpc) {
     throw inputError(
       'missing-rpc',

@@ -1,5 +1,5 @@
-/** Rendering a report: one entry point per format, and writing the result where the user asked. */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Report } from '../analyze/finding.js';
 import { inputError } from '../errors.js';
 import { renderJson } from './json.js';
@@ -34,6 +34,27 @@ export function renderReport(report: Report, format: ReportFormat, opts: RenderO
  * Write to a file atomically (a temp file beside it, then rename: a reader never sees half a report),
  * or to stdout when no file is given.
  */
+/**
+ * Before a command acts (sends a transaction, records an approval): will `--out` be writable at the end? A
+ * report that cannot be written after the step was done would say "bad input" about a step that happened.
+ */
+export function assertWritableOut(outFile?: string): void {
+  if (!outFile) return;
+  const dir = dirname(resolve(outFile));
+  try {
+    if (existsSync(outFile) && statSync(outFile).isDirectory())
+      throw Object.assign(new Error(), { code: 'EISDIR' });
+    accessSync(dir, constants.W_OK);
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' });
+  } catch (e) {
+    throw inputError(
+      'out-unwritable',
+      `cannot write --out ${outFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      'pass a path in an existing, writable directory (nothing was done)',
+    );
+  }
+}
+
 export function writeOutput(text: string, outFile?: string): void {
   if (!outFile) {
     process.stdout.write(text);

@@ -300,6 +300,18 @@ describe('approve --approval FILE under attack: refused, nothing changed', () =>
   });
 });
 
+describe('an --out that cannot be written', () => {
+  it('is refused before the approval is signed or recorded: exit 2 means nothing was done', async () => {
+    const before = await snapshot();
+    const r = pg(['approve', digest, '--key-env', 'OWNER1_KEY', '--out', '/nonexistent/approve.json']);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([
+      2,
+      'patchgate: cannot write --out /nonexistent/approve.json: ENOENT',
+    ]);
+    expect(await snapshot()).toEqual(before);
+  });
+});
+
 describe('the same signer twice', () => {
   it('approving twice with the same key is idempotent: exit 0, "already approved" (text and JSON), nothing duplicated', async () => {
     const first = pg(['approve', digest, '--key-env', 'OWNER1_KEY']);
