@@ -6,14 +6,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeFunctionData, type Hex, parseAbi } from 'viem';
+import { encodeFunctionData, type Hex, type LocalAccount, parseAbi } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findContract } from '../src/build/find.js';
 import { localAccount } from '../src/chain/clients.js';
 import { deploy } from '../src/chain/deploy.js';
 import { exportLine } from '../src/ledger/export.js';
-import { parseHash } from '../src/ledger/hash.js';
-import { signHead, treeHead } from '../src/ledger/head.js';
+import { signCurrentHead } from '../src/ledger/head.js';
 import { headLines } from '../src/ledger/head-text.js';
 import { openPglite } from '../src/store/db.js';
 import { openLedger } from '../src/store/ledger-store.js';
@@ -48,11 +47,7 @@ async function patchAndLog(): Promise<void> {
     { kind: 'executed', digest, at: new Date(), txHash: executedTx, blockNumber },
   ]);
   const h = await ledger.head();
-  const head = await signHead(
-    treeHead(ledger.origin, h.size, parseHash(h.root) as Uint8Array, new Date()),
-    localAccount(5) as never,
-    h.frontier,
-  );
+  const head = await signCurrentHead(h, localAccount(5) as LocalAccount);
   writeFileSync(file('log.jsonl'), (await ledger.entries()).map(exportLine).join(''));
   writeFileSync(file('head.json'), JSON.stringify(head));
   writeFileSync(file('head.txt'), `${headLines(head).join('\n')}\n`);

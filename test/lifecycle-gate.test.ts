@@ -4,7 +4,7 @@
  * the approved codehash; verify sees its PatchExecuted event; audit reads it; and an implementation whose
  * code changed after approval cannot be executed.
  */
-import { encodeFunctionData, type Hex, hexToBytes, type LocalAccount, parseAbi } from 'viem';
+import { encodeFunctionData, type Hex, type LocalAccount, parseAbi } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployPatchGate, loadPatchGate } from '../src/anchor/contract.js';
 import { auditProxy } from '../src/audit/index.js';
@@ -14,7 +14,7 @@ import { abiOf } from '../src/chain/deploy.js';
 import { describeControl } from '../src/chain/proxy.js';
 import { errorOf } from '../src/errors.fixture.js';
 import { exportLine } from '../src/ledger/export.js';
-import { signHead, treeHead } from '../src/ledger/head.js';
+import { signCurrentHead } from '../src/ledger/head.js';
 import { approve } from '../src/lifecycle/approve.js';
 import type { Lifecycle } from '../src/lifecycle/context.js';
 import { execute } from '../src/lifecycle/execute.js';
@@ -112,11 +112,7 @@ describe('a gated patch', () => {
     const text = (await ledger.entries()).map(exportLine).join('');
     const h = await ledger.head();
     const signer = localAccount(5) as LocalAccount;
-    const head = await signHead(
-      treeHead(h.origin, h.size, hexToBytes(h.root), new Date()),
-      signer,
-      h.frontier,
-    );
+    const head = await signCurrentHead(h, signer);
     const audit = await auditProxy(live.clients.public, {
       proxy: live.system.contracts.get('vault')?.address as Hex,
       log: text,

@@ -3,7 +3,7 @@
  * fork, implementation deployed), EIP-712 approvals with Safe signatures, queue (Safe → timelock.schedule),
  * execute after the delay, verify on chain — and every refusal on the way, each without a state change.
  */
-import { type Hex, hexToBytes, keccak256, type LocalAccount, parseAbi, toHex } from 'viem';
+import { type Hex, keccak256, type LocalAccount, parseAbi, toHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findContract } from '../src/build/find.js';
 import { localAccount } from '../src/chain/clients.js';
@@ -12,7 +12,7 @@ import { INITIALIZABLE_SLOT } from '../src/chain/initializable.js';
 import { errorOf } from '../src/errors.fixture.js';
 import { signApproval } from '../src/govern/approval.js';
 import { exportLine } from '../src/ledger/export.js';
-import { signHead, treeHead } from '../src/ledger/head.js';
+import { signCurrentHead } from '../src/ledger/head.js';
 import { verifyExport } from '../src/ledger/verify-export.js';
 import { approve } from '../src/lifecycle/approve.js';
 import { cancel } from '../src/lifecycle/cancel.js';
@@ -177,11 +177,7 @@ describe('queue, execute, verify', () => {
     const text = records.map(exportLine).join('');
     const h = await ledger.head();
     const signer = localAccount(5) as LocalAccount;
-    const head = await signHead(
-      treeHead(h.origin, h.size, hexToBytes(h.root), new Date()),
-      signer,
-      h.frontier,
-    );
+    const head = await signCurrentHead(h, signer);
     const report = await verifyExport({ text, head, signer: signer.address });
     expect(report).toMatchObject({ ok: true, authenticated: true, entries: records.length, root: h.root });
   });

@@ -3,11 +3,11 @@
  * execute → verify, then the transparency log published (export + signed head) and checked from the files.
  */
 import { writeFileSync } from 'node:fs';
-import { type Hex, hexToBytes, type LocalAccount } from 'viem';
+import type { Hex, LocalAccount } from 'viem';
 import { auditProxy } from '../audit/index.js';
 import { localAccount } from '../chain/clients.js';
 import { exportLine } from '../ledger/export.js';
-import { signHead, treeHead } from '../ledger/head.js';
+import { signCurrentHead } from '../ledger/head.js';
 import { verifyExport } from '../ledger/verify-export.js';
 import { approve } from '../lifecycle/approve.js';
 import type { Lifecycle } from '../lifecycle/context.js';
@@ -123,11 +123,7 @@ async function publishLog(lc: Lifecycle, files: { log: string; head: string }) {
   const ledger = await openLedger(lc.store.db, { origin: LOG_ORIGIN });
   const head = await ledger.head();
   const signer = localAccount(5) as LocalAccount;
-  const signed = await signHead(
-    treeHead(head.origin, head.size, hexToBytes(head.root), new Date()),
-    signer,
-    head.frontier,
-  );
+  const signed = await signCurrentHead(head, signer);
   const text = (await ledger.entries()).map(exportLine).join('');
   writeFileSync(files.log, text);
   writeFileSync(files.head, jsonText(signed));

@@ -44,6 +44,16 @@ export function checkpointText(head: TreeHead): string {
 export type HeadSigner = Pick<LocalAccount, 'address' | 'signMessage'>;
 
 /** Signs a head (EIP-191 over `checkpointText`). The account holds the key; the ledger never sees it. */
+/** The head of a log as it stands (`Ledger.head()`: origin, size, root, frontier), signed now by `account`. */
+export function signCurrentHead(
+  current: { origin: string; size: number; root: Hex; frontier: Hex[] },
+  account: HeadSigner,
+  at: Date = new Date(),
+): Promise<SignedHead> {
+  const root = parseHash(current.root) as Hash;
+  return signHead(treeHead(current.origin, current.size, root, at), account, current.frontier);
+}
+
 export async function signHead(head: TreeHead, account: HeadSigner, frontier?: Hex[]): Promise<SignedHead> {
   const signature = await account.signMessage({ message: checkpointText(head) });
   return {

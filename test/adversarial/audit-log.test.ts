@@ -12,8 +12,8 @@ import { findContract } from '../../src/build/find.js';
 import { localAccount } from '../../src/chain/clients.js';
 import { deploy } from '../../src/chain/deploy.js';
 import { exportLine } from '../../src/ledger/export.js';
-import { EMPTY_ROOT, parseHash } from '../../src/ledger/hash.js';
-import { type SignedHead, signHead, treeHead } from '../../src/ledger/head.js';
+import { EMPTY_ROOT } from '../../src/ledger/hash.js';
+import { type SignedHead, signCurrentHead, signHead, treeHead } from '../../src/ledger/head.js';
 import { openLedger } from '../../src/store/ledger-store.js';
 import type { Store } from '../../src/store/store.js';
 import { type CliResult, runCli } from '../helpers/cli.js';
@@ -27,7 +27,6 @@ const owner = (i: number) => localAccount(i) as never;
 let live: LiveExample;
 let store: Store;
 let vault: Hex;
-let _digest: Hex;
 let rogue: Hex;
 let rogueTx: Hex;
 let exported: string;
@@ -71,15 +70,11 @@ beforeAll(async () => {
   const lc = await lifecycleOn(live);
   store = lc.store;
   vault = live.system.contracts.get('vault')?.address as Hex;
-  _digest = (await executedFix(lc)).digest;
+  await executedFix(lc);
   // The lifecycle logged every step itself (proposed, evidence, approvals, queued, executed).
   const ledger = await openLedger(store.db, { origin: 'patchgate' });
   const h = await ledger.head();
-  head = await signHead(
-    treeHead(ledger.origin, h.size, parseHash(h.root) as Uint8Array, new Date()),
-    LOG_SIGNER as never,
-    h.frontier,
-  );
+  head = await signCurrentHead(h, LOG_SIGNER as never);
   exported = (await ledger.entries()).map(exportLine).join('');
   write('log.jsonl', exported);
   write('head.json', JSON.stringify(head));

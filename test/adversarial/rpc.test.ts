@@ -36,6 +36,20 @@ type Handler = (
 ) => void;
 
 /** A stand-in node on a free loopback port, answering each request with `handler`. */
+/** Passes a request on to the live node and its answer back: a stand-in that fails only what it chooses. */
+function forward(body: unknown, res: ServerResponse): void {
+  fetch(live.anvil.rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+    .then((r) => r.text())
+    .then((text) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(text);
+    });
+}
+
 async function standIn(handler: Handler): Promise<string> {
   const server = createServer((req, res) => {
     let raw = '';
@@ -308,16 +322,7 @@ describe('a node that fails in the middle of the evidence', () => {
     const url = await standIn((body, res) => {
       const from = (body as { params?: [{ from?: string }] } | undefined)?.params?.[0]?.from;
       if (body?.method === 'eth_call' && from) return html(res);
-      fetch(live.anvil.rpcUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      })
-        .then((r) => r.text())
-        .then((text) => {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(text);
-        });
+      forward(body, res);
     });
     const clients = await connect(url);
     const poc = live.config.pocs.find((p) => p.target === 'vault');
@@ -337,16 +342,7 @@ describe('a node that fails in the middle of the evidence', () => {
   it('an invariant the node could not answer is not read as a broken invariant (exit 3, not a verdict)', async () => {
     const url = await standIn((body, res) => {
       if (body?.method === 'eth_call') return html(res);
-      fetch(live.anvil.rpcUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      })
-        .then((r) => r.text())
-        .then((text) => {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(text);
-        });
+      forward(body, res);
     });
     const clients = await connect(url);
     const inv = live.config.invariants[0];
