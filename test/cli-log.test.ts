@@ -14,9 +14,10 @@ import { canonicalEntry } from '../src/ledger/entry.js';
 import { parseHash } from '../src/ledger/hash.js';
 import { sampleEntries, sampleEntry } from '../src/ledger/sample-entries.fixture.js';
 import { verifyConsistency, verifyInclusion } from '../src/ledger/verify.js';
-import { type Db, openPglite, openPostgres } from '../src/store/db.js';
+import { type Db, openPostgres } from '../src/store/db.js';
 import { openLedger } from '../src/store/ledger-store.js';
 import { runCli } from './helpers/cli.js';
+import { appendTo } from './helpers/forge-log.js';
 
 // anvil's first well-known key: a local test key only.
 const KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
@@ -29,15 +30,6 @@ const file = (name: string) => join(work, name);
 const log = (args: string[], env: Record<string, string> = {}) =>
   runCli(['log', ...args, '--state-dir', stateDir], { env: { PATCHGATE_LOG_KEY: '', ...env } });
 const signed = { PATCHGATE_LOG_KEY: KEY };
-
-async function appendTo(dir: string, entries: unknown[]) {
-  const db = await openPglite(join(dir, 'db'));
-  try {
-    await (await openLedger(db, { origin: 'patchgate' })).appendMany(entries);
-  } finally {
-    await db.close();
-  }
-}
 
 function noStack(stderr: string) {
   expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);

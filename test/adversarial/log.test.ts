@@ -15,11 +15,10 @@ import { canonicalEntry } from '../../src/ledger/entry.js';
 import { EMPTY_ROOT } from '../../src/ledger/hash.js';
 import { signHead, treeHead } from '../../src/ledger/head.js';
 import { sampleEntries } from '../../src/ledger/sample-entries.fixture.js';
-import { openPglite } from '../../src/store/db.js';
-import { openLedger } from '../../src/store/ledger-store.js';
 import { runCli } from '../helpers/cli.js';
 import {
   appendForged,
+  appendTo,
   entriesOf,
   exportOf,
   highSTwin,
@@ -73,15 +72,6 @@ const forgedPair = [
     blockNumber: 21_000_100n,
   },
 ] as const;
-
-async function appendTo(dir: string, entries: unknown[]) {
-  const db = await openPglite(join(dir, 'db'));
-  try {
-    await (await openLedger(db, { origin: 'patchgate' })).appendMany(entries);
-  } finally {
-    await db.close();
-  }
-}
 
 /** stderr is one `patchgate: …` line (and at most a hint), never a stack. */
 function oneLine(stderr: string, message: RegExp) {

@@ -3,12 +3,15 @@
  * recomputed (so the lines agree with each other), and re-spell a head's signature. Used by the adversarial
  * log and audit tests.
  */
+import { join } from 'node:path';
 import type { Hex } from 'viem';
 import { canonicalEntry, type EntryInput } from '../../src/ledger/entry.js';
 import { exportLine } from '../../src/ledger/export.js';
 import { toHex } from '../../src/ledger/hash.js';
 import { type SignedHead, signHead, treeHead } from '../../src/ledger/head.js';
 import { memoryTree } from '../../src/ledger/memory.js';
+import { openPglite } from '../../src/store/db.js';
+import { openLedger } from '../../src/store/ledger-store.js';
 
 /** secp256k1's group order. */
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -60,4 +63,14 @@ export async function signedHeadOf(
   for (const entry of entriesOf(text)) tree.append(new TextEncoder().encode(entry));
   const base = treeHead(origin, tree.size(), tree.root(), new Date());
   return signHead(base, account, tree.frontier().nodes.map(toHex));
+}
+
+/** Appends entries to the store's log under a state dir (the store is made if it is missing). */
+export async function appendTo(stateDir: string, entries: unknown[]): Promise<void> {
+  const db = await openPglite(join(stateDir, 'db'));
+  try {
+    await (await openLedger(db, { origin: 'patchgate' })).appendMany(entries);
+  } finally {
+    await db.close();
+  }
 }
