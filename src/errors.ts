@@ -1,13 +1,15 @@
 /**
  * One error type for everything patchgate reports to a person.
- * `code` is stable (used by scripts), `shortMessage` names the bad value, `hint` says what to do.
- * The CLI prints `patchgate: <shortMessage>` (+ hint) and exits with `exitCode`.
+ * `code` is stable (used by scripts, typed and documented in docs/errors.md), `shortMessage` names the bad
+ * value, `hint` says what to do. The CLI prints `patchgate: <shortMessage>` (+ hint) and exits with `exitCode`,
+ * which the code decides (src/core/error-codes.ts): one code, one exit code, everywhere.
  */
-export type ErrorKind = 'blocked' | 'usage' | 'input' | 'environment' | 'internal';
+import { ERROR_CODES, type ErrorCode, type ErrorCodeWithExit, type ExitCode } from './core/error-codes.js';
+
+export type { ErrorCode } from './core/error-codes.js';
 
 export interface PatchgateErrorOptions {
-  code: string;
-  kind: ErrorKind;
+  code: ErrorCode;
   hint?: string;
   details?: string[];
   cause?: unknown;
@@ -15,8 +17,7 @@ export interface PatchgateErrorOptions {
 
 export class PatchgateError extends Error {
   override readonly name = 'PatchgateError';
-  readonly code: string;
-  readonly kind: ErrorKind;
+  readonly code: ErrorCode;
   readonly shortMessage: string;
   readonly hint?: string;
   readonly details: string[];
@@ -24,7 +25,6 @@ export class PatchgateError extends Error {
   constructor(shortMessage: string, opts: PatchgateErrorOptions) {
     super(opts.hint ? `${shortMessage}\n${opts.hint}` : shortMessage, { cause: opts.cause });
     this.code = opts.code;
-    this.kind = opts.kind;
     this.shortMessage = shortMessage;
     this.hint = opts.hint;
     this.details = opts.details ?? [];
@@ -34,9 +34,8 @@ export class PatchgateError extends Error {
    * Exit code per DESIGN.md: 1 when a rule of the process says no (not yet past the timelock delay), 2 for
    * bad usage or input, 3 for environment/internal failures.
    */
-  get exitCode(): 1 | 2 | 3 {
-    if (this.kind === 'blocked') return 1;
-    return this.kind === 'usage' || this.kind === 'input' ? 2 : 3;
+  get exitCode(): ExitCode {
+    return ERROR_CODES[this.code];
   }
 }
 
@@ -44,18 +43,33 @@ export class PatchgateError extends Error {
  * The request was right and so is the environment, but the process refuses it for now (exit 1): the timelock
  * delay has not passed, the approvals are not in. Running again later, or doing what the hint says, succeeds.
  */
-export function blockedError(code: string, shortMessage: string, hint?: string) {
-  return new PatchgateError(shortMessage, { code, kind: 'blocked', hint });
+export function blockedError(code: ErrorCodeWithExit<1>, shortMessage: string, hint?: string) {
+  return new PatchgateError(shortMessage, { code, hint });
 }
 
 /** Bad usage or bad input (exit 2). */
-export function inputError(code: string, shortMessage: string, hint?: string, details?: string[]) {
-  return new PatchgateError(shortMessage, { code, kind: 'input', hint, details });
+export function inputError(
+  code: ErrorCodeWithExit<2>,
+  shortMessage: string,
+  hint?: string,
+  details?: string[],
+) {
+  return new PatchgateError(shortMessage, { code, hint, details });
 }
 
 /** Environment failure: RPC down, compiler crash, unreadable file system (exit 3). */
-export function environmentError(code: string, shortMessage: string, hint?: string, cause?: unknown) {
-  return new PatchgateError(shortMessage, { code, kind: 'environment', hint, cause });
+export function environmentError(
+  code: ErrorCodeWithExit<3>,
+  shortMessage: string,
+  hint?: string,
+  cause?: unknown,
+) {
+  return new PatchgateError(shortMessage, { code, hint, cause });
+}
+
+/** A broken promise inside patchgate itself (exit 3): the hint says where to fix it. */
+export function internalError(shortMessage: string, hint?: string) {
+  return new PatchgateError(shortMessage, { code: 'internal', hint });
 }
 
 export function isPatchgateError(e: unknown): e is PatchgateError {

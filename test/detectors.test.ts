@@ -79,6 +79,7 @@ describe('statuses', () => {
     expect(fixed).toEqual([
       expect.objectContaining({
         status: 'fixed',
+        blocking: false,
         location: expect.objectContaining({ file: 'src/GuardsV1.sol' }),
       }),
     ]);

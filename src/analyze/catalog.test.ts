@@ -115,6 +115,6 @@ describe('finding catalogue', () => {
     } catch (e) {
       error = e;
     }
-    expect(isPatchgateError(error) && error.kind).toBe('internal');
+    expect(isPatchgateError(error) && error.code).toBe('internal');
   });
 });

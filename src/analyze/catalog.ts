@@ -5,7 +5,7 @@
 // Type-only: the kinds are checked at compile time (Record below) without loading upgrades-core at run time —
 // rendering a report must stay cheap. catalog.test.ts checks them against the installed upgrades-core.
 import type { errorKinds } from '@openzeppelin/upgrades-core/dist/validate/run.js';
-import { PatchgateError } from '../errors.js';
+import { internalError } from '../errors.js';
 import { LIFECYCLE_ENTRIES } from './catalog-lifecycle.js';
 import type { Finding, FindingStatus, Location, Severity } from './finding.js';
 
@@ -393,11 +393,10 @@ export const CATALOG: Readonly<Record<string, CatalogEntry>> = buildCatalog();
 export function catalogEntry(id: string): CatalogEntry {
   const entry = CATALOG[id];
   if (!entry) {
-    throw new PatchgateError(`finding id "${id}" is not in the catalogue`, {
-      code: 'unknown-finding-id',
-      kind: 'internal',
-      hint: 'add it to src/analyze/catalog.ts and docs/findings.md',
-    });
+    throw internalError(
+      `finding id "${id}" is not in the catalogue`,
+      'add it to src/analyze/catalog.ts and docs/findings.md',
+    );
   }
   return entry;
 }

@@ -104,7 +104,8 @@ function compareVersions(before: Finding[], after: Finding[]): Finding[] {
     ...f,
     status: old.has(identity(f)) ? 'unchanged' : 'introduced',
   }));
-  for (const f of before) if (!now.has(identity(f))) out.push({ ...f, status: 'fixed' });
+  // A problem the patch removes does not block anything: it is reported as fixed, never as blocking.
+  for (const f of before) if (!now.has(identity(f))) out.push({ ...f, status: 'fixed', blocking: false });
   return out;
 }
 

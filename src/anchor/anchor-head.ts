@@ -51,7 +51,6 @@ export async function anchorHead(
       `PatchGate ${gate} refused head ${args[0]} from ${account.address}: ${describeRevert(data, PATCHGATE_ABI as Abi)}`,
       {
         code: 'anchor-refused',
-        kind: 'input',
         hint: 'anchor from the PatchGate anchorer, with a log size larger than the last anchored one',
         cause: e,
       },

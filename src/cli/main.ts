@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { rpcFailure } from '../chain/rpc.js';
+import { ERROR_CODES, type ErrorCode, isErrorCode } from '../core/error-codes.js';
 import { didYouMean } from '../core/suggest.js';
 import { isPatchgateError } from '../errors.js';
 import { type ErrorFields, errorDocument, requestedFormat } from '../report/error-document.js';
@@ -84,9 +85,10 @@ function printErrorDocument(argv: string[], fields: ErrorFields, exitCode: numbe
   if (format === 'json' || format === 'sarif') process.stdout.write(errorDocument(format, fields, exitCode));
 }
 
-/** `commander.unknownOption` → `unknown-option`. */
-function commanderCode(code: string): string {
-  return code.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+/** `commander.unknownOption` → `unknown-option`; a parse error docs/errors.md does not name is `usage`. */
+function commanderCode(code: string): ErrorCode {
+  const name = code.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return isErrorCode(name) && ERROR_CODES[name] === 2 ? name : 'usage';
 }
 
 export async function main(argv: string[]): Promise<number> {

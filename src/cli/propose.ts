@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import type { Address, Hex } from 'viem';
 import { inputError } from '../errors.js';
+import { parseAddress } from '../govern/address.js';
 import { loadAccount } from '../govern/keys.js';
 import type { ProposeReport } from '../lifecycle/propose.js';
 import { renderReport, writeOutput } from '../report/index.js';
@@ -24,17 +25,16 @@ interface ProposeOptions extends LifecycleOptions, KeyOptions {
   again?: boolean;
 }
 
-function hexArg(name: string, bytes: number) {
-  return (v: string) => {
-    if (!new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`).test(v)) {
-      throw inputError(
-        `bad-${name}`,
-        `--${name} "${v}" is not ${bytes} bytes of hex`,
-        `pass 0x and ${bytes * 2} hex digits`,
-      );
-    }
-    return v as Hex;
-  };
+/** `--predecessor`: a timelock operation id, 32 bytes of hex. */
+function parsePredecessor(v: string): Hex {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(v)) {
+    throw inputError(
+      'bad-predecessor',
+      `--predecessor "${v}" is not 32 bytes of hex`,
+      'pass the timelock operation id: 0x and 64 hex digits',
+    );
+  }
+  return v as Hex;
 }
 
 export function proposeText(r: ProposeReport): string[] {
@@ -79,9 +79,9 @@ export function proposeCommand(onExit: (code: number) => void): Command {
     .option(
       '--implementation <address>',
       'use this already deployed implementation (checked against the build)',
-      hexArg('implementation', 20),
+      (v: string) => parseAddress(v, '--implementation'),
     )
-    .option('--predecessor <id>', 'a timelock operation that must execute first', hexArg('predecessor', 32))
+    .option('--predecessor <id>', 'a timelock operation that must execute first', parsePredecessor)
     .option(
       '--guardian-key-env <name>',
       'emergency lane: environment variable holding the guardian key, to pause at once',

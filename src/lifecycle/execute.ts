@@ -63,7 +63,7 @@ async function untilReady(lc: Lifecycle, patch: PlannedPatch, id: Hex, params: E
   const eta = await operationTimestamp(lc, patch.plan.timelock, id);
   if (eta === 0n) {
     throw inputError(
-      'not-scheduled',
+      'operation-missing',
       `operation ${id} is not in timelock ${patch.plan.timelock} (cancelled on chain?)`,
       'check `patchgate status`; a cancelled patch must be proposed again',
     );

@@ -4,11 +4,12 @@
  * a rule said no) and the error's code, message and hint — so a pipeline that parses stdout never parses
  * nothing. SARIF carries it as a tool execution notification.
  */
+import type { ErrorCode } from '../core/error-codes.js';
 import { VERSION } from '../version.js';
 import { sarifDriver } from './sarif.js';
 
 export interface ErrorFields {
-  code: string;
+  code: ErrorCode;
   message: string;
   hint?: string;
 }
