@@ -2,6 +2,9 @@
  * The CLI's option layer as a user meets it: every command and subcommand reports a parse error on one
  * `patchgate:` line and exits 2, and the options README and error hints tell people to use exist.
  */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildProgram, main } from '../src/cli/main.js';
@@ -76,6 +79,30 @@ describe('CLI options', () => {
     });
     const parse = await run(['status', '--frmat', 'x', '--format=json']);
     expect(JSON.parse(parse.stdout)).toMatchObject({ verdict: 'error', error: { code: 'unknown-option' } });
+  });
+
+  it("carries the error's extra lines (the compiler's full message) in the document", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pg-broken-'));
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src/A.sol'), 'pragma solidity ^0.8.20;\ncontract A { function f() { }\n');
+    const r = await run([
+      'check',
+      '--project',
+      dir,
+      '--state-dir',
+      join(dir, '.pg'),
+      '--reference',
+      'A',
+      '--candidate',
+      'A',
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(2);
+    const doc = JSON.parse(r.stdout) as { error: { code: string; message: string; details: string[] } };
+    expect(doc.error.code).toBe('compile-failed');
+    expect(doc.error.message).toMatch(/^compilation failed: src\/A\.sol:\d+:\d+: ParserError/);
+    expect(doc.error.details.join('\n')).toMatch(/--> src\/A\.sol/);
   });
 
   it('prints a SARIF tool execution notification for --format sarif', async () => {

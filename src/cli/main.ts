@@ -119,7 +119,12 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`${String((cause as Error).stack ?? cause)}\n`);
       printErrorDocument(
         argv,
-        { code: known.code, message: known.shortMessage, ...(known.hint ? { hint: known.hint } : {}) },
+        {
+          code: known.code,
+          message: known.shortMessage,
+          ...(known.hint ? { hint: known.hint } : {}),
+          ...(known.details.length > 0 ? { details: known.details } : {}),
+        },
         known.exitCode,
       );
       return known.exitCode;

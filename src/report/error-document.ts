@@ -12,6 +12,8 @@ export interface ErrorFields {
   code: ErrorCode;
   message: string;
   hint?: string;
+  /** Extra lines of context (the compiler's full message, each refused approval). */
+  details?: string[];
 }
 
 export function errorDocument(format: 'json' | 'sarif', error: ErrorFields, exitCode: number): string {
