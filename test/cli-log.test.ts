@@ -102,7 +102,13 @@ describe('patchgate log (CLI)', () => {
     expect(r.stdout).toMatch(/^OK: 20 entries/);
     expect(r.stdout).toMatch(/consistent with the earlier head/);
     const json = JSON.parse(log([...args, '--format', 'json', '--signer', SIGNER]).stdout);
-    expect(json).toMatchObject({ ok: true, entries: 20, problems: [] });
+    expect(json).toMatchObject({
+      tool: { name: 'patchgate' },
+      verdict: 'pass',
+      ok: true,
+      entries: 20,
+      problems: [],
+    });
   });
 
   it('runs the README sequence: log head --key-env LOG_KEY > head.json is a head log verify --head accepts', () => {
@@ -141,7 +147,11 @@ describe('patchgate log (CLI)', () => {
       'json',
     ]);
     expect(d.code).toBe(1);
-    expect(JSON.parse(d.stdout).firstBadIndex).toBe(4);
+    expect(JSON.parse(d.stdout)).toMatchObject({
+      tool: { name: 'patchgate' },
+      verdict: 'fail',
+      firstBadIndex: 4,
+    });
   });
 
   it('fails a head signed by someone else when the signer is pinned', () => {

@@ -22,6 +22,7 @@ import { writeOutput } from '../report/index.js';
 import { jsonText } from '../report/json.js';
 import { type Db, openDb } from '../store/db.js';
 import { type Ledger, openLedger } from '../store/ledger-store.js';
+import { VERSION } from '../version.js';
 import { outputOptions } from './common.js';
 import { anchorCommand } from './log-anchor.js';
 
@@ -366,7 +367,13 @@ function verifyCommand(onExit: (code: number) => void): Command {
         signer: opts.signer ? (getAddress(opts.signer) as Address) : undefined,
         allowUnsignedTail: opts.allowUnsignedTail === true,
       });
-      render(opts.format, report, verifyText(report), opts.out);
+      // The JSON document leads with the report header every command shares, so CI reads one verdict field.
+      const document = {
+        tool: { name: 'patchgate', version: VERSION },
+        verdict: report.ok ? 'pass' : 'fail',
+        ...report,
+      };
+      render(opts.format, document, verifyText(report), opts.out);
       onExit(report.ok ? 0 : 1);
     },
   );
