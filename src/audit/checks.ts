@@ -6,6 +6,7 @@
  */
 import { type Address, type Hex, keccak256, type PublicClient } from 'viem';
 import type { Finding } from '../analyze/finding.js';
+import { rethrowTransportFailure } from '../chain/rpc.js';
 import { type Context, executionsIn, type HistoryItem, ofThisProxy } from './classify.js';
 import { auditFinding } from './findings.js';
 import type { ProxyState } from './state.js';
@@ -46,7 +47,8 @@ async function describeTx(client: PublicClient, tx: Hex): Promise<string> {
   try {
     const receipt = await client.getTransactionReceipt({ hash: tx });
     return `tx ${tx} (block ${receipt.blockNumber}, ${receipt.status})`;
-  } catch {
+  } catch (e) {
+    rethrowTransportFailure(e);
     return `tx ${tx}, which this chain does not have,`;
   }
 }

@@ -5,6 +5,7 @@
  */
 import { type Address, getAddress, type Hex, type PublicClient, parseAbi, zeroAddress } from 'viem';
 import { ERC1967, erc1967Slots, tryRead } from '../chain/proxy.js';
+import { rethrowTransportFailure } from '../chain/rpc.js';
 import { inputError } from '../errors.js';
 import type { ChainEvent } from './events.js';
 
@@ -89,7 +90,9 @@ export async function findDeployment(
   let before: Hex | undefined;
   try {
     before = (await client.getCode({ address: proxy, blockNumber: first.blockNumber - 1n })) ?? '0x';
-  } catch {
+  } catch (e) {
+    // A node without the history (not an archive node) cannot say; a node that did not answer is not saying.
+    rethrowTransportFailure(e);
     return fromBlock === 0n ? { ...at, how: 'assumed-first-event' } : undefined;
   }
   return before === '0x' ? { ...at, how: 'created-in-block' } : undefined;

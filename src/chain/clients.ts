@@ -13,7 +13,7 @@ import {
   type WalletClient,
 } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
-import { checkedFetch, parseRpcUrl, probeRpc, requestTimeoutMs } from './rpc.js';
+import { checkedFetch, parseRpcUrl, probeRpc, requestTimeoutMs, rethrowTransportFailure } from './rpc.js';
 
 /** anvil's default mnemonic: keys that exist only on local chains, never on a live network. */
 export const LOCAL_MNEMONIC = 'test test test test test test test test test test test junk';
@@ -22,24 +22,29 @@ export type Wallet = WalletClient<Transport, Chain, Account>;
 
 export interface Clients {
   chain: Chain;
+  /** A local development node (anvil, Hardhat): it mines at once and can move its clock. */
+  devNode: boolean;
   public: PublicClient;
   test: TestClient<'anvil'>;
   wallet(account: Account): Wallet;
 }
 
+/** How often receipts are polled: a dev node mines at once; a live chain makes a block every few seconds. */
+const DEV_POLL_MS = 50;
+const LIVE_POLL_MS = 1_000;
+
 /**
  * Clients for one endpoint. The URL is checked (exit 2 for a bad one) and the node asked for its chain id
  * with a bounded wait (exit 3, one line, for a dead, slow or garbage-speaking endpoint) before anything
- * else. Every answer must be JSON-RPC (chain/rpc.ts). `pollingInterval` is how often receipts are polled:
- * a local node mines at once, and viem's 4 s default would both slow every wait and keep the process alive
- * for seconds after the work.
+ * else. Every answer must be JSON-RPC, and a busy node is retried with backoff (chain/rpc.ts, chain/retry.ts).
+ * Receipts are polled every 50 ms on a dev node (viem's 4 s default would slow every wait and keep the process
+ * alive after the work) and every second on a live chain (no point asking a 12 s chain twenty times a second).
  */
 export async function connect(
   rpcUrl: string,
   opts: { pollingInterval?: number; option?: string } = {},
 ): Promise<Clients> {
   const url = parseRpcUrl(rpcUrl, opts.option);
-  const pollingInterval = opts.pollingInterval ?? 50;
   const id = await probeRpc(url);
   const transport = http(url, { retryCount: 0, timeout: requestTimeoutMs(), fetchFn: checkedFetch(url) });
   const chain = defineChain({
@@ -48,10 +53,13 @@ export async function connect(
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     rpcUrls: { default: { http: [url] } },
   });
+  const devNode = await isDevNode(createPublicClient({ chain, transport }) as PublicClient);
+  const pollingInterval = opts.pollingInterval ?? (devNode ? DEV_POLL_MS : LIVE_POLL_MS);
   // One wallet client per account (replays send hundreds of transactions from a few accounts).
   const wallets = new Map<string, Wallet>();
   return {
     chain,
+    devNode,
     public: createPublicClient({ chain, transport, pollingInterval }) as PublicClient,
     test: createTestClient({ chain, mode: 'anvil', transport, pollingInterval }) as TestClient<'anvil'>,
     wallet: (account) => {
@@ -64,6 +72,17 @@ export async function connect(
       return w;
     },
   };
+}
+
+/** anvil and Hardhat say who they are; a node that does not serve web3_clientVersion is not a dev node. */
+async function isDevNode(client: PublicClient): Promise<boolean> {
+  try {
+    const version = await client.request({ method: 'web3_clientVersion' });
+    return /anvil|hardhat/i.test(String(version));
+  } catch (e) {
+    rethrowTransportFailure(e);
+    return false;
+  }
 }
 
 const accounts = new Map<number, Account>();

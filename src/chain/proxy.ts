@@ -6,6 +6,7 @@
 import { type Address, getAddress, type PublicClient, parseAbi, zeroAddress } from 'viem';
 import { SAFE_ABI } from '../govern/safe.js';
 import { TIMELOCK_ABI } from '../govern/timelock.js';
+import { isRevert, rpcFailure } from './rpc.js';
 
 export const ERC1967 = {
   implementation: '0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc',
@@ -51,12 +52,17 @@ export interface ProxyInfo {
 export const slotAddress = (word: string | undefined): Address =>
   word ? getAddress(`0x${word.slice(-40)}`) : zeroAddress;
 
-/** A read that may revert (the contract lacks the function): undefined instead of an error. */
+/**
+ * A read that may revert because the contract lacks the function: undefined instead of an error. Only a revert
+ * means "absent": a node that timed out, rate-limited or failed is the environment's failure (exit 3 naming the
+ * RPC), never an answer — a busy node must not make a UUPS proxy look transparent.
+ */
 export async function tryRead<T>(fn: () => Promise<T>): Promise<T | undefined> {
   try {
     return await fn();
-  } catch {
-    return undefined;
+  } catch (e) {
+    if (isRevert(e)) return undefined;
+    throw rpcFailure(e) ?? e;
   }
 }
 

@@ -7,6 +7,7 @@
  * No runtime import of viem here: the CLI shell maps errors through this file on every run.
  */
 import { environmentError, inputError, isPatchgateError, type PatchgateError } from '../errors.js';
+import { fetchRetrying, type RetriedResponse } from './retry.js';
 
 /** Overrides every RPC timeout (the first answer and each request), in milliseconds. */
 export const RPC_TIMEOUT_ENV = 'PATCHGATE_RPC_TIMEOUT_MS';
@@ -177,21 +178,25 @@ function parseRpcBody(url: string, res: Response, text: string): RpcBody | RpcBo
  * endpoint from a node, before anything else is sent.
  */
 export async function probeRpc(url: string, timeoutMs = probeTimeoutMs()): Promise<number> {
-  let text: string;
-  let res: Response;
+  let answer: RetriedResponse;
   try {
-    res = await fetch(url, {
+    answer = await fetchRetrying(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
       signal: AbortSignal.timeout(timeoutMs),
     });
-    text = await res.text();
   } catch (e) {
     throw unreachable(url, e, timeoutMs, 'eth_chainId');
   }
-  if (!res.ok)
-    throw badResponse(url, `answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+  const { response: res, text, tries } = answer;
+  if (!res.ok) {
+    const again = tries > 1 ? ` (still after ${tries} tries)` : '';
+    throw badResponse(
+      url,
+      `answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${again}`,
+    );
+  }
   const body = parseRpcBody(url, res, text);
   const one = Array.isArray(body) ? body[0] : body;
   if (one?.error) {
@@ -212,17 +217,17 @@ export async function probeRpc(url: string, timeoutMs = probeTimeoutMs()): Promi
 }
 
 /**
- * A fetch for viem's http transport that refuses, as one line, a 200 answer that is not JSON-RPC (an HTML
- * page from a proxy, `{"hello":1}`): viem would otherwise fail later with a TypeError that reads like a bug.
+ * A fetch for viem's http transport that retries while the node is busy (chain/retry.ts; viem's own retries
+ * stay off so that one policy, inside one timeout, applies) and refuses, as one line, a 200 answer that is not
+ * JSON-RPC (an HTML page from a proxy, `{"hello":1}`): viem would otherwise fail later with a TypeError that
+ * reads like a bug.
  */
 export function checkedFetch(
   url: string,
 ): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
   return async (input, init) => {
-    const res = await fetch(input, init);
-    if (!res.ok) return res;
-    const text = await res.text();
-    parseRpcBody(url, res, text);
+    const { response: res, text } = await fetchRetrying(input, init);
+    if (res.ok) parseRpcBody(url, res, text);
     return new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
   };
 }
@@ -270,6 +275,24 @@ export function isTransportFailure(e: unknown): boolean {
       (isPatchgateError(x) && /^rpc-(unreachable|timeout|bad-response)$/.test(x.code)) ||
       (isViemError(x) && TRANSPORT.has(x.name ?? '')),
   );
+}
+
+/** viem's names for "the call ran and the contract said no, or returned nothing to decode". */
+const REVERT = new Set([
+  'ContractFunctionRevertedError',
+  'ContractFunctionZeroDataError',
+  'ExecutionRevertedError',
+  'RawContractError',
+  'AbiDecodingZeroDataError',
+  'AbiDecodingDataSizeTooSmallError',
+]);
+
+/**
+ * True when a call failed because the EVM said no (a revert, or no data where a return value was expected: the
+ * function is absent) — an answer about the contract. A transport failure, a rate limit or a node error is not.
+ */
+export function isRevert(e: unknown): boolean {
+  return !isTransportFailure(e) && chainOf(e).some((x) => REVERT.has(x.name ?? ''));
 }
 
 /**

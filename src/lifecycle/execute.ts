@@ -50,15 +50,6 @@ export function formatEta(eta: bigint, now: bigint): string {
 }
 
 /** Is this a local development node whose clock may be moved (anvil, Hardhat)? */
-async function isDevNode(lc: Lifecycle): Promise<boolean> {
-  try {
-    const version = await lc.clients.public.request({ method: 'web3_clientVersion' } as never);
-    return /anvil|hardhat/i.test(String(version));
-  } catch {
-    return false;
-  }
-}
-
 async function untilReady(lc: Lifecycle, patch: PlannedPatch, id: Hex, params: ExecuteParameters) {
   const eta = await operationTimestamp(lc, patch.plan.timelock, id);
   if (eta === 0n) {
@@ -72,7 +63,7 @@ async function untilReady(lc: Lifecycle, patch: PlannedPatch, id: Hex, params: E
   if (now >= eta) return undefined;
   const wait = params.wait ?? 'no';
   if (wait === 'warp') {
-    if (!(await isDevNode(lc))) {
+    if (!lc.clients.devNode) {
       throw inputError(
         'warp-live-chain',
         '--warp moves the clock of a local node only',
@@ -95,7 +86,7 @@ async function untilReady(lc: Lifecycle, patch: PlannedPatch, id: Hex, params: E
   throw blockedError(
     'not-ready',
     `the timelock delay has not passed: operation ${id.slice(0, 10)}… is ready at ${formatEta(eta, now)}`,
-    (await isDevNode(lc))
+    lc.clients.devNode
       ? 'run again then; --wait polls until the ETA; on this local node --warp moves its clock there'
       : 'run again then, or pass --wait to poll until the ETA (--warp moves the clock of a local node only)',
   );

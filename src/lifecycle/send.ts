@@ -5,6 +5,7 @@
  * check the chain first (is the operation already scheduled / executed?), so a landed step is never redone.
  */
 import { type Hex, keccak256, type LocalAccount, type TransactionReceipt } from 'viem';
+import { rethrowTransportFailure } from '../chain/rpc.js';
 import { environmentError } from '../errors.js';
 import type { Lifecycle } from './context.js';
 import { failpoint } from './failpoint.js';
@@ -18,15 +19,23 @@ export interface TrackedSend {
   data: Hex;
 }
 
+function notFound(e: unknown): undefined {
+  rethrowTransportFailure(e);
+  return undefined;
+}
+
 async function follow(lc: Lifecycle, hash: Hex, raw: Hex): Promise<TransactionReceipt | undefined> {
   const client = lc.clients.public;
-  const receipt = await client.getTransactionReceipt({ hash }).catch(() => undefined);
+  // "Not found" is an answer; a node that did not answer is not one. Reading a flaky node's silence as "never
+  // sent" would send the step a second time: a transport failure stops the run (exit 3) and the re-run follows.
+  const receipt = await client.getTransactionReceipt({ hash }).catch(notFound);
   if (receipt) return receipt;
-  const known = await client.getTransaction({ hash }).catch(() => undefined);
+  const known = await client.getTransaction({ hash }).catch(notFound);
   if (!known) {
     try {
       await client.sendRawTransaction({ serializedTransaction: raw });
-    } catch {
+    } catch (e) {
+      rethrowTransportFailure(e);
       // Its nonce was used by another transaction: this one can never land.
       return undefined;
     }

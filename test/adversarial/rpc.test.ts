@@ -13,7 +13,7 @@ import { type Address, erc20Abi, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/chain/anvil.js';
 import { connect } from '../../src/chain/clients.js';
-import { erc1967Slots } from '../../src/chain/proxy.js';
+import { erc1967Slots, introspectProxy } from '../../src/chain/proxy.js';
 import { TIMELOCK_ABI } from '../../src/govern/timelock.js';
 import { accountFor } from '../../src/simulate/deploy-system.js';
 import { checkInvariant } from '../../src/simulate/invariants.js';
@@ -256,7 +256,7 @@ describe('a node that answers garbage', () => {
     });
     expect(failure(await pg(['status', '--rpc', gateway]))).toEqual([
       3,
-      `patchgate: the RPC endpoint ${gateway} answered HTTP 502 Bad Gateway`,
+      `patchgate: the RPC endpoint ${gateway} answered HTTP 502 Bad Gateway (still after 5 tries)`,
     ]);
   });
 
@@ -276,7 +276,7 @@ describe('a node that answers garbage', () => {
     expect(code).toBe(3);
     // Named: the URL, the request that went unanswered, the timeout.
     expect(line).toMatch(
-      new RegExp(`^patchgate: the RPC endpoint ${url} did not answer eth_\\w+ within 1500 ms$`),
+      new RegExp(`^patchgate: the RPC endpoint ${url} did not answer (eth|web3)_\\w+ within 1500 ms$`),
     );
   });
 });
@@ -357,9 +357,80 @@ describe('a node that fails in the middle of the evidence', () => {
   });
 });
 
+describe('a busy node', () => {
+  const uupsProxy = () => {
+    const c = [...live.system.contracts.values()].find((x) => x.proxyKind === 'uups');
+    if (!c) throw new Error('the example has no UUPS proxy');
+    return c.address;
+  };
+  const busy = (res: ServerResponse) => {
+    res.writeHead(429, { 'content-type': 'text/plain', 'retry-after': '0' });
+    res.end('Too Many Requests');
+  };
+
+  it('a rate-limited eth_call does not make a UUPS proxy look transparent: exit 3 naming the RPC, never a guess', async () => {
+    expect((await introspectProxy(live.clients.public, uupsProxy())).kind).toBe('uups');
+    const url = await standIn((body, res) => (body?.method === 'eth_call' ? busy(res) : forward(body, res)));
+    const clients = await connect(url);
+    await expect(introspectProxy(clients.public, uupsProxy())).rejects.toMatchObject({
+      code: 'rpc-bad-response',
+      exitCode: 3,
+      shortMessage: `the RPC endpoint ${url} answered HTTP 429`,
+    });
+  });
+
+  it('a node that answers 429, or a JSON-RPC rate limit, a few times and then the truth is retried: the read succeeds', async () => {
+    let calls = 0;
+    const url = await standIn((body, res) => {
+      if (body?.method !== 'eth_call') return forward(body, res);
+      calls++;
+      if (calls <= 2) return busy(res);
+      if (calls <= 4)
+        return json(res, { jsonrpc: '2.0', id: body.id, error: { code: -32005, message: 'limit exceeded' } });
+      forward(body, res);
+    });
+    const clients = await connect(url);
+    expect((await introspectProxy(clients.public, uupsProxy())).kind).toBe('uups');
+    expect(calls).toBeGreaterThan(4);
+  });
+
+  it('the first request (eth_chainId) is retried too, and a node that stays busy is exit 3 saying so', async () => {
+    let probes = 0;
+    const flaky = await standIn((body, res) => {
+      if (body?.method === 'eth_chainId' && ++probes <= 2) return busy(res);
+      forward(body, res);
+    });
+    expect(await pg(['status', digest, '--rpc', flaky])).toMatchObject({ code: 0 });
+    const always = await standIn((_b, res) => busy(res));
+    expect(failure(await pg(['status', '--rpc', always]))).toEqual([
+      3,
+      `patchgate: the RPC endpoint ${always} answered HTTP 429 Too Many Requests (still after 5 tries)`,
+    ]);
+  });
+
+  it('tells a dev node (fast receipts, --warp allowed) from a live one by what the node says it is', async () => {
+    expect((await connect(live.anvil.rpcUrl)).devNode).toBe(true);
+    const geth = await standIn((body, res) =>
+      body?.method === 'web3_clientVersion'
+        ? json(res, { jsonrpc: '2.0', id: body.id, result: 'Geth/v1.14.12-stable/linux-amd64/go1.23.4' })
+        : forward(body, res),
+    );
+    const clients = await connect(geth);
+    expect(clients.devNode).toBe(false);
+    expect(clients.public.pollingInterval).toBe(1_000);
+  });
+});
+
 describe('a node on another chain', () => {
   it('a node whose chain id is not the patch record’s is exit 2 naming both chain ids (verify, approve, status)', async () => {
-    const url = await standIn(chainThen(1, (_b, res) => html(res)));
+    // A mainnet node (it says what it is) that must not be asked anything else: any other request is HTML.
+    const url = await standIn(
+      chainThen(1, (b, res) =>
+        b?.method === 'web3_clientVersion'
+          ? json(res, { jsonrpc: '2.0', id: b.id, result: 'Geth/v1.14.12-stable' })
+          : html(res),
+      ),
+    );
     const line = `patchgate: --rpc is chain 1, patch ${digest.slice(0, 10)}… is for chain 31337`;
     for (const args of [
       ['verify', digest, '--rpc', url],
