@@ -102,7 +102,7 @@ function judge(
  * (or the start, for one that was never installed in range) to the one that replaced it. Set-up before the
  * deployment always counts (it is initial).
  */
-export function relevant(events: readonly ChainEvent[], first: ChainEvent | undefined): ChainEvent[] {
+function relevant(events: readonly ChainEvent[], first: ChainEvent | undefined): ChainEvent[] {
   const windows = new Map<Address, { from?: ChainEvent; to?: ChainEvent }>();
   const held: { admin?: Address; beacon?: Address } = {};
   const swap = (

@@ -6,14 +6,14 @@
  */
 import { type Address, getAddress, type Hex, type Log, type PublicClient, parseAbi } from 'viem';
 
-export const HISTORY_ABI = parseAbi([
+const HISTORY_ABI = parseAbi([
   'event Upgraded(address indexed implementation)',
   'event AdminChanged(address previousAdmin, address newAdmin)',
   'event BeaconUpgraded(address indexed beacon)',
   'event OwnershipTransferred(address indexed previousOwner, address indexed newOwner)',
 ]);
 
-export const GATE_ABI = parseAbi([
+const GATE_ABI = parseAbi([
   'event PatchExecuted(address indexed proxy, address indexed implementation, bytes32 codehash, bytes32 indexed digest)',
 ]);
 

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import type { CompilationUnit } from './types.js';
 
-export const CACHE_FORMAT = 'patchgate-unit-1';
+const CACHE_FORMAT = 'patchgate-unit-1';
 
 export function cacheKey(parts: readonly (string | Uint8Array)[]): string {
   const h = createHash('sha256');

@@ -13,7 +13,7 @@ const IMPORT_RE = /(?:^|[;}\s])import\s*(?:[^'";]*?\s*from\s*)?["']([^"']+)["']/
  * The source with comments blanked out (strings kept), so a commented-out import is not followed.
  * Same length as the input; newlines inside block comments are kept.
  */
-export function stripComments(src: string): string {
+function stripComments(src: string): string {
   let out = '';
   let i = 0;
   while (i < src.length) {
@@ -43,7 +43,7 @@ export function stripComments(src: string): string {
 }
 
 /** The import paths of a Solidity source, as written (`import "x";`, `import {A} from "x";`, `import * as X from 'x';`). */
-export function importPaths(src: string): string[] {
+function importPaths(src: string): string[] {
   return [...stripComments(src).matchAll(IMPORT_RE)].map((m) => m[1] as string);
 }
 
@@ -52,7 +52,7 @@ export interface Remapping {
   target: string;
 }
 
-export function readRemappings(dir: string): Remapping[] {
+function readRemappings(dir: string): Remapping[] {
   const file = join(dir, 'remappings.txt');
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')

@@ -16,7 +16,7 @@ export function hasNamespaces(input: SolcInput): boolean {
 }
 
 /** The namespaced output, or undefined when the unit's compiler version is not the bundled one. */
-export async function compileNamespaced(
+async function compileNamespaced(
   input: SolcInput,
   output: SolcOutput,
   solcVersion: string,

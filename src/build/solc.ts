@@ -44,7 +44,7 @@ export interface SolcError {
 }
 
 /** `src/A.sol:3:55: ParserError: Expected ';' but got '}'` — where the error is, from the source text. */
-export function errorLine(error: SolcError, input: SolcInput): string {
+function errorLine(error: SolcError, input: SolcInput): string {
   const loc = error.sourceLocation;
   const content = loc ? input.sources[loc.file]?.content : undefined;
   let where = loc?.file;

@@ -33,7 +33,7 @@ export interface StartAnvilOptions {
 const require = createRequire(import.meta.url);
 
 /** The anvil binary shipped by `@foundry-rs/anvil-<platform>-<arch>` (no postinstall download needed). */
-export function anvilBinary(): string {
+function anvilBinary(): string {
   const arch = process.arch === 'x64' ? 'amd64' : process.arch;
   const pkg = `@foundry-rs/anvil-${process.platform}-${arch}`;
   try {
@@ -79,7 +79,7 @@ async function answers(rpcUrl: string): Promise<boolean> {
 }
 
 /** anvil's own words for why it stopped, on one line (its stderr can hold a multi-line error chain). */
-export function anvilFailure(stderr: string): string {
+function anvilFailure(stderr: string): string {
   const lines = stderr
     .split('\n')
     .map((l) => l.trim())

@@ -12,7 +12,7 @@ function bytes(hex: string): Uint8Array {
 }
 
 /** Runtime code without its metadata, immutable ranges zeroed. */
-export function maskedRuntime(
+function maskedRuntime(
   hex: string,
   immutableReferences: CompiledBytecode['immutableReferences'] = {},
 ): Uint8Array {

@@ -16,7 +16,7 @@ import { mnemonicToAccount } from 'viem/accounts';
 import { checkedFetch, parseRpcUrl, probeRpc, requestTimeoutMs, rethrowTransportFailure } from './rpc.js';
 
 /** anvil's default mnemonic: keys that exist only on local chains, never on a live network. */
-export const LOCAL_MNEMONIC = 'test test test test test test test test test test test junk';
+const LOCAL_MNEMONIC = 'test test test test test test test test test test test junk';
 
 export type Wallet = WalletClient<Transport, Chain, Account>;
 

@@ -49,7 +49,7 @@ export interface ProxyInfo {
 }
 
 /** The address in the low 20 bytes of a storage word (zero for an empty slot). */
-export const slotAddress = (word: string | undefined): Address =>
+const slotAddress = (word: string | undefined): Address =>
   word ? getAddress(`0x${word.slice(-40)}`) : zeroAddress;
 
 /**
@@ -67,11 +67,7 @@ export async function tryRead<T>(fn: () => Promise<T>): Promise<T | undefined> {
 }
 
 /** Identify an address and follow what controls it, a few levels deep. */
-export async function describeController(
-  client: PublicClient,
-  address: Address,
-  depth = 0,
-): Promise<Controller> {
+async function describeController(client: PublicClient, address: Address, depth = 0): Promise<Controller> {
   const code = await client.getCode({ address });
   if (!code || code === '0x') return { address, role: 'eoa' };
   if (depth > 4) return { address, role: 'contract' };
@@ -196,11 +192,7 @@ const ROLES_ABI = parseAbi([
 ]);
 
 /** Current holders of an AccessControl role, from its RoleGranted events, re-checked with hasRole. */
-export async function roleHolders(
-  client: PublicClient,
-  contract: Address,
-  role: `0x${string}`,
-): Promise<Address[]> {
+async function roleHolders(client: PublicClient, contract: Address, role: `0x${string}`): Promise<Address[]> {
   const grants = await client.getContractEvents({
     address: contract,
     abi: ROLES_ABI,

@@ -22,7 +22,7 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const RPC_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 250, maxDelayMs: 5_000 };
+const RPC_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 250, maxDelayMs: 5_000 };
 
 /** A 200 whose JSON-RPC body (or any member of a batch) is a rate-limit error. */
 function rateLimited(text: string): boolean {

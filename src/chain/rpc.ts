@@ -10,7 +10,7 @@ import { environmentError, inputError, isPatchgateError, type PatchgateError } f
 import { fetchRetrying, type RetriedResponse } from './retry.js';
 
 /** Overrides every RPC timeout (the first answer and each request), in milliseconds. */
-export const RPC_TIMEOUT_ENV = 'PATCHGATE_RPC_TIMEOUT_MS';
+const RPC_TIMEOUT_ENV = 'PATCHGATE_RPC_TIMEOUT_MS';
 const PROBE_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -28,7 +28,7 @@ function envTimeout(): number | undefined {
 }
 
 /** How long the first request (eth_chainId) may take: 10 s unless PATCHGATE_RPC_TIMEOUT_MS says otherwise. */
-export const probeTimeoutMs = (): number => envTimeout() ?? PROBE_TIMEOUT_MS;
+const probeTimeoutMs = (): number => envTimeout() ?? PROBE_TIMEOUT_MS;
 /** How long any later request may take: 30 s unless PATCHGATE_RPC_TIMEOUT_MS says otherwise. */
 export const requestTimeoutMs = (): number => envTimeout() ?? REQUEST_TIMEOUT_MS;
 
@@ -269,7 +269,7 @@ const isViemError = (x: ErrorLike) => typeof x.shortMessage === 'string' && 'doc
 const TRANSPORT = new Set(['HttpRequestError', 'TimeoutError', 'WebSocketRequestError', 'SocketClosedError']);
 
 /** True when the failure is the connection to the node, not the node's (or the EVM's) answer. */
-export function isTransportFailure(e: unknown): boolean {
+function isTransportFailure(e: unknown): boolean {
   return chainOf(e).some(
     (x) =>
       (isPatchgateError(x) && /^rpc-(unreachable|timeout|bad-response)$/.test(x.code)) ||

@@ -5,7 +5,7 @@ import { parseRpcUrl } from '../chain/rpc.js';
 import { inputError } from '../errors.js';
 
 export type Format = 'text' | 'json' | 'md' | 'sarif';
-export const FORMAT_CHOICES: readonly Format[] = ['text', 'json', 'md', 'sarif'];
+const FORMAT_CHOICES: readonly Format[] = ['text', 'json', 'md', 'sarif'];
 
 export interface OutputOptions {
   format: Format;

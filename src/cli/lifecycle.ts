@@ -34,7 +34,7 @@ export interface KeyOptions {
   passwordEnv?: string;
 }
 
-export function addStoreOptions(cmd: Command): Command {
+function addStoreOptions(cmd: Command): Command {
   return cmd
     .option('--state-dir <dir>', 'where patchgate keeps its cache and its store (PGlite)', '.patchgate')
     .option('--database-url <url>', 'keep the store in PostgreSQL instead (postgres://…)');
@@ -69,7 +69,7 @@ export function addKeyOptions(cmd: Command, what: string): Command {
     );
 }
 
-export function keySource(opts: KeyOptions): KeySource {
+function keySource(opts: KeyOptions): KeySource {
   return { keyEnv: opts.keyEnv, keystore: opts.keystore, passwordEnv: opts.passwordEnv };
 }
 

@@ -6,13 +6,8 @@ import { didYouMean } from '../core/suggest.js';
 import { inputError } from '../errors.js';
 import type { Config } from './schema.js';
 
-export const CONFIG_FILE = 'patchgate.config.json';
-export const CONFIG_FILES = [
-  'patchgate.config.ts',
-  'patchgate.config.mjs',
-  'patchgate.config.js',
-  CONFIG_FILE,
-];
+const CONFIG_FILE = 'patchgate.config.json';
+const CONFIG_FILES = ['patchgate.config.ts', 'patchgate.config.mjs', 'patchgate.config.js', CONFIG_FILE];
 
 export interface LoadedConfig {
   config: Config;
@@ -58,7 +53,7 @@ function keysAt(schema: { _zod: { def: ZodDef } }, path: readonly PropertyKey[])
 }
 
 /** Validate a config value (from JSON or a config module); errors name the file and the bad key. */
-export async function validateConfig(raw: unknown, file: string): Promise<Config> {
+async function validateConfig(raw: unknown, file: string): Promise<Config> {
   // zod loads only when there is a config to validate (a plain `check` stays fast).
   const { configSchema } = await import('./schema.js');
   const parsed = configSchema.safeParse(raw);
@@ -148,7 +143,7 @@ async function importConfigModule(path: string): Promise<unknown> {
 }
 
 /** The config file in a directory, by precedence. */
-export function findConfigFile(dir: string): string | undefined {
+function findConfigFile(dir: string): string | undefined {
   for (const name of CONFIG_FILES) {
     const p = resolve(dir, name);
     if (existsSync(p)) return p;

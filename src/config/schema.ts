@@ -9,9 +9,9 @@ const kebabId = z
   .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'a finding id is kebab-case, e.g. access-control-removed');
 const contractRef = z.string().min(1, 'a contract reference is `Name` or `path/File.sol:Name`');
 
-export const proxyKind = z.enum(['transparent', 'uups', 'beacon']);
+const proxyKind = z.enum(['transparent', 'uups', 'beacon']);
 
-export const acknowledgementSchema = z.strictObject({
+const acknowledgementSchema = z.strictObject({
   id: kebabId,
   contract: z.string().optional(),
   function: z.string().optional(),
@@ -19,7 +19,7 @@ export const acknowledgementSchema = z.strictObject({
   reason: z.string().min(1, 'say why this finding is deliberate'),
 });
 
-export const contractSchema = z.strictObject({
+const contractSchema = z.strictObject({
   kind: proxyKind.optional(),
   reference: contractRef,
 });
@@ -28,12 +28,12 @@ export const contractSchema = z.strictObject({
  * `@guardian`, `@deployer`, `@user:N`). Numbers are strings so that uint256 values survive JSON. */
 const argValue = z.union([z.string(), z.number(), z.boolean()]);
 
-export const callSchema = z.strictObject({
+const callSchema = z.strictObject({
   function: z.string().min(1),
   args: z.array(argValue).default([]),
 });
 
-export const deploySchema = z.strictObject({
+const deploySchema = z.strictObject({
   /** Name other entries refer to as `@name`; for a proxied one, the key in `contracts` it deploys. */
   name: z.string().regex(/^[A-Za-z][\w-]*$/),
   contract: z.string().min(1),
@@ -42,14 +42,14 @@ export const deploySchema = z.strictObject({
   init: callSchema.optional(),
 });
 
-export const setupStepSchema = z.strictObject({
+const setupStepSchema = z.strictObject({
   from: z.string().min(1),
   to: z.string().min(1),
   function: z.string().min(1),
   args: z.array(argValue).default([]),
 });
 
-export const systemSchema = z.strictObject({
+const systemSchema = z.strictObject({
   governance: z.strictObject({
     owners: z.number().int().min(1).max(10),
     threshold: z.number().int().min(1),
@@ -59,7 +59,7 @@ export const systemSchema = z.strictObject({
   setup: z.array(setupStepSchema).default([]),
 });
 
-export const pocSchema = z.strictObject({
+const pocSchema = z.strictObject({
   name: z.string().regex(/^[\w.-]+$/),
   /** The exploit contract, deployed by the attacker. */
   contract: z.string().min(1),
@@ -76,7 +76,7 @@ export const pocSchema = z.strictObject({
 });
 
 /** A view call compared with a value: `vault.feeRecipient() == @timelock`. */
-export const invariantSchema = z.strictObject({
+const invariantSchema = z.strictObject({
   name: z.string().regex(/^[\w.-]+$/),
   target: z.string().min(1),
   function: z.string().min(1),
@@ -85,7 +85,7 @@ export const invariantSchema = z.strictObject({
   value: argValue,
 });
 
-export const patchSchema = z.strictObject({
+const patchSchema = z.strictObject({
   name: z.string().regex(/^[\w.-]+$/, 'a patch name uses letters, digits, dots, dashes and underscores'),
   contract: z.string().min(1),
   candidate: contractRef,
@@ -106,7 +106,7 @@ export const patchSchema = z.strictObject({
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'an address is 0x followed by 40 hex digits');
 
 /** One lane of the approval policy. Omitted values come from the chain (see govern/policy.ts). */
-export const laneSchema = z.strictObject({
+const laneSchema = z.strictObject({
   /** Approvals (EIP-712, distinct approvers) needed before the patch can be queued. */
   threshold: z.number().int().min(1).optional(),
   /** The timelock delay the patch is scheduled with, seconds (≥ the timelock's minimum delay). */
@@ -118,7 +118,7 @@ export const laneSchema = z.strictObject({
  * an approval stays valid, and the two lanes. *standard*: the timelock delay is the review window;
  * *emergency*: the guardian pauses at once, the upgrade needs more approvals and waits less.
  */
-export const policySchema = z.strictObject({
+const policySchema = z.strictObject({
   approvers: z.array(address).min(1).optional(),
   /** Seconds an approval stays valid after it is signed (default 7 days). */
   approvalTtl: z

@@ -28,7 +28,7 @@ import { openStore, type Store } from '../store/store.js';
 import { VERSION } from '../version.js';
 import { FIX, lifecycle } from './lifecycle.js';
 
-export const EXAMPLE_DIR = fileURLToPath(new URL('../../examples/vault/', import.meta.url));
+const EXAMPLE_DIR = fileURLToPath(new URL('../../examples/vault/', import.meta.url));
 
 export interface DemoPatchResult {
   name: string;

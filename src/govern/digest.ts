@@ -24,7 +24,7 @@ export interface PatchRecord {
   evidence: Record<string, Hex>;
 }
 
-export const DIGEST_DOMAIN = keccak256(toHex('patchgate.patch.v2'));
+const DIGEST_DOMAIN = keccak256(toHex('patchgate.patch.v2'));
 
 export function patchDigest(record: PatchRecord): Hex {
   const stages = Object.keys(record.evidence).sort();

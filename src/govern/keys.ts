@@ -25,7 +25,7 @@ export interface KeySource {
  * Refuse an option value that is a key itself, or cannot be a variable's name, without repeating it: a key
  * typed where its variable's name belongs would otherwise be echoed in "variable … is not set".
  */
-export function requireEnvName(option: string, name: string): void {
+function requireEnvName(option: string, name: string): void {
   if (isKeyShaped(name) || /[0-9a-fA-F]{32}/.test(name)) {
     throw inputError(
       'key-on-command-line',

@@ -36,7 +36,7 @@ export interface PatchPlan {
   gate?: Address;
 }
 
-export const UPGRADE_ABI = parseAbi([
+const UPGRADE_ABI = parseAbi([
   'function upgradeAndCall(address proxy, address implementation, bytes data) payable',
   'function upgradeToAndCall(address newImplementation, bytes data) payable',
 ]);
@@ -76,7 +76,7 @@ export function upgradeCall(u: Upgrade): { target: Address; data: Hex } {
 }
 
 /** The upgrade a record approves, read back from its calldata. */
-export function decodeUpgrade(record: PatchRecord): Upgrade {
+function decodeUpgrade(record: PatchRecord): Upgrade {
   const call = decodeFunctionData({ abi: UPGRADE_ABI, data: record.calldata });
   if (call.functionName === 'upgradeAndCall') {
     const [proxy, implementation, init] = call.args;

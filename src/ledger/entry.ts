@@ -51,7 +51,7 @@ export const ENTRY_KINDS = [
   'alert',
 ] as const;
 
-export const entrySchema = z.discriminatedUnion('kind', [
+const entrySchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('patch-proposed'),
     ...base,

@@ -31,7 +31,7 @@ export type Head = TreeHead & { frontier?: Hex[] } & (
   );
 export type SignedHead = Extract<Head, { signed: true }>;
 
-export const ORIGIN_PATTERN = /^[!-*,-~]+$/;
+const ORIGIN_PATTERN = /^[!-*,-~]+$/;
 
 /** The signed text: `<origin>\n<size>\n<base64 root>\n<timestamp>\n` (UTF-8; EIP-191 prefixes it). */
 export function checkpointText(head: TreeHead): string {
@@ -78,7 +78,7 @@ const HALF_N = SECP256K1_N / 2n;
  * (s → n − s, v flipped) and viem also recovers with v 0/1: each would be another spelling of the same head,
  * so each is refused rather than accepted as equivalent.
  */
-export function signatureProblem(signature: Hex): string | undefined {
+function signatureProblem(signature: Hex): string | undefined {
   const hex = signature.slice(2);
   if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length !== 130) {
     return `the head signature is ${Math.floor(hex.length / 2)} bytes, not 65 (r ‖ s ‖ v)`;

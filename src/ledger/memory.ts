@@ -19,7 +19,7 @@ export interface MemoryNodes extends NodeSource {
   get(level: number, index: number): Hash | undefined;
 }
 
-export function memoryNodes(): MemoryNodes {
+function memoryNodes(): MemoryNodes {
   const levels: Level[] = [];
   const get = (level: number, index: number): Hash | undefined => {
     const l = levels[level];

@@ -112,7 +112,7 @@ export function consistencyPlan(from: number, to: number): Plan {
 }
 
 /** Reads every node the plans name in one batch, then folds each proof element. */
-export async function resolve(source: NodeSource, plans: readonly Plan[]): Promise<Hash[][]> {
+async function resolve(source: NodeSource, plans: readonly Plan[]): Promise<Hash[][]> {
   const ids = plans.flat(2);
   const hashes = await source.nodes(ids);
   if (hashes.length !== ids.length) throw new Error(`node source returned ${hashes.length} of ${ids.length}`);

@@ -63,7 +63,7 @@ export interface UnsignedTail {
   entries: UnsignedEntry[];
 }
 
-export const UNSIGNED_LISTED = 100;
+const UNSIGNED_LISTED = 100;
 
 export interface ExportReport {
   /** Every check passed and every entry is committed to by the head (or the unsigned tail was allowed). */

@@ -18,7 +18,7 @@ export interface InclusionCheck {
 }
 
 /** The root an inclusion proof leads to, or `undefined` when the proof cannot be for this index and size. */
-export function rootFromInclusion(p: Omit<InclusionCheck, 'root'>): Hash | undefined {
+function rootFromInclusion(p: Omit<InclusionCheck, 'root'>): Hash | undefined {
   if (!isSize(p.index) || !isSize(p.size) || p.index >= p.size) return undefined; // step 1
   if (p.leafHash.length !== HASH_SIZE || !wellFormed(p.proof)) return undefined;
   let fn = p.index; // step 2

@@ -3,7 +3,7 @@
  * the patch lives on. The live system is found on chain from the config's `live` addresses (proxy →
  * ProxyAdmin → timelock → Safe), never assumed; the chain's clock is the only clock.
  */
-import { type Address, getAddress, type Hex, isAddressEqual } from 'viem';
+import { type Address, getAddress, type Hex } from 'viem';
 import { loadProject } from '../build/index.js';
 import type { Project } from '../build/types.js';
 import type { Clients } from '../chain/clients.js';
@@ -116,10 +116,6 @@ export function requireState(patch: StoredPatch, allowed: readonly PatchState[],
     `cannot ${step} patch ${patch.digest.slice(0, 10)}…: it is ${patch.state}`,
     next[patch.state] ?? 'it is final',
   );
-}
-
-export function sameAddress(a: string, b: string): boolean {
-  return isAddressEqual(a as Address, b as Address);
 }
 
 /**

@@ -22,7 +22,7 @@ import { environmentError, inputError } from '../errors.js';
 import type { Lifecycle } from './context.js';
 import { failpoint } from './failpoint.js';
 
-export const CREATE2_DEPLOYER: Address = '0x4e59b44847b379578588920cA78FbF26c0B4956C';
+const CREATE2_DEPLOYER: Address = '0x4e59b44847b379578588920cA78FbF26c0B4956C';
 const SALT = keccak256(toHex('patchgate.implementation.v1'));
 
 export interface DeployedImplementation {
@@ -41,7 +41,7 @@ async function codeAt(lc: Lifecycle, address: Address): Promise<Hex | undefined>
  * The deployed runtime code must be the candidate's (CBOR metadata and immutables masked), and — the
  * constructor not being part of runtime code — its initializers must be disabled on the implementation itself.
  */
-export async function assertAuditedBuild(
+async function assertAuditedBuild(
   lc: Lifecycle,
   handle: ContractHandle,
   address: Address,

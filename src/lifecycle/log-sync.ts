@@ -18,7 +18,7 @@ interface Sourced {
   entry: Record<string, unknown>;
 }
 
-export async function patchLogEntries(lc: Lifecycle, digest: Hex): Promise<Sourced[]> {
+async function patchLogEntries(lc: Lifecycle, digest: Hex): Promise<Sourced[]> {
   const patch = await lc.store.get(digest);
   if (!patch) return [];
   const history = await lc.store.history(digest);

@@ -42,9 +42,9 @@ export function sarifDriver(version: string) {
   return { name: 'patchgate', version, semanticVersion: version, informationUri: INFORMATION_URI };
 }
 
-export const FALLBACK_ARTIFACT = 'patchgate.config.json';
+const FALLBACK_ARTIFACT = 'patchgate.config.json';
 
-export const INFORMATION_URI = 'https://github.com/patchgate/patchgate';
+const INFORMATION_URI = 'https://github.com/patchgate/patchgate';
 
 const pascal = (id: string) => id.replace(/(^|-)([a-z0-9])/g, (_m, _dash, ch: string) => ch.toUpperCase());
 

@@ -40,7 +40,7 @@ export interface SlotName {
 }
 
 /** Slot number → the variables living in it (several when packed). */
-export function slotNames(layout: StorageLayout): Map<bigint, SlotName[]> {
+function slotNames(layout: StorageLayout): Map<bigint, SlotName[]> {
   const names = new Map<bigint, SlotName[]>();
   const add = (slot: bigint, n: SlotName) => names.set(slot, [...(names.get(slot) ?? []), n]);
   const place = (
@@ -71,7 +71,7 @@ export function slotNames(layout: StorageLayout): Map<bigint, SlotName[]> {
 }
 
 /** The version-independent keys of a layout's variables (to tell existing state from state the patch adds). */
-export function layoutKeys(layout: StorageLayout): Set<string> {
+function layoutKeys(layout: StorageLayout): Set<string> {
   const keys = new Set<string>();
   for (const names of slotNames(layout).values()) for (const n of names) keys.add(n.key);
   return keys;

@@ -24,8 +24,8 @@ import { hostname } from 'node:os';
 import { basename } from 'node:path';
 import { environmentError, inputError } from '../errors.js';
 
-export const LOCK_WAIT_ENV = 'PATCHGATE_LOCK_WAIT';
-export const DEFAULT_LOCK_WAIT_MS = 5_000;
+const LOCK_WAIT_ENV = 'PATCHGATE_LOCK_WAIT';
+const DEFAULT_LOCK_WAIT_MS = 5_000;
 const POLL_MS = 100;
 
 /** What a lock file says about its holder. */
@@ -128,7 +128,7 @@ function alive(pid: number): boolean {
 }
 
 /** True when the recorded holder certainly no longer runs. A lock from another host is never stale to us. */
-export function isStale(holder: LockHolder): boolean {
+function isStale(holder: LockHolder): boolean {
   if (holder.host !== hostname()) return false;
   const boot = bootId();
   if (holder.bootId && boot && holder.bootId !== boot) return true;

@@ -2,7 +2,7 @@
  * The store's schema: plain PostgreSQL, the same on PGlite and on a server. Applied on every open
  * (`create … if not exists`, `add column if not exists`), so an older state dir is brought forward in place.
  */
-export const SCHEMA = `
+const SCHEMA = `
 create table if not exists patches (
   digest text primary key,
   chain_id bigint not null,

@@ -24,7 +24,7 @@ export type PatchState =
   | 'cancelled'
   | 'expired';
 
-export const TRANSITIONS: Record<PatchState, readonly PatchState[]> = {
+const TRANSITIONS: Record<PatchState, readonly PatchState[]> = {
   proposed: ['approved', 'cancelled', 'expired'],
   approved: ['queued', 'cancelled', 'expired'],
   queued: ['executed', 'cancelled'],
