@@ -261,8 +261,21 @@ export function constructors(view: ContractView): FunctionDefinition[] {
   return out;
 }
 
-export function isStateChanging(fn: FunctionDefinition): boolean {
-  return fn.stateMutability !== 'view' && fn.stateMutability !== 'pure';
+/** The functions a caller reaches through the proxy: public/external ones by selector, fallback, receive. */
+export function entryPoints(view: ContractView): Map<string, FunctionDefinition> {
+  const out = new Map(view.externalFunctions);
+  for (const kind of ['fallback', 'receive'] as const) {
+    for (const base of view.linearized) {
+      const fn = base.nodes.find(
+        (n): n is FunctionDefinition => n.nodeType === 'FunctionDefinition' && n.kind === kind && !!n.body,
+      );
+      if (fn) {
+        out.set(kind, fn);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 export type { AnyNode };
