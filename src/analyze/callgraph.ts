@@ -93,6 +93,16 @@ export function invokedModifiers(
   return out;
 }
 
+/** Code that reverts unless an initializer is running (OpenZeppelin's `onlyInitializing`). */
+export function initializingOnly(view: ContractView, c: Callable): boolean {
+  return (
+    c.nodeType === 'FunctionDefinition' &&
+    invokedModifiers(view, c).some(
+      ({ mod }) => mod.name === 'onlyInitializing' && view.ownerOf.get(mod.id)?.name === 'Initializable',
+    )
+  );
+}
+
 /**
  * Every function and modifier that runs when one of `roots` is called: their modifiers, bodies, and the
  * internal, `super` and library functions they call, transitively (no depth limit: each callable once).

@@ -11,11 +11,12 @@
  * Not effects: emitting events (and assembly `log0…4`), reading, `staticcall` and calls to view/pure
  * functions (compiled to STATICCALL, which cannot change state), accepting ether (a payable function that
  * does nothing else: receiving ether is no privilege — anyone can force ether into a contract anyway), and
- * OpenZeppelin's reentrancy lock (set and restored within the call).
+ * OpenZeppelin's reentrancy lock (set and restored within the call), and code behind `onlyInitializing`
+ * reached from an ordinary function (it reverts outside an initializer, which is guarded itself).
  */
 import type { FunctionDefinition } from 'solidity-ast';
 import { type AnyNode, type ContractView, walk } from './ast.js';
-import { type Callable, reachable } from './callgraph.js';
+import { type Callable, initializingOnly, reachable } from './callgraph.js';
 import { callTarget } from './calls.js';
 import {
   assemblyCalls,
@@ -139,7 +140,9 @@ function slotNames(view: ContractView, asm: AnyNode): string {
 export function effectsOf(view: ContractView, fn: FunctionDefinition): Effect[] {
   if (isReadOnly(fn)) return [];
   const out = new Map<string, Effect>();
-  for (const c of reachable(view, [fn], (c) => isReadOnly(c) || isReentrancyLock(view, c))) {
+  const skip = (c: Callable) =>
+    c.id !== fn.id && (isReadOnly(c) || isReentrancyLock(view, c) || initializingOnly(view, c));
+  for (const c of reachable(view, [fn], skip)) {
     if (!c.body) continue;
     const where = c.id === fn.id ? '' : c.name || (c.nodeType === 'FunctionDefinition' ? c.kind : 'modifier');
     walk(c.body, (n) => {

@@ -19,7 +19,7 @@
 import type { StorageLayout } from '@openzeppelin/upgrades-core';
 import type { FunctionDefinition, VariableDeclaration } from 'solidity-ast';
 import { type ContractView, entryPoints, functionLabel, locate, resolveVirtual, walk } from '../ast.js';
-import { type Callable, callerGuard, initializerVersion, invokedModifiers, reachable } from '../callgraph.js';
+import { type Callable, callerGuard, initializerVersion, initializingOnly, reachable } from '../callgraph.js';
 import { makeFinding } from '../catalog.js';
 import type { Finding } from '../finding.js';
 import { readsVariable, writesVariable } from '../state-access.js';
@@ -48,16 +48,6 @@ function initializers(view: ContractView): Array<{ fn: FunctionDefinition; versi
     }
   }
   return out;
-}
-
-/** Code that reverts unless an initializer is running (`onlyInitializing`). */
-function initializingOnly(view: ContractView, c: Callable): boolean {
-  return (
-    c.nodeType === 'FunctionDefinition' &&
-    invokedModifiers(view, c).some(
-      ({ mod }) => mod.name === 'onlyInitializing' && view.ownerOf.get(mod.id)?.name === 'Initializable',
-    )
-  );
 }
 
 /**
