@@ -93,6 +93,16 @@ export function invokedModifiers(
   return out;
 }
 
+/**
+ * The code a callable runs itself: its body and, for a function, the arguments of its modifier invocations
+ * (`onlyRole(getRoleAdmin(role))` evaluates `getRoleAdmin(role)` on every call).
+ */
+export function codeOf(c: Callable): unknown[] {
+  const args =
+    c.nodeType === 'FunctionDefinition' ? (c.modifiers ?? []).flatMap((m) => m.arguments ?? []) : [];
+  return c.body ? [c.body, ...args] : args;
+}
+
 /** Code that reverts unless an initializer is running (OpenZeppelin's `onlyInitializing`). */
 export function initializingOnly(view: ContractView, c: Callable): boolean {
   return (
@@ -120,8 +130,7 @@ export function reachable(
     if (seen.has(c.id) || skip?.(c)) continue;
     seen.set(c.id, c);
     if (c.nodeType === 'FunctionDefinition') for (const { mod } of invokedModifiers(view, c)) stack.push(mod);
-    if (!c.body) continue;
-    walk(c.body, (n) => {
+    walk(codeOf(c), (n) => {
       if (n.nodeType !== 'FunctionCall') return undefined;
       const callee = followedCallee(view, n, c);
       if (callee) stack.push(callee);

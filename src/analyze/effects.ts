@@ -16,7 +16,7 @@
  */
 import type { FunctionDefinition } from 'solidity-ast';
 import { type AnyNode, type ContractView, walk } from './ast.js';
-import { type Callable, initializingOnly, reachable } from './callgraph.js';
+import { type Callable, codeOf, initializingOnly, reachable } from './callgraph.js';
 import { callTarget } from './calls.js';
 import {
   assemblyCalls,
@@ -143,9 +143,8 @@ export function effectsOf(view: ContractView, fn: FunctionDefinition): Effect[] 
   const skip = (c: Callable) =>
     c.id !== fn.id && (isReadOnly(c) || isReentrancyLock(view, c) || initializingOnly(view, c));
   for (const c of reachable(view, [fn], skip)) {
-    if (!c.body) continue;
     const where = c.id === fn.id ? '' : c.name || (c.nodeType === 'FunctionDefinition' ? c.kind : 'modifier');
-    walk(c.body, (n) => {
+    walk(codeOf(c), (n) => {
       for (const e of nodeEffects(view, n, c)) if (!out.has(e.text)) out.set(e.text, { ...e, where });
       return n.nodeType === 'InlineAssembly' ? 'skip' : undefined;
     });

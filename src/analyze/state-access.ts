@@ -6,7 +6,7 @@
  */
 import type { VariableDeclaration } from 'solidity-ast';
 import { type AnyNode, type ContractView, walk } from './ast.js';
-import type { Callable } from './callgraph.js';
+import { type Callable, codeOf } from './callgraph.js';
 import { callTarget } from './calls.js';
 
 function typeString(node: AnyNode | undefined): string {
@@ -93,8 +93,7 @@ export function storageAliases(view: ContractView): Aliases {
   for (const node of view.byId.values()) {
     if (node.nodeType !== 'FunctionDefinition' && node.nodeType !== 'ModifierDefinition') continue;
     const callable = node as unknown as Callable;
-    if (!callable.body) continue;
-    walk(callable.body, (n) => {
+    walk(codeOf(callable), (n) => {
       if (n.nodeType === 'VariableDeclarationStatement' && n.initialValue) {
         const decls = n.declarations as (VariableDeclaration | null)[];
         const init = n.initialValue as AnyNode;
@@ -225,9 +224,9 @@ export function writesVariable(view: ContractView, n: AnyNode, id: number, from?
  * except being the target of a plain `=` or of `delete`; assembly that names its slot counts.
  */
 export function readsVariable(callable: Callable, id: number): boolean {
-  if (!callable.body) return false;
+  const code = codeOf(callable);
   const writeOnly = new Set<number>();
-  walk(callable.body, (n) => {
+  walk(code, (n) => {
     const targets =
       n.nodeType === 'Assignment' && n.operator === '='
         ? flattenTuple(n.leftHandSide as AnyNode)
@@ -243,7 +242,7 @@ export function readsVariable(callable: Callable, id: number): boolean {
     return undefined;
   });
   let read = false;
-  walk(callable.body, (n) => {
+  walk(code, (n) => {
     if (read) return 'skip';
     if (n.nodeType === 'Identifier' && n.referencedDeclaration === id && !writeOnly.has(n.id)) read = true;
     if (n.nodeType === 'InlineAssembly' && assemblyReferences(n).includes(id)) read = true;

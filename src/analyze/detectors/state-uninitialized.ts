@@ -19,7 +19,14 @@
 import type { StorageLayout } from '@openzeppelin/upgrades-core';
 import type { FunctionDefinition, VariableDeclaration } from 'solidity-ast';
 import { type ContractView, entryPoints, functionLabel, locate, resolveVirtual, walk } from '../ast.js';
-import { type Callable, callerGuard, initializerVersion, initializingOnly, reachable } from '../callgraph.js';
+import {
+  type Callable,
+  callerGuard,
+  codeOf,
+  initializerVersion,
+  initializingOnly,
+  reachable,
+} from '../callgraph.js';
 import { makeFinding } from '../catalog.js';
 import type { Finding } from '../finding.js';
 import { readsVariable, writesVariable } from '../state-access.js';
@@ -57,14 +64,13 @@ function initializers(view: ContractView): Array<{ fn: FunctionDefinition; versi
 function addressTaken(view: ContractView, code: readonly Callable[]): FunctionDefinition[] {
   const out: FunctionDefinition[] = [];
   for (const c of code) {
-    if (!c.body) continue;
     const callees = new Set<number>();
-    walk(c.body, (n) => {
+    walk(codeOf(c), (n) => {
       if (n.nodeType === 'FunctionCall') callees.add((n.expression as { id: number }).id);
       if (n.nodeType === 'MemberAccess') callees.add((n.expression as { id: number }).id); // f.selector
       return undefined;
     });
-    walk(c.body, (n) => {
+    walk(codeOf(c), (n) => {
       if (n.nodeType !== 'Identifier' || callees.has(n.id)) return undefined;
       const decl = view.byId.get(n.referencedDeclaration as number);
       if (decl?.nodeType === 'FunctionDefinition')
@@ -113,13 +119,11 @@ function analyseEntries(view: ContractView, fns: readonly FunctionDefinition[]):
 function writes(view: ContractView, code: readonly Callable[], id: number): boolean {
   return code.some((c) => {
     let hit = false;
-    if (c.body) {
-      walk(c.body, (n) => {
-        if (hit) return 'skip';
-        hit = writesVariable(view, n, id, c);
-        return undefined;
-      });
-    }
+    walk(codeOf(c), (n) => {
+      if (hit) return 'skip';
+      hit = writesVariable(view, n, id, c);
+      return undefined;
+    });
     return hit;
   });
 }
@@ -131,6 +135,13 @@ export function uninitializedState(
   candidateLayout: StorageLayout,
 ): Finding[] {
   const before = new Set(referenceLayout.storage.map((item) => item.label));
+  const added = candidateLayout.storage.flatMap((item) => {
+    if (before.has(item.label) || EMPTY_BY_DESIGN.test(item.type)) return [];
+    const decl = stateVariable(candidate, item.label);
+    // An inline initial value is upgrades-core's `state-variable-assignment`.
+    return decl && !decl.value ? [{ item, decl }] : [];
+  });
+  if (added.length === 0) return [];
   const liveVersion = Math.max(0, ...initializers(reference).map((i) => i.version));
   const allInitializers = initializers(candidate);
   const upgradeInitializers = allInitializers.filter((i) => i.version > liveVersion);
@@ -144,10 +155,7 @@ export function uninitializedState(
   );
   const pointerTargets = pointerReaders(candidate, [...entries, ...upgrade]);
   const out: Finding[] = [];
-  for (const item of candidateLayout.storage) {
-    if (before.has(item.label) || EMPTY_BY_DESIGN.test(item.type)) continue;
-    const decl = stateVariable(candidate, item.label);
-    if (!decl || decl.value) continue; // an inline initial value is upgrades-core's `state-variable-assignment`
+  for (const { item, decl } of added) {
     const id = decl.id;
     const readers = [...entries, ...upgrade, ...pointerTargets].filter((e) =>
       e.reads.some((c) => readsVariable(c, id)),
