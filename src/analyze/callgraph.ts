@@ -129,15 +129,32 @@ export function reachable(
     const c = stack.pop() as Callable;
     if (seen.has(c.id) || skip?.(c)) continue;
     seen.set(c.id, c);
-    if (c.nodeType === 'FunctionDefinition') for (const { mod } of invokedModifiers(view, c)) stack.push(mod);
-    walk(codeOf(c), (n) => {
-      if (n.nodeType !== 'FunctionCall') return undefined;
-      const callee = followedCallee(view, n, c);
-      if (callee) stack.push(callee);
-      return undefined;
-    });
+    stack.push(...directCallees(view, c));
   }
   return [...seen.values()];
+}
+
+const calleeCache = new WeakMap<ContractView, Map<number, Callable[]>>();
+
+/** The modifiers and the internal, `super` and library functions a callable runs directly (cached per view). */
+function directCallees(view: ContractView, c: Callable): Callable[] {
+  let perView = calleeCache.get(view);
+  if (!perView) {
+    perView = new Map();
+    calleeCache.set(view, perView);
+  }
+  const cached = perView.get(c.id);
+  if (cached) return cached;
+  const out: Callable[] =
+    c.nodeType === 'FunctionDefinition' ? invokedModifiers(view, c).map((m) => m.mod) : [];
+  walk(codeOf(c), (n) => {
+    if (n.nodeType !== 'FunctionCall') return undefined;
+    const callee = followedCallee(view, n, c);
+    if (callee) out.push(callee);
+    return undefined;
+  });
+  perView.set(c.id, out);
+  return out;
 }
 
 function taintParams(callee: Callable, args: AnyNode[] | undefined, tainted: Set<number>): Set<number> {

@@ -90,8 +90,12 @@ export function storageAliases(view: ContractView): Aliases {
   const aliases: Aliases = new Map();
   const edges: Array<[number, AnyNode, Callable]> = [];
   const isPointer = (d: { storageLocation?: string } | null | undefined) => d?.storageLocation === 'storage';
+  // The code that can run for this contract: its linearization and the libraries of the sources.
+  const bases = new Set(view.linearized.map((c) => c.id));
   for (const node of view.byId.values()) {
     if (node.nodeType !== 'FunctionDefinition' && node.nodeType !== 'ModifierDefinition') continue;
+    const owner = view.ownerOf.get(node.id);
+    if (!owner || (!bases.has(owner.id) && owner.contractKind !== 'library')) continue;
     const callable = node as unknown as Callable;
     walk(codeOf(callable), (n) => {
       if (n.nodeType === 'VariableDeclarationStatement' && n.initialValue) {
@@ -206,27 +210,47 @@ export function assemblyReferences(asm: AnyNode): number[] {
   return ((asm.externalReferences as { declaration: number }[] | undefined) ?? []).map((r) => r.declaration);
 }
 
-/** Does `n` (a node of `from`) write state variable `id`, directly, through a pointer, or in assembly? */
-export function writesVariable(view: ContractView, n: AnyNode, id: number, from?: Callable): boolean {
-  if (n.nodeType === 'InlineAssembly') {
-    if (!assemblyCalls(n)?.has('sstore')) return false;
-    const aliases = storageAliases(view);
-    return assemblyReferences(n).some((d) => d === id || aliases.get(d)?.has(id));
-  }
+/** `sstore` in an assembly block: the state variables whose slot it names, directly or through a pointer. */
+function assemblyWrites(view: ContractView, asm: AnyNode): number[] {
+  if (!assemblyCalls(asm)?.has('sstore')) return [];
   const aliases = storageAliases(view);
-  return writtenExpressions(view, n, from).some(
-    (e) => writesStorage(view, e) && pointsTo(view, aliases, e, from).has(id),
-  );
+  return assemblyReferences(asm).flatMap((d) => [d, ...(aliases.get(d) ?? [])]);
 }
 
+/** The state variables (declaration ids) a callable reads and writes in its own code (not its callees'). */
+export interface StateAccess {
+  reads: Set<number>;
+  writes: Set<number>;
+}
+
+const accessCache = new WeakMap<ContractView, Map<number, StateAccess>>();
+
 /**
- * Does the callable read state variable `id`? Any mention counts (taking a storage pointer to it included)
- * except being the target of a plain `=` or of `delete`; assembly that names its slot counts.
+ * What the callable's own code reads and writes. A write counts directly, through a storage pointer, or in
+ * assembly that `sstore`s and names the slot. A read is any mention (taking a storage pointer to it
+ * included) except being the target of a plain `=` or of `delete`; assembly that names the slot reads it.
  */
-export function readsVariable(callable: Callable, id: number): boolean {
+export function stateAccess(view: ContractView, callable: Callable): StateAccess {
+  let perView = accessCache.get(view);
+  if (!perView) {
+    perView = new Map();
+    accessCache.set(view, perView);
+  }
+  const cached = perView.get(callable.id);
+  if (cached) return cached;
+  const aliases = storageAliases(view);
   const code = codeOf(callable);
+  const access: StateAccess = { reads: new Set(), writes: new Set() };
   const writeOnly = new Set<number>();
   walk(code, (n) => {
+    if (n.nodeType === 'InlineAssembly') {
+      for (const d of assemblyWrites(view, n)) access.writes.add(d);
+      for (const d of assemblyReferences(n)) access.reads.add(d);
+      return 'skip';
+    }
+    for (const e of writtenExpressions(view, n, callable)) {
+      if (writesStorage(view, e)) for (const d of pointsTo(view, aliases, e, callable)) access.writes.add(d);
+    }
     const targets =
       n.nodeType === 'Assignment' && n.operator === '='
         ? flattenTuple(n.leftHandSide as AnyNode)
@@ -241,12 +265,13 @@ export function readsVariable(callable: Callable, id: number): boolean {
     }
     return undefined;
   });
-  let read = false;
   walk(code, (n) => {
-    if (read) return 'skip';
-    if (n.nodeType === 'Identifier' && n.referencedDeclaration === id && !writeOnly.has(n.id)) read = true;
-    if (n.nodeType === 'InlineAssembly' && assemblyReferences(n).includes(id)) read = true;
-    return undefined;
+    if (n.nodeType === 'Identifier' && !writeOnly.has(n.id)) {
+      const ref = n.referencedDeclaration as number | undefined;
+      if (ref !== undefined && isStorageVariable(declarationOf(view, n))) access.reads.add(ref);
+    }
+    return n.nodeType === 'InlineAssembly' ? 'skip' : undefined;
   });
-  return read;
+  perView.set(callable.id, access);
+  return access;
 }

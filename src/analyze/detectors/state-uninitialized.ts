@@ -29,7 +29,7 @@ import {
 } from '../callgraph.js';
 import { makeFinding } from '../catalog.js';
 import type { Finding } from '../finding.js';
-import { readsVariable, writesVariable } from '../state-access.js';
+import { stateAccess } from '../state-access.js';
 
 const EMPTY_BY_DESIGN = /^t_(mapping|array\(.*\)dyn_storage|string_storage|bytes_storage)/;
 
@@ -117,15 +117,7 @@ function analyseEntries(view: ContractView, fns: readonly FunctionDefinition[]):
 }
 
 function writes(view: ContractView, code: readonly Callable[], id: number): boolean {
-  return code.some((c) => {
-    let hit = false;
-    walk(codeOf(c), (n) => {
-      if (hit) return 'skip';
-      hit = writesVariable(view, n, id, c);
-      return undefined;
-    });
-    return hit;
-  });
+  return code.some((c) => stateAccess(view, c).writes.has(id));
 }
 
 export function uninitializedState(
@@ -158,7 +150,7 @@ export function uninitializedState(
   for (const { item, decl } of added) {
     const id = decl.id;
     const readers = [...entries, ...upgrade, ...pointerTargets].filter((e) =>
-      e.reads.some((c) => readsVariable(c, id)),
+      e.reads.some((c) => stateAccess(candidate, c).reads.has(id)),
     );
     if (readers.length === 0) continue; // dead code or the public getter only: nothing depends on it
     // The upgrade's own reinitializer runs it, modifiers and what `initializer` helpers it calls included.
