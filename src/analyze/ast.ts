@@ -17,6 +17,9 @@ import type { Location } from './finding.js';
 
 type AnyNode = { nodeType: string; id: number; src: string; [k: string]: unknown };
 
+/** Code that runs: a function or a modifier. */
+export type Callable = FunctionDefinition | ModifierDefinition;
+
 export interface ContractView {
   handle: ContractHandle;
   unit: CompilationUnit;
@@ -276,6 +279,14 @@ export function entryPoints(view: ContractView): Map<string, FunctionDefinition>
     }
   }
   return out;
+}
+
+/**
+ * Declared mutability only. To judge whether a function can change anything, use `effectsOf` (effects.ts),
+ * which follows what it executes.
+ */
+export function isStateChanging(fn: FunctionDefinition): boolean {
+  return fn.stateMutability !== 'view' && fn.stateMutability !== 'pure';
 }
 
 export type { AnyNode };

@@ -8,10 +8,10 @@
  * - `reachesNode`: does anything the function executes match a predicate (an assignment, a call)?
  */
 import type { FunctionDefinition, ModifierDefinition } from 'solidity-ast';
-import { type AnyNode, type ContractView, resolveVirtual, walk } from './ast.js';
+import { type AnyNode, type Callable, type ContractView, resolveVirtual, walk } from './ast.js';
 import { callTarget } from './calls.js';
 
-export type Callable = FunctionDefinition | ModifierDefinition;
+export type { Callable } from './ast.js';
 
 const MAX_DEPTH = 10;
 

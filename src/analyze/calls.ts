@@ -5,10 +5,8 @@
  * cannot be resolved. The call graph (callgraph.ts) follows the internal ones; the effect analysis
  * (effects.ts) judges the others.
  */
-import type { ContractDefinition, FunctionDefinition, ModifierDefinition } from 'solidity-ast';
-import { type AnyNode, type ContractView, resolveVirtual } from './ast.js';
-
-type Callable = FunctionDefinition | ModifierDefinition;
+import type { FunctionDefinition } from 'solidity-ast';
+import { type AnyNode, type Callable, type ContractView, resolveVirtual } from './ast.js';
 
 export type CallTarget =
   /** Runs in this contract's context: followed by the call graph. */
@@ -158,9 +156,4 @@ function isBuiltinMember(base: AnyNode): boolean {
     return callee.nodeType === 'Identifier' && (callee as { name?: string }).name === 'type';
   }
   return false;
-}
-
-/** The library or contract that declares a function, for messages. */
-export function ownerName(view: ContractView, fn: Callable): string {
-  return (view.ownerOf.get(fn.id) as ContractDefinition | undefined)?.name ?? view.def.name;
 }

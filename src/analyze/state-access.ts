@@ -20,7 +20,7 @@ function declarationOf(view: ContractView, node: AnyNode): VariableDeclaration |
 }
 
 /** A state variable that lives in storage (not a constant, not an immutable). */
-export function isStorageVariable(decl: VariableDeclaration | undefined): boolean {
+function isStorageVariable(decl: VariableDeclaration | undefined): boolean {
   return !!decl?.stateVariable && !decl.constant && decl.mutability !== 'immutable';
 }
 
