@@ -62,7 +62,7 @@ describe('state-uninitialized, judged by what reads and writes the new state', (
     expect(keys).not.toContain('setByReinit');
   });
 
-  it('counts writes through a storage pointer, a storage parameter, a tuple, ++ and sstore(x.slot) by guarded setters', () => {
+  it('counts writes through a storage pointer, a storage parameter, a returned pointer, a tuple, ++, delete and sstore(x.slot) by guarded setters', () => {
     const info = byKey(named(state, 'state-uninitialized').filter((f) => !f.blocking));
     for (const [key, setter] of [
       ['config', 'setWindow'],
@@ -72,6 +72,7 @@ describe('state-uninitialized, judged by what reads and writes the new state', (
       ['nonce', 'bump'],
       ['slotSet', 'setSlot'],
       ['cleared', 'clear'],
+      ['limits', 'setLimitsCap'],
     ]) {
       expect(info.get(key), key).toMatchObject({ severity: 'info', blocking: false });
       expect(info.get(key)?.message, key).toMatch(new RegExp(`set only by ${setter} \\(onlyOwner\\)`));
@@ -93,6 +94,7 @@ describe('access control, judged by effect', () => {
     expect([...says.keys()].sort()).toEqual(
       [
         'bumpViaHelper',
+        'consumeViaModifier',
         'destroy',
         'forward',
         'hooked',
@@ -114,7 +116,9 @@ describe('access control, judged by effect', () => {
     expect(says.get('rawStore')).toMatch(/writes storage in assembly/);
     expect(says.get('spawn')).toMatch(/creates a contract \(Child\)/);
     expect(says.get('hooked')).toMatch(/writes counter \(in _onPoke\)/);
+    expect(says.get('consumeViaModifier')).toMatch(/writes counter \(in _consume\)/);
     expect(says.get('hooked')).toMatch(/writes counter \(in _onPoke\)/);
+    expect(says.get('consumeViaModifier')).toMatch(/writes counter \(in _consume\)/);
     for (const f of missing)
       expect(f).toMatchObject({ severity: 'high', blocking: true, status: 'introduced' });
   });
