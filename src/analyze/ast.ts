@@ -17,6 +17,9 @@ import type { Location } from './finding.js';
 
 type AnyNode = { nodeType: string; id: number; src: string; [k: string]: unknown };
 
+/** Code that runs: a function or a modifier. */
+export type Callable = FunctionDefinition | ModifierDefinition;
+
 export interface ContractView {
   handle: ContractHandle;
   unit: CompilationUnit;
@@ -261,6 +264,27 @@ export function constructors(view: ContractView): FunctionDefinition[] {
   return out;
 }
 
+/** The functions a caller reaches through the proxy: public/external ones by selector, fallback, receive. */
+export function entryPoints(view: ContractView): Map<string, FunctionDefinition> {
+  const out = new Map(view.externalFunctions);
+  for (const kind of ['fallback', 'receive'] as const) {
+    for (const base of view.linearized) {
+      const fn = base.nodes.find(
+        (n): n is FunctionDefinition => n.nodeType === 'FunctionDefinition' && n.kind === kind && !!n.body,
+      );
+      if (fn) {
+        out.set(kind, fn);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Declared mutability only. To judge whether a function can change anything, use `effectsOf` (effects.ts),
+ * which follows what it executes.
+ */
 export function isStateChanging(fn: FunctionDefinition): boolean {
   return fn.stateMutability !== 'view' && fn.stateMutability !== 'pure';
 }

@@ -8,9 +8,10 @@
  * - `reachesNode`: does anything the function executes match a predicate (an assignment, a call)?
  */
 import type { FunctionDefinition, ModifierDefinition } from 'solidity-ast';
-import { type AnyNode, type ContractView, resolveVirtual, walk } from './ast.js';
+import { type AnyNode, type Callable, type ContractView, resolveVirtual, walk } from './ast.js';
+import { callTarget } from './calls.js';
 
-type Callable = FunctionDefinition | ModifierDefinition;
+export type { Callable } from './ast.js';
 
 const MAX_DEPTH = 10;
 
@@ -69,30 +70,91 @@ function containsRevert(node: unknown): boolean {
   return found;
 }
 
-/** Resolve the callee of a call expression to an internal function definition with a body, if any. */
-function internalCallee(view: ContractView, call: AnyNode): FunctionDefinition | undefined {
-  const expr = call.expression as AnyNode | undefined;
-  if (!expr) return undefined;
-  if (expr.nodeType !== 'Identifier' && expr.nodeType !== 'MemberAccess') return undefined;
-  const ref = (expr as { referencedDeclaration?: number | null }).referencedDeclaration;
-  if (ref === undefined || ref === null || ref < 0) return undefined;
-  const decl = view.byId.get(ref);
-  if (decl?.nodeType !== 'FunctionDefinition') return undefined;
-  const fn = decl as unknown as FunctionDefinition;
-  if (expr.nodeType === 'MemberAccess') {
-    const base = expr.expression as AnyNode & { name?: string; typeDescriptions?: { typeString?: string } };
-    const owner = view.ownerOf.get(fn.id);
-    const isSuper = base.nodeType === 'Identifier' && base.name === 'super';
-    const isLibrary = owner?.contractKind === 'library';
-    // `x.f()` on a contract is an external call; only `super.f()` and internal library calls stay here.
-    if (!isSuper && !(isLibrary && (fn.visibility === 'internal' || fn.visibility === 'private'))) {
-      return undefined;
-    }
-    if (isSuper) return fn.body ? fn : undefined;
-    return fn.body ? fn : undefined;
+/** The function a call runs in this contract's context (internal, `super`, library), if it has a body. */
+function followedCallee(view: ContractView, call: AnyNode, from: Callable): FunctionDefinition | undefined {
+  const target = callTarget(view, call, from);
+  return target.kind === 'internal' || target.kind === 'library' ? target.callee : undefined;
+}
+
+type ModifierInvocation = NonNullable<FunctionDefinition['modifiers']>[number];
+
+/** The modifiers a function runs, in order, each resolved to the override that runs for this contract. */
+export function invokedModifiers(
+  view: ContractView,
+  fn: FunctionDefinition,
+): Array<{ inv: ModifierInvocation; mod: ModifierDefinition }> {
+  const out: Array<{ inv: ModifierInvocation; mod: ModifierDefinition }> = [];
+  for (const inv of fn.modifiers ?? []) {
+    const ref = inv.modifierName.referencedDeclaration;
+    const decl = ref !== undefined && ref !== null ? view.byId.get(ref) : undefined;
+    if (decl?.nodeType !== 'ModifierDefinition') continue; // a base constructor call
+    out.push({ inv, mod: resolveVirtual(view, decl as unknown as ModifierDefinition) });
   }
-  const resolved = resolveVirtual(view, fn);
-  return resolved.body ? resolved : undefined;
+  return out;
+}
+
+/**
+ * The code a callable runs itself: its body and, for a function, the arguments of its modifier invocations
+ * (`onlyRole(getRoleAdmin(role))` evaluates `getRoleAdmin(role)` on every call).
+ */
+export function codeOf(c: Callable): unknown[] {
+  const args =
+    c.nodeType === 'FunctionDefinition' ? (c.modifiers ?? []).flatMap((m) => m.arguments ?? []) : [];
+  return c.body ? [c.body, ...args] : args;
+}
+
+/** Code that reverts unless an initializer is running (OpenZeppelin's `onlyInitializing`). */
+export function initializingOnly(view: ContractView, c: Callable): boolean {
+  return (
+    c.nodeType === 'FunctionDefinition' &&
+    invokedModifiers(view, c).some(
+      ({ mod }) => mod.name === 'onlyInitializing' && view.ownerOf.get(mod.id)?.name === 'Initializable',
+    )
+  );
+}
+
+/**
+ * Every function and modifier that runs when one of `roots` is called: their modifiers, bodies, and the
+ * internal, `super` and library functions they call, transitively (no depth limit: each callable once).
+ * `skip` prunes a callable and what only it reaches (e.g. code that reverts outside initialization).
+ */
+export function reachable(
+  view: ContractView,
+  roots: readonly Callable[],
+  skip?: (c: Callable) => boolean,
+): Callable[] {
+  const seen = new Map<number, Callable>();
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const c = stack.pop() as Callable;
+    if (seen.has(c.id) || skip?.(c)) continue;
+    seen.set(c.id, c);
+    stack.push(...directCallees(view, c));
+  }
+  return [...seen.values()];
+}
+
+const calleeCache = new WeakMap<ContractView, Map<number, Callable[]>>();
+
+/** The modifiers and the internal, `super` and library functions a callable runs directly (cached per view). */
+function directCallees(view: ContractView, c: Callable): Callable[] {
+  let perView = calleeCache.get(view);
+  if (!perView) {
+    perView = new Map();
+    calleeCache.set(view, perView);
+  }
+  const cached = perView.get(c.id);
+  if (cached) return cached;
+  const out: Callable[] =
+    c.nodeType === 'FunctionDefinition' ? invokedModifiers(view, c).map((m) => m.mod) : [];
+  walk(codeOf(c), (n) => {
+    if (n.nodeType !== 'FunctionCall') return undefined;
+    const callee = followedCallee(view, n, c);
+    if (callee) out.push(callee);
+    return undefined;
+  });
+  perView.set(c.id, out);
+  return out;
 }
 
 function taintParams(callee: Callable, args: AnyNode[] | undefined, tainted: Set<number>): Set<number> {
@@ -138,11 +200,7 @@ function explore(
     }
     const here: Frame = { ...frame, tainted };
     if (callable.nodeType === 'FunctionDefinition' && !(skipTopModifiers && frame === start)) {
-      for (const inv of callable.modifiers ?? []) {
-        const ref = inv.modifierName.referencedDeclaration;
-        const decl = ref !== undefined && ref !== null ? view.byId.get(ref) : undefined;
-        if (decl?.nodeType !== 'ModifierDefinition') continue;
-        const mod = resolveVirtual(view, decl as unknown as ModifierDefinition);
+      for (const { inv, mod } of invokedModifiers(view, callable)) {
         if (onModifier?.(mod, here)) return true;
         stack.push({
           callable: mod,
@@ -160,7 +218,7 @@ function explore(
           return 'skip';
         }
         if (n.nodeType === 'FunctionCall') {
-          const callee = internalCallee(view, n);
+          const callee = followedCallee(view, n, callable);
           if (callee) {
             stack.push({
               callable: callee,
@@ -191,11 +249,7 @@ export interface Guard {
  * revert (ERC-4626 `if (caller != owner) _spendAllowance(...)`) is not one either.
  */
 export function callerGuard(view: ContractView, fn: FunctionDefinition): Guard {
-  for (const inv of fn.modifiers ?? []) {
-    const ref = inv.modifierName.referencedDeclaration;
-    const decl = ref !== undefined && ref !== null ? view.byId.get(ref) : undefined;
-    if (decl?.nodeType !== 'ModifierDefinition') continue;
-    const mod = resolveVirtual(view, decl as unknown as ModifierDefinition);
+  for (const { inv, mod } of invokedModifiers(view, fn)) {
     if (INITIALIZER_MODIFIERS.has(mod.name) && view.ownerOf.get(mod.id)?.name === 'Initializable') {
       return { guarded: true, by: inv.modifierName.name };
     }

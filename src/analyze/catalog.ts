@@ -159,7 +159,7 @@ const OWN: CatalogEntry[] = [
     severity: 'critical',
     blocking: true,
     summary:
-      'A state-changing function that only privileged callers could use (a modifier or a msg.sender check) is open to anyone after the upgrade.',
+      'A function that only privileged callers could use (a modifier or a msg.sender check) is open to anyone after the upgrade and still acts: it writes storage, moves value, calls out, creates or selfdestructs.',
     fix: 'Restore the modifier or caller check (onlyOwner, onlyRole, require(msg.sender == …)).',
     example:
       'function setFeeRecipient(address r) public override { _setFeeRecipient(r); } // onlyRole dropped',
@@ -169,7 +169,8 @@ const OWN: CatalogEntry[] = [
     title: 'New state-changing function without an access guard',
     severity: 'high',
     blocking: true,
-    summary: 'The patch adds an external or public function that changes state and that anyone can call.',
+    summary:
+      'The patch adds an external or public function that anyone can call and that acts: it writes storage, moves value, calls out, creates or selfdestructs (judged by what it executes, not by its declared mutability).',
     fix: 'Add the right guard, or acknowledge the finding if the function is meant to be public (like deposit).',
     example: 'function claimFor(address staker) external { ... } // new, anyone can call',
   },
@@ -250,7 +251,7 @@ const OWN: CatalogEntry[] = [
     severity: 'high',
     blocking: true,
     summary:
-      'The patch adds a state variable the code reads, but no initializer or reinitializer reachable in the candidate assigns it, so the check it feeds is vacuous at its zero value (Ronin bridge, August 2024).',
+      "The patch adds a state variable that code reachable from an entry point reads, but neither the upgrade's reinitializer nor any function the live proxy can run assigns it, so the check it feeds is vacuous at its zero value (Ronin bridge, August 2024). Set only by a setter: reported as info.",
     fix: 'Set it in a `reinitializer(n)` that the upgrade calldata calls.',
     example: 'uint256 public largeWithdrawalThreshold; // new, read in _withdraw, set by no reinitializer',
   },

@@ -1,29 +1,38 @@
 /**
- * Access-control diff. For every state-changing function a caller can reach through the proxy:
+ * Access-control diff. For every function a caller can reach through the proxy that has an effect
+ * (effects.ts: it writes storage, sends value, calls or delegatecalls out, creates or selfdestructs —
+ * judged over everything it executes, not by its declared mutability):
  * - `access-control-removed`: it had an access guard in the live version and has none in the patch;
  * - `access-control-missing`: the patch adds it and it has no access guard.
  * A guard is a revert that depends on the caller (see callgraph.ts): onlyOwner, onlyRole, a
- * `require(msg.sender == …)`, an initializer modifier.
+ * `require(msg.sender == …)`, an initializer modifier. A function that does nothing (empty, only reads,
+ * only emits events, only accepts ether) needs no guard, whether it is new or lost one.
  */
-import { type ContractView, isStateChanging, locate } from '../ast.js';
+import { type ContractView, entryPoints, functionLabel, locate } from '../ast.js';
 import { callerGuard } from '../callgraph.js';
 import { makeFinding } from '../catalog.js';
+import { describeEffects, effectsOf } from '../effects.js';
 import type { Finding } from '../finding.js';
 
 export function accessControlDiff(reference: ContractView, candidate: ContractView): Finding[] {
   const out: Finding[] = [];
-  for (const [selector, fn] of candidate.externalFunctions) {
-    if (!isStateChanging(fn) || !fn.body) continue;
+  const before = entryPoints(reference);
+  for (const [selector, fn] of entryPoints(candidate)) {
+    if (!fn.body) continue;
+    const effects = effectsOf(candidate, fn);
+    if (effects.length === 0) continue;
     const guard = callerGuard(candidate, fn);
     if (guard.guarded) continue;
-    const before = reference.externalFunctions.get(selector);
-    if (before) {
-      const old = callerGuard(reference, before);
-      if (!old.guarded) continue;
+    const name = functionLabel(fn);
+    const what = describeEffects(effects);
+    const old = before.get(selector);
+    if (old) {
+      const oldGuard = callerGuard(reference, old);
+      if (!oldGuard.guarded) continue;
       out.push(
         makeFinding('access-control-removed', {
-          message: `${candidate.def.name}.${fn.name} changes state and lost its access guard (${old.by} in ${reference.def.name}): anyone can call it after the upgrade.`,
-          location: locate(candidate, fn, fn.name),
+          message: `${candidate.def.name}.${name} ${what}, and lost its access guard (${oldGuard.by} in ${reference.def.name}): anyone can call it after the upgrade.`,
+          location: locate(candidate, fn, name),
           status: 'introduced',
           key: selector,
         }),
@@ -31,8 +40,8 @@ export function accessControlDiff(reference: ContractView, candidate: ContractVi
     } else {
       out.push(
         makeFinding('access-control-missing', {
-          message: `${candidate.def.name}.${fn.name} is new, changes state and has no access guard: anyone can call it.`,
-          location: locate(candidate, fn, fn.name),
+          message: `${candidate.def.name}.${name} is new, ${what}, and has no access guard: anyone can call it.`,
+          location: locate(candidate, fn, name),
           status: 'introduced',
           key: selector,
         }),
