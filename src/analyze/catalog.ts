@@ -132,10 +132,10 @@ const UPGRADES_CORE: Record<UpgradeErrorKind, Described> = {
   },
   'incorrect-initializer-order': {
     title: 'Parent initializers called out of order',
-    severity: 'low',
+    severity: 'medium',
     blocking: false,
     summary:
-      'Parent initializers do not follow the linearization order; usually harmless, sometimes a dependency bug (upgrades-core reports it as a warning).',
+      'Parent initializers do not follow the linearization order; usually harmless, a bug when one parent initializer relies on state another sets (upgrades-core reports it as a warning, so it does not block).',
     fix: 'Call parent initializers in the order of the inheritance linearization.',
     example: 'function initialize() public initializer { __Pausable_init(); __Ownable_init(msg.sender); }',
   },
@@ -213,6 +213,17 @@ const OWN: CatalogEntry[] = [
     fix: 'Add a new function with a new name instead of changing the existing one.',
     example:
       'V1: function sharePrice() external view returns (uint256)\nV2: function sharePrice() external returns (uint256, uint8)',
+  },
+  {
+    id: 'function-returns-extended',
+    title: 'Function returns more values after the old ones',
+    severity: 'low',
+    blocking: false,
+    summary:
+      'The selector is unchanged and the function returns the same static values as before followed by new ones (a public struct getter whose struct gained a trailing member): callers decoding the old shape still read the same values.',
+    fix: 'Nothing to fix if callers only need the old values; tell integrators about the new ones.',
+    example:
+      'V1: entries(uint256) returns (uint256,address)\nV2: entries(uint256) returns (uint256,address,bool)',
   },
   {
     id: 'event-removed',
@@ -295,15 +306,45 @@ const OWN: CatalogEntry[] = [
     example: 'build-info from solc 0.8.26 with `@custom:storage-location erc7201:vault.main` structs',
   },
   {
+    id: 'namespace-conflict',
+    title: 'ERC-7201 namespace defined twice',
+    severity: 'critical',
+    blocking: true,
+    summary:
+      'Two structs of one inheritance tree declare the same `@custom:storage-location erc7201:` id, so both live at the same slot and overwrite each other.',
+    fix: 'Give each namespaced struct its own namespace id (or merge the two structs into one).',
+    example:
+      'Ledger.MainStorage and Rewards.RewardsStorage both `@custom:storage-location erc7201:bridge.main`',
+  },
+  {
+    id: 'layout-clash',
+    title: '`layout at` storage overlaps an ERC-7201 namespace',
+    severity: 'critical',
+    blocking: true,
+    summary:
+      "The contract's variables, moved by `layout at <slot>` (solc 0.8.29+), occupy slots of an ERC-7201 namespace of the same contract, so the two overwrite each other.",
+    fix: 'Move the `layout at` base away from every namespace (or use a different namespace id).',
+    example: 'contract V layout at 0xdde7…a600 { /// @custom:storage-location erc7201:bridge.clash … }',
+  },
+  {
+    id: 'no-initializer',
+    title: 'Plain storage contract without an initializer',
+    severity: 'info',
+    blocking: false,
+    summary:
+      'The implementation does not inherit Initializable: it has no initializer, so the proxy state is only set by ordinary functions and the initializer checks do not apply.',
+    fix: 'Nothing to fix if the proxy needs no initialization; otherwise inherit Initializable and add an initializer.',
+    example: 'contract PlainV2 { uint256 public value; address public keeper; ... } // no Initializable',
+  },
+  {
     id: 'not-upgradeable',
     title: 'Not an upgradeable implementation',
     severity: 'high',
     blocking: true,
     summary:
-      'The reference or candidate is not a contract that can sit behind a proxy (an interface, a library, abstract, or neither Initializable nor UUPS when the proxy kind requires it).',
-    fix: 'Pass the implementation contract behind the proxy, or annotate it with `/// @custom:oz-upgrades` if it needs no initializer.',
-    example:
-      'candidate src/VaultV2.sol:VaultV2 is not an upgradeable implementation (it does not inherit Initializable)',
+      'The reference or candidate is not a contract that can sit behind a proxy: an interface, a library or an abstract contract.',
+    fix: 'Pass the concrete implementation contract behind the proxy.',
+    example: 'candidate src/IVault.sol:IVault is an interface, not a contract that can sit behind a proxy',
   },
   {
     id: 'simulation-reverted',

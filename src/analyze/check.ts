@@ -57,12 +57,16 @@ function summary(handle: ContractHandle): ContractSummary {
   };
 }
 
-/** Upgradeable = meant to sit behind a proxy: Initializable, UUPS, or annotated `@custom:oz-upgrades`. */
+/**
+ * Deployable behind a proxy: a concrete contract. Interfaces, libraries and abstract contracts are refused
+ * (checking them proves nothing); a plain storage contract without Initializable is checked like any other.
+ */
 function assertUpgradeable(view: ContractView, role: string): void {
   if (view.def.contractKind !== 'contract') {
+    const kind = view.def.contractKind;
     throw inputError(
       'not-upgradeable',
-      `${role} ${view.handle.fullyQualifiedName} is a ${view.def.contractKind}, not a contract that can sit behind a proxy`,
+      `${role} ${view.handle.fullyQualifiedName} is ${kind === 'interface' ? 'an' : 'a'} ${kind}, not a contract that can sit behind a proxy`,
       'pass the implementation contract',
     );
   }
@@ -73,16 +77,18 @@ function assertUpgradeable(view: ContractView, role: string): void {
       'pass the concrete implementation contract that inherits it',
     );
   }
-  const annotated = /@custom:oz-upgrades/.test(
-    typeof view.def.documentation === 'object' && view.def.documentation ? view.def.documentation.text : '',
-  );
-  if (!inherits(view, 'Initializable') && !inherits(view, 'UUPSUpgradeable') && !annotated) {
-    throw inputError(
-      'not-upgradeable',
-      `${role} ${view.handle.fullyQualifiedName} is not an upgradeable implementation (it does not inherit Initializable or UUPSUpgradeable)`,
-      'pass the implementation behind the proxy, or annotate the contract with `/// @custom:oz-upgrades` if it needs no initializer',
-    );
-  }
+}
+
+/** `no-initializer`: a plain storage contract (no Initializable), listed so reviewers know no initializer runs. */
+function plainStorage(view: ContractView): Finding[] {
+  if (inherits(view, 'Initializable')) return [];
+  return [
+    makeFinding('no-initializer', {
+      message: `${view.def.name} does not inherit Initializable: it has no initializer, so the proxy state is set only by its ordinary functions and the initializer checks do not apply.`,
+      location: { file: view.handle.sourceName, line: view.lineOf(view.def), contract: view.def.name },
+      key: 'plain',
+    }),
+  ];
 }
 
 function inferKind(view: ContractView): ProxyKind {
@@ -115,6 +121,7 @@ function singleVersionFindings(view: ContractView, kind: ProxyKind, roots: reado
     ...uupsUnprotectedUpgrade(view),
     ...dangerousOpcodes(view),
     ...selectorClash(view, kind),
+    ...plainStorage(view),
   ];
 }
 

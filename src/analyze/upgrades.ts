@@ -17,6 +17,7 @@ import {
 } from '@openzeppelin/upgrades-core';
 import { LayoutCompatibilityReport } from '@openzeppelin/upgrades-core/dist/storage/report.js';
 import { describeError } from '@openzeppelin/upgrades-core/dist/validate/report.js';
+import { convertToWarnings, type ValidationError } from '@openzeppelin/upgrades-core/dist/validate/run.js';
 import { importClosure } from '../build/closure.js';
 import type { CompilationUnit, ContractHandle } from '../build/types.js';
 import { type ContractView, enclosingAt } from './ast.js';
@@ -121,7 +122,10 @@ export function upgradeSafetyFindings(
   const handle = view.handle;
   const run = validationOf(handle.unit, roots);
   const version = getContractVersion(run, handle.fullyQualifiedName);
-  const errors = getErrors([run], version, options(kind));
+  const errors = [
+    ...getErrors([run], version, options(kind)),
+    ...upgradeWarnings(run, handle.fullyQualifiedName),
+  ];
   return errors.map((e) => {
     const text = describeError(e, false);
     const [first, ...rest] = text.split('\n');
@@ -136,6 +140,19 @@ export function upgradeSafetyFindings(
       key: `${e.kind}:${'name' in e ? e.name : ''}:${srcFile(e.src) === handle.sourceName ? '<self>' : srcFile(e.src)}`,
     });
   });
+}
+
+/**
+ * The kinds upgrades-core turns into warnings (`convertToWarnings`: incorrect-initializer-order): getErrors
+ * logs them and drops them, so they are read here from the contract's and its bases' validation, as getErrors
+ * gathers non-opcode errors, and reported with their catalogue severity (non-blocking).
+ */
+function upgradeWarnings(run: ValidationRunData, fullyQualifiedName: string): ValidationError[] {
+  const self = run[fullyQualifiedName];
+  if (!self) return [];
+  return [fullyQualifiedName, ...self.inherit]
+    .flatMap((name) => run[name]?.errors ?? [])
+    .filter((e) => convertToWarnings.includes(e.kind));
 }
 
 function srcFile(src: string): string {
