@@ -62,6 +62,11 @@ describe('bytecode opcodes and @custom:oz-upgrades-unsafe-allow (class 3)', () =
       ),
     });
     for (const f of introduced) expect(f).toMatchObject({ acknowledged: true, blocking: false });
+    expect(introduced.find((f) => f.key === 'DELEGATECALL:Exec.run:allowed')?.location).toMatchObject({
+      file: 'src/Ops.sol',
+      contract: 'Exec',
+      function: 'run',
+    });
     expect(r.findings.some((f) => f.id === 'upgrade-unsafe-delegatecall')).toBe(false);
   });
 

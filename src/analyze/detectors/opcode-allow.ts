@@ -25,6 +25,8 @@ export interface Coverage {
   by: string[];
   /** `fn`, `Contract.fn` for code outside the contract itself, or undefined when no function encloses it. */
   function?: string;
+  /** The contract (or library) and the function or modifier that enclose it, for the finding's location. */
+  at?: { contract?: string; function?: string };
 }
 
 type Fn = AnyNode & { nodeType: 'FunctionDefinition' | 'ModifierDefinition'; name: string };
@@ -169,9 +171,10 @@ export function opcodeCoverage(view: ContractView, kind: AllowKind) {
     const owner = fn ? contractOf(fn) : chain.find((n) => n.nodeType === 'ContractDefinition');
     const label = fn && (fn.nodeType === 'FunctionDefinition' ? functionLabel(fn as never) : fn.name);
     const name = label && owner && owner.id !== view.def.id ? `${owner.name}.${label}` : label;
+    const at = { contract: owner?.name as string | undefined, function: label };
     const lexical = chain.filter((n) => allows(n, kind, false));
-    if (lexical.length > 0) return { by: lexical.map(where), function: name };
-    if (!fn || entered.has(fn.id)) return { by: [], function: name };
-    return { by: reachableAllowances(fn), function: name };
+    if (lexical.length > 0) return { by: lexical.map(where), function: name, at };
+    if (!fn || entered.has(fn.id)) return { by: [], function: name, at };
+    return { by: reachableAllowances(fn), function: name, at };
   };
 }

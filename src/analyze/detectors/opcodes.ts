@@ -97,11 +97,12 @@ function srcOf(map: Array<[number, number, number]>, instruction: number): strin
   return entry && entry[2] >= 0 ? `${entry[0]}:${entry[1]}:${entry[2]}` : undefined;
 }
 
-function locationOf(view: ContractView, src: string | undefined): Location {
+/** Where an occurrence is: its line, and the contract or library and function that enclose it. */
+function locationOf(view: ContractView, src: string | undefined, at?: Coverage['at']): Location {
   if (!src) return { file: view.handle.sourceName, line: view.lineOf(view.def), contract: view.def.name };
   const file = view.fileOfNode({ src });
   const line = view.lineOf({ src });
-  const inside = enclosingAt(view, file, line);
+  const inside = at?.contract ? at : enclosingAt(view, file, line);
   return {
     file,
     line,
@@ -114,6 +115,7 @@ interface Group {
   meta: (typeof WATCHED)[number];
   hits: { hit: OpcodeHit; src?: string }[];
   fn?: string;
+  at?: Coverage['at'];
   /** The annotations allowing every occurrence of the group; empty when they are not allowed. */
   by: string[];
 }
@@ -146,13 +148,13 @@ export function dangerousOpcodes(view: ContractView): Finding[] {
     const cov = src ? coverageOf(hit.opcode, src) : undefined;
     const by = cov?.by ?? [];
     const key = `${meta.name}:${cov?.function ?? '<unplaced>'}${by.length > 0 ? ':allowed' : ''}`;
-    const group = groups.get(key) ?? { meta, hits: [], fn: cov?.function, by: [] };
+    const group = groups.get(key) ?? { meta, hits: [], fn: cov?.function, at: cov?.at, by: [] };
     group.hits.push({ hit, src });
     group.by = [...new Set([...group.by, ...by])];
     groups.set(key, group);
   }
   const out: Finding[] = [];
-  for (const [key, { meta, hits, fn, by }] of groups) {
+  for (const [key, { meta, hits, fn, at, by }] of groups) {
     const first = hits[0] as { hit: OpcodeHit; src?: string };
     const where = fn ? ` in ${fn}` : '';
     const head = `${meta.name} appears ${hits.length}× in ${view.def.name}'s runtime bytecode${where} (first at pc ${first.hit.pc})`;
@@ -160,7 +162,7 @@ export function dangerousOpcodes(view: ContractView): Finding[] {
       out.push(
         makeFinding(meta.id, {
           message: `${head}: ${meta.why}.`,
-          location: locationOf(view, first.src),
+          location: locationOf(view, first.src, at),
           key,
         }),
       );
@@ -170,7 +172,7 @@ export function dangerousOpcodes(view: ContractView): Finding[] {
     out.push({
       ...makeFinding(meta.id, {
         message: `${head}, every occurrence ${reason} (as upgrades-core allows it); ${meta.why}.`,
-        location: locationOf(view, first.src),
+        location: locationOf(view, first.src, at),
         blocking: false,
         key,
       }),
