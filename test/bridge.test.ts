@@ -183,6 +183,16 @@ describe('storage conflicts (class 6)', () => {
     });
   });
 
+  it('marks a conflict the patch removes as fixed, yet blocks while the live version cannot be laid out', async () => {
+    const r = await check('NsConflictV2', 'NsV1');
+    const conflicts = r.findings.filter((f) => f.id === 'namespace-conflict');
+    expect(conflicts.map((f) => f.status).sort()).toEqual(['fixed', 'introduced']);
+    expect(conflicts.find((f) => f.status === 'introduced')?.message).toMatch(
+      /refuses to lay out NsConflictV2/,
+    );
+    expect(r.verdict).toBe('fail');
+  });
+
   it('reports a `layout at` base equal to a namespace slot as layout-clash naming both', async () => {
     const r = await check('NsV1', 'LayoutClashV2');
     const f = r.findings.find((x) => x.id === 'layout-clash');
