@@ -255,12 +255,15 @@ export async function analyzeUpgrade(
 
   const findings: Finding[] = [];
   let namespacesUnproven = false;
+  // Namespaced layouts: to compare namespaces that differ, and to size the namespaces a `layout at` may overlap
+  // (without them, storage-conflicts estimates the size; only differing namespaces are then unproven).
+  const differ = !sameNamespaces(reference, candidate);
   if (
     (refHandle.unit.hasNamespaces || candHandle.unit.hasNamespaces) &&
-    (!sameNamespaces(reference, candidate) || hasLayoutAt(reference) || hasLayoutAt(candidate))
+    (differ || hasLayoutAt(reference) || hasLayoutAt(candidate))
   ) {
     for (const unit of new Set([refHandle.unit, candHandle.unit])) {
-      if (!(await ensureNamespaced(unit, params.stateDir))) namespacesUnproven = true;
+      if (!(await ensureNamespaced(unit, params.stateDir)) && differ) namespacesUnproven = true;
     }
   }
   if (namespacesUnproven) {
@@ -284,15 +287,12 @@ export async function analyzeUpgrade(
   );
   findings.push(...abiDiff(reference, candidate));
   findings.push(...accessControlDiff(reference, candidate));
-  const layoutFindings = upgradesCoreFindings(reference, candidate, kind);
-  if (layoutFindings instanceof StorageConflictError) {
-    findings.splice(0, findings.length, ...withRefusal(findings, layoutFindings));
-  } else {
-    findings.push(...layoutFindings);
-  }
+  const layout = upgradesCoreFindings(reference, candidate, kind);
+  const all =
+    layout instanceof StorageConflictError ? withRefusal(findings, layout) : [...findings, ...layout];
 
   // DELEGATECALL is the heart of every UUPS implementation: opcodes block only when the patch adds them.
-  const adjusted = findings.map((f) =>
+  const adjusted = all.map((f) =>
     f.id.startsWith('bytecode-') && f.status !== 'introduced'
       ? { ...f, severity: 'info' as const, blocking: false }
       : f,
