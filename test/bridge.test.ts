@@ -46,7 +46,7 @@ describe('bytecode opcodes and @custom:oz-upgrades-unsafe-allow (class 3)', () =
     );
   });
 
-  it('passes new delegatecalls allowed at function level, through -allow-reachable and on an assembly block', async () => {
+  it('passes new delegatecalls allowed at function level, through -allow-reachable, on a statement and on an assembly block', async () => {
     const r = await check('OpsV1', 'OpsAnnotated');
     expect(r.verdict).toBe('pass');
     expect(blocking(r.findings)).toEqual([]);
@@ -56,6 +56,9 @@ describe('bytecode opcodes and @custom:oz-upgrades-unsafe-allow (class 3)', () =
       'DELEGATECALL:exec:allowed': expect.stringMatching(/unsafe-allow delegatecall at src\/Ops\.sol:\d+$/),
       'DELEGATECALL:Exec.run:allowed': expect.stringMatching(
         /unsafe-allow-reachable delegatecall at src\/Ops\.sol:\d+$/,
+      ),
+      'DELEGATECALL:execStmt:allowed': expect.stringMatching(
+        /unsafe-allow delegatecall at src\/Ops\.sol:\d+$/,
       ),
       'DELEGATECALL:execAsm:allowed': expect.stringMatching(
         /unsafe-allow delegatecall at src\/Ops\.sol:\d+$/,

@@ -3,8 +3,8 @@
  * `@custom:oz-upgrades-unsafe-allow-reachable <kind>`, by the rules upgrades-core applies to its own
  * `delegatecall`/`selfdestruct` errors (validate/run.ts), so that the bytecode detectors and
  * `upgrade-unsafe-delegatecall`/`-selfdestruct` agree:
- * - an occurrence inside a node (contract, function, modifier, annotated `assembly` block) annotated with
- *   either tag is allowed where it stands;
+ * - an occurrence inside a node annotated with either tag (contract, function, modifier, or a statement or
+ *   `assembly` block: solc attaches a `///` comment to the statement after it) is allowed where it stands;
  * - code reached only through calls made under an `-allow-reachable` annotation (a function, its contract, a
  *   block) is allowed: that is how OpenZeppelin's own `UUPSUpgradeable.upgradeToAndCall` covers the
  *   DELEGATECALL of `ERC1967Utils`/`Address`/`LowLevelCall`.
