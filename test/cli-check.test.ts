@@ -102,9 +102,9 @@ describe('patchgate check (bad input)', () => {
       /VaultV3.*\n.*VaultV2/s,
     ],
     [
-      'a non-upgradeable contract',
-      [...base, '--reference', 'VaultV1', '--candidate', 'TestUSD'],
-      /TestUSD.*not an upgradeable/,
+      'a contract that cannot sit behind a proxy (an interface)',
+      [...base, '--reference', 'VaultV1', '--candidate', 'IFlashVault'],
+      /IFlashVault is an interface, not a contract that can sit behind a proxy/,
     ],
     ['a wrong --kind', [...good, '--kind', 'diamond'], /diamond/],
     ['a wrong --format', [...good, '--format', 'xml'], /xml/],

@@ -50,3 +50,25 @@ export function selectorOf(signature: string): `0x${string}` {
 export function outputsOf(item: AbiItem): string {
   return `(${(item.outputs ?? []).map(canonicalType).join(',')})`;
 }
+
+/** Whether a value of this ABI type is encoded out of line (its head word is an offset). */
+export function isDynamic(p: AbiParam): boolean {
+  if (p.type === 'string' || p.type === 'bytes' || p.type.endsWith('[]')) return true;
+  const fixedArray = /^(.*)\[\d+\]$/.exec(p.type);
+  if (fixedArray) return isDynamic({ ...p, type: fixedArray[1] as string });
+  if (p.type === 'tuple') return (p.components ?? []).some(isDynamic);
+  return false;
+}
+
+/**
+ * Whether `after` returns what `before` returned followed by more values, and every value `before` returned is
+ * static: the old head words then keep their places and meaning, so a caller decoding the old shape reads the
+ * same values (ABI decoders do not require the data to end where the old shape ends). Any dynamic old value
+ * is refused: its offset word changes once the head grows, which strict decoders reject.
+ */
+export function outputsExtended(before: AbiItem, after: AbiItem): boolean {
+  const old = before.outputs ?? [];
+  const now = after.outputs ?? [];
+  if (now.length <= old.length || old.some(isDynamic)) return false;
+  return old.every((p, i) => canonicalType(p) === canonicalType(now[i] as AbiParam));
+}

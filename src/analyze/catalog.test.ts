@@ -18,7 +18,7 @@ describe('finding catalogue', () => {
 
   it('follows upgrades-core on what blocks: its warnings (incorrect-initializer-order) do not', () => {
     expect(CATALOG['upgrade-unsafe-incorrect-initializer-order']).toMatchObject({
-      severity: 'low',
+      severity: 'medium',
       blocking: false,
     });
     for (const kind of ['delegatecall', 'selfdestruct', 'missing-public-upgradeto']) {
@@ -35,6 +35,10 @@ describe('finding catalogue', () => {
       ['uups-unprotected-upgrade', 'critical', true],
       ['function-removed', 'high', true],
       ['function-changed', 'high', true],
+      ['function-returns-extended', 'low', false],
+      ['namespace-conflict', 'critical', true],
+      ['layout-clash', 'critical', true],
+      ['no-initializer', 'info', false],
       ['event-removed', 'medium', true],
       ['function-added', 'info', false],
       ['selector-clash', 'critical', true],

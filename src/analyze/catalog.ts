@@ -2,11 +2,9 @@
  * The finding catalogue: the one place where ids, titles, default severities, fixes and examples live.
  * docs/findings.md documents every id here by hand; catalog.test.ts keeps the two in sync.
  */
-// Type-only: the kinds are checked at compile time (Record below) without loading upgrades-core at run time —
-// rendering a report must stay cheap. catalog.test.ts checks them against the installed upgrades-core.
-import type { errorKinds } from '@openzeppelin/upgrades-core/dist/validate/run.js';
 import { internalError } from '../errors.js';
 import { LIFECYCLE_ENTRIES } from './catalog-lifecycle.js';
+import { UPGRADES_CORE, type UpgradeErrorKind } from './catalog-upgrades-core.js';
 import type { Finding, FindingStatus, Location, Severity } from './finding.js';
 
 export interface CatalogEntry {
@@ -22,124 +20,6 @@ export interface CatalogEntry {
   /** A short Solidity or report snippet showing the problem. */
   example: string;
 }
-
-type UpgradeErrorKind = (typeof errorKinds)[number];
-type Described = Omit<CatalogEntry, 'id' | 'blocking'> & { blocking?: boolean };
-
-/** One hand-written entry per upgrades-core kind: a kind added upstream is a compile error here. */
-const UPGRADES_CORE: Record<UpgradeErrorKind, Described> = {
-  'state-variable-assignment': {
-    title: 'State variable assigned at declaration',
-    severity: 'high',
-    summary:
-      'An inline initial value is set by the implementation constructor, so the proxy storage never gets it.',
-    fix: 'Move the assignment into the initializer (or a reinitializer), or make it a constant.',
-    example: 'uint256 public feeBps = 30; // 0 behind the proxy',
-  },
-  'state-variable-immutable': {
-    title: 'Immutable variable in an upgradeable contract',
-    severity: 'high',
-    summary:
-      'An immutable lives in the implementation bytecode: every proxy shares it and the next upgrade can silently change it.',
-    fix: 'Use a constant or a storage variable set by the initializer; if deliberate, annotate it as allowed.',
-    example: 'address public immutable asset; // set by the implementation constructor',
-  },
-  'external-library-linking': {
-    title: 'Linked external library',
-    severity: 'medium',
-    summary:
-      'An externally linked library is code outside the audited implementation that can change or be destroyed.',
-    fix: 'Use libraries with internal functions only, or verify the linked library by hand and acknowledge.',
-    example: 'library Math { function mulDiv(uint a, uint b, uint c) external pure returns (uint) { ... } }',
-  },
-  'struct-definition': {
-    title: 'Struct layout not checked',
-    severity: 'medium',
-    summary:
-      'The storage layout of a struct was not verified (legacy upgrades-core limitation or an `unsafeAllow` flag).',
-    fix: 'Drop the `struct-definition` allowance and let upgrades-core check the struct layout.',
-    example: '/// @custom:oz-upgrades-unsafe-allow struct-definition',
-  },
-  'enum-definition': {
-    title: 'Enum layout not checked',
-    severity: 'medium',
-    summary:
-      'The storage layout of an enum was not verified (legacy upgrades-core limitation or an `unsafeAllow` flag).',
-    fix: 'Drop the `enum-definition` allowance and let upgrades-core check the enum layout.',
-    example: '/// @custom:oz-upgrades-unsafe-allow enum-definition',
-  },
-  constructor: {
-    title: 'Constructor in an upgradeable contract',
-    severity: 'high',
-    summary:
-      'A constructor runs on the implementation, not on the proxy: whatever it sets is missing behind the proxy.',
-    fix: 'Move the logic to an initializer; keep only `_disableInitializers()` with `@custom:oz-upgrades-unsafe-allow constructor`.',
-    example: 'constructor(address admin) { _grantRole(DEFAULT_ADMIN_ROLE, admin); }',
-  },
-  delegatecall: {
-    title: 'delegatecall in the implementation',
-    severity: 'critical',
-    summary:
-      'A delegatecall runs foreign code with the proxy storage; to an attacker-chosen target it is a full takeover.',
-    fix: 'Remove the delegatecall, or restrict the target to audited code and annotate the function as allowed.',
-    example: 'function exec(address t, bytes calldata d) external { t.delegatecall(d); }',
-  },
-  selfdestruct: {
-    title: 'selfdestruct in the implementation',
-    severity: 'critical',
-    summary:
-      'A selfdestruct reachable on the implementation can destroy the code every proxy delegates to (Parity 2017).',
-    fix: 'Remove the selfdestruct.',
-    example: 'function kill() external onlyOwner { selfdestruct(payable(msg.sender)); }',
-  },
-  'missing-public-upgradeto': {
-    title: 'UUPS implementation cannot upgrade',
-    severity: 'critical',
-    summary:
-      'A UUPS implementation without a public upgradeToAndCall locks the proxy on this version forever.',
-    fix: 'Inherit UUPSUpgradeable (and guard `_authorizeUpgrade`).',
-    example:
-      'contract VaultV2 is Initializable, IERC1822Proxiable { ... } // proxiableUUID but no upgradeToAndCall',
-  },
-  'internal-function-storage': {
-    title: 'Internal function pointer in storage',
-    severity: 'medium',
-    summary: 'Internal function pointers are code offsets of one build; after an upgrade they jump anywhere.',
-    fix: 'Store an enum or an external function reference instead, or reassign the pointer in every upgrade.',
-    example: 'function(uint256) internal returns (uint256) private _priceHook;',
-  },
-  'missing-initializer': {
-    title: 'Missing initializer',
-    severity: 'high',
-    summary: 'Parents need initialization but the contract defines no initializer to do it.',
-    fix: 'Define an initializer that calls every parent initializer.',
-    example: 'contract Vault is Initializable, OwnableUpgradeable { } // no initialize()',
-  },
-  'missing-initializer-call': {
-    title: 'Parent initializer not called',
-    severity: 'high',
-    summary:
-      "A parent contract's initializer is never called, so its state (owner, roles, name) stays unset.",
-    fix: 'Call each parent initializer from your initializer.',
-    example: 'function initialize() public initializer { } // __Ownable_init(owner) missing',
-  },
-  'duplicate-initializer-call': {
-    title: 'Parent initializer called twice',
-    severity: 'high',
-    summary: 'A parent initializer runs twice, which reverts or resets the state it set the first time.',
-    fix: 'Call each parent initializer exactly once.',
-    example: 'function initialize() public initializer { __ERC20_init("V", "V"); __ERC20_init("V", "V"); }',
-  },
-  'incorrect-initializer-order': {
-    title: 'Parent initializers called out of order',
-    severity: 'low',
-    blocking: false,
-    summary:
-      'Parent initializers do not follow the linearization order; usually harmless, sometimes a dependency bug (upgrades-core reports it as a warning).',
-    fix: 'Call parent initializers in the order of the inheritance linearization.',
-    example: 'function initialize() public initializer { __Pausable_init(); __Ownable_init(msg.sender); }',
-  },
-};
 
 const OWN: CatalogEntry[] = [
   {
@@ -214,6 +94,17 @@ const OWN: CatalogEntry[] = [
     fix: 'Add a new function with a new name instead of changing the existing one.',
     example:
       'V1: function sharePrice() external view returns (uint256)\nV2: function sharePrice() external returns (uint256, uint8)',
+  },
+  {
+    id: 'function-returns-extended',
+    title: 'Function returns more values after the old ones',
+    severity: 'low',
+    blocking: false,
+    summary:
+      'The selector is unchanged and the function returns the same static values as before followed by new ones (a public struct getter whose struct gained a trailing member): callers decoding the old shape still read the same values.',
+    fix: 'Nothing to fix if callers only need the old values; tell integrators about the new ones.',
+    example:
+      'V1: entries(uint256) returns (uint256,address)\nV2: entries(uint256) returns (uint256,address,bool)',
   },
   {
     id: 'event-removed',
@@ -296,15 +187,45 @@ const OWN: CatalogEntry[] = [
     example: 'build-info from solc 0.8.26 with `@custom:storage-location erc7201:vault.main` structs',
   },
   {
+    id: 'namespace-conflict',
+    title: 'ERC-7201 namespace defined twice',
+    severity: 'critical',
+    blocking: true,
+    summary:
+      'Two structs of one inheritance tree declare the same `@custom:storage-location erc7201:` id, so both live at the same slot and overwrite each other.',
+    fix: 'Give each namespaced struct its own namespace id (or merge the two structs into one).',
+    example:
+      'Ledger.MainStorage and Rewards.RewardsStorage both `@custom:storage-location erc7201:bridge.main`',
+  },
+  {
+    id: 'layout-clash',
+    title: '`layout at` storage overlaps an ERC-7201 namespace',
+    severity: 'critical',
+    blocking: true,
+    summary:
+      "The contract's variables, moved by `layout at <slot>` (solc 0.8.29+), occupy slots of an ERC-7201 namespace of the same contract, so the two overwrite each other.",
+    fix: 'Move the `layout at` base away from every namespace (or use a different namespace id).',
+    example: 'contract V layout at 0xdde7…a600 { /// @custom:storage-location erc7201:bridge.clash … }',
+  },
+  {
+    id: 'no-initializer',
+    title: 'Plain storage contract without an initializer',
+    severity: 'info',
+    blocking: false,
+    summary:
+      'The implementation does not inherit Initializable: it has no initializer, so the proxy state is only set by ordinary functions and the initializer checks do not apply.',
+    fix: 'Nothing to fix if the proxy needs no initialization; otherwise inherit Initializable and add an initializer.',
+    example: 'contract PlainV2 { uint256 public value; address public keeper; ... } // no Initializable',
+  },
+  {
     id: 'not-upgradeable',
     title: 'Not an upgradeable implementation',
     severity: 'high',
     blocking: true,
     summary:
-      'The reference or candidate is not a contract that can sit behind a proxy (an interface, a library, abstract, or neither Initializable nor UUPS when the proxy kind requires it).',
-    fix: 'Pass the implementation contract behind the proxy, or annotate it with `/// @custom:oz-upgrades` if it needs no initializer.',
-    example:
-      'candidate src/VaultV2.sol:VaultV2 is not an upgradeable implementation (it does not inherit Initializable)',
+      'The reference or candidate is not a contract that can sit behind a proxy: an interface, a library or an abstract contract.',
+    fix: 'Pass the concrete implementation contract behind the proxy.',
+    example: 'candidate src/IVault.sol:IVault is an interface, not a contract that can sit behind a proxy',
   },
   {
     id: 'simulation-reverted',

@@ -16,9 +16,17 @@ import { implementationInitializable } from './detectors/initializable.js';
 import { dangerousOpcodes } from './detectors/opcodes.js';
 import { selectorClash } from './detectors/selector-clash.js';
 import { uninitializedState } from './detectors/state-uninitialized.js';
+import { storageConflicts } from './detectors/storage-conflicts.js';
 import { uupsUnprotectedUpgrade } from './detectors/uups-auth.js';
 import { type Finding, SEVERITIES } from './finding.js';
-import { type ProxyKind, storageFindings, storageLayoutOf, upgradeSafetyFindings } from './upgrades.js';
+import {
+  locationFromSrc,
+  type ProxyKind,
+  StorageConflictError,
+  storageFindings,
+  storageLayoutOf,
+  upgradeSafetyFindings,
+} from './upgrades.js';
 
 export type { Acknowledgement } from './acknowledge.js';
 
@@ -57,12 +65,16 @@ function summary(handle: ContractHandle): ContractSummary {
   };
 }
 
-/** Upgradeable = meant to sit behind a proxy: Initializable, UUPS, or annotated `@custom:oz-upgrades`. */
+/**
+ * Deployable behind a proxy: a concrete contract. Interfaces, libraries and abstract contracts are refused
+ * (checking them proves nothing); a plain storage contract without Initializable is checked like any other.
+ */
 function assertUpgradeable(view: ContractView, role: string): void {
   if (view.def.contractKind !== 'contract') {
+    const kind = view.def.contractKind;
     throw inputError(
       'not-upgradeable',
-      `${role} ${view.handle.fullyQualifiedName} is a ${view.def.contractKind}, not a contract that can sit behind a proxy`,
+      `${role} ${view.handle.fullyQualifiedName} is ${kind === 'interface' ? 'an' : 'a'} ${kind}, not a contract that can sit behind a proxy`,
       'pass the implementation contract',
     );
   }
@@ -73,16 +85,18 @@ function assertUpgradeable(view: ContractView, role: string): void {
       'pass the concrete implementation contract that inherits it',
     );
   }
-  const annotated = /@custom:oz-upgrades/.test(
-    typeof view.def.documentation === 'object' && view.def.documentation ? view.def.documentation.text : '',
-  );
-  if (!inherits(view, 'Initializable') && !inherits(view, 'UUPSUpgradeable') && !annotated) {
-    throw inputError(
-      'not-upgradeable',
-      `${role} ${view.handle.fullyQualifiedName} is not an upgradeable implementation (it does not inherit Initializable or UUPSUpgradeable)`,
-      'pass the implementation behind the proxy, or annotate the contract with `/// @custom:oz-upgrades` if it needs no initializer',
-    );
-  }
+}
+
+/** `no-initializer`: a plain storage contract (no Initializable), listed so reviewers know no initializer runs. */
+function plainStorage(view: ContractView): Finding[] {
+  if (inherits(view, 'Initializable')) return [];
+  return [
+    makeFinding('no-initializer', {
+      message: `${view.def.name} does not inherit Initializable: it has no initializer, so the proxy state is set only by its ordinary functions and the initializer checks do not apply.`,
+      location: { file: view.handle.sourceName, line: view.lineOf(view.def), contract: view.def.name },
+      key: 'plain',
+    }),
+  ];
 }
 
 function inferKind(view: ContractView): ProxyKind {
@@ -109,13 +123,13 @@ function compareVersions(before: Finding[], after: Finding[]): Finding[] {
   return out;
 }
 
-function singleVersionFindings(view: ContractView, kind: ProxyKind, roots: readonly string[]): Finding[] {
+function singleVersionFindings(view: ContractView, kind: ProxyKind): Finding[] {
   return [
-    ...upgradeSafetyFindings(view, kind, roots),
     ...implementationInitializable(view),
     ...uupsUnprotectedUpgrade(view),
     ...dangerousOpcodes(view),
     ...selectorClash(view, kind),
+    ...plainStorage(view),
   ];
 }
 
@@ -165,6 +179,62 @@ function sameNamespaces(a: ContractView, b: ContractView): boolean {
   return x.size === y.size && [...x].every(([id, node]) => y.get(id) === node);
 }
 
+/**
+ * What needs upgrades-core's storage layout: the layout comparison, its upgrade-safety rules, new-state
+ * initialization. One validation covers both versions (the two source files and what they import). A storage
+ * conflict upgrades-core refuses to lay out comes back as the error, for `withRefusal`; any other error is
+ * not recognised and propagates (an internal error: fail closed).
+ */
+function upgradesCoreFindings(
+  reference: ContractView,
+  candidate: ContractView,
+  kind: ProxyKind,
+): Finding[] | StorageConflictError {
+  const roots = [reference.handle.sourceName, candidate.handle.sourceName];
+  try {
+    return [
+      ...storageFindings(reference.handle, candidate.handle, kind, roots),
+      ...compareVersions(
+        upgradeSafetyFindings(reference, kind, roots),
+        upgradeSafetyFindings(candidate, kind, roots),
+      ),
+      ...uninitializedState(
+        reference,
+        candidate,
+        storageLayoutOf(reference.handle, roots),
+        storageLayoutOf(candidate.handle, roots),
+      ),
+    ];
+  } catch (e) {
+    if (e instanceof StorageConflictError) return e;
+    throw e;
+  }
+}
+
+/**
+ * The findings with upgrades-core's refusal in them: added to the matching conflict patchgate found itself, or
+ * as a finding of its own (blocking: storage safety is unproven while upgrades-core cannot lay it out).
+ */
+function withRefusal(findings: Finding[], e: StorageConflictError): Finding[] {
+  const note = ` upgrades-core refuses to lay out ${e.contract} ("${e.message}"), so the storage layout comparison and its upgrade-safety checks did not run.`;
+  const key = `${e.kind === 'namespace-conflict' ? 'namespace' : 'layout'}:${e.namespace}`;
+  const same = findings.findIndex((f) => f.id === e.kind && f.key === key && f.status !== 'fixed');
+  if (same >= 0) {
+    return findings.map((f, i) => (i === same ? { ...f, message: f.message + note } : f));
+  }
+  const message = `${e.contract}: ${e.message} (${e.sources.join(', ') || 'no location given'}).${note}`;
+  const location = locationFromSrc(e.sources[0], e.contract);
+  return [
+    ...findings,
+    makeFinding(e.kind, { message, ...(location ? { location } : {}), status: 'introduced', key }),
+  ];
+}
+
+/** Whether a contract moves its variables with `layout at` (solc 0.8.29+). */
+function hasLayoutAt(view: ContractView): boolean {
+  return (view.def as { storageLayout?: unknown }).storageLayout !== undefined;
+}
+
 /** The findings before acknowledgements: a pure function of the compiled project and the parameters. */
 export async function analyzeUpgrade(
   params: Omit<CheckUpgradeParameters, 'acknowledge'> & { stateDir?: string },
@@ -186,12 +256,15 @@ export async function analyzeUpgrade(
 
   const findings: Finding[] = [];
   let namespacesUnproven = false;
+  // Namespaced layouts: to compare namespaces that differ, and to size the namespaces a `layout at` may overlap
+  // (without them, storage-conflicts estimates the size; only differing namespaces are then unproven).
+  const differ = !sameNamespaces(reference, candidate);
   if (
     (refHandle.unit.hasNamespaces || candHandle.unit.hasNamespaces) &&
-    !sameNamespaces(reference, candidate)
+    (differ || hasLayoutAt(reference) || hasLayoutAt(candidate))
   ) {
     for (const unit of new Set([refHandle.unit, candHandle.unit])) {
-      if (!(await ensureNamespaced(unit, params.stateDir))) namespacesUnproven = true;
+      if (!(await ensureNamespaced(unit, params.stateDir)) && differ) namespacesUnproven = true;
     }
   }
   if (namespacesUnproven) {
@@ -208,28 +281,19 @@ export async function analyzeUpgrade(
       }),
     );
   }
-  // One upgrades-core validation covers both versions: the two source files and what they import.
-  const roots = [refHandle.sourceName, candHandle.sourceName];
-  findings.push(...storageFindings(refHandle, candHandle, kind, roots));
+  const conflicts = compareVersions(storageConflicts(reference), storageConflicts(candidate));
+  findings.push(...conflicts);
   findings.push(
-    ...compareVersions(
-      singleVersionFindings(reference, kind, roots),
-      singleVersionFindings(candidate, kind, roots),
-    ),
+    ...compareVersions(singleVersionFindings(reference, kind), singleVersionFindings(candidate, kind)),
   );
   findings.push(...abiDiff(reference, candidate));
   findings.push(...accessControlDiff(reference, candidate));
-  findings.push(
-    ...uninitializedState(
-      reference,
-      candidate,
-      storageLayoutOf(refHandle, roots),
-      storageLayoutOf(candHandle, roots),
-    ),
-  );
+  const layout = upgradesCoreFindings(reference, candidate, kind);
+  const all =
+    layout instanceof StorageConflictError ? withRefusal(findings, layout) : [...findings, ...layout];
 
   // DELEGATECALL is the heart of every UUPS implementation: opcodes block only when the patch adds them.
-  const adjusted = findings.map((f) =>
+  const adjusted = all.map((f) =>
     f.id.startsWith('bytecode-') && f.status !== 'introduced'
       ? { ...f, severity: 'info' as const, blocking: false }
       : f,

@@ -17,6 +17,7 @@ import {
 } from '@openzeppelin/upgrades-core';
 import { LayoutCompatibilityReport } from '@openzeppelin/upgrades-core/dist/storage/report.js';
 import { describeError } from '@openzeppelin/upgrades-core/dist/validate/report.js';
+import { convertToWarnings, type ValidationError } from '@openzeppelin/upgrades-core/dist/validate/run.js';
 import { importClosure } from '../build/closure.js';
 import type { CompilationUnit, ContractHandle } from '../build/types.js';
 import { type ContractView, enclosingAt } from './ast.js';
@@ -70,9 +71,65 @@ export function validationOf(unit: CompilationUnit, roots: readonly string[]): V
     sources: pick(unit.namespacedOutput.sources, keep),
     contracts: pick(unit.namespacedOutput.contracts, keep),
   };
-  const run = validate(output, solcInputOutputDecoder(input, output), unit.solcVersion, input, namespaced);
+  let run: ValidationRunData;
+  try {
+    run = validate(output, solcInputOutputDecoder(input, output), unit.solcVersion, input, namespaced);
+  } catch (e) {
+    throw storageConflictOf(e) ?? e;
+  }
   memo.set(memoKey, run);
   return run;
+}
+
+/**
+ * A user's storage bug that upgrades-core refuses to lay out (it throws instead of reporting): the same
+ * ERC-7201 namespace twice in one inheritance tree, or a `layout at` base slot equal to a namespace slot.
+ */
+export class StorageConflictError extends Error {
+  constructor(
+    readonly kind: 'namespace-conflict' | 'layout-clash',
+    readonly contract: string,
+    readonly namespace: string,
+    /** `file:line` of each definition upgrades-core names. */
+    readonly sources: string[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const RECOGNISED = [
+  {
+    kind: 'namespace-conflict',
+    error: 'DuplicateNamespaceError',
+    first: /^Namespace (\S+) is defined multiple times for contract (\S+)$/,
+    groups: { namespace: 1, contract: 2 },
+  },
+  {
+    kind: 'layout-clash',
+    error: 'CustomLayoutClashWithNamespaceError',
+    first: /^Custom layout for contract (\S+) clashes with the storage location for namespace (\S+)$/,
+    groups: { namespace: 2, contract: 1 },
+  },
+] as const;
+
+/** The conflict behind one of the two upgrades-core errors recognised above; undefined for anything else. */
+function storageConflictOf(e: unknown): StorageConflictError | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const [first = '', ...rest] = e.message.split('\n');
+  for (const r of RECOGNISED) {
+    const m = r.first.exec(first);
+    if (e.constructor.name !== r.error || !m) continue;
+    const sources = rest.map((l) => /^- (.+:\d+)$/.exec(l.trim())?.[1]).filter((x): x is string => !!x);
+    return new StorageConflictError(
+      r.kind,
+      m[r.groups.contract] as string,
+      m[r.groups.namespace] as string,
+      sources,
+      first,
+    );
+  }
+  return undefined;
 }
 
 function options(kind: ProxyKind): Required<ValidationOptions> {
@@ -121,7 +178,10 @@ export function upgradeSafetyFindings(
   const handle = view.handle;
   const run = validationOf(handle.unit, roots);
   const version = getContractVersion(run, handle.fullyQualifiedName);
-  const errors = getErrors([run], version, options(kind));
+  const errors = [
+    ...getErrors([run], version, options(kind)),
+    ...upgradeWarnings(run, handle.fullyQualifiedName),
+  ];
   return errors.map((e) => {
     const text = describeError(e, false);
     const [first, ...rest] = text.split('\n');
@@ -136,6 +196,19 @@ export function upgradeSafetyFindings(
       key: `${e.kind}:${'name' in e ? e.name : ''}:${srcFile(e.src) === handle.sourceName ? '<self>' : srcFile(e.src)}`,
     });
   });
+}
+
+/**
+ * The kinds upgrades-core turns into warnings (`convertToWarnings`: incorrect-initializer-order): getErrors
+ * logs them and drops them, so they are read here from the contract's and its bases' validation, as getErrors
+ * gathers non-opcode errors, and reported with their catalogue severity (non-blocking).
+ */
+function upgradeWarnings(run: ValidationRunData, fullyQualifiedName: string): ValidationError[] {
+  const self = run[fullyQualifiedName];
+  if (!self) return [];
+  return [fullyQualifiedName, ...self.inherit]
+    .flatMap((name) => run[name]?.errors ?? [])
+    .filter((e) => convertToWarnings.includes(e.kind));
 }
 
 function srcFile(src: string): string {

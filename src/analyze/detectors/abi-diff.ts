@@ -4,7 +4,7 @@
  * keeps its selector but changes what it returns or whether it writes, breaks them silently.
  */
 import { compiled } from '../../build/artifact.js';
-import { type AbiItem, keccakHex, outputsOf, selectorOf, signatureOf } from '../abi.js';
+import { type AbiItem, keccakHex, outputsExtended, outputsOf, selectorOf, signatureOf } from '../abi.js';
 import { type ContractView, locate } from '../ast.js';
 import { makeFinding } from '../catalog.js';
 import type { Finding, Location } from '../finding.js';
@@ -56,10 +56,21 @@ export function abiDiff(reference: ContractView, candidate: ContractView): Findi
       continue;
     }
     const changes: string[] = [];
-    if (outputsOf(fn) !== outputsOf(now)) changes.push(`returns ${outputsOf(fn)} → ${outputsOf(now)}`);
+    const returnsChanged = outputsOf(fn) !== outputsOf(now);
+    if (returnsChanged) changes.push(`returns ${outputsOf(fn)} → ${outputsOf(now)}`);
     if (fn.stateMutability !== now.stateMutability)
       changes.push(`${fn.stateMutability} → ${now.stateMutability}`);
-    if (changes.length > 0) {
+    if (returnsChanged && changes.length === 1 && outputsExtended(fn, now)) {
+      // A struct getter whose struct gained a trailing member: old callers still decode the first words.
+      out.push(
+        makeFinding('function-returns-extended', {
+          message: `${signature} keeps its selector and returns ${outputsOf(fn)} → ${outputsOf(now)}: the old values keep their places (all static) and new ones follow, so callers decoding the old shape still read the same values.`,
+          location: declarationLocation(candidate, selector, now.name ?? ''),
+          status: 'introduced',
+          key: selector,
+        }),
+      );
+    } else if (changes.length > 0) {
       out.push(
         makeFinding('function-changed', {
           message: `${signature} keeps its selector but changed: ${changes.join('; ')}.`,

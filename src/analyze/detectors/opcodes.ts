@@ -9,6 +9,7 @@ import { compiled } from '../../build/artifact.js';
 import { type ContractView, enclosingAt } from '../ast.js';
 import { makeFinding } from '../catalog.js';
 import type { Finding, Location } from '../finding.js';
+import { type AllowKind, type Coverage, opcodeCoverage } from './opcode-allow.js';
 
 const WATCHED: Record<number, { id: string; name: string; why: string }> = {
   255: {
@@ -27,6 +28,12 @@ const WATCHED: Record<number, { id: string; name: string; why: string }> = {
     why: 'callcode runs foreign code against the proxy storage',
   },
 };
+
+/** The upgrades-core error kind whose allow annotations cover an opcode. */
+const ALLOW_KIND = new Map<number, AllowKind>([
+  [0xf4, 'delegatecall'],
+  [0xff, 'selfdestruct'],
+]);
 
 export interface OpcodeHit {
   opcode: number;
@@ -84,45 +91,94 @@ export function parseSourceMap(map: string): Array<[number, number, number]> {
   return out;
 }
 
+/** The source position (`start:length:file`) of an instruction, when the source map places it in a source. */
+function srcOf(map: Array<[number, number, number]>, instruction: number): string | undefined {
+  const entry = map[instruction];
+  return entry && entry[2] >= 0 ? `${entry[0]}:${entry[1]}:${entry[2]}` : undefined;
+}
+
+/** Where an occurrence is: its line, and the contract or library and function that enclose it. */
+function locationOf(view: ContractView, src: string | undefined, at?: Coverage['at']): Location {
+  if (!src) return { file: view.handle.sourceName, line: view.lineOf(view.def), contract: view.def.name };
+  const file = view.fileOfNode({ src });
+  const line = view.lineOf({ src });
+  const inside = at?.contract ? at : enclosingAt(view, file, line);
+  return {
+    file,
+    line,
+    contract: inside.contract ?? view.def.name,
+    ...(inside.function ? { function: inside.function } : {}),
+  };
+}
+
+interface Group {
+  meta: (typeof WATCHED)[number];
+  hits: { hit: OpcodeHit; src?: string }[];
+  fn?: string;
+  at?: Coverage['at'];
+  /** The annotations allowing every occurrence of the group; empty when they are not allowed. */
+  by: string[];
+}
+
+/**
+ * One finding per opcode and enclosing function, split by whether `@custom:oz-upgrades-unsafe-allow(-reachable)`
+ * allows it (opcode-allow.ts). Allowed ones are listed as acknowledged (non-blocking) with the annotation's
+ * place; the others keep the catalogue's severity. The key carries the function, so a new occurrence in
+ * another function is `introduced` even when the reference had the opcode elsewhere.
+ */
 export function dangerousOpcodes(view: ContractView): Finding[] {
   const { object, sourceMap } = compiled(view.handle).evm.deployedBytecode;
   if (!object) return [];
   const map = parseSourceMap(sourceMap ?? '');
-  const byOpcode = new Map<number, OpcodeHit[]>();
   const limit = sourceMap ? map.length : Number.POSITIVE_INFINITY;
+  const coverage = new Map<number, (src: string) => Coverage>();
+  const coverageOf = (opcode: number, src: string): Coverage | undefined => {
+    const kind = ALLOW_KIND.get(opcode);
+    if (!kind) return undefined;
+    const cover = coverage.get(opcode) ?? opcodeCoverage(view, kind);
+    coverage.set(opcode, cover);
+    return cover(src);
+  };
+  const groups = new Map<string, Group>();
   for (const hit of scanOpcodes(object, Object.keys(WATCHED).map(Number), limit)) {
-    byOpcode.set(hit.opcode, [...(byOpcode.get(hit.opcode) ?? []), hit]);
+    const meta = WATCHED[hit.opcode];
+    if (!meta) continue;
+    const src = sourceMap ? srcOf(map, hit.instruction) : undefined;
+    // CALLCODE has no upgrades-core annotation; an unplaced instruction cannot be matched to one.
+    const cov = src ? coverageOf(hit.opcode, src) : undefined;
+    const by = cov?.by ?? [];
+    const key = `${meta.name}:${cov?.function ?? '<unplaced>'}${by.length > 0 ? ':allowed' : ''}`;
+    const group = groups.get(key) ?? { meta, hits: [], fn: cov?.function, at: cov?.at, by: [] };
+    group.hits.push({ hit, src });
+    group.by = [...new Set([...group.by, ...by])];
+    groups.set(key, group);
   }
   const out: Finding[] = [];
-  for (const [opcode, hits] of byOpcode) {
-    const meta = WATCHED[opcode];
-    if (!meta) continue;
-    const first = hits[0] as OpcodeHit;
-    const entry = map[first.instruction];
-    let location: Location = {
-      file: view.handle.sourceName,
-      line: view.lineOf(view.def),
-      contract: view.def.name,
-    };
-    if (entry && entry[2] >= 0) {
-      const src = { src: `${entry[0]}:${entry[1]}:${entry[2]}` };
-      const file = view.fileOfNode(src);
-      const line = view.lineOf(src);
-      const inside = enclosingAt(view, file, line);
-      location = {
-        file,
-        line,
-        contract: inside.contract ?? view.def.name,
-        ...(inside.function ? { function: inside.function } : {}),
-      };
+  for (const [key, { meta, hits, fn, at, by }] of groups) {
+    const first = hits[0] as { hit: OpcodeHit; src?: string };
+    const where = fn ? ` in ${fn}` : '';
+    const head = `${meta.name} appears ${hits.length}× in ${view.def.name}'s runtime bytecode${where} (first at pc ${first.hit.pc})`;
+    if (by.length === 0) {
+      out.push(
+        makeFinding(meta.id, {
+          message: `${head}: ${meta.why}.`,
+          location: locationOf(view, first.src, at),
+          key,
+        }),
+      );
+      continue;
     }
-    out.push(
-      makeFinding(meta.id, {
-        message: `${meta.name} appears ${hits.length}× in ${view.def.name}'s runtime bytecode (first at pc ${first.pc}): ${meta.why}.`,
-        location,
-        key: meta.name,
+    const reason = `allowed by ${by.join('; ')}`;
+    out.push({
+      ...makeFinding(meta.id, {
+        message: `${head}, every occurrence ${reason} (as upgrades-core allows it); ${meta.why}.`,
+        location: locationOf(view, first.src, at),
+        blocking: false,
+        key,
       }),
-    );
+      acknowledged: true,
+      acknowledgedReason: reason,
+    });
   }
   return out;
 }
