@@ -20,7 +20,8 @@ export function sampleReport(): Report {
       }),
       {
         ...makeFinding('access-control-missing', {
-          message: 'RewardsV2.claimFor is new, writes claimed (in _claim), and has no access guard: anyone can call it.',
+          message:
+            'RewardsV2.claimFor is new, writes claimed (in _claim), and has no access guard: anyone can call it.',
           location: { file: 'src/RewardsV2.sol', line: 61, contract: 'RewardsV2', function: 'claimFor' },
           status: 'introduced',
           key: 'claimFor(address)',
