@@ -224,8 +224,35 @@ describe('storage conflicts (class 6)', () => {
     const error = await check('NsV1', 'LayoutExprV2').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(StorageConflictError);
-    expect(isPatchgateError(error)).toBe(false);
-    expect((error as Error).message).toMatch(/BinaryOperation is not currently supported/);
+    // Not a finding, not a pass, and not "a bug in patchgate": exit 3 saying what could not be checked.
+    expect(isPatchgateError(error) && [error.code, error.exitCode]).toEqual(['storage-unsupported', 3]);
+    expect((error as Error).message).toMatch(
+      /cannot evaluate the `layout at` base in src\/LayoutExpr\.sol:7 \(a BinaryOperation\)/,
+    );
+  });
+
+  it('refuses an unsafe-allow annotation with an unknown check as bad input naming where it is written', () => {
+    const r = runCli([
+      'check',
+      '--project',
+      DIR,
+      '--state-dir',
+      TEST_STATE_DIR,
+      '--reference',
+      'BadAnnotationV1',
+      '--candidate',
+      'BadAnnotationV2',
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(
+      'patchgate: @custom:oz-upgrades-unsafe-allow delegatecal in src/BadAnnotation.sol:14: "delegatecal" is not a check upgrades-core can allow',
+    );
+    expect(JSON.parse(r.stdout).error).toMatchObject({
+      code: 'bad-annotation',
+      hint: expect.stringMatching(/delegatecall/),
+    });
   });
 
   it('exits 1 from the CLI with both locations, not 3 with an internal error', () => {

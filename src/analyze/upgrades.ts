@@ -17,9 +17,14 @@ import {
 } from '@openzeppelin/upgrades-core';
 import { LayoutCompatibilityReport } from '@openzeppelin/upgrades-core/dist/storage/report.js';
 import { describeError } from '@openzeppelin/upgrades-core/dist/validate/report.js';
-import { convertToWarnings, type ValidationError } from '@openzeppelin/upgrades-core/dist/validate/run.js';
+import {
+  convertToWarnings,
+  errorKinds,
+  type ValidationError,
+} from '@openzeppelin/upgrades-core/dist/validate/run.js';
 import { importClosure } from '../build/closure.js';
 import type { CompilationUnit, ContractHandle } from '../build/types.js';
+import { environmentError, inputError, type PatchgateError } from '../errors.js';
 import { type ContractView, enclosingAt } from './ast.js';
 import { makeFinding } from './catalog.js';
 import type { Finding, Location } from './finding.js';
@@ -75,7 +80,7 @@ export function validationOf(unit: CompilationUnit, roots: readonly string[]): V
   try {
     run = validate(output, solcInputOutputDecoder(input, output), unit.solcVersion, input, namespaced);
   } catch (e) {
-    throw storageConflictOf(e) ?? e;
+    throw storageConflictOf(e) ?? annotationError(e, input.sources) ?? unsupportedLayout(e) ?? e;
   }
   memo.set(memoKey, run);
   return run;
@@ -130,6 +135,61 @@ function storageConflictOf(e: unknown): StorageConflictError | undefined {
     );
   }
   return undefined;
+}
+
+/**
+ * An OpenZeppelin annotation upgrades-core cannot read (an unknown `oz-upgrades-unsafe-allow` argument, a
+ * `storage-location` without exactly one argument) is the user's typo, not a patchgate bug: exit 2 naming the
+ * annotation where it is written and what it accepts.
+ */
+function annotationError(
+  e: unknown,
+  sources: Record<string, { content?: string }>,
+): PatchgateError | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const unknownArg = /^NatSpec: ([a-z-]+) argument not recognized: (\S+)$/.exec(e.message);
+  const storage = /^@custom:storage-location annotation must have exactly one argument$/.test(e.message);
+  if (!unknownArg && !storage) return undefined;
+  const tag = unknownArg ? (unknownArg[1] as string) : 'storage-location';
+  const arg = unknownArg?.[2];
+  const where = annotationSite(sources, tag, arg);
+  return inputError(
+    'bad-annotation',
+    unknownArg
+      ? `@custom:${tag} ${arg}${where}: "${arg}" is not a check upgrades-core can allow`
+      : `@custom:storage-location${where} needs exactly one argument (erc7201:<namespace id>)`,
+    unknownArg
+      ? `use one of: ${[...errorKinds].join(', ')}`
+      : 'write `/// @custom:storage-location erc7201:my.namespace` above the namespace struct',
+  );
+}
+
+/**
+ * Solidity upgrades-core cannot lay out yet (a `layout at` base written as an expression): storage safety cannot
+ * be checked, so nothing passes — exit 3 saying what could not be checked and how to write it so it can.
+ */
+function unsupportedLayout(e: unknown): PatchgateError | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const m = /^(.*?): Custom storage layout expression with node type (\w+) is not currently supported/.exec(
+    e.message,
+  );
+  if (!m) return undefined;
+  return environmentError(
+    'storage-unsupported',
+    `upgrades-core cannot evaluate the \`layout at\` base in ${m[1]} (a ${m[2]}): storage safety cannot be checked, so the patch cannot pass`,
+    'write the base slot as a number literal (e.g. `layout at 0x…`)',
+    e,
+  );
+}
+
+/** ` in src/A.sol:9` — the first line that carries the annotation (with the argument, when known). */
+function annotationSite(sources: Record<string, { content?: string }>, tag: string, arg?: string): string {
+  for (const [file, { content }] of Object.entries(sources)) {
+    const lines = (content ?? '').split('\n');
+    const at = lines.findIndex((l) => l.includes(`@custom:${tag}`) && (!arg || l.includes(arg)));
+    if (at >= 0) return ` in ${file}:${at + 1}`;
+  }
+  return '';
 }
 
 function options(kind: ProxyKind): Required<ValidationOptions> {

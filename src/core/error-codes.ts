@@ -44,6 +44,8 @@ export const ERROR_CODES = {
   // check.
   'same-contract': 2,
   'not-upgradeable': 2,
+  'bad-annotation': 2,
+  'storage-unsupported': 3,
   // simulate and the system model.
   'no-system': 2,
   'no-live-addresses': 2,
