@@ -5,7 +5,9 @@
  * worst of the pairs, digest covers every pair's digest, findings are all pairs' findings (each tagged with its
  * pair) — and carries each pair's own report under `pairs`.
  */
-import { findContract, loadProject } from '../build/index.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { cachedUnitKeys, findContract, loadProject } from '../build/index.js';
 import type { Project } from '../build/types.js';
 import { inputError, isPatchgateError, PatchgateError } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -113,9 +115,13 @@ export async function runPairs(params: RunPairsParameters): Promise<PairsReport>
   // Fast path: every analysis is cached — no compiler output is read at all (a cached analysis exists only
   // for pairs that resolved when it was made, on exactly this compiler output).
   const hits = new Map<string, CheckResult>();
-  if (!params.project && useCache) {
+  const unitKeys =
+    !params.project && useCache && existsSync(join(params.stateDir, 'cache', 'check'))
+      ? cachedUnitKeys({ dir: params.projectDir, stateDir: params.stateDir })
+      : undefined;
+  if (unitKeys) {
     for (const pair of params.pairs) {
-      const hit = cachedAnalysis(params.projectDir, params.stateDir, pair);
+      const hit = cachedAnalysis(params.projectDir, params.stateDir, pair, unitKeys);
       if (!hit) break;
       hits.set(pair.name, hit);
     }
