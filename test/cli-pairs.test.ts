@@ -7,12 +7,18 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadProject } from '../src/build/index.js';
 import { runCli } from './helpers/cli.js';
 import { TEST_STATE_DIR } from './helpers/example.js';
 
 const CORPUS = fileURLToPath(new URL('./fixtures/corpus/', import.meta.url));
 const base = ['check', '--project', CORPUS, '--state-dir', TEST_STATE_DIR];
+
+// Compile the corpus into the shared cache once, under the hook's timeout, before any CLI run reads it.
+beforeAll(async () => {
+  await loadProject({ dir: CORPUS, stateDir: TEST_STATE_DIR });
+});
 
 /** A file in a fresh temp dir with this content (JSON-encoded unless a string). */
 function tempFile(name: string, content: unknown): string {
