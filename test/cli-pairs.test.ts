@@ -75,7 +75,7 @@ describe('patchgate check --pairs', () => {
     expect(report.findings.some((f: { key?: string }) => 'key' in f)).toBe(false);
   });
 
-  it('changes the combined digest when any one pair changes', () => {
+  it('changes the combined digest when any one pair changes, and gives each pair the digest of a single check', () => {
     const a = JSON.parse(
       runCli([...base, '--pairs', tempFile('p.json', [safe, uups]), '--format', 'json']).stdout,
     );
@@ -90,6 +90,21 @@ describe('patchgate check --pairs', () => {
     );
     expect(a.pairs[0].digest).toBe(b.pairs[0].digest);
     expect(a.digest).not.toBe(b.digest);
+    // A pair's own digest is the one a single check of the same pair gives.
+    const one = JSON.parse(
+      runCli([
+        ...base,
+        '--reference',
+        'UupsOwnerV1',
+        '--candidate',
+        'UupsOwnerV2',
+        '--kind',
+        'uups',
+        '--format',
+        'json',
+      ]).stdout,
+    );
+    expect(a.pairs[1].digest).toBe(one.digest);
   });
 
   it("writes one SARIF run with every pair's results, each tagged with its pair", () => {
