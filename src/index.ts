@@ -17,6 +17,14 @@ export {
 export type { Finding, FindingStatus, Location, Report, Severity, StageResult } from './analyze/finding.js';
 export { verdictOf } from './analyze/finding.js';
 export { type CheckReport, type RunCheckParameters, runCheck } from './analyze/run-check.js';
+export {
+  type PairError,
+  type PairReport,
+  type PairSpec,
+  type PairsReport,
+  type RunPairsParameters,
+  runPairs,
+} from './analyze/run-pairs.js';
 export type { ProxyKind } from './analyze/upgrades.js';
 export * from './anchor/index.js';
 export { type AuditReport, auditProxy } from './audit/index.js';

@@ -73,56 +73,76 @@ function writeCached(file: string, result: CheckResult): void {
   renameSync(tmp, file);
 }
 
-export async function runCheck(params: RunCheckParameters): Promise<CheckReport> {
-  const stages: StageResult[] = [];
-  let t = performance.now();
-  const cacheDir = join(params.stateDir, 'cache', 'check');
-  const keyOf = (unitKeys: string[]) =>
-    createHash('sha256')
-      .update(JSON.stringify([analyzerIdentity(), unitKeys, params.reference, params.candidate, params.kind]))
-      .digest('hex');
-  // Fast path: every unit is cached and so is the analysis of exactly these inputs — no compiler output read.
-  const useCache = params.cache !== false;
-  const known =
-    params.project || !useCache || !existsSync(cacheDir)
-      ? undefined
-      : cachedUnitKeys({ dir: params.projectDir, stateDir: params.stateDir });
-  let result = known ? readCached(join(cacheDir, `${keyOf(known)}.json`)) : undefined;
-  const cached = result !== undefined;
-  if (result) {
-    stages.push({ name: 'build', status: 'passed', durationMs: Math.round(performance.now() - t) });
-    t = performance.now();
-  } else {
-    const project =
-      params.project ?? (await loadProject({ dir: params.projectDir, stateDir: params.stateDir }));
-    stages.push({ name: 'build', status: 'passed', durationMs: Math.round(performance.now() - t) });
-    t = performance.now();
-    const cacheFile = join(cacheDir, `${keyOf(project.units.map((u) => u.key))}.json`);
-    result = useCache ? readCached(cacheFile) : undefined;
-    if (!result) {
-      // The analyzer (viem, upgrades-core, the AST walkers) loads only when there is something to analyze.
-      const { analyzeUpgrade } = await import('./check.js');
-      result = await analyzeUpgrade({
-        project,
-        reference: params.reference,
-        candidate: params.candidate,
-        kind: params.kind,
-        stateDir: params.stateDir,
-      });
-      try {
-        mkdirSync(cacheDir, { recursive: true });
-        writeCached(cacheFile, result);
-      } catch {
-        // A read-only state dir costs speed, not correctness.
-      }
-    }
+/** The inputs that decide an analysis, apart from the compiler output. */
+export interface CheckSpec {
+  reference: string;
+  candidate: string;
+  kind?: ProxyKind;
+}
+
+/** Where the analysis of `spec` over these compilation units is cached in the state dir. */
+export function analysisCacheFile(stateDir: string, unitKeys: readonly string[], spec: CheckSpec): string {
+  const key = createHash('sha256')
+    .update(JSON.stringify([analyzerIdentity(), unitKeys, spec.reference, spec.candidate, spec.kind]))
+    .digest('hex');
+  return join(stateDir, 'cache', 'check', `${key}.json`);
+}
+
+/**
+ * The cached analysis of `spec` without reading any compiler output (every unit of the project is cached and
+ * so is this very analysis), or undefined.
+ */
+export function cachedAnalysis(
+  projectDir: string,
+  stateDir: string,
+  spec: CheckSpec,
+  unitKeys = existsSync(join(stateDir, 'cache', 'check'))
+    ? cachedUnitKeys({ dir: projectDir, stateDir })
+    : undefined,
+): CheckResult | undefined {
+  return unitKeys ? readCached(analysisCacheFile(stateDir, unitKeys, spec)) : undefined;
+}
+
+/** The analysis of `spec` on a loaded project, from the cache when allowed, computed (and stored) otherwise. */
+export async function analyzeOnProject(
+  project: Project,
+  stateDir: string,
+  spec: CheckSpec,
+  useCache = true,
+): Promise<CheckResult> {
+  const cacheFile = analysisCacheFile(
+    stateDir,
+    project.units.map((u) => u.key),
+    spec,
+  );
+  const hit = useCache ? readCached(cacheFile) : undefined;
+  if (hit) return hit;
+  // The analyzer (viem, upgrades-core, the AST walkers) loads only when there is something to analyze.
+  const { analyzeUpgrade } = await import('./check.js');
+  const result = await analyzeUpgrade({ project, ...spec, stateDir });
+  try {
+    mkdirSync(dirname(cacheFile), { recursive: true });
+    writeCached(cacheFile, result);
+  } catch {
+    // A read-only state dir costs speed, not correctness.
   }
-  const findings = applyAcknowledgements(result.findings, params.acknowledge ?? []);
+  return result;
+}
+
+/** The report of one analysis: the team's acknowledgements applied, the verdict, the evidence digest. */
+export function checkReportOf(
+  result: CheckResult,
+  acknowledge: readonly Acknowledgement[],
+  stages: StageResult[],
+  startedCheck: number,
+  cached: boolean,
+): CheckReport {
+  const findings = applyAcknowledgements(result.findings, acknowledge);
   const verdict = verdictOf(findings);
   stages.push({
     name: 'check',
     status: verdict === 'pass' ? 'passed' : 'failed',
-    durationMs: Math.round(performance.now() - t),
+    durationMs: Math.round(performance.now() - startedCheck),
   });
   const final: CheckResult = { ...result, findings };
   return {
@@ -136,4 +156,26 @@ export async function runCheck(params: RunCheckParameters): Promise<CheckReport>
     kind: result.kind,
     cached,
   };
+}
+
+export async function runCheck(params: RunCheckParameters): Promise<CheckReport> {
+  const stages: StageResult[] = [];
+  let t = performance.now();
+  const spec: CheckSpec = { reference: params.reference, candidate: params.candidate, kind: params.kind };
+  const useCache = params.cache !== false;
+  // Fast path: every unit is cached and so is the analysis of exactly these inputs — no compiler output read.
+  let result =
+    params.project || !useCache ? undefined : cachedAnalysis(params.projectDir, params.stateDir, spec);
+  const cached = result !== undefined;
+  if (!result) {
+    const project =
+      params.project ?? (await loadProject({ dir: params.projectDir, stateDir: params.stateDir }));
+    stages.push({ name: 'build', status: 'passed', durationMs: Math.round(performance.now() - t) });
+    t = performance.now();
+    result = await analyzeOnProject(project, params.stateDir, spec, useCache);
+  } else {
+    stages.push({ name: 'build', status: 'passed', durationMs: Math.round(performance.now() - t) });
+    t = performance.now();
+  }
+  return checkReportOf(result, params.acknowledge ?? [], stages, t, cached);
 }

@@ -3,9 +3,12 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { assertKnownIds, parseAllow } from '../analyze/acknowledge.js';
 import { runCheck } from '../analyze/run-check.js';
+import { runPairs } from '../analyze/run-pairs.js';
 import { loadConfig } from '../config/load.js';
+import { configPairs, readPairsFile } from '../config/pairs.js';
 import { inputError } from '../errors.js';
 import { renderReport, writeOutput } from '../report/index.js';
+import { renderPairsReport } from '../report/pairs.js';
 import { addOutputOptions, outputOptions, parseKind, useColor } from './common.js';
 
 interface CheckOptions {
@@ -15,6 +18,8 @@ interface CheckOptions {
   reference?: string;
   candidate?: string;
   kind?: string;
+  all?: boolean;
+  pairs?: string;
   allow: string[];
   format?: string;
   out?: string;
@@ -32,6 +37,11 @@ export function checkCommand(onExit: (code: number) => void): Command {
     .option('--reference <ref>', 'the live implementation: Name or path/File.sol:Name')
     .option('--candidate <ref>', 'the patched implementation: Name or path/File.sol:Name')
     .option('--kind <kind>', 'proxy kind: transparent, uups or beacon (inferred when omitted)')
+    .option('--all', 'check every patch declared in the config, in one run (exit code of the worst)')
+    .option(
+      '--pairs <file>',
+      'check every pair of a JSON list [{name?, reference, candidate, kind?}], in one run (exit code of the worst)',
+    )
     .option(
       '--allow <id>',
       'acknowledge a finding: ID, ID@Contract or ID@Contract.function (repeatable)',
@@ -45,6 +55,20 @@ export function checkCommand(onExit: (code: number) => void): Command {
     const { config, projectDir } = await loadConfig({ file: opts.config, searchDir });
     const acknowledge = [...config.acknowledge, ...opts.allow.map(parseAllow)];
     assertKnownIds(acknowledge); // before compiling: a typo should not cost a compile
+    if (opts.all || opts.pairs) {
+      assertManyPairsAlone(opts);
+      const pairs = opts.pairs ? readPairsFile(resolve(opts.pairs)) : configPairs(config);
+      const report = await runPairs({
+        projectDir: opts.project ? resolve(opts.project) : projectDir,
+        stateDir: out.stateDir,
+        pairs,
+        acknowledge,
+      });
+      const text = renderPairsReport(report, out.format, { color: useColor(out.out), rootDir: projectDir });
+      writeOutput(text, out.out);
+      onExit(report.verdict === 'pass' ? 0 : 1);
+      return;
+    }
     let reference = opts.reference;
     let candidate = opts.candidate;
     let kind = parseKind(opts.kind);
@@ -82,6 +106,27 @@ export function checkCommand(onExit: (code: number) => void): Command {
     onExit(report.verdict === 'pass' ? 0 : 1);
   });
   return cmd;
+}
+
+/** `--all` and `--pairs` name their own pairs: a single pair's options beside them are a mistake, not a filter. */
+function assertManyPairsAlone(opts: CheckOptions): void {
+  const single = (['patch', 'reference', 'candidate', 'kind'] as const).find((k) => opts[k] !== undefined);
+  if (opts.all && opts.pairs) {
+    throw inputError(
+      'conflicting-option',
+      '--all and --pairs cannot be used together',
+      '--all checks the patches of the config, --pairs those of a file: pick one',
+    );
+  }
+  if (single) {
+    throw inputError(
+      'conflicting-option',
+      `--${single} cannot be used with ${opts.all ? '--all' : '--pairs'}`,
+      opts.all
+        ? `drop --all to check one pair, or drop --${single} (each contract in the config gives its kind)`
+        : 'drop --pairs to check one pair, or put it in the pairs file (each entry has its own "kind")',
+    );
+  }
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -45,6 +45,9 @@ export const ERROR_CODES = {
   'same-contract': 2,
   'not-upgradeable': 2,
   'bad-annotation': 2,
+  'bad-pairs-file': 2,
+  'duplicate-pair': 2,
+  'no-patches': 2,
   'storage-unsupported': 3,
   // simulate and the system model.
   'no-system': 2,

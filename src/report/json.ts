@@ -15,7 +15,7 @@ const FINDING_KEYS = [
 ] as const;
 
 /** The analyzer's internal match `key` is not part of the report contract and is dropped. */
-function orderedFinding(f: Finding): Record<string, unknown> {
+export function orderedFinding(f: Finding): Record<string, unknown> {
   const { key: _key, ...rest } = f;
   const out: Record<string, unknown> = {};
   for (const k of FINDING_KEYS) if (rest[k] !== undefined) out[k] = rest[k];

@@ -1,0 +1,177 @@
+/**
+ * Many upgrade pairs of one project in one run (`check --all`, `check --pairs FILE`): one project load (one
+ * compile at most), every pair resolved before any analysis (a bad pair is an input error naming it, and nothing
+ * was analyzed), then one analysis per pair. The combined report keeps DESIGN.md's top level — verdict is the
+ * worst of the pairs, digest covers every pair's digest, findings are all pairs' findings (each tagged with its
+ * pair) — and carries each pair's own report under `pairs`.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { cachedUnitKeys, findContract, loadProject } from '../build/index.js';
+import type { Project } from '../build/types.js';
+import { inputError, isPatchgateError, PatchgateError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { type Acknowledgement, evidenceDigest } from './acknowledge.js';
+import type { CheckResult } from './check.js';
+import type { Finding, Report, StageResult } from './finding.js';
+import {
+  analyzeOnProject,
+  type CheckReport,
+  type CheckSpec,
+  cachedAnalysis,
+  checkReportOf,
+} from './run-check.js';
+
+export interface PairSpec extends CheckSpec {
+  name: string;
+}
+
+export interface PairReport extends CheckReport {
+  name: string;
+}
+
+/** A pair that could not be analyzed (only with `keepGoing`): its error instead of a report. */
+export interface PairError {
+  name: string;
+  code: string;
+  message: string;
+  exitCode: number;
+}
+
+export interface PairsReport extends Report {
+  /** Each finding of the top-level list says which pair it belongs to. */
+  findings: Array<Finding & { pair: string }>;
+  pairs: PairReport[];
+  errors?: PairError[];
+}
+
+export interface RunPairsParameters {
+  projectDir: string;
+  stateDir: string;
+  pairs: readonly PairSpec[];
+  acknowledge?: readonly Acknowledgement[];
+  /** An already loaded project (tests and benches that load it once for other uses too). */
+  project?: Project;
+  /** Reuse and store analysis results in the state dir (default true). */
+  cache?: boolean;
+  /**
+   * Record a pair's analysis error and go on with the next (the corpus test names every failing pair); by
+   * default the first error ends the run, naming its pair (fail closed: the CLI exits 2 or 3).
+   */
+  keepGoing?: boolean;
+}
+
+/** The same error, its message prefixed with the pair it belongs to. */
+function inPair(name: string, e: unknown): PatchgateError {
+  if (isPatchgateError(e)) {
+    return new PatchgateError(`pair "${name}": ${e.shortMessage}`, {
+      code: e.code,
+      hint: e.hint,
+      details: e.details,
+      cause: e,
+    });
+  }
+  return new PatchgateError(`pair "${name}": ${(e as Error)?.message ?? String(e)}`, {
+    code: 'internal',
+    hint: 'this is a bug in patchgate or in a library it uses; the other pairs were not affected by it',
+    cause: e,
+  });
+}
+
+/** Every pair's contracts exist, unambiguously, and differ — checked before anything is analyzed. */
+export function resolvePairs(project: Project, pairs: readonly PairSpec[]): void {
+  const seen = new Set<string>();
+  for (const pair of pairs) {
+    if (seen.has(pair.name)) {
+      throw inputError(
+        'duplicate-pair',
+        `pair name "${pair.name}" is used twice`,
+        'give every pair its own name (the name heads its report)',
+      );
+    }
+    seen.add(pair.name);
+    try {
+      const reference = findContract(project, pair.reference);
+      const candidate = findContract(project, pair.candidate);
+      if (reference.fullyQualifiedName === candidate.fullyQualifiedName) {
+        throw inputError(
+          'same-contract',
+          `reference and candidate are the same contract (${reference.fullyQualifiedName})`,
+          'the reference is the live implementation, the candidate the patched one',
+        );
+      }
+    } catch (e) {
+      throw inPair(pair.name, e);
+    }
+  }
+}
+
+export async function runPairs(params: RunPairsParameters): Promise<PairsReport> {
+  const acks = params.acknowledge ?? [];
+  const useCache = params.cache !== false;
+  let t = performance.now();
+  // Fast path: every analysis is cached — no compiler output is read at all (a cached analysis exists only
+  // for pairs that resolved when it was made, on exactly this compiler output).
+  const hits = new Map<string, CheckResult>();
+  const unitKeys =
+    !params.project && useCache && existsSync(join(params.stateDir, 'cache', 'check'))
+      ? cachedUnitKeys({ dir: params.projectDir, stateDir: params.stateDir })
+      : undefined;
+  if (unitKeys) {
+    for (const pair of params.pairs) {
+      const hit = cachedAnalysis(params.projectDir, params.stateDir, pair, unitKeys);
+      if (!hit) break;
+      hits.set(pair.name, hit);
+    }
+  }
+  const allCached = hits.size === params.pairs.length && params.pairs.length > 0;
+  const project = allCached
+    ? undefined
+    : (params.project ?? (await loadProject({ dir: params.projectDir, stateDir: params.stateDir })));
+  if (project) resolvePairs(project, params.pairs);
+  const build: StageResult = {
+    name: 'build',
+    status: 'passed',
+    durationMs: Math.round(performance.now() - t),
+  };
+  t = performance.now();
+  const reports: PairReport[] = [];
+  const errors: PairError[] = [];
+  for (const pair of params.pairs) {
+    const started = performance.now();
+    try {
+      const result =
+        hits.get(pair.name) ?? (await analyzeOnProject(project as Project, params.stateDir, pair, useCache));
+      const report = checkReportOf(result, acks, [], started, allCached);
+      reports.push({ name: pair.name, ...report });
+    } catch (e) {
+      const error = inPair(pair.name, e);
+      if (!params.keepGoing) throw error;
+      errors.push({
+        name: pair.name,
+        code: error.code,
+        message: error.shortMessage,
+        exitCode: error.exitCode,
+      });
+    }
+  }
+  return combine(reports, errors, build, Math.round(performance.now() - t));
+}
+
+function combine(
+  reports: PairReport[],
+  errors: PairError[],
+  build: StageResult,
+  checkMs: number,
+): PairsReport {
+  const verdict = reports.some((r) => r.verdict === 'fail') || errors.length > 0 ? 'fail' : 'pass';
+  return {
+    tool: { name: 'patchgate', version: VERSION },
+    verdict,
+    digest: evidenceDigest(reports.map((r) => ({ name: r.name, digest: r.digest }))),
+    stages: [build, { name: 'check', status: verdict === 'pass' ? 'passed' : 'failed', durationMs: checkMs }],
+    findings: reports.flatMap((r) => r.findings.map((f) => ({ ...f, pair: r.name }))),
+    pairs: reports,
+    ...(errors.length > 0 ? { errors } : {}),
+  };
+}
