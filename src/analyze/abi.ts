@@ -19,7 +19,7 @@ export interface AbiItem {
   stateMutability?: string;
 }
 
-export function canonicalType(p: AbiParam): string {
+function canonicalType(p: AbiParam): string {
   if (p.type.startsWith('tuple')) {
     return `(${(p.components ?? []).map(canonicalType).join(',')})${p.type.slice('tuple'.length)}`;
   }

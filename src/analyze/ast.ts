@@ -281,12 +281,4 @@ export function entryPoints(view: ContractView): Map<string, FunctionDefinition>
   return out;
 }
 
-/**
- * Declared mutability only. To judge whether a function can change anything, use `effectsOf` (effects.ts),
- * which follows what it executes.
- */
-export function isStateChanging(fn: FunctionDefinition): boolean {
-  return fn.stateMutability !== 'view' && fn.stateMutability !== 'pure';
-}
-
 export type { AnyNode };

@@ -79,7 +79,7 @@ function followedCallee(view: ContractView, call: AnyNode, from: Callable): Func
 type ModifierInvocation = NonNullable<FunctionDefinition['modifiers']>[number];
 
 /** The modifiers a function runs, in order, each resolved to the override that runs for this contract. */
-export function invokedModifiers(
+function invokedModifiers(
   view: ContractView,
   fn: FunctionDefinition,
 ): Array<{ inv: ModifierInvocation; mod: ModifierDefinition }> {
@@ -294,11 +294,6 @@ export function reachesNode(
   predicate: (n: AnyNode) => boolean,
 ): boolean {
   return explore(view, { callable, tainted: new Set(), depth: 0 }, (n) => predicate(n));
-}
-
-/** The modifier names (as written) on a function. */
-export function modifierNames(fn: FunctionDefinition): string[] {
-  return (fn.modifiers ?? []).map((m) => m.modifierName.name);
 }
 
 /** `reinitializer(N)` version of a function, 1 for `initializer`, undefined otherwise. */

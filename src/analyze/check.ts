@@ -30,8 +30,6 @@ import {
 
 export type { Acknowledgement } from './acknowledge.js';
 
-export const PROXY_KINDS: readonly ProxyKind[] = ['transparent', 'uups', 'beacon'];
-
 export interface CheckUpgradeParameters {
   project: Project;
   reference: string;
@@ -141,7 +139,7 @@ function inDependency(f: Finding): number {
   return file.startsWith('@') || file.includes('node_modules/') || file.startsWith('lib/') ? 1 : 0;
 }
 
-export function sortFindings(findings: Finding[]): Finding[] {
+function sortFindings(findings: Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) =>
       STATUS_ORDER[a.status ?? 'introduced'] - STATUS_ORDER[b.status ?? 'introduced'] ||

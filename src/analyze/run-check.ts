@@ -81,7 +81,7 @@ export interface CheckSpec {
 }
 
 /** Where the analysis of `spec` over these compilation units is cached in the state dir. */
-export function analysisCacheFile(stateDir: string, unitKeys: readonly string[], spec: CheckSpec): string {
+function analysisCacheFile(stateDir: string, unitKeys: readonly string[], spec: CheckSpec): string {
   const key = createHash('sha256')
     .update(JSON.stringify([analyzerIdentity(), unitKeys, spec.reference, spec.candidate, spec.kind]))
     .digest('hex');

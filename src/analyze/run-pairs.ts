@@ -79,7 +79,7 @@ function inPair(name: string, e: unknown): PatchgateError {
 }
 
 /** Every pair's contracts exist, unambiguously, and differ — checked before anything is analyzed. */
-export function resolvePairs(project: Project, pairs: readonly PairSpec[]): void {
+function resolvePairs(project: Project, pairs: readonly PairSpec[]): void {
   const seen = new Set<string>();
   for (const pair of pairs) {
     if (seen.has(pair.name)) {

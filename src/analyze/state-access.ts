@@ -84,7 +84,7 @@ const aliasCache = new WeakMap<ContractView, Aliases>();
  * storage parameters, and values returned as storage. Keyed by declaration id; a function's id stands for
  * what it returns.
  */
-export function storageAliases(view: ContractView): Aliases {
+function storageAliases(view: ContractView): Aliases {
   const cached = aliasCache.get(view);
   if (cached) return cached;
   const aliases: Aliases = new Map();
@@ -162,7 +162,7 @@ export function storageAliases(view: ContractView): Aliases {
 }
 
 /** The state variables an expression may denote or point into (empty when it is not storage we can name). */
-export function pointsTo(view: ContractView, aliases: Aliases, expr: AnyNode, from?: Callable): Set<number> {
+function pointsTo(view: ContractView, aliases: Aliases, expr: AnyNode, from?: Callable): Set<number> {
   switch (expr.nodeType) {
     case 'Identifier': {
       const decl = declarationOf(view, expr);

@@ -58,7 +58,7 @@ const runCache = new WeakMap<CompilationUnit, Map<string, ValidationRunData>>();
  * files) need — not of every contract the project compiles — with namespaced layouts when the namespaced
  * output is there. The import closure is complete by construction, as upgrades-core requires.
  */
-export function validationOf(unit: CompilationUnit, roots: readonly string[]): ValidationRunData {
+function validationOf(unit: CompilationUnit, roots: readonly string[]): ValidationRunData {
   const keep = importClosure(unit, roots);
   const memoKey = `${unit.namespacedOutput ? 'ns' : 'plain'}:${[...keep].sort().join('|')}`;
   const memo = runCache.get(unit) ?? new Map<string, ValidationRunData>();

@@ -80,7 +80,7 @@ function entryOf(raw: unknown, index: number, file: string): PairEntry {
 }
 
 /** Parse the text of a pairs file (`file` names it in errors). */
-export function parsePairs(text: string, file: string): PairEntry[] {
+function parsePairs(text: string, file: string): PairEntry[] {
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -32,7 +32,7 @@ export function erc7201Slot(id: string): bigint {
 }
 
 /** Every `@custom:storage-location` struct of the linearization, most derived contract first. */
-export function namespacesIn(view: ContractView): Namespace[] {
+function namespacesIn(view: ContractView): Namespace[] {
   const out: Namespace[] = [];
   for (const base of view.linearized) {
     for (const node of base.nodes) {
