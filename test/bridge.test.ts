@@ -231,6 +231,24 @@ describe('storage conflicts (class 6)', () => {
     );
   });
 
+  it('refuses a namespace struct declared outside a contract as bad input naming it, not an internal error', () => {
+    const r = runCli([
+      'check',
+      '--project',
+      DIR,
+      '--state-dir',
+      TEST_STATE_DIR,
+      '--reference',
+      'NsOutsideV1',
+      '--candidate',
+      'NsOutsideV2',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(
+      'patchgate: src/NsOutside.sol:7: the ERC-7201 namespace struct OutsideStorage is declared outside a contract',
+    );
+  });
+
   it('refuses an unsafe-allow annotation with an unknown check as bad input naming where it is written', () => {
     const r = runCli([
       'check',

@@ -147,6 +147,14 @@ function annotationError(
   sources: Record<string, { content?: string }>,
 ): PatchgateError | undefined {
   if (!(e instanceof Error)) return undefined;
+  const outside = /^(.+:\d+): Namespace struct (\w+) is defined outside of a contract/.exec(e.message);
+  if (outside) {
+    return inputError(
+      'bad-annotation',
+      `${outside[1]}: the ERC-7201 namespace struct ${outside[2]} is declared outside a contract`,
+      'declare the struct (with its @custom:storage-location) inside the contract that uses the namespace',
+    );
+  }
   const unknownArg = /^NatSpec: ([a-z-]+) argument not recognized: (\S+)$/.exec(e.message);
   const storage = /^@custom:storage-location annotation must have exactly one argument$/.test(e.message);
   if (!unknownArg && !storage) return undefined;
