@@ -2,7 +2,7 @@
  * The CLI's option layer as a user meets it: every command and subcommand reports a parse error on one
  * `patchgate:` line and exits 2, and the options README and error hints tell people to use exist.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -79,6 +79,22 @@ describe('CLI options', () => {
     });
     const parse = await run(['status', '--frmat', 'x', '--format=json']);
     expect(JSON.parse(parse.stdout)).toMatchObject({ verdict: 'error', error: { code: 'unknown-option' } });
+  });
+
+  it('overwrites a report an earlier run left in --out, so a failed run never leaves a stale pass behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pg-out-'));
+    const out = join(dir, 'report.json');
+    writeFileSync(out, '{"verdict":"pass"}\n');
+    const r = await run(['check', '--allow', 'no-such-finding', '--format', 'json', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({
+      verdict: 'error',
+      error: { code: 'unknown-finding-id' },
+    });
+    const text = join(dir, 'report.txt');
+    writeFileSync(text, 'PASS VaultV1 → VaultV2\n');
+    expect((await run(['check', '--allow', 'no-such-finding', `--out=${text}`])).code).toBe(2);
+    expect(readFileSync(text, 'utf8')).toMatch(/^patchgate: --allow "no-such-finding" is not a finding id/);
   });
 
   it("carries the error's extra lines (the compiler's full message) in the document", async () => {

@@ -2,12 +2,18 @@
  * The CLI shell: parse, call the library, render, exit. Exit codes (DESIGN.md): 0 pass/success,
  * 1 blocking findings, 2 bad usage or input, 3 environment or internal failure.
  */
+import { writeFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { rpcFailure } from '../chain/rpc.js';
 import { ERROR_CODES, type ErrorCode, isErrorCode } from '../core/error-codes.js';
 import { didYouMean } from '../core/suggest.js';
 import { isPatchgateError } from '../errors.js';
-import { type ErrorFields, errorDocument, requestedFormat } from '../report/error-document.js';
+import {
+  type ErrorFields,
+  errorDocument,
+  requestedFormat,
+  requestedOption,
+} from '../report/error-document.js';
 import { VERSION } from '../version.js';
 
 type Builder = (onExit: (code: number) => void) => Command;
@@ -79,10 +85,26 @@ async function unknownOptionFirst(argv: string[]): Promise<void> {
   }
 }
 
-/** Where a machine asked for JSON or SARIF, the error goes to stdout as a document too (stderr keeps the line). */
+/**
+ * Where a machine asked for JSON or SARIF, the error goes to stdout as a document too (stderr keeps the line).
+ * A `--out FILE` gets the same document (or, for text and md, the error's lines): a report left there by an
+ * earlier run must never outlive a failed one — CI would upload a stale pass. A file that cannot be written
+ * (the very error being reported, maybe) is left alone.
+ */
 function printErrorDocument(argv: string[], fields: ErrorFields, exitCode: number): void {
   const format = requestedFormat(argv);
-  if (format === 'json' || format === 'sarif') process.stdout.write(errorDocument(format, fields, exitCode));
+  const document =
+    format === 'json' || format === 'sarif'
+      ? errorDocument(format, fields, exitCode)
+      : `patchgate: ${fields.message}\n${fields.hint ? `  hint: ${fields.hint}\n` : ''}`;
+  if (format === 'json' || format === 'sarif') process.stdout.write(document);
+  const out = requestedOption(argv, '--out');
+  if (out === undefined || fields.code === 'out-unwritable') return;
+  try {
+    writeFileSync(out, document);
+  } catch {
+    // The line on stderr has said what failed; an unwritable --out cannot hold it.
+  }
 }
 
 /** `commander.unknownOption` → `unknown-option`; a parse error docs/errors.md does not name is `usage`. */

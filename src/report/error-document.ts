@@ -48,12 +48,17 @@ export function errorDocument(format: 'json' | 'sarif', error: ErrorFields, exit
   return `${JSON.stringify(sarif, null, 2)}\n`;
 }
 
-/** The `--format` a command line asked for, read from the raw arguments (the parse itself may have failed). */
-export function requestedFormat(argv: readonly string[]): string | undefined {
-  let format: string | undefined;
+/** An option's value as the raw arguments give it (the parse itself may have failed); the last one wins. */
+export function requestedOption(argv: readonly string[], name: string): string | undefined {
+  let value: string | undefined;
   argv.forEach((arg, i) => {
-    if (arg === '--format') format = argv[i + 1];
-    else if (arg.startsWith('--format=')) format = arg.slice('--format='.length);
+    if (arg === name) value = argv[i + 1];
+    else if (arg.startsWith(`${name}=`)) value = arg.slice(name.length + 1);
   });
-  return format;
+  return value;
+}
+
+/** The `--format` a command line asked for. */
+export function requestedFormat(argv: readonly string[]): string | undefined {
+  return requestedOption(argv, '--format');
 }
