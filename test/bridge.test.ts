@@ -220,6 +220,22 @@ describe('storage conflicts (class 6)', () => {
     expect(r.findings.filter((f) => f.id === 'layout-clash' || f.id === 'namespace-conflict')).toEqual([]);
   });
 
+  it('blocks an accessor whose slot constant is not the annotated namespace slot (here OwnableStorage: total over _owner)', async () => {
+    const r = await check('NsSlotV1', 'NsSlotV2');
+    expect(r.verdict).toBe('fail');
+    const f = r.findings.filter((x) => x.id === 'namespace-slot-mismatch');
+    expect(f).toEqual([
+      expect.objectContaining({ status: 'introduced', blocking: true, severity: 'critical' }),
+    ]);
+    expect(f[0]?.message).toMatch(
+      /erc7201:bridge\.slot .*SLOT_LOCATION = 0x9016d09d.*openzeppelin\.storage\.Ownable/,
+    );
+    // The live version's accessor agrees with its annotation, and so do OpenZeppelin's own: nothing else is flagged.
+    expect(r.findings.filter((x) => x.id === 'namespace-slot-mismatch' && x.status !== 'introduced')).toEqual(
+      [],
+    );
+  });
+
   it('leaves any other upgrades-core error an error (fail closed), never a finding or a pass', async () => {
     const error = await check('NsV1', 'LayoutExprV2').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);

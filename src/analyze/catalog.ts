@@ -208,6 +208,16 @@ const OWN: CatalogEntry[] = [
     example: 'contract V layout at 0xdde7…a600 { /// @custom:storage-location erc7201:bridge.clash … }',
   },
   {
+    id: 'namespace-slot-mismatch',
+    title: 'ERC-7201 accessor points away from the annotated slot',
+    severity: 'critical',
+    blocking: true,
+    summary:
+      "A namespace's storage is checked at the slot its `@custom:storage-location erc7201:<id>` names, but its accessor assigns `$.slot` a constant with another value: the code reads and writes storage no check looked at (often another namespace, such as OwnableStorage's owner).",
+    fix: 'Set the location constant to keccak256(abi.encode(uint256(keccak256("<id>")) - 1)) & ~bytes32(uint256(0xff)) for the annotated id.',
+    example: 'bytes32 private constant MAIN_LOCATION = 0x9016…9300; // OwnableStorage, not erc7201:good.ns',
+  },
+  {
     id: 'no-initializer',
     title: 'Plain storage contract without an initializer',
     severity: 'info',

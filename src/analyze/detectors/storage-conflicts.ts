@@ -11,6 +11,7 @@ import { keccakBytesHex, keccakHex } from '../abi.js';
 import { type ContractView, locate } from '../ast.js';
 import { makeFinding } from '../catalog.js';
 import type { Finding } from '../finding.js';
+import { namespaceSlotMismatches } from './namespace-slot.js';
 
 interface SolcStorage {
   storage: { label: string; slot: string; type: string }[];
@@ -32,7 +33,7 @@ export function erc7201Slot(id: string): bigint {
 }
 
 /** Every `@custom:storage-location` struct of the linearization, most derived contract first. */
-function namespacesIn(view: ContractView): Namespace[] {
+export function namespacesIn(view: ContractView): Namespace[] {
   const out: Namespace[] = [];
   for (const base of view.linearized) {
     for (const node of base.nodes) {
@@ -147,5 +148,9 @@ function layoutClashes(view: ContractView, spaces: Namespace[]): Finding[] {
 
 export function storageConflicts(view: ContractView): Finding[] {
   const spaces = namespacesIn(view);
-  return [...duplicateNamespaces(view, spaces), ...layoutClashes(view, spaces)];
+  return [
+    ...duplicateNamespaces(view, spaces),
+    ...layoutClashes(view, spaces),
+    ...namespaceSlotMismatches(view),
+  ];
 }
