@@ -147,6 +147,16 @@ const OWN: CatalogEntry[] = [
     example: 'uint256 public largeWithdrawalThreshold; // new, read in _withdraw, set by no reinitializer',
   },
   {
+    id: 'initializer-not-rerunnable',
+    title: 'New function uses `initializer` on an initialized proxy',
+    severity: 'medium',
+    blocking: false,
+    summary:
+      'A function the patch adds is guarded by `initializer`, but the live proxy already ran its initializer, so it always reverts there (InvalidInitialization): an upgrade that calls it fails and the state it sets is never set. Not blocking: the simulate stage catches the revert when the upgrade calls it, and state-uninitialized judges the state.',
+    fix: 'Use `reinitializer(N)` with N above the live version, and call it in the upgrade calldata.',
+    example: 'function initializeV2(address t) external initializer { treasury = t; } // live proxy: reverts',
+  },
+  {
     id: 'bytecode-selfdestruct',
     title: 'SELFDESTRUCT in the runtime bytecode',
     severity: 'high',
