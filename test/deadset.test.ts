@@ -58,8 +58,11 @@ describe('state-uninitialized: a write that can never take effect sets nothing',
     ['IfFalseV2', 'a write under if (false) (14)'],
     ['RevertAfterV2', 'a write followed by revert("never") (15)'],
     ['HelperDoomedV2', 'a helper write whose caller reverts right after the call'],
-    ['ConstantsV2', 'a false constant, require(false) before, an always-reverting helper after'],
-    ['DoomedByModifierV2', 'a modifier reverting after _ and assembly reverting after its sstore'],
+    [
+      'ConstantsV2',
+      'a false constant, require(false) or if (true) return before, a reverting helper or assert(false) after',
+    ],
+    ['DoomedByModifierV2', 'a modifier reverting after _ or before it, assembly reverting after its sstore'],
   ])('blocks %s: %s', (candidate) => {
     const r = report(candidate);
     expect(r.verdict).toBe('fail');
@@ -71,13 +74,13 @@ describe('state-uninitialized: a write that can never take effect sets nothing',
     );
   });
 
-  it('still counts writes that do persist: after a checked input, an early return on no change, before a return, in a loop left by break, under a modifier that may exit normally', () => {
+  it('still counts writes that do persist: after a checked input or an early return, before a return, in loops (break, continue, do-while), try, unchecked, under a modifier that may exit normally', () => {
     const r = report('LiveSetterV2');
     expect(r.verdict).toBe('pass');
     const [f] = named(r, 'state-uninitialized');
     expect(f).toMatchObject({ key: 'minWeight', severity: 'info', blocking: false });
     expect(f?.message).toMatch(
-      /set only by setA \(onlyOwner\), setB \(onlyOwner\), setC \(onlyOwner\) and 2 more/,
+      /set only by setA \(onlyOwner\), setB \(onlyOwner\), setC \(onlyOwner\) and 6 more/,
     );
   });
 });
