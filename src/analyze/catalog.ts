@@ -142,7 +142,7 @@ const OWN: CatalogEntry[] = [
     severity: 'high',
     blocking: true,
     summary:
-      "The patch adds a state variable that code reachable from an entry point reads, but neither the upgrade's reinitializer nor any function the live proxy can run assigns it, so the check it feeds is vacuous at its zero value (Ronin bridge, August 2024). Set only by a setter: reported as info.",
+      "The patch adds a state variable that code reachable from an entry point reads, but neither the upgrade's reinitializer nor any function the live proxy can run assigns it, so the check it feeds is vacuous at its zero value (Ronin bridge, August 2024). Set only by a setter: reported as info; a write that can never take effect (after a return, under if (false), followed by a revert) sets nothing.",
     fix: 'Set it in a `reinitializer(n)` that the upgrade calldata calls.',
     example: 'uint256 public largeWithdrawalThreshold; // new, read in _withdraw, set by no reinitializer',
   },

@@ -13,6 +13,9 @@
  * A write counts through storage pointers, struct members, tuples, `delete`, `++`, and inline assembly that
  * names the variable's slot (`sstore(x.slot, v)`); an `sstore` to a computed slot is not taken as setting
  * it (fail closed). Code behind `onlyInitializing` does not count as a setter outside initialization.
+ * A write counts only where it can take effect (liveness.ts): not after a return or revert, not under a
+ * constant-false condition, not doomed to revert by what follows — in setters, reinitializers and helpers.
+ * A variable renamed with `@custom:oz-renamed-from` an existing label is the live slot, not new state.
  * Mappings, dynamic arrays, strings and bytes start empty by design and are not reported.
  */
 
