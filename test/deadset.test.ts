@@ -24,6 +24,7 @@ const PAIRS = [
   ['BaseV1', 'ConstantsV2'],
   ['BaseV1', 'DoomedByModifierV2'],
   ['BaseV1', 'LiveSetterV2'],
+  ['BaseV1', 'DeadReinitializerV2'],
   ['KeeperV1', 'KeeperV2'],
   ['TreasuryV1', 'TreasuryInitV2'],
   ['TreasuryV1', 'TreasuryReinitV2'],
@@ -71,6 +72,16 @@ describe('state-uninitialized: a write that can never take effect sets nothing',
     expect(f).toMatchObject({ key: 'minWeight', severity: 'high', blocking: true, status: 'introduced' });
     expect(f?.message).toMatch(
       /MinWeightBase\.minWeight is new state read by (setB and )?act, but nothing the live proxy can run sets it/,
+    );
+  });
+
+  it('judges the upgrade reinitializer the same way: a dead write there sets nothing', () => {
+    const r = report('DeadReinitializerV2');
+    expect(r.verdict).toBe('fail');
+    const [f] = named(r, 'state-uninitialized');
+    expect(f).toMatchObject({ key: 'minWeight', severity: 'high', blocking: true });
+    expect(f?.message).toMatch(
+      /but no reinitializer run by the upgrade \(initializeV2@2\) and no other function/,
     );
   });
 
