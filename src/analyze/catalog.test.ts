@@ -43,6 +43,7 @@ describe('finding catalogue', () => {
       ['function-added', 'info', false],
       ['selector-clash', 'critical', true],
       ['state-uninitialized', 'high', true],
+      ['initializer-not-rerunnable', 'medium', false],
       ['bytecode-selfdestruct', 'high', true],
       ['bytecode-delegatecall', 'high', true],
       ['bytecode-callcode', 'high', true],

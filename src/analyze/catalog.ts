@@ -142,9 +142,19 @@ const OWN: CatalogEntry[] = [
     severity: 'high',
     blocking: true,
     summary:
-      "The patch adds a state variable that code reachable from an entry point reads, but neither the upgrade's reinitializer nor any function the live proxy can run assigns it, so the check it feeds is vacuous at its zero value (Ronin bridge, August 2024). Set only by a setter: reported as info.",
+      "The patch adds a state variable that code reachable from an entry point reads, but neither the upgrade's reinitializer nor any function the live proxy can run assigns it, so the check it feeds is vacuous at its zero value (Ronin bridge, August 2024). Set only by a setter: reported as info; a write that can never take effect (after a return, under if (false), followed by a revert) sets nothing.",
     fix: 'Set it in a `reinitializer(n)` that the upgrade calldata calls.',
     example: 'uint256 public largeWithdrawalThreshold; // new, read in _withdraw, set by no reinitializer',
+  },
+  {
+    id: 'initializer-not-rerunnable',
+    title: 'New function uses `initializer` on an initialized proxy',
+    severity: 'medium',
+    blocking: false,
+    summary:
+      'A function the patch adds is guarded by `initializer`, but the live proxy already ran its initializer, so it always reverts there (InvalidInitialization): an upgrade that calls it fails and the state it sets is never set. Not blocking: the simulate stage catches the revert when the upgrade calls it, and state-uninitialized judges the state.',
+    fix: 'Use `reinitializer(N)` with N above the live version, and call it in the upgrade calldata.',
+    example: 'function initializeV2(address t) external initializer { treasury = t; } // live proxy: reverts',
   },
   {
     id: 'bytecode-selfdestruct',

@@ -13,6 +13,7 @@ import { makeFinding } from './catalog.js';
 import { abiDiff } from './detectors/abi-diff.js';
 import { accessControlDiff } from './detectors/access-control.js';
 import { implementationInitializable } from './detectors/initializable.js';
+import { initializerNotRerunnable } from './detectors/initializer-rerun.js';
 import { dangerousOpcodes } from './detectors/opcodes.js';
 import { selectorClash } from './detectors/selector-clash.js';
 import { uninitializedState } from './detectors/state-uninitialized.js';
@@ -286,6 +287,7 @@ export async function analyzeUpgrade(
   );
   findings.push(...abiDiff(reference, candidate));
   findings.push(...accessControlDiff(reference, candidate));
+  findings.push(...initializerNotRerunnable(reference, candidate));
   const layout = upgradesCoreFindings(reference, candidate, kind);
   const all =
     layout instanceof StorageConflictError ? withRefusal(findings, layout) : [...findings, ...layout];

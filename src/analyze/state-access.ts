@@ -217,6 +217,18 @@ function assemblyWrites(view: ContractView, asm: AnyNode): number[] {
   return assemblyReferences(asm).flatMap((d) => [d, ...(aliases.get(d) ?? [])]);
 }
 
+/**
+ * The state variables one node itself writes (not its children): an assignment, `++`, `delete`, `push`, or
+ * an assembly block that `sstore`s and names the slot. Through storage pointers as well.
+ */
+export function nodeWrites(view: ContractView, n: AnyNode, from: Callable): number[] {
+  if (n.nodeType === 'InlineAssembly') return assemblyWrites(view, n);
+  const aliases = storageAliases(view);
+  return writtenExpressions(view, n, from).flatMap((e) =>
+    writesStorage(view, e) ? [...pointsTo(view, aliases, e, from)] : [],
+  );
+}
+
 /** The state variables (declaration ids) a callable reads and writes in its own code (not its callees'). */
 export interface StateAccess {
   reads: Set<number>;
@@ -238,18 +250,14 @@ export function stateAccess(view: ContractView, callable: Callable): StateAccess
   }
   const cached = perView.get(callable.id);
   if (cached) return cached;
-  const aliases = storageAliases(view);
   const code = codeOf(callable);
   const access: StateAccess = { reads: new Set(), writes: new Set() };
   const writeOnly = new Set<number>();
   walk(code, (n) => {
+    for (const d of nodeWrites(view, n, callable)) access.writes.add(d);
     if (n.nodeType === 'InlineAssembly') {
-      for (const d of assemblyWrites(view, n)) access.writes.add(d);
       for (const d of assemblyReferences(n)) access.reads.add(d);
       return 'skip';
-    }
-    for (const e of writtenExpressions(view, n, callable)) {
-      if (writesStorage(view, e)) for (const d of pointsTo(view, aliases, e, callable)) access.writes.add(d);
     }
     const targets =
       n.nodeType === 'Assignment' && n.operator === '='

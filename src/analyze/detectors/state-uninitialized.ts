@@ -13,6 +13,9 @@
  * A write counts through storage pointers, struct members, tuples, `delete`, `++`, and inline assembly that
  * names the variable's slot (`sstore(x.slot, v)`); an `sstore` to a computed slot is not taken as setting
  * it (fail closed). Code behind `onlyInitializing` does not count as a setter outside initialization.
+ * A write counts only where it can take effect (liveness.ts): not after a return or revert, not under a
+ * constant-false condition, not doomed to revert by what follows — in setters, reinitializers and helpers.
+ * A variable renamed with `@custom:oz-renamed-from` an existing label is the live slot, not new state.
  * Mappings, dynamic arrays, strings and bytes start empty by design and are not reported.
  */
 
@@ -29,6 +32,7 @@ import {
 } from '../callgraph.js';
 import { makeFinding } from '../catalog.js';
 import type { Finding } from '../finding.js';
+import { liveWrites } from '../liveness.js';
 import { stateAccess } from '../state-access.js';
 
 const EMPTY_BY_DESIGN = /^t_(mapping|array\(.*\)dyn_storage|string_storage|bytes_storage)/;
@@ -102,8 +106,11 @@ interface Entry {
   fn: FunctionDefinition;
   /** What runs when it is called. */
   reads: Callable[];
-  /** What runs when it is called and can write (no view/pure, nothing behind onlyInitializing). */
-  writes: Callable[];
+  /**
+   * What it can lastingly write (liveness.ts: not after a return or revert, not under a constant-false
+   * condition, not doomed to revert; nothing view/pure, nothing behind onlyInitializing).
+   */
+  writes: Set<number>;
 }
 
 function analyseEntries(view: ContractView, fns: readonly FunctionDefinition[]): Entry[] {
@@ -112,12 +119,8 @@ function analyseEntries(view: ContractView, fns: readonly FunctionDefinition[]):
   return fns.map((fn) => ({
     fn,
     reads: reachable(view, [fn]),
-    writes: reachable(view, [fn], (c) => readOnly(c) || initializingOnly(view, c)),
+    writes: liveWrites(view, [fn], (c) => readOnly(c) || initializingOnly(view, c)),
   }));
-}
-
-function writes(view: ContractView, code: readonly Callable[], id: number): boolean {
-  return code.some((c) => stateAccess(view, c).writes.has(id));
 }
 
 export function uninitializedState(
@@ -127,8 +130,11 @@ export function uninitializedState(
   candidateLayout: StorageLayout,
 ): Finding[] {
   const before = new Set(referenceLayout.storage.map((item) => item.label));
+  // `@custom:oz-renamed-from old`: the same slot under a new name, holding the live value — not new state.
+  const renamed = (item: StorageLayout['storage'][number]) =>
+    item.renamedFrom !== undefined && before.has(item.renamedFrom);
   const added = candidateLayout.storage.flatMap((item) => {
-    if (before.has(item.label) || EMPTY_BY_DESIGN.test(item.type)) return [];
+    if (before.has(item.label) || renamed(item) || EMPTY_BY_DESIGN.test(item.type)) return [];
     const decl = stateVariable(candidate, item.label);
     // An inline initial value is upgrades-core's `state-variable-assignment`.
     return decl && !decl.value ? [{ item, decl }] : [];
@@ -154,8 +160,8 @@ export function uninitializedState(
     );
     if (readers.length === 0) continue; // dead code or the public getter only: nothing depends on it
     // The upgrade's own reinitializer runs it, modifiers and what `initializer` helpers it calls included.
-    if (upgrade.some((e) => writes(candidate, reachable(candidate, [e.fn]), id))) continue;
-    const setters = entries.filter((e) => writes(candidate, e.writes, id));
+    if (upgrade.some((e) => liveWrites(candidate, [e.fn]).has(id))) continue;
+    const setters = entries.filter((e) => e.writes.has(id));
     const owner = candidate.ownerOf.get(id)?.name ?? candidate.def.name;
     const zero = zeroOf(item.type);
     const readBy = names(readers.map((e) => functionLabel(e.fn)));
