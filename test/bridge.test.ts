@@ -20,6 +20,20 @@ let project: Project;
 
 const check = (reference: string, candidate: string) =>
   runCheck({ projectDir: DIR, stateDir: TEST_STATE_DIR, project, reference, candidate, cache: false });
+/** `patchgate check` on the fixture project, as a user runs it. */
+const checkCli = (reference: string, candidate: string, ...more: string[]) =>
+  runCli([
+    'check',
+    '--project',
+    DIR,
+    '--state-dir',
+    TEST_STATE_DIR,
+    '--reference',
+    reference,
+    '--candidate',
+    candidate,
+    ...more,
+  ]);
 const ids = (fs: Finding[]) => [...new Set(fs.map((f) => f.id))].sort();
 /** The findings that make the gate say no. */
 const blocking = (fs: Finding[]) => fs.filter((f) => f.blocking && !f.acknowledged && f.status !== 'fixed');
@@ -248,17 +262,7 @@ describe('storage conflicts (class 6)', () => {
   });
 
   it('refuses a namespace struct declared outside a contract as bad input naming it, not an internal error', () => {
-    const r = runCli([
-      'check',
-      '--project',
-      DIR,
-      '--state-dir',
-      TEST_STATE_DIR,
-      '--reference',
-      'NsOutsideV1',
-      '--candidate',
-      'NsOutsideV2',
-    ]);
+    const r = checkCli('NsOutsideV1', 'NsOutsideV2');
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe(
       'patchgate: src/NsOutside.sol:7: the ERC-7201 namespace struct OutsideStorage is declared outside a contract',
@@ -266,19 +270,7 @@ describe('storage conflicts (class 6)', () => {
   });
 
   it('refuses an unsafe-allow annotation with an unknown check as bad input naming where it is written', () => {
-    const r = runCli([
-      'check',
-      '--project',
-      DIR,
-      '--state-dir',
-      TEST_STATE_DIR,
-      '--reference',
-      'BadAnnotationV1',
-      '--candidate',
-      'BadAnnotationV2',
-      '--format',
-      'json',
-    ]);
+    const r = checkCli('BadAnnotationV1', 'BadAnnotationV2', '--format', 'json');
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe(
       'patchgate: @custom:oz-upgrades-unsafe-allow delegatecal in src/BadAnnotation.sol:14: "delegatecal" is not a check upgrades-core can allow',
@@ -290,19 +282,7 @@ describe('storage conflicts (class 6)', () => {
   });
 
   it('exits 1 from the CLI with both locations, not 3 with an internal error', () => {
-    const r = runCli([
-      'check',
-      '--project',
-      DIR,
-      '--state-dir',
-      TEST_STATE_DIR,
-      '--reference',
-      'NsV1',
-      '--candidate',
-      'NsConflictV2',
-      '--format',
-      'json',
-    ]);
+    const r = checkCli('NsV1', 'NsConflictV2', '--format', 'json');
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
