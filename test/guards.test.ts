@@ -42,6 +42,7 @@ describe('a check that mentions the caller but lets anyone through is no guard',
     ['CallerChosenV2', 'msg.sender == address(uint160(v >> 96)) with v a parameter'],
     ['HelperSelfV2', '_check(msg.sender, msg.sender) with require(a == b)'],
     ['OrAlwaysV2', 'msg.sender == owner() || v > 0 || v == 0'],
+    ['PredicateChosenV2', 'a predicate helper comparing the caller with a value derived from a parameter'],
   ];
   for (const [candidate, what] of attacks) {
     it(`blocks ${candidate}: ${what}`, async () => {
@@ -79,6 +80,12 @@ describe('real guards stay guards', () => {
     const report = await check('EarlyReturnV2');
     expect(report.findings.map((f) => f.id)).not.toContain('access-control-removed');
     expect(report.findings.map((f) => f.id)).not.toContain('access-control-missing');
+    expect(report.verdict).toBe('pass');
+  });
+
+  it('takes a single-return predicate helper required by a modifier as a guard', async () => {
+    const report = await check('PredicateV2');
+    expect(report.findings.map((f) => f.id)).not.toContain('access-control-removed');
     expect(report.verdict).toBe('pass');
   });
 

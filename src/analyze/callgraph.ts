@@ -18,7 +18,8 @@
  *   trusted (an `owner()` overridden to return `_msgSender()` is the caller, not trusted); `X != Y` only
  *   under negation; `a && b` if either, `a || b` if both, `!x` flips; ordered comparisons never on the raw
  *   caller, only on a storage value keyed by it (`weight[msg.sender] >= minWeight`); a boolean lookup keyed
- *   by the caller (`isAdmin[msg.sender]`, `hasRole(role, _msgSender())`) restricts;
+ *   by the caller (`isAdmin[msg.sender]`, `hasRole(role, _msgSender())`) restricts, and a call to a
+ *   one-`return` predicate (`require(_isAuthorized(msg.sender))`) is judged on what it returns;
  * - the caller is `msg.sender`, `tx.origin`, or `_msgSender()` when its resolved implementation returns it
  *   (OpenZeppelin's Context and ERC2771Context count as such); an override returning anything else is not
  *   the caller (then `owner() != _msgSender()` compares the owner with itself: no guard);
@@ -233,6 +234,24 @@ export interface Guard {
  * `if (caller != owner) _spendAllowance(...)`) is not one either.
  */
 export function callerGuard(view: ContractView, fn: FunctionDefinition): Guard {
+  // The judgement depends only on the contract's linearization: cached per compilation unit, so a live
+  // version shared by many pairs of a `--pairs` run is judged once.
+  let perUnit = guardCache.get(view.unit);
+  if (!perUnit) {
+    perUnit = new Map();
+    guardCache.set(view.unit, perUnit);
+  }
+  const key = `${view.def.id}:${fn.id}`;
+  const cached = perUnit.get(key);
+  if (cached) return cached;
+  const guard = judgeGuard(view, fn);
+  perUnit.set(key, guard);
+  return guard;
+}
+
+const guardCache = new WeakMap<ContractView['unit'], Map<string, Guard>>();
+
+function judgeGuard(view: ContractView, fn: FunctionDefinition): Guard {
   const top = entryFrame(fn);
   const hits: CallerCheck[] = [];
   let by: string | undefined;

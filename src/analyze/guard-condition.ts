@@ -7,10 +7,12 @@
  * - `a && b` restricts if either does, `a || b` only if both do, `!x` flips the polarity;
  * - an ordered comparison restricts only on a storage value keyed by the caller against a trusted bound,
  *   the caller's value on the large side (`weight[msg.sender] >= minWeight`), never on the raw caller;
- * - a boolean keyed by the caller (`isAdmin[msg.sender]`, `hasRole(role, _msgSender())`) restricts.
+ * - a boolean keyed by the caller (`isAdmin[msg.sender]`, `hasRole(role, _msgSender())`) restricts;
+ * - a call to an internal predicate that is one `return c` is judged on `c` in the callee.
  */
 import type { AnyNode, Callable, ContractView } from './ast.js';
-import { CALLER, type Env, flagsOf, isZero, KEYED } from './caller-flags.js';
+import { CALLER, type Env, flagsOf, INPUT, isZero, KEYED, localFlags } from './caller-flags.js';
+import { callTarget } from './calls.js';
 
 export const NONE = 0;
 const RESTRICTS = 1;
@@ -21,6 +23,8 @@ export interface Scope {
   view: ContractView;
   from: Callable;
   env: Env;
+  /** How many predicate calls deep the judgement is (bounded). */
+  depth?: number;
 }
 
 /** Both must hold for the check to pass: restricted if either restricts, impossible if either is. */
@@ -64,8 +68,45 @@ export function restricts(scope: Scope, expr: AnyNode | undefined, positive: boo
     }
     if (op in NEGATED) return comparison(scope, left, right, positive ? op : (NEGATED[op] as string));
   }
+  if (expr.nodeType === 'FunctionCall') {
+    const inner = predicateBody(scope, expr);
+    if (inner) return restricts(inner.scope, inner.returned, positive);
+  }
   if (!positive) return NONE;
   return flagsOf(scope.view, scope.from, scope.env, expr) === KEYED ? RESTRICTS : NONE;
+}
+
+const MAX_PREDICATE_DEPTH = 6;
+
+/**
+ * A call to an internal predicate whose body is one `return` (after local declarations), as OpenZeppelin
+ * 2.x's `isOwner()` (`return _msgSender() == _owner;`) or `_isAuthorized(a)`: the returned expression,
+ * judged in the callee with its parameters bound to the flags of the arguments.
+ */
+function predicateBody(scope: Scope, call: AnyNode): { scope: Scope; returned: AnyNode } | undefined {
+  if ((scope.depth ?? 0) >= MAX_PREDICATE_DEPTH) return undefined;
+  const target = callTarget(scope.view, call, scope.from);
+  if (target.kind !== 'internal' && target.kind !== 'library') return undefined;
+  const fn = target.callee;
+  const statements = (fn.body?.statements ?? []) as unknown as AnyNode[];
+  const last = statements.at(-1);
+  if (last?.nodeType !== 'Return' || !last.expression) return undefined;
+  if (!statements.slice(0, -1).every((s) => s.nodeType === 'VariableDeclarationStatement')) return undefined;
+  const args = (call.arguments as AnyNode[]) ?? [];
+  const env = new Map<number, number>();
+  fn.parameters.parameters.forEach((p, i) => {
+    env.set(p.id, args[i] ? flagsOf(scope.view, scope.from, scope.env, args[i]) : INPUT);
+  });
+  for (const p of fn.returnParameters.parameters) env.set(p.id, 0);
+  return {
+    scope: {
+      view: scope.view,
+      from: fn,
+      env: localFlags(scope.view, fn, env, fn.body),
+      depth: (scope.depth ?? 0) + 1,
+    },
+    returned: last.expression as AnyNode,
+  };
 }
 
 function comparison(scope: Scope, left: AnyNode, right: AnyNode, op: string): Verdict {
