@@ -89,6 +89,12 @@ describe('real guards stay guards', () => {
     expect(report.verdict).toBe('pass');
   });
 
+  it("keeps onlyOwner a guard with OpenZeppelin's ERC-2771 _msgSender chosen by an override", async () => {
+    const report = await check('MetaTxV2');
+    expect(report.findings.map((f) => f.id)).not.toContain('access-control-removed');
+    expect(report.verdict).toBe('pass');
+  });
+
   it('takes a negated disjunction of a caller-keyed lookup and an owner check as a guard', async () => {
     const report = await check('StillGuardedV2');
     expect(report.findings.map((f) => f.id)).not.toContain('access-control-removed');
