@@ -4,8 +4,9 @@
  * judged over everything it executes, not by its declared mutability):
  * - `access-control-removed`: it had an access guard in the live version and has none in the patch;
  * - `access-control-missing`: the patch adds it and it has no access guard.
- * A guard is a revert that depends on the caller (see callgraph.ts): onlyOwner, onlyRole, a
- * `require(msg.sender == …)`, an initializer modifier. A function that does nothing (empty, only reads,
+ * A guard is a revert (or early return) whose pass condition restricts the caller to someone the caller
+ * does not choose (see callgraph.ts): onlyOwner, onlyRole, a `require(msg.sender == …)` against trusted
+ * state, an initializer modifier — not a check that merely mentions the caller. A function that does nothing (empty, only reads,
  * only emits events, only accepts ether) needs no guard, whether it is new or lost one.
  */
 import { type ContractView, entryPoints, functionLabel, locate } from '../ast.js';

@@ -7,7 +7,8 @@
  * functions, fallback, receive; initializers that already ran are not entry points):
  * - not read on any path from an entry point (dead internal code, only the public getter) → no finding;
  * - set by a reinitializer run by the upgrade → no finding;
- * - read, and set by no entry point → blocking: the check it feeds is vacuous at zero (Ronin, 2024);
+ * - read, and set by no entry point → blocking: the check it feeds is vacuous at zero (Ronin, 2024); an entry
+ *   point behind a check nobody can pass (`require(msg.sender == address(0))`, callgraph.ts) is no setter;
  * - read, and set only by entry points (a setter) → info: the code runs at zero until someone calls it;
  *   the message names the setters and their guards (access-control findings judge an unguarded one).
  * A write counts through storage pointers, struct members, tuples, `delete`, `++`, and inline assembly that
@@ -161,7 +162,8 @@ export function uninitializedState(
     if (readers.length === 0) continue; // dead code or the public getter only: nothing depends on it
     // The upgrade's own reinitializer runs it, modifiers and what `initializer` helpers it calls included.
     if (upgrade.some((e) => liveWrites(candidate, [e.fn]).has(id))) continue;
-    const setters = entries.filter((e) => e.writes.has(id));
+    // A setter behind a check nobody can pass (`require(msg.sender == address(0))`) never runs: no setter.
+    const setters = entries.filter((e) => e.writes.has(id) && !callerGuard(candidate, e.fn).impossible);
     const owner = candidate.ownerOf.get(id)?.name ?? candidate.def.name;
     const zero = zeroOf(item.type);
     const readBy = names(readers.map((e) => functionLabel(e.fn)));
