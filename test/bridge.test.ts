@@ -242,12 +242,28 @@ describe('storage conflicts (class 6)', () => {
       expect.objectContaining({ status: 'introduced', blocking: true, severity: 'critical' }),
     ]);
     expect(f[0]?.message).toMatch(
-      /erc7201:bridge\.slot .*SLOT_LOCATION = 0x9016d09d.*openzeppelin\.storage\.Ownable/,
+      /erc7201:bridge\.slot .*_slot points it at 0x9016d09d.*openzeppelin\.storage\.Ownable/,
     );
     // The live version's accessor agrees with its annotation, and so do OpenZeppelin's own: nothing else is flagged.
     expect(r.findings.filter((x) => x.id === 'namespace-slot-mismatch' && x.status !== 'introduced')).toEqual(
       [],
     );
+  });
+
+  it('follows the slot through a local, and blocks a slot it cannot read (fail closed)', async () => {
+    const local = await check('NsSlotV1', 'NsSlotLocalV2');
+    expect(local.findings.filter((x) => x.id === 'namespace-slot-mismatch')).toEqual([
+      expect.objectContaining({
+        status: 'introduced',
+        blocking: true,
+        message: expect.stringMatching(/_slot points it at 0x9016d09d/),
+      }),
+    ]);
+    const computed = await check('NsSlotV1', 'NsSlotComputedV2');
+    expect(computed.verdict).toBe('fail');
+    expect(computed.findings.filter((x) => x.id === 'namespace-slot-unverified')).toEqual([
+      expect.objectContaining({ status: 'introduced', blocking: true, severity: 'high' }),
+    ]);
   });
 
   it('leaves any other upgrades-core error an error (fail closed), never a finding or a pass', async () => {

@@ -228,6 +228,16 @@ const OWN: CatalogEntry[] = [
     example: 'bytes32 private constant MAIN_LOCATION = 0x9016…9300; // OwnableStorage, not erc7201:good.ns',
   },
   {
+    id: 'namespace-slot-unverified',
+    title: 'ERC-7201 accessor slot cannot be read',
+    severity: 'high',
+    blocking: true,
+    summary:
+      "A namespace's accessor assigns `$.slot` something patchgate cannot evaluate (arithmetic, a call, a parameter, a variable assigned twice): the storage checks assumed the annotated slot, and nothing shows the code uses it.",
+    fix: 'Assign the slot from a `bytes32 private constant` written as the literal ERC-7201 slot of the annotated id, as OpenZeppelin does; or acknowledge with --allow after checking it by hand.',
+    example: 'assembly { $.slot := add(LOCATION, 1) }',
+  },
+  {
     id: 'no-initializer',
     title: 'Plain storage contract without an initializer',
     severity: 'info',

@@ -6,8 +6,8 @@
  * while its layout looks unchanged. The constant is read from its declaration (a number literal); an accessor
  * whose slot is computed some other way is not judged here.
  */
-import type { StructDefinition, VariableDeclaration } from 'solidity-ast';
-import { type AnyNode, type ContractView, locate, walk } from '../ast.js';
+import type { FunctionDefinition, StructDefinition, VariableDeclaration } from 'solidity-ast';
+import { type AnyNode, type ContractView, locate, resolveVirtual, walk } from '../ast.js';
 import { makeFinding } from '../catalog.js';
 import type { Finding } from '../finding.js';
 import { erc7201Slot, namespacesIn } from './storage-conflicts.js';
@@ -31,6 +31,92 @@ function literalValue(decl: VariableDeclaration): bigint | undefined {
   }
 }
 
+/** The local's one value, when it is declared from a constant (or a literal) and never assigned again. */
+function localValue(view: ContractView, local: VariableDeclaration, scope: AnyNode): bigint | undefined {
+  let value: bigint | undefined;
+  let reassigned = false;
+  walk(scope, (n) => {
+    if (n.nodeType === 'VariableDeclarationStatement') {
+      const decls = (n.declarations ?? []) as ({ id: number } | null)[];
+      if (decls.length === 1 && decls[0]?.id === local.id)
+        value = expressionValue(view, n.initialValue as AnyNode);
+    }
+    if (n.nodeType === 'Assignment') {
+      const lhs = n.leftHandSide as { referencedDeclaration?: number };
+      if (lhs.referencedDeclaration === local.id) reassigned = true;
+    }
+    if (n.nodeType === 'InlineAssembly') {
+      for (const r of (n.externalReferences ?? []) as ExternalReference[]) {
+        if (r.declaration === local.id && !r.suffix && isYulAssigned(n.AST, r.src)) reassigned = true;
+      }
+    }
+    return undefined;
+  });
+  return reassigned ? undefined : value;
+}
+
+function isYulAssigned(ast: unknown, src: string): boolean {
+  let hit = false;
+  walk(ast, (y) => {
+    if (y.nodeType === 'YulAssignment') {
+      for (const v of (y.variableNames ?? []) as { src: string }[]) if (v.src === src) hit = true;
+    }
+    return undefined;
+  });
+  return hit;
+}
+
+/**
+ * A Solidity expression's value when it is a number literal, a constant declared with one, or a call without
+ * arguments to a function (the override that runs, as OpenZeppelin's `_initializableStorageSlot()`) whose body is
+ * `return <one of those>`.
+ */
+function expressionValue(view: ContractView, expr: AnyNode | undefined, depth = 0): bigint | undefined {
+  if (!expr || depth > 4) return undefined;
+  if (expr.nodeType === 'Literal')
+    return literalValue({ constant: true, value: expr } as unknown as VariableDeclaration);
+  if (expr.nodeType === 'FunctionCall' && ((expr.arguments as unknown[]) ?? []).length === 0) {
+    const callee = expr.expression as { nodeType: string; referencedDeclaration?: number };
+    const decl =
+      callee.nodeType === 'Identifier' ? view.byId.get(callee.referencedDeclaration ?? -1) : undefined;
+    if (decl?.nodeType !== 'FunctionDefinition') return undefined;
+    const body = resolveVirtual(view, decl as unknown as FunctionDefinition).body?.statements ?? [];
+    const only = body.length === 1 ? (body[0] as unknown as AnyNode) : undefined;
+    return only?.nodeType === 'Return'
+      ? expressionValue(view, only.expression as AnyNode, depth + 1)
+      : undefined;
+  }
+  if (expr.nodeType !== 'Identifier') return undefined;
+  const decl = view.byId.get((expr as { referencedDeclaration?: number }).referencedDeclaration ?? -1) as
+    | VariableDeclaration
+    | undefined;
+  return decl ? literalValue(decl) : undefined;
+}
+
+/**
+ * The slot an accessor assigns: a literal, a constant declared with one, or a local holding such a constant and
+ * never assigned again. Anything else (arithmetic, a call, a parameter) is `undefined`: not known.
+ */
+function assignedSlot(
+  view: ContractView,
+  value: { nodeType: string; value?: string; src: string },
+  refs: Map<string, ExternalReference>,
+  scope: AnyNode,
+): bigint | undefined {
+  if (value.nodeType === 'YulLiteral' && value.value !== undefined) {
+    try {
+      return BigInt(value.value);
+    } catch {
+      return undefined;
+    }
+  }
+  if (value.nodeType !== 'YulIdentifier') return undefined;
+  const decl = view.byId.get(refs.get(value.src)?.declaration ?? -1) as VariableDeclaration | undefined;
+  if (!decl) return undefined;
+  if (decl.constant) return literalValue(decl);
+  return decl.stateVariable ? undefined : localValue(view, decl, scope);
+}
+
 export function namespaceSlotMismatches(view: ContractView): Finding[] {
   const erc7201 = new Map<number, { id: string; slot: bigint; struct: StructDefinition }>();
   for (const ns of namespacesIn(view)) {
@@ -46,41 +132,48 @@ export function namespaceSlotMismatches(view: ContractView): Finding[] {
   const out: Finding[] = [];
   const seen = new Set<string>();
   for (const base of view.linearized) {
-    walk(base.nodes, (n) => {
-      if (n.nodeType !== 'InlineAssembly') return undefined;
-      const refs = (n.externalReferences ?? []) as ExternalReference[];
-      const bySrc = new Map(refs.map((r) => [r.src, r]));
-      walk(n.AST, (y) => {
-        if (y.nodeType !== 'YulAssignment') return undefined;
-        const target = (y.variableNames as { name: string; src: string }[] | undefined)?.[0];
-        const value = y.value as { nodeType: string; name?: string; src: string } | undefined;
-        if (!target?.name.endsWith('.slot') || value?.nodeType !== 'YulIdentifier') return undefined;
-        const pointer = view.byId.get(bySrc.get(target.src)?.declaration ?? -1) as
-          | VariableDeclaration
-          | undefined;
-        const constant = view.byId.get(bySrc.get(value.src)?.declaration ?? -1) as
-          | VariableDeclaration
-          | undefined;
-        const structId = (pointer?.typeName as { referencedDeclaration?: number } | undefined)
-          ?.referencedDeclaration;
-        const ns = structId === undefined ? undefined : erc7201.get(structId);
-        const actual = constant && literalValue(constant);
-        if (!ns || !constant || actual === undefined || actual === ns.slot) return undefined;
-        const key = `${ns.id}:${constant.name}`;
-        if (seen.has(key)) return undefined;
-        seen.add(key);
-        const other = bySlot.get(actual);
-        out.push(
-          makeFinding('namespace-slot-mismatch', {
-            message: `${ns.struct.name} is annotated ${ns.id} (slot ${hex(ns.slot)}), but the code points it at ${constant.name} = ${hex(actual)}${other ? `, the slot of ${other}` : ''}: the storage checks looked at the annotated slot, the code reads and writes another.`,
-            location: locate(view, n),
-            key,
-          }),
-        );
-        return undefined;
+    for (const fn of base.nodes) {
+      if (fn.nodeType !== 'FunctionDefinition' && fn.nodeType !== 'ModifierDefinition') continue;
+      const scope = fn as unknown as AnyNode;
+      walk(fn.body, (n) => {
+        if (n.nodeType !== 'InlineAssembly') return undefined;
+        const refs = new Map(((n.externalReferences ?? []) as ExternalReference[]).map((r) => [r.src, r]));
+        walk(n.AST, (y) => {
+          if (y.nodeType !== 'YulAssignment') return undefined;
+          const target = (y.variableNames as { name: string; src: string }[] | undefined)?.[0];
+          const value = y.value as { nodeType: string; value?: string; src: string } | undefined;
+          if (!target?.name.endsWith('.slot') || !value) return undefined;
+          const pointer = view.byId.get(refs.get(target.src)?.declaration ?? -1) as
+            | VariableDeclaration
+            | undefined;
+          const structId = (pointer?.typeName as { referencedDeclaration?: number } | undefined)
+            ?.referencedDeclaration;
+          const ns = structId === undefined ? undefined : erc7201.get(structId);
+          if (!ns) return undefined;
+          const actual = assignedSlot(view, value, refs, scope);
+          if (actual === ns.slot) return undefined;
+          const key = `${ns.id}:${fn.name || fn.nodeType}`;
+          if (seen.has(key)) return undefined;
+          seen.add(key);
+          const other = actual === undefined ? undefined : bySlot.get(actual);
+          out.push(
+            actual === undefined
+              ? makeFinding('namespace-slot-unverified', {
+                  message: `${fn.name} points ${ns.struct.name} (annotated ${ns.id}, slot ${hex(ns.slot)}) at a slot patchgate cannot read from the code: the storage checks assumed the annotated slot, the code may use another.`,
+                  location: locate(view, n, fn.name),
+                  key,
+                })
+              : makeFinding('namespace-slot-mismatch', {
+                  message: `${ns.struct.name} is annotated ${ns.id} (slot ${hex(ns.slot)}), but ${fn.name} points it at ${hex(actual)}${other ? `, the slot of ${other}` : ''}: the storage checks looked at the annotated slot, the code reads and writes another.`,
+                  location: locate(view, n, fn.name),
+                  key,
+                }),
+          );
+          return undefined;
+        });
+        return 'skip';
       });
-      return 'skip';
-    });
+    }
   }
   return out;
 }
