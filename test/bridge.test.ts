@@ -259,6 +259,9 @@ describe('storage conflicts (class 6)', () => {
         message: expect.stringMatching(/_slot points it at 0x9016d09d/),
       }),
     ]);
+    const formula = await check('NsSlotV1', 'NsSlotFormulaV2');
+    expect(formula.verdict).toBe('pass');
+    expect(formula.findings.filter((x) => x.id.startsWith('namespace-slot'))).toEqual([]);
     const computed = await check('NsSlotV1', 'NsSlotComputedV2');
     expect(computed.verdict).toBe('fail');
     expect(computed.findings.filter((x) => x.id === 'namespace-slot-unverified')).toEqual([

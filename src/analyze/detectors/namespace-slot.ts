@@ -7,6 +7,7 @@
  * whose slot is computed some other way is not judged here.
  */
 import type { FunctionDefinition, StructDefinition, VariableDeclaration } from 'solidity-ast';
+import { keccakBytesHex } from '../abi.js';
 import { type AnyNode, type ContractView, locate, resolveVirtual, walk } from '../ast.js';
 import { makeFinding } from '../catalog.js';
 import type { Finding } from '../finding.js';
@@ -20,15 +21,80 @@ interface ExternalReference {
 
 const hex = (v: bigint) => `0x${v.toString(16).padStart(64, '0')}`;
 
-/** The value of a constant declared with a number literal, if that is how it is declared. */
-function literalValue(decl: VariableDeclaration): bigint | undefined {
-  const value = decl.value as (AnyNode & { nodeType: string; value?: string; hexValue?: string }) | undefined;
-  if (!decl.constant || value?.nodeType !== 'Literal' || value.value === undefined) return undefined;
-  try {
-    return BigInt(value.value.replace(/_/g, ''));
-  } catch {
+const WORD = (1n << 256n) - 1n;
+
+/**
+ * The value of a compile-time expression of the shapes slot constants are written in: number literals, string
+ * literals under `keccak256`, `abi.encode` of one word, `uint256(…)`/`bytes32(…)` conversions, `-`, `+`, `&`, `|`,
+ * `~` — enough for ERC-7201's own formula `keccak256(abi.encode(uint256(keccak256("id")) - 1)) &
+ * ~bytes32(uint256(0xff))`. Anything else is `undefined` (not known).
+ */
+function evaluate(expr: AnyNode | undefined): bigint | Uint8Array | undefined {
+  if (!expr) return undefined;
+  const e = expr as AnyNode & Record<string, unknown>;
+  if (e.nodeType === 'Literal') {
+    if (e.kind === 'string') return new TextEncoder().encode(String(e.value ?? ''));
+    if (e.kind !== 'number' || e.subdenomination || typeof e.value !== 'string') return undefined;
+    try {
+      return BigInt(e.value.replace(/_/g, ''));
+    } catch {
+      return undefined;
+    }
+  }
+  if (e.nodeType === 'TupleExpression') {
+    const parts = (e.components as AnyNode[] | undefined) ?? [];
+    return parts.length === 1 ? evaluate(parts[0]) : undefined;
+  }
+  if (e.nodeType === 'UnaryOperation' && e.operator === '~') {
+    const v = word(evaluate(e.subExpression as AnyNode));
+    return v === undefined ? undefined : ~v & WORD;
+  }
+  if (e.nodeType === 'BinaryOperation') {
+    const a = word(evaluate(e.leftExpression as AnyNode));
+    const b = word(evaluate(e.rightExpression as AnyNode));
+    if (a === undefined || b === undefined) return undefined;
+    if (e.operator === '&') return a & b;
+    if (e.operator === '|') return a | b;
+    if (e.operator === '-') return a >= b ? a - b : undefined;
+    if (e.operator === '+') return (a + b) & WORD;
     return undefined;
   }
+  if (e.nodeType === 'FunctionCall') {
+    const args = (e.arguments as AnyNode[] | undefined) ?? [];
+    const callee = e.expression as AnyNode & {
+      name?: string;
+      memberName?: string;
+      typeName?: { name?: string };
+    };
+    const name =
+      callee.nodeType === 'ElementaryTypeNameExpression'
+        ? callee.typeName?.name
+        : callee.nodeType === 'MemberAccess'
+          ? `abi.${callee.memberName}`
+          : callee.name;
+    if (args.length !== 1) return undefined;
+    const arg = evaluate(args[0]);
+    if (name === 'uint256' || name === 'bytes32') return word(arg);
+    if (name === 'abi.encode') {
+      const v = word(arg);
+      return v === undefined ? undefined : hexToBytes(hex(v));
+    }
+    if (name === 'keccak256') {
+      if (!(arg instanceof Uint8Array)) return undefined;
+      return BigInt(keccakBytesHex(Buffer.from(arg).toString('hex')));
+    }
+  }
+  return undefined;
+}
+
+const word = (v: bigint | Uint8Array | undefined): bigint | undefined =>
+  typeof v === 'bigint' && v >= 0n && v <= WORD ? v : undefined;
+const hexToBytes = (h: string) => Uint8Array.from(Buffer.from(h.slice(2), 'hex'));
+
+/** The value of a constant whose initial value `evaluate` can compute. */
+function literalValue(decl: VariableDeclaration): bigint | undefined {
+  if (!decl.constant) return undefined;
+  return word(evaluate(decl.value as AnyNode | undefined));
 }
 
 /** The local's one value, when it is declared from a constant (or a literal) and never assigned again. */
@@ -73,8 +139,7 @@ function isYulAssigned(ast: unknown, src: string): boolean {
  */
 function expressionValue(view: ContractView, expr: AnyNode | undefined, depth = 0): bigint | undefined {
   if (!expr || depth > 4) return undefined;
-  if (expr.nodeType === 'Literal')
-    return literalValue({ constant: true, value: expr } as unknown as VariableDeclaration);
+  if (expr.nodeType === 'Literal') return word(evaluate(expr));
   if (expr.nodeType === 'FunctionCall' && ((expr.arguments as unknown[]) ?? []).length === 0) {
     const callee = expr.expression as { nodeType: string; referencedDeclaration?: number };
     const decl =
