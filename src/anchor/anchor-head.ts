@@ -6,8 +6,8 @@
 import type { Abi, Account, Address, Hex } from 'viem';
 import type { Clients } from '../chain/clients.js';
 import { environmentError, PatchgateError } from '../errors.js';
+import { PATCHGATE_ABI } from '../govern/patchgate-abi.js';
 import { describeRevert, revertData } from '../simulate/revert.js';
-import { PATCHGATE_ABI } from './abi.js';
 
 export interface AnchorHeadParameters {
   /** The log size the head commits to (must exceed the last anchored size). */

@@ -11,7 +11,7 @@ import { loadProject } from '../build/load.js';
 import type { Project } from '../build/types.js';
 import type { Clients } from '../chain/clients.js';
 import { environmentError, inputError } from '../errors.js';
-import { PATCHGATE_ABI } from './abi.js';
+import { PATCHGATE_ABI } from '../govern/patchgate-abi.js';
 
 /**
  * The Solidity project holding PatchGate: `contracts/` at the package root, a plain-sources project of its own

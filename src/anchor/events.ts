@@ -4,7 +4,7 @@
  * RPC providers limit how many blocks one `eth_getLogs` may span.
  */
 import type { Address, Hex, PublicClient } from 'viem';
-import { PATCHGATE_ABI } from './abi.js';
+import { PATCHGATE_ABI } from '../govern/patchgate-abi.js';
 
 export interface BlockRange {
   /** Default 0 (the whole chain: fine locally, too wide for most live RPC providers). */

@@ -1,7 +1,7 @@
 /** On-chain anchoring and gating: the PatchGate contract (contracts/src/PatchGate.sol) and how to use it. */
-export { PATCHGATE_ABI } from './abi.js';
+export { PATCHGATE_ABI } from '../govern/patchgate-abi.js';
+export { type GatedUpgrade, gatedUpgradeCall, releaseOwnershipCall } from '../govern/patchgate-calls.js';
 export { type AnchorHeadParameters, type AnchorResult, anchorHead } from './anchor-head.js';
-export { type GatedUpgrade, gatedUpgradeCall, releaseOwnershipCall } from './calls.js';
 export {
   type DeployPatchGateParameters,
   deployPatchGate,

@@ -37,7 +37,7 @@ export function anchorCommand(onExit: (code: number) => void): Command {
       await db.close();
     }
     const clients = await connect(opts.rpc as string);
-    const { PATCHGATE_ABI } = await import('../anchor/abi.js');
+    const { PATCHGATE_ABI } = await import('../govern/patchgate-abi.js');
     const anchored = await clients.public.readContract({
       address: gate,
       abi: PATCHGATE_ABI,

@@ -12,9 +12,9 @@
  * the implementation's codehash on chain.
  */
 import { type Address, decodeFunctionData, encodeFunctionData, type Hex, parseAbi } from 'viem';
-import { gatedUpgradeCall } from '../anchor/calls.js';
 import { inputError } from '../errors.js';
 import type { PatchRecord } from './digest.js';
+import { gatedUpgradeCall } from './patchgate-calls.js';
 import { operation, operationId, type TimelockOperation } from './timelock.js';
 
 export interface PatchPlan {

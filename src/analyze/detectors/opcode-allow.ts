@@ -133,9 +133,9 @@ export function opcodeCoverage(view: ContractView, kind: AllowKind) {
     const out = new Set<string>();
     for (const s of stopped) {
       const seen = new Set<number>();
-      const todo = [s.target];
-      while (todo.length > 0) {
-        const id = todo.pop() as number;
+      const worklist = [s.target];
+      while (worklist.length > 0) {
+        const id = worklist.pop() as number;
         if (seen.has(id)) continue;
         seen.add(id);
         if (id === fn.id) {
@@ -143,7 +143,7 @@ export function opcodeCoverage(view: ContractView, kind: AllowKind) {
           break;
         }
         const next = view.byId.get(id);
-        if (isFn(next)) for (const e of callsOf(next)) todo.push(e.target);
+        if (isFn(next)) for (const e of callsOf(next)) worklist.push(e.target);
       }
     }
     return [...out];

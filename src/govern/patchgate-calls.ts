@@ -3,7 +3,7 @@
  * so into the Safe transactions that schedule and execute it); PatchGate itself performs the upgrade.
  */
 import { type Address, encodeFunctionData, type Hex } from 'viem';
-import { PATCHGATE_ABI } from './abi.js';
+import { PATCHGATE_ABI } from './patchgate-abi.js';
 
 export interface GatedUpgrade {
   proxy: Address;
