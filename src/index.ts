@@ -1,12 +1,6 @@
 /** patchgate's public library API: what a script or a CI step imports. */
 
-export {
-  type Acknowledgement,
-  applyAcknowledgements,
-  canonicalJson,
-  evidenceDigest,
-  parseAllow,
-} from './analyze/acknowledge.js';
+export { type Acknowledgement, applyAcknowledgements, parseAllow } from './analyze/acknowledge.js';
 export { CATALOG } from './analyze/catalog.js';
 export {
   analyzeUpgrade,
@@ -33,6 +27,7 @@ export type { CompilationUnit, ContractHandle, Project } from './build/types.js'
 export { defineConfig } from './config/define.js';
 export { loadConfig, parseConfig } from './config/load.js';
 export type { Config, ConfigInput } from './config/schema.js';
+export { canonicalJson, evidenceDigest } from './core/digest.js';
 export { isPatchgateError, PatchgateError } from './errors.js';
 export { type Approval, signApproval, tallyApprovals, verifyApproval } from './govern/approval.js';
 export { type Lane, type PatchRecord, patchDigest } from './govern/digest.js';

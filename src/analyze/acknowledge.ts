@@ -2,8 +2,6 @@
  * Acknowledgements (a team saying "this finding is deliberate"), and the evidence digest. Kept free of
  * heavy imports: a cached `check` applies these without loading the analyzer.
  */
-import { keccak_256 } from '@noble/hashes/sha3';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 import { didYouMean } from '../core/suggest.js';
 import { inputError } from '../errors.js';
 import { CATALOG } from './catalog.js';
@@ -67,22 +65,4 @@ export function applyAcknowledgements(findings: Finding[], acks: readonly Acknow
     const ack = acks.find((a) => matches(a, f));
     return ack ? { ...f, acknowledged: true, acknowledgedReason: ack.reason ?? 'acknowledged' } : f;
   });
-}
-
-/** JSON with sorted keys, no undefined values and big integers as decimal strings: the bytes a digest is taken over. */
-export function canonicalJson(value: unknown): string {
-  if (typeof value === 'bigint') return JSON.stringify(value.toString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** keccak256 of the canonical JSON of an evidence object, `0x`-prefixed. */
-export function evidenceDigest(evidence: unknown): `0x${string}` {
-  return `0x${bytesToHex(keccak_256(utf8ToBytes(canonicalJson(evidence))))}`;
 }

@@ -9,8 +9,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cachedUnitKeys, loadProject } from '../build/index.js';
 import type { Project } from '../build/types.js';
+import { evidenceDigest } from '../core/digest.js';
 import { VERSION } from '../version.js';
-import { type Acknowledgement, applyAcknowledgements, evidenceDigest } from './acknowledge.js';
+import { type Acknowledgement, applyAcknowledgements } from './acknowledge.js';
 import type { CheckResult } from './check.js';
 import { type Report, type StageResult, verdictOf } from './finding.js';
 import type { ProxyKind } from './upgrades.js';
@@ -37,7 +38,7 @@ export interface CheckReport extends Report {
 
 /**
  * Identity of the analyzer code itself, so a cached analysis is never reused across a patchgate change
- * (a version bump is not enough during development). Hashes this folder's own code files once per process.
+ * (a version bump is not enough during development). Hashes this folder's and core/'s code files once per process.
  */
 let analyzerId: string | undefined;
 function analyzerIdentity(): string {
@@ -53,7 +54,9 @@ function analyzerIdentity(): string {
         h.update(entry.name).update(readFileSync(p));
     }
   };
-  visit(dirname(fileURLToPath(import.meta.url)));
+  const here = dirname(fileURLToPath(import.meta.url));
+  visit(here);
+  visit(join(here, '..', 'core')); // the analyzer's own leaf helpers (opcodes' code length, digests)
   analyzerId = h.digest('hex');
   return analyzerId;
 }

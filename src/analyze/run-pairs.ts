@@ -9,9 +9,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cachedUnitKeys, findContract, loadProject } from '../build/index.js';
 import type { Project } from '../build/types.js';
+import { evidenceDigest } from '../core/digest.js';
 import { inputError, isPatchgateError, PatchgateError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { type Acknowledgement, evidenceDigest } from './acknowledge.js';
+import type { Acknowledgement } from './acknowledge.js';
 import type { CheckResult } from './check.js';
 import type { Finding, Report, StageResult } from './finding.js';
 import {

@@ -5,8 +5,8 @@
  * on every check that does not hold; bad input throws an input error, an RPC failure an environment error.
  */
 import { type Address, BaseError, type Hex, type PublicClient } from 'viem';
-import { evidenceDigest } from '../analyze/acknowledge.js';
 import { type Finding, type Report, type StageResult, verdictOf } from '../analyze/finding.js';
+import { evidenceDigest } from '../core/digest.js';
 import { environmentError, isPatchgateError } from '../errors.js';
 import { parseAddress } from '../govern/address.js';
 import type { ExportRecord } from '../ledger/export.js';

@@ -4,8 +4,8 @@
  * CBOR metadata (a hash of the sources' metadata, not of the code).
  */
 import type { Hex } from 'viem';
-import { codeLength } from '../analyze/detectors/opcodes.js';
 import type { CompiledBytecode } from '../build/artifact.js';
+import { codeLength } from '../core/bytecode.js';
 
 function bytes(hex: string): Uint8Array {
   return Buffer.from(hex.replace(/^0x/, ''), 'hex');

@@ -6,7 +6,7 @@
  */
 import { utf8ToBytes } from '@noble/hashes/utils';
 import { z } from 'zod';
-import { canonicalJson } from '../analyze/acknowledge.js';
+import { canonicalJson } from '../core/digest.js';
 import { inputError } from '../errors.js';
 import { type Hash, leafHash } from './hash.js';
 

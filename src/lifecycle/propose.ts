@@ -6,11 +6,11 @@
  * its plan and both reports under the patch digest. In the emergency lane the guardian pauses the target.
  */
 import { type Address, type Hex, type LocalAccount, zeroHash } from 'viem';
-import { evidenceDigest } from '../analyze/acknowledge.js';
 import type { Finding, Report, StageResult } from '../analyze/finding.js';
 import { type CheckReport, runCheck } from '../analyze/run-check.js';
 import { findContract } from '../build/find.js';
 import { abiOf } from '../chain/deploy.js';
+import { evidenceDigest } from '../core/digest.js';
 import { inputError } from '../errors.js';
 import { type Lane, type PatchRecord, patchDigest } from '../govern/digest.js';
 import { type PatchPlan, upgradeCall } from '../govern/plan.js';

@@ -6,7 +6,6 @@
  * difference is a blocking finding naming it, and the patch is not recorded as verified.
  */
 import { type Hex, isAddressEqual, keccak256, parseEventLogs } from 'viem';
-import { evidenceDigest } from '../analyze/acknowledge.js';
 import { makeFinding } from '../analyze/catalog.js';
 import { type Finding, type Report, verdictOf } from '../analyze/finding.js';
 import { compiled } from '../build/artifact.js';
@@ -15,6 +14,7 @@ import { compareRuntime } from '../chain/bytecode.js';
 import { abiOf } from '../chain/deploy.js';
 import { initializedVersion, initializersDisabled, usesInitializableV5 } from '../chain/initializable.js';
 import { introspectProxy } from '../chain/proxy.js';
+import { evidenceDigest } from '../core/digest.js';
 import type { PatchRecord } from '../govern/digest.js';
 import { PATCHGATE_ABI } from '../govern/patchgate-abi.js';
 import { planOperationId, timelockCall } from '../govern/plan.js';

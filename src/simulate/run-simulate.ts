@@ -4,7 +4,6 @@
  * setup that reverts is an environment error (exit 3), never a pass.
  */
 import { type Address, type Hex, keccak256, toHex } from 'viem';
-import { evidenceDigest } from '../analyze/acknowledge.js';
 import { makeFinding } from '../analyze/catalog.js';
 import { type Finding, type Report, type StageResult, verdictOf } from '../analyze/finding.js';
 import { storageLayoutOf } from '../analyze/upgrades.js';
@@ -15,6 +14,7 @@ import { abiOf, deploy } from '../chain/deploy.js';
 import { type Control, describeControl, introspectProxy } from '../chain/proxy.js';
 import { displayUrl, parseRpcUrl, probeRpc } from '../chain/rpc.js';
 import { type Config, configSchema } from '../config/schema.js';
+import { evidenceDigest } from '../core/digest.js';
 import { inputError } from '../errors.js';
 import { timelockCall, upgradeCall } from '../govern/plan.js';
 import { VERSION } from '../version.js';

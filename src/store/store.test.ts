@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { type Hex, keccak256, toHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evidenceDigest } from '../analyze/acknowledge.js';
 import { localAccount } from '../chain/clients.js';
+import { evidenceDigest } from '../core/digest.js';
 import { errorOf } from '../errors.fixture.js';
 import { signApproval } from '../govern/approval.js';
 import { type PatchRecord, patchDigest } from '../govern/digest.js';

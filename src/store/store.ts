@@ -6,7 +6,7 @@
  * every evidence hash from the stored report: anything edited in the store is refused, not trusted.
  */
 import type { Address, Hex } from 'viem';
-import { evidenceDigest } from '../analyze/acknowledge.js';
+import { evidenceDigest } from '../core/digest.js';
 import { environmentError, inputError } from '../errors.js';
 import { failpoint } from '../failpoint.js';
 import type { Approval } from '../govern/approval.js';

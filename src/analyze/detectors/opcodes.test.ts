@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { codeLength, parseSourceMap, scanOpcodes } from './opcodes.js';
+import { codeLength } from '../../core/bytecode.js';
+import { parseSourceMap, scanOpcodes } from './opcodes.js';
 
 describe('scanOpcodes', () => {
   it('finds SELFDESTRUCT and DELEGATECALL as instructions', () => {

@@ -6,6 +6,7 @@
  * analyzer blocks only on opcodes the patch introduces.
  */
 import { compiled } from '../../build/artifact.js';
+import { codeLength } from '../../core/bytecode.js';
 import { type ContractView, enclosingAt } from '../ast.js';
 import { makeFinding } from '../catalog.js';
 import type { Finding, Location } from '../finding.js';
@@ -40,16 +41,6 @@ export interface OpcodeHit {
   pc: number;
   /** Index of the instruction (source maps count instructions, not bytes). */
   instruction: number;
-}
-
-/** Length of the code part of a runtime bytecode: everything before the trailing CBOR metadata. */
-export function codeLength(code: Uint8Array): number {
-  if (code.length < 2) return code.length;
-  const cborLength = ((code[code.length - 2] ?? 0) << 8) | (code[code.length - 1] ?? 0);
-  const start = code.length - 2 - cborLength;
-  // CBOR metadata from solc starts with a map header (0xa1..0xa5); otherwise there is none.
-  if (start > 0 && (code[start] ?? 0) >= 0xa1 && (code[start] ?? 0) <= 0xa5) return start;
-  return code.length;
 }
 
 /**

@@ -1,0 +1,25 @@
+/**
+ * The bytes every patchgate digest is taken over, and the digest: canonical JSON (sorted keys, no undefined
+ * values, big integers as decimal strings) and its keccak256. Findings, evidence, log entries and the store all
+ * hash with these, so they live at the bottom and import nothing of ours.
+ */
+import { keccak_256 } from '@noble/hashes/sha3';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
+
+/** JSON with sorted keys, no undefined values and big integers as decimal strings: the bytes a digest is taken over. */
+export function canonicalJson(value: unknown): string {
+  if (typeof value === 'bigint') return JSON.stringify(value.toString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** keccak256 of the canonical JSON of an evidence object, `0x`-prefixed. */
+export function evidenceDigest(evidence: unknown): `0x${string}` {
+  return `0x${bytesToHex(keccak_256(utf8ToBytes(canonicalJson(evidence))))}`;
+}
