@@ -19,9 +19,11 @@ const { runSimulate } = await dist('simulate/run-simulate.js');
 const { loadProject } = await dist('build/index.js');
 const { startAnvil } = await dist('chain/anvil.js');
 const { connect } = await dist('chain/clients.js');
-const { deploySystem, encodeCall, accountFor, fundAccounts } = await dist('simulate/deploy-system.js');
+const { deploySystem, fundAccounts } = await dist('system/deploy.js');
+const { encodeCall } = await dist('system/encode.js');
+const { accountFor } = await dist('system/model.js');
 const { replay } = await dist('simulate/replay.js');
-const { projectErrorsAbi } = await dist('simulate/revert.js');
+const { projectErrorsAbi } = await dist('build/errors-abi.js');
 
 const exampleDir = `${root}examples/vault`;
 const stateDir = `${root}.patchgate`;

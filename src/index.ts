@@ -8,8 +8,6 @@ export {
   type CheckUpgradeParameters,
   checkUpgrade,
 } from './analyze/check.js';
-export type { Finding, FindingStatus, Location, Report, Severity, StageResult } from './analyze/finding.js';
-export { verdictOf } from './analyze/finding.js';
 export { type CheckReport, type RunCheckParameters, runCheck } from './analyze/run-check.js';
 export {
   type PairError,
@@ -28,7 +26,9 @@ export { defineConfig } from './config/define.js';
 export { loadConfig, parseConfig } from './config/load.js';
 export type { Config, ConfigInput } from './config/schema.js';
 export { canonicalJson, evidenceDigest } from './core/digest.js';
-export { isPatchgateError, PatchgateError } from './errors.js';
+export { isPatchgateError, PatchgateError } from './core/errors.js';
+export type { Finding, FindingStatus, Location, Report, Severity, StageResult } from './core/finding.js';
+export { verdictOf } from './core/finding.js';
 export { type Approval, signApproval, tallyApprovals, verifyApproval } from './govern/approval.js';
 export { type Lane, type PatchRecord, patchDigest } from './govern/digest.js';
 export { loadAccount } from './govern/keys.js';
@@ -42,8 +42,8 @@ export { verifyConsistency, verifyInclusion } from './ledger/verify.js';
 export { verifyExport } from './ledger/verify-export.js';
 export { approvalRequest, approve } from './lifecycle/approve.js';
 export { cancel } from './lifecycle/cancel.js';
-export type { Lifecycle } from './lifecycle/context.js';
 export { execute } from './lifecycle/execute.js';
+export type { Lifecycle } from './lifecycle/lifecycle.js';
 export { LOG_ORIGIN, syncLog } from './lifecycle/log-sync.js';
 export { pauseTarget } from './lifecycle/pause.js';
 export { propose } from './lifecycle/propose.js';

@@ -4,20 +4,21 @@
  * impersonated timelock handing the ProxyAdmin away, a beacon upgraded by its owner, a slot written without
  * an event, code swapped under an approved address — and logs that lie or were tampered with.
  */
+
 import { type Address, encodeFunctionData, type Hex, keccak256, parseAbi, toHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuditParameters, auditProxy } from '../src/audit/index.js';
 import { findContract } from '../src/build/find.js';
 import { localAccount } from '../src/chain/clients.js';
 import { abiOf, deploy } from '../src/chain/deploy.js';
-import { ERC1967 } from '../src/chain/proxy.js';
-import { errorOf } from '../src/errors.fixture.js';
+import { errorOf } from '../src/core/errors.fixture.js';
+import { ERC1967 } from '../src/core/proxy-kinds.js';
 import type { ExportRecord } from '../src/ledger/export.js';
 import { parseHash } from '../src/ledger/hash.js';
 import { type Head, signHead, treeHead } from '../src/ledger/head.js';
 import { approve } from '../src/lifecycle/approve.js';
-import type { Lifecycle } from '../src/lifecycle/context.js';
 import { execute } from '../src/lifecycle/execute.js';
+import type { Lifecycle } from '../src/lifecycle/lifecycle.js';
 import { propose } from '../src/lifecycle/propose.js';
 import { queue } from '../src/lifecycle/queue.js';
 import { upgradeThroughGovernance } from '../src/simulate/governance.js';

@@ -6,12 +6,12 @@
  */
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Finding } from '../src/analyze/finding.js';
 import { runCheck } from '../src/analyze/run-check.js';
 import { StorageConflictError } from '../src/analyze/upgrades.js';
 import { loadProject } from '../src/build/index.js';
 import type { Project } from '../src/build/types.js';
-import { isPatchgateError } from '../src/errors.js';
+import { isPatchgateError } from '../src/core/errors.js';
+import type { Finding } from '../src/core/finding.js';
 import { runCli } from './helpers/cli.js';
 import { TEST_STATE_DIR } from './helpers/example.js';
 

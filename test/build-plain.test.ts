@@ -18,7 +18,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureNamespaced, findContract, loadProject } from '../src/build/index.js';
 import { solcLoaded } from '../src/build/solc.js';
 import type { CompilationUnit, Project } from '../src/build/types.js';
-import { errorOf } from '../src/errors.fixture.js';
+import { errorOf } from '../src/core/errors.fixture.js';
 import { loadExample, REPO_ROOT } from './helpers/example.js';
 
 const PLAIN = fileURLToPath(new URL('./fixtures/build/plain/', import.meta.url));

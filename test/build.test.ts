@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCheck } from '../src/analyze/run-check.js';
 import { findContract, loadProject } from '../src/build/index.js';
 import type { CompilationUnit, Project } from '../src/build/types.js';
-import { errorOf } from '../src/errors.fixture.js';
+import { errorOf } from '../src/core/errors.fixture.js';
 import { EXAMPLE_DIR, loadExample, TEST_STATE_DIR } from './helpers/example.js';
 
 const SMALL = fileURLToPath(new URL('./fixtures/small/', import.meta.url));

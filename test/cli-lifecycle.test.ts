@@ -5,6 +5,7 @@
  * on-chain schedule and execution and no approval lost. Every bad input is refused (exit 2) with no state
  * change.
  */
+
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +13,10 @@ import { join } from 'node:path';
 import { decodeFunctionData, type Hex, parseAbi, parseEventLogs, zeroAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAccount } from '../src/chain/clients.js';
+import { TIMELOCK_ABI } from '../src/core/abis.js';
 import { signApproval } from '../src/govern/approval.js';
 import { encryptKeystore } from '../src/govern/keystore.js';
-import { TIMELOCK_ABI } from '../src/govern/timelock.js';
+
 import { batchChecksum, type TxBuilderBatch } from '../src/govern/tx-builder.js';
 import { openPglite, openPostgres } from '../src/store/db.js';
 import { type CliResult, runCli } from './helpers/cli.js';

@@ -13,8 +13,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SEVERITIES } from '../src/analyze/finding.js';
 import { type PairError, type PairReport, type PairSpec, runPairs } from '../src/analyze/run-pairs.js';
+import { SEVERITIES } from '../src/core/finding.js';
 import { blocksGate } from '../src/report/common.js';
 import { TEST_STATE_DIR } from './helpers/example.js';
 

@@ -5,10 +5,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Finding } from '../src/analyze/finding.js';
 import { type CheckReport, runCheck } from '../src/analyze/run-check.js';
 import { loadProject } from '../src/build/index.js';
 import type { Project } from '../src/build/types.js';
+import type { Finding } from '../src/core/finding.js';
 import { TEST_STATE_DIR } from './helpers/example.js';
 
 const DIR = fileURLToPath(new URL('./fixtures/effects/', import.meta.url));

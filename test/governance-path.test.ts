@@ -3,6 +3,7 @@
  * v5 TimelockController / ProxyAdmin compiled from their npm sources: proxy → ProxyAdmin → timelock (2 days)
  * → Safe (2-of-3). Hashes people sign are recomputed locally and must equal the contracts'.
  */
+
 import {
   type Abi,
   type Account,
@@ -15,17 +16,19 @@ import {
   zeroHash,
 } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectErrorsAbi } from '../src/build/errors-abi.js';
 import { findContract } from '../src/build/index.js';
 import type { Project } from '../src/build/types.js';
 import { type Anvil, startAnvil } from '../src/chain/anvil.js';
 import { type Clients, connect, localAccount } from '../src/chain/clients.js';
 import { abiOf, deploy } from '../src/chain/deploy.js';
 import { introspectProxy } from '../src/chain/proxy.js';
-import { SAFE_ABI, safeTx, safeTxFields, safeTxHash } from '../src/govern/safe.js';
-import { operation, operationBatchId, operationId, TIMELOCK_ABI } from '../src/govern/timelock.js';
-import { type Governance, upgradeThroughGovernance } from '../src/simulate/governance.js';
-import { projectErrorsAbi } from '../src/simulate/revert.js';
-import { deployGovernance, deployTransparentProxy } from '../src/simulate/system.js';
+import { SAFE_ABI, TIMELOCK_ABI } from '../src/core/abis.js';
+import { safeTx, safeTxFields, safeTxHash } from '../src/govern/safe.js';
+import { operation, operationBatchId, operationId } from '../src/govern/timelock.js';
+import { upgradeThroughGovernance } from '../src/simulate/governance.js';
+import { deployGovernance, deployTransparentProxy } from '../src/system/contracts.js';
+import type { Governance } from '../src/system/model.js';
 import { loadExample } from './helpers/example.js';
 
 const TWO_DAYS = 2n * 24n * 3600n;

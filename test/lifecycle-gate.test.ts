@@ -4,6 +4,7 @@
  * the approved codehash; verify sees its PatchExecuted event; audit reads it; and an implementation whose
  * code changed after approval cannot be executed.
  */
+
 import { encodeFunctionData, type Hex, type LocalAccount, parseAbi } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployPatchGate, loadPatchGate } from '../src/anchor/contract.js';
@@ -12,12 +13,12 @@ import { findContract } from '../src/build/find.js';
 import { localAccount } from '../src/chain/clients.js';
 import { abiOf } from '../src/chain/deploy.js';
 import { describeControl } from '../src/chain/proxy.js';
-import { errorOf } from '../src/errors.fixture.js';
+import { errorOf } from '../src/core/errors.fixture.js';
 import { exportLine } from '../src/ledger/export.js';
 import { signCurrentHead } from '../src/ledger/head.js';
 import { approve } from '../src/lifecycle/approve.js';
-import type { Lifecycle } from '../src/lifecycle/context.js';
 import { execute } from '../src/lifecycle/execute.js';
+import type { Lifecycle } from '../src/lifecycle/lifecycle.js';
 import { LOG_ORIGIN } from '../src/lifecycle/log-sync.js';
 import { propose } from '../src/lifecycle/propose.js';
 import { queue } from '../src/lifecycle/queue.js';

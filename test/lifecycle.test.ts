@@ -3,21 +3,22 @@
  * fork, implementation deployed), EIP-712 approvals with Safe signatures, queue (Safe → timelock.schedule),
  * execute after the delay, verify on chain — and every refusal on the way, each without a state change.
  */
+
 import { type Hex, keccak256, type LocalAccount, parseAbi, toHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findContract } from '../src/build/find.js';
 import { localAccount } from '../src/chain/clients.js';
 import { abiOf, deploy } from '../src/chain/deploy.js';
 import { INITIALIZABLE_SLOT } from '../src/chain/initializable.js';
-import { errorOf } from '../src/errors.fixture.js';
+import { errorOf } from '../src/core/errors.fixture.js';
 import { signApproval } from '../src/govern/approval.js';
 import { exportLine } from '../src/ledger/export.js';
 import { signCurrentHead } from '../src/ledger/head.js';
 import { verifyExport } from '../src/ledger/verify-export.js';
 import { approve } from '../src/lifecycle/approve.js';
 import { cancel } from '../src/lifecycle/cancel.js';
-import type { Lifecycle } from '../src/lifecycle/context.js';
 import { execute } from '../src/lifecycle/execute.js';
+import type { Lifecycle } from '../src/lifecycle/lifecycle.js';
 import { LOG_ORIGIN, syncLog } from '../src/lifecycle/log-sync.js';
 import { propose } from '../src/lifecycle/propose.js';
 import { queue } from '../src/lifecycle/queue.js';

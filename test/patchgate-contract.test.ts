@@ -4,6 +4,7 @@
  * Every upgrade goes through the Safe and the timelock; the only impersonation is in the gas figures, where
  * the timelock's call is sent on its own so that PatchGate's cost can be set beside the bare upgrade's.
  */
+
 import {
   type Abi,
   type Account,
@@ -27,22 +28,21 @@ import {
   readPatchExecuted,
   releaseOwnershipCall,
 } from '../src/anchor/index.js';
+import { projectErrorsAbi } from '../src/build/errors-abi.js';
 import { compiled, findContract } from '../src/build/index.js';
 import type { Project } from '../src/build/types.js';
 import { type Anvil, startAnvil } from '../src/chain/anvil.js';
 import { type Clients, connect, localAccount } from '../src/chain/clients.js';
 import { abiOf, deploy } from '../src/chain/deploy.js';
 import { introspectProxy } from '../src/chain/proxy.js';
+import { SAFE_ABI } from '../src/core/abis.js';
+import { describeRevert, revertData } from '../src/core/revert.js';
 import { patchDigest } from '../src/govern/digest.js';
-import { packSignatures, SAFE_ABI, safeTx, safeTxFields, signSafeTx } from '../src/govern/safe.js';
+import { packSignatures, safeTx, safeTxFields, signSafeTx } from '../src/govern/safe.js';
 import { memoryTree } from '../src/ledger/memory.js';
-import {
-  type Governance,
-  type GovernanceResult,
-  upgradeThroughGovernance,
-} from '../src/simulate/governance.js';
-import { describeRevert, projectErrorsAbi, revertData } from '../src/simulate/revert.js';
-import { deployGovernance, deployTransparentProxy, deployUupsProxy } from '../src/simulate/system.js';
+import { type GovernanceResult, upgradeThroughGovernance } from '../src/simulate/governance.js';
+import { deployGovernance, deployTransparentProxy, deployUupsProxy } from '../src/system/contracts.js';
+import type { Governance } from '../src/system/model.js';
 import { loadExample, TEST_STATE_DIR } from './helpers/example.js';
 
 const TWO_DAYS = 2n * 24n * 3600n;

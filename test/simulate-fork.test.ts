@@ -12,8 +12,8 @@ import { abiOf } from '../src/chain/deploy.js';
 import { introspectProxy } from '../src/chain/proxy.js';
 import { loadConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
-import { deploySystem, fundAccounts } from '../src/simulate/deploy-system.js';
 import { runSimulate } from '../src/simulate/run-simulate.js';
+import { deploySystem, fundAccounts } from '../src/system/deploy.js';
 import { runCli } from './helpers/cli.js';
 import { EXAMPLE_DIR, loadExample, TEST_STATE_DIR } from './helpers/example.js';
 

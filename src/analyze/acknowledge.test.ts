@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorOf } from '../errors.fixture.js';
+import { errorOf } from '../core/errors.fixture.js';
 import { applyAcknowledgements, assertKnownIds, parseAllow } from './acknowledge.js';
 
 describe('acknowledgements', () => {

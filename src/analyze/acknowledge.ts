@@ -2,10 +2,11 @@
  * Acknowledgements (a team saying "this finding is deliberate"), and the evidence digest. Kept free of
  * heavy imports: a cached `check` applies these without loading the analyzer.
  */
+
+import { inputError } from '../core/errors.js';
+import type { Finding } from '../core/finding.js';
 import { didYouMean } from '../core/suggest.js';
-import { inputError } from '../errors.js';
 import { CATALOG } from './catalog.js';
-import type { Finding } from './finding.js';
 
 export interface Acknowledgement {
   id: string;

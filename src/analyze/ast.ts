@@ -13,7 +13,7 @@ import type {
 import { findAll } from 'solidity-ast/utils.js';
 import { importClosure } from '../build/closure.js';
 import type { CompilationUnit, ContractHandle } from '../build/types.js';
-import type { Location } from './finding.js';
+import type { Location } from '../core/finding.js';
 
 type AnyNode = { nodeType: string; id: number; src: string; [k: string]: unknown };
 

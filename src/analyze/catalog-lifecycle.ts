@@ -2,7 +2,7 @@
  * The catalogue entries of the stages after `check` and `simulate`: on-chain verification of an executed
  * patch (`verify-*`) and the upgrade-history audit (`audit-*`). catalog.ts merges them into CATALOG.
  */
-import type { CatalogEntry } from './catalog.js';
+import type { CatalogEntry } from './catalog-entry.js';
 
 export const LIFECYCLE_ENTRIES: readonly CatalogEntry[] = [
   {

@@ -5,7 +5,7 @@
 // Type-only: the kinds are checked at compile time without loading upgrades-core at run time — rendering a
 // report must stay cheap. catalog.test.ts checks them against the installed upgrades-core.
 import type { errorKinds } from '@openzeppelin/upgrades-core/dist/validate/run.js';
-import type { CatalogEntry } from './catalog.js';
+import type { CatalogEntry } from './catalog-entry.js';
 
 export type UpgradeErrorKind = (typeof errorKinds)[number];
 export type Described = Omit<CatalogEntry, 'id' | 'blocking'> & { blocking?: boolean };

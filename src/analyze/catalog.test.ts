@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { errorKinds } from '@openzeppelin/upgrades-core/dist/validate/run.js';
 import { describe, expect, it } from 'vitest';
-import { isPatchgateError } from '../errors.js';
+import { isPatchgateError } from '../core/errors.js';
 import { CATALOG, catalogEntry, makeFinding } from './catalog.js';
 
 const doc = readFileSync(new URL('../../docs/findings.md', import.meta.url), 'utf8');

@@ -2,24 +2,11 @@
  * The finding catalogue: the one place where ids, titles, default severities, fixes and examples live.
  * docs/findings.md documents every id here by hand; catalog.test.ts keeps the two in sync.
  */
-import { internalError } from '../errors.js';
+import { internalError } from '../core/errors.js';
+import type { Finding, FindingStatus, Location, Severity } from '../core/finding.js';
+import type { CatalogEntry } from './catalog-entry.js';
 import { LIFECYCLE_ENTRIES } from './catalog-lifecycle.js';
 import { UPGRADES_CORE, type UpgradeErrorKind } from './catalog-upgrades-core.js';
-import type { Finding, FindingStatus, Location, Severity } from './finding.js';
-
-export interface CatalogEntry {
-  id: string;
-  title: string;
-  severity: Severity;
-  /** Whether the finding alone makes the gate say no (unless acknowledged or fixed by the patch). */
-  blocking: boolean;
-  /** One or two sentences: what it means and why it matters. */
-  summary: string;
-  /** One sentence: how to fix it. */
-  fix: string;
-  /** A short Solidity or report snippet showing the problem. */
-  example: string;
-}
 
 const OWN: CatalogEntry[] = [
   {

@@ -5,7 +5,8 @@
  */
 import { compiled, ensureNamespaced, findContract } from '../build/index.js';
 import type { ContractHandle, Project } from '../build/types.js';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
+import { type Finding, SEVERITIES } from '../core/finding.js';
 import { keccakBytesHex } from './abi.js';
 import { type Acknowledgement, applyAcknowledgements } from './acknowledge.js';
 import { type ContractView, contractView, inherits } from './ast.js';
@@ -19,7 +20,6 @@ import { selectorClash } from './detectors/selector-clash.js';
 import { uninitializedState } from './detectors/state-uninitialized.js';
 import { storageConflicts } from './detectors/storage-conflicts.js';
 import { uupsUnprotectedUpgrade } from './detectors/uups-auth.js';
-import { type Finding, SEVERITIES } from './finding.js';
 import {
   locationFromSrc,
   type ProxyKind,

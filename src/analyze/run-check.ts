@@ -10,10 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { cachedUnitKeys, loadProject } from '../build/index.js';
 import type { Project } from '../build/types.js';
 import { evidenceDigest } from '../core/digest.js';
-import { VERSION } from '../version.js';
+import { type Report, type StageResult, verdictOf } from '../core/finding.js';
+import { VERSION } from '../core/version.js';
 import { type Acknowledgement, applyAcknowledgements } from './acknowledge.js';
 import type { CheckResult } from './check.js';
-import { type Report, type StageResult, verdictOf } from './finding.js';
 import type { ProxyKind } from './upgrades.js';
 
 export interface RunCheckParameters {

@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { cachedUnitKeys, findContract, loadProject } from '../build/index.js';
 import type { Project } from '../build/types.js';
 import { evidenceDigest } from '../core/digest.js';
-import { inputError, isPatchgateError, PatchgateError } from '../errors.js';
-import { VERSION } from '../version.js';
+import { inputError, isPatchgateError, PatchgateError } from '../core/errors.js';
+import type { Finding, Report, StageResult } from '../core/finding.js';
+import { VERSION } from '../core/version.js';
 import type { Acknowledgement } from './acknowledge.js';
 import type { CheckResult } from './check.js';
-import type { Finding, Report, StageResult } from './finding.js';
 import {
   analyzeOnProject,
   type CheckReport,

@@ -24,10 +24,10 @@ import {
 } from '@openzeppelin/upgrades-core/dist/validate/run.js';
 import { importClosure } from '../build/closure.js';
 import type { CompilationUnit, ContractHandle } from '../build/types.js';
-import { environmentError, inputError, type PatchgateError } from '../errors.js';
+import { environmentError, inputError, type PatchgateError } from '../core/errors.js';
+import type { Finding, Location } from '../core/finding.js';
 import { type ContractView, enclosingAt } from './ast.js';
 import { makeFinding } from './catalog.js';
-import type { Finding, Location } from './finding.js';
 
 export type ProxyKind = 'transparent' | 'uups' | 'beacon';
 

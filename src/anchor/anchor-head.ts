@@ -5,9 +5,9 @@
  */
 import type { Abi, Account, Address, Hex } from 'viem';
 import type { Clients } from '../chain/clients.js';
-import { environmentError, PatchgateError } from '../errors.js';
+import { environmentError, PatchgateError } from '../core/errors.js';
+import { describeRevert, revertData } from '../core/revert.js';
 import { PATCHGATE_ABI } from '../govern/patchgate-abi.js';
-import { describeRevert, revertData } from '../simulate/revert.js';
 
 export interface AnchorHeadParameters {
   /** The log size the head commits to (must exceed the last anchored size). */

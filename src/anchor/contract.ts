@@ -10,7 +10,7 @@ import { findContract } from '../build/find.js';
 import { loadProject } from '../build/load.js';
 import type { Project } from '../build/types.js';
 import type { Clients } from '../chain/clients.js';
-import { environmentError, inputError } from '../errors.js';
+import { environmentError, inputError } from '../core/errors.js';
 import { PATCHGATE_ABI } from '../govern/patchgate-abi.js';
 
 /**

@@ -5,11 +5,11 @@
  * upgrade that event-based monitoring never sees).
  */
 import { type Address, type Hex, keccak256, type PublicClient } from 'viem';
-import type { Finding } from '../analyze/finding.js';
+import type { ProxyState } from '../chain/proxy.js';
 import { rethrowTransportFailure } from '../chain/rpc.js';
+import type { Finding } from '../core/finding.js';
 import { type Context, executionsIn, type HistoryItem, ofThisProxy } from './classify.js';
 import { auditFinding } from './findings.js';
-import type { ProxyState } from './state.js';
 
 const same = (a: string | undefined, b: string | undefined) =>
   !!a && !!b && a.toLowerCase() === b.toLowerCase();

@@ -5,7 +5,7 @@
  * *unexplained*. PatchGate's own events are *attested* records, checked against the log separately.
  */
 import { type Address, type Hex, zeroAddress } from 'viem';
-import type { Finding } from '../analyze/finding.js';
+import type { Finding } from '../core/finding.js';
 import { byPosition, type ChainEvent } from './events.js';
 import { auditFinding } from './findings.js';
 import type { AuditLog, Execution, Proposed } from './log.js';

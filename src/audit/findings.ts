@@ -1,6 +1,6 @@
 /** The findings `audit` reports: the `audit-*` entries of the shared catalogue (src/analyze/catalog-lifecycle.ts). */
 import { makeFinding } from '../analyze/catalog.js';
-import type { Finding } from '../analyze/finding.js';
+import type { Finding } from '../core/finding.js';
 
 export type AuditFindingId =
   | 'audit-unexplained-upgrade'

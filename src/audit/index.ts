@@ -4,15 +4,18 @@
  * when every change is initial or authorized, fail on anything unexplained, on a log that does not verify and
  * on every check that does not hold; bad input throws an input error, an RPC failure an environment error.
  */
+
 import { type Address, BaseError, type Hex, type PublicClient } from 'viem';
-import { type Finding, type Report, type StageResult, verdictOf } from '../analyze/finding.js';
 import { evidenceDigest } from '../core/digest.js';
-import { environmentError, isPatchgateError } from '../errors.js';
+import { environmentError, isPatchgateError } from '../core/errors.js';
+import { type Finding, type Report, verdictOf } from '../core/finding.js';
+import type { ProxyKindOnChain } from '../core/proxy-kinds.js';
+import { passedIf, stageRecorder } from '../core/stages.js';
+import { VERSION } from '../core/version.js';
 import { parseAddress } from '../govern/address.js';
 import type { ExportRecord } from '../ledger/export.js';
 import type { Head } from '../ledger/head.js';
 import type { UnsignedTail } from '../ledger/verify-export.js';
-import { VERSION } from '../version.js';
 import { codehashFindings, executedFindings, gateFindings, slotFindings } from './checks.js';
 import { type Context, classify, type HistoryItem, unexplainedFindings } from './classify.js';
 import {
@@ -26,7 +29,7 @@ import {
 } from './events.js';
 import { auditFinding } from './findings.js';
 import { describeFailure, type LoadedLog, loadLog } from './log.js';
-import { type AuditedKind, controllersOf, type Deployment, findDeployment, readProxyState } from './state.js';
+import { controllersOf, type Deployment, findDeployment, readProxyState } from './state.js';
 
 export type { HistoryItem, Status } from './classify.js';
 
@@ -71,7 +74,7 @@ export interface AuditLogSummary {
 export interface AuditReport extends Report {
   proxy: Address;
   chainId: number;
-  kind: AuditedKind;
+  kind: ProxyKindOnChain;
   implementation: Address;
   admin?: Address;
   beacon?: Address;
@@ -216,24 +219,17 @@ async function fromChain<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const stage = (name: string, started: number, status: StageResult['status']): StageResult => ({
-  name,
-  status,
-  durationMs: Math.round(performance.now() - started),
-});
-
 export async function auditProxy(client: PublicClient, params: AuditParameters): Promise<AuditReport> {
   const proxy = parseAddress(params.proxy, 'proxy');
   const gate = params.gate !== undefined ? parseAddress(params.gate, '--gate') : undefined;
   const fromBlock = params.fromBlock ?? 0n;
-  let started = performance.now();
+  const recorder = stageRecorder();
   const loaded =
     params.log !== undefined
       ? await loadLog({ log: params.log, head: params.head, signer: params.signer })
       : undefined;
-  const stages = [stage('log', started, !loaded ? 'skipped' : loaded.ok ? 'passed' : 'failed')];
+  recorder.lap('log', !loaded ? 'skipped' : passedIf(loaded.ok));
 
-  started = performance.now();
   const chain = await fromChain(() => readChain(client, proxy, gate, fromBlock));
   const ctx: Context = {
     proxy,
@@ -256,13 +252,13 @@ export async function auditProxy(client: PublicClient, params: AuditParameters):
     ...gateFindings(ctx, gateItems),
   ];
   const verdict = verdictOf(findings);
-  stages.push(stage('history', started, verdict === 'pass' ? 'passed' : 'failed'));
+  recorder.lap('history', passedIf(verdict === 'pass'));
   const count = (s: string) => judged.filter((h) => h.status === s).length;
   return {
     tool: { name: 'patchgate', version: VERSION },
     verdict,
     digest: evidenceDigest(chain.events),
-    stages,
+    stages: recorder.stages,
     findings,
     proxy,
     chainId: chain.chainId,

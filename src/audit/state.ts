@@ -3,30 +3,15 @@
  * transaction that created it. Changes in that transaction (and the set-up of its controllers before it) are
  * the deployment — *initial* — and everything after has to be explained.
  */
-import { type Address, getAddress, type Hex, type PublicClient, parseAbi, zeroAddress } from 'viem';
-import { ERC1967, erc1967Slots, tryRead } from '../chain/proxy.js';
+import { type Address, getAddress, type Hex, type PublicClient, zeroAddress } from 'viem';
+import { classifyProxy, type ProxyState } from '../chain/proxy.js';
 import { rethrowTransportFailure } from '../chain/rpc.js';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import type { ChainEvent } from './events.js';
-
-const BEACON_ABI = parseAbi(['function implementation() view returns (address)']);
-const UUPS_ABI = parseAbi(['function proxiableUUID() view returns (bytes32)']);
-
-export type AuditedKind = 'transparent' | 'uups' | 'beacon' | 'erc1967';
-
-export interface ProxyState {
-  kind: AuditedKind;
-  /** The implementation the proxy runs now (for a beacon proxy: the beacon's). */
-  implementation: Address;
-  /** The ERC-1967 implementation slot itself (zero for a beacon proxy). */
-  implementationSlot: Address;
-  admin?: Address;
-  beacon?: Address;
-}
 
 /** The proxy's current slots. An address without code, or without any ERC-1967 slot set, is bad input. */
 export async function readProxyState(client: PublicClient, proxy: Address): Promise<ProxyState> {
-  const [code, slots] = await Promise.all([client.getCode({ address: proxy }), erc1967Slots(client, proxy)]);
+  const [code, state] = await Promise.all([client.getCode({ address: proxy }), classifyProxy(client, proxy)]);
   if (!code || code === '0x') {
     throw inputError(
       'audit-not-a-proxy',
@@ -34,30 +19,14 @@ export async function readProxyState(client: PublicClient, proxy: Address): Prom
       'check the address and --rpc',
     );
   }
-  const implementationSlot = slots.implementation;
-  const adminAddress = slots.admin;
-  const beaconAddress = slots.beacon;
-  if (beaconAddress !== zeroAddress) {
-    const implementation = await client.readContract({
-      address: beaconAddress,
-      abi: BEACON_ABI,
-      functionName: 'implementation',
-    });
-    return { kind: 'beacon', implementation, implementationSlot, beacon: beaconAddress };
-  }
-  if (implementationSlot === zeroAddress) {
+  if (!state) {
     throw inputError(
       'audit-not-a-proxy',
       `${proxy} is not an ERC-1967 proxy: its implementation and beacon slots are empty`,
       'pass the proxy users call, not its implementation or ProxyAdmin',
     );
   }
-  const base = { implementation: implementationSlot, implementationSlot };
-  if (adminAddress !== zeroAddress) return { kind: 'transparent', ...base, admin: adminAddress };
-  const uuid = await tryRead(() =>
-    client.readContract({ address: implementationSlot, abi: UUPS_ABI, functionName: 'proxiableUUID' }),
-  );
-  return { kind: uuid === ERC1967.implementation ? 'uups' : 'erc1967', ...base };
+  return state;
 }
 
 export interface Deployment {

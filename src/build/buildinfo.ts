@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SolcInput, SolcOutput } from '@openzeppelin/upgrades-core';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import { shortVersion } from './solc.js';
 
 export interface BuildInfo {

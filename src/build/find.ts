@@ -1,6 +1,6 @@
 /** Resolve a contract reference (`Name` or `path/File.sol:Name`) to a compiled contract. */
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import type { ContractHandle, Project } from './types.js';
 
 function editDistance(a: string, b: string): number {

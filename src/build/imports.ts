@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 
 const IMPORT_RE = /(?:^|[;}\s])import\s*(?:[^'";]*?\s*from\s*)?["']([^"']+)["']/g;
 

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { SolcInput } from '@openzeppelin/upgrades-core';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import { type BuildInfo, foundryOutDir, listBuildInfo, readBuildInfo } from './buildinfo.js';
 import { cacheKey, hasUnit, readNamespaced, readUnit, writeUnit } from './cache.js';
 import { collectSources, isDirectory, listSolidity } from './imports.js';

@@ -4,7 +4,7 @@
  * compilation with the bundled solc-js when the unit was made with the same compiler version.
  */
 import type { SolcInput, SolcOutput } from '@openzeppelin/upgrades-core';
-import { environmentError, isPatchgateError } from '../errors.js';
+import { environmentError, isPatchgateError } from '../core/errors.js';
 import { writeNamespaced } from './cache.js';
 import { bundledSolcVersion, compileStandardJson } from './solc.js';
 import type { CompilationUnit } from './types.js';

@@ -5,7 +5,7 @@
 
 import { createRequire } from 'node:module';
 import type { SolcInput, SolcOutput } from '@openzeppelin/upgrades-core';
-import { environmentError, inputError } from '../errors.js';
+import { environmentError, inputError } from '../core/errors.js';
 
 const require = createRequire(import.meta.url);
 

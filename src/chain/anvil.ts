@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { environmentError } from '../errors.js';
+import { environmentError } from '../core/errors.js';
 import { spawnTied, stopTied, type TieMethod } from './child.js';
 import { displayUrl, requestTimeoutMs } from './rpc.js';
 

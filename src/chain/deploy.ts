@@ -2,7 +2,7 @@
 import { type Abi, type Address, getAddress, type PublicClient } from 'viem';
 import { compiled } from '../build/artifact.js';
 import type { ContractHandle } from '../build/types.js';
-import { environmentError } from '../errors.js';
+import { environmentError } from '../core/errors.js';
 import type { Wallet } from './clients.js';
 
 export type { Wallet } from './clients.js';

@@ -3,26 +3,19 @@
  * beacon), UUPS `proxiableUUID`, and the admin chain proxy → ProxyAdmin → owner → TimelockController →
  * proposers → Safe owners and threshold.
  */
-import { type Address, getAddress, type PublicClient, parseAbi, zeroAddress } from 'viem';
-import { SAFE_ABI } from '../govern/safe.js';
-import { TIMELOCK_ABI } from '../govern/timelock.js';
+
+import { type Address, getAddress, type PublicClient, zeroAddress } from 'viem';
+import {
+  BEACON_ABI,
+  GATE_ABI,
+  OWNABLE_ABI,
+  ROLES_ABI,
+  SAFE_ABI,
+  TIMELOCK_ABI,
+  UUPS_ABI,
+} from '../core/abis.js';
+import { ERC1967, type ProxyKindOnChain } from '../core/proxy-kinds.js';
 import { isRevert, rpcFailure } from './rpc.js';
-
-export const ERC1967 = {
-  implementation: '0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc',
-  admin: '0xb53127684a568b3173ae13b9f8a6016e243e63b6e8ee1178d6a717850b5d6103',
-  beacon: '0xa3f0ad74e5423aebfd80d3ef4346578335a9a72aeaee59ff6cb3582b35133d50',
-} as const;
-
-const OWNABLE_ABI = parseAbi(['function owner() view returns (address)']);
-const GATE_ABI = parseAbi([
-  'function controller() view returns (address)',
-  'function anchorer() view returns (address)',
-]);
-const UUPS_ABI = parseAbi(['function proxiableUUID() view returns (bytes32)']);
-const BEACON_ABI = parseAbi(['function implementation() view returns (address)']);
-
-export type ProxyKindOnChain = 'transparent' | 'uups' | 'beacon';
 
 export interface Controller {
   address: Address;
@@ -40,11 +33,12 @@ export interface Controller {
 
 export interface ProxyInfo {
   proxy: Address;
-  kind: ProxyKindOnChain;
+  /** `none`: neither the implementation nor the beacon slot is set; this address is not an ERC-1967 proxy. */
+  kind: ProxyKindOnChain | 'none';
   implementation: Address;
   admin?: Address;
   beacon?: Address;
-  /** Who can upgrade: the admin chain (transparent: ProxyAdmin → …; UUPS: the implementation's owner → …). */
+  /** Who can upgrade: the admin chain (transparent: ProxyAdmin → …; otherwise the proxy's or beacon's owner → …). */
   upgrader?: Controller;
 }
 
@@ -57,7 +51,7 @@ const slotAddress = (word: string | undefined): Address =>
  * means "absent": a node that timed out, rate-limited or failed is the environment's failure (exit 3 naming the
  * RPC), never an answer — a busy node must not make a UUPS proxy look transparent.
  */
-export async function tryRead<T>(fn: () => Promise<T>): Promise<T | undefined> {
+async function tryRead<T>(fn: () => Promise<T>): Promise<T | undefined> {
   try {
     return await fn();
   } catch (e) {
@@ -139,57 +133,64 @@ export async function erc1967Slots(
   };
 }
 
-export async function introspectProxy(client: PublicClient, proxy: Address): Promise<ProxyInfo> {
+/** What the proxy is now, told from its ERC-1967 slots: the one classifier every stage uses. */
+export interface ProxyState {
+  kind: ProxyKindOnChain;
+  /** The implementation the proxy runs now (for a beacon proxy: the beacon's). */
+  implementation: Address;
+  /** The ERC-1967 implementation slot itself (zero for a beacon proxy). */
+  implementationSlot: Address;
+  admin?: Address;
+  beacon?: Address;
+}
+
+/**
+ * Classify a proxy from its slots: a beacon slot → `beacon` (the implementation is the beacon's); an admin slot →
+ * `transparent`; an implementation whose `proxiableUUID` answers the ERC-1967 slot → `uups`; any other
+ * implementation → `erc1967`. Undefined when neither the implementation nor the beacon slot is set (not an ERC-1967
+ * proxy). A node failure is exit 3, never a kind.
+ */
+export async function classifyProxy(client: PublicClient, proxy: Address): Promise<ProxyState | undefined> {
   const slots = await erc1967Slots(client, proxy);
-  const beaconAddress = slots.beacon;
-  if (beaconAddress !== zeroAddress) {
+  if (slots.beacon !== zeroAddress) {
     const implementation = await client.readContract({
-      address: beaconAddress,
+      address: slots.beacon,
       abi: BEACON_ABI,
       functionName: 'implementation',
     });
-    const owner = await tryRead(() =>
-      client.readContract({ address: beaconAddress, abi: OWNABLE_ABI, functionName: 'owner' }),
-    );
-    return {
-      proxy,
-      kind: 'beacon',
-      implementation,
-      beacon: beaconAddress,
-      upgrader: owner ? await describeController(client, owner) : undefined,
-    };
+    return { kind: 'beacon', implementation, implementationSlot: slots.implementation, beacon: slots.beacon };
   }
-  const implementation = slots.implementation;
-  const adminAddress = slots.admin;
-  if (adminAddress !== zeroAddress) {
-    return {
-      proxy,
-      kind: 'transparent',
-      implementation,
-      admin: adminAddress,
-      upgrader: await describeController(client, adminAddress),
-    };
-  }
+  if (slots.implementation === zeroAddress) return undefined;
+  const base = { implementation: slots.implementation, implementationSlot: slots.implementation };
+  if (slots.admin !== zeroAddress) return { kind: 'transparent', ...base, admin: slots.admin };
   const uuid = await tryRead(() =>
-    client.readContract({ address: implementation, abi: UUPS_ABI, functionName: 'proxiableUUID' }),
+    client.readContract({ address: slots.implementation, abi: UUPS_ABI, functionName: 'proxiableUUID' }),
   );
-  const owner = await tryRead(() =>
-    client.readContract({ address: proxy, abi: OWNABLE_ABI, functionName: 'owner' }),
-  );
+  return { kind: uuid === ERC1967.implementation ? 'uups' : 'erc1967', ...base };
+}
+
+/**
+ * A proxy and who can upgrade it: the classification, then the admin chain (transparent: ProxyAdmin → …; UUPS and
+ * bare ERC-1967: the proxy's owner → …; beacon: the beacon's owner → …).
+ */
+export async function introspectProxy(client: PublicClient, proxy: Address): Promise<ProxyInfo> {
+  const state = await classifyProxy(client, proxy);
+  if (!state) return { proxy, kind: 'none', implementation: zeroAddress };
+  const { kind, implementation, admin, beacon } = state;
+  const ownerOf = (address: Address) =>
+    tryRead(() => client.readContract({ address, abi: OWNABLE_ABI, functionName: 'owner' }));
+  if (kind === 'transparent' && admin) {
+    return { proxy, kind, implementation, admin, upgrader: await describeController(client, admin) };
+  }
+  const owner = await ownerOf(beacon ?? proxy);
   return {
     proxy,
-    kind: uuid === ERC1967.implementation ? 'uups' : 'transparent',
+    kind,
     implementation,
+    ...(beacon ? { beacon } : {}),
     upgrader: owner ? await describeController(client, owner) : undefined,
   };
 }
-
-const ROLES_ABI = parseAbi([
-  'function hasRole(bytes32 role, address account) view returns (bool)',
-  'function GUARDIAN_ROLE() view returns (bytes32)',
-  'function PAUSER_ROLE() view returns (bytes32)',
-  'event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender)',
-]);
 
 /** Current holders of an AccessControl role, from its RoleGranted events, re-checked with hasRole. */
 async function roleHolders(client: PublicClient, contract: Address, role: `0x${string}`): Promise<Address[]> {
@@ -217,7 +218,7 @@ async function roleHolders(client: PublicClient, contract: Address, role: `0x${s
 
 export interface Control {
   proxy: Address;
-  kind: ProxyKindOnChain;
+  kind: ProxyInfo['kind'];
   /** The chain of who can upgrade, outermost last: `ProxyAdmin 0x… ← TimelockController 0x… (delay 172800 s) ← Safe 0x… (2 of 3)`. */
   upgrade: string;
   /** Who can cancel a queued upgrade (timelock CANCELLER_ROLE holders). */

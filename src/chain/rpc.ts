@@ -6,7 +6,7 @@
  *
  * No runtime import of viem here: the CLI shell maps errors through this file on every run.
  */
-import { environmentError, inputError, isPatchgateError, type PatchgateError } from '../errors.js';
+import { environmentError, inputError, isPatchgateError, type PatchgateError } from '../core/errors.js';
 import { fetchRetrying, type RetriedResponse } from './retry.js';
 
 /** Overrides every RPC timeout (the first answer and each request), in milliseconds. */

@@ -2,7 +2,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import type { Address, Hex } from 'viem';
-import { inputError, isPatchgateError } from '../errors.js';
+import { inputError, isPatchgateError } from '../core/errors.js';
 import { refuseKeyShapedPath } from '../govern/keys.js';
 import type { ApprovalFile, ApprovalRequest, ApproveResult } from '../lifecycle/approve.js';
 import type { SafePurpose } from '../store/store.js';

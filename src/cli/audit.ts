@@ -8,10 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import pc from 'picocolors';
-import type { Finding } from '../analyze/finding.js';
 import { type AuditReport, auditProxy, type HistoryItem, parseAddress } from '../audit/index.js';
 import { connect } from '../chain/clients.js';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
+import type { Finding } from '../core/finding.js';
 import { parseExport } from '../ledger/export.js';
 import type { Head } from '../ledger/head.js';
 import { readHead as parseHeadFile } from '../ledger/head-text.js';

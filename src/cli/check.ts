@@ -6,7 +6,7 @@ import { runCheck } from '../analyze/run-check.js';
 import { runPairs } from '../analyze/run-pairs.js';
 import { loadConfig } from '../config/load.js';
 import { configPairs, readPairsFile } from '../config/pairs.js';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import { renderReport, writeOutput } from '../report/index.js';
 import { renderPairsReport } from '../report/pairs.js';
 import { addOutputOptions, outputOptions, parseKind, useColor } from './common.js';

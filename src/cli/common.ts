@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { parseRpcUrl } from '../chain/rpc.js';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 
 export type Format = 'text' | 'json' | 'md' | 'sarif';
 const FORMAT_CHOICES: readonly Format[] = ['text', 'json', 'md', 'sarif'];

@@ -3,9 +3,11 @@
 import { isAbsolute, relative } from 'node:path';
 import { Command } from 'commander';
 import pc from 'picocolors';
-import { type DemoStep, demoFiles } from '../demo/run-demo.js';
+import { jsonText } from '../core/report-json.js';
+import type { DemoStep } from '../demo/report.js';
+
+import { demoFiles } from '../demo/run-demo.js';
 import { writeOutput } from '../report/index.js';
-import { jsonText } from '../report/json.js';
 import { addOutputOptions, outputOptions, useColor } from './common.js';
 
 export function demoCommand(onExit: (code: number) => void): Command {

@@ -4,17 +4,19 @@
  * `--keystore`), and a patch digest argument. Each command opens a Lifecycle, calls one library function,
  * renders the result and closes everything it opened.
  */
+
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { Hex, LocalAccount } from 'viem';
 import { connect } from '../chain/clients.js';
 import { parseRpcUrl } from '../chain/rpc.js';
 import { loadConfig } from '../config/load.js';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
+import { jsonText } from '../core/report-json.js';
 import { hasKey, type KeySource, loadAccount } from '../govern/keys.js';
-import type { ChainContext, Lifecycle } from '../lifecycle/context.js';
+import type { ChainContext, Lifecycle } from '../lifecycle/lifecycle.js';
+
 import { assertWritableOut, writeOutput } from '../report/index.js';
-import { jsonText } from '../report/json.js';
 import { openDb } from '../store/db.js';
 import { openStore, type Store } from '../store/store.js';
 

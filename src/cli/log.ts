@@ -8,8 +8,10 @@
 import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { type Address, getAddress } from 'viem';
+import { environmentError, inputError } from '../core/errors.js';
+import { jsonText } from '../core/report-json.js';
 import { didYouMean } from '../core/suggest.js';
-import { environmentError, inputError } from '../errors.js';
+import { VERSION } from '../core/version.js';
 import { parseAddress } from '../govern/address.js';
 import { hasKey, type KeySource, loadAccount } from '../govern/keys.js';
 import { exportLine } from '../ledger/export.js';
@@ -19,10 +21,8 @@ import { headLines, readHead as parseHeadFile } from '../ledger/head-text.js';
 import { verifyConsistency, verifyInclusion } from '../ledger/verify.js';
 import { type ExportReport, type UnsignedTail, verifyExport } from '../ledger/verify-export.js';
 import { writeOutput } from '../report/index.js';
-import { jsonText } from '../report/json.js';
 import { type Db, openDb } from '../store/db.js';
 import { type Ledger, openLedger } from '../store/ledger-store.js';
-import { VERSION } from '../version.js';
 import { outputOptions } from './common.js';
 import { anchorCommand } from './log-anchor.js';
 

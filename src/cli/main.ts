@@ -6,15 +6,15 @@ import { writeFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { rpcFailure } from '../chain/rpc.js';
 import { ERROR_CODES, type ErrorCode, isErrorCode } from '../core/error-codes.js';
+import { isPatchgateError } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
-import { isPatchgateError } from '../errors.js';
+import { VERSION } from '../core/version.js';
 import {
   type ErrorFields,
   errorDocument,
   requestedFormat,
   requestedOption,
 } from '../report/error-document.js';
-import { VERSION } from '../version.js';
 
 type Builder = (onExit: (code: number) => void) => Command;
 

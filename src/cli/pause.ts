@@ -1,7 +1,7 @@
 /** `patchgate pause`: the guardian's emergency brake on a live contract named in the config. */
 import { Command } from 'commander';
 import type { Address } from 'viem';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import {
   addKeyOptions,
   addLifecycleOptions,

@@ -1,7 +1,7 @@
 /** `patchgate propose`: check and simulate a patch against the live chain, then record it for approval. */
 import { Command, Option } from 'commander';
 import type { Address, Hex } from 'viem';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import { parseAddress } from '../govern/address.js';
 import { loadAccount } from '../govern/keys.js';
 import type { ProposeReport } from '../lifecycle/propose.js';

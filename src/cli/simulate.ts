@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import { renderReport, writeOutput } from '../report/index.js';
 import { addOutputOptions, outputOptions, rpcUrlOption, useColor } from './common.js';
 

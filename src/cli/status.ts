@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { connect } from '../chain/clients.js';
 import { loadConfig } from '../config/load.js';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import { type PatchStatus, patchStatus } from '../lifecycle/status.js';
 import { unixTime } from '../lifecycle/time.js';
 import { addLifecycleOptions, emit, type LifecycleOptions, openStoreFrom, parseDigest } from './lifecycle.js';

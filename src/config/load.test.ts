@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { errorOf } from '../errors.fixture.js';
+import { errorOf } from '../core/errors.fixture.js';
 import { loadConfig, parseConfig } from './load.js';
 
 const good = {

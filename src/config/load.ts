@@ -2,8 +2,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { inputError } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
-import { inputError } from '../errors.js';
 import type { Config } from './schema.js';
 
 const CONFIG_FILE = 'patchgate.config.json';

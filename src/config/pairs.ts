@@ -4,8 +4,8 @@
  * an input error naming the entry and the fix, before anything is compiled.
  */
 import { readFileSync } from 'node:fs';
+import { inputError } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
-import { inputError } from '../errors.js';
 import type { Config } from './schema.js';
 
 export type PairKind = 'transparent' | 'uups' | 'beacon';

@@ -57,6 +57,7 @@ export const ERROR_CODES = {
   'missing-contract': 2,
   'governance-not-found': 2,
   'beacon-unsupported': 2,
+  'live-not-upgradeable': 2,
   'no-code': 2,
   'bad-args': 2,
   'bad-threshold': 2,

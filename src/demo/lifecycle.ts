@@ -2,24 +2,25 @@
  * The demo's second half, on the live chain and in-process: propose → approve (2 of 3) → queue → warp →
  * execute → verify, then the transparency log published (export + signed head) and checked from the files.
  */
+
 import { writeFileSync } from 'node:fs';
 import type { Hex, LocalAccount } from 'viem';
 import { auditProxy } from '../audit/index.js';
 import { localAccount } from '../chain/clients.js';
+import { jsonText } from '../core/report-json.js';
 import { exportLine } from '../ledger/export.js';
 import { signCurrentHead } from '../ledger/head.js';
 import { verifyExport } from '../ledger/verify-export.js';
 import { approve } from '../lifecycle/approve.js';
-import type { Lifecycle } from '../lifecycle/context.js';
 import { execute } from '../lifecycle/execute.js';
+import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import { LOG_ORIGIN } from '../lifecycle/log-sync.js';
 import { propose } from '../lifecycle/propose.js';
 import { queue } from '../lifecycle/queue.js';
 import { verify } from '../lifecycle/verify.js';
-import { jsonText } from '../report/json.js';
 import type { SimulateReport } from '../simulate/run-simulate.js';
 import { openLedger } from '../store/ledger-store.js';
-import type { DemoReport, DemoStep } from './run-demo.js';
+import type { DemoReport, DemoStep } from './report.js';
 
 export const FIX = 'fix-flash-deposit';
 

@@ -5,81 +5,31 @@
  * of three owners approve; queue; warp past the delay; execute; verify on chain; run the exploit again and
  * show it fails. Each step reports as it finishes (`onStep`); the result is the demo's JSON report.
  */
+
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Hex } from 'viem';
-import type { Finding, StageResult } from '../analyze/finding.js';
 import { type CheckReport, runCheck } from '../analyze/run-check.js';
+import { projectErrorsAbi } from '../build/errors-abi.js';
 import { loadProject } from '../build/index.js';
 import { type Anvil, startAnvil } from '../chain/anvil.js';
 import { connect } from '../chain/clients.js';
 import { loadConfig } from '../config/load.js';
 import type { Config, PatchConfig } from '../config/schema.js';
 import { evidenceDigest } from '../core/digest.js';
-import { inputError } from '../errors.js';
-import type { Lifecycle } from '../lifecycle/context.js';
-import { deploySystem, withLiveAddresses } from '../simulate/deploy-system.js';
-import { type PocRun, runPoc } from '../simulate/poc.js';
-import { projectErrorsAbi } from '../simulate/revert.js';
+import { inputError } from '../core/errors.js';
+import { passedIf, stageRecorder } from '../core/stages.js';
+import { VERSION } from '../core/version.js';
+import type { Lifecycle } from '../lifecycle/lifecycle.js';
+import { runPoc } from '../simulate/poc.js';
 import { runSimulate, type SimulateReport } from '../simulate/run-simulate.js';
 import { openPglite } from '../store/db.js';
 import { openStore, type Store } from '../store/store.js';
-import { VERSION } from '../version.js';
+import { deploySystem, withLiveAddresses } from '../system/deploy.js';
 import { FIX, lifecycle } from './lifecycle.js';
+import type { DemoPatchResult, DemoReport, DemoSimulation, DemoStep } from './report.js';
 
 const EXAMPLE_DIR = fileURLToPath(new URL('../../examples/vault/', import.meta.url));
-
-export interface DemoPatchResult {
-  name: string;
-  candidate: string;
-  expected?: 'pass' | 'fail';
-  verdict: 'pass' | 'fail';
-  asExpected: boolean;
-  blocking: Pick<Finding, 'id' | 'severity' | 'location'>[];
-  fixed: string[];
-  durationMs: number;
-  note?: string;
-}
-
-export interface DemoSimulation {
-  name: string;
-  expected: 'pass' | 'fail';
-  verdict: 'pass' | 'fail';
-  asExpected: boolean;
-  governancePath: unknown;
-  poc: unknown[];
-  findings: { id: string; message: string }[];
-}
-
-/** One finished step, for the text rendering: its stage, what it says, whether it went as it should. */
-export interface DemoStep {
-  stage: string;
-  ok: boolean;
-  text: string;
-  detail?: string;
-  durationMs?: number;
-}
-
-export interface DemoReport {
-  tool: { name: 'patchgate'; version: string };
-  verdict: 'pass' | 'fail';
-  digest: string;
-  stages: StageResult[];
-  findings: Finding[];
-  patches: DemoPatchResult[];
-  simulations: DemoSimulation[];
-  exploit: { before?: PocRun; after?: PocRun };
-  lifecycle: {
-    digest?: Hex;
-    approvals?: string[];
-    queueTx?: Hex;
-    executeTx?: Hex;
-    verify?: unknown;
-    log?: unknown;
-  };
-  durationMs: number;
-}
 
 function checkResult(patch: PatchConfig, report: CheckReport, ms: number): DemoPatchResult {
   const blocking = report.findings.filter((f) => f.blocking && !f.acknowledged && f.status !== 'fixed');
@@ -149,14 +99,11 @@ export async function runDemo(params: {
   onStep?: (step: DemoStep) => void;
 }): Promise<DemoReport> {
   const started = performance.now();
-  const stages: StageResult[] = [];
+  const recorder = stageRecorder();
+  const stages = recorder.stages;
   const say = params.onStep ?? (() => {});
-  const stage = async <T>(name: string, fn: () => Promise<T>, ok: (v: T) => boolean): Promise<T> => {
-    const t = performance.now();
-    const v = await fn();
-    stages.push({ name, status: ok(v) ? 'passed' : 'failed', durationMs: Math.round(performance.now() - t) });
-    return v;
-  };
+  const stage = <T>(name: string, fn: () => Promise<T>, ok: (v: T) => boolean): Promise<T> =>
+    recorder.time(name, fn, (v) => passedIf(ok(v)));
   const loaded = await loadConfig({ searchDir: EXAMPLE_DIR });
   const projectDir = loaded.projectDir;
   const report: DemoReport = {

@@ -3,7 +3,7 @@
  * belongs — the log key for the log signer's address is an easy slip — is refused without being repeated.
  */
 import { type Address, getAddress, isAddress } from 'viem';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 
 export function parseAddress(value: string, what: string): Address {
   if (/[0-9a-fA-F]{32}/.test(value) && !isAddress(value, { strict: false })) {

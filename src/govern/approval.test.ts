@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { type Hex, keccak256, toHex, zeroAddress } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { localAccount } from '../chain/clients.js';
-import type { PatchgateError } from '../errors.js';
+import type { PatchgateError } from '../core/errors.js';
 import {
   APPROVAL_CLOCK_SKEW,
   type Approval,

@@ -15,7 +15,7 @@ import {
   recoverTypedDataAddress,
   size,
 } from 'viem';
-import { inputError, isPatchgateError, type PatchgateError } from '../errors.js';
+import { inputError, isPatchgateError, type PatchgateError } from '../core/errors.js';
 
 export interface Approval {
   digest: Hex;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { keccak256 } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
-import type { PatchgateError } from '../errors.js';
+import type { PatchgateError } from '../core/errors.js';
 import { hasKey, loadAccount } from './keys.js';
 import { decryptKeystore, encryptKeystore, type KeystoreV3 } from './keystore.js';
 import { SECP256K1_N } from './private-key.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { LocalAccount } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import { decryptKeystore } from './keystore.js';
 import { checkedPrivateKey, isKeyShaped } from './private-key.js';
 

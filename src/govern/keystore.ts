@@ -8,7 +8,7 @@ import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes, scryptSync }
 import { scrypt as scryptJs } from '@noble/hashes/scrypt';
 import { bytesToHex, type Hex, hexToBytes, keccak256 } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import { checkedPrivateKey } from './private-key.js';
 
 interface ScryptParams {

@@ -12,7 +12,7 @@
  * the implementation's codehash on chain.
  */
 import { type Address, decodeFunctionData, encodeFunctionData, type Hex, parseAbi } from 'viem';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import type { PatchRecord } from './digest.js';
 import { gatedUpgradeCall } from './patchgate-calls.js';
 import { operation, operationId, type TimelockOperation } from './timelock.js';

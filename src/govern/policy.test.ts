@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { localAccount } from '../chain/clients.js';
 import type { PolicyConfig } from '../config/schema.js';
-import type { PatchgateError } from '../errors.js';
+import type { PatchgateError } from '../core/errors.js';
 import { lanePolicy } from './policy.js';
 
 const owners = [1, 2, 3].map((i) => localAccount(i).address);

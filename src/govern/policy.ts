@@ -7,7 +7,7 @@
  */
 import { type Address, getAddress } from 'viem';
 import type { PolicyConfig } from '../config/schema.js';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import type { Lane } from './digest.js';
 
 export interface OnChainGovernance {

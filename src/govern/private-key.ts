@@ -3,7 +3,7 @@
  * key of 0 or beyond the curve order with an error that prints the key, so that never reaches it.
  */
 import type { Hex } from 'viem';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 
 /** secp256k1's group order: a private key is an integer in [1, n − 1]. */
 export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;

@@ -3,23 +3,7 @@
  * and tests cross-check it against the deployed Safe's `getTransactionHash`. Signatures are ECDSA (v 27/28)
  * packed in ascending owner order, as `checkNSignatures` requires.
  */
-import { type Account, type Address, concat, type Hex, hashTypedData, parseAbi, zeroAddress } from 'viem';
-
-export const SAFE_ABI = parseAbi([
-  'function setup(address[] _owners, uint256 _threshold, address to, bytes data, address fallbackHandler, address paymentToken, uint256 payment, address paymentReceiver)',
-  'function execTransaction(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas, uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, bytes signatures) payable returns (bool success)',
-  'function getTransactionHash(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas, uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, uint256 _nonce) view returns (bytes32)',
-  'function nonce() view returns (uint256)',
-  'function getOwners() view returns (address[])',
-  'function getThreshold() view returns (uint256)',
-  'function VERSION() view returns (string)',
-  'event ExecutionFailure(bytes32 indexed txHash, uint256 payment)',
-  'event ExecutionSuccess(bytes32 indexed txHash, uint256 payment)',
-]);
-
-export const SAFE_PROXY_FACTORY_ABI = parseAbi([
-  'function createProxyWithNonce(address _singleton, bytes initializer, uint256 saltNonce) returns (address proxy)',
-]);
+import { type Account, type Address, concat, type Hex, hashTypedData, zeroAddress } from 'viem';
 
 export interface SafeTx {
   to: Address;

@@ -3,36 +3,9 @@
  * (target, value, data, predecessor, salt) — the value people check — and tests cross-check it against the
  * deployed contract's `hashOperation`.
  */
-import {
-  type Address,
-  encodeAbiParameters,
-  encodeFunctionData,
-  type Hex,
-  keccak256,
-  parseAbi,
-  zeroHash,
-} from 'viem';
 
-export const TIMELOCK_ABI = parseAbi([
-  'function schedule(address target, uint256 value, bytes data, bytes32 predecessor, bytes32 salt, uint256 delay)',
-  'function execute(address target, uint256 value, bytes payload, bytes32 predecessor, bytes32 salt) payable',
-  'function cancel(bytes32 id)',
-  'function hashOperation(address target, uint256 value, bytes data, bytes32 predecessor, bytes32 salt) view returns (bytes32)',
-  'function getMinDelay() view returns (uint256)',
-  'function getTimestamp(bytes32 id) view returns (uint256)',
-  'function isOperationReady(bytes32 id) view returns (bool)',
-  'function isOperationDone(bytes32 id) view returns (bool)',
-  'function isOperationPending(bytes32 id) view returns (bool)',
-  'function hashOperationBatch(address[] targets, uint256[] values, bytes[] payloads, bytes32 predecessor, bytes32 salt) view returns (bytes32)',
-  'function hasRole(bytes32 role, address account) view returns (bool)',
-  'function PROPOSER_ROLE() view returns (bytes32)',
-  'function EXECUTOR_ROLE() view returns (bytes32)',
-  'function CANCELLER_ROLE() view returns (bytes32)',
-  'event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender)',
-  'event CallScheduled(bytes32 indexed id, uint256 indexed index, address target, uint256 value, bytes data, bytes32 predecessor, uint256 delay)',
-  'event CallExecuted(bytes32 indexed id, uint256 indexed index, address target, uint256 value, bytes data)',
-  'event Cancelled(bytes32 indexed id)',
-]);
+import { type Address, encodeAbiParameters, encodeFunctionData, type Hex, keccak256, zeroHash } from 'viem';
+import { TIMELOCK_ABI } from '../core/abis.js';
 
 export interface TimelockOperation {
   target: Address;

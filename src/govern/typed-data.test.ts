@@ -2,7 +2,7 @@ import { SignTypedDataVersion, TypedDataUtils } from '@metamask/eth-sig-util';
 import { TypedDataEncoder } from 'ethers-v6';
 import { type Hex, hashTypedData, keccak256, toHex } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { jsonText } from '../report/json.js';
+import { jsonText } from '../core/report-json.js';
 import { approvalTypedData } from './approval.js';
 import { safeTx, safeTxTypedData } from './safe.js';
 import { signingHashes, walletTypedData } from './typed-data.js';

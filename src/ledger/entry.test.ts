@@ -1,7 +1,7 @@
 /** Canonical log entries: one spelling per event, validated per kind, hashed as RFC 9162 leaves. */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { PatchgateError } from '../errors.js';
+import type { PatchgateError } from '../core/errors.js';
 import { canonicalEntry, ENTRY_KINDS, entryLeafHash, parseEntry } from './entry.js';
 import { toHex } from './hash.js';
 import { sampleEntries } from './sample-entries.fixture.js';

@@ -7,7 +7,7 @@
 import { utf8ToBytes } from '@noble/hashes/utils';
 import { z } from 'zod';
 import { canonicalJson } from '../core/digest.js';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import { type Hash, leafHash } from './hash.js';
 
 const lowerHex = (re: RegExp, what: string) =>

@@ -7,7 +7,7 @@
  * against a signed root even when a tamperer recomputed hashes. See docs/log.md.
  */
 import type { Hex } from 'viem';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import { parseHash } from './hash.js';
 
 export interface ExportRecord {

@@ -2,7 +2,7 @@
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
-import { errorOf } from '../errors.fixture.js';
+import { errorOf } from '../core/errors.fixture.js';
 import { signHead } from './head.js';
 import { headLines, readHead } from './head-text.js';
 import { ROOTS } from './vectors.fixture.js';

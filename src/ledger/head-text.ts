@@ -5,7 +5,7 @@
  * carry the same fields; the text is parsed strictly (known keys, each once, nothing else) and then checked by
  * the same schema as the JSON.
  */
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import { type Head, parseHead } from './head.js';
 
 const UNSIGNED = 'UNSIGNED';

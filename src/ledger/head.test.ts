@@ -2,7 +2,7 @@
 import { type Hex, recoverMessageAddress, verifyMessage } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
-import { errorOf } from '../errors.fixture.js';
+import { errorOf } from '../core/errors.fixture.js';
 import { toHex } from './hash.js';
 import { checkpointText, type Head, parseHead, signHead, treeHead, verifyHead } from './head.js';
 import { memoryTree } from './memory.js';

@@ -6,7 +6,7 @@
  */
 import { type Address, getAddress, type Hex, type LocalAccount, recoverMessageAddress } from 'viem';
 import { z } from 'zod';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import { frontierLength } from './frontier.js';
 import { equalHash, type Hash, parseHash, toHex } from './hash.js';
 import { fold } from './merkle.js';

@@ -4,7 +4,7 @@
  * be the ones the append completes. The result holds both trees a verifier needs: the one recomputed from
  * the entries, and the node hashes as the export claims them (keyed by the index each line claims).
  */
-import { isPatchgateError } from '../errors.js';
+import { isPatchgateError } from '../core/errors.js';
 import { entryLeafHash, parseEntry } from './entry.js';
 import type { ExportRecord } from './export.js';
 import { completedBy } from './frontier.js';

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
-import type { PatchgateError } from '../errors.js';
+import type { PatchgateError } from '../core/errors.js';
 import { canonicalEntry, type EntryInput } from './entry.js';
 import { type ExportRecord, exportLine } from './export.js';
 import { EMPTY_ROOT, toHex } from './hash.js';

@@ -15,7 +15,7 @@
  * entry shown to be bad, or the first unproven one when the head alone cannot say more.
  */
 import type { Address, Hex } from 'viem';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import { ENTRY_KINDS } from './entry.js';
 import { type ExportRecord, parseExport } from './export.js';
 import { EMPTY_ROOT, equalHash, type Hash, parseHash, toHex } from './hash.js';

@@ -5,8 +5,9 @@
  * patch: the timelock `schedule` at the Safe's next nonce and the `execute` at the one after. Everything is
  * recorded in one store transaction; the patch becomes `approved` when the lane's threshold is reached.
  */
+
 import { type Address, getAddress, type Hex, hexToBigInt, isAddressEqual, type LocalAccount } from 'viem';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import {
   type Approval,
   approvalTypedData,
@@ -20,16 +21,10 @@ import { safeTxTypedData } from '../govern/safe.js';
 import { executeCall, scheduleCall } from '../govern/timelock.js';
 import { signingHashes, walletTypedData } from '../govern/typed-data.js';
 import type { PatchState, SafePurpose, StoredSafeSignature } from '../store/store.js';
-import {
-  chainNow,
-  type Lifecycle,
-  type PlannedPatch,
-  policyOf,
-  requireFresh,
-  requirePatch,
-  requireState,
-} from './context.js';
+import { chainNow, policyOf, requireFresh, requirePatch, requireState } from './context.js';
 import { failpoint } from './failpoint.js';
+import type { Lifecycle, PlannedPatch } from './lifecycle.js';
+
 import { syncLog } from './log-sync.js';
 import { type BuiltSafeTx, buildSafeTx, safeNonce, safeOwners, safeSigner, signBuilt } from './safe-exec.js';
 

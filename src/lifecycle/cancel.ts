@@ -5,12 +5,16 @@
  * sends it. The cancel SafeTx takes the Safe nonce the `execute` would have used, so only one of the two can
  * ever happen.
  */
+
 import { type Hex, isAddressEqual, type LocalAccount, parseEventLogs } from 'viem';
-import { environmentError, inputError, isPatchgateError } from '../errors.js';
-import { cancelCall, TIMELOCK_ABI } from '../govern/timelock.js';
+import { TIMELOCK_ABI } from '../core/abis.js';
+import { environmentError, inputError, isPatchgateError } from '../core/errors.js';
+import { cancelCall } from '../govern/timelock.js';
 import type { PatchState } from '../store/store.js';
-import { type Lifecycle, requirePatch, requireState } from './context.js';
+import { requirePatch, requireState } from './context.js';
 import { failpoint } from './failpoint.js';
+import type { Lifecycle } from './lifecycle.js';
+
 import { syncLog } from './log-sync.js';
 import { checkedOperationId, operationTimestamp } from './queue.js';
 import { buildSafeTx, collectSignatures, execSafeTx, safeNonce, safeOwners, signBuilt } from './safe-exec.js';

@@ -3,35 +3,20 @@
  * the patch lives on. The live system is found on chain from the config's `live` addresses (proxy →
  * ProxyAdmin → timelock → Safe), never assumed; the chain's clock is the only clock.
  */
+
 import { type Address, getAddress, type Hex } from 'viem';
 import { loadProject } from '../build/index.js';
 import type { Project } from '../build/types.js';
-import type { Clients } from '../chain/clients.js';
-import type { Config } from '../config/schema.js';
-import { inputError } from '../errors.js';
-import type { PatchPlan } from '../govern/plan.js';
+import { SAFE_ABI, TIMELOCK_ABI } from '../core/abis.js';
+import { inputError } from '../core/errors.js';
 import { type LanePolicy, lanePolicy, type OnChainGovernance } from '../govern/policy.js';
-import { SAFE_ABI } from '../govern/safe.js';
-import { TIMELOCK_ABI } from '../govern/timelock.js';
-import { attachSystem } from '../simulate/attach-system.js';
-import type { DeployedSystem } from '../simulate/deploy-system.js';
-import type { PatchState, Store, StoredPatch } from '../store/store.js';
+import type { PatchState, StoredPatch } from '../store/store.js';
+import { attachSystem } from '../system/attach.js';
+import type { DeployedSystem } from '../system/model.js';
 import { requireDeployed } from './deployed.js';
+import type { ChainContext, Lifecycle, PlannedPatch } from './lifecycle.js';
 import { syncLog } from './log-sync.js';
 import { unixTime } from './time.js';
-
-export interface Lifecycle {
-  config: Config;
-  projectDir: string;
-  stateDir: string;
-  store: Store;
-  clients: Clients;
-  /** The node's URL: `propose` forks it to simulate the patch against the live state. */
-  rpcUrl: string;
-}
-
-/** What a step that only talks to the chain needs (the guardian's pause): no store. */
-export type ChainContext = Omit<Lifecycle, 'store'>;
 
 const projects = new WeakMap<ChainContext, Promise<Project>>();
 
@@ -70,8 +55,6 @@ export async function onChainGovernance(
 export async function policyOf(lc: Lifecycle, patch: PlannedPatch): Promise<LanePolicy> {
   return lanePolicy(lc.config.policy, patch.record.lane, await onChainGovernance(lc, patch.plan));
 }
-
-export type PlannedPatch = StoredPatch & { plan: PatchPlan };
 
 /** A patch from the store (its digest and evidence rechecked), on the chain `--rpc` points at. */
 export async function requirePatch(lc: Lifecycle, digest: Hex): Promise<PlannedPatch> {

@@ -8,9 +8,10 @@
  * help. Exit 3 stays for a node that does not answer (`rpc-unreachable`). The same call as `wrong-chain`.
  * The RPC URL is not printed: it often carries an API key.
  */
+
 import type { Address } from 'viem';
-import { inputError } from '../errors.js';
-import type { Lifecycle, PlannedPatch } from './context.js';
+import { inputError } from '../core/errors.js';
+import type { Lifecycle, PlannedPatch } from './lifecycle.js';
 
 export async function requireDeployed(lc: Lifecycle, patch: PlannedPatch): Promise<void> {
   const parts: [Address, string][] = [

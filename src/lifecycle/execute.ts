@@ -6,13 +6,17 @@
  * operation already executed by a run that crashed is recorded, never executed twice (the timelock and the
  * Safe nonce refuse it too).
  */
+
 import { type Hex, type LocalAccount, parseEventLogs } from 'viem';
-import { blockedError, environmentError, inputError } from '../errors.js';
+import { TIMELOCK_ABI } from '../core/abis.js';
+import { blockedError, environmentError, inputError } from '../core/errors.js';
 import { timelockOperation } from '../govern/plan.js';
-import { executeCall, TIMELOCK_ABI } from '../govern/timelock.js';
+import { executeCall } from '../govern/timelock.js';
 import type { PatchState } from '../store/store.js';
-import { chainNow, type Lifecycle, type PlannedPatch, requirePatch, requireState } from './context.js';
+import { chainNow, requirePatch, requireState } from './context.js';
 import { failpoint } from './failpoint.js';
+import type { Lifecycle, PlannedPatch } from './lifecycle.js';
+
 import { syncLog } from './log-sync.js';
 import { advance, checkedOperationId, operationTimestamp, requireApprovedCode } from './queue.js';
 import { buildSafeTx, collectSignatures, execSafeTx, safeNonce } from './safe-exec.js';

@@ -1,2 +1,2 @@
 /** The lifecycle's crash points (see src/failpoint.ts, where the function lives so lower layers can use it). */
-export { failpoint } from '../failpoint.js';
+export { failpoint } from '../core/failpoint.js';

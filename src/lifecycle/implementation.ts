@@ -4,6 +4,7 @@
  * crash finds the code already there instead of deploying a second copy. An implementation deployed
  * elsewhere (`--implementation`) must match the audited build byte for byte (metadata and immutables masked).
  */
+
 import {
   type Address,
   concat,
@@ -18,9 +19,9 @@ import type { ContractHandle } from '../build/types.js';
 import { compareRuntime } from '../chain/bytecode.js';
 import { abiOf, deploy } from '../chain/deploy.js';
 import { initializedVersion, initializersDisabled, usesInitializableV5 } from '../chain/initializable.js';
-import { environmentError, inputError } from '../errors.js';
-import type { Lifecycle } from './context.js';
+import { environmentError, inputError } from '../core/errors.js';
 import { failpoint } from './failpoint.js';
+import type { Lifecycle } from './lifecycle.js';
 
 const CREATE2_DEPLOYER: Address = '0x4e59b44847b379578588920cA78FbF26c0B4956C';
 const SALT = keccak256(toHex('patchgate.implementation.v1'));

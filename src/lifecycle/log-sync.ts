@@ -5,10 +5,11 @@
  * step and its log entry appends nothing twice and misses nothing). Entry times are the store's own times,
  * transaction facts come from the chain. docs/log.md lists the entry kinds.
  */
+
 import type { Hex } from 'viem';
 import { planOperationId } from '../govern/plan.js';
 import { type Appended, openLedger } from '../store/ledger-store.js';
-import type { Lifecycle } from './context.js';
+import type { Lifecycle } from './lifecycle.js';
 
 /** The log's origin (its name in signed heads); one log per store. */
 export const LOG_ORIGIN = 'patchgate';

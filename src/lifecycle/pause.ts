@@ -4,10 +4,13 @@
  * lock, or refused because this machine has no store, would fail when it is needed most. The guardian key can do this and nothing else — it holds
  * no timelock role and owns no Safe — which the governance tests check on the real contracts.
  */
+
 import { type Address, type Hex, type LocalAccount, parseAbi } from 'viem';
-import { environmentError, inputError } from '../errors.js';
-import { describeRevert, projectErrorsAbi, revertData } from '../simulate/revert.js';
-import { type ChainContext, projectOf } from './context.js';
+import { projectErrorsAbi } from '../build/errors-abi.js';
+import { environmentError, inputError } from '../core/errors.js';
+import { describeRevert, revertData } from '../core/revert.js';
+import { projectOf } from './context.js';
+import type { ChainContext } from './lifecycle.js';
 
 const PAUSABLE_ABI = parseAbi(['function paused() view returns (bool)', 'function pause()']);
 

@@ -5,23 +5,27 @@
  * builds the exact upgrade call the timelock will make, resolves the lane's policy, and stores the record,
  * its plan and both reports under the patch digest. In the emergency lane the guardian pauses the target.
  */
+
 import { type Address, type Hex, type LocalAccount, zeroHash } from 'viem';
-import type { Finding, Report, StageResult } from '../analyze/finding.js';
 import { type CheckReport, runCheck } from '../analyze/run-check.js';
 import { findContract } from '../build/find.js';
 import { abiOf } from '../chain/deploy.js';
 import { evidenceDigest } from '../core/digest.js';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
+import type { Finding, Report } from '../core/finding.js';
+import { renderJson } from '../core/report-json.js';
+import { passedIf, stageRecorder } from '../core/stages.js';
+import { VERSION } from '../core/version.js';
 import { type Lane, type PatchRecord, patchDigest } from '../govern/digest.js';
-import { type PatchPlan, upgradeCall } from '../govern/plan.js';
+import type { PatchPlan } from '../govern/plan.js';
 import { type LanePolicy, lanePolicy } from '../govern/policy.js';
-import { renderJson } from '../report/json.js';
-import { encodeCall } from '../simulate/deploy-system.js';
 import { runSimulate, type SimulateReport } from '../simulate/run-simulate.js';
 import type { PatchState } from '../store/store.js';
-import { VERSION } from '../version.js';
-import { chainNow, type Lifecycle, liveSystem, onChainGovernance, projectOf } from './context.js';
+import { patchUpgradeCall } from '../system/encode.js';
+import { chainNow, liveSystem, onChainGovernance, projectOf } from './context.js';
 import { ensureImplementation } from './implementation.js';
+import type { Lifecycle } from './lifecycle.js';
+
 import { syncLog } from './log-sync.js';
 import { type PauseResult, pauseTarget } from './pause.js';
 
@@ -74,17 +78,10 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
     const open = await openProposal(lc, patch.name, params.lane);
     if (open) return open;
   }
-  const stages: StageResult[] = [];
-  const timed = async <T>(name: string, fn: () => Promise<T>, ok: (v: T) => boolean = () => true) => {
-    const t = performance.now();
-    const v = await fn();
-    stages.push({
-      name,
-      status: ok(v) ? 'passed' : 'failed',
-      durationMs: Math.round(performance.now() - t),
-    });
-    return v;
-  };
+  const recorder = stageRecorder();
+  const stages = recorder.stages;
+  const timed = <T>(name: string, fn: () => Promise<T>, ok: (v: T) => boolean = () => true) =>
+    recorder.time(name, fn, (v) => passedIf(ok(v)));
   const project = await projectOf(lc);
   const candidate = findContract(project, patch.candidate);
   // An implementation deployed elsewhere is checked before anything else runs: bad input fails fast.
@@ -145,15 +142,9 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
     'deploy',
     async () => preset ?? ensureImplementation(lc, candidate, { deployer: params.deployer }),
   );
-  const init: Hex = patch.upgrade
-    ? encodeCall(system, abiOf(candidate), patch.upgrade, `patch ${patch.name} upgrade`)
-    : '0x';
-  const call = upgradeCall({
-    kind: proxy.proxyKind,
-    proxy: proxy.address,
-    ...(proxy.proxyAdmin ? { proxyAdmin: proxy.proxyAdmin } : {}),
+  const call = patchUpgradeCall(system, { ...proxy, proxyKind: proxy.proxyKind }, patch, {
+    abi: abiOf(candidate),
     implementation: impl.address,
-    init,
   });
   const policy = lanePolicy(lc.config.policy, params.lane, await onChainGovernance(lc, system.governance));
   const reports = { check: asEvidence(check), simulate: asEvidence(simulation) };

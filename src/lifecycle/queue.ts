@@ -4,23 +4,19 @@
  * Safe (its owners' signatures collected at approval) calls `schedule` with the lane's delay. Idempotent: an
  * operation already scheduled on chain — by a run that crashed after sending — is recorded, not sent again.
  */
+
 import { type Address, type Hex, keccak256, type LocalAccount, parseEventLogs } from 'viem';
-import { environmentError, inputError } from '../errors.js';
+import { TIMELOCK_ABI } from '../core/abis.js';
+import { environmentError, inputError } from '../core/errors.js';
 import { planOperationId, timelockOperation } from '../govern/plan.js';
-import { executeCall, scheduleCall, TIMELOCK_ABI } from '../govern/timelock.js';
+import { executeCall, scheduleCall } from '../govern/timelock.js';
 import { type TxBuilderBatch, txBuilderBatch } from '../govern/tx-builder.js';
-import { checkedOperationId as checkedOnChain } from '../simulate/governance.js';
 import type { PatchState } from '../store/store.js';
-import {
-  chainNow,
-  type Lifecycle,
-  type PlannedPatch,
-  policyOf,
-  requireFresh,
-  requirePatch,
-  requireState,
-} from './context.js';
+import { checkedOperationId as checkedOnChain } from '../system/checked.js';
+import { chainNow, policyOf, requireFresh, requirePatch, requireState } from './context.js';
 import { failpoint } from './failpoint.js';
+import type { Lifecycle, PlannedPatch } from './lifecycle.js';
+
 import { syncLog } from './log-sync.js';
 import { buildSafeTx, collectSignatures, execSafeTx, safeNonce } from './safe-exec.js';
 import { requireThreshold } from './threshold.js';

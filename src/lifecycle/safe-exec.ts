@@ -5,6 +5,7 @@
  * and the set is packed in ascending owner order. A transaction that would revert is not sent: its decoded
  * reason is the error.
  */
+
 import {
   type Address,
   encodeFunctionData,
@@ -16,12 +17,15 @@ import {
   recoverAddress,
   type TransactionReceipt,
 } from 'viem';
-import { environmentError, inputError } from '../errors.js';
-import { packSignatures, SAFE_ABI, type SafeTx, safeTx, safeTxFields, signSafeTx } from '../govern/safe.js';
-import { checkedSafeTxHash, safeRevertReason } from '../simulate/governance.js';
-import { projectErrorsAbi } from '../simulate/revert.js';
+import { projectErrorsAbi } from '../build/errors-abi.js';
+import { SAFE_ABI } from '../core/abis.js';
+import { environmentError, inputError } from '../core/errors.js';
+import { packSignatures, type SafeTx, safeTx, safeTxFields, signSafeTx } from '../govern/safe.js';
 import type { SafePurpose, StoredSafeSignature } from '../store/store.js';
-import { type Lifecycle, type PlannedPatch, projectOf } from './context.js';
+import { checkedSafeTxHash, safeRevertReason } from '../system/checked.js';
+import { projectOf } from './context.js';
+import type { Lifecycle, PlannedPatch } from './lifecycle.js';
+
 import { sendTracked } from './send.js';
 
 export interface BuiltSafeTx {

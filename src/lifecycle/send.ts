@@ -4,11 +4,12 @@
  * (waits for it, or re-broadcasts the very same bytes, same nonce) instead of signing a new one. Callers
  * check the chain first (is the operation already scheduled / executed?), so a landed step is never redone.
  */
+
 import { type Hex, keccak256, type LocalAccount, type TransactionReceipt } from 'viem';
 import { rethrowTransportFailure } from '../chain/rpc.js';
-import { environmentError } from '../errors.js';
-import type { Lifecycle } from './context.js';
+import { environmentError } from '../core/errors.js';
 import { failpoint } from './failpoint.js';
+import type { Lifecycle } from './lifecycle.js';
 
 export interface TrackedSend {
   digest: Hex;

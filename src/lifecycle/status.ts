@@ -3,14 +3,16 @@
  * signatures and every transition with its transaction. With a chain: each approval verified again as of
  * now, the lane's threshold, and the timelock operation's state and ETA.
  */
+
 import type { Address, Hex } from 'viem';
-import type { PatchgateError } from '../errors.js';
+import { TIMELOCK_ABI } from '../core/abis.js';
+import type { PatchgateError } from '../core/errors.js';
 import { tallyApprovals } from '../govern/approval.js';
 import { planOperationId } from '../govern/plan.js';
-import { TIMELOCK_ABI } from '../govern/timelock.js';
 import type { PatchState, Store, StoredPatch, Transition } from '../store/store.js';
-import { chainNow, type Lifecycle, type PlannedPatch, policyOf } from './context.js';
+import { chainNow, policyOf } from './context.js';
 import { requireDeployed } from './deployed.js';
+import type { Lifecycle, PlannedPatch } from './lifecycle.js';
 
 export interface PatchStatus {
   digest: Hex;

@@ -3,9 +3,11 @@
  * proxy, digest, expiry at `now`, approver set), must reach the lane's threshold. The store is never trusted
  * to say "approved".
  */
-import { inputError } from '../errors.js';
+
+import { inputError } from '../core/errors.js';
 import { type ApprovalTally, tallyApprovals } from '../govern/approval.js';
-import { type Lifecycle, type PlannedPatch, policyOf } from './context.js';
+import { policyOf } from './context.js';
+import type { Lifecycle, PlannedPatch } from './lifecycle.js';
 
 export async function requireThreshold(
   lc: Lifecycle,

@@ -1,7 +1,8 @@
 /** What the timelock says happened to an operation: the last transaction that scheduled, executed or cancelled it. */
+
 import type { Address, Hex } from 'viem';
-import { TIMELOCK_ABI } from '../govern/timelock.js';
-import type { Lifecycle } from './context.js';
+import { TIMELOCK_ABI } from '../core/abis.js';
+import type { Lifecycle } from './lifecycle.js';
 
 export async function lastOperationTx(
   lc: Lifecycle,

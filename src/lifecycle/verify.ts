@@ -5,25 +5,28 @@
  * target and calldata under the operation id recomputed from them; the config's invariants hold. Any
  * difference is a blocking finding naming it, and the patch is not recorded as verified.
  */
+
 import { type Hex, isAddressEqual, keccak256, parseEventLogs } from 'viem';
 import { makeFinding } from '../analyze/catalog.js';
-import { type Finding, type Report, verdictOf } from '../analyze/finding.js';
 import { compiled } from '../build/artifact.js';
 import { findContract } from '../build/find.js';
 import { compareRuntime } from '../chain/bytecode.js';
 import { abiOf } from '../chain/deploy.js';
 import { initializedVersion, initializersDisabled, usesInitializableV5 } from '../chain/initializable.js';
 import { introspectProxy } from '../chain/proxy.js';
+import { TIMELOCK_ABI } from '../core/abis.js';
 import { evidenceDigest } from '../core/digest.js';
+import { type Finding, type Report, verdictOf } from '../core/finding.js';
+import { VERSION } from '../core/version.js';
 import type { PatchRecord } from '../govern/digest.js';
 import { PATCHGATE_ABI } from '../govern/patchgate-abi.js';
 import { planOperationId, timelockCall } from '../govern/plan.js';
-import { TIMELOCK_ABI } from '../govern/timelock.js';
 import { checkInvariant } from '../simulate/invariants.js';
 import type { PatchState } from '../store/store.js';
-import { VERSION } from '../version.js';
-import { type Lifecycle, liveSystem, projectOf, requirePatch, requireState } from './context.js';
+import { liveSystem, projectOf, requirePatch, requireState } from './context.js';
 import { failpoint } from './failpoint.js';
+import type { Lifecycle } from './lifecycle.js';
+
 import { syncLog } from './log-sync.js';
 import { advance } from './queue.js';
 

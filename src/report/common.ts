@@ -1,5 +1,5 @@
 /** What every renderer shares: where a finding is, whether it blocks, and the order people read findings in. */
-import { type Finding, SEVERITIES } from '../analyze/finding.js';
+import { type Finding, SEVERITIES } from '../core/finding.js';
 
 /** `src/VaultV2.sol:42 VaultV2.setFeeRecipient`, or '' for a finding without a location. */
 export function where(f: Finding): string {

@@ -5,7 +5,7 @@
  * nothing. SARIF carries it as a tool execution notification.
  */
 import type { ErrorCode } from '../core/error-codes.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../core/version.js';
 import { sarifDriver } from './sarif.js';
 
 export interface ErrorFields {

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isPatchgateError } from '../errors.js';
+import { isPatchgateError } from '../core/errors.js';
 import { FORMATS, renderReport, writeOutput } from './index.js';
 import { sampleReport } from './sample-report.fixture.js';
 

@@ -1,8 +1,8 @@
 import { accessSync, constants, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Report } from '../analyze/finding.js';
-import { inputError } from '../errors.js';
-import { renderJson } from './json.js';
+import { inputError } from '../core/errors.js';
+import type { Report } from '../core/finding.js';
+import { renderJson } from '../core/report-json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
 import { renderText } from './text.js';

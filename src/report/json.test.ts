@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderJson } from './json.js';
+import { renderJson } from '../core/report-json.js';
 import { sampleReport } from './sample-report.fixture.js';
 
 describe('renderJson', () => {

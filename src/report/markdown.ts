@@ -1,5 +1,5 @@
 /** A pull-request comment: the verdict, one table row per finding, then each finding with its fix. */
-import type { Finding, Report } from '../analyze/finding.js';
+import type { Finding, Report } from '../core/finding.js';
 import { blocksGate, orderFindings, tally, tallyLine, where } from './common.js';
 
 /** Table cells hold one line and no unescaped pipe. */

@@ -9,9 +9,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { PairReport, PairsReport } from '../analyze/run-pairs.js';
+import { orderedFinding } from '../core/report-json.js';
 import { tally } from './common.js';
 import type { ReportFormat } from './index.js';
-import { orderedFinding } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
 import { renderText } from './text.js';

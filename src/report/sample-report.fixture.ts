@@ -1,6 +1,6 @@
 /** One realistic check report for the renderer tests: every status, an acknowledgement, a finding without location. */
 import { makeFinding } from '../analyze/catalog.js';
-import type { Report } from '../analyze/finding.js';
+import type { Report } from '../core/finding.js';
 
 export function sampleReport(): Report {
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../analyze/finding.js';
+import type { Report } from '../core/finding.js';
 import { sampleReport } from './sample-report.fixture.js';
 import { renderSarif } from './sarif.js';
 

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CATALOG } from '../analyze/catalog.js';
-import type { Finding, Report, Severity } from '../analyze/finding.js';
+import type { Finding, Report, Severity } from '../core/finding.js';
 
 type Level = 'error' | 'warning' | 'note';
 

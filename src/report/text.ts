@@ -1,6 +1,6 @@
 /** The report for people: grouped by status, most severe first, each finding with where, why and the fix. */
 import pc from 'picocolors';
-import type { Finding, Report } from '../analyze/finding.js';
+import type { Finding, Report } from '../core/finding.js';
 import { blocksGate, groupOf, orderFindings, STATUS_GROUPS, tally, tallyLine, where } from './common.js';
 
 type Colors = ReturnType<typeof pc.createColors>;

@@ -4,33 +4,16 @@
  * warp) → Safe transaction → TimelockController.execute → target call (ProxyAdmin.upgradeAndCall or UUPS
  * upgradeToAndCall). Every hash is recomputed locally and checked against the deployed contracts.
  */
+
 import { type Abi, type Account, type Address, type Hex, parseEventLogs } from 'viem';
 import type { Clients } from '../chain/clients.js';
 import { rethrowTransportFailure } from '../chain/rpc.js';
-import { environmentError } from '../errors.js';
-import {
-  packSignatures,
-  SAFE_ABI,
-  type SafeTx,
-  safeTx,
-  safeTxFields,
-  safeTxHash,
-  signSafeTx,
-} from '../govern/safe.js';
-import {
-  executeCall,
-  operation,
-  operationId,
-  scheduleCall,
-  TIMELOCK_ABI,
-  type TimelockOperation,
-} from '../govern/timelock.js';
-import { describeRevert, revertData } from './revert.js';
-
-export interface Governance {
-  safe: Address;
-  timelock: Address;
-}
+import { SAFE_ABI, TIMELOCK_ABI } from '../core/abis.js';
+import { describeRevert, revertData } from '../core/revert.js';
+import { packSignatures, type SafeTx, safeTx, safeTxFields, signSafeTx } from '../govern/safe.js';
+import { executeCall, operation, scheduleCall, type TimelockOperation } from '../govern/timelock.js';
+import { checkedOperationId, checkedSafeTxHash, safeRevertReason } from '../system/checked.js';
+import type { Governance } from '../system/model.js';
 
 export interface GovernanceStep {
   name: 'safe-schedule' | 'time-warp' | 'safe-execute';
@@ -67,79 +50,6 @@ export interface GovernanceCall {
   submitter: Account;
   /** ABI used to decode reverts (all the project's errors). */
   errorsAbi: Abi;
-}
-
-/**
- * The SafeTx hash owners sign, computed locally and required to equal the deployed Safe's own
- * `getTransactionHash`: patchgate never signs or sends a hash it could not recompute.
- */
-export async function checkedSafeTxHash(
-  client: Clients['public'],
-  chainId: number,
-  safe: Address,
-  tx: SafeTx,
-): Promise<Hex> {
-  const local = safeTxHash(chainId, safe, tx);
-  const onChain = await client.readContract({
-    address: safe,
-    abi: SAFE_ABI,
-    functionName: 'getTransactionHash',
-    args: [...safeTxFields(tx), tx.nonce],
-  });
-  if (onChain !== local) {
-    throw environmentError(
-      'safe-hash-mismatch',
-      `Safe ${safe} computes SafeTx hash ${onChain}, patchgate ${local}: refusing to sign or send`,
-      'the Safe is not a Safe 1.3/1.4 contract patchgate understands',
-    );
-  }
-  return local;
-}
-
-/**
- * Why a Safe transaction would revert. The Safe hides the inner reason behind GS013, so the inner call is
- * replayed from the Safe itself to surface it (e.g. the upgrade initializer's `InvalidBps(5000)`).
- */
-export async function safeRevertReason(
-  client: Clients['public'],
-  safe: Address,
-  tx: Pick<SafeTx, 'to' | 'data'>,
-  error: unknown,
-  errorsAbi: Abi,
-): Promise<string> {
-  let reason = describeRevert(revertData(error), [...errorsAbi, ...SAFE_ABI] as Abi);
-  try {
-    await client.call({ account: safe, to: tx.to, data: tx.data });
-  } catch (inner) {
-    reason = describeRevert(revertData(inner), errorsAbi);
-  }
-  return reason;
-}
-
-/**
- * The timelock operation id, recomputed locally and required to equal the timelock's own `hashOperation`:
- * patchgate never schedules an operation whose id it could not recompute.
- */
-export async function checkedOperationId(
-  client: Clients['public'],
-  timelock: Address,
-  op: TimelockOperation,
-): Promise<Hex> {
-  const id = operationId(op);
-  const onChain = await client.readContract({
-    address: timelock,
-    abi: TIMELOCK_ABI,
-    functionName: 'hashOperation',
-    args: [op.target, op.value, op.data, op.predecessor, op.salt],
-  });
-  if (onChain !== id) {
-    throw environmentError(
-      'timelock-id-mismatch',
-      `timelock ${timelock} computes operation id ${onChain}, patchgate ${id}: refusing to go on`,
-      'the timelock is not an OpenZeppelin TimelockController',
-    );
-  }
-  return id;
 }
 
 async function execSafe(

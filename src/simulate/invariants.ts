@@ -3,6 +3,7 @@
  * `vault.totalAssets() >= 60000000000`). A call that reverts or a function that does not exist is a broken
  * invariant, not a skipped one.
  */
+
 import type { Abi, AbiFunction } from 'viem';
 import { findContract } from '../build/find.js';
 import type { Project } from '../build/types.js';
@@ -10,9 +11,10 @@ import type { Clients } from '../chain/clients.js';
 import { abiOf, deploy } from '../chain/deploy.js';
 import { rethrowTransportFailure } from '../chain/rpc.js';
 import type { InvariantConfig } from '../config/schema.js';
-import { inputError } from '../errors.js';
-import { accountFor, coerceArgs, type DeployedSystem, resolveName } from './deploy-system.js';
-import { describeRevert, revertData } from './revert.js';
+import { inputError } from '../core/errors.js';
+import { describeRevert, revertData } from '../core/revert.js';
+import { coerceArgs } from '../system/encode.js';
+import { accountFor, type DeployedSystem, resolveName } from '../system/model.js';
 
 export interface InvariantCheck {
   held: boolean;

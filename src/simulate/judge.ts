@@ -5,8 +5,8 @@
  * exploitable).
  */
 import { makeFinding } from '../analyze/catalog.js';
-import type { Finding } from '../analyze/finding.js';
 import type { InvariantConfig, PocConfig } from '../config/schema.js';
+import type { Finding } from '../core/finding.js';
 import type { InvariantCheck } from './invariants.js';
 import type { PocRun } from './poc.js';
 import { compareReplays, type ReplayDifference, type TxOutcome } from './replay.js';

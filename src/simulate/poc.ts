@@ -2,6 +2,7 @@
  * Exploit regression: a proof-of-concept contract run by the attacker on a snapshot. It "succeeds" when
  * the attacker's balance of the profit token grows; every run is reverted afterwards.
  */
+
 import { type Abi, type Address, erc20Abi, type Hex } from 'viem';
 import { findContract } from '../build/find.js';
 import type { Project } from '../build/types.js';
@@ -9,9 +10,10 @@ import type { Clients } from '../chain/clients.js';
 import { abiOf, deploy } from '../chain/deploy.js';
 import { rethrowTransportFailure } from '../chain/rpc.js';
 import type { PocConfig } from '../config/schema.js';
-import { inputError } from '../errors.js';
-import { accountFor, type DeployedSystem, encodeCall } from './deploy-system.js';
-import { describeRevert, revertData } from './revert.js';
+import { inputError } from '../core/errors.js';
+import { describeRevert, revertData } from '../core/revert.js';
+import { encodeCall } from '../system/encode.js';
+import { accountFor, type DeployedSystem } from '../system/model.js';
 
 export interface PocRun {
   outcome: 'succeeded' | 'failed';

@@ -4,6 +4,7 @@
  * A flow that worked and now reverts, or moves different amounts, breaks users; other differences are
  * listed for review.
  */
+
 import {
   type Abi,
   type AbiFunction,
@@ -17,9 +18,10 @@ import {
 import type { Clients } from '../chain/clients.js';
 import { rethrowTransportFailure } from '../chain/rpc.js';
 import type { SystemConfig } from '../config/schema.js';
-import { inputError } from '../errors.js';
-import { accountFor, type DeployedSystem, encodeCall } from './deploy-system.js';
-import { describeRevert, revertData } from './revert.js';
+import { inputError } from '../core/errors.js';
+import { describeRevert, revertData } from '../core/revert.js';
+import { encodeCall } from '../system/encode.js';
+import { accountFor, type DeployedSystem } from '../system/model.js';
 
 export interface TxOutcome {
   label: string;

@@ -3,10 +3,11 @@
  * governance path, and the exploit PoCs run before and after. Fail closed: a chain that will not start or a
  * setup that reverts is an environment error (exit 3), never a pass.
  */
-import { type Address, type Hex, keccak256, toHex } from 'viem';
+
+import { type Address, keccak256, toHex } from 'viem';
 import { makeFinding } from '../analyze/catalog.js';
-import { type Finding, type Report, type StageResult, verdictOf } from '../analyze/finding.js';
 import { storageLayoutOf } from '../analyze/upgrades.js';
+import { projectErrorsAbi } from '../build/errors-abi.js';
 import { ensureNamespaced, findContract, loadProject } from '../build/index.js';
 import { type Anvil, startAnvil } from '../chain/anvil.js';
 import { connect } from '../chain/clients.js';
@@ -15,11 +16,15 @@ import { type Control, describeControl, introspectProxy } from '../chain/proxy.j
 import { displayUrl, parseRpcUrl, probeRpc } from '../chain/rpc.js';
 import { type Config, configSchema } from '../config/schema.js';
 import { evidenceDigest } from '../core/digest.js';
-import { inputError } from '../errors.js';
-import { timelockCall, upgradeCall } from '../govern/plan.js';
-import { VERSION } from '../version.js';
-import { attachSystem } from './attach-system.js';
-import { accountFor, deploySystem, encodeCall, fundAccounts } from './deploy-system.js';
+import { inputError } from '../core/errors.js';
+import { type Finding, type Report, verdictOf } from '../core/finding.js';
+import { stageRecorder } from '../core/stages.js';
+import { VERSION } from '../core/version.js';
+import { timelockCall } from '../govern/plan.js';
+import { attachSystem } from '../system/attach.js';
+import { deploySystem, fundAccounts } from '../system/deploy.js';
+import { patchUpgradeCall } from '../system/encode.js';
+import { accountFor } from '../system/model.js';
 import { type GovernanceResult, upgradeThroughGovernance } from './governance.js';
 import { checkInvariant, deployInvariantContracts, type InvariantCheck } from './invariants.js';
 import {
@@ -38,7 +43,6 @@ import {
   type ReplayDifference,
   replayCalls,
 } from './replay.js';
-import { projectErrorsAbi } from './revert.js';
 import { classifyChanges, type SlotChange, tracePreimages, traceStorageChanges } from './storage-diff.js';
 
 /** The record fields a gated call does not read (a simulation has no patch record yet). */
@@ -134,21 +138,8 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
       : undefined;
   // A dead, slow or garbage-speaking node is one line naming it (exit 3), before anvil tries to fork it.
   if (source) await probeRpc(source);
-  const stages: StageResult[] = [];
-  const timed = async <T>(
-    name: string,
-    fn: () => Promise<T>,
-    status?: (v: T) => StageResult['status'],
-  ): Promise<T> => {
-    const t = performance.now();
-    const v = await fn();
-    stages.push({
-      name,
-      status: status ? status(v) : 'passed',
-      durationMs: Math.round(performance.now() - t),
-    });
-    return v;
-  };
+  const recorder = stageRecorder();
+  const timed = recorder.time;
   const project = await timed('build', () =>
     loadProject({ dir: params.projectDir, stateDir: params.stateDir }),
   );
@@ -244,15 +235,9 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
       clients.public,
       candidateHandle,
     );
-    const init: Hex = patch.upgrade
-      ? encodeCall(system, abiOf(candidateHandle), patch.upgrade, `patch ${patch.name} upgrade`)
-      : '0x';
-    const upgrade = upgradeCall({
-      kind: target.proxyKind,
-      proxy: target.address,
-      ...(target.proxyAdmin ? { proxyAdmin: target.proxyAdmin } : {}),
+    const upgrade = patchUpgradeCall(system, { ...target, proxyKind: target.proxyKind }, patch, {
+      abi: abiOf(candidateHandle),
       implementation,
-      init,
     });
     // Through patchgate's PatchGate when the live system has one (found on chain): it checks the codehash.
     const call = target.gate
@@ -389,7 +374,7 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
       tool: { name: 'patchgate', version: VERSION },
       verdict,
       digest: evidenceDigest(evidence),
-      stages,
+      stages: recorder.stages,
       findings,
       patch: patch.name,
       control,

@@ -5,9 +5,10 @@
  * variable the patch adds (or one the patch declares in `expectStorage`); any other write to existing state
  * during an upgrade is a finding — a backdoor in an initializer looks exactly like that.
  */
+
 import type { StorageLayout } from '@openzeppelin/upgrades-core';
 import { type Address, encodeAbiParameters, type Hex, keccak256, type PublicClient, toHex } from 'viem';
-import { ERC1967 } from '../chain/proxy.js';
+import { ERC1967 } from '../core/proxy-kinds.js';
 
 export interface SlotChange {
   slot: Hex;

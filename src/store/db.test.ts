@@ -8,7 +8,7 @@ import fs, { existsSync, mkdtempSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { errorOf } from '../errors.fixture.js';
+import { errorOf } from '../core/errors.fixture.js';
 import { openPglite, openPostgres, redactUrl } from './db.js';
 import { openLedger } from './ledger-store.js';
 import { openStore } from './store.js';

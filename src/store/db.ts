@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { environmentError, inputError, isPatchgateError } from '../errors.js';
+import { environmentError, inputError, isPatchgateError } from '../core/errors.js';
 import { durableNodeFs, durableStartParams, syncTree } from './durable.js';
 import { acquireLock, lockWaitMs } from './lock.js';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf } from '../errors.fixture.js';
+import { errorOf } from '../core/errors.fixture.js';
 import { canonicalEntry } from '../ledger/entry.js';
 import { exportLine } from '../ledger/export.js';
 import { equalHash, parseHash, toHex } from '../ledger/hash.js';

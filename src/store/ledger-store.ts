@@ -11,7 +11,7 @@
  */
 import { hexToBytes } from '@noble/hashes/utils';
 import type { Hex } from 'viem';
-import { environmentError, inputError } from '../errors.js';
+import { environmentError, inputError } from '../core/errors.js';
 import { canonicalEntry, entryLeafHash } from '../ledger/entry.js';
 import type { ExportRecord } from '../ledger/export.js';
 import { appendLeaf, completedBy, type Frontier, frontierLength, frontierRoot } from '../ledger/frontier.js';

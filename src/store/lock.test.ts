@@ -9,7 +9,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { errorOf } from '../errors.fixture.js';
+import { errorOf } from '../core/errors.fixture.js';
 import { acquireLock, describeCommand, type LockHolder, lockWaitMs, processStat } from './lock.js';
 
 const LOCK_JS = fileURLToPath(new URL('../../dist/store/lock.js', import.meta.url));

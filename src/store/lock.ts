@@ -22,7 +22,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename } from 'node:path';
-import { environmentError, inputError } from '../errors.js';
+import { environmentError, inputError } from '../core/errors.js';
 
 const LOCK_WAIT_ENV = 'PATCHGATE_LOCK_WAIT';
 const DEFAULT_LOCK_WAIT_MS = 5_000;

@@ -7,7 +7,7 @@ import { type Hex, keccak256, toHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAccount } from '../chain/clients.js';
 import { evidenceDigest } from '../core/digest.js';
-import { errorOf } from '../errors.fixture.js';
+import { errorOf } from '../core/errors.fixture.js';
 import { signApproval } from '../govern/approval.js';
 import { type PatchRecord, patchDigest } from '../govern/digest.js';
 import { SAMPLE_PLAN, SAMPLE_RECORD } from '../govern/sample-record.fixture.js';

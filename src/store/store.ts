@@ -7,8 +7,8 @@
  */
 import type { Address, Hex } from 'viem';
 import { evidenceDigest } from '../core/digest.js';
-import { environmentError, inputError } from '../errors.js';
-import { failpoint } from '../failpoint.js';
+import { environmentError, inputError } from '../core/errors.js';
+import { failpoint } from '../core/failpoint.js';
 import type { Approval } from '../govern/approval.js';
 import { type Lane, type PatchRecord, patchDigest } from '../govern/digest.js';
 import type { PatchPlan } from '../govern/plan.js';

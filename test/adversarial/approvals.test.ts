@@ -5,6 +5,7 @@
  * round trip real wallets make — `approve --typed-data` signed by MetaMask's eth-sig-util (V4) and by ethers
  * v6, recorded with `--approval` and used on chain by `queue` — and a chain where the system is not deployed.
  */
+
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +15,9 @@ import { type Hex, zeroAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil } from '../../src/chain/anvil.js';
 import { localAccount } from '../../src/chain/clients.js';
+import { TIMELOCK_ABI } from '../../src/core/abis.js';
 import { type Approval, signApproval } from '../../src/govern/approval.js';
-import { TIMELOCK_ABI } from '../../src/govern/timelock.js';
+
 import { openPglite } from '../../src/store/db.js';
 import { type CliResult, runCli } from '../helpers/cli.js';
 import { cliOn, KEY_ENV, type LiveExample, okJson, startLiveExample } from '../helpers/live.js';

@@ -5,20 +5,21 @@
  * another chain than the patch is exit 2 naming both chain ids; and `simulate --rpc` leaves the node it was
  * pointed at exactly as it was. The bad nodes are tiny local HTTP servers (node:http), no network.
  */
+
 import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Address, erc20Abi, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectErrorsAbi } from '../../src/build/errors-abi.js';
 import { freePort } from '../../src/chain/anvil.js';
 import { connect } from '../../src/chain/clients.js';
 import { erc1967Slots, introspectProxy } from '../../src/chain/proxy.js';
-import { TIMELOCK_ABI } from '../../src/govern/timelock.js';
-import { accountFor } from '../../src/simulate/deploy-system.js';
+import { TIMELOCK_ABI } from '../../src/core/abis.js';
 import { checkInvariant } from '../../src/simulate/invariants.js';
 import { runPoc } from '../../src/simulate/poc.js';
-import { projectErrorsAbi } from '../../src/simulate/revert.js';
+import { accountFor } from '../../src/system/model.js';
 import type { CliResult } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
 import { EXAMPLE_DIR } from '../helpers/example.js';

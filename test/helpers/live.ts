@@ -3,6 +3,7 @@
  * TimelockController, proxies), a config that points at it (`live`), and a config file on disk for the CLI.
  * One per test file; tests isolate themselves with snapshot/revert.
  */
+
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,13 +14,14 @@ import { type Clients, connect, localAccount } from '../../src/chain/clients.js'
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { approve } from '../../src/lifecycle/approve.js';
-import type { Lifecycle } from '../../src/lifecycle/context.js';
 import { execute } from '../../src/lifecycle/execute.js';
+import type { Lifecycle } from '../../src/lifecycle/lifecycle.js';
 import { propose } from '../../src/lifecycle/propose.js';
 import { queue } from '../../src/lifecycle/queue.js';
-import { type DeployedSystem, deploySystem, withLiveAddresses } from '../../src/simulate/deploy-system.js';
 import { openPglite } from '../../src/store/db.js';
 import { openStore, type Store } from '../../src/store/store.js';
+import { deploySystem, withLiveAddresses } from '../../src/system/deploy.js';
+import type { DeployedSystem } from '../../src/system/model.js';
 import { type CliResult, runCli } from './cli.js';
 import { EXAMPLE_DIR, loadExample, TEST_STATE_DIR } from './example.js';
 

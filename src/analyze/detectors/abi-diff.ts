@@ -4,10 +4,10 @@
  * keeps its selector but changes what it returns or whether it writes, breaks them silently.
  */
 import { compiled } from '../../build/artifact.js';
+import type { Finding, Location } from '../../core/finding.js';
 import { type AbiItem, keccakHex, outputsExtended, outputsOf, selectorOf, signatureOf } from '../abi.js';
 import { type ContractView, locate } from '../ast.js';
 import { makeFinding } from '../catalog.js';
-import type { Finding, Location } from '../finding.js';
 
 function abiOf(view: ContractView): readonly AbiItem[] {
   return compiled(view.handle).abi as readonly AbiItem[];

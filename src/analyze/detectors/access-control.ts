@@ -9,11 +9,12 @@
  * state, an initializer modifier — not a check that merely mentions the caller. A function that does nothing (empty, only reads,
  * only emits events, only accepts ether) needs no guard, whether it is new or lost one.
  */
+
+import type { Finding } from '../../core/finding.js';
 import { type ContractView, entryPoints, functionLabel, locate } from '../ast.js';
 import { callerGuard } from '../callgraph.js';
 import { makeFinding } from '../catalog.js';
 import { describeEffects, effectsOf } from '../effects.js';
-import type { Finding } from '../finding.js';
 
 export function accessControlDiff(reference: ContractView, candidate: ContractView): Finding[] {
   const out: Finding[] = [];

@@ -3,10 +3,11 @@
  * with `_disableInitializers()`; otherwise anyone can call `initialize` on the implementation contract
  * itself, become its admin and (UUPS) upgrade it to a selfdestructing contract — Wormhole, 2022.
  */
+
+import type { Finding } from '../../core/finding.js';
 import { type ContractView, constructors, functionLabel, inherits, locate } from '../ast.js';
 import { reachesNode } from '../callgraph.js';
 import { makeFinding } from '../catalog.js';
-import type { Finding } from '../finding.js';
 
 export function implementationInitializable(view: ContractView): Finding[] {
   if (!inherits(view, 'Initializable') || view.def.abstract) return [];

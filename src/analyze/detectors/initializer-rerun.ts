@@ -7,10 +7,10 @@
  * A V2 that keeps the live `initialize` (for fresh deployments) is normal and not reported.
  */
 import type { FunctionDefinition } from 'solidity-ast';
+import type { Finding } from '../../core/finding.js';
 import { type ContractView, entryPoints, functionLabel, locate } from '../ast.js';
 import { initializerVersion } from '../callgraph.js';
 import { makeFinding } from '../catalog.js';
-import type { Finding } from '../finding.js';
 
 /** Guarded by OpenZeppelin's `initializer` itself (not `reinitializer(n)`). */
 function usesInitializer(view: ContractView, fn: FunctionDefinition): boolean {

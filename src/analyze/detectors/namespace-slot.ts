@@ -7,11 +7,11 @@
  * whose slot is computed some other way is not judged here.
  */
 import type { FunctionDefinition, StructDefinition, VariableDeclaration } from 'solidity-ast';
+import type { Finding } from '../../core/finding.js';
 import { keccakBytesHex } from '../abi.js';
 import { type AnyNode, type ContractView, locate, resolveVirtual, walk } from '../ast.js';
 import { makeFinding } from '../catalog.js';
-import type { Finding } from '../finding.js';
-import { erc7201Slot, namespacesIn } from './storage-conflicts.js';
+import { erc7201Slot, namespacesIn } from './namespaces.js';
 
 interface ExternalReference {
   declaration: number;

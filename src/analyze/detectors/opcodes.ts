@@ -7,9 +7,9 @@
  */
 import { compiled } from '../../build/artifact.js';
 import { codeLength } from '../../core/bytecode.js';
+import type { Finding, Location } from '../../core/finding.js';
 import { type ContractView, enclosingAt } from '../ast.js';
 import { makeFinding } from '../catalog.js';
-import type { Finding, Location } from '../finding.js';
 import { type AllowKind, type Coverage, opcodeCoverage } from './opcode-allow.js';
 
 const WATCHED: Record<number, { id: string; name: string; why: string }> = {

@@ -5,11 +5,11 @@
  * implementation behind a transparent proxy) is unreachable for the admin and confuses every tool.
  */
 import { compiled } from '../../build/artifact.js';
+import type { Finding } from '../../core/finding.js';
 import { selectorOf } from '../abi.js';
 import type { ContractView } from '../ast.js';
 import { locate } from '../ast.js';
 import { makeFinding } from '../catalog.js';
-import type { Finding } from '../finding.js';
 import type { ProxyKind } from '../upgrades.js';
 
 const PROXY_INTERFACES: Record<ProxyKind, string[]> = {

@@ -22,6 +22,7 @@
 
 import type { StorageLayout } from '@openzeppelin/upgrades-core';
 import type { FunctionDefinition, VariableDeclaration } from 'solidity-ast';
+import type { Finding } from '../../core/finding.js';
 import { type ContractView, entryPoints, functionLabel, locate, resolveVirtual, walk } from '../ast.js';
 import {
   type Callable,
@@ -32,7 +33,6 @@ import {
   reachable,
 } from '../callgraph.js';
 import { makeFinding } from '../catalog.js';
-import type { Finding } from '../finding.js';
 import { liveWrites } from '../liveness.js';
 import { stateAccess } from '../state-access.js';
 

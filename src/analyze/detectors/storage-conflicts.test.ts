@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { erc7201Slot } from './storage-conflicts.js';
+import { erc7201Slot } from './namespaces.js';
 
 describe('erc7201Slot', () => {
   it("matches the slot OpenZeppelin's Initializable hard-codes for its namespace", () => {

@@ -1,49 +1,12 @@
-/**
- * `namespace-conflict` and `layout-clash`: storage that two parts of one contract claim at once.
- * - the same ERC-7201 namespace id on two structs of the inheritance tree (both live at one slot);
- * - the contract's own variables, moved by `layout at <slot>` (solc 0.8.29+), covering the slots of one of its
- *   ERC-7201 namespaces. upgrades-core only notices a base slot equal to a namespace slot (and throws); here
- *   the span of the variables (solc's storage layout, absolute slots) is compared with each namespace's
- *   ERC-7201 slot and size, so a base a few slots below a namespace is caught too.
- */
-import type { StructDefinition } from 'solidity-ast';
-import { keccakBytesHex, keccakHex } from '../abi.js';
+import type { Finding } from '../../core/finding.js';
 import { type ContractView, locate } from '../ast.js';
 import { makeFinding } from '../catalog.js';
-import type { Finding } from '../finding.js';
 import { namespaceSlotMismatches } from './namespace-slot.js';
+import { erc7201Slot, type Namespace, namespacesIn } from './namespaces.js';
 
 interface SolcStorage {
   storage: { label: string; slot: string; type: string }[];
   types: Record<string, { numberOfBytes: string }> | null;
-}
-
-interface Namespace {
-  id: string;
-  struct: StructDefinition;
-  contract: string;
-}
-
-const LOCATION = /@custom:storage-location\s+(\S+)/;
-
-/** The ERC-7201 slot of a namespace id: keccak256(keccak256(id) - 1) & ~0xff. */
-export function erc7201Slot(id: string): bigint {
-  const inner = BigInt(keccakHex(id)) - 1n;
-  return BigInt(keccakBytesHex(inner.toString(16).padStart(64, '0'))) & ~0xffn;
-}
-
-/** Every `@custom:storage-location` struct of the linearization, most derived contract first. */
-export function namespacesIn(view: ContractView): Namespace[] {
-  const out: Namespace[] = [];
-  for (const base of view.linearized) {
-    for (const node of base.nodes) {
-      if (node.nodeType !== 'StructDefinition') continue;
-      const doc = typeof node.documentation === 'object' && node.documentation ? node.documentation.text : '';
-      const id = LOCATION.exec(doc ?? '')?.[1];
-      if (id) out.push({ id, struct: node, contract: base.name });
-    }
-  }
-  return out;
 }
 
 const where = (view: ContractView, node: { src: string }) => `${view.fileOfNode(node)}:${view.lineOf(node)}`;

@@ -3,10 +3,10 @@
  * `_authorizeUpgrade`. An override without an access guard lets anyone replace the implementation.
  */
 import type { FunctionDefinition } from 'solidity-ast';
+import type { Finding } from '../../core/finding.js';
 import { type ContractView, functionsNamed, locate, resolveVirtual } from '../ast.js';
 import { callerGuard } from '../callgraph.js';
 import { makeFinding } from '../catalog.js';
-import type { Finding } from '../finding.js';
 
 export function uupsUnprotectedUpgrade(view: ContractView): Finding[] {
   const declared = functionsNamed(view, '_authorizeUpgrade');

@@ -1,116 +1,14 @@
-/**
- * Builds the live system a config describes on a local chain: governance (Safe + timelock), each contract
- * (behind its proxy when it has one, upgrade rights ending at the timelock) and the setup transactions
- * (users, deposits). Names in call arguments (`@vault`, `@timelock`, `@user:1`) resolve to addresses.
- */
-import { type Abi, type AbiParameter, type Account, type Address, encodeFunctionData, type Hex } from 'viem';
 import { findContract } from '../build/find.js';
 import type { Project } from '../build/types.js';
 import type { Clients } from '../chain/clients.js';
 import { localAccount } from '../chain/clients.js';
 import { abiOf, deploy } from '../chain/deploy.js';
-import type { CallConfig, Config, SystemConfig } from '../config/schema.js';
-import { environmentError, inputError } from '../errors.js';
-import type { Governance } from './governance.js';
-import { describeRevert, revertData } from './revert.js';
-import { deployGovernance, deployTransparentProxy, deployUupsProxy } from './system.js';
-
-export type ArgValue = string | number | boolean;
-
-/** Local accounts by role: deployer 0, Safe owners 1…n, attacker 8, guardian 9, `user:N` 10+N. */
-export function accountFor(name: string): Account {
-  if (name === 'deployer') return localAccount(0);
-  if (name === 'attacker') return localAccount(8);
-  if (name === 'guardian') return localAccount(9);
-  const user = /^user:(\d+)$/.exec(name);
-  if (user) return localAccount(10 + Number(user[1]));
-  throw inputError(
-    'unknown-account',
-    `"${name}" is not an account`,
-    'use deployer, attacker, guardian or user:N',
-  );
-}
-
-export interface DeployedContract {
-  name: string;
-  /** What callers use: the proxy for a proxied contract. */
-  address: Address;
-  implementation?: Address;
-  proxyKind?: 'transparent' | 'uups';
-  proxyAdmin?: Address;
-  /** patchgate's PatchGate, when the upgrade rights pass through it (found on chain). */
-  gate?: Address;
-  abi: Abi;
-}
-
-export interface DeployedSystem {
-  governance: Governance;
-  owners: Account[];
-  threshold: number;
-  contracts: Map<string, DeployedContract>;
-}
-
-export function resolveName(system: Pick<DeployedSystem, 'governance' | 'contracts'>, ref: string): Address {
-  const name = ref.replace(/^@/, '');
-  if (name === 'timelock') return system.governance.timelock;
-  if (name === 'safe') return system.governance.safe;
-  const deployed = system.contracts.get(name);
-  if (deployed) return deployed.address;
-  return accountFor(name).address;
-}
-
-/** Coerce config values to what the ABI wants (uint from decimal strings, addresses from `@names`). */
-export function coerceArgs(
-  system: Pick<DeployedSystem, 'governance' | 'contracts'>,
-  inputs: readonly AbiParameter[],
-  values: readonly ArgValue[],
-  where: string,
-): unknown[] {
-  if (inputs.length !== values.length) {
-    throw inputError(
-      'bad-args',
-      `${where} takes ${inputs.length} argument(s), the config gives ${values.length}`,
-      'fix the args list in the config',
-    );
-  }
-  return values.map((v, i) => {
-    const type = inputs[i]?.type ?? '';
-    if (typeof v === 'string' && v.startsWith('@')) return resolveName(system, v);
-    if (/^u?int\d*$/.test(type)) {
-      try {
-        return BigInt(v as string | number);
-      } catch {
-        throw inputError(
-          'bad-args',
-          `${where}: argument ${i + 1} (${type}) is "${v}", not an integer`,
-          'write integers as decimal strings',
-        );
-      }
-    }
-    return v;
-  });
-}
-
-export function encodeCall(
-  system: Pick<DeployedSystem, 'governance' | 'contracts'>,
-  abi: Abi,
-  call: CallConfig,
-  where: string,
-): Hex {
-  const fn = abi.find((x) => x.type === 'function' && x.name === call.function);
-  if (fn?.type !== 'function') {
-    throw inputError(
-      'unknown-function',
-      `${where}: no function "${call.function}"`,
-      'check the function name in the config',
-    );
-  }
-  return encodeFunctionData({
-    abi: [fn],
-    functionName: fn.name,
-    args: coerceArgs(system, fn.inputs, call.args, `${where}.${fn.name}`),
-  });
-}
+import type { Config, SystemConfig } from '../config/schema.js';
+import { environmentError, inputError } from '../core/errors.js';
+import { describeRevert, revertData } from '../core/revert.js';
+import { deployGovernance, deployTransparentProxy, deployUupsProxy } from './contracts.js';
+import { coerceArgs, encodeCall } from './encode.js';
+import { accountFor, type DeployedSystem } from './model.js';
 
 /** Local accounts beyond the node's pre-funded ones (users, guardian) get gas money. */
 export async function fundAccounts(clients: Clients, names: Iterable<string>): Promise<void> {

@@ -11,8 +11,8 @@ import type { Clients } from '../chain/clients.js';
 import { abiOf } from '../chain/deploy.js';
 import { type Controller, introspectProxy } from '../chain/proxy.js';
 import type { Config } from '../config/schema.js';
-import { inputError } from '../errors.js';
-import type { DeployedContract, DeployedSystem } from './deploy-system.js';
+import { inputError } from '../core/errors.js';
+import type { DeployedContract, DeployedSystem } from './model.js';
 
 /** The PatchGate between the proxy's admin and the timelock, when there is one. */
 function gateOf(upgrader: Controller | undefined): Controller | undefined {
@@ -72,6 +72,14 @@ export async function attachSystem(
         'beacon-unsupported',
         `live.${name} is a beacon proxy`,
         'simulate supports transparent and UUPS proxies for now',
+      );
+    if (info.kind === 'none' || info.kind === 'erc1967')
+      throw inputError(
+        'live-not-upgradeable',
+        info.kind === 'none'
+          ? `live.${name} (${address}) is not an ERC-1967 proxy: its implementation and beacon slots are empty`
+          : `live.${name} (${address}) is an ERC-1967 proxy with no admin slot and an implementation without UUPS's proxiableUUID`,
+        `point live.${name} at the transparent or UUPS proxy users call`,
       );
     contracts.set(name, {
       name,

@@ -1,4 +1,4 @@
-import type { Finding, Report } from '../analyze/finding.js';
+import type { Finding, Report } from './finding.js';
 
 /** A finding's keys in this order, so that two reports diff line by line; the rest follow. */
 const FINDING_KEYS = [

@@ -4,9 +4,9 @@
  * value, `hint` says what to do. The CLI prints `patchgate: <shortMessage>` (+ hint) and exits with `exitCode`,
  * which the code decides (src/core/error-codes.ts): one code, one exit code, everywhere.
  */
-import { ERROR_CODES, type ErrorCode, type ErrorCodeWithExit, type ExitCode } from './core/error-codes.js';
+import { ERROR_CODES, type ErrorCode, type ErrorCodeWithExit, type ExitCode } from './error-codes.js';
 
-export type { ErrorCode } from './core/error-codes.js';
+export type { ErrorCode } from './error-codes.js';
 
 export interface PatchgateErrorOptions {
   code: ErrorCode;

@@ -3,14 +3,16 @@
  * 1.4.1 (singleton + proxy factory, owners and threshold), the real OpenZeppelin v5 TimelockController
  * (the Safe proposes, executes and cancels; no admin), and proxies whose upgrade rights end at the timelock.
  */
+
 import { type Account, type Address, encodeFunctionData, getAddress, type Hex, zeroAddress } from 'viem';
 import { findContract } from '../build/find.js';
 import type { Project } from '../build/types.js';
 import type { Clients } from '../chain/clients.js';
 import { deploy } from '../chain/deploy.js';
-import { ERC1967 } from '../chain/proxy.js';
-import { SAFE_ABI, SAFE_PROXY_FACTORY_ABI } from '../govern/safe.js';
-import type { Governance } from './governance.js';
+import { SAFE_ABI, SAFE_PROXY_FACTORY_ABI } from '../core/abis.js';
+import { ERC1967 } from '../core/proxy-kinds.js';
+
+import type { Governance } from './model.js';
 
 export interface GovernanceSpec {
   owners: readonly Account[];

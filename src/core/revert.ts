@@ -1,26 +1,9 @@
 /**
- * Revert reasons, decoded with every custom error the project declares (a revert deep inside
- * Safe → timelock → ProxyAdmin → proxy → implementation surfaces as the implementation's own error).
+ * Revert reasons: the revert data inside a viem error, decoded with an ABI's custom errors (the project's own, from
+ * `build/errors-abi.ts`, so that a revert deep inside Safe → timelock → ProxyAdmin → proxy → implementation surfaces
+ * as the implementation's own error).
  */
-import { type Abi, type AbiItem, BaseError, decodeErrorResult, type Hex, RawContractError } from 'viem';
-import { compiled } from '../build/artifact.js';
-import { allContracts } from '../build/find.js';
-import type { Project } from '../build/types.js';
-
-export function projectErrorsAbi(project: Project): Abi {
-  const seen = new Set<string>();
-  const out: AbiItem[] = [];
-  for (const handle of allContracts(project)) {
-    for (const item of compiled(handle).abi) {
-      if (item.type !== 'error') continue;
-      const key = JSON.stringify([item.name, item.inputs]);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push(item as AbiItem);
-    }
-  }
-  return out as Abi;
-}
+import { type Abi, BaseError, decodeErrorResult, type Hex, RawContractError } from 'viem';
 
 /** Revert data found anywhere in a viem error chain. */
 export function revertData(error: unknown): Hex | undefined {

@@ -1,0 +1,43 @@
+/**
+ * The stage recorder every report's `stages` comes from: each stage's name, status and wall time, measured the
+ * same way everywhere (check, simulate, propose, audit, demo).
+ */
+import type { StageResult } from './finding.js';
+
+export type StageStatus = StageResult['status'];
+
+export interface StageRecorder {
+  /** The stages recorded so far, in the order they ran. */
+  readonly stages: StageResult[];
+  /**
+   * Run `fn` as stage `name` and record it; its status comes from the result (`passed` without `status`). A stage
+   * that throws is not recorded: the error is the report.
+   */
+  time<T>(name: string, fn: () => Promise<T>, status?: (value: T) => StageStatus): Promise<T>;
+  /** Record stage `name` as having run since the previous record (or since the recorder was made). */
+  lap(name: string, status: StageStatus): StageResult;
+}
+
+/** `passed` when `ok`, `failed` otherwise: for stages judged by a yes/no. */
+export const passedIf = (ok: boolean): StageStatus => (ok ? 'passed' : 'failed');
+
+export function stageRecorder(): StageRecorder {
+  const stages: StageResult[] = [];
+  let last = performance.now();
+  const push = (name: string, status: StageStatus, since: number): StageResult => {
+    const stage = { name, status, durationMs: Math.round(performance.now() - since) };
+    stages.push(stage);
+    last = performance.now();
+    return stage;
+  };
+  return {
+    stages,
+    async time(name, fn, status) {
+      const started = performance.now();
+      const value = await fn();
+      push(name, status ? status(value) : 'passed', started);
+      return value;
+    },
+    lap: (name, status) => push(name, status, last),
+  };
+}

@@ -1,0 +1,55 @@
+/** What `patchgate demo` reports: each bundled patch's verdict, the simulations, the exploit before and after, the lifecycle. */
+import type { Hex } from 'viem';
+import type { Finding, StageResult } from '../core/finding.js';
+import type { PocRun } from '../simulate/poc.js';
+
+export interface DemoPatchResult {
+  name: string;
+  candidate: string;
+  expected?: 'pass' | 'fail';
+  verdict: 'pass' | 'fail';
+  asExpected: boolean;
+  blocking: Pick<Finding, 'id' | 'severity' | 'location'>[];
+  fixed: string[];
+  durationMs: number;
+  note?: string;
+}
+
+export interface DemoSimulation {
+  name: string;
+  expected: 'pass' | 'fail';
+  verdict: 'pass' | 'fail';
+  asExpected: boolean;
+  governancePath: unknown;
+  poc: unknown[];
+  findings: { id: string; message: string }[];
+}
+
+/** One finished step, for the text rendering: its stage, what it says, whether it went as it should. */
+export interface DemoStep {
+  stage: string;
+  ok: boolean;
+  text: string;
+  detail?: string;
+  durationMs?: number;
+}
+
+export interface DemoReport {
+  tool: { name: 'patchgate'; version: string };
+  verdict: 'pass' | 'fail';
+  digest: string;
+  stages: StageResult[];
+  findings: Finding[];
+  patches: DemoPatchResult[];
+  simulations: DemoSimulation[];
+  exploit: { before?: PocRun; after?: PocRun };
+  lifecycle: {
+    digest?: Hex;
+    approvals?: string[];
+    queueTx?: Hex;
+    executeTx?: Hex;
+    verify?: unknown;
+    log?: unknown;
+  };
+  durationMs: number;
+}

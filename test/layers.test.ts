@@ -1,0 +1,137 @@
+/**
+ * The layers of src/ point down only (README, Architecture): a folder imports only folders below it in LAYERS, and
+ * no file imports itself back through a chain of imports. Read from the sources, so a new upward import or cycle
+ * fails here, naming the file and the import.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const SRC = fileURLToPath(new URL('../src/', import.meta.url));
+
+/** Bottom first. `index.ts` (the public API) sits on top of everything. */
+export const LAYERS = [
+  'core',
+  'config',
+  'build',
+  'ledger',
+  'analyze',
+  'chain',
+  'govern',
+  'store',
+  'system',
+  'simulate',
+  'anchor',
+  'lifecycle',
+  'audit',
+  'report',
+  'demo',
+  'cli',
+  'index.ts',
+] as const;
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
+/** Relative imports of a file: static, re-exports, type-only and dynamic `import()`. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specs = [
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?\sfrom\s+['"](\.[^'"]+)['"]/g),
+    ...text.matchAll(/(?:^|\n)\s*import\s+['"](\.[^'"]+)['"]/g),
+    ...text.matchAll(/\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/g),
+  ].map((m) => m[1] as string);
+  return specs.map((s) => resolve(dirname(file), s).replace(/\.js$/, '.ts'));
+}
+
+const layerOf = (file: string): string => {
+  const rel = relative(SRC, file);
+  return rel.includes(sep) ? (rel.split(sep)[0] as string) : rel;
+};
+
+const files = sources(SRC);
+const graph = new Map(files.map((f) => [f, importsOf(f)]));
+
+describe('layers', () => {
+  it('every folder and top-level file of src/ has a place in LAYERS', () => {
+    const unplaced = [...new Set(files.map(layerOf))].filter(
+      (l) => !(LAYERS as readonly string[]).includes(l),
+    );
+    expect(unplaced).toEqual([]);
+  });
+
+  it('every relative import resolves to a file in src/', () => {
+    const missing = [...graph].flatMap(([f, targets]) =>
+      targets.filter((t) => !graph.has(t)).map((t) => `${relative(SRC, f)} → ${relative(SRC, t)}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('no folder imports a folder above it', () => {
+    const rank = (f: string) => LAYERS.indexOf(layerOf(f) as (typeof LAYERS)[number]);
+    const upward = [...graph].flatMap(([f, targets]) =>
+      targets
+        .filter((t) => rank(t) > rank(f))
+        .map((t) => `${relative(SRC, f)} imports ${relative(SRC, t)} (${layerOf(t)} is above ${layerOf(f)})`),
+    );
+    expect(upward).toEqual([]);
+  });
+
+  it('no import cycle between files', () => {
+    // Tarjan's strongly connected components; a component of more than one file is a cycle.
+    let index = 0;
+    const idx = new Map<string, number>();
+    const low = new Map<string, number>();
+    const stack: string[] = [];
+    const onStack = new Set<string>();
+    const cycles: string[][] = [];
+    const visit = (v: string) => {
+      idx.set(v, index);
+      low.set(v, index);
+      index++;
+      stack.push(v);
+      onStack.add(v);
+      for (const w of graph.get(v) ?? []) {
+        if (!graph.has(w)) continue;
+        if (!idx.has(w)) {
+          visit(w);
+          low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
+        } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, idx.get(w) as number));
+      }
+      if (low.get(v) === idx.get(v)) {
+        const component: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop() as string;
+          onStack.delete(w);
+          component.push(relative(SRC, w));
+        } while (w !== v);
+        if (component.length > 1 || (graph.get(v) ?? []).includes(v)) cycles.push(component.sort());
+      }
+    };
+    for (const f of files) if (!idx.has(f)) visit(f);
+    expect(cycles).toEqual([]);
+  });
+
+  it('README lists the layers in this order', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const line = readme.split('\n').find((l) => l.startsWith('Layers, bottom first:'));
+    expect(line, 'README needs a line "Layers, bottom first: core → config → …"').toBeDefined();
+    const named = (line as string)
+      .replace('Layers, bottom first:', '')
+      .split('→')
+      .map((s) =>
+        s
+          .trim()
+          .replace(/[`/.]+$/g, '')
+          .replace(/`/g, ''),
+      );
+    expect(named).toEqual(
+      LAYERS.map((l) => l.replace(/\.ts$/, '')).map((l) => (l === 'index' ? 'index.ts' : l)),
+    );
+  });
+});
