@@ -2,10 +2,15 @@
  * The patch lifecycle as a library, on the example deployed to a real anvil: propose (check + simulate on a
  * fork, implementation deployed), EIP-712 approvals with Safe signatures, queue (Safe → timelock.schedule),
  * execute after the delay, verify on chain — and every refusal on the way, each without a state change.
+ *
+ * Each test stands alone: before it, the chain goes back to the freshly deployed system and the store is
+ * emptied; a test that needs a patch further along takes the fix there itself (`fixAt`), through the real
+ * steps. Only the fix's simulation (a forked deployment, the slow part of `propose`) is made once, as the
+ * demo does, and handed to `propose` as its evidence.
  */
 
 import { type Hex, keccak256, type LocalAccount, parseAbi, toHex } from 'viem';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { findContract } from '../src/build/find.js';
 import { localAccount } from '../src/chain/clients.js';
 import { abiOf, deploy } from '../src/chain/deploy.js';
@@ -23,26 +28,67 @@ import { LOG_ORIGIN, syncLog } from '../src/lifecycle/log-sync.js';
 import { propose } from '../src/lifecycle/propose.js';
 import { queue } from '../src/lifecycle/queue.js';
 import { verify } from '../src/lifecycle/verify.js';
+import { runSimulate, type SimulateReport } from '../src/simulate/run-simulate.js';
 import { openLedger } from '../src/store/ledger-store.js';
 import { type LiveExample, lifecycleOn, startLiveExample } from './helpers/live.js';
+import { type ChainCheckpoint, chainCheckpoint, emptyStore } from './helpers/restore-state.js';
 
+// Set once in beforeAll and never changed by a test: the node, the store's connection, a checkpoint.
 let live: LiveExample;
 let lc: Lifecycle;
-let digest: Hex;
-/** The freshly deployed system, before any patch. */
-let pristine: Hex;
+/** The freshly deployed system, before any patch: every test starts here. */
+let pristine: ChainCheckpoint;
+/** The fix simulated on a fork of the pristine system: what `propose` would produce, made once. */
+let fixSimulation: SimulateReport;
 const owner = (i: number) => localAccount(i) as never;
 
 beforeAll(async () => {
   live = await startLiveExample();
   lc = await lifecycleOn(live);
-  pristine = await live.clients.test.snapshot();
+  fixSimulation = await runSimulate({
+    config: lc.config,
+    projectDir: lc.projectDir,
+    stateDir: lc.stateDir,
+    patch: 'fix-flash-deposit',
+    forkUrl: lc.rpcUrl,
+  });
+  expect(fixSimulation.verdict).toBe('pass');
+  pristine = await chainCheckpoint(live.clients);
 }, 240_000);
+
+beforeEach(async () => {
+  await pristine.restore();
+  await emptyStore(lc.store.db);
+});
 
 afterAll(async () => {
   await lc?.store.close();
   await live?.anvil.stop();
 });
+
+const STEPS = ['proposed', 'approved', 'queued', 'executed', 'verified'] as const;
+
+/**
+ * The fix proposed in the standard lane and taken through the real steps up to `state`: approved by owners 1
+ * and 3, queued, executed after a warp, verified. Returns its digest.
+ */
+async function fixAt(state: (typeof STEPS)[number]): Promise<Hex> {
+  const upTo = (step: (typeof STEPS)[number]) => STEPS.indexOf(step) <= STEPS.indexOf(state);
+  const r = await propose(lc, {
+    patch: 'fix-flash-deposit',
+    lane: 'standard',
+    deployer: owner(0),
+    reports: { simulate: fixSimulation },
+  });
+  const digest = r.digest as Hex;
+  if (upTo('approved')) for (const i of [1, 3]) await approve(lc, { digest, signer: owner(i) });
+  if (upTo('queued')) await queue(lc, { digest, submitter: owner(0) });
+  if (upTo('executed')) await execute(lc, { digest, submitter: owner(0), wait: 'warp' });
+  if (upTo('verified')) await verify(lc, { digest });
+  const reached = (await lc.store.get(digest))?.state;
+  if (reached !== state) throw new Error(`set-up: the fix reached ${reached}, not ${state}`);
+  return digest;
+}
 
 describe('propose', () => {
   it('refuses a patch whose static check fails, storing nothing', async () => {
@@ -61,7 +107,7 @@ describe('propose', () => {
       ['deploy', 'passed'],
       ['record', 'passed'],
     ]);
-    digest = r.digest as Hex;
+    const digest = r.digest as Hex;
     expect(r.record?.target).toBe(live.system.contracts.get('vault')?.proxyAdmin);
     expect(r.plan).toMatchObject({ delay: '172800', salt: digest, safe: live.system.governance.safe });
     expect(r.policy).toMatchObject({ threshold: 2 });
@@ -86,6 +132,7 @@ describe('propose', () => {
 
 describe('approvals', () => {
   it('refuses a signer outside the Safe owners, an expired approval and another chain, changing nothing', async () => {
+    const digest = await fixAt('proposed');
     expect((await errorOf(approve(lc, { digest, signer: owner(7) }))).code).toBe('approval-unknown-signer');
     const patch = await lc.store.get(digest);
     const now = (await live.clients.public.getBlock()).timestamp;
@@ -103,6 +150,7 @@ describe('approvals', () => {
   });
 
   it('reaches 2 of 3 with two owners, each signing the schedule and execute SafeTxs', async () => {
+    const digest = await fixAt('proposed');
     const first = await approve(lc, { digest, signer: owner(1) });
     expect(first).toMatchObject({ state: 'proposed', approvals: 1, threshold: 2, alreadyApproved: false });
     expect(first.safeSigned.map((s) => s.purpose)).toEqual(['schedule', 'execute']);
@@ -120,6 +168,7 @@ describe('approvals', () => {
 
 describe('queue, execute, verify', () => {
   it('refuses to execute before queueing and before the delay', async () => {
+    const digest = await fixAt('approved');
     expect((await errorOf(execute(lc, { digest, submitter: owner(0) }))).code).toBe('wrong-state');
     const q = await queue(lc, { digest, submitter: owner(0) });
     expect(q).toMatchObject({ state: 'queued', already: false });
@@ -132,6 +181,7 @@ describe('queue, execute, verify', () => {
   });
 
   it('executes after a time warp and verifies what ran is what was approved', async () => {
+    const digest = await fixAt('queued');
     const x = await execute(lc, { digest, submitter: owner(0), wait: 'warp' });
     expect(x).toMatchObject({ state: 'executed', already: false });
     expect(x.warped).toBeGreaterThan(172_000n);
@@ -158,6 +208,7 @@ describe('queue, execute, verify', () => {
   });
 
   it('has appended every step to the transparency log, once, and the export verifies with nothing else', async () => {
+    const digest = await fixAt('verified');
     const ledger = await openLedger(lc.store.db, { origin: LOG_ORIGIN });
     const records = await ledger.entries();
     const mine = records.map((r) => JSON.parse(r.entry)).filter((e) => e.digest === digest);
@@ -184,7 +235,7 @@ describe('queue, execute, verify', () => {
   });
 
   it('fails verification, naming the difference, when the implementation code is swapped behind its back', async () => {
-    const snapshot = await live.clients.test.snapshot();
+    const digest = await fixAt('verified');
     const patch = await lc.store.get(digest);
     const impl = patch?.record.implementation as Hex;
     const code = (await live.clients.public.getCode({ address: impl })) as Hex;
@@ -195,11 +246,10 @@ describe('queue, execute, verify', () => {
     expect(v.verdict).toBe('fail');
     expect(v.findings.map((f) => f.id)).toEqual(['verify-bytecode-mismatch']);
     expect(v.findings[0]?.message).toMatch(/differs from src\/VaultV2.sol:VaultV2 at byte 99/);
-    await live.clients.test.revert({ id: snapshot });
   });
 
   it('fails verification when the implementation itself can be initialized again', async () => {
-    const snapshot = await live.clients.test.snapshot();
+    const digest = await fixAt('verified');
     const impl = (await lc.store.get(digest))?.record.implementation as Hex;
     await live.clients.test.setStorageAt({
       address: impl,
@@ -209,11 +259,9 @@ describe('queue, execute, verify', () => {
     const v = await verify(lc, { digest });
     expect(v.findings.map((f) => f.id)).toEqual(['verify-implementation-initializable']);
     expect(v.findings[0]?.message).toContain('its own Initializable version is 0');
-    await live.clients.test.revert({ id: snapshot });
   });
 
   it('refuses an implementation deployed elsewhere from a build that left its initializers open', async () => {
-    const snapshot = await live.clients.test.snapshot();
     // Same runtime code as VaultV2 (only the constructor differs), so only its storage tells them apart.
     const open = await deploy(
       live.clients.wallet(owner(0)),
@@ -224,11 +272,10 @@ describe('queue, execute, verify', () => {
       propose(lc, { patch: 'fix-flash-deposit', lane: 'standard', implementation: open, again: true }),
     );
     expect([e.code, e.exitCode]).toEqual(['implementation-initializable', 2]);
-    await live.clients.test.revert({ id: snapshot });
   });
 
   it('fails verification when a compromised Safe upgrades the proxy again after the patch', async () => {
-    const snapshot = await live.clients.test.snapshot();
+    const digest = await fixAt('verified');
     const { upgradeThroughGovernance } = await import('../src/simulate/governance.js');
     const other = await deploy(
       live.clients.wallet(owner(0)),
@@ -254,14 +301,23 @@ describe('queue, execute, verify', () => {
     expect(v.verdict).toBe('fail');
     expect(v.findings.map((f) => f.id)).toContain('verify-implementation-mismatch');
     expect(v.findings[0]?.message).toContain(other);
-    await live.clients.test.revert({ id: snapshot });
   });
 
   it('cancels a proposed patch locally and a queued one through the Safe', async () => {
-    await live.clients.test.revert({ id: pristine });
-    const local = await propose(lc, { patch: 'fix-flash-deposit', lane: 'standard', deployer: owner(0) });
+    const reports = { simulate: fixSimulation };
+    const local = await propose(lc, {
+      patch: 'fix-flash-deposit',
+      lane: 'standard',
+      deployer: owner(0),
+      reports,
+    });
     expect(await cancel(lc, { digest: local.digest as Hex })).toMatchObject({ state: 'cancelled' });
-    const r = await propose(lc, { patch: 'fix-flash-deposit', lane: 'emergency', deployer: owner(0) });
+    const r = await propose(lc, {
+      patch: 'fix-flash-deposit',
+      lane: 'emergency',
+      deployer: owner(0),
+      reports,
+    });
     const d = r.digest as Hex;
     for (const i of [1, 2, 3]) await approve(lc, { digest: d, signer: owner(i) });
     await queue(lc, { digest: d, submitter: owner(0) });
@@ -273,8 +329,6 @@ describe('queue, execute, verify', () => {
   });
 
   it('runs the emergency lane: the guardian pauses at once, 3 of 3 approvals, the short delay, a live wait', async () => {
-    await live.clients.test.revert({ id: pristine });
-    pristine = await live.clients.test.snapshot();
     const vault = live.system.contracts.get('vault')?.address as Hex;
     const r = await propose(lc, {
       patch: 'fix-flash-deposit',
@@ -282,6 +336,7 @@ describe('queue, execute, verify', () => {
       deployer: owner(0),
       guardian: owner(9),
       again: true,
+      reports: { simulate: fixSimulation },
     });
     expect(r.paused).toMatchObject({ address: vault, already: false });
     expect(r.plan?.delay).toBe('3600');
@@ -321,13 +376,12 @@ describe('queue, execute, verify', () => {
   });
 
   it('expires a proposal not queued within the proposal TTL: its evidence is stale', async () => {
-    await live.clients.test.revert({ id: pristine });
-    pristine = await live.clients.test.snapshot();
     const r = await propose(lc, {
       patch: 'fix-flash-deposit',
       lane: 'standard',
       deployer: owner(0),
       again: true,
+      reports: { simulate: fixSimulation },
     });
     const d = r.digest as Hex;
     await approve(lc, { digest: d, signer: owner(1) });
