@@ -2,6 +2,11 @@
  * The store's schema: plain PostgreSQL, the same on PGlite and on a server. Applied on every open
  * (`create … if not exists`, `add column if not exists`), so an older state dir is brought forward in place.
  */
+import { PATCH_STATES } from '../core/patch-states.js';
+
+/** `'proposed','approved',…`: the CHECK on patch states, from the one table of states. */
+const PATCH_STATE_LIST = PATCH_STATES.map((s) => `'${s}'`).join(',');
+
 const SCHEMA = `
 create table if not exists patches (
   digest text primary key,
@@ -12,7 +17,7 @@ create table if not exists patches (
   calldata text not null,
   lane text not null check (lane in ('standard', 'emergency')),
   evidence jsonb not null,
-  state text not null check (state in ('proposed','approved','queued','executed','verified','cancelled','expired')),
+  state text not null check (state in (${PATCH_STATE_LIST})),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );

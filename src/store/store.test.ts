@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAccount } from '../chain/clients.js';
 import { evidenceDigest } from '../core/digest.js';
 import { errorOf } from '../core/errors.fixture.js';
+import { canTransition, PATCH_STATES } from '../core/patch-states.js';
 import { signApproval } from '../govern/approval.js';
 import { type PatchRecord, patchDigest } from '../govern/digest.js';
 import { SAMPLE_PLAN, SAMPLE_RECORD } from '../govern/sample-record.fixture.js';
@@ -40,12 +41,14 @@ const backends: Array<[string, () => Promise<{ db: Db; cleanup: () => Promise<vo
 
 describe.each(backends)('store on %s', (_name, open) => {
   let store: Store;
+  let db: Db;
   let cleanup: () => Promise<void>;
   const digest = patchDigest(record);
 
   beforeAll(async () => {
     const opened = await open();
     cleanup = opened.cleanup;
+    db = opened.db;
     store = await openStore(opened.db);
   }, 60_000);
 
@@ -101,6 +104,29 @@ describe.each(backends)('store on %s', (_name, open) => {
   it('refuses an impossible transition', async () => {
     const e = await errorOf(store.transition(digest, 'queued', 'proposed'));
     expect([e.code, e.exitCode]).toEqual(['bad-transition', 2]);
+  });
+
+  it('allows exactly the moves of PATCH_TRANSITIONS, and its database holds only PATCH_STATES', async () => {
+    // The patch is `queued` now: an allowed move from another state reaches the compare-and-set and finds
+    // `queued` (not applied); a move outside the table is refused before the database is asked.
+    for (const from of PATCH_STATES) {
+      for (const to of PATCH_STATES) {
+        if (canTransition(from, to)) {
+          if (from === 'queued') continue;
+          expect(await store.transition(digest, from, to), `${from} → ${to}`).toEqual({
+            applied: false,
+            state: 'queued',
+          });
+        } else {
+          const e = await errorOf(store.transition(digest, from, to));
+          expect(e.code, `${from} → ${to}`).toBe('bad-transition');
+        }
+      }
+    }
+    expect((await store.get(digest))?.state).toBe('queued');
+    await expect(db.query(`update patches set state = 'paused' where digest = $1`, [digest])).rejects.toThrow(
+      /check constraint/,
+    );
   });
 
   it('keeps evidence reports checked against the hashes the digest covers', async () => {

@@ -9,29 +9,28 @@ import type { Address, Hex } from 'viem';
 import { evidenceDigest } from '../core/digest.js';
 import { environmentError, inputError } from '../core/errors.js';
 import { failpoint } from '../core/failpoint.js';
+import {
+  canTransition,
+  INITIAL_PATCH_STATE,
+  nextStates,
+  type PATCH_TRANSITIONS,
+  type PatchState,
+} from '../core/patch-states.js';
 import type { Approval } from '../govern/approval.js';
 import { type Lane, type PatchRecord, patchDigest } from '../govern/digest.js';
 import type { PatchPlan } from '../govern/plan.js';
 import type { Db } from './db.js';
 import { SCHEMA_LOCK, schemaStatements } from './schema.js';
 
-export type PatchState =
-  | 'proposed'
-  | 'approved'
-  | 'queued'
-  | 'executed'
-  | 'verified'
-  | 'cancelled'
-  | 'expired';
+export type { PatchState } from '../core/patch-states.js';
 
-const TRANSITIONS: Record<PatchState, readonly PatchState[]> = {
-  proposed: ['approved', 'cancelled', 'expired'],
-  approved: ['queued', 'cancelled', 'expired'],
-  queued: ['executed', 'cancelled'],
-  executed: ['verified'],
-  verified: [],
-  cancelled: [],
-  expired: [],
+/** The move the threshold-reaching approval makes, checked against PATCH_TRANSITIONS at compile time. */
+const ON_THRESHOLD: {
+  from: typeof INITIAL_PATCH_STATE;
+  to: (typeof PATCH_TRANSITIONS)[typeof INITIAL_PATCH_STATE][number];
+} = {
+  from: INITIAL_PATCH_STATE,
+  to: 'approved',
 };
 
 export interface StoredPatch {
@@ -217,7 +216,7 @@ export async function openStore(db: Db): Promise<Store> {
       await db.transaction(async (tx) => {
         const inserted = await tx.query(
           `insert into patches (digest, chain_id, proxy, target, implementation, codehash, calldata, lane, evidence, state, plan)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'proposed', $10) on conflict (digest) do nothing returning digest`,
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $10) on conflict (digest) do nothing returning digest`,
           [
             digest,
             record.chainId,
@@ -229,6 +228,7 @@ export async function openStore(db: Db): Promise<Store> {
             record.lane,
             JSON.stringify(record.evidence),
             plan ? JSON.stringify(plan) : null,
+            INITIAL_PATCH_STATE,
           ],
         );
         if (inserted.length === 0) return;
@@ -242,7 +242,7 @@ export async function openStore(db: Db): Promise<Store> {
         }
         await tx.query('insert into transitions (digest, from_state, to_state) values ($1, null, $2)', [
           digest,
-          'proposed',
+          INITIAL_PATCH_STATE,
         ]);
       });
       return mustGet(digest);
@@ -314,21 +314,23 @@ export async function openStore(db: Db): Promise<Store> {
         }
         const tally = entry.tally ? await entry.tally(await readApprovals(tx, checked(locked))) : undefined;
         if (tally?.met ?? entry.reachesThreshold) {
+          const { from, to } = ON_THRESHOLD;
           const moved = await tx.query(
-            `update patches set state = 'approved', updated_at = now() where digest = $1 and state = 'proposed' returning digest`,
-            [digest],
+            'update patches set state = $3, updated_at = now() where digest = $1 and state = $2 returning digest',
+            [digest, from, to],
           );
           if (moved.length > 0) {
-            await tx.query(
-              `insert into transitions (digest, from_state, to_state) values ($1, 'proposed', 'approved')`,
-              [digest],
-            );
+            await tx.query('insert into transitions (digest, from_state, to_state) values ($1, $2, $3)', [
+              digest,
+              from,
+              to,
+            ]);
           }
         }
         const [row] = await tx.query<{ state: PatchState }>('select state from patches where digest = $1', [
           digest,
         ]);
-        return { state: row?.state ?? 'proposed', ...(tally ? { tally } : {}) };
+        return { state: row?.state ?? ON_THRESHOLD.from, ...(tally ? { tally } : {}) };
       });
       // Committed: a crash from here on must not lose it (the durability test kills the process right here).
       failpoint('store:after-approval');
@@ -369,11 +371,11 @@ export async function openStore(db: Db): Promise<Store> {
       return rows.map((r) => ({ txHash: r.tx_hash as Hex, raw: r.raw as Hex }));
     },
     async transition(digest, from, to, txHash) {
-      if (!TRANSITIONS[from].includes(to)) {
+      if (!canTransition(from, to)) {
         throw inputError(
           'bad-transition',
           `a patch cannot go from ${from} to ${to}`,
-          `from ${from}: ${TRANSITIONS[from].join(', ') || 'nothing (final)'}`,
+          `from ${from}: ${nextStates(from).join(', ') || 'nothing (final)'}`,
         );
       }
       return db.transaction(async (tx) => {
