@@ -49,7 +49,15 @@ describe('patchgate check --pairs', () => {
     const r = runCli([...base, '--pairs', tempFile('pairs.json', [safe, unsafe, uups]), '--format', 'json']);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
-    expect(Object.keys(report)).toEqual(['tool', 'verdict', 'digest', 'stages', 'findings', 'pairs']);
+    expect(Object.keys(report)).toEqual([
+      'tool',
+      'verdict',
+      'digest',
+      'stages',
+      'findings',
+      'report',
+      'pairs',
+    ]);
     expect(report.verdict).toBe('fail');
     expect(report.digest).toMatch(/^0x[0-9a-f]{64}$/);
     expect(report.stages.map((s: { name: string }) => s.name)).toEqual(['build', 'check']);

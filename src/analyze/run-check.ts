@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { cachedUnitKeys, loadProject } from '../build/index.js';
 import type { Project } from '../build/types.js';
 import { evidenceDigest } from '../core/digest.js';
-import { type Report, type StageResult, verdictOf } from '../core/finding.js';
+import { type ReportHeader, type StageResult, verdictOf } from '../core/finding.js';
 import { VERSION } from '../core/version.js';
 import { type Acknowledgement, applyAcknowledgements } from './acknowledge.js';
 import type { CheckResult } from './check.js';
@@ -29,7 +29,7 @@ export interface RunCheckParameters {
   cache?: boolean;
 }
 
-export interface CheckReport extends Report {
+export interface CheckReport extends ReportHeader<'check'> {
   reference: CheckResult['reference'];
   candidate: CheckResult['candidate'];
   kind: ProxyKind;
@@ -154,6 +154,7 @@ export function checkReportOf(
     digest: evidenceDigest(final),
     stages,
     findings,
+    report: 'check',
     reference: result.reference,
     candidate: result.candidate,
     kind: result.kind,

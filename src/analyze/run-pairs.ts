@@ -11,7 +11,7 @@ import { cachedUnitKeys, findContract, loadProject } from '../build/index.js';
 import type { Project } from '../build/types.js';
 import { evidenceDigest } from '../core/digest.js';
 import { inputError, isPatchgateError, PatchgateError } from '../core/errors.js';
-import type { Finding, Report, StageResult } from '../core/finding.js';
+import type { Finding, ReportHeader, StageResult } from '../core/finding.js';
 import { VERSION } from '../core/version.js';
 import type { Acknowledgement } from './acknowledge.js';
 import type { CheckResult } from './check.js';
@@ -39,7 +39,7 @@ export interface PairError {
   exitCode: number;
 }
 
-export interface PairsReport extends Report {
+export interface PairsReport extends ReportHeader<'pairs'> {
   /** Each finding of the top-level list says which pair it belongs to. */
   findings: Array<Finding & { pair: string }>;
   pairs: PairReport[];
@@ -172,6 +172,7 @@ function combine(
     digest: evidenceDigest(reports.map((r) => ({ name: r.name, digest: r.digest }))),
     stages: [build, { name: 'check', status: verdict === 'pass' ? 'passed' : 'failed', durationMs: checkMs }],
     findings: reports.flatMap((r) => r.findings.map((f) => ({ ...f, pair: r.name }))),
+    report: 'pairs',
     pairs: reports,
     ...(errors.length > 0 ? { errors } : {}),
   };

@@ -8,7 +8,7 @@
 import { type Address, BaseError, type Hex, type PublicClient } from 'viem';
 import { evidenceDigest } from '../core/digest.js';
 import { environmentError, isPatchgateError } from '../core/errors.js';
-import { type Finding, type Report, verdictOf } from '../core/finding.js';
+import { type Finding, type ReportHeader, verdictOf } from '../core/finding.js';
 import type { ProxyKindOnChain } from '../core/proxy-kinds.js';
 import { passedIf, stageRecorder } from '../core/stages.js';
 import { VERSION } from '../core/version.js';
@@ -71,7 +71,7 @@ export interface AuditLogSummary {
   problems?: { index?: number; code: string; message: string }[];
 }
 
-export interface AuditReport extends Report {
+export interface AuditReport extends ReportHeader<'audit'> {
   proxy: Address;
   chainId: number;
   kind: ProxyKindOnChain;
@@ -260,6 +260,7 @@ export async function auditProxy(client: PublicClient, params: AuditParameters):
     digest: evidenceDigest(chain.events),
     stages: recorder.stages,
     findings,
+    report: 'audit',
     proxy,
     chainId: chain.chainId,
     kind: chain.state.kind,

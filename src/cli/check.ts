@@ -8,7 +8,6 @@ import { loadConfig } from '../config/load.js';
 import { configPairs, readPairsFile } from '../config/pairs.js';
 import { inputError } from '../core/errors.js';
 import { renderReport, writeOutput } from '../report/index.js';
-import { renderPairsReport } from '../report/pairs.js';
 import { addOutputOptions, outputOptions, parseKind, useColor } from './common.js';
 
 interface CheckOptions {
@@ -64,7 +63,7 @@ export function checkCommand(onExit: (code: number) => void): Command {
         pairs,
         acknowledge,
       });
-      const text = renderPairsReport(report, out.format, { color: useColor(out.out), rootDir: projectDir });
+      const text = renderReport(report, out.format, { color: useColor(out.out), rootDir: projectDir });
       writeOutput(text, out.out);
       onExit(report.verdict === 'pass' ? 0 : 1);
       return;

@@ -5,7 +5,7 @@ import { inputError } from '../core/errors.js';
 import { parseAddress } from '../govern/address.js';
 import { loadAccount } from '../govern/keys.js';
 import type { ProposeReport } from '../lifecycle/propose.js';
-import { renderReport, writeOutput } from '../report/index.js';
+import { renderReport, reportFormat, writeOutput } from '../report/index.js';
 import { useColor } from './common.js';
 import {
   addKeyOptions,
@@ -114,7 +114,7 @@ export function proposeCommand(onExit: (code: number) => void): Command {
     if (opts.format === 'text') writeOutput(`${proposeText(report).join('\n')}\n`, opts.out);
     else
       writeOutput(
-        renderReport(report, (opts.format ?? 'json') as never, { color: useColor(opts.out) }),
+        renderReport(report, reportFormat(opts.format ?? 'json'), { color: useColor(opts.out) }),
         opts.out,
       );
     onExit(report.verdict === 'pass' ? 0 : 1);

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import pc from 'picocolors';
 import type { VerifyReport } from '../lifecycle/verify.js';
-import { renderReport, writeOutput } from '../report/index.js';
+import { renderReport, reportFormat, writeOutput } from '../report/index.js';
 import { useColor } from './common.js';
 import { addLifecycleOptions, type LifecycleOptions, parseDigest, withLifecycle } from './lifecycle.js';
 
@@ -29,7 +29,7 @@ export function verifyCommand(onExit: (code: number) => void): Command {
     );
     if (opts.format === 'text')
       writeOutput(`${verifyText(report, useColor(opts.out)).join('\n')}\n`, opts.out);
-    else writeOutput(renderReport(report, (opts.format ?? 'json') as never), opts.out);
+    else writeOutput(renderReport(report, reportFormat(opts.format ?? 'json')), opts.out);
     onExit(report.verdict === 'pass' ? 0 : 1);
   });
   return cmd;

@@ -46,14 +46,23 @@ export interface StageResult {
   durationMs: number;
 }
 
-/** The JSON report contract of DESIGN.md. Extra keys are allowed after the fixed ones. */
-export interface Report {
+/**
+ * Which report a value is: the discriminant of the `Report` union (src/report/report.ts), written to JSON as
+ * `report` (the key `kind` was taken: check and audit reports carry the proxy kind there).
+ */
+export type ReportKind = 'check' | 'pairs' | 'simulate' | 'propose' | 'verify' | 'audit' | 'demo';
+
+/**
+ * The header every report starts with: DESIGN.md's fixed JSON contract (tool, verdict, digest, stages,
+ * findings), then `report`, the kind. Each stage extends it with its own keys, written after these.
+ */
+export interface ReportHeader<K extends ReportKind = ReportKind> {
   tool: { name: 'patchgate'; version: string };
   verdict: 'pass' | 'fail';
   digest: string;
   stages: StageResult[];
   findings: Finding[];
-  [extra: string]: unknown;
+  report: K;
 }
 
 /** The gate: fail when any blocking finding is not acknowledged and not already fixed by the patch. */

@@ -1,4 +1,4 @@
-import type { Finding, Report } from './finding.js';
+import type { Finding, ReportHeader } from './finding.js';
 
 /** A finding's keys in this order, so that two reports diff line by line; the rest follow. */
 const FINDING_KEYS = [
@@ -23,12 +23,21 @@ export function orderedFinding(f: Finding): Record<string, unknown> {
 }
 
 /**
- * The JSON report of DESIGN.md: fixed keys first (tool, verdict, digest, stages, findings), extras after.
- * Big integers (wei, seconds) are written as decimal strings; absent optional fields are omitted.
+ * The JSON report of DESIGN.md: fixed keys first (tool, verdict, digest, stages, findings), then the report's
+ * kind, then its own keys. Big integers (wei, seconds) are written as decimal strings; absent optional fields
+ * are omitted.
  */
-export function renderJson(report: Report): string {
-  const { tool, verdict, digest, stages, findings, ...extra } = report;
-  const body = { tool, verdict, digest, stages, findings: findings.map(orderedFinding), ...extra };
+export function renderJson(report: ReportHeader): string {
+  const { tool, verdict, digest, stages, findings, report: kind, ...extra } = report;
+  const body = {
+    tool,
+    verdict,
+    digest,
+    stages,
+    findings: findings.map(orderedFinding),
+    report: kind,
+    ...extra,
+  };
   return `${JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
 }
 

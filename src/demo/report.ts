@@ -1,6 +1,6 @@
 /** What `patchgate demo` reports: each bundled patch's verdict, the simulations, the exploit before and after, the lifecycle. */
 import type { Hex } from 'viem';
-import type { Finding, StageResult } from '../core/finding.js';
+import type { Finding, ReportHeader } from '../core/finding.js';
 import type { PocRun } from '../simulate/poc.js';
 
 export interface DemoPatchResult {
@@ -34,12 +34,8 @@ export interface DemoStep {
   durationMs?: number;
 }
 
-export interface DemoReport {
-  tool: { name: 'patchgate'; version: string };
-  verdict: 'pass' | 'fail';
-  digest: string;
-  stages: StageResult[];
-  findings: Finding[];
+/** Rendered by the demo command itself, live as each step finishes (cli/demo.ts), not by report/. */
+export interface DemoReport extends ReportHeader<'demo'> {
   patches: DemoPatchResult[];
   simulations: DemoSimulation[];
   exploit: { before?: PocRun; after?: PocRun };

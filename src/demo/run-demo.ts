@@ -112,6 +112,7 @@ export async function runDemo(params: {
     digest: '',
     stages,
     findings: [],
+    report: 'demo',
     patches: [],
     simulations: [],
     exploit: {},

@@ -12,7 +12,7 @@ import { findContract } from '../build/find.js';
 import { abiOf } from '../chain/deploy.js';
 import { evidenceDigest } from '../core/digest.js';
 import { inputError } from '../core/errors.js';
-import type { Finding, Report } from '../core/finding.js';
+import type { Finding, ReportHeader } from '../core/finding.js';
 import { renderJson } from '../core/report-json.js';
 import { passedIf, stageRecorder } from '../core/stages.js';
 import { VERSION } from '../core/version.js';
@@ -47,7 +47,7 @@ export interface ProposeParameters {
   reports?: { check?: CheckReport; simulate?: SimulateReport };
 }
 
-export interface ProposeReport extends Report {
+export interface ProposeReport extends ReportHeader<'propose'> {
   patch: string;
   state?: PatchState;
   /** False when the same patch was already in the store (a re-run). */
@@ -60,7 +60,7 @@ export interface ProposeReport extends Report {
 }
 
 /** A report as stored evidence: its JSON form (big integers as strings, internal keys dropped). */
-function asEvidence(report: Report): unknown {
+function asEvidence(report: ReportHeader): unknown {
   return JSON.parse(renderJson(report));
 }
 
@@ -88,7 +88,12 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
   const preset = params.implementation
     ? await ensureImplementation(lc, candidate, { address: params.implementation })
     : undefined;
-  const base = { tool: { name: 'patchgate' as const, version: VERSION }, patch: patch.name, stages };
+  const base = {
+    tool: { name: 'patchgate' as const, version: VERSION },
+    report: 'propose' as const,
+    patch: patch.name,
+    stages,
+  };
   const given = params.reports ?? {};
   if (given.simulate && given.simulate.patch !== patch.name) {
     throw inputError(
@@ -214,6 +219,7 @@ async function openProposal(lc: Lifecycle, name: string, lane: Lane): Promise<Pr
     digest: found.digest,
     stages: [],
     findings: [],
+    report: 'propose',
     patch: name,
     state: found.state,
     created: false,
@@ -225,7 +231,7 @@ async function openProposal(lc: Lifecycle, name: string, lane: Lane): Promise<Pr
 }
 
 function refused(
-  base: Pick<ProposeReport, 'tool' | 'patch' | 'stages'>,
+  base: Pick<ProposeReport, 'tool' | 'report' | 'patch' | 'stages'>,
   findings: Finding[],
   stage: string,
 ): ProposeReport {

@@ -16,7 +16,7 @@ import { initializedVersion, initializersDisabled, usesInitializableV5 } from '.
 import { introspectProxy } from '../chain/proxy.js';
 import { TIMELOCK_ABI } from '../core/abis.js';
 import { evidenceDigest } from '../core/digest.js';
-import { type Finding, type Report, verdictOf } from '../core/finding.js';
+import { type Finding, type ReportHeader, verdictOf } from '../core/finding.js';
 import { VERSION } from '../core/version.js';
 import type { PatchRecord } from '../govern/digest.js';
 import { PATCHGATE_ABI } from '../govern/patchgate-abi.js';
@@ -36,10 +36,12 @@ export interface VerifyCheck {
   detail: string;
 }
 
-export interface VerifyReport extends Report {
+export interface VerifyReport extends ReportHeader<'verify'> {
   patch: string;
   state: PatchState;
   checks: VerifyCheck[];
+  /** The evidence hash of `checks` (evidenceDigest). */
+  evidence: Hex;
 }
 
 const short = (h: string) => (h.length > 20 ? `${h.slice(0, 10)}…${h.slice(-4)}` : h);
@@ -183,6 +185,7 @@ async function verifyStep(lc: Lifecycle, params: { digest: Hex }): Promise<Verif
       },
     ],
     findings,
+    report: 'verify',
     patch: plan.name,
     state,
     checks,

@@ -6,7 +6,7 @@
  */
 import type { ErrorCode } from '../core/error-codes.js';
 import { VERSION } from '../core/version.js';
-import { sarifDriver } from './sarif.js';
+import { sarifDriver } from './sarif/findings.js';
 
 export interface ErrorFields {
   code: ErrorCode;

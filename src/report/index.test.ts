@@ -2,9 +2,41 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { PairsReport } from '../analyze/run-pairs.js';
 import { isPatchgateError } from '../core/errors.js';
-import { FORMATS, renderReport, writeOutput } from './index.js';
+import type { SimulateReport } from '../simulate/run-simulate.js';
+import { FORMATS, renderReport, reportFormat, writeOutput } from './index.js';
 import { sampleReport } from './sample-report.fixture.js';
+
+const SAFE = '0x00000000000000000000000000000000000000a1';
+
+function simulateReport(): SimulateReport {
+  const { tool, stages } = sampleReport();
+  return {
+    tool,
+    verdict: 'pass',
+    digest: `0x${'cd'.repeat(32)}`,
+    stages,
+    findings: [],
+    report: 'simulate',
+    patch: 'fix-flashloan',
+    chain: { mode: 'embedded', chainId: 31337 },
+    node: { mode: 'embedded' },
+    control: { proxy: SAFE, kind: 'transparent', upgrade: `Safe ${SAFE} (2 of 3)`, cancel: [], pause: [] },
+    candidate: { contract: 'src/VaultV2.sol:VaultV2' },
+    governancePath: {
+      ok: true,
+      impersonated: false,
+      operationId: `0x${'ee'.repeat(32)}`,
+      steps: [{ name: 'time-warp', seconds: 172800n }],
+    },
+    invariants: [],
+    replay: { transactions: 0, differences: [] },
+    gas: [],
+    storageDiff: [],
+    poc: [{ name: 'drain', before: 'succeeded', after: 'failed', profitBefore: '1000' }],
+  };
+}
 
 describe('renderReport', () => {
   it('renders every format it advertises', () => {
@@ -14,6 +46,45 @@ describe('renderReport', () => {
     expect(JSON.parse(renderReport(report, 'json')).verdict).toBe('fail');
     expect(renderReport(report, 'md')).toMatch(/^### patchgate: FAIL/);
     expect(JSON.parse(renderReport(report, 'sarif')).version).toBe('2.1.0');
+  });
+
+  it('renders each kind with its own sections: a simulation shows its governance path and PoCs', () => {
+    const text = renderReport(simulateReport(), 'text');
+    expect(text).toMatch(/^PASS {2}digest 0xcdcd/);
+    expect(text).toContain('Governance path (patch fix-flashloan)');
+    expect(text).toContain('time-warp      +172800 s');
+    expect(text).toContain('✓ drain: before succeeded (profit 1000), after failed');
+    expect(renderReport(sampleReport(), 'text')).not.toContain('Governance path');
+  });
+
+  it('writes the kind into JSON after the contract keys; a many-pairs check nests each pair as a check', () => {
+    expect(JSON.parse(renderReport(simulateReport(), 'json'))).toMatchObject({
+      report: 'simulate',
+      governancePath: { steps: [{ name: 'time-warp', seconds: '172800' }] },
+    });
+    const pair = { ...sampleReport(), name: 'vault' };
+    const pairs: PairsReport = {
+      ...{ tool: pair.tool, verdict: pair.verdict, digest: pair.digest, stages: pair.stages },
+      findings: pair.findings.map((f) => ({ ...f, pair: 'vault' })),
+      report: 'pairs',
+      pairs: [pair],
+    };
+    const json = JSON.parse(renderReport(pairs, 'json'));
+    expect(Object.keys(json)).toEqual(['tool', 'verdict', 'digest', 'stages', 'findings', 'report', 'pairs']);
+    expect(json.pairs[0]).toMatchObject({ name: 'vault', report: 'check', kind: 'uups' });
+    expect(renderReport(pairs, 'text')).toMatch(/^== vault\nFAIL VaultV1 → VaultV2AccessDropped \(uups\)/);
+    expect(renderReport(pairs, 'md')).toMatch(/^### patchgate: FAIL \(1 pairs\)/);
+  });
+
+  it('takes a --format value only if it is a report format', () => {
+    expect(reportFormat('sarif')).toBe('sarif');
+    let error: unknown;
+    try {
+      reportFormat('xml');
+    } catch (e) {
+      error = e;
+    }
+    expect(isPatchgateError(error) && [error.code, error.exitCode]).toEqual(['usage', 2]);
   });
 
   it('colors text only when asked', () => {

@@ -1,14 +1,23 @@
 import { accessSync, constants, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { inputError } from '../core/errors.js';
-import type { Report } from '../core/finding.js';
-import { renderJson } from '../core/report-json.js';
-import { renderMarkdown } from './markdown.js';
-import { renderSarif } from './sarif.js';
-import { renderText } from './text.js';
+import { reportJson } from './json/index.js';
+import { renderMarkdown } from './markdown/index.js';
+import type { Report } from './report.js';
+import { renderSarif } from './sarif/index.js';
+import { renderText } from './text/index.js';
+
+export type { Report } from './report.js';
 
 export const FORMATS = ['text', 'json', 'md', 'sarif'] as const;
 export type ReportFormat = (typeof FORMATS)[number];
+
+/** A `--format` value as a report format (commander's choices normally refuse a bad one first). */
+export function reportFormat(value: string): ReportFormat {
+  const format = FORMATS.find((f) => f === value);
+  if (!format) throw inputError('usage', `unknown --format ${value}`, `use one of: ${FORMATS.join(', ')}`);
+  return format;
+}
 
 export interface RenderOptions {
   /** ANSI colors in the text format (the CLI sets it for a TTY only). */
@@ -17,10 +26,11 @@ export interface RenderOptions {
   rootDir?: string;
 }
 
+/** Any report in any format: each format's renderer dispatches on the report's kind (`report.report`). */
 export function renderReport(report: Report, format: ReportFormat, opts: RenderOptions = {}): string {
   switch (format) {
     case 'json':
-      return renderJson(report);
+      return reportJson(report);
     case 'md':
       return renderMarkdown(report);
     case 'sarif':

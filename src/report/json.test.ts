@@ -3,7 +3,7 @@ import { renderJson } from '../core/report-json.js';
 import { sampleReport } from './sample-report.fixture.js';
 
 describe('renderJson', () => {
-  it('puts the report contract keys first, in order, then the extra keys', () => {
+  it('puts the report contract keys first, in order, then the kind, then the extra keys', () => {
     const json = JSON.parse(renderJson(sampleReport()));
     expect(Object.keys(json)).toEqual([
       'tool',
@@ -11,10 +11,13 @@ describe('renderJson', () => {
       'digest',
       'stages',
       'findings',
+      'report',
       'reference',
       'candidate',
       'kind',
+      'cached',
     ]);
+    expect(json.report).toBe('check');
     expect(json.tool).toEqual({ name: 'patchgate', version: '0.1.0' });
     expect(json.stages[1]).toEqual({ name: 'check', status: 'failed', durationMs: 112 });
   });
@@ -43,7 +46,8 @@ describe('renderJson', () => {
   });
 
   it('writes bigints as decimal strings and ends with a newline', () => {
-    const text = renderJson({ ...sampleReport(), valueAtRisk: 12345678901234567890n });
+    const withWei = { ...sampleReport(), valueAtRisk: 12345678901234567890n };
+    const text = renderJson(withWei);
     expect(JSON.parse(text).valueAtRisk).toBe('12345678901234567890');
     expect(text.endsWith('}\n')).toBe(true);
     expect(text).toMatch(/^\{\n {2}"tool"/);

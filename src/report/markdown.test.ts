@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from './markdown.js';
+import { renderMarkdown } from './markdown/index.js';
 import { sampleReport } from './sample-report.fixture.js';
 
 describe('renderMarkdown', () => {
@@ -29,7 +29,9 @@ describe('renderMarkdown', () => {
     expect(row).toMatch(/\| {2}\| VaultV1: Inserted `withdrawalLimit` {3}> New variables/);
     const piped = renderMarkdown({
       ...sampleReport(),
-      findings: [{ ...sampleReport().findings[2], message: 'a | b' } as never],
+      findings: sampleReport()
+        .findings.slice(2, 3)
+        .map((f) => ({ ...f, message: 'a | b' })),
     });
     expect(piped).toContain('| a \\| b |');
   });

@@ -1,8 +1,8 @@
 /** One realistic check report for the renderer tests: every status, an acknowledgement, a finding without location. */
 import { makeFinding } from '../analyze/catalog.js';
-import type { Report } from '../core/finding.js';
+import type { CheckReport } from '../analyze/run-check.js';
 
-export function sampleReport(): Report {
+export function sampleReport(): CheckReport {
   return {
     tool: { name: 'patchgate', version: '0.1.0' },
     verdict: 'fail',
@@ -64,11 +64,18 @@ export function sampleReport(): Report {
         status: 'introduced',
       }),
     ],
-    reference: { name: 'VaultV1', fullyQualifiedName: 'src/VaultV1.sol:VaultV1' },
+    report: 'check',
+    reference: {
+      name: 'VaultV1',
+      fullyQualifiedName: 'src/VaultV1.sol:VaultV1',
+      bytecodeHash: `0x${'11'.repeat(32)}`,
+    },
     candidate: {
       name: 'VaultV2AccessDropped',
       fullyQualifiedName: 'src/bad/VaultV2AccessDropped.sol:VaultV2AccessDropped',
+      bytecodeHash: `0x${'22'.repeat(32)}`,
     },
     kind: 'uups',
+    cached: false,
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../core/finding.js';
+import type { Report } from './report.js';
 import { sampleReport } from './sample-report.fixture.js';
-import { renderSarif } from './sarif.js';
+import { renderSarif } from './sarif/index.js';
 
 interface SarifResult {
   ruleId: string;
@@ -90,8 +90,17 @@ describe('renderSarif', () => {
       fullyQualifiedName: 'VaultV2AccessDropped',
       kind: 'type',
     });
-    const { candidate: _c, ...anonymous } = sampleReport();
-    const bare = parse(anonymous as Report).results.find((r) => r.ruleId === 'storage-layout-incompatible');
+    // A report that names no compiled candidate (verify's) falls back to the config file.
+    const { tool, verdict, digest, stages, findings } = sampleReport();
+    const verify: Report = {
+      ...{ tool, verdict, digest, stages, findings },
+      report: 'verify',
+      patch: 'fix-fee',
+      state: 'executed',
+      checks: [],
+      evidence: `0x${'33'.repeat(32)}`,
+    };
+    const bare = parse(verify).results.find((r) => r.ruleId === 'storage-layout-incompatible');
     expect(bare?.locations[0]?.physicalLocation.artifactLocation.uri).toBe('patchgate.config.json');
   });
 

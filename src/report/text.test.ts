@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleReport } from './sample-report.fixture.js';
-import { renderText } from './text.js';
+import { renderText } from './text/index.js';
 
 describe('renderText', () => {
   const text = renderText(sampleReport(), { color: false });

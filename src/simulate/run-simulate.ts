@@ -17,7 +17,7 @@ import { displayUrl, parseRpcUrl, probeRpc } from '../chain/rpc.js';
 import { type Config, configSchema } from '../config/schema.js';
 import { evidenceDigest } from '../core/digest.js';
 import { inputError } from '../core/errors.js';
-import { type Finding, type Report, verdictOf } from '../core/finding.js';
+import { type Finding, type ReportHeader, verdictOf } from '../core/finding.js';
 import { stageRecorder } from '../core/stages.js';
 import { VERSION } from '../core/version.js';
 import { timelockCall } from '../govern/plan.js';
@@ -73,7 +73,7 @@ export interface SimulateParameters {
   replayBlocks?: [bigint, bigint];
 }
 
-export interface SimulateReport extends Report {
+export interface SimulateReport extends ReportHeader<'simulate'> {
   patch: string;
   chain: { mode: 'embedded' | 'rpc' | 'fork'; chainId: number };
   /**
@@ -376,6 +376,7 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
       digest: evidenceDigest(evidence),
       stages: recorder.stages,
       findings,
+      report: 'simulate',
       patch: patch.name,
       control,
       chain: {

@@ -15,8 +15,8 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CATALOG } from '../analyze/catalog.js';
-import type { Finding, Report, Severity } from '../core/finding.js';
+import { CATALOG } from '../../analyze/catalog.js';
+import type { Finding, ReportHeader, Severity } from '../../core/finding.js';
 
 type Level = 'error' | 'warning' | 'note';
 
@@ -68,12 +68,18 @@ function toFileUri(dir: string): string {
   return href.endsWith('/') ? href : `${href}/`;
 }
 
+/** Where a finding without a location points: the candidate's source file and contract. */
+export interface SarifSubject {
+  file: string;
+  contract: string;
+}
+
 /** `src/VaultV2.sol:VaultV2` → `{ file: 'src/VaultV2.sol', contract: 'VaultV2' }` */
-function candidateSource(report: Report): { file: string; contract: string } | undefined {
-  const fqn = (report.candidate as { fullyQualifiedName?: unknown } | undefined)?.fullyQualifiedName;
-  if (typeof fqn !== 'string') return undefined;
-  const at = fqn.lastIndexOf(':');
-  return at > 0 ? { file: fqn.slice(0, at), contract: fqn.slice(at + 1) } : undefined;
+export function subjectOf(fullyQualifiedName: string): SarifSubject | undefined {
+  const at = fullyQualifiedName.lastIndexOf(':');
+  return at > 0
+    ? { file: fullyQualifiedName.slice(0, at), contract: fullyQualifiedName.slice(at + 1) }
+    : undefined;
 }
 
 function rule(id: string, sample: Finding) {
@@ -100,11 +106,15 @@ function rule(id: string, sample: Finding) {
   };
 }
 
-export function renderSarif(report: Report, opts: { rootDir?: string } = {}): string {
+/** One SARIF run of the report's findings; a finding without a location points at `subject` (or the config). */
+export function findingsSarif(
+  report: ReportHeader,
+  opts: { rootDir?: string; subject?: SarifSubject } = {},
+): string {
   const alerts = report.findings.filter((f) => f.status !== 'fixed');
   const ruleIds = [...new Set(alerts.map((f) => f.id))];
   const rules = ruleIds.map((id) => rule(id, alerts.find((f) => f.id === id) as Finding));
-  const fallback = candidateSource(report);
+  const fallback = opts.subject;
 
   const results = alerts.map((f) => {
     const file = f.location?.file ?? fallback?.file ?? FALLBACK_ARTIFACT;

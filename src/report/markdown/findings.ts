@@ -1,6 +1,6 @@
 /** A pull-request comment: the verdict, one table row per finding, then each finding with its fix. */
-import type { Finding, Report } from '../core/finding.js';
-import { blocksGate, orderFindings, tally, tallyLine, where } from './common.js';
+import type { Finding, ReportHeader } from '../../core/finding.js';
+import { blocksGate, orderFindings, tally, tallyLine, where } from '../common.js';
 
 /** Table cells hold one line and no unescaped pipe. */
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -10,7 +10,7 @@ function statusCell(f: Finding): string {
   return [f.status ?? '', ...marks].filter(Boolean).join(' ');
 }
 
-export function renderMarkdown(report: Report): string {
+export function findingsMarkdown(report: ReportHeader): string {
   const findings = orderFindings(report.findings);
   const out: string[] = [
     `### patchgate: ${report.verdict === 'pass' ? 'PASS' : 'FAIL'}`,

@@ -1,0 +1,24 @@
+/** SARIF 2.1.0 for GitHub code scanning, by kind (see findings.ts for the choices every kind shares). */
+import { type Report, unhandledKind } from '../report.js';
+import { findingsSarif, subjectOf } from './findings.js';
+import { pairsSarif } from './pairs.js';
+
+export function renderSarif(report: Report, opts: { rootDir?: string } = {}): string {
+  switch (report.report) {
+    case 'check':
+      return findingsSarif(report, {
+        rootDir: opts.rootDir,
+        subject: subjectOf(report.candidate.fullyQualifiedName),
+      });
+    case 'pairs':
+      return pairsSarif(report, opts.rootDir);
+    // No compiled candidate named here: a finding without a location points at patchgate.config.json.
+    case 'simulate':
+    case 'propose':
+    case 'verify':
+    case 'audit':
+      return findingsSarif(report, { rootDir: opts.rootDir });
+    default:
+      return unhandledKind(report);
+  }
+}
