@@ -14,7 +14,7 @@ describe('acknowledgements', () => {
   it('acknowledges a known id from --allow, scoped to a contract', () => {
     const ack = parseAllow('function-removed@VaultV2');
     const finding = {
-      id: 'function-removed',
+      id: 'function-removed' as const,
       severity: 'high' as const,
       title: 't',
       message: 'm',

@@ -1,8 +1,10 @@
 /** One entry of the finding catalogue (catalog.ts): what a finding id means, how bad it is and how to fix it. */
+
 import type { Severity } from '../core/finding.js';
+import type { FindingId } from '../core/finding-ids.js';
 
 export interface CatalogEntry {
-  id: string;
+  id: FindingId;
   title: string;
   severity: Severity;
   /** Whether the finding alone makes the gate say no (unless acknowledged or fixed by the patch). */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { errorKinds } from '@openzeppelin/upgrades-core/dist/validate/run.js';
 import { describe, expect, it } from 'vitest';
 import { isPatchgateError } from '../core/errors.js';
+import { FINDING_IDS, isFindingId } from '../core/finding-ids.js';
 import { CATALOG, catalogEntry, makeFinding } from './catalog.js';
 
 const doc = readFileSync(new URL('../../docs/findings.md', import.meta.url), 'utf8');
@@ -12,8 +13,19 @@ const sections = new Map(
 );
 
 describe('finding catalogue', () => {
-  it('has an entry for every error kind of the installed upgrades-core', () => {
-    for (const kind of errorKinds) expect(CATALOG[`upgrade-unsafe-${kind}`], kind).toBeDefined();
+  it('has an id and an entry for every error kind of the installed upgrades-core', () => {
+    for (const kind of errorKinds) {
+      const id = `upgrade-unsafe-${kind}`;
+      expect(isFindingId(id) && CATALOG[id], kind).toMatchObject({ id });
+    }
+  });
+
+  it('has exactly one entry per id of FINDING_IDS, and no other', () => {
+    expect(Object.keys(CATALOG)).toEqual([...FINDING_IDS]);
+    expect(new Set(FINDING_IDS).size).toBe(FINDING_IDS.length);
+    for (const id of FINDING_IDS) expect(CATALOG[id].id).toBe(id);
+    expect(isFindingId('access-control-removed')).toBe(true);
+    expect(isFindingId('acess-control-removed')).toBe(false);
   });
 
   it('follows upgrades-core on what blocks: its warnings (incorrect-initializer-order) do not', () => {
@@ -21,7 +33,7 @@ describe('finding catalogue', () => {
       severity: 'medium',
       blocking: false,
     });
-    for (const kind of ['delegatecall', 'selfdestruct', 'missing-public-upgradeto']) {
+    for (const kind of ['delegatecall', 'selfdestruct', 'missing-public-upgradeto'] as const) {
       expect(CATALOG[`upgrade-unsafe-${kind}`]).toMatchObject({ severity: 'critical', blocking: true });
     }
   });
@@ -113,9 +125,12 @@ describe('finding catalogue', () => {
   });
 
   it('treats an unknown id as a programming error', () => {
+    // A typed caller cannot name it; a JavaScript caller (or a cast) gets an internal error.
+    // @ts-expect-error not a FindingId
     expect(() => makeFinding('no-such-id', { message: 'm' })).toThrow(/no-such-id/);
     let error: unknown;
     try {
+      // @ts-expect-error not a FindingId
       catalogEntry('no-such-id');
     } catch (e) {
       error = e;

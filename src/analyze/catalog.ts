@@ -1,9 +1,10 @@
 /**
- * The finding catalogue: the one place where ids, titles, default severities, fixes and examples live.
- * docs/findings.md documents every id here by hand; catalog.test.ts keeps the two in sync.
+ * The finding catalogue: titles, default severities, fixes and examples, one entry per id of FINDING_IDS
+ * (core/finding-ids.ts). docs/findings.md documents every id by hand; catalog.test.ts keeps the three in sync.
  */
 import { internalError } from '../core/errors.js';
 import type { Finding, FindingStatus, Location, Severity } from '../core/finding.js';
+import { FINDING_IDS, type FindingId } from '../core/finding-ids.js';
 import type { CatalogEntry } from './catalog-entry.js';
 import { LIFECYCLE_ENTRIES } from './catalog-lifecycle.js';
 import { UPGRADES_CORE, type UpgradeErrorKind } from './catalog-upgrades-core.js';
@@ -316,21 +317,34 @@ const OWN: CatalogEntry[] = [
   },
 ];
 
-function buildCatalog(): Record<string, CatalogEntry> {
-  const out: Record<string, CatalogEntry> = {};
+function buildCatalog(): Record<FindingId, CatalogEntry> {
+  const byId = new Map<FindingId, CatalogEntry>();
+  const add = (e: CatalogEntry) => {
+    if (byId.has(e.id)) throw internalError(`finding id "${e.id}" has two catalogue entries`);
+    byId.set(e.id, e);
+  };
   for (const kind of Object.keys(UPGRADES_CORE) as UpgradeErrorKind[]) {
-    const id = `upgrade-unsafe-${kind}`;
-    out[id] = { id, blocking: true, ...UPGRADES_CORE[kind] };
+    // Compiles only while every upgrades-core kind has its id in FINDING_IDS.
+    const id: FindingId = `upgrade-unsafe-${kind}`;
+    add({ id, blocking: true, ...UPGRADES_CORE[kind] });
   }
-  for (const e of [...OWN, ...LIFECYCLE_ENTRIES]) out[e.id] = e;
+  for (const e of [...OWN, ...LIFECYCLE_ENTRIES]) add(e);
+  const out = {} as Record<FindingId, CatalogEntry>;
+  for (const id of FINDING_IDS) {
+    const entry = byId.get(id);
+    if (!entry)
+      throw internalError(`finding id "${id}" has no catalogue entry`, 'add it to src/analyze/catalog.ts');
+    out[id] = entry;
+  }
   return out;
 }
 
-export const CATALOG: Readonly<Record<string, CatalogEntry>> = buildCatalog();
+/** Exactly one entry per FindingId, in FINDING_IDS order. */
+export const CATALOG: Readonly<Record<FindingId, CatalogEntry>> = buildCatalog();
 
 /** The entry for an id; an unknown id is a bug in the detector that asked, not a user error. */
-export function catalogEntry(id: string): CatalogEntry {
-  const entry = CATALOG[id];
+export function catalogEntry(id: FindingId): CatalogEntry {
+  const entry: CatalogEntry | undefined = CATALOG[id];
   if (!entry) {
     throw internalError(
       `finding id "${id}" is not in the catalogue`,
@@ -351,7 +365,7 @@ export interface FindingFields {
 }
 
 /** A finding with title, severity, blocking and fix hint filled from the catalogue (each overridable). */
-export function makeFinding(id: string, fields: FindingFields): Finding {
+export function makeFinding(id: FindingId, fields: FindingFields): Finding {
   const entry = catalogEntry(id);
   return {
     id,

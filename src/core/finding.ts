@@ -1,4 +1,6 @@
 /** The shape every check produces. Computing findings and rendering them are kept apart (see src/report/). */
+import type { FindingId } from './finding-ids.js';
+
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
@@ -16,8 +18,8 @@ export interface Location {
 }
 
 export interface Finding {
-  /** Stable kebab-case id, documented in docs/findings.md. */
-  id: string;
+  /** Stable kebab-case id (core/finding-ids.ts), documented in docs/findings.md. */
+  id: FindingId;
   severity: Severity;
   title: string;
   /** What, where and why it matters. */

@@ -22,7 +22,7 @@ export interface DemoSimulation {
   asExpected: boolean;
   governancePath: unknown;
   poc: unknown[];
-  findings: { id: string; message: string }[];
+  findings: Pick<Finding, 'id' | 'message'>[];
 }
 
 /** One finished step, for the text rendering: its stage, what it says, whether it went as it should. */

@@ -17,6 +17,7 @@ import { introspectProxy } from '../chain/proxy.js';
 import { TIMELOCK_ABI } from '../core/abis.js';
 import { evidenceDigest } from '../core/digest.js';
 import { type Finding, type ReportHeader, verdictOf } from '../core/finding.js';
+import type { FindingId } from '../core/finding-ids.js';
 import { VERSION } from '../core/version.js';
 import type { PatchRecord } from '../govern/digest.js';
 import { PATCHGATE_ABI } from '../govern/patchgate-abi.js';
@@ -53,7 +54,7 @@ async function verifyStep(lc: Lifecycle, params: { digest: Hex }): Promise<Verif
   const { record, plan } = patch;
   const checks: VerifyCheck[] = [];
   const findings: Finding[] = [];
-  const fail = (id: string, check: VerifyCheck) => {
+  const fail = (id: FindingId, check: VerifyCheck) => {
     checks.push(check);
     findings.push(makeFinding(id, { message: check.detail, status: 'introduced', key: check.name }));
   };

@@ -8,11 +8,12 @@
 import { compiled } from '../../build/artifact.js';
 import { codeLength } from '../../core/bytecode.js';
 import type { Finding, Location } from '../../core/finding.js';
+import type { FindingId } from '../../core/finding-ids.js';
 import { type ContractView, enclosingAt } from '../ast.js';
 import { makeFinding } from '../catalog.js';
 import { type AllowKind, type Coverage, opcodeCoverage } from './opcode-allow.js';
 
-const WATCHED: Record<number, { id: string; name: string; why: string }> = {
+const WATCHED: Record<number, { id: FindingId; name: string; why: string }> = {
   255: {
     id: 'bytecode-selfdestruct',
     name: 'SELFDESTRUCT',

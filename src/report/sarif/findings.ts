@@ -17,6 +17,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CATALOG } from '../../analyze/catalog.js';
 import type { Finding, ReportHeader, Severity } from '../../core/finding.js';
+import type { FindingId } from '../../core/finding-ids.js';
 
 type Level = 'error' | 'warning' | 'note';
 
@@ -82,7 +83,7 @@ export function subjectOf(fullyQualifiedName: string): SarifSubject | undefined 
     : undefined;
 }
 
-function rule(id: string, sample: Finding) {
+function rule(id: FindingId, sample: Finding) {
   const entry = CATALOG[id];
   const summary = entry?.summary ?? sample.title;
   const fix = entry?.fix ?? sample.hint ?? '';
