@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { cachedUnitKeys, findContract, loadProject } from '../build/index.js';
 import type { Project } from '../build/types.js';
 import { evidenceDigest } from '../core/digest.js';
-import { inputError, isPatchgateError, PatchgateError } from '../core/errors.js';
+import { type ErrorCode, inputError, isPatchgateError, PatchgateError } from '../core/errors.js';
 import type { Finding, ReportHeader, StageResult } from '../core/finding.js';
 import { VERSION } from '../core/version.js';
 import type { Acknowledgement } from './acknowledge.js';
@@ -34,7 +34,7 @@ export interface PairReport extends CheckReport {
 /** A pair that could not be analyzed (only with `keepGoing`): its error instead of a report. */
 export interface PairError {
   name: string;
-  code: string;
+  code: ErrorCode;
   message: string;
   exitCode: number;
 }
