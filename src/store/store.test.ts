@@ -68,7 +68,7 @@ describe.each(backends)('store on %s', (_name, open) => {
   });
 
   it('keeps one approval per signer', async () => {
-    const a = await signApproval(localAccount(1) as never, {
+    const a = await signApproval(localAccount(1), {
       digest,
       chainId: record.chainId,
       proxy: record.proxy,
@@ -161,7 +161,7 @@ describe.each(backends)('store on %s', (_name, open) => {
       safeTxHash: keccak256(toHex(`${purpose}${nonce}`)),
       signature: `0x${'11'.repeat(65)}` as Hex,
     });
-    const a = await signApproval(localAccount(2) as never, {
+    const a = await signApproval(localAccount(2), {
       digest: d,
       chainId: other.chainId,
       proxy: other.proxy,
@@ -197,7 +197,7 @@ describe.each(backends)('store on %s', (_name, open) => {
     const other: PatchRecord = { ...record, calldata: '0x5c60da1b' };
     const d = (await store.propose(other)).digest;
     const signOff = async (owner: number, delayMs: number) => {
-      const approval = await signApproval(localAccount(owner) as never, {
+      const approval = await signApproval(localAccount(owner), {
         digest: d,
         chainId: other.chainId,
         proxy: other.proxy,
