@@ -161,6 +161,21 @@ export function checkReportOf(
   };
 }
 
+/**
+ * `patchgate check` as a function: load (or compile) the project, compare the reference with the candidate, and
+ * return the report (verdict, digest, stages, findings).
+ *
+ * @example
+ * ```ts
+ * const report = await runCheck({
+ *   projectDir: 'examples/vault',
+ *   stateDir: '.patchgate',
+ *   reference: 'src/VaultV1.sol:VaultV1',
+ *   candidate: 'src/VaultV2.sol:VaultV2',
+ * });
+ * console.log(renderReport(report, 'text'));
+ * ```
+ */
 export async function runCheck(params: RunCheckParameters): Promise<CheckReport> {
   const stages: StageResult[] = [];
   let t = performance.now();

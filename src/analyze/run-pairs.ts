@@ -107,6 +107,19 @@ function resolvePairs(project: Project, pairs: readonly PairSpec[]): void {
   }
 }
 
+/**
+ * Several reference/candidate pairs of one project checked in one run (the config's `pairs`), one report each.
+ *
+ * @example
+ * ```ts
+ * const { pairs } = await runPairs({
+ *   projectDir: 'examples/vault',
+ *   stateDir: '.patchgate',
+ *   pairs: [{ name: 'vault', reference: 'VaultV1', candidate: 'VaultV2' }],
+ * });
+ * for (const p of pairs) console.log(p.name, p.verdict);
+ * ```
+ */
 export async function runPairs(params: RunPairsParameters): Promise<PairsReport> {
   const acks = params.acknowledge ?? [];
   const useCache = params.cache !== false;

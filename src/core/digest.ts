@@ -6,7 +6,14 @@
 import { keccak_256 } from '@noble/hashes/sha3';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 
-/** JSON with sorted keys, no undefined values and big integers as decimal strings: the bytes a digest is taken over. */
+/**
+ * JSON with sorted keys, no undefined values and big integers as decimal strings: the bytes a digest is taken over.
+ *
+ * @example
+ * ```ts
+ * canonicalJson({ b: 1n, a: [true], c: undefined }); // '{"a":[true],"b":"1"}'
+ * ```
+ */
 export function canonicalJson(value: unknown): string {
   if (typeof value === 'bigint') return JSON.stringify(value.toString());
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -19,7 +26,14 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** keccak256 of the canonical JSON of an evidence object, `0x`-prefixed. */
+/**
+ * keccak256 of the canonical JSON of an evidence object, `0x`-prefixed.
+ *
+ * @example
+ * ```ts
+ * const hash = evidenceDigest(report); // the hash a patch digest covers for this evidence
+ * ```
+ */
 export function evidenceDigest(evidence: unknown): `0x${string}` {
   return `0x${bytesToHex(keccak_256(utf8ToBytes(canonicalJson(evidence))))}`;
 }

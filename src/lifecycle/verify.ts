@@ -217,6 +217,17 @@ async function gateDifference(
     : `PatchGate ${gate} emitted no PatchExecuted for this proxy, implementation, codehash and digest in tx ${short(txHash)}`;
 }
 
+/**
+ * `patchgate verify`: what ran on chain is what was approved — implementation slot, runtime bytecode against
+ * the audited build, executed calldata, initializers, invariants; a passing verify moves the patch to
+ * `verified`.
+ *
+ * @example
+ * ```ts
+ * const report = await verify(lc, { digest });
+ * for (const c of report.checks) console.log(c.ok ? 'ok  ' : 'FAIL', c.name, c.detail);
+ * ```
+ */
 export async function verify(lc: Lifecycle, params: { digest: Hex }): Promise<VerifyReport> {
   const r = await verifyStep(lc, params);
   await syncLog(lc, r.digest as Hex);

@@ -17,6 +17,14 @@ export interface RenderOptions {
   rootDir?: string;
 }
 
+/**
+ * A report as text, JSON, Markdown or SARIF 2.1.0, as the CLI's `--format` prints it.
+ *
+ * @example
+ * ```ts
+ * writeFileSync('check.sarif', renderReport(report, 'sarif', { rootDir: process.cwd() }));
+ * ```
+ */
 export function renderReport(report: Report, format: ReportFormat, opts: RenderOptions = {}): string {
   switch (format) {
     case 'json':

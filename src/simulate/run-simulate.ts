@@ -93,6 +93,17 @@ export interface SimulateReport extends Report {
   poc: PocRow[];
 }
 
+/**
+ * `patchgate simulate`: deploy the system on an embedded anvil (or fork a node), run the patch through the real
+ * governance path and judge storage, invariants, PoCs, events and gas before and after.
+ *
+ * @example
+ * ```ts
+ * const { config, projectDir } = await loadConfig({ searchDir: 'examples/vault' });
+ * const report = await runSimulate({ config, projectDir, stateDir: '.patchgate', patch: 'fix-flash-deposit' });
+ * console.log(report.verdict);
+ * ```
+ */
 export async function runSimulate(params: SimulateParameters): Promise<SimulateReport> {
   // Library callers may hand in a config built in code: validate it and apply defaults like a loaded one.
   const parsed = configSchema.safeParse(params.config);
