@@ -31,7 +31,10 @@ export interface CreateLifecycleOptions {
    * same way). Default: the config file found in `projectDir` (or the current directory), else the defaults.
    */
   config?: string | ConfigInput;
-  /** The project directory (sources, build output). Default: the config's `project`, against its file's dir. */
+  /**
+   * The project directory (sources, build output). Default: the config's `project`, against the config file's
+   * directory (against the current directory for a config object).
+   */
   projectDir?: string;
   /** Where patchgate keeps its build cache and, by default, its store. Default `.patchgate`. */
   stateDir?: string;
