@@ -11,6 +11,7 @@ import { type AuditParameters, auditProxy } from '../src/audit/index.js';
 import { findContract } from '../src/build/find.js';
 import { localAccount } from '../src/chain/clients.js';
 import { abiOf, deploy } from '../src/chain/deploy.js';
+import { classifyProxy, introspectProxy } from '../src/chain/proxy.js';
 import { errorOf } from '../src/core/errors.fixture.js';
 import { ERC1967 } from '../src/core/proxy-kinds.js';
 import type { ExportRecord } from '../src/ledger/export.js';
@@ -24,6 +25,7 @@ import { queue } from '../src/lifecycle/queue.js';
 import { upgradeThroughGovernance } from '../src/simulate/governance.js';
 import { type Db, openPglite } from '../src/store/db.js';
 import { openLedger } from '../src/store/ledger-store.js';
+import { attachSystem } from '../src/system/attach.js';
 import { type LiveExample, lifecycleOn, startLiveExample } from './helpers/live.js';
 
 const PROXY_ADMIN_ABI = parseAbi([
@@ -406,5 +408,61 @@ describe('auditProxy', () => {
     expect([empty.code, empty.exitCode]).toEqual(['audit-not-a-proxy', 2]);
     const gate = await errorOf(audit({ gate: 'nope' }));
     expect(gate.shortMessage).toBe('--gate "nope" is not an address');
+  });
+});
+
+describe('one proxy classifier', () => {
+  it('audit, simulate and verify see the same kind: transparent, UUPS, beacon, bare ERC-1967, not a proxy', async () => {
+    await onSnapshot(async () => {
+      const wallet = live.clients.wallet(owner(0));
+      const vaultImpl = live.system.contracts.get('vault')?.implementation as Hex;
+      // An ERC1967Proxy over an implementation without proxiableUUID: no admin slot, not UUPS. (OZ 5's
+      // ERC1967Proxy refuses empty init data: a harmless view call stands in.)
+      const bare = await deploy(wallet, live.clients.public, findContract(live.project, 'ERC1967Proxy'), [
+        vaultImpl,
+        encodeFunctionData({
+          abi: parseAbi(['function asset() view returns (address)']),
+          functionName: 'asset',
+        }),
+      ]);
+      const beacon = await deploy(
+        wallet,
+        live.clients.public,
+        findContract(live.project, 'UpgradeableBeacon'),
+        [vaultImpl, localAccount(0).address],
+      );
+      const beaconProxy = await deploy(
+        wallet,
+        live.clients.public,
+        findContract(live.project, 'BeaconProxy'),
+        [beacon, '0x'],
+      );
+      const rewards = live.system.contracts.get('rewards')?.address as Hex;
+      const cases: [Hex, string][] = [
+        [vault, 'transparent'],
+        [rewards, 'uups'],
+        [beaconProxy, 'beacon'],
+        [bare, 'erc1967'],
+      ];
+      for (const [address, kind] of cases) {
+        const classified = await classifyProxy(live.clients.public, address);
+        const introspected = await introspectProxy(live.clients.public, address);
+        const audited = await auditProxy(live.clients.public, { proxy: address });
+        expect([classified?.kind, introspected.kind, audited.kind], kind).toEqual([kind, kind, kind]);
+        expect(introspected.implementation).toBe(classified?.implementation);
+        expect(audited.implementation).toBe(classified?.implementation);
+      }
+      // The timelock is no proxy: the classifier says so, audit refuses it as bad input.
+      const timelock = live.system.governance.timelock;
+      expect(await classifyProxy(live.clients.public, timelock)).toBeUndefined();
+      expect((await introspectProxy(live.clients.public, timelock)).kind).toBe('none');
+      const refused = await errorOf(auditProxy(live.clients.public, { proxy: timelock }));
+      expect([refused.code, refused.exitCode]).toEqual(['audit-not-a-proxy', 2]);
+      // Simulating against a bare ERC-1967 proxy is refused, naming it, before anything is sent.
+      const config = { ...live.config, live: { ...live.config.live, vault: { address: bare } } };
+      const attach = await errorOf(attachSystem(live.clients, live.project, config));
+      expect([attach.code, attach.exitCode]).toEqual(['live-not-upgradeable', 2]);
+      expect(attach.shortMessage).toContain(bare);
+    });
   });
 });
