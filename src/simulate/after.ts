@@ -5,8 +5,8 @@
  */
 import { abiOf } from '../chain/deploy.js';
 import type { InvariantConfig } from '../config/schema.js';
+import { checkInvariant, type InvariantCheck } from '../system/invariants.js';
 import { type Baseline, type Observation, runPocs } from './baseline.js';
-import { checkInvariant, type InvariantCheck } from './invariants.js';
 import { abiOfDeployed, type SimulationRun } from './prepare.js';
 import { replayCalls } from './replay.js';
 import type { Upgrade } from './upgrade.js';

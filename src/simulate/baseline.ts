@@ -4,7 +4,7 @@
  */
 import { connect } from '../chain/clients.js';
 import { fundAccounts } from '../system/deploy.js';
-import { checkInvariant, type InvariantCheck } from './invariants.js';
+import { checkInvariant, type InvariantCheck } from '../system/invariants.js';
 import { type PocRun, runPoc } from './poc.js';
 import { abiOfDeployed, type SimulationRun } from './prepare.js';
 import { blockRangeCalls, callsFromSteps, type ReplayCall, replayCalls, type TxOutcome } from './replay.js';

@@ -7,9 +7,9 @@
 import { makeFinding } from '../analyze/catalog.js';
 import type { InvariantConfig, PocConfig } from '../config/schema.js';
 import type { Finding } from '../core/finding.js';
+import type { InvariantCheck } from '../system/invariants.js';
 import type { After } from './after.js';
 import type { Baseline } from './baseline.js';
-import type { InvariantCheck } from './invariants.js';
 import type { PocRun } from './poc.js';
 import type { SimulationRun } from './prepare.js';
 import { compareReplays, type ReplayDifference, type TxOutcome } from './replay.js';

@@ -20,8 +20,8 @@ import { inputError } from '../core/errors.js';
 import type { StageRecorder } from '../core/stages.js';
 import { attachSystem } from '../system/attach.js';
 import { deploySystem } from '../system/deploy.js';
+import { deployInvariantContracts } from '../system/invariants.js';
 import type { DeployedContract, DeployedSystem } from '../system/model.js';
-import { deployInvariantContracts } from './invariants.js';
 
 export interface SimulateParameters {
   config: Config;
