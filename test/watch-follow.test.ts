@@ -8,6 +8,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Anvil, startAnvil } from '../src/chain/anvil.js';
 import { type Clients, connect } from '../src/chain/clients.js';
 import { errorOf } from '../src/core/errors.fixture.js';
+import { openPglite } from '../src/store/db.js';
+import { openStore } from '../src/store/store.js';
+import { storedCursor } from '../src/store/watch-cursor.js';
 import { type BlockRef, chainReader, type FollowEvent, follower, memoryCursor } from '../src/watch/follow.js';
 
 let anvil: Anvil;
@@ -103,12 +106,16 @@ describe('follower', () => {
     expect(a.seen).toEqual(await canonical(start));
   });
 
-  it('resumes from the saved cursor after a restart: nothing missed, nothing doubled', async () => {
+  it('resumes from the cursor saved in the store after a restart: nothing missed, nothing doubled', async () => {
     const start = (await clients.public.getBlockNumber({ cacheTime: 0 })) + 1n;
-    const cursor = memoryCursor();
+    // The store's table, as a restarted watcher finds it (reopening a store on disk is the store tests' job).
+    const db = await openPglite('memory://');
+    await openStore(db);
+    const openCursor = () => storedCursor(db, { name: 'watch', chainId: clients.chain.id });
     const a = applier();
     await mine(3);
-    await follower({ reader: chainReader(clients.public), cursor, from: start }).step(a.handle);
+    await follower({ reader: chainReader(clients.public), cursor: openCursor(), from: start }).step(a.handle);
+    const cursor = openCursor();
     // While the watcher is down, two of the blocks it handled are replaced and the chain grows.
     await reorg(2);
     await mine(2);
@@ -118,6 +125,7 @@ describe('follower', () => {
       `rollback to ${start} (${start + 1n},${start + 2n})`,
       ...[1n, 2n, 3n, 4n].map((i) => `block ${start + i}`),
     ]);
+    await db.close();
     expect(a.seen).toEqual(await canonical(start));
   });
 
