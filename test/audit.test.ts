@@ -8,6 +8,7 @@
 import { type Address, encodeFunctionData, type Hex, keccak256, parseAbi, toHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuditParameters, auditProxy } from '../src/audit/index.js';
+import { loadLog } from '../src/audit/log.js';
 import { findContract } from '../src/build/find.js';
 import { localAccount } from '../src/chain/clients.js';
 import { abiOf, deploy } from '../src/chain/deploy.js';
@@ -26,6 +27,8 @@ import { upgradeThroughGovernance } from '../src/simulate/governance.js';
 import { type Db, openPglite } from '../src/store/db.js';
 import { openLedger } from '../src/store/ledger-store.js';
 import { attachSystem } from '../src/system/attach.js';
+import type { BlockRef } from '../src/watch/follow.js';
+import { upgradeRule } from '../src/watch/rules/upgrades.js';
 import { type LiveExample, lifecycleOn, startLiveExample } from './helpers/live.js';
 
 const PROXY_ADMIN_ABI = parseAbi([
@@ -463,6 +466,55 @@ describe('one proxy classifier', () => {
       const attach = await errorOf(attachSystem(live.clients, live.project, config));
       expect([attach.code, attach.exitCode]).toEqual(['live-not-upgradeable', 2]);
       expect(attach.shortMessage).toContain(bare);
+    });
+  });
+});
+
+describe('watch: the upgrades rule (audit, live, one block at a time)', () => {
+  const ruleOn = async (entries: readonly unknown[] | undefined) => {
+    const loaded = entries ? await loadLog(await exportOf(entries)) : undefined;
+    if (loaded && !loaded.ok) throw new Error(`the test log does not verify: ${loaded.status}`);
+    return upgradeRule({
+      client: live.clients.public,
+      chainId: live.clients.chain.id,
+      proxies: [vault],
+      log: async () => (loaded?.ok ? loaded.log : undefined),
+    });
+  };
+  const blockOf = async (hash: Hex): Promise<BlockRef> => {
+    const b = await live.clients.public.getBlock({
+      blockNumber: (await live.clients.public.getTransactionReceipt({ hash })).blockNumber,
+    });
+    return { number: b.number, hash: b.hash, parentHash: b.parentHash };
+  };
+
+  it('stays silent on the patch the log executed, and alerts on it without the log', async () => {
+    const block = await blockOf(executedTx);
+    expect(await (await ruleOn(logged)).evaluate(block)).toEqual([]);
+    const alerts = await (await ruleOn(undefined)).evaluate(block);
+    expect(alerts.map((a) => a.id)).toEqual(['audit-unexplained-upgrade']);
+    expect(alerts[0]?.message).toContain(executedTx);
+  });
+
+  it('alerts on an upgrade by a leaked ProxyAdmin owner key, naming the transaction and its sender', async () => {
+    const rule = await ruleOn(logged);
+    await onSnapshot(async () => {
+      const timelock = live.system.governance.timelock;
+      await live.clients.test.impersonateAccount({ address: timelock });
+      await live.clients.test.setBalance({ address: timelock, value: 10n ** 18n });
+      const v1 = live.system.contracts.get('vault')?.implementation as Hex;
+      const hash = await live.clients.wallet({ address: timelock, type: 'json-rpc' }).writeContract({
+        address: proxyAdmin,
+        abi: PROXY_ADMIN_ABI,
+        functionName: 'upgradeAndCall',
+        args: [vault, v1, '0x'],
+      });
+      await live.clients.public.waitForTransactionReceipt({ hash });
+      await live.clients.test.stopImpersonatingAccount({ address: timelock });
+      const alerts = await rule.evaluate(await blockOf(hash));
+      expect(alerts.map((a) => [a.id, a.key])).toEqual([['audit-unexplained-upgrade', `${hash}:0`]]);
+      expect(alerts[0]?.message).toContain(`Upgraded(${v1})`);
+      expect(alerts[0]?.message).toContain(`sent by ${timelock}`);
     });
   });
 });
