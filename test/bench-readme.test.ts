@@ -8,6 +8,7 @@ import {
   parseBlocks,
   renderBlock,
   replaceBlock,
+  table,
 } from '../bench/lib/readme.mjs';
 
 const read = (file: string) => readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
@@ -50,14 +51,29 @@ describe('bench blocks in README.md and docs/bench.md', () => {
     expect(body).toContain(
       'Date: 2026-12-02 · Machine: Some CPU @ 2.00GHz, 2 cores, 23 GiB RAM, Node v20.19.4',
     );
-    expect(body).toContain('| inclusion \\| proof | 93.0 µs | naive: 935 ms | 1/10,054 | 1000 |');
-    expect(body).toContain('| appends | 5,117 entries/s | — | — | 1 |');
+    const rows = body.split('\n').filter((l) => l.startsWith('| '));
+    const cells = (l: string | undefined) =>
+      l
+        ?.slice(2, -2)
+        .split(/ (?<!\\)\| /)
+        .map((c) => c.trim());
+    expect(cells(rows[0])).toEqual(['figure', 'measured', 'baseline (same run)', 'ratio', 'runs']);
+    expect(cells(rows[2])).toEqual(['inclusion \\| proof', '93.0 µs', 'naive: 935 ms', '1/10,054', '1000']);
+    expect(cells(rows[3])).toEqual(['appends', '5,117 entries/s', '—', '—', '1']);
     const text = 'before\n<!-- bench:ledger -->\nold\n<!-- /bench:ledger -->\nafter\n';
     const out = replaceBlock(text, 'ledger', body);
     expect(out.startsWith('before\n<!-- bench:ledger -->\n')).toBe(true);
     expect(out.endsWith('<!-- /bench:ledger -->\nafter\n')).toBe(true);
     expect(parseBlocks(out)[0]?.body.trim()).toBe(body);
     expect(() => replaceBlock(text, 'simulate', body)).toThrow(/no <!-- bench:simulate --> block/);
+  });
+
+  it('pads every column of a table to one width, as the formatter writes it', () => {
+    expect(table(['a', 'long header'], [['wide cell µ', 'x']])).toEqual([
+      '| a           | long header |',
+      '| ----------- | ----------- |',
+      '| wide cell µ | x           |',
+    ]);
   });
 
   it('names what an unstamped block lacks', () => {

@@ -29,4 +29,5 @@ export function formatValue(value: number, unit: string): string;
 export function formatRatio(ratio: number): string;
 export function stamp(result: BenchResult): string;
 export function renderBlock(result: BenchResult): string;
+export function table(header: string[], rows: string[][]): string[];
 export function renderLines(result: BenchResult): string[];

@@ -90,16 +90,22 @@ export function renderBlock(result) {
     const base = f.baseline ? `${cell(f.baseline.label)}: ${formatValue(f.baseline.value, f.unit)}` : '—';
     const ratio = f.ratio === undefined ? '—' : formatRatio(f.ratio);
     const label = f.note ? `${f.label} (${f.note})` : f.label;
-    return `| ${cell(label)} | ${formatValue(f.value, f.unit)} | ${base} | ${ratio} | ${f.runs} |`;
+    return [cell(label), formatValue(f.value, f.unit), base, ratio, String(f.runs)];
   });
   return [
     stamp(result),
     '',
-    '| figure | measured | baseline (same run) | ratio | runs |',
-    '| --- | --- | --- | --- | --- |',
-    ...rows,
+    ...table(['figure', 'measured', 'baseline (same run)', 'ratio', 'runs'], rows),
     ...(result.notes.length ? ['', ...result.notes.map((n) => `- ${n}`)] : []),
   ].join('\n');
+}
+
+/** A Markdown table with its columns padded to one width, as the formatter (biome) writes it. */
+export function table(header, rows) {
+  const width = (s) => [...s].length;
+  const widths = header.map((h, c) => Math.max(3, width(h), ...rows.map((r) => width(r[c]))));
+  const line = (cells) => `| ${cells.map((x, c) => x + ' '.repeat(widths[c] - width(x))).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 
 /** The figures as plain lines for the terminal, each beside its baseline with the ratio. */
