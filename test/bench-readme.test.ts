@@ -16,7 +16,14 @@ const read = (file: string) => readFileSync(new URL(`../${file}`, import.meta.ur
 const sample: BenchResult = {
   bench: 'ledger',
   date: '2026-12-02T10:00:00.000Z',
-  machine: { cpu: 'Some CPU @ 2.00GHz', cores: 2, ramGiB: 23, node: 'v20.19.4', os: 'linux x64' },
+  machine: {
+    cpu: 'Some CPU @ 2.00GHz',
+    cores: 2,
+    ramGiB: 23,
+    node: 'v20.19.4',
+    os: 'linux x64',
+    load: [6.1, 9.9],
+  },
   runs: 7,
   figures: [
     {

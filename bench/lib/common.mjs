@@ -5,9 +5,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { arch, cpus, platform, tmpdir, totalmem } from 'node:os';
+import { arch, cpus, loadavg, platform, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/** The 1-minute load average when this bench started: a shared machine's figures move with it. */
+const loadAtStart = loadavg()[0];
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 /** The compiled CLI, run as a user runs it: `node bin/patchgate.js …`. */
@@ -54,7 +57,7 @@ export function timedNode(args, cwd) {
   return { ms: Number(process.hrtime.bigint() - t) / 1e6, code: r.status, out: r.stdout, err: r.stderr };
 }
 
-/** The machine a figure was measured on. */
+/** The machine a figure was measured on, and its load average at the bench's start and end. */
 export function machine() {
   const cpu = cpus();
   return {
@@ -63,6 +66,7 @@ export function machine() {
     ramGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     os: `${platform()} ${arch()}`,
+    load: [+loadAtStart.toFixed(1), +loadavg()[0].toFixed(1)],
   };
 }
 

@@ -11,7 +11,15 @@ export interface Figure {
 export interface BenchResult {
   bench: string;
   date: string;
-  machine: { cpu: string; cores: number; ramGiB: number; node: string; os: string };
+  machine: {
+    cpu: string;
+    cores: number;
+    ramGiB: number;
+    node: string;
+    os: string;
+    /** 1-minute load average at the bench's start and end (older results lack it). */
+    load?: [number, number];
+  };
   runs: number;
   figures: Figure[];
   notes: string[];
