@@ -41,7 +41,7 @@ const sample: BenchResult = {
 
 describe('bench blocks in README.md and docs/bench.md', () => {
   for (const [file, names] of [
-    ['README.md', ['ledger', 'simulate', 'check', 'precision']],
+    ['README.md', ['demo', 'ledger', 'simulate', 'check', 'precision']],
     ['docs/bench.md', ['anvil']],
   ] as const) {
     it(`${file} holds well-formed blocks ${names.join(', ')}, each stamped with date, machine and runs`, () => {
