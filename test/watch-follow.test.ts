@@ -5,24 +5,34 @@
  */
 import type { Hex } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makeFinding } from '../src/analyze/catalog.js';
 import { type Anvil, startAnvil } from '../src/chain/anvil.js';
 import { type Clients, connect } from '../src/chain/clients.js';
 import { errorOf } from '../src/core/errors.fixture.js';
-import { openPglite } from '../src/store/db.js';
+import { type Db, openPglite } from '../src/store/db.js';
+import { openLedger } from '../src/store/ledger-store.js';
 import { openStore } from '../src/store/store.js';
 import { storedCursor } from '../src/store/watch-cursor.js';
 import { type BlockRef, chainReader, type FollowEvent, follower, memoryCursor } from '../src/watch/follow.js';
+import { type WatchEvent, watcher } from '../src/watch/watcher.js';
 
 let anvil: Anvil;
 let clients: Clients;
 let base: Hex;
+/** One store for the file (opening PGlite costs seconds): each test keys its own cursor and log origin. */
+let db: Db;
 
 beforeAll(async () => {
   anvil = await startAnvil({ args: [] });
   clients = await connect(anvil.rpcUrl);
   base = await clients.test.snapshot();
+  db = await openPglite('memory://');
+  await openStore(db);
 });
-afterAll(async () => anvil?.stop());
+afterAll(async () => {
+  await db?.close();
+  await anvil?.stop();
+});
 beforeEach(async () => {
   // anvil answers false (not an error) for a snapshot it no longer has: check it went back.
   expect(await clients.public.request({ method: 'evm_revert' as never, params: [base] as never })).toBe(true);
@@ -109,8 +119,6 @@ describe('follower', () => {
   it('resumes from the cursor saved in the store after a restart: nothing missed, nothing doubled', async () => {
     const start = (await clients.public.getBlockNumber({ cacheTime: 0 })) + 1n;
     // The store's table, as a restarted watcher finds it (reopening a store on disk is the store tests' job).
-    const db = await openPglite('memory://');
-    await openStore(db);
     const openCursor = () => storedCursor(db, { name: 'watch', chainId: clients.chain.id });
     const a = applier();
     await mine(3);
@@ -125,7 +133,6 @@ describe('follower', () => {
       `rollback to ${start} (${start + 1n},${start + 2n})`,
       ...[1n, 2n, 3n, 4n].map((i) => `block ${start + i}`),
     ]);
-    await db.close();
     expect(a.seen).toEqual(await canonical(start));
   });
 
@@ -161,5 +168,66 @@ describe('follower', () => {
     const e = await errorOf(f.step(async () => {}));
     expect([e.code, e.exitCode]).toEqual(['watch-reorg-too-deep', 3]);
     expect(cursor.blocks).toEqual(kept);
+  });
+});
+
+describe('watcher', () => {
+  /** A custom rule: every even block is an alert (keyed, so a block seen twice is one alert). */
+  const evenBlocks = {
+    name: 'even-blocks',
+    evaluate: async (block: BlockRef) =>
+      block.number % 2n === 0n
+        ? [
+            {
+              ...makeFinding('audit-unexplained-upgrade', { message: `block ${block.number} is even` }),
+              key: 'even',
+            },
+          ]
+        : [],
+  };
+
+  it('logs each alert once and emits it once, across a crash after logging and a reorg', async () => {
+    const start = (await clients.public.getBlockNumber({ cacheTime: 0 })) + 1n;
+    const ledger = await openLedger(db, { origin: 'watch-test' });
+    const cursor = memoryCursor();
+    const emitted: WatchEvent[] = [];
+    const run = (emit: (e: WatchEvent) => void) =>
+      watcher({
+        follower: follower({ reader: chainReader(clients.public), cursor, from: start }),
+        rules: [evenBlocks],
+        ledger,
+        emit,
+      }).step();
+    await mine(6);
+    // The first run dies right after logging its second alert, before emitting it.
+    let alerts = 0;
+    await expect(
+      run((e) => {
+        if (e.kind === 'alert' && ++alerts === 2) throw new Error('killed');
+        emitted.push(e);
+      }),
+    ).rejects.toThrow('killed');
+    await run((e) => emitted.push(e));
+    await reorg(2);
+    await run((e) => emitted.push(e));
+
+    const range = (from: bigint, to: bigint) => {
+      const out: bigint[] = [];
+      for (let n = from; n <= to; n++) if (n % 2n === 0n) out.push(n);
+      return out;
+    };
+    // Once per even block seen: three before the reorg, and the even one of the two blocks it replaced, again.
+    const expected = [...range(start, start + 5n), ...range(start + 4n, start + 5n)].map(
+      (n) => `block ${n} is even`,
+    );
+    const logged = (await ledger.entries()).map(
+      (r) => JSON.parse(r.entry) as { kind: string; message: string },
+    );
+    expect(logged.filter((e) => e.kind === 'alert').map((e) => e.message)).toEqual(expected);
+    const emittedAlerts = emitted.flatMap((e) => (e.kind === 'alert' ? [e.alert] : []));
+    expect(new Set(emittedAlerts.map((a) => a.logIndex)).size).toBe(emittedAlerts.length);
+    // The alert logged by the run that died is not emitted again; everything else is, once.
+    expect(emittedAlerts.map((a) => a.message)).toEqual(expected.filter((_, i) => i !== 1));
+    expect(emitted.filter((e) => e.kind === 'rollback')).toHaveLength(1);
   });
 });

@@ -12,7 +12,7 @@ import type { AuditLog } from '../../audit/log.js';
 import { controllersOf, readProxyState } from '../../audit/state.js';
 import type { ProxyState } from '../../chain/proxy.js';
 import type { Finding } from '../../core/finding.js';
-import type { BlockRef } from '../follow.js';
+import type { BlockRule } from '../rule.js';
 
 export interface UpgradeRuleOptions {
   client: PublicClient;
@@ -20,12 +20,6 @@ export interface UpgradeRuleOptions {
   proxies: readonly Address[];
   /** The verified log as it stands now (re-read as patches execute); undefined: every change is unexplained. */
   log: () => Promise<AuditLog | undefined>;
-}
-
-export interface BlockRule {
-  name: string;
-  /** The alerts this block raises, each keyed (`finding.key`) so that a block seen twice raises nothing new. */
-  evaluate(block: BlockRef): Promise<Finding[]>;
 }
 
 export function upgradeRule(options: UpgradeRuleOptions): BlockRule {
