@@ -16,15 +16,19 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
  */
 export function canonicalJson(value: unknown): string {
   if (typeof value === 'bigint') return JSON.stringify(value.toString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  // As JSON.stringify: in an array, what JSON cannot hold (undefined, a function) is null; in an object, left out.
+  if (Array.isArray(value))
+    return `[${value.map((v) => (representable(v) ? canonicalJson(v) : 'null')).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
+      .filter(([, v]) => representable(v))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
-  return JSON.stringify(value);
+  return JSON.stringify(value) ?? 'null';
 }
+
+const representable = (v: unknown) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol';
 
 /**
  * keccak256 of the canonical JSON of an evidence object, `0x`-prefixed.
