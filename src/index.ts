@@ -1,4 +1,7 @@
-/** patchgate's public library API: what a script or a CI step imports. */
+/**
+ * patchgate's public library API: what a script or a CI step imports (`import { … } from 'patchgate'`).
+ * docs/api.md lists the entry points with an example each; every exported function here carries an `@example`.
+ */
 
 export { type Acknowledgement, applyAcknowledgements, parseAllow } from './analyze/acknowledge.js';
 export { CATALOG } from './analyze/catalog.js';
@@ -19,7 +22,7 @@ export {
 } from './analyze/run-pairs.js';
 export type { ProxyKind } from './analyze/upgrades.js';
 export * from './anchor/index.js';
-export { type AuditReport, auditProxy } from './audit/index.js';
+export { type AuditParameters, type AuditReport, auditProxy } from './audit/index.js';
 export { findContract, loadProject } from './build/index.js';
 export type { CompilationUnit, ContractHandle, Project } from './build/types.js';
 export { defineConfig } from './config/define.js';
@@ -36,21 +39,36 @@ export type { PatchPlan } from './govern/plan.js';
 export { type LanePolicy, lanePolicy } from './govern/policy.js';
 export { safeTxHash } from './govern/safe.js';
 export { operationBatchId, operationId } from './govern/timelock.js';
-export { parseExport } from './ledger/export.js';
-export { signHead, verifyHead } from './ledger/head.js';
+export { type ExportRecord, parseExport } from './ledger/export.js';
+export {
+  type Head,
+  type HeadCheck,
+  type SignedHead,
+  signHead,
+  type TreeHead,
+  verifyHead,
+} from './ledger/head.js';
 export { verifyConsistency, verifyInclusion } from './ledger/verify.js';
-export { verifyExport } from './ledger/verify-export.js';
-export { approvalRequest, approve } from './lifecycle/approve.js';
-export { cancel } from './lifecycle/cancel.js';
-export { execute } from './lifecycle/execute.js';
-export type { Lifecycle } from './lifecycle/lifecycle.js';
+export { type ExportReport, type VerifyExportInput, verifyExport } from './ledger/verify-export.js';
+export {
+  type ApprovalRequest,
+  type ApproveParameters,
+  type ApproveResult,
+  approvalRequest,
+  approve,
+} from './lifecycle/approve.js';
+export { type CancelResult, cancel } from './lifecycle/cancel.js';
+export { type CreateLifecycleOptions, createLifecycle, type OpenLifecycle } from './lifecycle/create.js';
+export { type ExecuteParameters, type ExecuteResult, execute, type WaitMode } from './lifecycle/execute.js';
+export type { ChainContext, Lifecycle } from './lifecycle/lifecycle.js';
 export { LOG_ORIGIN, syncLog } from './lifecycle/log-sync.js';
-export { pauseTarget } from './lifecycle/pause.js';
-export { propose } from './lifecycle/propose.js';
-export { queue } from './lifecycle/queue.js';
-export { patchStatus } from './lifecycle/status.js';
-export { verify } from './lifecycle/verify.js';
+export { type PauseResult, pauseTarget } from './lifecycle/pause.js';
+export { type ProposeParameters, type ProposeReport, propose } from './lifecycle/propose.js';
+export { type QueueResult, queue } from './lifecycle/queue.js';
+export { type PatchStatus, patchStatus } from './lifecycle/status.js';
+export { type VerifyCheck, type VerifyReport, verify } from './lifecycle/verify.js';
 export { type Report, renderReport } from './report/index.js';
+export { runSimulate, type SimulateParameters, type SimulateReport } from './simulate/run-simulate.js';
 export { openDb } from './store/db.js';
 export { openLedger } from './store/ledger-store.js';
-export { openStore } from './store/store.js';
+export { openStore, type PatchState, type Store, type StoredPatch } from './store/store.js';

@@ -25,6 +25,7 @@ const LAYERS = [
   'anchor',
   'lifecycle',
   'audit',
+  'watch',
   'report',
   'demo',
   'cli',

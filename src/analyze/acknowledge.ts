@@ -26,7 +26,15 @@ function matches(ack: Acknowledgement, f: Finding): boolean {
   return true;
 }
 
-/** Parse a `--allow` value: `ID`, `ID@Contract` or `ID@Contract.function`. */
+/**
+ * Parse a `--allow` value: `ID`, `ID@Contract` or `ID@Contract.function`.
+ *
+ * @example
+ * ```ts
+ * const ack = parseAllow('access-control-removed@VaultV2.setFee');
+ * // { id: 'access-control-removed', contract: 'VaultV2', function: 'setFee', reason: '--allow', … }
+ * ```
+ */
 export function parseAllow(value: string): Acknowledgement {
   const m = /^([a-z0-9]+(?:-[a-z0-9]+)*)(?:@([A-Za-z_$][\w$]*)(?:\.([A-Za-z_$][\w$]*))?)?$/.exec(value);
   if (!m) {
@@ -60,6 +68,17 @@ export function assertKnownIds(acks: readonly Acknowledgement[]): void {
   }
 }
 
+/**
+ * Marks each finding an acknowledgement matches as `acknowledged` (it no longer blocks); an unknown finding id
+ * is exit 2.
+ *
+ * @example
+ * ```ts
+ * const report = await runCheck({ projectDir: '.', stateDir: '.patchgate', reference: 'VaultV1', candidate: 'VaultV2' });
+ * const findings = applyAcknowledgements(report.findings, [parseAllow('upgrade-unsafe-delegatecall@VaultV2')]);
+ * console.log(verdictOf(findings));
+ * ```
+ */
 export function applyAcknowledgements(findings: Finding[], acks: readonly Acknowledgement[]): Finding[] {
   assertKnownIds(acks);
   return findings.map((f) => {

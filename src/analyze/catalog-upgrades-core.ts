@@ -3,11 +3,12 @@
  * kind: a kind added upstream is a compile error here. Split from catalog.ts to keep each file readable.
  */
 // Type-only: the kinds are checked at compile time without loading upgrades-core at run time — rendering a
-// report must stay cheap. catalog.test.ts checks them against the installed upgrades-core.
-import type { errorKinds } from '@openzeppelin/upgrades-core/dist/validate/run.js';
+// report must stay cheap. catalog.test.ts checks them against the installed upgrades-core. The kinds are read
+// from what the public `getErrors` returns (the `errorKinds` list itself is not exported by the package entry).
+import type { getErrors } from '@openzeppelin/upgrades-core';
 import type { CatalogEntry } from './catalog-entry.js';
 
-export type UpgradeErrorKind = (typeof errorKinds)[number];
+export type UpgradeErrorKind = ReturnType<typeof getErrors>[number]['kind'];
 export type Described = Omit<CatalogEntry, 'id' | 'blocking'> & { blocking?: boolean };
 
 export const UPGRADES_CORE: Record<UpgradeErrorKind, Described> = {

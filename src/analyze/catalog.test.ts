@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+// `errorKinds` (the run-time list of kinds) is not exported by upgrades-core's package entry.
 import { errorKinds } from '@openzeppelin/upgrades-core/dist/validate/run.js';
 import { describe, expect, it } from 'vitest';
 import { isPatchgateError } from '../core/errors.js';

@@ -234,7 +234,15 @@ function hasLayoutAt(view: ContractView): boolean {
   return (view.def as { storageLayout?: unknown }).storageLayout !== undefined;
 }
 
-/** The findings before acknowledgements: a pure function of the compiled project and the parameters. */
+/**
+ * The findings before acknowledgements: a pure function of the compiled project and the parameters.
+ *
+ * @example
+ * ```ts
+ * const project = await loadProject({ dir: 'examples/vault', stateDir: '.patchgate' });
+ * const { findings, kind } = await analyzeUpgrade({ project, reference: 'VaultV1', candidate: 'VaultV2' });
+ * ```
+ */
 export async function analyzeUpgrade(
   params: Omit<CheckUpgradeParameters, 'acknowledge'> & { stateDir?: string },
 ): Promise<CheckResult> {
@@ -307,6 +315,16 @@ export async function analyzeUpgrade(
   };
 }
 
+/**
+ * `analyzeUpgrade` with the acknowledgements applied: the findings the gate judges, for a loaded project.
+ *
+ * @example
+ * ```ts
+ * const project = await loadProject({ dir: 'examples/vault', stateDir: '.patchgate' });
+ * const result = await checkUpgrade({ project, reference: 'VaultV1', candidate: 'VaultV2', kind: 'transparent' });
+ * if (verdictOf(result.findings) === 'fail') process.exitCode = 1;
+ * ```
+ */
 export async function checkUpgrade(params: CheckUpgradeParameters): Promise<CheckResult> {
   const result = await analyzeUpgrade(params);
   return { ...result, findings: applyAcknowledgements(result.findings, params.acknowledge ?? []) };

@@ -10,18 +10,18 @@ import {
   type StorageLayout,
   silenceWarnings,
   solcInputOutputDecoder,
+  UpgradeableContractErrorReport,
   type ValidationOptions,
   type ValidationRunData,
   validate,
   withValidationDefaults,
 } from '@openzeppelin/upgrades-core';
+// Not exported by the package entry (upgrades-core 1.46): `LayoutCompatibilityReport` (only its instances come
+// out, from getStorageUpgradeReport; one report per operation is needed to explain each on its own — the
+// report's own explain() skips a `layoutchange` that is not first), and `errorKinds`/`convertToWarnings` (the
+// list of kinds for a hint, and the kinds getErrors turns into logged warnings and drops).
 import { LayoutCompatibilityReport } from '@openzeppelin/upgrades-core/dist/storage/report.js';
-import { describeError } from '@openzeppelin/upgrades-core/dist/validate/report.js';
-import {
-  convertToWarnings,
-  errorKinds,
-  type ValidationError,
-} from '@openzeppelin/upgrades-core/dist/validate/run.js';
+import { convertToWarnings, errorKinds } from '@openzeppelin/upgrades-core/dist/validate/run.js';
 import { importClosure } from '../build/closure.js';
 import type { CompilationUnit, ContractHandle } from '../build/types.js';
 import { environmentError, inputError, type PatchgateError } from '../core/errors.js';
@@ -30,6 +30,9 @@ import { type ContractView, enclosingAt } from './ast.js';
 import { makeFinding } from './catalog.js';
 
 export type ProxyKind = 'transparent' | 'uups' | 'beacon';
+
+/** upgrades-core's `ValidationError`, as its public `getErrors` returns it (the type itself is not exported). */
+type ValidationError = ReturnType<typeof getErrors>[number];
 
 // upgrades-core prints notes and warnings to stderr itself; patchgate reports through findings only.
 // (silenceWarnings announces itself on stderr too, so mute that one message.)
@@ -251,7 +254,8 @@ export function upgradeSafetyFindings(
     ...upgradeWarnings(run, handle.fullyQualifiedName),
   ];
   return errors.map((e) => {
-    const text = describeError(e, false);
+    // One error's report is its `describeError` text (the public class explains each error with it).
+    const text = new UpgradeableContractErrorReport([e]).explain(false);
     const [first, ...rest] = text.split('\n');
     return makeFinding(`upgrade-unsafe-${e.kind}`, {
       message: `${handle.name}: ${first?.replace(/^.*?: /, '') ?? e.kind}`,

@@ -22,6 +22,17 @@ export interface AnchorResult {
   blockNumber: bigint;
 }
 
+/**
+ * Anchors a log head (size and root) in the PatchGate contract, sent by its anchorer; a size not past the last
+ * anchored one is refused.
+ *
+ * @example
+ * ```ts
+ * const ledger = await openLedger(lc.store.db, { origin: LOG_ORIGIN });
+ * const { size, root } = await ledger.head();
+ * const { txHash } = await anchorHead(lc.clients, gate, loadAccount({ keyEnv: 'LOG_KEY' }), { size, root });
+ * ```
+ */
 export async function anchorHead(
   clients: Clients,
   gate: Address,

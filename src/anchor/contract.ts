@@ -20,7 +20,14 @@ import { PATCHGATE_ABI } from '../govern/patchgate-abi.js';
  */
 export const PATCHGATE_DIR = fileURLToPath(new URL('../../contracts/', import.meta.url));
 
-/** Compiles (or reads from the cache under `stateDir`) the PatchGate project. */
+/**
+ * Compiles (or reads from the cache under `stateDir`) the PatchGate project.
+ *
+ * @example
+ * ```ts
+ * const project = await loadPatchGate({ stateDir: '.patchgate' }); // contracts/, compiled once and cached
+ * ```
+ */
 export function loadPatchGate(opts: { stateDir: string }): Promise<Project> {
   return loadProject({ dir: PATCHGATE_DIR, stateDir: opts.stateDir });
 }
@@ -42,7 +49,15 @@ export interface PatchGateDeployment {
   blockNumber: bigint;
 }
 
-/** Deploys PatchGate from `project` (the one `loadPatchGate` returns, or any project that compiles it). */
+/**
+ * Deploys PatchGate from `project` (the one `loadPatchGate` returns, or any project that compiles it).
+ *
+ * @example
+ * ```ts
+ * const project = await loadPatchGate({ stateDir: '.patchgate' });
+ * const { address } = await deployPatchGate(lc.clients, project, { deployer, controller: timelock, anchorer: logSigner });
+ * ```
+ */
 export async function deployPatchGate(
   clients: Clients,
   project: Project,

@@ -41,7 +41,15 @@ function located(log: { blockNumber: bigint | null; transactionHash: Hex | null;
   };
 }
 
-/** Every `HeadAnchored` event of `gate`, in chain order (so sizes increase). */
+/**
+ * Every `HeadAnchored` event of `gate`, in chain order (so sizes increase).
+ *
+ * @example
+ * ```ts
+ * const client = createPublicClient({ transport: http('http://127.0.0.1:8545') });
+ * for (const a of await readAnchors(client, gate, { fromBlock: 0n })) console.log(a.size, a.root);
+ * ```
+ */
 export async function readAnchors(
   client: PublicClient,
   gate: Address,
@@ -58,7 +66,14 @@ export async function readAnchors(
   return logs.map((log) => ({ ...located(log), size: log.args.size, root: log.args.root, by: log.args.by }));
 }
 
-/** Every `PatchExecuted` event of `gate` (only those for `proxy` when given), in chain order. */
+/**
+ * Every `PatchExecuted` event of `gate` (only those for `proxy` when given), in chain order.
+ *
+ * @example
+ * ```ts
+ * const executed = await readPatchExecuted(client, gate, { proxy, fromBlock: 0n });
+ * ```
+ */
 export async function readPatchExecuted(
   client: PublicClient,
   gate: Address,

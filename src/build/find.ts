@@ -50,6 +50,17 @@ function pathCandidates(dir: string, path: string): Set<string> {
   return out;
 }
 
+/**
+ * A contract of a loaded project by name (`Vault`) or fully qualified name (`src/Vault.sol:Vault`); an unknown
+ * or ambiguous name is exit 2 with suggestions.
+ *
+ * @example
+ * ```ts
+ * const project = await loadProject({ dir: 'examples/vault', stateDir: '.patchgate' });
+ * const vault = findContract(project, 'src/VaultV1.sol:VaultV1');
+ * console.log(vault.fullyQualifiedName);
+ * ```
+ */
 export function findContract(project: Project, ref: string): ContractHandle {
   const all = allContracts(project);
   const colon = ref.lastIndexOf(':');

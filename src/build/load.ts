@@ -168,6 +168,15 @@ export function cachedUnitKeys(opts: LoadProjectOptions): string[] | undefined {
   return hasUnit(opts.stateDir, key) ? [key] : undefined;
 }
 
+/**
+ * A Solidity project (Foundry, Hardhat or plain sources) compiled with solc-js, or read from its build-info;
+ * compilations are cached by content under `stateDir`.
+ *
+ * @example
+ * ```ts
+ * const project = await loadProject({ dir: 'examples/vault', stateDir: '.patchgate' });
+ * ```
+ */
 export async function loadProject(opts: LoadProjectOptions): Promise<Project> {
   const dir = checkedDir(opts);
   const layout = detectLayout(dir);

@@ -5,20 +5,15 @@
  * renders the result and closes everything it opened.
  */
 
-import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { Hex, LocalAccount } from 'viem';
-import { connect } from '../chain/clients.js';
-import { parseRpcUrl } from '../chain/rpc.js';
-import { loadConfig } from '../config/load.js';
 import { inputError } from '../core/errors.js';
 import { jsonText } from '../core/report-json.js';
 import { hasKey, type KeySource, loadAccount } from '../govern/keys.js';
+import { connectChain, createLifecycle, openLifecycleStore } from '../lifecycle/create.js';
 import type { ChainContext, Lifecycle } from '../lifecycle/lifecycle.js';
-
 import { assertWritableOut, writeOutput } from '../report/index.js';
-import { openDb } from '../store/db.js';
-import { openStore, type Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 
 export interface LifecycleOptions {
   rpc?: string;
@@ -100,24 +95,11 @@ export function parseDigest(value: string): Hex {
  * starts state passes `create: true`; for every other one a missing store is exit 2 naming the path.
  */
 export async function openStoreFrom(opts: LifecycleOptions, access: { create: boolean }): Promise<Store> {
-  const db = await openDb({
-    stateDir: resolve(opts.stateDir ?? '.patchgate'),
-    databaseUrl: opts.databaseUrl,
-    create: access.create,
-  });
-  try {
-    return await openStore(db);
-  } catch (e) {
-    await db.close().catch(() => undefined);
-    throw e;
-  }
+  return openLifecycleStore({ store: opts.databaseUrl, stateDir: opts.stateDir, create: access.create });
 }
 
-/** Config and chain for a command that never touches the store (the guardian's pause). */
-export async function withChain<T>(
-  opts: LifecycleOptions,
-  run: (lc: ChainContext) => Promise<T>,
-): Promise<T> {
+/** The `--rpc` a chain command cannot do without (exit 2), checked with `--out` before anything is opened. */
+function requireRpc(opts: LifecycleOptions): string {
   assertWritableOut(opts.out);
   if (!opts.rpc) {
     throw inputError(
@@ -126,38 +108,42 @@ export async function withChain<T>(
       'pass the JSON-RPC URL of the chain the patch targets',
     );
   }
-  parseRpcUrl(opts.rpc, '--rpc');
-  const { config, projectDir } = await loadConfig({
-    file: opts.config,
-    searchDir: resolve(opts.project ?? '.'),
-  });
-  const clients = await connect(opts.rpc);
-  return run({
-    config,
-    projectDir: opts.project ? resolve(opts.project) : projectDir,
-    stateDir: resolve(opts.stateDir ?? '.patchgate'),
-    clients,
-    rpcUrl: opts.rpc,
-  });
+  return opts.rpc;
+}
+
+/** Config and chain for a command that never touches the store (the guardian's pause). */
+export async function withChain<T>(
+  opts: LifecycleOptions,
+  run: (lc: ChainContext) => Promise<T>,
+): Promise<T> {
+  const rpc = requireRpc(opts);
+  return run(
+    await connectChain({ rpc, config: opts.config, projectDir: opts.project, stateDir: opts.stateDir }),
+  );
 }
 
 /**
- * Config, chain and store for one command; `run` gets them and everything is closed afterwards. The store must
- * exist unless `access.create` (propose).
+ * Config, chain and store for one command (opened by the library's `createLifecycle`); `run` gets them and
+ * everything is closed afterwards. The store must exist unless `access.create` (propose).
  */
 export async function withLifecycle<T>(
   opts: LifecycleOptions,
   run: (lc: Lifecycle) => Promise<T>,
   access: { create: boolean } = { create: false },
 ): Promise<T> {
-  return withChain(opts, async (chain) => {
-    const store = await openStoreFrom(opts, access);
-    try {
-      return await run({ ...chain, store });
-    } finally {
-      await store.close();
-    }
+  const lc = await createLifecycle({
+    rpc: requireRpc(opts),
+    config: opts.config,
+    projectDir: opts.project,
+    stateDir: opts.stateDir,
+    store: opts.databaseUrl,
+    create: access.create,
   });
+  try {
+    return await run(lc);
+  } finally {
+    await lc.close();
+  }
 }
 
 /** JSON (big integers as decimal strings) or the text lines, to --out or stdout. */

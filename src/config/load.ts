@@ -81,7 +81,14 @@ async function validateConfig(raw: unknown, file: string): Promise<Config> {
   return parsed.data;
 }
 
-/** Parse and validate a JSON config text. */
+/**
+ * Parse and validate a JSON config text.
+ *
+ * @example
+ * ```ts
+ * const config = await parseConfig(readFileSync('patchgate.config.json', 'utf8'), 'patchgate.config.json');
+ * ```
+ */
 export async function parseConfig(text: string, file: string): Promise<Config> {
   let raw: unknown;
   try {
@@ -154,6 +161,11 @@ function findConfigFile(dir: string): string | undefined {
 /**
  * Load `--config FILE`, or the `patchgate.config.{ts,mjs,js,json}` in `searchDir` if present, or defaults.
  * A given file that does not exist is an error; an absent default file is not.
+ *
+ * @example
+ * ```ts
+ * const { config, projectDir } = await loadConfig({ searchDir: process.cwd() });
+ * ```
  */
 export async function loadConfig(opts: { file?: string; searchDir: string }): Promise<LoadedConfig> {
   const path = opts.file ? resolve(opts.file) : findConfigFile(opts.searchDir);

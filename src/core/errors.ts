@@ -72,6 +72,20 @@ export function internalError(shortMessage: string, hint?: string) {
   return new PatchgateError(shortMessage, { code: 'internal', hint });
 }
 
+/**
+ * Whether an error is patchgate's own: it then carries a stable `code`, a `shortMessage`, a `hint` and its
+ * `exitCode`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await createLifecycle({ rpc: 'localhost:8545' });
+ * } catch (e) {
+ *   if (isPatchgateError(e)) console.error(e.code, e.exitCode, e.shortMessage); // bad-rpc-url 2 …
+ *   else throw e;
+ * }
+ * ```
+ */
 export function isPatchgateError(e: unknown): e is PatchgateError {
   return e instanceof PatchgateError;
 }

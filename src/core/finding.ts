@@ -67,7 +67,14 @@ export interface ReportHeader<K extends ReportKind = ReportKind> {
   report: K;
 }
 
-/** The gate: fail when any blocking finding is not acknowledged and not already fixed by the patch. */
+/**
+ * The gate: fail when any blocking finding is not acknowledged and not already fixed by the patch.
+ *
+ * @example
+ * ```ts
+ * const verdict = verdictOf(report.findings); // 'pass' | 'fail'
+ * ```
+ */
 export function verdictOf(findings: readonly Finding[]): 'pass' | 'fail' {
   return findings.some((f) => f.blocking && !f.acknowledged && f.status !== 'fixed') ? 'fail' : 'pass';
 }

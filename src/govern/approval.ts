@@ -45,6 +45,16 @@ export function approvalTypedData(a: Omit<Approval, 'signature'>) {
   };
 }
 
+/**
+ * An EIP-712 approval of a patch digest, signed by `account` for one chain and proxy, valid until `expiry`.
+ *
+ * @example
+ * ```ts
+ * const approval = await signApproval(privateKeyToAccount(key), {
+ *   digest, chainId: 1, proxy, nonce: 0n, expiry: BigInt(Math.floor(Date.now() / 1000) + 86_400),
+ * });
+ * ```
+ */
 export async function signApproval(account: Account, a: Omit<Approval, 'signature'>): Promise<Approval> {
   if (!account.signTypedData) throw new Error(`account ${account.address} cannot sign typed data`);
   return { ...a, signature: await account.signTypedData(approvalTypedData(a)) };
@@ -76,7 +86,14 @@ export const APPROVAL_CLOCK_SKEW = 300n;
 
 const UINT256_MAX = 2n ** 256n - 1n;
 
-/** The signer of one approval, or the reason it is refused (exit 2). */
+/**
+ * The signer of one approval, or the reason it is refused (exit 2).
+ *
+ * @example
+ * ```ts
+ * const signer = await verifyApproval(approval, { digest, chainId: 1, proxy, now, ttl: 604_800n }, { approvers, threshold: 2 });
+ * ```
+ */
 export async function verifyApproval(
   a: Approval,
   expected: Expected,
@@ -176,7 +193,15 @@ export interface ApprovalTally {
   met: boolean;
 }
 
-/** Verify a set of approvals: each signer counts once; the threshold is met or not. */
+/**
+ * Verify a set of approvals: each signer counts once; the threshold is met or not.
+ *
+ * @example
+ * ```ts
+ * const tally = await tallyApprovals(approvals, { digest, chainId: 1, proxy, now, ttl: 604_800n }, { approvers, threshold: 2 });
+ * if (!tally.met) console.log(`${tally.signers.length} of ${tally.threshold}`, tally.refused);
+ * ```
+ */
 export async function tallyApprovals(
   approvals: readonly Approval[],
   expected: Expected,

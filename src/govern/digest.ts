@@ -26,6 +26,18 @@ export interface PatchRecord {
 
 const DIGEST_DOMAIN = keccak256(toHex('patchgate.patch.v2'));
 
+/**
+ * The patch digest: one hash over the chain, proxy, call target, implementation and its codehash, the upgrade
+ * calldata, the lane and every evidence hash. It is what signers approve (docs/digest.md).
+ *
+ * @example
+ * ```ts
+ * const digest = patchDigest({
+ *   chainId: 1, proxy, target: proxyAdmin, implementation, codehash, calldata, lane: 'standard',
+ *   evidence: { check: evidenceDigest(checkReport), simulate: evidenceDigest(simulateReport) },
+ * });
+ * ```
+ */
 export function patchDigest(record: PatchRecord): Hex {
   const stages = Object.keys(record.evidence).sort();
   const evidence = keccak256(

@@ -66,7 +66,14 @@ export function hasKey(src: KeySource): boolean {
   return Boolean(src.keyEnv || src.keystore);
 }
 
-/** The account a key source holds; a clear error (exit 2) naming the source when it is missing or bad. */
+/**
+ * The account a key source holds; a clear error (exit 2) naming the source when it is missing or bad.
+ *
+ * @example
+ * ```ts
+ * const signer = loadAccount({ keyEnv: 'OWNER1_KEY' }); // or { keystore: 'owner1.json', passwordEnv: 'PW' }
+ * ```
+ */
 export function loadAccount(src: KeySource, env: NodeJS.ProcessEnv = process.env): LocalAccount {
   checkSource(src);
   if (src.keyEnv && src.keystore) {

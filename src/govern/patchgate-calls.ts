@@ -21,6 +21,12 @@ export interface GatedUpgrade {
 /**
  * `upgradeTransparent(proxyAdmin, proxy, implementation, codehash, data, digest)` when a ProxyAdmin is given,
  * else `upgradeUups(proxy, implementation, codehash, data, digest)`.
+ *
+ * @example
+ * ```ts
+ * const data = gatedUpgradeCall({ proxy, proxyAdmin, implementation, codehash, data: '0x' });
+ * // the timelock's call target is then the PatchGate contract
+ * ```
  */
 export function gatedUpgradeCall(upgrade: GatedUpgrade): Hex {
   const { proxy, proxyAdmin, implementation, codehash, data, digest } = upgrade;
@@ -37,7 +43,14 @@ export function gatedUpgradeCall(upgrade: GatedUpgrade): Hex {
       });
 }
 
-/** `releaseOwnership(target, newOwner)`: PatchGate hands a ProxyAdmin (or an Ownable UUPS contract) back. */
+/**
+ * `releaseOwnership(target, newOwner)`: PatchGate hands a ProxyAdmin (or an Ownable UUPS contract) back.
+ *
+ * @example
+ * ```ts
+ * const data = releaseOwnershipCall({ target: proxyAdmin, newOwner: timelock });
+ * ```
+ */
 export function releaseOwnershipCall(params: { target: Address; newOwner: Address }): Hex {
   return encodeFunctionData({
     abi: PATCHGATE_ABI,

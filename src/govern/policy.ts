@@ -34,6 +34,16 @@ function laneValues(policy: PolicyConfig, lane: Lane, chain: OnChainGovernance, 
   return { threshold, delay };
 }
 
+/**
+ * A lane's threshold and timelock delay: the config's `policy` for that lane, with the on-chain Safe threshold
+ * and timelock delay as defaults; an emergency lane needs one signer more.
+ *
+ * @example
+ * ```ts
+ * const policy = lanePolicy(config.policy, 'standard', { safeOwners, safeThreshold: 2, minDelay: 86_400n });
+ * console.log(policy.threshold, policy.delay);
+ * ```
+ */
 export function lanePolicy(policy: PolicyConfig, lane: Lane, chain: OnChainGovernance): LanePolicy {
   const approvers = (policy.approvers ?? chain.safeOwners).map((a) => getAddress(a));
   const own = laneValues(policy, lane, chain, approvers.length);

@@ -74,6 +74,18 @@ export function safeTxTypedData(chainId: number, safe: Address, tx: SafeTx) {
   };
 }
 
+/**
+ * The SafeTx hash (EIP-712, Safe 1.4.1) computed locally, so each owner can check what their wallet shows
+ * before signing.
+ *
+ * @example
+ * ```ts
+ * const hash = safeTxHash(1, safe, {
+ *   to: timelock, value: 0n, data: scheduleData, operation: 0, safeTxGas: 0n, baseGas: 0n, gasPrice: 0n,
+ *   gasToken: zeroAddress, refundReceiver: zeroAddress, nonce: 7n,
+ * });
+ * ```
+ */
 export function safeTxHash(chainId: number, safe: Address, tx: SafeTx): Hex {
   return hashTypedData(safeTxTypedData(chainId, safe, tx));
 }

@@ -30,7 +30,14 @@ export function operation(
   };
 }
 
-/** keccak256(abi.encode(target, value, data, predecessor, salt)), as TimelockController.hashOperation. */
+/**
+ * keccak256(abi.encode(target, value, data, predecessor, salt)), as TimelockController.hashOperation.
+ *
+ * @example
+ * ```ts
+ * const id = operationId({ target: proxyAdmin, value: 0n, data: upgradeCalldata, predecessor: zeroHash, salt: digest });
+ * ```
+ */
 export function operationId(op: TimelockOperation): Hex {
   return keccak256(
     encodeAbiParameters(
@@ -43,6 +50,11 @@ export function operationId(op: TimelockOperation): Hex {
 /**
  * keccak256(abi.encode(targets, values, payloads, predecessor, salt)), as `hashOperationBatch`: the id of
  * several calls scheduled and executed as one (e.g. upgrading two proxies atomically).
+ *
+ * @example
+ * ```ts
+ * const id = operationBatchId([{ target: proxyAdmin, value: 0n, data: upgradeCalldata }], zeroHash, digest);
+ * ```
  */
 export function operationBatchId(
   ops: readonly Pick<TimelockOperation, 'target' | 'value' | 'data'>[],

@@ -26,6 +26,11 @@ export function exportLine(record: ExportRecord): string {
 /**
  * Reads an export. A line that is not a JSON record of the right shape is bad input (the file is not an
  * export); what the records say is for the verifier to judge.
+ *
+ * @example
+ * ```ts
+ * const records = parseExport(readFileSync('log.jsonl', 'utf8'), 'log.jsonl');
+ * ```
  */
 export function parseExport(text: string, what = 'the export'): ExportRecord[] {
   const lines = text.split('\n');

@@ -54,6 +54,17 @@ export function signCurrentHead(
   return signHead(treeHead(current.origin, current.size, root, at), account, current.frontier);
 }
 
+/**
+ * A signed tree head: the checkpoint text (origin, size, root, time) signed with EIP-191 by the log's key.
+ *
+ * @example
+ * ```ts
+ * const head = await signHead(
+ *   { origin: 'patchgate', size: 12, root, timestamp: new Date().toISOString() },
+ *   privateKeyToAccount(logKey),
+ * );
+ * ```
+ */
 export async function signHead(head: TreeHead, account: HeadSigner, frontier?: Hex[]): Promise<SignedHead> {
   const signature = await account.signMessage({ message: checkpointText(head) });
   return {
@@ -104,6 +115,12 @@ export interface HeadCheck {
 /**
  * Checks the signature (against `expectedSigner` when given, else the head's own `signer`) and the frontier.
  * Without `expectedSigner` a valid head only shows that whoever holds its `signer` key signed it.
+ *
+ * @example
+ * ```ts
+ * const check = await verifyHead(JSON.parse(readFileSync('head.json', 'utf8')), expectedSigner);
+ * if (!check.ok) throw new Error(check.problem);
+ * ```
  */
 export async function verifyHead(head: Head, expectedSigner?: Address): Promise<HeadCheck> {
   const frontierProblem = checkFrontier(head);

@@ -202,6 +202,19 @@ function tailProblem(head: Head | undefined, tail: UnsignedTail): ExportProblem 
   return { index: tail.from, code: 'unsigned-tail', message };
 }
 
+/**
+ * Checks a log export against its signed head (and an earlier head): every entry, node and root recomputed, the
+ * signature checked, and how far the export is authenticated.
+ *
+ * @example
+ * ```ts
+ * const report = await verifyExport({
+ *   text: readFileSync('log.jsonl', 'utf8'),
+ *   head: JSON.parse(readFileSync('head.json', 'utf8')),
+ * });
+ * if (!report.ok) process.exitCode = 1;
+ * ```
+ */
 export async function verifyExport(input: VerifyExportInput): Promise<ExportReport> {
   if (input.previousHead && !input.head) {
     throw inputError(

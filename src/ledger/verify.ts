@@ -43,7 +43,15 @@ function rootFromInclusion(p: Omit<InclusionCheck, 'root'>): Hash | undefined {
   return sn === 0 ? r : undefined; // step 5 (sn part)
 }
 
-/** RFC 9162 §2.1.3.2: does `proof` show leaf `index` with `leafHash` in the tree of `size` with `root`? */
+/**
+ * RFC 9162 §2.1.3.2: does `proof` show leaf `index` with `leafHash` in the tree of `size` with `root`?
+ *
+ * @example
+ * ```ts
+ * const ledger = await openLedger(lc.store.db, { origin: LOG_ORIGIN });
+ * const ok = verifyInclusion(await ledger.inclusionProof(0));
+ * ```
+ */
 export function verifyInclusion(p: InclusionCheck): boolean {
   if (p.root.length !== HASH_SIZE) return false;
   const r = rootFromInclusion(p);
@@ -62,6 +70,12 @@ export interface ConsistencyCheck {
  * RFC 9162 §2.1.4.2: does `proof` show that the tree of `from` leaves with `fromRoot` is a prefix of the tree
  * of `to` leaves with `toRoot`? Sizes the RFC leaves to the caller: equal sizes need equal roots and an empty
  * proof; an empty old tree needs the empty-tree root and an empty proof.
+ *
+ * @example
+ * ```ts
+ * const ledger = await openLedger(lc.store.db, { origin: LOG_ORIGIN });
+ * const ok = verifyConsistency(await ledger.consistencyProof(3)); // the tree of 3 entries is a prefix of today's
+ * ```
  */
 export function verifyConsistency(p: ConsistencyCheck): boolean {
   const { from, to, fromRoot, toRoot, proof } = p;

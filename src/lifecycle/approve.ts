@@ -249,6 +249,17 @@ export const HOW_TO_SIGN = [
  */
 export type ApprovalRequest = Awaited<ReturnType<typeof approvalRequest>>;
 
+/**
+ * What a signer needs to approve a patch with a wallet: the EIP-712 typed data and the Safe transactions to
+ * sign (`patchgate approve --request`).
+ *
+ * @example
+ * ```ts
+ * const request = await approvalRequest(lc, digest);
+ * console.log(JSON.stringify(request.approval.typedData)); // for eth_signTypedData_v4
+ * for (const tx of request.safeTxs) console.log(tx.purpose, tx.safeTxHash);
+ * ```
+ */
 export async function approvalRequest(lc: Lifecycle, digest: Hex) {
   const patch = await requirePatch(lc, digest);
   const now = await chainNow(lc);
@@ -283,7 +294,15 @@ export async function approvalRequest(lc: Lifecycle, digest: Hex) {
   };
 }
 
-/** The step, then its events into the transparency log (once each, however often it runs). */
+/**
+ * The step, then its events into the transparency log (once each, however often it runs).
+ *
+ * @example
+ * ```ts
+ * const result = await approve(lc, { digest, signer: loadAccount({ keyEnv: 'OWNER1_KEY' }) });
+ * console.log(`${result.approvals} of ${result.threshold}`, result.state);
+ * ```
+ */
 export async function approve(lc: Lifecycle, params: ApproveParameters): Promise<ApproveResult> {
   const r = await approveStep(lc, params);
   await syncLog(lc, r.digest);

@@ -102,7 +102,14 @@ async function cancelStep(
   return { digest: patch.digest, state: 'cancelled', txHash: receipt.transactionHash, already: false };
 }
 
-/** The step, then its events into the transparency log (once each, however often it runs). */
+/**
+ * The step, then its events into the transparency log (once each, however often it runs).
+ *
+ * @example
+ * ```ts
+ * const result = await cancel(lc, { digest, signer: loadAccount({ keyEnv: 'OWNER1_KEY' }) });
+ * ```
+ */
 export async function cancel(
   lc: Lifecycle,
   params: { digest: Hex; signer?: LocalAccount },

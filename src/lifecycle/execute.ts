@@ -153,7 +153,15 @@ async function executeStep(lc: Lifecycle, params: ExecuteParameters): Promise<Ex
   });
 }
 
-/** The step, then its events into the transparency log (once each, however often it runs). */
+/**
+ * The step, then its events into the transparency log (once each, however often it runs).
+ *
+ * @example
+ * ```ts
+ * const result = await execute(lc, { digest, submitter: loadAccount({ keyEnv: 'DEPLOYER_KEY' }), wait: 'poll' });
+ * console.log(result.state, result.txHash);
+ * ```
+ */
 export async function execute(lc: Lifecycle, params: ExecuteParameters): Promise<ExecuteResult> {
   const r = await executeStep(lc, params);
   await syncLog(lc, r.digest);

@@ -107,7 +107,14 @@ async function patchLogEntries(lc: Lifecycle, digest: Hex): Promise<Sourced[]> {
   return out;
 }
 
-/** Append what the log does not have yet for this patch; returns the entries appended now. */
+/**
+ * Append what the log does not have yet for this patch; returns the entries appended now.
+ *
+ * @example
+ * ```ts
+ * const appended = await syncLog(lc, digest); // entries this call added (none when the log was in step)
+ * ```
+ */
 export async function syncLog(lc: Lifecycle, digest: Hex): Promise<Appended[]> {
   const ledger = await openLedger(lc.store.db, { origin: LOG_ORIGIN });
   return ledger.appendOnce(await patchLogEntries(lc, digest));

@@ -20,6 +20,14 @@ export interface PauseResult {
   txHash?: Hex;
 }
 
+/**
+ * `patchgate pause`: the guardian pauses a live contract (already paused is not an error).
+ *
+ * @example
+ * ```ts
+ * const result = await pauseTarget(lc, { address: vaultProxy, guardian: loadAccount({ keyEnv: 'GUARDIAN_KEY' }) });
+ * ```
+ */
 export async function pauseTarget(
   lc: ChainContext,
   params: { address: Address; guardian: LocalAccount },

@@ -244,7 +244,20 @@ function refused(
   };
 }
 
-/** The proposal, then its events into the transparency log (once each, however often it runs). */
+/**
+ * The proposal, then its events into the transparency log (once each, however often it runs).
+ *
+ * @example
+ * ```ts
+ * const lc = await createLifecycle({ rpc: 'http://127.0.0.1:8545', create: true });
+ * try {
+ *   const report = await propose(lc, { patch: 'fix-flash-deposit', lane: 'standard', deployer });
+ *   console.log(report.verdict, report.digest);
+ * } finally {
+ *   await lc.close();
+ * }
+ * ```
+ */
 export async function propose(lc: Lifecycle, params: ProposeParameters): Promise<ProposeReport> {
   const r = await proposeStep(lc, params);
   if (r.verdict === 'pass') await syncLog(lc, r.digest as Hex);

@@ -171,7 +171,14 @@ export async function safeTxBuilderExport(
   });
 }
 
-/** The step, then its events into the transparency log (once each, however often it runs). */
+/**
+ * The step, then its events into the transparency log (once each, however often it runs).
+ *
+ * @example
+ * ```ts
+ * const { operationId, eta } = await queue(lc, { digest, submitter: loadAccount({ keyEnv: 'DEPLOYER_KEY' }) });
+ * ```
+ */
 export async function queue(
   lc: Lifecycle,
   params: { digest: Hex; submitter: LocalAccount },

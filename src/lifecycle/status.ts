@@ -69,6 +69,16 @@ async function withChain(lc: Lifecycle, patch: PlannedPatch, out: PatchStatus): 
   };
 }
 
+/**
+ * `patchgate status` for one stored patch: state, approvals, Safe signatures and history from the store; with a
+ * Lifecycle on its chain, approvals checked again as of now and the timelock operation's state.
+ *
+ * @example
+ * ```ts
+ * const patch = await lc.store.get(digest);
+ * if (patch) console.log(await patchStatus(lc.store, patch, lc)); // without `lc`: from the store alone
+ * ```
+ */
 export async function patchStatus(store: Store, patch: StoredPatch, lc?: Lifecycle): Promise<PatchStatus> {
   const approvals = await store.approvals(patch.digest);
   const out: PatchStatus = {

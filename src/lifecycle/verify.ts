@@ -22,8 +22,8 @@ import { VERSION } from '../core/version.js';
 import type { PatchRecord } from '../govern/digest.js';
 import { PATCHGATE_ABI } from '../govern/patchgate-abi.js';
 import { planOperationId, timelockCall } from '../govern/plan.js';
-import { checkInvariant } from '../simulate/invariants.js';
 import type { PatchState } from '../store/store.js';
+import { checkInvariant } from '../system/invariants.js';
 import { liveSystem, projectOf, requirePatch, requireState } from './context.js';
 import { failpoint } from './failpoint.js';
 import type { Lifecycle } from './lifecycle.js';
@@ -221,6 +221,17 @@ async function gateDifference(
     : `PatchGate ${gate} emitted no PatchExecuted for this proxy, implementation, codehash and digest in tx ${short(txHash)}`;
 }
 
+/**
+ * `patchgate verify`: what ran on chain is what was approved — implementation slot, runtime bytecode against
+ * the audited build, executed calldata, initializers, invariants; a passing verify moves the patch to
+ * `verified`.
+ *
+ * @example
+ * ```ts
+ * const report = await verify(lc, { digest });
+ * for (const c of report.checks) console.log(c.ok ? 'ok  ' : 'FAIL', c.name, c.detail);
+ * ```
+ */
 export async function verify(lc: Lifecycle, params: { digest: Hex }): Promise<VerifyReport> {
   const r = await verifyStep(lc, params);
   await syncLog(lc, r.digest as Hex);

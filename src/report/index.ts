@@ -26,7 +26,14 @@ export interface RenderOptions {
   rootDir?: string;
 }
 
-/** Any report in any format: each format's renderer dispatches on the report's kind (`report.report`). */
+/**
+ * A report as text, JSON, Markdown or SARIF 2.1.0, as the CLI's `--format` prints it.
+ *
+ * @example
+ * ```ts
+ * writeFileSync('check.sarif', renderReport(report, 'sarif', { rootDir: process.cwd() }));
+ * ```
+ */
 export function renderReport(report: Report, format: ReportFormat, opts: RenderOptions = {}): string {
   switch (format) {
     case 'json':

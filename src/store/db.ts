@@ -198,6 +198,16 @@ export async function openPostgres(
 /**
  * The store's database: PostgreSQL when a URL is given, else PGlite under `<stateDir>/db` (locked for this
  * process until closed). `create` says whether a missing store may be created; without it, exit 2.
+ *
+ * @example
+ * ```ts
+ * const store = await openStore(await openDb({ stateDir: '.patchgate', create: false }));
+ * try {
+ *   console.log((await store.list()).map((p) => p.digest));
+ * } finally {
+ *   await store.close();
+ * }
+ * ```
  */
 export function openDb(opts: { stateDir: string; databaseUrl?: string } & OpenOptions): Promise<Db> {
   return opts.databaseUrl

@@ -144,6 +144,15 @@ function checkRange(what: string, value: number, min: number, max: number, range
   }
 }
 
+/**
+ * The transparency log (RFC 9162 Merkle tree) kept in a store's database, named by `origin`.
+ *
+ * @example
+ * ```ts
+ * const ledger = await openLedger(lc.store.db, { origin: LOG_ORIGIN });
+ * const { size, root } = await ledger.head();
+ * ```
+ */
 export async function openLedger(db: Db, opts: { origin: string }): Promise<Ledger> {
   const { origin } = opts;
   try {

@@ -177,6 +177,14 @@ async function readApprovals(q: Pick<Db, 'query'>, patch: StoredPatch): Promise<
   }));
 }
 
+/**
+ * The patch store on an open database (PGlite or PostgreSQL), its schema created or checked.
+ *
+ * @example
+ * ```ts
+ * const store = await openStore(await openDb({ databaseUrl: 'postgres://127.0.0.1/patchgate', stateDir: '.', create: true }));
+ * ```
+ */
 export async function openStore(db: Db): Promise<Store> {
   try {
     await db.transaction(async (tx) => {

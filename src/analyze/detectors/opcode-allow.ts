@@ -14,6 +14,8 @@
  * occurrence that cannot be placed in a function, or reached by no route the call graph knows, is not
  * allowed: fail closed.
  */
+// Deep import: `getAnnotationArgs` is not exported by upgrades-core's package entry (1.46), and reading the
+// annotations with upgrades-core's own parser is what keeps these rules the same as its own.
 import { getAnnotationArgs } from '@openzeppelin/upgrades-core/dist/utils/annotations.js';
 import type { ContractDefinition, SourceUnit } from 'solidity-ast';
 import { type AnyNode, type ContractView, functionLabel, resolveVirtual, walk } from '../ast.js';
