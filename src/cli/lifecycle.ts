@@ -1,74 +1,49 @@
 /**
- * What the lifecycle commands (propose, approve, status, queue, execute, cancel, verify, pause) share: the
- * chain (`--rpc`), the store (`--state-dir` / `--database-url`), the config, signing keys (`--key-env`,
- * `--keystore`), and a patch digest argument. Each command opens a Lifecycle, calls one library function,
- * renders the result and closes everything it opened.
+ * What the lifecycle commands (propose, approve, status, queue, execute, cancel, verify, pause) share: their
+ * option groups (options.ts: rpc, project, store, output), the signing key a group names, and a Lifecycle —
+ * config, chain and store — that each command opens, calls one library function with, renders and closes.
  */
 
 import { resolve } from 'node:path';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import type { Hex, LocalAccount } from 'viem';
 import { connect } from '../chain/clients.js';
-import { parseRpcUrl } from '../chain/rpc.js';
 import { loadConfig } from '../config/load.js';
 import { inputError } from '../core/errors.js';
 import { jsonText } from '../core/report-json.js';
 import { hasKey, type KeySource, loadAccount } from '../govern/keys.js';
 import type { ChainContext, Lifecycle } from '../lifecycle/lifecycle.js';
-
 import { assertWritableOut, writeOutput } from '../report/index.js';
 import { openDb } from '../store/db.js';
 import { openStore, type Store } from '../store/store.js';
+import {
+  addOutputOptions,
+  addProjectOptions,
+  addRpcOption,
+  addStoreOptions,
+  type Format,
+  type KeyOptions,
+  type ProjectOptions,
+  stateDirOf,
+} from './options.js';
 
-export interface LifecycleOptions {
+export interface LifecycleOptions extends ProjectOptions {
   rpc?: string;
-  config?: string;
-  project?: string;
   stateDir?: string;
   databaseUrl?: string;
   format?: string;
   out?: string;
 }
 
-export interface KeyOptions {
-  keyEnv?: string;
-  keystore?: string;
-  passwordEnv?: string;
-}
-
-function addStoreOptions(cmd: Command): Command {
-  return cmd
-    .option('--state-dir <dir>', 'where patchgate keeps its cache and its store (PGlite)', '.patchgate')
-    .option('--database-url <url>', 'keep the store in PostgreSQL instead (postgres://…)');
-}
-
+/** The lifecycle's groups: rpc, project, store and output (`text` and `json` unless `formats` says more). */
 export function addLifecycleOptions(
   cmd: Command,
-  opts: { rpc: boolean; formats?: string[] } = { rpc: true },
+  opts: { rpcNote?: string; formats?: readonly Format[] } = {},
 ): Command {
-  if (opts.rpc) cmd.option('--rpc <url>', 'JSON-RPC URL of the chain the patch targets');
-  cmd
-    .option('--config <file>', 'patchgate.config.json (default: the one in the current directory)')
-    .option('--project <dir>', 'project directory (default: the config\'s "project")');
+  addRpcOption(cmd, { note: opts.rpcNote });
+  addProjectOptions(cmd);
   addStoreOptions(cmd);
-  return cmd
-    .addOption(
-      new Option('--format <format>', 'output format')
-        .choices(opts.formats ?? ['text', 'json'])
-        .default('text'),
-    )
-    .option('--out <file>', 'write the output to a file instead of stdout');
-}
-
-export function addKeyOptions(cmd: Command, what: string): Command {
-  return cmd
-    .option('--key-env <name>', `environment variable holding ${what}'s private key (0x…)`)
-    .option('--keystore <file>', `keystore v3 file holding ${what}'s key`)
-    .option(
-      '--password-env <name>',
-      'environment variable holding the keystore password',
-      'PATCHGATE_KEYSTORE_PASSWORD',
-    );
+  return addOutputOptions(cmd, opts.formats ?? ['text', 'json']);
 }
 
 function keySource(opts: KeyOptions): KeySource {
@@ -84,24 +59,13 @@ export function requiredAccount(opts: KeyOptions): LocalAccount {
   return loadAccount(keySource(opts));
 }
 
-export function parseDigest(value: string): Hex {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(value)) {
-    throw inputError(
-      'bad-digest',
-      `"${value}" is not a patch digest (0x and 64 hex digits)`,
-      'copy it from `patchgate propose` or `patchgate status`',
-    );
-  }
-  return value.toLowerCase() as Hex;
-}
-
 /**
  * The store named by `--state-dir`/`--database-url`, held by this process until closed. Only a command that
  * starts state passes `create: true`; for every other one a missing store is exit 2 naming the path.
  */
 export async function openStoreFrom(opts: LifecycleOptions, access: { create: boolean }): Promise<Store> {
   const db = await openDb({
-    stateDir: resolve(opts.stateDir ?? '.patchgate'),
+    stateDir: stateDirOf(opts),
     databaseUrl: opts.databaseUrl,
     create: access.create,
   });
@@ -126,7 +90,6 @@ export async function withChain<T>(
       'pass the JSON-RPC URL of the chain the patch targets',
     );
   }
-  parseRpcUrl(opts.rpc, '--rpc');
   const { config, projectDir } = await loadConfig({
     file: opts.config,
     searchDir: resolve(opts.project ?? '.'),
@@ -135,7 +98,7 @@ export async function withChain<T>(
   return run({
     config,
     projectDir: opts.project ? resolve(opts.project) : projectDir,
-    stateDir: resolve(opts.stateDir ?? '.patchgate'),
+    stateDir: stateDirOf(opts),
     clients,
     rpcUrl: opts.rpc,
   });
