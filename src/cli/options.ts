@@ -191,7 +191,7 @@ const DEFAULT_PASSWORD_ENV = 'PATCHGATE_KEYSTORE_PASSWORD';
  * is given.
  */
 export function addKeyOptions(cmd: Command, who: string, opts: { defaultEnv?: string } = {}): Command {
-  const fallback = opts.defaultEnv ? ` (default ${opts.defaultEnv})` : '';
+  const fallback = opts.defaultEnv ? ` (default: $${opts.defaultEnv})` : '';
   return cmd
     .option('--key-env <name>', `environment variable holding ${who}'s private key (0x…)${fallback}`)
     .option('--keystore <file>', `keystore v3 file holding ${who}'s key`)

@@ -48,7 +48,9 @@ export function statusCommand(onExit: (code: number) => void): Command {
     'list the patches in the store, or show one (approvals, signatures, history, timelock state)',
   );
   addDigestArgument(cmd, { optional: true, description: 'one patch in detail' });
-  addLifecycleOptions(cmd, { rpcNote: "optional: with a digest, the patch's state there too" });
+  addLifecycleOptions(cmd, {
+    rpcNote: 'optional; with a digest, the patch is checked against that chain too',
+  });
   cmd.action(async (digest: Hex | undefined, opts: LifecycleOptions) => {
     // A --rpc that was given is answered for, even for the list: a dead node is exit 3, never a quiet 0.
     const clients = opts.rpc ? await connect(opts.rpc) : undefined;
