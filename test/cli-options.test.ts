@@ -214,4 +214,18 @@ describe('CLI options', () => {
       );
     expect(byHand).toEqual([]);
   });
+
+  it('names the missing subcommand of a command that has them, after its usage, with exit 2', async () => {
+    const log = await run(['log']);
+    expect(log.code).toBe(2);
+    expect(log.stderr).toMatch(/^Usage: patchgate log/);
+    expect(log.stderr.trimEnd().split('\n').at(-1)).toBe(
+      'patchgate: `patchgate log` needs a command: export, head, proof, consistency, verify, anchor',
+    );
+    const none = await run([]);
+    expect([none.code, none.stderr.trimEnd().split('\n').at(-1)]).toEqual([
+      2,
+      expect.stringMatching(/^patchgate: a command is missing: check, simulate, propose, /),
+    ]);
+  });
 });

@@ -17,7 +17,7 @@ import { parseExport } from '../ledger/export.js';
 import type { Head } from '../ledger/head.js';
 import { readHead as parseHeadFile } from '../ledger/head-text.js';
 import { renderReport, writeOutput } from '../report/index.js';
-import { addOutputOptions, addRpcOption, blockNumber, REPORT_FORMATS, useColor } from './options.js';
+import { addOutputOptions, addRpcOption, blockNumber, REPORT_FORMATS, rpcUrl, useColor } from './options.js';
 import { address } from './options-address.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -194,7 +194,9 @@ export function auditCommand(onExit: (code: number) => void): Command {
       ...(opts.log !== undefined ? { log: readLog(opts.log) } : {}),
       ...(opts.head !== undefined ? { head: readHead(opts.head) } : {}),
     };
-    const clients = await connect(opts.rpc ?? process.env.ETH_RPC_URL ?? 'http://127.0.0.1:8545');
+    // The environment's URL is checked like --rpc's: a bad one is exit 2 naming it, not a failed connection.
+    const env = process.env.ETH_RPC_URL;
+    const clients = await connect(opts.rpc ?? (env ? rpcUrl('ETH_RPC_URL')(env) : 'http://127.0.0.1:8545'));
     const report = await auditProxy(clients.public, params);
     writeOutput(render(report, opts), opts.out);
     onExit(report.verdict === 'pass' ? 0 : 1);
