@@ -23,16 +23,15 @@ import {
   addStoreOptions,
   type Format,
   type KeyOptions,
+  type OutputOptions,
   type ProjectOptions,
+  type StoreOptions,
   stateDirOf,
 } from './options.js';
 
-export interface LifecycleOptions extends ProjectOptions {
+/** What the lifecycle's groups parse to (`format` may be one a command adds, such as safe-tx-builder). */
+export interface LifecycleOptions extends ProjectOptions, Partial<StoreOptions>, Partial<OutputOptions> {
   rpc?: string;
-  stateDir?: string;
-  databaseUrl?: string;
-  format?: string;
-  out?: string;
 }
 
 /** The lifecycle's groups: rpc, project, store and output (`text` and `json` unless `formats` says more). */
