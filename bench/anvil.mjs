@@ -2,18 +2,18 @@
 /**
  * Benchmark: how long the embedded anvil takes to start (spawn → first JSON-RPC answer) for each way of
  * tying it to patchgate (src/chain/child.ts), against the plain spawn patchgate used before (`hooks`: exit and
- * signal hooks only, which SIGKILL bypasses). Runs interleaved, same process, medians.
- * Needs `npm run build` first.   node bench/anvil.mjs [--runs N]
+ * signal hooks only, which SIGKILL bypasses). Runs interleaved, same process, medians. anvil keeps its chain in
+ * memory: nothing is written. No command starts only anvil: the command a user runs that starts it,
+ * `patchgate simulate`, is timed as a user runs it by bench/simulate.mjs.
+ * Needs `npm run build` first.   node bench/anvil.mjs [--runs N] [--json FILE]
  */
-import { fileURLToPath } from 'node:url';
+import { arg, figure, median, report, root } from './lib/common.mjs';
+import { renderLines } from './lib/readme.mjs';
 
-const root = fileURLToPath(new URL('../', import.meta.url));
-const i = process.argv.indexOf('--runs');
-const RUNS = i > 0 ? Number(process.argv[i + 1]) : 15;
+const RUNS = arg('--runs', 15);
 const { startAnvil } = await import(`${root}dist/chain/anvil.js`);
 const { tieMethod } = await import(`${root}dist/chain/child.js`);
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const methods = ['hooks', 'pdeathsig', 'pipe'].filter(
   (m) => m !== 'pdeathsig' || tieMethod() === 'pdeathsig',
 );
@@ -28,11 +28,18 @@ for (let run = 0; run < RUNS; run++) {
     await anvil.stop();
   }
 }
-const base = median(times.hooks);
+const base = { label: 'hooks (plain spawn; does not die on SIGKILL)', value: median(times.hooks) };
+const figures = methods.map((tie) =>
+  tie === 'hooks'
+    ? figure('anvil start → first answer, hooks (baseline)', base.value, 'ms', RUNS)
+    : figure(
+        `anvil start → first answer, ${tie} (dies with its parent on SIGKILL)`,
+        median(times[tie]),
+        'ms',
+        RUNS,
+        base,
+      ),
+);
+const result = report('anvil', RUNS, figures, [`Default tie method on this machine: ${tieMethod()}.`]);
 console.log(`anvil start → first answer, median of ${RUNS} (default here: ${tieMethod()})`);
-for (const tie of methods) {
-  const m = median(times[tie]);
-  console.log(
-    `  ${tie.padEnd(10)} ${m.toFixed(0).padStart(5)} ms  (min ${Math.min(...times[tie]).toFixed(0)}, max ${Math.max(...times[tie]).toFixed(0)})  ${tie === 'hooks' ? 'baseline: dies on SIGKILL? no' : `×${(m / base).toFixed(2)} vs baseline; dies on SIGKILL: yes`}`,
-  );
-}
+console.log(renderLines(result).join('\n'));

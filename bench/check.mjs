@@ -2,22 +2,21 @@
 /**
  * Benchmark: `patchgate check` against `openzeppelin-upgrades-core validate` on the same Hardhat
  * build-info of the bundled example (VaultV1 → VaultV2), side by side in one run.
- * Prints medians, ratios and peak RSS. Needs `npm run build` first (uses the compiled CLI, as users do).
+ * Every figure is a command as a user runs it (a new process each, timed spawn to exit); prints medians, ratios
+ * and peak RSS. Writes only under a fresh temp dir (removed at exit). Needs `npm run build` first.
  *
- *   node bench/check.mjs [--runs N]
+ *   node bench/check.mjs [--runs N] [--json FILE]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { arg, cli, figure, freshDir, median, report, root } from './lib/common.mjs';
+import { renderLines } from './lib/readme.mjs';
 
-const root = fileURLToPath(new URL('../', import.meta.url));
-const runsArg = process.argv.indexOf('--runs');
-const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7;
+const RUNS = arg('--runs', 7);
 const { loadProject } = await import(join(root, 'dist/build/index.js'));
 
-const work = mkdtempSync(join(tmpdir(), 'patchgate-bench-'));
+const work = freshDir('check');
 const example = join(root, 'examples/vault');
 const exampleState = join(work, 'example-state');
 const project = await loadProject({ dir: example, stateDir: exampleState });
@@ -46,17 +45,11 @@ function timed(cmd, args) {
   return { ms, rssKb, code: r.status, out: r.stdout, err: r.stderr };
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
-
 const ozCli = join(root, 'node_modules/@openzeppelin/upgrades-core/dist/cli/cli.js');
-const pgCli = join(root, 'bin/patchgate.js');
 /** One `patchgate check VaultV1 → VaultV2` run of the compiled CLI. */
 const patchgate = (project, state) =>
   timed(process.execPath, [
-    pgCli,
+    cli,
     'check',
     '--project',
     project,
@@ -70,6 +63,7 @@ const patchgate = (project, state) =>
     'json',
   ]);
 
+let coldRuns = 0;
 const cases = {
   'upgrades-core validate (build-info)': () =>
     timed(process.execPath, [
@@ -82,7 +76,7 @@ const cases = {
       'VaultV1',
     ]),
   'patchgate check (build-info, cold cache)': () => {
-    const state = join(work, `cold-${Math.random()}`);
+    const state = join(work, `cold-${coldRuns++}`);
     const r = patchgate(hh, state);
     rmSync(state, { recursive: true, force: true });
     return r;
@@ -108,12 +102,15 @@ for (let i = 0; i < RUNS; i++) {
     results[name].rss.push(r.rssKb);
   }
 }
-const base = median(results['upgrades-core validate (build-info)'].ms);
-console.log(`check VaultV1 → VaultV2, ${RUNS} runs each, median wall time and peak RSS (whole process)`);
+const baseName = 'upgrades-core validate (build-info)';
+const base = { label: 'upgrades-core validate', value: median(results[baseName].ms) };
+const figures = [];
 for (const [name, r] of Object.entries(results)) {
-  const m = median(r.ms);
-  console.log(
-    `${name.padEnd(48)} ${m.toFixed(0).padStart(6)} ms   ratio ${(m / base).toFixed(2)}   peak ${(Math.max(...r.rss) / 1024).toFixed(0)} MiB   exit ${r.code}`,
-  );
+  const peak = `peak RSS ${(Math.max(...r.rss) / 1024).toFixed(0)} MiB, exit ${r.code}`;
+  figures.push(figure(name, median(r.ms), 'ms', RUNS, name === baseName ? undefined : base, peak));
 }
-rmSync(work, { recursive: true, force: true });
+const result = report('check', RUNS, figures, [
+  'check VaultV1 → VaultV2 of the bundled example; every figure is the whole process (Node start to exit), the command as a user runs it.',
+]);
+console.log(`check VaultV1 → VaultV2, ${RUNS} runs each, median wall time and peak RSS (whole process)`);
+console.log(renderLines(result).join('\n'));

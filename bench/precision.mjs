@@ -13,17 +13,17 @@
  *    per pair (the CLI spawned per pair), both with a warm compile cache and no analysis cache, and
  *    upgrades-core alone in one process; the ratios. Target: one process under 3× upgrades-core.
  *
- * Needs `npm run build` first (uses dist/ and the compiled CLI, as users do).
+ * Writes only under a fresh temp dir (state dir included; removed at exit): the first compile of the corpus is
+ * paid in the run, untimed. Needs `npm run build` first (uses dist/ and the compiled CLI, as users do).
  *
- *   node bench/precision.mjs [--runs N]   (N rounds of the one-process runs, default 3; one round per pair)
+ *   node bench/precision.mjs [--runs N] [--json FILE]   (N rounds of the one-process runs, default 3; one round per pair)
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { arg, cli, figure, freshDir, median, report, root, timedNode } from './lib/common.mjs';
+import { renderLines } from './lib/readme.mjs';
 
-const root = fileURLToPath(new URL('../', import.meta.url));
 const corpus = join(root, 'test/fixtures/corpus');
 
 /**
@@ -129,10 +129,10 @@ export async function main(RUNS = 3) {
   const { loadProject, ensureNamespaced } = await import(join(root, 'dist/build/index.js'));
   const { runPairs } = await import(join(root, 'dist/analyze/run-pairs.js'));
 
-  const work = mkdtempSync(join(tmpdir(), 'patchgate-precision-'));
-  // The compile cache outlives the run (content-addressed: a changed corpus is compiled again), so that only the
-  // first run pays solc; the analysis cache in it is emptied before every timed patchgate run.
-  const state = join(tmpdir(), 'patchgate-precision-state');
+  const work = freshDir('precision');
+  // The compile cache lives in the run's temp dir: the first (untimed) load pays solc; the analysis cache in it
+  // is emptied before every timed patchgate run.
+  const state = join(work, 'state');
   // One compile for everyone (patchgate's loader; the namespaced layouts made too, so upgrades-core sees them).
   const project = await loadProject({ dir: corpus, stateDir: state });
   for (const unit of project.units) await ensureNamespaced(unit, state);
@@ -148,14 +148,10 @@ export async function main(RUNS = 3) {
     }),
   );
 
-  function timed(args) {
-    const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: work, maxBuffer: 1 << 28 });
-    return { ms: Number(process.hrtime.bigint() - t) / 1e6, code: r.status, out: r.stdout, err: r.stderr };
-  }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const timed = (args) => timedNode(args, work);
+  let ozRuns = 0;
   const upgradesCore = (pairsFile) => {
-    const out = join(work, `oz-${Math.random()}.json`);
+    const out = join(work, `oz-${ozRuns++}.json`);
     const r = timed([fileURLToPath(import.meta.url), '--upgrades-core-worker', unitFile, pairsFile, out]);
     if (r.code !== 0) throw new Error(`upgrades-core worker exited ${r.code}: ${r.err}`);
     return { ms: r.ms, results: JSON.parse(readFileSync(out, 'utf8')) };
@@ -222,7 +218,6 @@ export async function main(RUNS = 3) {
   const checkable = pairs.filter((p) => !pgErrors.has(p.name));
   const pairsFile = join(work, 'pairs.json');
   writeFileSync(pairsFile, JSON.stringify(checkable));
-  const cli = join(root, 'bin/patchgate.js');
   const coldAnalysis = () => rmSync(join(state, 'cache', 'check'), { recursive: true, force: true });
   const onePg = () => {
     const r = timed([
@@ -272,26 +267,47 @@ export async function main(RUNS = 3) {
   coldAnalysis();
   times.perPair.push(perPair());
   const base = median(times.oz);
+  const ozBase = { label: 'upgrades-core alone, one process', value: base };
   console.log(
     `\ntiming on ${checkable.length} pairs (${pairs.length - checkable.length} that patchgate cannot check left out), warm compile cache, median of ${RUNS} (per-pair: 1 round)`,
   );
-  const line = (name, ms) =>
-    console.log(`${name.padEnd(58)} ${ms.toFixed(0).padStart(7)} ms   ratio ${(ms / base).toFixed(2)}`);
-  line('upgrades-core alone, one process', base);
-  line('patchgate check --pairs, one process (no analysis cache)', median(times.pg));
-  line('patchgate check --pairs, one process (analysis cached)', median(times.pgCached));
-  line('patchgate check, one process per pair (no analysis cache)', median(times.perPair));
-  console.log(
-    `one process vs one per pair: ${(median(times.perPair) / median(times.pg)).toFixed(1)}× faster; vs upgrades-core: ${(median(times.pg) / base).toFixed(2)}× (target < 3)`,
-  );
-  rmSync(work, { recursive: true, force: true });
+  const ozCounts = (key) => ({ label: 'upgrades-core alone', value: ozT[key] });
+  const figures = [
+    figure(`missed unsafe pairs, of ${pairs.length - safeCount}`, pgT.missed, 'pairs', 1, ozCounts('missed')),
+    figure(`false alarms on safe pairs, of ${safeCount}`, pgT.falseAlarm, 'pairs', 1, ozCounts('falseAlarm')),
+    figure('upgrades-core alone, one process', base, 'ms', RUNS),
+    figure(
+      '`patchgate check --pairs`, one process (no analysis cache)',
+      median(times.pg),
+      'ms',
+      RUNS,
+      ozBase,
+    ),
+    figure(
+      '`patchgate check --pairs`, one process (analysis cached)',
+      median(times.pgCached),
+      'ms',
+      RUNS,
+      ozBase,
+    ),
+    figure(
+      '`patchgate check`, one process per pair (no analysis cache)',
+      median(times.perPair),
+      'ms',
+      1,
+      ozBase,
+    ),
+  ];
+  const result = report('precision', RUNS, figures, [
+    `${pairs.length} pairs of test/fixtures/corpus (${safeCount} safe, ${pairs.length - safeCount} unsafe); timing on the ${checkable.length} pairs patchgate can check, warm compile cache; every patchgate figure is the command as a user runs it (a new process).`,
+  ]);
+  console.log(renderLines(result).join('\n'));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv[2] === '--upgrades-core-worker') {
     await upgradesCoreWorker(process.argv[3], process.argv[4], process.argv[5]);
   } else {
-    const runsArg = process.argv.indexOf('--runs');
-    await main(runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3);
+    await main(arg('--runs', 3));
   }
 }

@@ -8,9 +8,11 @@
 import { type Address, encodeFunctionData, type Hex, keccak256, parseAbi, toHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuditParameters, auditProxy } from '../src/audit/index.js';
+import { loadLog } from '../src/audit/log.js';
 import { findContract } from '../src/build/find.js';
 import { localAccount } from '../src/chain/clients.js';
 import { abiOf, deploy } from '../src/chain/deploy.js';
+import { classifyProxy, introspectProxy } from '../src/chain/proxy.js';
 import { errorOf } from '../src/core/errors.fixture.js';
 import { ERC1967 } from '../src/core/proxy-kinds.js';
 import type { ExportRecord } from '../src/ledger/export.js';
@@ -24,6 +26,9 @@ import { queue } from '../src/lifecycle/queue.js';
 import { upgradeThroughGovernance } from '../src/simulate/governance.js';
 import { type Db, openPglite } from '../src/store/db.js';
 import { openLedger } from '../src/store/ledger-store.js';
+import { attachSystem } from '../src/system/attach.js';
+import type { BlockRef } from '../src/watch/follow.js';
+import { upgradeRule } from '../src/watch/rules/upgrades.js';
 import { type LiveExample, lifecycleOn, startLiveExample } from './helpers/live.js';
 
 const PROXY_ADMIN_ABI = parseAbi([
@@ -406,5 +411,110 @@ describe('auditProxy', () => {
     expect([empty.code, empty.exitCode]).toEqual(['audit-not-a-proxy', 2]);
     const gate = await errorOf(audit({ gate: 'nope' }));
     expect(gate.shortMessage).toBe('--gate "nope" is not an address');
+  });
+});
+
+describe('one proxy classifier', () => {
+  it('audit, simulate and verify see the same kind: transparent, UUPS, beacon, bare ERC-1967, not a proxy', async () => {
+    await onSnapshot(async () => {
+      const wallet = live.clients.wallet(owner(0));
+      const vaultImpl = live.system.contracts.get('vault')?.implementation as Hex;
+      // An ERC1967Proxy over an implementation without proxiableUUID: no admin slot, not UUPS. (OZ 5's
+      // ERC1967Proxy refuses empty init data: a harmless view call stands in.)
+      const bare = await deploy(wallet, live.clients.public, findContract(live.project, 'ERC1967Proxy'), [
+        vaultImpl,
+        encodeFunctionData({
+          abi: parseAbi(['function asset() view returns (address)']),
+          functionName: 'asset',
+        }),
+      ]);
+      const beacon = await deploy(
+        wallet,
+        live.clients.public,
+        findContract(live.project, 'UpgradeableBeacon'),
+        [vaultImpl, localAccount(0).address],
+      );
+      const beaconProxy = await deploy(
+        wallet,
+        live.clients.public,
+        findContract(live.project, 'BeaconProxy'),
+        [beacon, '0x'],
+      );
+      const rewards = live.system.contracts.get('rewards')?.address as Hex;
+      const cases: [Hex, string][] = [
+        [vault, 'transparent'],
+        [rewards, 'uups'],
+        [beaconProxy, 'beacon'],
+        [bare, 'erc1967'],
+      ];
+      for (const [address, kind] of cases) {
+        const classified = await classifyProxy(live.clients.public, address);
+        const introspected = await introspectProxy(live.clients.public, address);
+        const audited = await auditProxy(live.clients.public, { proxy: address });
+        expect([classified?.kind, introspected.kind, audited.kind], kind).toEqual([kind, kind, kind]);
+        expect(introspected.implementation).toBe(classified?.implementation);
+        expect(audited.implementation).toBe(classified?.implementation);
+      }
+      // The timelock is no proxy: the classifier says so, audit refuses it as bad input.
+      const timelock = live.system.governance.timelock;
+      expect(await classifyProxy(live.clients.public, timelock)).toBeUndefined();
+      expect((await introspectProxy(live.clients.public, timelock)).kind).toBe('none');
+      const refused = await errorOf(auditProxy(live.clients.public, { proxy: timelock }));
+      expect([refused.code, refused.exitCode]).toEqual(['audit-not-a-proxy', 2]);
+      // Simulating against a bare ERC-1967 proxy is refused, naming it, before anything is sent.
+      const config = { ...live.config, live: { ...live.config.live, vault: { address: bare } } };
+      const attach = await errorOf(attachSystem(live.clients, live.project, config));
+      expect([attach.code, attach.exitCode]).toEqual(['live-not-upgradeable', 2]);
+      expect(attach.shortMessage).toContain(bare);
+    });
+  });
+});
+
+describe('watch: the upgrades rule (audit, live, one block at a time)', () => {
+  const ruleOn = async (entries: readonly unknown[] | undefined) => {
+    const loaded = entries ? await loadLog(await exportOf(entries)) : undefined;
+    if (loaded && !loaded.ok) throw new Error(`the test log does not verify: ${loaded.status}`);
+    return upgradeRule({
+      client: live.clients.public,
+      chainId: live.clients.chain.id,
+      proxies: [vault],
+      log: async () => (loaded?.ok ? loaded.log : undefined),
+    });
+  };
+  const blockOf = async (hash: Hex): Promise<BlockRef> => {
+    const b = await live.clients.public.getBlock({
+      blockNumber: (await live.clients.public.getTransactionReceipt({ hash })).blockNumber,
+    });
+    return { number: b.number, hash: b.hash, parentHash: b.parentHash };
+  };
+
+  it('stays silent on the patch the log executed, and alerts on it without the log', async () => {
+    const block = await blockOf(executedTx);
+    expect(await (await ruleOn(logged)).evaluate(block)).toEqual([]);
+    const alerts = await (await ruleOn(undefined)).evaluate(block);
+    expect(alerts.map((a) => a.id)).toEqual(['audit-unexplained-upgrade']);
+    expect(alerts[0]?.message).toContain(executedTx);
+  });
+
+  it('alerts on an upgrade by a leaked ProxyAdmin owner key, naming the transaction and its sender', async () => {
+    const rule = await ruleOn(logged);
+    await onSnapshot(async () => {
+      const timelock = live.system.governance.timelock;
+      await live.clients.test.impersonateAccount({ address: timelock });
+      await live.clients.test.setBalance({ address: timelock, value: 10n ** 18n });
+      const v1 = live.system.contracts.get('vault')?.implementation as Hex;
+      const hash = await live.clients.wallet({ address: timelock, type: 'json-rpc' }).writeContract({
+        address: proxyAdmin,
+        abi: PROXY_ADMIN_ABI,
+        functionName: 'upgradeAndCall',
+        args: [vault, v1, '0x'],
+      });
+      await live.clients.public.waitForTransactionReceipt({ hash });
+      await live.clients.test.stopImpersonatingAccount({ address: timelock });
+      const alerts = await rule.evaluate(await blockOf(hash));
+      expect(alerts.map((a) => [a.id, a.key])).toEqual([['audit-unexplained-upgrade', `${hash}:0`]]);
+      expect(alerts[0]?.message).toContain(`Upgraded(${v1})`);
+      expect(alerts[0]?.message).toContain(`sent by ${timelock}`);
+    });
   });
 });

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 
 /** Bottom first. `index.ts` (the public API) sits on top of everything. */
-export const LAYERS = [
+const LAYERS = [
   'core',
   'config',
   'build',
@@ -25,6 +25,7 @@ export const LAYERS = [
   'anchor',
   'lifecycle',
   'audit',
+  'watch',
   'report',
   'demo',
   'cli',

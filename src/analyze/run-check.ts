@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { cachedUnitKeys, loadProject } from '../build/index.js';
 import type { Project } from '../build/types.js';
 import { evidenceDigest } from '../core/digest.js';
-import { type Report, type StageResult, verdictOf } from '../core/finding.js';
+import { type Report, verdictOf } from '../core/finding.js';
+import { passedIf, type StageRecorder, stageRecorder } from '../core/stages.js';
 import { VERSION } from '../core/version.js';
 import { type Acknowledgement, applyAcknowledgements } from './acknowledge.js';
 import type { CheckResult } from './check.js';
@@ -136,17 +137,13 @@ export async function analyzeOnProject(
 export function checkReportOf(
   result: CheckResult,
   acknowledge: readonly Acknowledgement[],
-  stages: StageResult[],
-  startedCheck: number,
+  recorder: StageRecorder,
   cached: boolean,
 ): CheckReport {
   const findings = applyAcknowledgements(result.findings, acknowledge);
   const verdict = verdictOf(findings);
-  stages.push({
-    name: 'check',
-    status: verdict === 'pass' ? 'passed' : 'failed',
-    durationMs: Math.round(performance.now() - startedCheck),
-  });
+  recorder.lap('check', passedIf(verdict === 'pass'));
+  const stages = recorder.stages;
   const final: CheckResult = { ...result, findings };
   return {
     tool: { name: 'patchgate', version: VERSION },
@@ -162,8 +159,7 @@ export function checkReportOf(
 }
 
 export async function runCheck(params: RunCheckParameters): Promise<CheckReport> {
-  const stages: StageResult[] = [];
-  let t = performance.now();
+  const recorder = stageRecorder();
   const spec: CheckSpec = { reference: params.reference, candidate: params.candidate, kind: params.kind };
   const useCache = params.cache !== false;
   // Fast path: every unit is cached and so is the analysis of exactly these inputs — no compiler output read.
@@ -173,12 +169,10 @@ export async function runCheck(params: RunCheckParameters): Promise<CheckReport>
   if (!result) {
     const project =
       params.project ?? (await loadProject({ dir: params.projectDir, stateDir: params.stateDir }));
-    stages.push({ name: 'build', status: 'passed', durationMs: Math.round(performance.now() - t) });
-    t = performance.now();
+    recorder.lap('build', 'passed');
     result = await analyzeOnProject(project, params.stateDir, spec, useCache);
   } else {
-    stages.push({ name: 'build', status: 'passed', durationMs: Math.round(performance.now() - t) });
-    t = performance.now();
+    recorder.lap('build', 'passed');
   }
-  return checkReportOf(result, params.acknowledge ?? [], stages, t, cached);
+  return checkReportOf(result, params.acknowledge ?? [], recorder, cached);
 }

@@ -12,6 +12,7 @@ import type { Project } from '../build/types.js';
 import { evidenceDigest } from '../core/digest.js';
 import { inputError, isPatchgateError, PatchgateError } from '../core/errors.js';
 import type { Finding, Report, StageResult } from '../core/finding.js';
+import { passedIf, type StageRecorder, stageRecorder } from '../core/stages.js';
 import { VERSION } from '../core/version.js';
 import type { Acknowledgement } from './acknowledge.js';
 import type { CheckResult } from './check.js';
@@ -110,7 +111,7 @@ function resolvePairs(project: Project, pairs: readonly PairSpec[]): void {
 export async function runPairs(params: RunPairsParameters): Promise<PairsReport> {
   const acks = params.acknowledge ?? [];
   const useCache = params.cache !== false;
-  let t = performance.now();
+  const recorder = stageRecorder();
   // Fast path: every analysis is cached — no compiler output is read at all (a cached analysis exists only
   // for pairs that resolved when it was made, on exactly this compiler output).
   const hits = new Map<string, CheckResult>();
@@ -130,20 +131,15 @@ export async function runPairs(params: RunPairsParameters): Promise<PairsReport>
     ? undefined
     : (params.project ?? (await loadProject({ dir: params.projectDir, stateDir: params.stateDir })));
   if (project) resolvePairs(project, params.pairs);
-  const build: StageResult = {
-    name: 'build',
-    status: 'passed',
-    durationMs: Math.round(performance.now() - t),
-  };
-  t = performance.now();
+  const build = recorder.lap('build', 'passed');
   const reports: PairReport[] = [];
   const errors: PairError[] = [];
   for (const pair of params.pairs) {
-    const started = performance.now();
+    const pairRecorder = stageRecorder();
     try {
       const result =
         hits.get(pair.name) ?? (await analyzeOnProject(project as Project, params.stateDir, pair, useCache));
-      const report = checkReportOf(result, acks, [], started, allCached);
+      const report = checkReportOf(result, acks, pairRecorder, allCached);
       reports.push({ name: pair.name, ...report });
     } catch (e) {
       const error = inPair(pair.name, e);
@@ -156,21 +152,22 @@ export async function runPairs(params: RunPairsParameters): Promise<PairsReport>
       });
     }
   }
-  return combine(reports, errors, build, Math.round(performance.now() - t));
+  return combine(reports, errors, build, recorder);
 }
 
 function combine(
   reports: PairReport[],
   errors: PairError[],
   build: StageResult,
-  checkMs: number,
+  recorder: StageRecorder,
 ): PairsReport {
   const verdict = reports.some((r) => r.verdict === 'fail') || errors.length > 0 ? 'fail' : 'pass';
+  const check = recorder.lap('check', passedIf(verdict === 'pass'));
   return {
     tool: { name: 'patchgate', version: VERSION },
     verdict,
     digest: evidenceDigest(reports.map((r) => ({ name: r.name, digest: r.digest }))),
-    stages: [build, { name: 'check', status: verdict === 'pass' ? 'passed' : 'failed', durationMs: checkMs }],
+    stages: [build, check],
     findings: reports.flatMap((r) => r.findings.map((f) => ({ ...f, pair: r.name }))),
     pairs: reports,
     ...(errors.length > 0 ? { errors } : {}),

@@ -176,6 +176,8 @@ export const ERROR_CODES = {
   // audit.
   'audit-not-a-proxy': 2,
   'audit-rpc-failed': 3,
+  // watch.
+  'watch-reorg-too-deep': 3,
   // patchgate itself.
   internal: 3,
 } as const satisfies Record<string, ExitCode>;

@@ -1,15 +1,19 @@
 /**
- * Turning before/after observations into report rows and findings — pure functions, apart from the chain
- * work in run-simulate.ts. Replay differences (status/balances block, return/events are listed), invariants
+ * simulate's judge phase: turning before/after observations into report rows and findings — pure functions (the
+ * chain work is in baseline.ts, upgrade.ts and after.ts). Replay differences (status/balances block, return/events are listed), invariants
  * (broken before voids the run, broken after or during the replay blocks) and PoCs (void evidence, or still
  * exploitable).
  */
 import { makeFinding } from '../analyze/catalog.js';
 import type { InvariantConfig, PocConfig } from '../config/schema.js';
 import type { Finding } from '../core/finding.js';
-import type { InvariantCheck } from './invariants.js';
+import type { InvariantCheck } from '../system/invariants.js';
+import type { After } from './after.js';
+import type { Baseline } from './baseline.js';
 import type { PocRun } from './poc.js';
+import type { SimulationRun } from './prepare.js';
 import { compareReplays, type ReplayDifference, type TxOutcome } from './replay.js';
+import type { Upgrade } from './upgrade.js';
 
 export interface GasRow {
   label: string;
@@ -36,7 +40,7 @@ export interface PocRow {
   reasonAfter?: string;
 }
 
-export function judgeReplay(
+function judgeReplay(
   before: TxOutcome[],
   after: TxOutcome[],
 ): { differences: ReplayDifference[]; gas: GasRow[]; findings: Finding[] } {
@@ -62,7 +66,7 @@ export function judgeReplay(
   return { differences, gas, findings };
 }
 
-export function judgeInvariants(
+function judgeInvariants(
   invariants: readonly InvariantConfig[],
   before: Record<string, InvariantCheck>,
   after: Record<string, InvariantCheck>,
@@ -103,7 +107,7 @@ export function judgeInvariants(
   return { rows, findings };
 }
 
-export function judgePocs(
+function judgePocs(
   pocs: readonly PocConfig[],
   before: Record<string, PocRun>,
   after: Record<string, PocRun>,
@@ -139,4 +143,34 @@ export function judgePocs(
     };
   });
   return { rows, findings };
+}
+
+/** simulate, phase 5 — judge: before against after, as findings and the report's rows. */
+export function judgeRun(
+  run: Pick<SimulationRun, 'pocs'>,
+  baseline: Baseline,
+  upgrade: Pick<Upgrade, 'findings'>,
+  after: After,
+): {
+  findings: Finding[];
+  differences: ReplayDifference[];
+  gas: GasRow[];
+  invariants: InvariantRow[];
+  poc: PocRow[];
+} {
+  const replay = judgeReplay(baseline.replay, after.replay);
+  const invariants = judgeInvariants(
+    after.invariantsJudged,
+    baseline.invariants,
+    after.invariants,
+    after.brokenDuringReplay,
+  );
+  const pocs = judgePocs(run.pocs, baseline.pocs, after.pocs);
+  return {
+    findings: [...upgrade.findings, ...replay.findings, ...invariants.findings, ...pocs.findings],
+    differences: replay.differences,
+    gas: replay.gas,
+    invariants: invariants.rows,
+    poc: pocs.rows,
+  };
 }

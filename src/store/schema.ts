@@ -60,6 +60,13 @@ create table if not exists transitions (
   tx_hash text,
   at timestamptz not null default now()
 );
+create table if not exists watch_cursors (
+  name text not null,
+  chain_id bigint not null,
+  blocks jsonb not null,
+  updated_at timestamptz not null default now(),
+  primary key (name, chain_id)
+);
 `;
 
 export function schemaStatements(): string[] {

@@ -13,8 +13,8 @@ import { rethrowTransportFailure } from '../chain/rpc.js';
 import type { InvariantConfig } from '../config/schema.js';
 import { inputError } from '../core/errors.js';
 import { describeRevert, revertData } from '../core/revert.js';
-import { coerceArgs } from '../system/encode.js';
-import { accountFor, type DeployedSystem, resolveName } from '../system/model.js';
+import { coerceArgs } from './encode.js';
+import { accountFor, type DeployedSystem, resolveName } from './model.js';
 
 export interface InvariantCheck {
   held: boolean;
