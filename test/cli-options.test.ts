@@ -2,9 +2,10 @@
  * The CLI's option layer as a user meets it: every command and subcommand reports a parse error on one
  * `patchgate:` line and exits 2, and the options README and error hints tell people to use exist.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildProgram, main } from '../src/cli/main.js';
@@ -131,5 +132,100 @@ describe('CLI options', () => {
       exitCode: 2,
       toolExecutionNotifications: [{ level: 'error', descriptor: { id: 'bad-allow' } }],
     });
+  });
+
+  it.each([
+    // [argv, error code, first line]: a bad value of each parser kind, in top-level commands and subcommands
+    [['approve', '0x12'], 'bad-digest', '"0x12" is not a patch digest (0x and 64 hex digits)'],
+    [
+      ['status', '--rpc', 'localhost:8545'],
+      'bad-rpc-url',
+      '--rpc "localhost:8545" has no scheme (http:// or https://)',
+    ],
+    [
+      ['simulate', '--patch', 'p', '--fork-url', 'ws://x:8545'],
+      'bad-rpc-url',
+      /^--fork-url "ws:\/\/x:8545": /,
+    ],
+    [
+      ['simulate', '--patch', 'p', '--fork-block', 'soon'],
+      'bad-fork-block',
+      '--fork-block "soon" is not a block number',
+    ],
+    [
+      ['simulate', '--patch', 'p', '--replay-blocks', '9:1'],
+      'bad-replay-blocks',
+      '--replay-blocks "9:1" is not a block range',
+    ],
+    [['audit', '0x12'], 'bad-address', 'proxy "0x12" is not an address'],
+    [
+      ['audit', `0x${'1'.repeat(40)}`, '--from-block', '-1'],
+      'bad-number',
+      '--from-block "-1" is not a block number',
+    ],
+    [['log', 'proof', '--index', '1.5'], 'bad-number', '--index "1.5" is not a non-negative integer'],
+    [['log', 'verify', '--file', 'x', '--signer', 'bob'], 'bad-address', '--signer "bob" is not an address'],
+    [
+      ['log', 'anchor', '--rpc', 'http://127.0.0.1:9', '--gate', '0x1'],
+      'bad-address',
+      '--gate "0x1" is not an address',
+    ],
+    [['gate', 'deploy', '--rpc', 'ftp://x'], 'bad-rpc-url', /^--rpc "ftp:\/\/x" is not an http\(s\) URL/],
+    [
+      ['propose', '--patch', 'p', '--lane', 'fast'],
+      'invalid-argument',
+      '--lane "fast" is not one of standard, emergency',
+    ],
+    [
+      ['propose', '--patch', 'p', '--predecessor', '0x1'],
+      'bad-predecessor',
+      '--predecessor "0x1" is not 32 bytes of hex',
+    ],
+    [['check', '--kind', 'diamond'], 'bad-kind', '--kind "diamond" is not one of transparent, uups, beacon'],
+    [['log', 'head', '--format', 'yaml'], 'invalid-argument', '--format "yaml" is not one of text, json'],
+    [
+      ['queue', `0x${'a'.repeat(64)}`, '--format', 'md'],
+      'invalid-argument',
+      '--format "md" is not one of text, json, safe-tx-builder',
+    ],
+  ] as const)('refuses %j: one patchgate: line naming the value, exit 2', async (argv, code, message) => {
+    const r = await run([...argv]);
+    expect(r.code).toBe(2);
+    const [first] = r.stderr.split('\n');
+    if (typeof message === 'string') expect(first).toBe(`patchgate: ${message}`);
+    else expect(first?.replace(/^patchgate: /, '')).toMatch(message);
+    expect(first).toMatch(/^patchgate: /);
+    if ((argv as readonly string[]).includes('--format')) return; // the bad value is the format itself: no document to ask for
+    const json = await run([...argv, '--format', 'json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ verdict: 'error', exitCode: 2, error: { code } });
+  });
+
+  it('declares the shared options only in cli/options.ts: no command declares a store, rpc, key or output option by hand', () => {
+    const dir = fileURLToPath(new URL('../src/cli/', import.meta.url));
+    const shared =
+      /['"`]--(state-dir|database-url|rpc|key-env|keystore|password-env|format|out|config|project|patch|origin) </;
+    const byHand = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'options.ts')
+      .flatMap((f) =>
+        readFileSync(join(dir, f), 'utf8')
+          .split('\n')
+          .flatMap((line, i) => (shared.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])),
+      );
+    expect(byHand).toEqual([]);
+  });
+
+  it('names the missing subcommand of a command that has them, after its usage, with exit 2', async () => {
+    const log = await run(['log']);
+    expect(log.code).toBe(2);
+    expect(log.stderr).toMatch(/^Usage: patchgate log/);
+    expect(log.stderr.trimEnd().split('\n').at(-1)).toBe(
+      'patchgate: `patchgate log` needs a command: export, head, proof, consistency, verify, anchor',
+    );
+    const none = await run([]);
+    expect([none.code, none.stderr.trimEnd().split('\n').at(-1)]).toEqual([
+      2,
+      expect.stringMatching(/^patchgate: a command is missing: check, simulate, propose, /),
+    ]);
   });
 });

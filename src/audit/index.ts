@@ -87,8 +87,6 @@ export interface AuditReport extends ReportHeader<'audit'> {
   tally: Record<'initial' | 'authorized' | 'unexplained', number>;
 }
 
-export { parseAddress };
-
 function summarize(loaded: LoadedLog | undefined): AuditLogSummary {
   if (!loaded) return { given: false, status: 'none', verified: false, authenticated: false, used: 0 };
   const { report } = loaded;

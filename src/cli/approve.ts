@@ -7,15 +7,13 @@ import { refuseKeyShapedPath } from '../govern/keys.js';
 import type { ApprovalFile, ApprovalRequest, ApproveResult } from '../lifecycle/approve.js';
 import type { SafePurpose } from '../store/store.js';
 import {
-  addKeyOptions,
   addLifecycleOptions,
   emit,
-  type KeyOptions,
   type LifecycleOptions,
   optionalAccount,
-  parseDigest,
   withLifecycle,
 } from './lifecycle.js';
+import { addDigestArgument, addKeyOptions, type KeyOptions } from './options.js';
 
 interface ApproveOptions extends LifecycleOptions, KeyOptions {
   approval?: string;
@@ -166,16 +164,15 @@ export function approveCommand(onExit: (code: number) => void): Command {
     .description(
       'approve a patch digest (EIP-712, bound to chain, proxy and digest); Safe owners also sign its SafeTxs',
     )
-    .argument('<digest>', 'the patch digest')
     .option(
       '--approval <file>',
       'record an approval signed elsewhere (JSON: digest, chainId, proxy, nonce, expiry, signature, safeSignatures)',
     )
     .option('--typed-data', 'print the EIP-712 typed data to sign elsewhere, and stop');
-  addLifecycleOptions(cmd, { rpc: true });
+  addDigestArgument(cmd);
+  addLifecycleOptions(cmd);
   addKeyOptions(cmd, 'the approver');
-  cmd.action(async (digestArg: string, opts: ApproveOptions) => {
-    const digest = parseDigest(digestArg);
+  cmd.action(async (digest: Hex, opts: ApproveOptions) => {
     if (opts.typedData) {
       const request = await withLifecycle(opts, async (lc) =>
         (await import('../lifecycle/approve.js')).approvalRequest(lc, digest),

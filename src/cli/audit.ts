@@ -6,9 +6,10 @@
  * number), 3 the RPC does not answer.
  */
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Argument, Command } from 'commander';
 import pc from 'picocolors';
-import { type AuditReport, auditProxy, type HistoryItem, parseAddress } from '../audit/index.js';
+import type { Address } from 'viem';
+import { type AuditReport, auditProxy, type HistoryItem } from '../audit/index.js';
 import { connect } from '../chain/clients.js';
 import { inputError } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
@@ -16,17 +17,18 @@ import { parseExport } from '../ledger/export.js';
 import type { Head } from '../ledger/head.js';
 import { readHead as parseHeadFile } from '../ledger/head-text.js';
 import { renderReport, writeOutput } from '../report/index.js';
-import { useColor } from './common.js';
+import { addOutputOptions, addRpcOption, blockNumber, REPORT_FORMATS, rpcUrl, useColor } from './options.js';
+import { address } from './options-address.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
 interface AuditOptions {
-  rpc: string;
+  rpc?: string;
   log?: string;
   head?: string;
-  signer?: string;
-  gate?: string;
-  fromBlock?: string;
+  signer?: Address;
+  gate?: Address;
+  fromBlock?: bigint;
   format: 'text' | 'json' | 'md' | 'sarif';
   out?: string;
 }
@@ -50,17 +52,6 @@ function readLog(path: string): string {
 /** A head file: the JSON `log head --format json` writes, or the text `log head` prints. */
 function readHead(path: string): Head {
   return parseHeadFile(readInput(path, '--head'), `--head ${path}`);
-}
-
-function parseBlock(value: string): bigint {
-  if (!/^\d+$/.test(value)) {
-    throw inputError(
-      'bad-number',
-      `--from-block "${value}" is not a block number`,
-      'e.g. --from-block 19000000',
-    );
-  }
-  return BigInt(value);
 }
 
 /** The event, named after its emitter when that is not the proxy: `ProxyAdmin.OwnershipTransferred`. */
@@ -174,35 +165,38 @@ export function auditCommand(onExit: (code: number) => void): Command {
     .description(
       "rebuild a proxy's upgrade history from the chain and flag every change the log does not explain",
     )
-    .argument('<proxy>', 'the proxy address')
-    .option('--rpc <url>', 'JSON-RPC URL of the chain (default: $ETH_RPC_URL or http://127.0.0.1:8545)')
+    .addArgument(new Argument('<proxy>', 'the proxy address').argParser(address('proxy')));
+  addRpcOption(cmd, { note: 'default: $ETH_RPC_URL, then http://127.0.0.1:8545' });
+  cmd
     .option('--log <export>', 'the transparency log export (JSON lines from `patchgate log export`)')
     .option('--head <file>', 'a signed head the export must match (`patchgate log head --format json`)')
     .option(
       '--signer <address>',
       "the log signer's published address (required for the log to be used: a head proves only who signed it)",
+      address('--signer'),
     )
-    .option('--gate <address>', 'a PatchGate contract whose PatchExecuted events are read too')
-    .option('--from-block <n>', 'start the history at this block (default 0)')
-    .addOption(
-      new Option('--format <format>', 'report format')
-        .choices(['text', 'json', 'md', 'sarif'])
-        .default('text'),
+    .option(
+      '--gate <address>',
+      'a PatchGate contract whose PatchExecuted events are read too',
+      address('--gate'),
     )
-    .option('--out <file>', 'write the report to a file instead of stdout');
-  cmd.action(async (proxy: string, opts: AuditOptions) => {
+    .option('--from-block <n>', 'start the history at this block (default 0)', blockNumber('--from-block'));
+  addOutputOptions(cmd, REPORT_FORMATS);
+  cmd.action(async (proxy: Address, opts: AuditOptions) => {
     if (opts.log === undefined && (opts.head !== undefined || opts.signer !== undefined)) {
       throw inputError('missing-log', '--head and --signer check a log export: pass it with --log EXPORT');
     }
     const params = {
-      proxy: parseAddress(proxy, 'proxy'),
-      ...(opts.gate !== undefined ? { gate: parseAddress(opts.gate, '--gate') } : {}),
-      ...(opts.signer !== undefined ? { signer: parseAddress(opts.signer, '--signer') } : {}),
-      ...(opts.fromBlock !== undefined ? { fromBlock: parseBlock(opts.fromBlock) } : {}),
+      proxy,
+      ...(opts.gate !== undefined ? { gate: opts.gate } : {}),
+      ...(opts.signer !== undefined ? { signer: opts.signer } : {}),
+      ...(opts.fromBlock !== undefined ? { fromBlock: opts.fromBlock } : {}),
       ...(opts.log !== undefined ? { log: readLog(opts.log) } : {}),
       ...(opts.head !== undefined ? { head: readHead(opts.head) } : {}),
     };
-    const clients = await connect(opts.rpc ?? process.env.ETH_RPC_URL ?? 'http://127.0.0.1:8545');
+    // The environment's URL is checked like --rpc's: a bad one is exit 2 naming it, not a failed connection.
+    const env = process.env.ETH_RPC_URL;
+    const clients = await connect(opts.rpc ?? (env ? rpcUrl('ETH_RPC_URL')(env) : 'http://127.0.0.1:8545'));
     const report = await auditProxy(clients.public, params);
     writeOutput(render(report, opts), opts.out);
     onExit(report.verdict === 'pass' ? 0 : 1);

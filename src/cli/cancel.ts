@@ -1,16 +1,15 @@
 /** `patchgate cancel`: withdraw a patch; a queued one is cancelled on the timelock through the Safe. */
 import { Command } from 'commander';
+import type { Hex } from 'viem';
 import type { CancelResult } from '../lifecycle/cancel.js';
 import {
-  addKeyOptions,
   addLifecycleOptions,
   emit,
-  type KeyOptions,
   type LifecycleOptions,
   optionalAccount,
-  parseDigest,
   withLifecycle,
 } from './lifecycle.js';
+import { addDigestArgument, addKeyOptions, type KeyOptions } from './options.js';
 
 export function cancelText(r: CancelResult): string[] {
   if (r.state === 'cancelled') {
@@ -26,13 +25,13 @@ export function cancelText(r: CancelResult): string[] {
 }
 
 export function cancelCommand(onExit: (code: number) => void): Command {
-  const cmd = new Command('cancel')
-    .description('cancel a patch: in the store before it is queued, on the timelock (Safe owners) after')
-    .argument('<digest>', 'the patch digest');
-  addLifecycleOptions(cmd, { rpc: true });
+  const cmd = new Command('cancel').description(
+    'cancel a patch: in the store before it is queued, on the timelock (Safe owners) after',
+  );
+  addDigestArgument(cmd);
+  addLifecycleOptions(cmd);
   addKeyOptions(cmd, 'a Safe owner (queued patches)');
-  cmd.action(async (digestArg: string, opts: LifecycleOptions & KeyOptions) => {
-    const digest = parseDigest(digestArg);
+  cmd.action(async (digest: Hex, opts: LifecycleOptions & KeyOptions) => {
     const signer = optionalAccount(opts);
     const result = await withLifecycle(opts, async (lc) =>
       (await import('../lifecycle/cancel.js')).cancel(lc, { digest, signer }),

@@ -8,34 +8,43 @@ import { loadConfig } from '../config/load.js';
 import { configPairs, readPairsFile } from '../config/pairs.js';
 import { inputError } from '../core/errors.js';
 import { renderReport, writeOutput } from '../report/index.js';
-import { addOutputOptions, outputOptions, parseKind, useColor } from './common.js';
+import {
+  addOutputOptions,
+  addPatchOption,
+  addProjectOptions,
+  addStoreOptions,
+  choiceOption,
+  type OutputOptions,
+  type ProjectOptions,
+  REPORT_FORMATS,
+  type ReportFormat,
+  stateDirOf,
+  useColor,
+} from './options.js';
 
-interface CheckOptions {
-  project?: string;
-  config?: string;
+const KINDS = ['transparent', 'uups', 'beacon'] as const;
+
+interface CheckOptions extends ProjectOptions, OutputOptions<ReportFormat> {
   patch?: string;
   reference?: string;
   candidate?: string;
-  kind?: string;
+  kind?: (typeof KINDS)[number];
   all?: boolean;
   pairs?: string;
   allow: string[];
-  format?: string;
-  out?: string;
-  stateDir?: string;
+  stateDir: string;
 }
 
 export function checkCommand(onExit: (code: number) => void): Command {
-  const cmd = new Command('check')
-    .description(
-      'check a patch statically: storage layout, upgrade safety, ABI, access control, initializers',
-    )
-    .option('--project <dir>', 'Foundry, Hardhat or plain-Solidity project directory')
-    .option('--config <file>', 'patchgate.config.json (default: the one in the project directory, if any)')
-    .option('--patch <name>', 'a patch declared in the config (gives reference, candidate and kind)')
+  const cmd = new Command('check').description(
+    'check a patch statically: storage layout, upgrade safety, ABI, access control, initializers',
+  );
+  addProjectOptions(cmd, 'Foundry, Hardhat or plain-Solidity project directory');
+  addPatchOption(cmd, 'a patch declared in the config (gives reference, candidate and kind)');
+  cmd
     .option('--reference <ref>', 'the live implementation: Name or path/File.sol:Name')
     .option('--candidate <ref>', 'the patched implementation: Name or path/File.sol:Name')
-    .option('--kind <kind>', 'proxy kind: transparent, uups or beacon (inferred when omitted)')
+    .addOption(choiceOption('--kind <kind>', 'proxy kind (inferred when omitted)', KINDS, 'bad-kind'))
     .option('--all', 'check every patch declared in the config, in one run (exit code of the worst)')
     .option(
       '--pairs <file>',
@@ -47,9 +56,10 @@ export function checkCommand(onExit: (code: number) => void): Command {
       collect,
       [],
     );
-  addOutputOptions(cmd);
+  addStoreOptions(cmd, { database: false });
+  addOutputOptions(cmd, REPORT_FORMATS);
   cmd.action(async (opts: CheckOptions) => {
-    const out = outputOptions(opts);
+    const stateDir = stateDirOf(opts);
     const searchDir = resolve(opts.project ?? '.');
     const { config, projectDir } = await loadConfig({ file: opts.config, searchDir });
     const acknowledge = [...config.acknowledge, ...opts.allow.map(parseAllow)];
@@ -59,18 +69,18 @@ export function checkCommand(onExit: (code: number) => void): Command {
       const pairs = opts.pairs ? readPairsFile(resolve(opts.pairs)) : configPairs(config);
       const report = await runPairs({
         projectDir: opts.project ? resolve(opts.project) : projectDir,
-        stateDir: out.stateDir,
+        stateDir,
         pairs,
         acknowledge,
       });
-      const text = renderReport(report, out.format, { color: useColor(out.out), rootDir: projectDir });
-      writeOutput(text, out.out);
+      const text = renderReport(report, opts.format, { color: useColor(opts.out), rootDir: projectDir });
+      writeOutput(text, opts.out);
       onExit(report.verdict === 'pass' ? 0 : 1);
       return;
     }
     let reference = opts.reference;
     let candidate = opts.candidate;
-    let kind = parseKind(opts.kind);
+    let kind = opts.kind;
     if (opts.patch) {
       const patch = config.patches.find((p) => p.name === opts.patch);
       if (!patch) {
@@ -94,14 +104,14 @@ export function checkCommand(onExit: (code: number) => void): Command {
     }
     const report = await runCheck({
       projectDir: opts.project ? resolve(opts.project) : projectDir,
-      stateDir: out.stateDir,
+      stateDir,
       reference,
       candidate,
       kind,
       acknowledge,
     });
-    const text = renderReport(report, out.format, { color: useColor(out.out), rootDir: projectDir });
-    writeOutput(text, out.out);
+    const text = renderReport(report, opts.format, { color: useColor(opts.out), rootDir: projectDir });
+    writeOutput(text, opts.out);
     onExit(report.verdict === 'pass' ? 0 : 1);
   });
   return cmd;

@@ -8,15 +8,16 @@ import type { DemoStep } from '../demo/report.js';
 
 import { demoFiles } from '../demo/run-demo.js';
 import { writeOutput } from '../report/index.js';
-import { addOutputOptions, outputOptions, useColor } from './common.js';
+import { addOutputOptions, addStoreOptions, type OutputOptions, stateDirOf, useColor } from './options.js';
 
 export function demoCommand(onExit: (code: number) => void): Command {
   const cmd = new Command('demo').description(
     'run the whole patch lifecycle on the bundled example protocol (no network)',
   );
+  addStoreOptions(cmd, { database: false });
   addOutputOptions(cmd, ['text', 'json']);
-  cmd.action(async (opts: { format?: string; out?: string; stateDir?: string }) => {
-    const out = outputOptions(opts);
+  cmd.action(async (opts: OutputOptions & { stateDir: string }) => {
+    const out = { ...opts, stateDir: stateDirOf(opts) };
     const c = pc.createColors(useColor(out.out));
     const lines: string[] = [];
     const live = out.format === 'text' && !out.out;

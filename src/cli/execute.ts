@@ -1,17 +1,16 @@
 /** `patchgate execute`: the queued patch, once its delay has passed, through the Safe and the timelock. */
 import { Command } from 'commander';
+import type { Hex } from 'viem';
 import type { ExecuteResult } from '../lifecycle/execute.js';
 import {
-  addKeyOptions,
   addLifecycleOptions,
   emit,
   exportSafeTxBatch,
-  type KeyOptions,
   type LifecycleOptions,
-  parseDigest,
   requiredAccount,
   withLifecycle,
 } from './lifecycle.js';
+import { addDigestArgument, addKeyOptions, type KeyOptions } from './options.js';
 
 interface ExecuteOptions extends LifecycleOptions, KeyOptions {
   wait?: boolean;
@@ -30,13 +29,12 @@ export function executeText(r: ExecuteResult): string[] {
 export function executeCommand(onExit: (code: number) => void): Command {
   const cmd = new Command('execute')
     .description('execute the queued patch once the timelock delay has passed')
-    .argument('<digest>', 'the patch digest')
     .option('--wait', 'poll until the operation is ready (live chain), showing the ETA')
     .option('--warp', "move a local node's clock (anvil, Hardhat) to the ETA");
-  addLifecycleOptions(cmd, { rpc: true, formats: ['text', 'json', 'safe-tx-builder'] });
+  addDigestArgument(cmd);
+  addLifecycleOptions(cmd, { formats: ['text', 'json', 'safe-tx-builder'] });
   addKeyOptions(cmd, 'the submitter (pays gas; any account)');
-  cmd.action(async (digestArg: string, opts: ExecuteOptions) => {
-    const digest = parseDigest(digestArg);
+  cmd.action(async (digest: Hex, opts: ExecuteOptions) => {
     if (opts.format === 'safe-tx-builder') {
       await exportSafeTxBatch(opts, digest, 'execute');
       onExit(0);

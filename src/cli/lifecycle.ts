@@ -1,11 +1,10 @@
 /**
- * What the lifecycle commands (propose, approve, status, queue, execute, cancel, verify, pause) share: the
- * chain (`--rpc`), the store (`--state-dir` / `--database-url`), the config, signing keys (`--key-env`,
- * `--keystore`), and a patch digest argument. Each command opens a Lifecycle, calls one library function,
- * renders the result and closes everything it opened.
+ * What the lifecycle commands (propose, approve, status, queue, execute, cancel, verify, pause) share: their
+ * option groups (options.ts: rpc, project, store, output), the signing key a group names, and a Lifecycle —
+ * config, chain and store — that each command opens, calls one library function with, renders and closes.
  */
 
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import type { Hex, LocalAccount } from 'viem';
 import { inputError } from '../core/errors.js';
 import { jsonText } from '../core/report-json.js';
@@ -14,56 +13,33 @@ import { connectChain, createLifecycle, openLifecycleStore } from '../lifecycle/
 import type { ChainContext, Lifecycle } from '../lifecycle/lifecycle.js';
 import { assertWritableOut, writeOutput } from '../report/index.js';
 import type { Store } from '../store/store.js';
+import {
+  addOutputOptions,
+  addProjectOptions,
+  addRpcOption,
+  addStoreOptions,
+  type Format,
+  type KeyOptions,
+  type OutputOptions,
+  type ProjectOptions,
+  type StoreOptions,
+  stateDirOf,
+} from './options.js';
 
-export interface LifecycleOptions {
+/** What the lifecycle's groups parse to (`format` may be one a command adds, such as safe-tx-builder). */
+export interface LifecycleOptions extends ProjectOptions, Partial<StoreOptions>, Partial<OutputOptions> {
   rpc?: string;
-  config?: string;
-  project?: string;
-  stateDir?: string;
-  databaseUrl?: string;
-  format?: string;
-  out?: string;
 }
 
-export interface KeyOptions {
-  keyEnv?: string;
-  keystore?: string;
-  passwordEnv?: string;
-}
-
-function addStoreOptions(cmd: Command): Command {
-  return cmd
-    .option('--state-dir <dir>', 'where patchgate keeps its cache and its store (PGlite)', '.patchgate')
-    .option('--database-url <url>', 'keep the store in PostgreSQL instead (postgres://…)');
-}
-
+/** The lifecycle's groups: rpc, project, store and output (`text` and `json` unless `formats` says more). */
 export function addLifecycleOptions(
   cmd: Command,
-  opts: { rpc: boolean; formats?: string[] } = { rpc: true },
+  opts: { rpcNote?: string; formats?: readonly Format[] } = {},
 ): Command {
-  if (opts.rpc) cmd.option('--rpc <url>', 'JSON-RPC URL of the chain the patch targets');
-  cmd
-    .option('--config <file>', 'patchgate.config.json (default: the one in the current directory)')
-    .option('--project <dir>', 'project directory (default: the config\'s "project")');
+  addRpcOption(cmd, { note: opts.rpcNote });
+  addProjectOptions(cmd);
   addStoreOptions(cmd);
-  return cmd
-    .addOption(
-      new Option('--format <format>', 'output format')
-        .choices(opts.formats ?? ['text', 'json'])
-        .default('text'),
-    )
-    .option('--out <file>', 'write the output to a file instead of stdout');
-}
-
-export function addKeyOptions(cmd: Command, what: string): Command {
-  return cmd
-    .option('--key-env <name>', `environment variable holding ${what}'s private key (0x…)`)
-    .option('--keystore <file>', `keystore v3 file holding ${what}'s key`)
-    .option(
-      '--password-env <name>',
-      'environment variable holding the keystore password',
-      'PATCHGATE_KEYSTORE_PASSWORD',
-    );
+  return addOutputOptions(cmd, opts.formats ?? ['text', 'json']);
 }
 
 function keySource(opts: KeyOptions): KeySource {
@@ -79,23 +55,12 @@ export function requiredAccount(opts: KeyOptions): LocalAccount {
   return loadAccount(keySource(opts));
 }
 
-export function parseDigest(value: string): Hex {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(value)) {
-    throw inputError(
-      'bad-digest',
-      `"${value}" is not a patch digest (0x and 64 hex digits)`,
-      'copy it from `patchgate propose` or `patchgate status`',
-    );
-  }
-  return value.toLowerCase() as Hex;
-}
-
 /**
  * The store named by `--state-dir`/`--database-url`, held by this process until closed. Only a command that
  * starts state passes `create: true`; for every other one a missing store is exit 2 naming the path.
  */
 export async function openStoreFrom(opts: LifecycleOptions, access: { create: boolean }): Promise<Store> {
-  return openLifecycleStore({ store: opts.databaseUrl, stateDir: opts.stateDir, create: access.create });
+  return openLifecycleStore({ store: opts.databaseUrl, stateDir: stateDirOf(opts), create: access.create });
 }
 
 /** The `--rpc` a chain command cannot do without (exit 2), checked with `--out` before anything is opened. */
@@ -118,7 +83,7 @@ export async function withChain<T>(
 ): Promise<T> {
   const rpc = requireRpc(opts);
   return run(
-    await connectChain({ rpc, config: opts.config, projectDir: opts.project, stateDir: opts.stateDir }),
+    await connectChain({ rpc, config: opts.config, projectDir: opts.project, stateDir: stateDirOf(opts) }),
   );
 }
 
@@ -135,7 +100,7 @@ export async function withLifecycle<T>(
     rpc: requireRpc(opts),
     config: opts.config,
     projectDir: opts.project,
-    stateDir: opts.stateDir,
+    stateDir: stateDirOf(opts),
     store: opts.databaseUrl,
     create: access.create,
   });

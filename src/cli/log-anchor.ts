@@ -3,30 +3,39 @@
  * `anchor`, from the anchorer's key — a public, timestamped commitment anyone can compare a head with.
  * Idempotent: a size already anchored is reported, not sent again.
  */
-import { resolve } from 'node:path';
 import { Command } from 'commander';
+import type { Address } from 'viem';
 import { connect } from '../chain/clients.js';
-import { parseAddress } from '../govern/address.js';
 import { openDb } from '../store/db.js';
 import { openLedger } from '../store/ledger-store.js';
-import { addKeyOptions, emit, type KeyOptions, type LifecycleOptions, requiredAccount } from './lifecycle.js';
+import { emit, type LifecycleOptions, requiredAccount } from './lifecycle.js';
+import {
+  addKeyOptions,
+  addOriginOption,
+  addOutputOptions,
+  addRpcOption,
+  addStoreOptions,
+  DEFAULT_LOG_KEY_ENV,
+  type KeyOptions,
+  stateDirOf,
+} from './options.js';
+import { address } from './options-address.js';
 
 export function anchorCommand(onExit: (code: number) => void): Command {
-  const cmd = new Command('anchor')
-    .description("record the log's current head on chain (PatchGate.anchor), signed by the anchorer key")
-    .requiredOption('--rpc <url>', 'JSON-RPC URL of the chain PatchGate is on')
-    .requiredOption('--gate <address>', 'the PatchGate contract')
-    .option('--state-dir <dir>', 'where patchgate keeps its store (PGlite under <dir>/db)', '.patchgate')
-    .option('--database-url <url>', 'the store in PostgreSQL instead (postgres://…)')
-    .option('--origin <name>', 'which log in the store (its origin)', 'patchgate')
-    .option('--format <format>', 'text or json', 'text')
-    .option('--out <file>', 'write the output to a file instead of stdout');
-  addKeyOptions(cmd, 'the anchorer');
-  cmd.action(async (opts: LifecycleOptions & KeyOptions & { gate: string; origin: string }) => {
-    const gate = parseAddress(opts.gate, '--gate');
-    const account = requiredAccount(opts.keyEnv || opts.keystore ? opts : { keyEnv: 'PATCHGATE_LOG_KEY' });
+  const cmd = new Command('anchor').description(
+    "record the log's current head on chain (PatchGate.anchor), signed by the anchorer key",
+  );
+  addRpcOption(cmd, { required: true, note: 'the chain PatchGate is on' });
+  cmd.requiredOption('--gate <address>', 'the PatchGate contract', address('--gate'));
+  addStoreOptions(cmd);
+  addOriginOption(cmd);
+  addOutputOptions(cmd, ['text', 'json']);
+  addKeyOptions(cmd, 'the anchorer', { defaultEnv: DEFAULT_LOG_KEY_ENV });
+  cmd.action(async (opts: LifecycleOptions & KeyOptions & { gate: Address; origin: string }) => {
+    const { gate } = opts;
+    const account = requiredAccount(opts.keyEnv || opts.keystore ? opts : { keyEnv: DEFAULT_LOG_KEY_ENV });
     const db = await openDb({
-      stateDir: resolve(opts.stateDir ?? '.patchgate'),
+      stateDir: stateDirOf(opts),
       databaseUrl: opts.databaseUrl,
       create: false,
     });

@@ -6,13 +6,12 @@
  * is unreachable or damaged.
  */
 import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { Command, Option } from 'commander';
-import { type Address, getAddress } from 'viem';
+import { Command } from 'commander';
+import type { Address } from 'viem';
 import { environmentError, inputError } from '../core/errors.js';
 import { jsonText } from '../core/report-json.js';
 import { didYouMean } from '../core/suggest.js';
 import { VERSION } from '../core/version.js';
-import { parseAddress } from '../govern/address.js';
 import { hasKey, type KeySource, loadAccount } from '../govern/keys.js';
 import { exportLine } from '../ledger/export.js';
 import { type Hash, parseHash, toHex } from '../ledger/hash.js';
@@ -23,13 +22,21 @@ import { type ExportReport, type UnsignedTail, verifyExport } from '../ledger/ve
 import { writeOutput } from '../report/index.js';
 import { type Db, openDb } from '../store/db.js';
 import { type Ledger, openLedger } from '../store/ledger-store.js';
-import { outputOptions } from './common.js';
 import { anchorCommand } from './log-anchor.js';
+import {
+  addKeyOptions,
+  addOriginOption,
+  addOutputOptions,
+  addStoreOptions,
+  count,
+  DEFAULT_LOG_KEY_ENV as DEFAULT_KEY_ENV,
+  stateDirOf,
+} from './options.js';
+import { address } from './options-address.js';
 
-const DEFAULT_KEY_ENV = 'PATCHGATE_LOG_KEY';
 const EXPORT_PAGE = 5_000;
 
-interface StoreOptions {
+interface LogOptions {
   stateDir?: string;
   databaseUrl?: string;
   origin: string;
@@ -37,27 +44,11 @@ interface StoreOptions {
   out?: string;
 }
 
-function count(name: string) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
-      throw inputError('bad-number', `${name} "${value}" is not a non-negative integer`, `e.g. ${name} 0`);
-    }
-    return Number(value);
-  };
-}
-
+/** The store, the log in it and the output: every `log` subcommand's options (`verify` reads files only). */
 function withOutput(cmd: Command, hideStore = false): Command {
-  const store = [
-    new Option('--state-dir <dir>', 'where patchgate keeps its store (PGlite under <dir>/db)').default(
-      '.patchgate',
-    ),
-    new Option('--database-url <url>', 'the store in PostgreSQL instead (postgres://…)'),
-    new Option('--origin <name>', 'which log in the store (its origin)').default('patchgate'),
-  ];
-  for (const o of store) cmd.addOption(hideStore ? o.hideHelp() : o);
-  return cmd
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--out <file>', 'write to a file instead of stdout');
+  addStoreOptions(cmd, { hidden: hideStore });
+  addOriginOption(cmd, { hidden: hideStore });
+  return addOutputOptions(cmd, ['text', 'json']);
 }
 
 /**
@@ -84,9 +75,8 @@ async function requireOrigin(db: Db, origin: string): Promise<void> {
 }
 
 /** Opens the store's ledger, runs `fn`, closes the database whatever happens. */
-async function withLedger<T>(opts: StoreOptions, fn: (ledger: Ledger) => Promise<T>): Promise<T> {
-  const { stateDir } = outputOptions(opts);
-  const db = await openDb({ stateDir, databaseUrl: opts.databaseUrl, create: false });
+async function withLedger<T>(opts: LogOptions, fn: (ledger: Ledger) => Promise<T>): Promise<T> {
+  const db = await openDb({ stateDir: stateDirOf(opts), databaseUrl: opts.databaseUrl, create: false });
   try {
     await requireOrigin(db, opts.origin);
     return await fn(await openLedger(db, { origin: opts.origin }));
@@ -147,7 +137,7 @@ function exportCommand(onExit: (code: number) => void): Command {
     .description('write the log as JSON lines: {"index", "entry" (canonical JSON text), "nodes"} per entry')
     .option('--from <n>', 'first entry to export', count('--from'), 0)
     .option('--to <n>', 'export entries before this index (default: all)', count('--to'));
-  withOutput(cmd).action(async (opts: StoreOptions & { from: number; to?: number }) => {
+  withOutput(cmd).action(async (opts: LogOptions & { from: number; to?: number }) => {
     await withLedger(opts, async (ledger) => {
       const { size } = await ledger.head();
       await writeExport(ledger, opts.from, Math.min(opts.to ?? size, size), opts.out);
@@ -158,21 +148,11 @@ function exportCommand(onExit: (code: number) => void): Command {
 }
 
 function headCommand(onExit: (code: number) => void): Command {
-  const cmd = new Command('head')
-    .description(
-      `the log's tree head, signed with the log key (--key-env, --keystore, or $${DEFAULT_KEY_ENV})`,
-    )
-    .option(
-      '--key-env <name>',
-      `environment variable holding the log signer's private key (default ${DEFAULT_KEY_ENV})`,
-    )
-    .option('--keystore <file>', "keystore v3 file holding the log signer's key")
-    .option(
-      '--password-env <name>',
-      'environment variable holding the keystore password',
-      'PATCHGATE_KEYSTORE_PASSWORD',
-    );
-  withOutput(cmd).action(async (opts: StoreOptions & KeySource) => {
+  const cmd = new Command('head').description(
+    `the log's tree head, signed with the log key (--key-env, --keystore, or $${DEFAULT_KEY_ENV})`,
+  );
+  addKeyOptions(cmd, 'the log signer', { defaultEnv: DEFAULT_KEY_ENV });
+  withOutput(cmd).action(async (opts: LogOptions & KeySource) => {
     const explicit = hasKey(opts);
     const source: KeySource | undefined = explicit
       ? opts
@@ -202,7 +182,7 @@ function proofCommand(onExit: (code: number) => void): Command {
     .description('RFC 9162 inclusion proof (audit path) of one entry')
     .requiredOption('--index <n>', 'the entry', count('--index'))
     .option('--size <n>', 'in the tree of this many entries (default: the current size)', count('--size'));
-  withOutput(cmd).action(async (opts: StoreOptions & { index: number; size?: number }) => {
+  withOutput(cmd).action(async (opts: LogOptions & { index: number; size?: number }) => {
     const p = await withLedger(opts, (ledger) => ledger.inclusionProof(opts.index, opts.size));
     if (!verifyInclusion(p)) {
       throw environmentError(
@@ -240,7 +220,7 @@ function consistencyCommand(onExit: (code: number) => void): Command {
     .description('RFC 9162 consistency proof: the tree of --from entries is a prefix of the tree of --to')
     .requiredOption('--from <n>', 'the earlier tree size', count('--from'))
     .option('--to <n>', 'the later tree size (default: the current size)', count('--to'));
-  withOutput(cmd).action(async (opts: StoreOptions & { from: number; to?: number }) => {
+  withOutput(cmd).action(async (opts: LogOptions & { from: number; to?: number }) => {
     const c = await withLedger(opts, (ledger) => ledger.consistencyProof(opts.from, opts.to));
     if (!verifyConsistency(c)) {
       throw environmentError(
@@ -336,22 +316,25 @@ function verifyCommand(onExit: (code: number) => void): Command {
     .requiredOption('--file <export>', 'the export (JSON lines from `patchgate log export`)')
     .option('--head <file>', 'a signed head (the output of `patchgate log head`, text or --format json)')
     .option('--previous-head <file>', 'an earlier signed head: the log must have only grown since')
-    .option('--signer <address>', "the log signer's address (default: the head's signer)")
+    .option(
+      '--signer <address>',
+      "the log signer's address (default: the head's signer)",
+      address('--signer'),
+    )
     .option(
       '--allow-unsigned-tail',
       'entries after the head (all of them, without --head) are named but do not fail: they stay unauthenticated',
     );
   withOutput(cmd, true).action(
     async (
-      opts: StoreOptions & {
+      opts: LogOptions & {
         file: string;
         head?: string;
         previousHead?: string;
-        signer?: string;
+        signer?: Address;
         allowUnsignedTail?: boolean;
       },
     ) => {
-      if (opts.signer !== undefined) parseAddress(opts.signer, '--signer');
       if (opts.previousHead !== undefined && opts.head === undefined) {
         throw inputError(
           'missing-log-head',
@@ -364,7 +347,7 @@ function verifyCommand(onExit: (code: number) => void): Command {
         name: `--file ${opts.file}`,
         head: opts.head ? readHead(opts.head, '--head') : undefined,
         previousHead: opts.previousHead ? readHead(opts.previousHead, '--previous-head') : undefined,
-        signer: opts.signer ? (getAddress(opts.signer) as Address) : undefined,
+        signer: opts.signer,
         allowUnsignedTail: opts.allowUnsignedTail === true,
       });
       // The JSON document leads with the report header every command shares, so CI reads one verdict field.
@@ -392,12 +375,8 @@ export function logCommand(onExit: (code: number) => void): Command {
     verifyCommand,
     anchorCommand,
   ]) {
-    // Subcommands report parse errors like the rest of the CLI: `patchgate: …`, exit 2 (via main).
-    log.addCommand(
-      sub(onExit)
-        .exitOverride()
-        .configureOutput({ outputError: (str, write) => write(`patchgate: ${str.replace(/^error: /, '')}`) }),
-    );
+    // Parse errors of subcommands are reported like every other (main.ts sets that on the whole tree).
+    log.addCommand(sub(onExit));
   }
   return log;
 }

@@ -113,6 +113,22 @@ function commanderCode(code: string): ErrorCode {
   return isErrorCode(name) && ERROR_CODES[name] === 2 ? name : 'usage';
 }
 
+/** What a command line that stops at a command with subcommands lacks: "`patchgate log` needs a command: …". */
+function missingCommand(program: Command, argv: string[]): string {
+  let cmd = program;
+  const path = ['patchgate'];
+  for (const word of argv) {
+    const sub = cmd.commands.find((c) => c.name() === word);
+    if (!sub) break;
+    cmd = sub;
+    path.push(word);
+  }
+  const names = cmd.commands.map((c) => c.name()).join(', ');
+  return path.length === 1
+    ? `a command is missing: ${names}`
+    : `\`${path.join(' ')}\` needs a command: ${names}`;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const program = await buildProgram((c) => {
@@ -126,6 +142,13 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       // help and version exit 0; every parse error is a usage error (2).
       if (e.exitCode === 0) return 0;
+      if (e.code === 'commander.help') {
+        // `patchgate log` with no subcommand: commander printed the usage; say what is missing, like any error.
+        const message = missingCommand(program, argv);
+        process.stderr.write(`patchgate: ${message}\n`);
+        printErrorDocument(argv, { code: 'missing-argument', message }, 2);
+        return 2;
+      }
       const message = e.message.replace(/^error: /, '').split('\n')[0] ?? e.message;
       printErrorDocument(argv, { code: commanderCode(e.code), message }, 2);
       return 2;

@@ -2,21 +2,14 @@
 import { Command } from 'commander';
 import type { Address } from 'viem';
 import { inputError } from '../core/errors.js';
-import {
-  addKeyOptions,
-  addLifecycleOptions,
-  emit,
-  type KeyOptions,
-  type LifecycleOptions,
-  requiredAccount,
-  withChain,
-} from './lifecycle.js';
+import { addLifecycleOptions, emit, type LifecycleOptions, requiredAccount, withChain } from './lifecycle.js';
+import { addKeyOptions, type KeyOptions } from './options.js';
 
 export function pauseCommand(onExit: (code: number) => void): Command {
   const cmd = new Command('pause')
     .description('pause a live contract with the guardian key (pause only: it can do nothing else)')
     .requiredOption('--contract <name>', 'the contract, by its name under "live" in the config');
-  addLifecycleOptions(cmd, { rpc: true });
+  addLifecycleOptions(cmd, { rpcNote: 'the contract is paused there' });
   addKeyOptions(cmd, 'the guardian');
   cmd.action(async (opts: LifecycleOptions & KeyOptions & { contract: string }) => {
     const guardian = requiredAccount(opts);

@@ -1,40 +1,28 @@
 /** `patchgate propose`: check and simulate a patch against the live chain, then record it for approval. */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { Address, Hex } from 'viem';
-import { inputError } from '../core/errors.js';
-import { parseAddress } from '../govern/address.js';
 import { loadAccount } from '../govern/keys.js';
 import type { ProposeReport } from '../lifecycle/propose.js';
 import { renderReport, reportFormat, writeOutput } from '../report/index.js';
-import { useColor } from './common.js';
+import { addLifecycleOptions, type LifecycleOptions, optionalAccount, withLifecycle } from './lifecycle.js';
 import {
   addKeyOptions,
-  addLifecycleOptions,
+  addPatchOption,
+  bytes32,
+  choiceOption,
   type KeyOptions,
-  type LifecycleOptions,
-  optionalAccount,
-  withLifecycle,
-} from './lifecycle.js';
+  REPORT_FORMATS,
+  useColor,
+} from './options.js';
+import { address } from './options-address.js';
 
 interface ProposeOptions extends LifecycleOptions, KeyOptions {
   patch: string;
   lane: 'standard' | 'emergency';
-  implementation?: string;
-  predecessor?: string;
+  implementation?: Address;
+  predecessor?: Hex;
   guardianKeyEnv?: string;
   again?: boolean;
-}
-
-/** `--predecessor`: a timelock operation id, 32 bytes of hex. */
-function parsePredecessor(v: string): Hex {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(v)) {
-    throw inputError(
-      'bad-predecessor',
-      `--predecessor "${v}" is not 32 bytes of hex`,
-      'pass the timelock operation id: 0x and 64 hex digits',
-    );
-  }
-  return v as Hex;
 }
 
 export function proposeText(r: ProposeReport): string[] {
@@ -66,28 +54,36 @@ export function proposeText(r: ProposeReport): string[] {
 }
 
 export function proposeCommand(onExit: (code: number) => void): Command {
-  const cmd = new Command('propose')
-    .description(
-      'check and simulate a patch against the live chain, deploy its implementation, record it for approval',
-    )
-    .requiredOption('--patch <name>', 'the patch, as declared in the config')
+  const cmd = new Command('propose').description(
+    'check and simulate a patch against the live chain, deploy its implementation, record it for approval',
+  );
+  addPatchOption(cmd, 'the patch, as declared in the config', { required: true });
+  cmd
     .addOption(
-      new Option('--lane <lane>', 'standard (review window) or emergency')
-        .choices(['standard', 'emergency'])
-        .default('standard'),
+      choiceOption('--lane <lane>', 'standard (review window) or emergency', [
+        'standard',
+        'emergency',
+      ]).default('standard'),
     )
     .option(
       '--implementation <address>',
       'use this already deployed implementation (checked against the build)',
-      (v: string) => parseAddress(v, '--implementation'),
+      address('--implementation'),
     )
-    .option('--predecessor <id>', 'a timelock operation that must execute first', parsePredecessor)
+    .option(
+      '--predecessor <id>',
+      'a timelock operation that must execute first',
+      bytes32('--predecessor', 'bad-predecessor', 'pass the timelock operation id: 0x and 64 hex digits'),
+    )
     .option(
       '--guardian-key-env <name>',
       'emergency lane: environment variable holding the guardian key, to pause at once',
     )
     .option('--again', 'propose anew with fresh evidence even when this patch is already open');
-  addLifecycleOptions(cmd, { rpc: true, formats: ['text', 'json', 'md', 'sarif'] });
+  addLifecycleOptions(cmd, {
+    rpcNote: 'checked and simulated on a fork of it, then deployed and recorded there',
+    formats: REPORT_FORMATS,
+  });
   addKeyOptions(cmd, 'the deployer');
   cmd.action(async (opts: ProposeOptions) => {
     const deployer = optionalAccount(opts);
@@ -104,8 +100,8 @@ export function proposeCommand(onExit: (code: number) => void): Command {
           lane: opts.lane,
           deployer,
           guardian,
-          implementation: opts.implementation as Address | undefined,
-          predecessor: opts.predecessor as Hex | undefined,
+          implementation: opts.implementation,
+          predecessor: opts.predecessor,
           again: opts.again,
         });
       },

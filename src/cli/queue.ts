@@ -1,18 +1,17 @@
 /** `patchgate queue`: the approved patch into the timelock, through the Safe. */
 import { Command } from 'commander';
+import type { Hex } from 'viem';
 import { formatEta } from '../lifecycle/execute.js';
 import type { QueueResult } from '../lifecycle/queue.js';
 import {
-  addKeyOptions,
   addLifecycleOptions,
   emit,
   exportSafeTxBatch,
-  type KeyOptions,
   type LifecycleOptions,
-  parseDigest,
   requiredAccount,
   withLifecycle,
 } from './lifecycle.js';
+import { addDigestArgument, addKeyOptions, type KeyOptions } from './options.js';
 
 export function queueText(r: QueueResult, now: bigint): string[] {
   return [
@@ -24,13 +23,13 @@ export function queueText(r: QueueResult, now: bigint): string[] {
 }
 
 export function queueCommand(onExit: (code: number) => void): Command {
-  const cmd = new Command('queue')
-    .description('schedule the approved patch on the timelock through the Safe (approvals verified again)')
-    .argument('<digest>', 'the patch digest');
-  addLifecycleOptions(cmd, { rpc: true, formats: ['text', 'json', 'safe-tx-builder'] });
+  const cmd = new Command('queue').description(
+    'schedule the approved patch on the timelock through the Safe (approvals verified again)',
+  );
+  addDigestArgument(cmd);
+  addLifecycleOptions(cmd, { formats: ['text', 'json', 'safe-tx-builder'] });
   addKeyOptions(cmd, 'the submitter (pays gas; any account)');
-  cmd.action(async (digestArg: string, opts: LifecycleOptions & KeyOptions) => {
-    const digest = parseDigest(digestArg);
+  cmd.action(async (digest: Hex, opts: LifecycleOptions & KeyOptions) => {
     if (opts.format === 'safe-tx-builder') {
       await exportSafeTxBatch(opts, digest, 'schedule');
       onExit(0);

@@ -1,12 +1,14 @@
 /** `patchgate status`: every patch in the store, or one in detail (checked against the chain with --rpc). */
 import { resolve } from 'node:path';
 import { Command } from 'commander';
+import type { Hex } from 'viem';
 import { connect } from '../chain/clients.js';
 import { loadConfig } from '../config/load.js';
 import { inputError } from '../core/errors.js';
 import { type PatchStatus, patchStatus } from '../lifecycle/status.js';
 import { unixTime } from '../lifecycle/time.js';
-import { addLifecycleOptions, emit, type LifecycleOptions, openStoreFrom, parseDigest } from './lifecycle.js';
+import { addLifecycleOptions, emit, type LifecycleOptions, openStoreFrom } from './lifecycle.js';
+import { addDigestArgument, stateDirOf } from './options.js';
 
 export function statusText(all: PatchStatus[], detailed: boolean): string[] {
   if (all.length === 0) return ['no patches in the store'];
@@ -42,14 +44,14 @@ export function statusText(all: PatchStatus[], detailed: boolean): string[] {
 }
 
 export function statusCommand(onExit: (code: number) => void): Command {
-  const cmd = new Command('status')
-    .description(
-      'list the patches in the store, or show one (approvals, signatures, history, timelock state)',
-    )
-    .argument('[digest]', 'one patch in detail');
-  addLifecycleOptions(cmd, { rpc: true });
-  cmd.action(async (digestArg: string | undefined, opts: LifecycleOptions) => {
-    const digest = digestArg ? parseDigest(digestArg) : undefined;
+  const cmd = new Command('status').description(
+    'list the patches in the store, or show one (approvals, signatures, history, timelock state)',
+  );
+  addDigestArgument(cmd, { optional: true, description: 'one patch in detail' });
+  addLifecycleOptions(cmd, {
+    rpcNote: 'optional; with a digest, the patch is checked against that chain too',
+  });
+  cmd.action(async (digest: Hex | undefined, opts: LifecycleOptions) => {
     // A --rpc that was given is answered for, even for the list: a dead node is exit 3, never a quiet 0.
     const clients = opts.rpc ? await connect(opts.rpc) : undefined;
     const store = await openStoreFrom(opts, { create: false });
@@ -79,7 +81,7 @@ export function statusCommand(onExit: (code: number) => void): Command {
         lc = {
           config,
           projectDir,
-          stateDir: resolve(opts.stateDir ?? '.patchgate'),
+          stateDir: stateDirOf(opts),
           store,
           clients,
           rpcUrl: opts.rpc,

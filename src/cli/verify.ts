@@ -1,10 +1,11 @@
 /** `patchgate verify`: what ran on chain is exactly what was approved. */
 import { Command } from 'commander';
 import pc from 'picocolors';
+import type { Hex } from 'viem';
 import type { VerifyReport } from '../lifecycle/verify.js';
 import { renderReport, reportFormat, writeOutput } from '../report/index.js';
-import { useColor } from './common.js';
-import { addLifecycleOptions, type LifecycleOptions, parseDigest, withLifecycle } from './lifecycle.js';
+import { addLifecycleOptions, type LifecycleOptions, withLifecycle } from './lifecycle.js';
+import { addDigestArgument, REPORT_FORMATS, useColor } from './options.js';
 
 export function verifyText(r: VerifyReport, color = false): string[] {
   const c = pc.createColors(color);
@@ -18,12 +19,12 @@ export function verifyText(r: VerifyReport, color = false): string[] {
 }
 
 export function verifyCommand(onExit: (code: number) => void): Command {
-  const cmd = new Command('verify')
-    .description('check on chain that the executed upgrade is exactly the approved one')
-    .argument('<digest>', 'the patch digest');
-  addLifecycleOptions(cmd, { rpc: true, formats: ['text', 'json', 'md', 'sarif'] });
-  cmd.action(async (digestArg: string, opts: LifecycleOptions) => {
-    const digest = parseDigest(digestArg);
+  const cmd = new Command('verify').description(
+    'check on chain that the executed upgrade is exactly the approved one',
+  );
+  addDigestArgument(cmd);
+  addLifecycleOptions(cmd, { formats: REPORT_FORMATS });
+  cmd.action(async (digest: Hex, opts: LifecycleOptions) => {
     const report = await withLifecycle(opts, async (lc) =>
       (await import('../lifecycle/verify.js')).verify(lc, { digest }),
     );
