@@ -86,10 +86,22 @@ async function unknownOptionFirst(argv: string[]): Promise<void> {
 }
 
 /**
+ * The commands whose `--out` holds a verdict (a report CI reads). Every other `--out` holds an artifact — a log
+ * export, a signed head, a proof, an approval, a Safe batch — that a failed run must leave as it was.
+ */
+const VERDICT_COMMANDS = new Set(['check', 'simulate', 'audit', 'verify', 'propose', 'demo', 'log verify']);
+
+function outHoldsVerdict(argv: readonly string[]): boolean {
+  const [first, second] = argv;
+  return VERDICT_COMMANDS.has(first === 'log' ? `log ${second}` : (first ?? ''));
+}
+
+/**
  * Where a machine asked for JSON or SARIF, the error goes to stdout as a document too (stderr keeps the line).
- * A `--out FILE` gets the same document (or, for text and md, the error's lines): a report left there by an
- * earlier run must never outlive a failed one — CI would upload a stale pass. A file that cannot be written
- * (the very error being reported, maybe) is left alone.
+ * A verdict's `--out FILE` gets the same document (or, for text and md, the error's lines): a report left there
+ * by an earlier run must never outlive a failed one — CI would upload a stale pass. An artifact's `--out` (a log
+ * export, a head) is never overwritten by an error: that would lose the last good one. A file that cannot be
+ * written (the very error being reported, maybe) is left alone.
  */
 function printErrorDocument(argv: string[], fields: ErrorFields, exitCode: number): void {
   const format = requestedFormat(argv);
@@ -99,7 +111,7 @@ function printErrorDocument(argv: string[], fields: ErrorFields, exitCode: numbe
       : `patchgate: ${fields.message}\n${fields.hint ? `  hint: ${fields.hint}\n` : ''}`;
   if (format === 'json' || format === 'sarif') process.stdout.write(document);
   const out = requestedOption(argv, '--out');
-  if (out === undefined || fields.code === 'out-unwritable') return;
+  if (out === undefined || fields.code === 'out-unwritable' || !outHoldsVerdict(argv)) return;
   try {
     writeFileSync(out, document);
   } catch {

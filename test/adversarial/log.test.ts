@@ -403,3 +403,32 @@ describe('log verify under attack', () => {
     oneLine(nested.stderr, /line 1 is not JSON/);
   });
 });
+
+describe('a failed run never clobbers the last good artifact in --out', () => {
+  it('an export that fails (no store there) leaves the previous export byte for byte, exit 2', () => {
+    const out = write('kept.jsonl', exported);
+    const r = runCli([
+      'log',
+      'export',
+      '--state-dir',
+      join(work, 'no-store-here'),
+      '--out',
+      out,
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(2);
+    oneLine(r.stderr, /no-store-here/);
+    expect(readFileSync(out, 'utf8')).toBe(exported);
+  });
+
+  it('a head that cannot be signed (a malformed key) leaves the previous signed head, exit 2', () => {
+    const previous = readFileSync(file('head.json'), 'utf8');
+    const out = write('kept-head.json', previous);
+    const r = runCli(['log', 'head', '--state-dir', stateDir, '--format', 'json', '--out', out], {
+      env: { PATCHGATE_LOG_KEY: '0x1234' },
+    });
+    expect(r.code).toBe(2);
+    expect(readFileSync(out, 'utf8')).toBe(previous);
+  });
+});
