@@ -28,17 +28,13 @@ export function orderedFinding(f: Finding): Record<string, unknown> {
  * are omitted.
  */
 export function renderJson(report: ReportHeader): string {
+  return jsonText(reportBody(report));
+}
+
+/** A report's JSON object in the contract's key order, its findings' keys ordered too. */
+export function reportBody<R extends ReportHeader>(report: R): Record<string, unknown> {
   const { tool, verdict, digest, stages, findings, report: kind, ...extra } = report;
-  const body = {
-    tool,
-    verdict,
-    digest,
-    stages,
-    findings: findings.map(orderedFinding),
-    report: kind,
-    ...extra,
-  };
-  return `${JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
+  return { tool, verdict, digest, stages, findings: findings.map(orderedFinding), report: kind, ...extra };
 }
 
 /** Any value as indented JSON, big integers (wei, seconds, nonces) as decimal strings. */

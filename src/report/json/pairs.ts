@@ -4,7 +4,7 @@
  * with its name.
  */
 import type { PairReport, PairsReport } from '../../analyze/run-pairs.js';
-import { jsonText, orderedFinding } from '../../core/report-json.js';
+import { jsonText, orderedFinding, reportBody } from '../../core/report-json.js';
 
 const pairBody = ({ name, tool: _tool, verdict, digest, stages, findings, ...rest }: PairReport) => ({
   name,
@@ -16,15 +16,6 @@ const pairBody = ({ name, tool: _tool, verdict, digest, stages, findings, ...res
 });
 
 export function pairsJson(report: PairsReport): string {
-  const { tool, verdict, digest, stages, findings, report: kind, pairs, ...extra } = report;
-  return jsonText({
-    tool,
-    verdict,
-    digest,
-    stages,
-    findings: findings.map(orderedFinding),
-    report: kind,
-    pairs: pairs.map(pairBody),
-    ...extra,
-  });
+  // The pairs keep their place among the report's own keys; each is written in the contract's order too.
+  return jsonText({ ...reportBody(report), pairs: report.pairs.map(pairBody) });
 }
