@@ -46,12 +46,19 @@ export interface ChainEvent {
   codehash?: Hex;
 }
 
-type Decoded = Log<bigint, number, false> & { eventName: string; args: Record<string, unknown> };
+/** A decoded log as getLogs returns it for these events: only what `fromLog` reads. */
+type Decoded = Pick<
+  Log<bigint, number, false>,
+  'address' | 'blockNumber' | 'logIndex' | 'transactionHash'
+> & {
+  eventName: string;
+  args: object;
+};
 
 const addr = (v: unknown) => getAddress(v as string);
 
 function fromLog(log: Decoded, emitter: Emitter): ChainEvent {
-  const { args } = log;
+  const args = log.args as Record<string, unknown>;
   const base = {
     event: log.eventName as EventName,
     emitter,
@@ -91,7 +98,7 @@ export interface Range {
 /** The proxy's own events: upgrades, admin changes, beacon changes and (UUPS) ownership changes. */
 export async function proxyEvents(client: PublicClient, proxy: Address, range: Range): Promise<ChainEvent[]> {
   const logs = await client.getLogs({ address: proxy, events: HISTORY_ABI, ...range });
-  return logs.map((l) => fromLog(l as unknown as Decoded, 'proxy'));
+  return logs.map((l) => fromLog(l, 'proxy'));
 }
 
 /**
@@ -108,7 +115,7 @@ export async function controllerEvents(
   return logs.flatMap((l) => {
     const role = controllers.get(getAddress(l.address));
     if (!role) return [];
-    const e = fromLog(l as unknown as Decoded, role);
+    const e = fromLog(l, role);
     const relevant = e.event === 'OwnershipTransferred' || (role === 'beacon' && e.event === 'Upgraded');
     return relevant ? [e] : [];
   });
@@ -127,7 +134,7 @@ export async function gateEvents(
     args: { proxy },
     ...range,
   });
-  return logs.map((l) => fromLog(l as unknown as Decoded, 'gate'));
+  return logs.map((l) => fromLog(l, 'gate'));
 }
 
 /** The sender (`from`) of each transaction, read once per transaction. */

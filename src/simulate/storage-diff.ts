@@ -78,15 +78,22 @@ function layoutKeys(layout: StorageLayout): Set<string> {
   return keys;
 }
 
+/** `debug_traceTransaction` as viem types a method outside its schema: the tracer options in, `R` out. */
+type TraceCall<R> = {
+  Method: 'debug_traceTransaction';
+  Parameters: [Hex, Record<string, unknown>];
+  ReturnType: R;
+};
+
 export async function traceStorageChanges(
   client: PublicClient,
   txHash: Hex,
   address: Address,
 ): Promise<Array<{ slot: Hex; before: Hex; after: Hex }>> {
-  const diff = (await client.request({
-    method: 'debug_traceTransaction' as never,
-    params: [txHash, { tracer: 'prestateTracer', tracerConfig: { diffMode: true } }] as never,
-  })) as PrestateDiff;
+  const diff = await client.request<TraceCall<PrestateDiff>>({
+    method: 'debug_traceTransaction',
+    params: [txHash, { tracer: 'prestateTracer', tracerConfig: { diffMode: true } }],
+  });
   const find = (side: PrestateDiff['pre']) =>
     Object.entries(side ?? {}).find(([a]) => a.toLowerCase() === address.toLowerCase())?.[1]?.storage ?? {};
   const pre = find(diff.pre);
@@ -120,10 +127,10 @@ export async function tracePreimages(client: PublicClient, txHash: Hex): Promise
   const out = new Map<bigint, Preimage>();
   let logs: StructLog[] = [];
   try {
-    const trace = (await client.request({
-      method: 'debug_traceTransaction' as never,
-      params: [txHash, { enableMemory: true, disableStorage: true }] as never,
-    })) as { structLogs?: StructLog[] };
+    const trace = await client.request<TraceCall<{ structLogs?: StructLog[] }>>({
+      method: 'debug_traceTransaction',
+      params: [txHash, { enableMemory: true, disableStorage: true }],
+    });
     logs = trace.structLogs ?? [];
   } catch {
     return out;

@@ -112,10 +112,10 @@ async function cannotOpen<T>(dataDir: string, open: () => Promise<T>): Promise<T
 function pgliteDb(db: PGlite, release: () => void): Db {
   return {
     kind: 'pglite',
-    query: async (sql, params) => (await db.query(sql, params as unknown[])).rows as never,
+    query: async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows,
     transaction: (fn) =>
       db.transaction((tx) =>
-        fn({ query: async (sql, params) => (await tx.query(sql, params as unknown[])).rows as never }),
+        fn({ query: async <T>(sql: string, params?: unknown[]) => (await tx.query<T>(sql, params)).rows }),
       ),
     close: async () => {
       try {
