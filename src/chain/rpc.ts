@@ -36,6 +36,10 @@ export const requestTimeoutMs = (): number => envTimeout() ?? REQUEST_TIMEOUT_MS
 const SECRET = /[A-Za-z0-9_-]{20,}/g;
 const mask = (token: string) => `${token.slice(0, 4)}…`;
 
+/** Every URL inside a message (a node's or fetch's own error text) as `displayUrl` would print it. */
+const scrubUrls = (text: string): string =>
+  text.replace(/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s"'<>]+/g, displayUrl);
+
 /** The URL as it may be printed: credentials and anything that looks like an API key masked. */
 export function displayUrl(value: string): string {
   let url: URL;
@@ -94,6 +98,14 @@ export function parseRpcUrl(value: string | undefined, option = '--rpc'): string
   if (!url.hostname) {
     throw inputError('bad-rpc-url', `${option} "${shown}" has no host`, 'e.g. http://localhost:8545');
   }
+  if (url.username || url.password) {
+    // fetch refuses a URL with credentials in it ("Request cannot be constructed…"), and would print them.
+    throw inputError(
+      'bad-rpc-url',
+      `${option} "${shown}" carries credentials (user:password@) in the URL, which HTTP clients refuse`,
+      "use the provider's key-in-path URL (https://host/v2/KEY, masked in every message) or a local proxy that adds the credentials",
+    );
+  }
   return raw;
 }
 
@@ -136,7 +148,7 @@ function unreachable(url: string, e: unknown, ms: number, method?: string): Patc
             ? undefined
             : err?.cause?.message === 'bad port'
               ? `port ${new URL(url).port} is one fetch refuses to use (a "bad port" of the Fetch standard); serve the node on another port`
-              : (err?.cause?.message ?? (e as Error)?.message ?? String(e)).split('\n')[0];
+              : scrubUrls((err?.cause?.message ?? (e as Error)?.message ?? String(e)).split('\n')[0] ?? '');
   if (why === undefined) return timedOut(url, ms, method, e);
   return environmentError(
     'rpc-unreachable',

@@ -203,6 +203,28 @@ describe('a key where patchgate wants a name: exit 2, never repeated', () => {
     notPrinted(r, key);
   });
 
+  it.each([
+    ['status', ['status', '--format', 'json']],
+    ['verify', ['verify', digest, '--format', 'json']],
+  ])(
+    'an RPC URL with user:password@ (%s): exit 2 before any request, the password in no output',
+    (_what, args) => {
+      const r = runCli([
+        ...args,
+        '--rpc',
+        'http://alice:s3cret-rpc-pass@127.0.0.1:1/',
+        '--state-dir',
+        join(work, 'none'),
+      ]);
+      outputs.push({ command: args.join(' '), text: `${r.stdout}\n${r.stderr}` });
+      expect([r.code, r.stderr.split('\n')[0]]).toEqual([
+        2,
+        'patchgate: --rpc "http://***@127.0.0.1:1" carries credentials (user:password@) in the URL, which HTTP clients refuse',
+      ]);
+      expect(`${r.stdout}\n${r.stderr}`).not.toMatch(/s3cret-rpc-pass|alice/);
+    },
+  );
+
   it('--key-env holding a key typo (63 hex digits) is refused without echoing it', () => {
     const r = pg(['approve', digest, '--key-env', key.slice(0, -1)]);
     expect(r.code).toBe(2);
