@@ -3,6 +3,7 @@
  * 1 blocking findings, 2 bad usage or input, 3 environment or internal failure.
  */
 import { writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { rpcFailure } from '../chain/rpc.js';
 import { ERROR_CODES, type ErrorCode, isErrorCode } from '../core/error-codes.js';
@@ -97,6 +98,18 @@ function outHoldsVerdict(argv: readonly string[]): boolean {
 }
 
 /**
+ * An `--out` that names one of the command's inputs (a file named anywhere on the command line, or a config file
+ * found by name): an error must not replace it — exit 2 means nothing was done.
+ */
+function outIsInput(argv: readonly string[], out: string): boolean {
+  const target = resolve(out);
+  if (/^patchgate\.config\.(json|ts|mts|js|mjs)$/.test(basename(target))) return true;
+  return argv.some(
+    (arg, i) => argv[i - 1] !== '--out' && !arg.startsWith('--out=') && resolve(arg) === target,
+  );
+}
+
+/**
  * Where a machine asked for JSON or SARIF, the error goes to stdout as a document too (stderr keeps the line).
  * A verdict's `--out FILE` gets the same document (or, for text and md, the error's lines): a report left there
  * by an earlier run must never outlive a failed one — CI would upload a stale pass. An artifact's `--out` (a log
@@ -111,7 +124,13 @@ function printErrorDocument(argv: string[], fields: ErrorFields, exitCode: numbe
       : `patchgate: ${fields.message}\n${fields.hint ? `  hint: ${fields.hint}\n` : ''}`;
   if (format === 'json' || format === 'sarif') process.stdout.write(document);
   const out = requestedOption(argv, '--out');
-  if (out === undefined || fields.code === 'out-unwritable' || !outHoldsVerdict(argv)) return;
+  if (
+    out === undefined ||
+    fields.code === 'out-unwritable' ||
+    !outHoldsVerdict(argv) ||
+    outIsInput(argv, out)
+  )
+    return;
   try {
     writeFileSync(out, document);
   } catch {

@@ -422,6 +422,20 @@ describe('a failed run never clobbers the last good artifact in --out', () => {
     expect(readFileSync(out, 'utf8')).toBe(exported);
   });
 
+  it('a usage error whose --out names an input (the config, the pairs file) leaves that input as it was, exit 2', () => {
+    const dir = mkdtempSync(join(work, 'inputs-'));
+    const config = join(dir, 'patchgate.config.json');
+    const pairs = join(dir, 'pairs.json');
+    writeFileSync(config, '{"project": "."}\n');
+    writeFileSync(pairs, '[{"name": "a", "reference": "A", "candidate": "B"}]\n');
+    const bad = runCli(['check', '--patch', 'x', '--kind', 'diamond', '--out', config], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(readFileSync(config, 'utf8')).toBe('{"project": "."}\n');
+    const alsoBad = runCli(['check', '--pairs', pairs, '--kind', 'diamond', '--out', pairs], { cwd: dir });
+    expect(alsoBad.code).toBe(2);
+    expect(readFileSync(pairs, 'utf8')).toBe('[{"name": "a", "reference": "A", "candidate": "B"}]\n');
+  });
+
   it('a head that cannot be signed (a malformed key) leaves the previous signed head, exit 2', () => {
     const previous = readFileSync(file('head.json'), 'utf8');
     const out = write('kept-head.json', previous);
