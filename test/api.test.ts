@@ -70,7 +70,7 @@ describe('public API: a patch through the library on an anvil', () => {
         deployer: account(0),
       });
       expect([proposed.verdict, proposed.state, proposed.created]).toEqual(['pass', 'proposed', true]);
-      const digest = proposed.digest as Hex;
+      const digest = proposed.digest;
 
       await approve(lc, { digest, signer: account(1) });
       const second = await approve(lc, { digest, signer: account(2) });

@@ -61,7 +61,7 @@ export type ReportKind = 'check' | 'pairs' | 'simulate' | 'propose' | 'verify' |
 export interface ReportHeader<K extends ReportKind = ReportKind> {
   tool: { name: 'patchgate'; version: string };
   verdict: 'pass' | 'fail';
-  digest: string;
+  digest: `0x${string}`;
   stages: StageResult[];
   findings: Finding[];
   report: K;

@@ -109,7 +109,7 @@ export async function runDemo(params: {
   const report: DemoReport = {
     tool: { name: 'patchgate', version: VERSION },
     verdict: 'fail',
-    digest: '',
+    digest: '0x', // computed once every stage has run
     stages,
     findings: [],
     report: 'demo',

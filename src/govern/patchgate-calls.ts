@@ -24,7 +24,7 @@ export interface GatedUpgrade {
  *
  * @example
  * ```ts
- * const data = gatedUpgradeCall({ proxy, proxyAdmin, implementation, codehash, data: '0x' });
+ * const data = gatedUpgradeCall({ proxy, proxyAdmin, implementation, codehash, data: '0x', digest });
  * // the timelock's call target is then the PatchGate contract
  * ```
  */

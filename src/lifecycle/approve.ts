@@ -251,12 +251,14 @@ export type ApprovalRequest = Awaited<ReturnType<typeof approvalRequest>>;
 
 /**
  * What a signer needs to approve a patch with a wallet: the EIP-712 typed data and the Safe transactions to
- * sign (`patchgate approve --request`).
+ * sign (`patchgate approve --typed-data`). Its message holds big integers (nonce, expiry): write it as JSON with
+ * them as decimal strings, as wallets take them.
  *
  * @example
  * ```ts
  * const request = await approvalRequest(lc, digest);
- * console.log(JSON.stringify(request.approval.typedData)); // for eth_signTypedData_v4
+ * const asJson = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+ * console.log(asJson(request.approval.typedData)); // for eth_signTypedData_v4
  * for (const tx of request.safeTxs) console.log(tx.purpose, tx.safeTxHash);
  * ```
  */
