@@ -182,6 +182,15 @@ describe('CLI options', () => {
       '--predecessor "0x1" is not 32 bytes of hex',
     ],
     [['check', '--kind', 'diamond'], 'bad-kind', '--kind "diamond" is not one of transparent, uups, beacon'],
+    // An empty value (an unset variable) never falls back to a default store or to stdout.
+    [['status', '--database-url', ''], 'invalid-argument', '--database-url is empty'],
+    [['status', '--state-dir', ''], 'invalid-argument', '--state-dir is empty'],
+    [['check', '--out', ''], 'invalid-argument', '--out is empty'],
+    [
+      ['simulate', '--patch', 'p', '--fork-block', '99999999999999999999999'],
+      'bad-fork-block',
+      '--fork-block "99999999999999999999999" is not a block number (beyond any chain\'s height)',
+    ],
     [['log', 'head', '--format', 'yaml'], 'invalid-argument', '--format "yaml" is not one of text, json'],
     [
       ['queue', `0x${'a'.repeat(64)}`, '--format', 'md'],

@@ -244,6 +244,22 @@ describe('patchgate simulate (CLI)', () => {
       TEST_STATE_DIR,
     ]);
     expect(noSystem.code).toBe(2);
+    // A fork block with no node to fork is refused, not ignored.
+    const forkBlock = runCli([
+      'simulate',
+      '--config',
+      `${EXAMPLE_DIR}patchgate.config.json`,
+      '--patch',
+      'fix-flash-deposit',
+      '--fork-block',
+      '5',
+      '--state-dir',
+      TEST_STATE_DIR,
+    ]);
+    expect([forkBlock.code, forkBlock.stderr.split('\n')[0]]).toEqual([
+      2,
+      'patchgate: --fork-block 5 needs a node to fork: --fork-url or --rpc',
+    ]);
   });
 });
 

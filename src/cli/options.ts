@@ -62,10 +62,10 @@ export function count(flag: string): Parser<number> {
 /** A block number, in decimal. */
 export function blockNumber(flag: string, code: ErrorCodeWithExit<2> = 'bad-number'): Parser<bigint> {
   return (value) => {
-    if (!/^\d+$/.test(value)) {
+    if (!/^\d+$/.test(value) || BigInt(value) > BigInt(Number.MAX_SAFE_INTEGER)) {
       throw inputError(
         code,
-        `${flag} "${value}" is not a block number`,
+        `${flag} "${value}" is not a block number${/^\d+$/.test(value) ? " (beyond any chain's height)" : ''}`,
         `pass a decimal block number, e.g. ${flag} 19000000`,
       );
     }
@@ -142,10 +142,16 @@ export function addStoreOptions(cmd: Command, opts: { database?: boolean; hidden
     new Option(
       '--state-dir <dir>',
       'where patchgate keeps its compiler cache and its store (PGlite under <dir>/db)',
-    ).default(DEFAULT_STATE_DIR),
+    )
+      .default(DEFAULT_STATE_DIR)
+      .argParser(nonEmpty('--state-dir', 'a directory')),
     ...(opts.database === false
       ? []
-      : [new Option('--database-url <url>', 'keep the store in PostgreSQL instead (postgres://…)')]),
+      : [
+          new Option('--database-url <url>', 'keep the store in PostgreSQL instead (postgres://…)').argParser(
+            nonEmpty('--database-url', 'a postgres:// URL (an unset variable expands to nothing)'),
+          ),
+        ]),
   ];
   for (const o of options) cmd.addOption(opts.hidden ? o.hideHelp() : o);
   return cmd;
@@ -219,7 +225,23 @@ export interface OutputOptions<F extends Format = Format> {
 export function addOutputOptions(cmd: Command, formats: readonly Format[]): Command {
   return cmd
     .addOption(choiceOption('--format <format>', 'output format', formats).default('text'))
-    .option('--out <file>', 'write the output to a file instead of stdout');
+    .addOption(
+      new Option('--out <file>', 'write the output to a file instead of stdout').argParser(
+        nonEmpty('--out', 'a file path'),
+      ),
+    );
+}
+
+/**
+ * An option that must not be empty: `--database-url "$DATABASE_URL"` with the variable unset would otherwise fall
+ * back to a local store without a word.
+ */
+function nonEmpty(flag: string, what: string): Parser<string> {
+  return (value) => {
+    if (value.trim() === '')
+      throw inputError('invalid-argument', `${flag} is empty`, `pass ${what}, or drop ${flag}`);
+    return value;
+  };
 }
 
 export interface ProjectOptions {

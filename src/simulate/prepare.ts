@@ -101,6 +101,13 @@ export async function checkRequest(params: SimulateParameters): Promise<Simulati
       '--rpc deploys the system from the config on a fork of that node, --fork-url finds the live system on it',
     );
   }
+  if (params.forkBlock !== undefined && !params.forkUrl && !params.rpcUrl) {
+    throw inputError(
+      'bad-fork-block',
+      `--fork-block ${params.forkBlock} needs a node to fork: --fork-url or --rpc`,
+      'without one, simulate deploys the system on a fresh chain, which has no history to fork at',
+    );
+  }
   if (params.replayBlocks && !params.forkUrl) {
     throw inputError(
       'replay-blocks-needs-fork',
