@@ -40,6 +40,17 @@ import { type LiveExample, startLiveExample } from './helpers/live.js';
 const account = (i: number): LocalAccount =>
   mnemonicToAccount('test test test test test test test test test test test junk', { addressIndex: i });
 
+describe('the tables a script matches on', () => {
+  it('exports every error code, finding id and patch state with its type', async () => {
+    const api = await import('../src/index.js');
+    expect(api.ERROR_CODES['config-invalid']).toBe(2);
+    expect(api.FINDING_IDS).toContain('storage-layout-incompatible');
+    expect(api.PATCH_STATES).toContain('verified');
+    expect(api.PATCH_TRANSITIONS.proposed).toContain('approved');
+    expect(api.REPORT_FORMATS).toEqual(['text', 'json', 'md', 'sarif']);
+  });
+});
+
 describe('public API: a patch through the library on an anvil', () => {
   let live: LiveExample;
   let scratch: string;
