@@ -50,6 +50,22 @@ describe('CLI options', () => {
     }
   });
 
+  it('gives a commander parse error a hint too, on stderr and in the JSON document', async () => {
+    const typo = await run(['chek', '--format', 'json']);
+    expect([typo.code, typo.stderr]).toEqual([
+      2,
+      "patchgate: unknown command 'chek'\n  hint: did you mean check?\n",
+    ]);
+    expect(JSON.parse(typo.stdout).error).toEqual({
+      code: 'unknown-command',
+      message: "unknown command 'chek'",
+      hint: 'did you mean check?',
+    });
+    const missing = await run(['check', '--format', 'json', '--kind']);
+    expect(missing.stderr.split('\n')[1]).toBe('  hint: see `patchgate check --help`');
+    expect(JSON.parse(missing.stdout).error.hint).toBe('see `patchgate check --help`');
+  });
+
   it('suggests the option a typo meant, in a subcommand too', async () => {
     const r = await run(['log', 'verify', '--fil', 'x.jsonl']);
     expect(r.code).toBe(2);

@@ -59,7 +59,10 @@ function shell(cmd: Command): void {
   cmd
     .exitOverride()
     .showSuggestionAfterError(true)
-    .configureOutput({ outputError: (str, write) => write(`patchgate: ${str.replace(/^error: /, '')}`) });
+    // The first line only: main() adds the hint (commander's "(Did you mean …?)" becomes it) on its own line.
+    .configureOutput({
+      outputError: (str, write) => write(`patchgate: ${str.replace(/^error: /, '').split('\n')[0]}\n`),
+    });
   for (const sub of cmd.commands) shell(sub);
 }
 
@@ -160,6 +163,19 @@ function missingCommand(program: Command, argv: string[]): string {
     : `\`${path.join(' ')}\` needs a command: ${names}`;
 }
 
+/** `patchgate log verify`: the command the words of argv name, as far as they name one. */
+function commandPath(program: Command, argv: readonly string[]): string {
+  let cmd = program;
+  const path = ['patchgate'];
+  for (const word of argv) {
+    const sub = cmd.commands.find((c) => c.name() === word);
+    if (!sub) break;
+    cmd = sub;
+    path.push(word);
+  }
+  return path.join(' ');
+}
+
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const program = await buildProgram((c) => {
@@ -181,7 +197,12 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
       }
       const message = e.message.replace(/^error: /, '').split('\n')[0] ?? e.message;
-      printErrorDocument(argv, { code: commanderCode(e.code), message }, 2);
+      const suggestion = /\(Did you mean (.+)\?\)/.exec(e.message)?.[1];
+      const hint = suggestion
+        ? `did you mean ${suggestion}?`
+        : `see \`${commandPath(program, argv)} --help\``;
+      process.stderr.write(`  hint: ${hint}\n`);
+      printErrorDocument(argv, { code: commanderCode(e.code), message, hint }, 2);
       return 2;
     }
     // A node's failure that surfaced as a viem error (URL, request body, version over several lines): one line.
