@@ -6,6 +6,7 @@
  */
 
 import { type Address, BaseError, type Hex, type PublicClient } from 'viem';
+import { displayUrl } from '../chain/rpc.js';
 import { evidenceDigest } from '../core/digest.js';
 import { environmentError, isPatchgateError } from '../core/errors.js';
 import { type Finding, type ReportHeader, verdictOf } from '../core/finding.js';
@@ -203,35 +204,22 @@ async function readChain(
 }
 
 /** RPC failures are environment failures (exit 3); everything patchgate raised itself passes through. */
-async function fromChain<T>(fn: () => Promise<T>): Promise<T> {
+async function fromChain<T>(client: PublicClient, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
     if (isPatchgateError(e) || !(e instanceof BaseError)) throw e;
+    // Name the node: an answer that made no sense (garbage where an address belongs) is the node's failure.
+    const url = (client.transport as { url?: string }).url;
     throw environmentError(
       'audit-rpc-failed',
-      `reading the chain failed: ${e.shortMessage}`,
+      `reading the chain${url ? ` from ${displayUrl(url)}` : ''} failed: ${e.shortMessage}`,
       'check --rpc; a node that limits eth_getLogs ranges needs --from-block near the deployment',
       e,
     );
   }
 }
 
-/**
- * `patchgate audit`: a proxy's upgrade history rebuilt from chain events and judged against the verified log:
- * every upgrade the log does not explain is a finding.
- *
- * @example
- * ```ts
- * const client = createPublicClient({ transport: http('http://127.0.0.1:8545') });
- * const report = await auditProxy(client, {
- *   proxy: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
- *   log: readFileSync('log.jsonl', 'utf8'),
- *   head: JSON.parse(readFileSync('head.json', 'utf8')),
- * });
- * console.log(report.verdict);
- * ```
- */
 export async function auditProxy(client: PublicClient, params: AuditParameters): Promise<AuditReport> {
   const proxy = parseAddress(params.proxy, 'proxy');
   const gate = params.gate !== undefined ? parseAddress(params.gate, '--gate') : undefined;
@@ -243,7 +231,7 @@ export async function auditProxy(client: PublicClient, params: AuditParameters):
       : undefined;
   recorder.lap('log', !loaded ? 'skipped' : passedIf(loaded.ok));
 
-  const chain = await fromChain(() => readChain(client, proxy, gate, fromBlock));
+  const chain = await fromChain(client, () => readChain(client, proxy, gate, fromBlock));
   const ctx: Context = {
     proxy,
     chainId: chain.chainId,
@@ -253,7 +241,7 @@ export async function auditProxy(client: PublicClient, params: AuditParameters):
   const judged = classify(ctx, chain.events, chain.senders, chain.times);
   const gateItems = judged.filter((h) => h.emitter === 'gate');
   const complete = fromBlock === 0n || chain.deployment !== undefined;
-  const checked = await fromChain(async () => [
+  const checked = await fromChain(client, async () => [
     ...(await codehashFindings(client, ctx, judged)),
     ...(await executedFindings(client, ctx, judged, fromBlock)),
   ]);

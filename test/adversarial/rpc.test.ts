@@ -270,6 +270,14 @@ describe('a node that answers garbage', () => {
     ]);
   });
 
+  it('a node whose every answer is "0x1" (garbage where an address belongs) is exit 3 naming the node, for audit', async () => {
+    const url = await standIn((body, res) => json(res, { jsonrpc: '2.0', id: body?.id, result: '0x1' }));
+    const r = await runCliAsync(['audit', `0x${'aa'.repeat(20)}`, '--rpc', url]);
+    const [code, line] = failure(r);
+    expect(code).toBe(3);
+    expect(line).toMatch(new RegExp(`^patchgate: reading the chain from ${url} failed: `));
+  });
+
   it('a node that answers eth_chainId and then nothing is exit 3 on one line naming the timeout', async () => {
     const url = await standIn(chainThen(31337, never));
     const r = await pg(['status', digest, '--rpc', url], { PATCHGATE_RPC_TIMEOUT_MS: '1500' });
