@@ -123,11 +123,11 @@ function timedOut(url: string, ms: number, method?: string, cause?: unknown): Pa
   );
 }
 
-function badResponse(url: string, what: string, cause?: unknown): PatchgateError {
+function badResponse(url: string, what: string, cause?: unknown, hint?: string): PatchgateError {
   return environmentError(
     'rpc-bad-response',
     `the RPC endpoint ${displayUrl(url)} ${what}`,
-    'check that the URL names an Ethereum JSON-RPC endpoint (not a web page or a proxy error)',
+    hint ?? 'check that the URL names an Ethereum JSON-RPC endpoint (not a web page or a proxy error)',
     cause,
   );
 }
@@ -207,6 +207,10 @@ export async function probeRpc(url: string, timeoutMs = probeTimeoutMs()): Promi
     throw badResponse(
       url,
       `answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${again}`,
+      undefined,
+      res.status === 429
+        ? "the node is rate-limiting this client: wait, raise the plan's limit, or use another node"
+        : undefined,
     );
   }
   const body = parseRpcBody(url, res, text);

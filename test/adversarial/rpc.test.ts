@@ -411,10 +411,14 @@ describe('a busy node', () => {
     });
     expect(await pg(['status', digest, '--rpc', flaky])).toMatchObject({ code: 0 });
     const always = await standIn((_b, res) => busy(res));
-    expect(failure(await pg(['status', '--rpc', always]))).toEqual([
+    const busyRun = await pg(['status', '--rpc', always]);
+    expect(failure(busyRun)).toEqual([
       3,
       `patchgate: the RPC endpoint ${always} answered HTTP 429 Too Many Requests (still after 5 tries)`,
     ]);
+    expect(busyRun.stderr.split('\n')[1]).toBe(
+      "  hint: the node is rate-limiting this client: wait, raise the plan's limit, or use another node",
+    );
   });
 
   it('tells a dev node (fast receipts, --warp allowed) from a live one by what the node says it is', async () => {
