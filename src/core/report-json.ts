@@ -1,14 +1,14 @@
 import type { Finding, ReportHeader } from './finding.js';
 
-/** A finding's keys in this order, so that two reports diff line by line; the rest follow. */
+/** A finding's keys in DESIGN.md's order (id … message, location, status), then ours; the rest follow. */
 const FINDING_KEYS = [
   'id',
   'severity',
   'title',
   'message',
-  'hint',
   'location',
   'status',
+  'hint',
   'blocking',
   'acknowledged',
   'acknowledgedReason',

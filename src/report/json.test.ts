@@ -31,9 +31,9 @@ describe('renderJson', () => {
       'severity',
       'title',
       'message',
-      'hint',
       'location',
       'status',
+      'hint',
       'blocking',
     ]);
     expect(removed.location).toEqual(report.findings[2]?.location);
