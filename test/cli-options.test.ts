@@ -50,6 +50,15 @@ describe('CLI options', () => {
     }
   });
 
+  it('prints no document for a --format the command refuses (status takes text or json, not sarif)', async () => {
+    const r = await run(['status', '--format', 'sarif']);
+    expect([r.code, r.stdout, r.stderr.split('\n')[0]]).toEqual([
+      2,
+      '',
+      'patchgate: --format "sarif" is not one of text, json',
+    ]);
+  });
+
   it('gives a commander parse error a hint too, on stderr and in the JSON document', async () => {
     const typo = await run(['chek', '--format', 'json']);
     expect([typo.code, typo.stderr]).toEqual([

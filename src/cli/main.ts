@@ -120,6 +120,8 @@ function outIsInput(argv: readonly string[], out: string): boolean {
  * written (the very error being reported, maybe) is left alone.
  */
 function printErrorDocument(argv: string[], fields: ErrorFields, exitCode: number): void {
+  // A --format this command refuses asked for nothing: the line on stderr is all (no document in that format).
+  if (fields.message.startsWith('--format ')) return;
   const format = requestedFormat(argv);
   const document =
     format === 'json' || format === 'sarif'
