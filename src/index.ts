@@ -25,6 +25,8 @@ export * from './anchor/index.js';
 export { type AuditParameters, type AuditReport, auditProxy } from './audit/index.js';
 export { findContract, loadProject } from './build/index.js';
 export type { CompilationUnit, ContractHandle, Project } from './build/types.js';
+export { type Anvil, startAnvil } from './chain/anvil.js';
+export { type Clients, connect } from './chain/clients.js';
 export { defineConfig } from './config/define.js';
 export { loadConfig, parseConfig } from './config/load.js';
 export type { Config, ConfigInput } from './config/schema.js';
@@ -75,3 +77,5 @@ export { runSimulate, type SimulateParameters, type SimulateReport } from './sim
 export { openDb } from './store/db.js';
 export { openLedger } from './store/ledger-store.js';
 export { openStore, type PatchState, type Store, type StoredPatch } from './store/store.js';
+export { deploySystem, withLiveAddresses } from './system/deploy.js';
+export type { DeployedSystem } from './system/model.js';

@@ -88,6 +88,17 @@ function anvilFailure(stderr: string): string {
   return error ? error.replace(/\s+/g, ' ').slice(0, 300) : 'no output';
 }
 
+/**
+ * Start the embedded anvil (npm `@foundry-rs/anvil`) on a free port, tied to this process: it dies with it, however
+ * this process ends. `stop()` ends it.
+ *
+ * @example
+ * ```ts
+ * const anvil = await startAnvil();
+ * console.log(anvil.rpcUrl); // http://127.0.0.1:<a free port>
+ * await anvil.stop();
+ * ```
+ */
 export async function startAnvil(opts: StartAnvilOptions = {}): Promise<Anvil> {
   const port = opts.port ?? (await freePort());
   const rpcUrl = `http://127.0.0.1:${port}`;

@@ -39,6 +39,12 @@ const LIVE_POLL_MS = 1_000;
  * else. Every answer must be JSON-RPC, and a busy node is retried with backoff (chain/rpc.ts, chain/retry.ts).
  * Receipts are polled every 50 ms on a dev node (viem's 4 s default would slow every wait and keep the process
  * alive after the work) and every second on a live chain (no point asking a 12 s chain twenty times a second).
+ *
+ * @example
+ * ```ts
+ * const clients = await connect('http://127.0.0.1:8545');
+ * console.log(clients.chain.id, await clients.public.getBlockNumber());
+ * ```
  */
 export async function connect(
   rpcUrl: string,

@@ -17,6 +17,19 @@ export async function fundAccounts(clients: Clients, names: Iterable<string>): P
   }
 }
 
+/**
+ * Deploy the system a config's `system` section describes on a local chain: the Safe and timelock, each contract
+ * behind its proxy, and the setup transactions. The chain must be a dev node (anvil): accounts are its own.
+ *
+ * @example
+ * ```ts
+ * const anvil = await startAnvil();
+ * const clients = await connect(anvil.rpcUrl);
+ * const { config, projectDir } = await loadConfig({ searchDir: 'examples/vault' });
+ * const project = await loadProject({ dir: projectDir, stateDir: '.patchgate' });
+ * const system = await deploySystem(clients, project, config.system!);
+ * ```
+ */
 export async function deploySystem(
   clients: Clients,
   project: Project,
@@ -126,6 +139,11 @@ export async function deploySystem(
 /**
  * The config with `live` pointing at a deployed system: what a team writes once its protocol is on chain, and
  * how the lifecycle commands (and a fork) find it. Non-proxied contracts keep their contract name for the ABI.
+ *
+ * @example
+ * ```ts
+ * const live = withLiveAddresses(config, system); // then createLifecycle({ rpc: anvil.rpcUrl, config: live, … })
+ * ```
  */
 export function withLiveAddresses(config: Config, system: DeployedSystem): Config {
   const live: NonNullable<Config['live']> = {};
