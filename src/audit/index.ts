@@ -220,6 +220,21 @@ async function fromChain<T>(client: PublicClient, fn: () => Promise<T>): Promise
   }
 }
 
+/**
+ * `patchgate audit`: a proxy's upgrade history rebuilt from chain events and judged against the verified log:
+ * every upgrade the log does not explain is a finding.
+ *
+ * @example
+ * ```ts
+ * const client = createPublicClient({ transport: http('http://127.0.0.1:8545') });
+ * const report = await auditProxy(client, {
+ *   proxy: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+ *   log: readFileSync('log.jsonl', 'utf8'),
+ *   head: JSON.parse(readFileSync('head.json', 'utf8')),
+ * });
+ * console.log(report.verdict);
+ * ```
+ */
 export async function auditProxy(client: PublicClient, params: AuditParameters): Promise<AuditReport> {
   const proxy = parseAddress(params.proxy, 'proxy');
   const gate = params.gate !== undefined ? parseAddress(params.gate, '--gate') : undefined;
