@@ -149,8 +149,8 @@ function commanderCode(code: string): ErrorCode {
   return isErrorCode(name) && ERROR_CODES[name] === 2 ? name : 'usage';
 }
 
-/** What a command line that stops at a command with subcommands lacks: "`patchgate log` needs a command: …". */
-function missingCommand(program: Command, argv: string[]): string {
+/** The command the words of argv name, as far as they name one, and its path (`patchgate log verify`). */
+function namedCommand(program: Command, argv: readonly string[]): { cmd: Command; path: string[] } {
   let cmd = program;
   const path = ['patchgate'];
   for (const word of argv) {
@@ -159,23 +159,16 @@ function missingCommand(program: Command, argv: string[]): string {
     cmd = sub;
     path.push(word);
   }
+  return { cmd, path };
+}
+
+/** What a command line that stops at a command with subcommands lacks: "`patchgate log` needs a command: …". */
+function missingCommand(program: Command, argv: string[]): string {
+  const { cmd, path } = namedCommand(program, argv);
   const names = cmd.commands.map((c) => c.name()).join(', ');
   return path.length === 1
     ? `a command is missing: ${names}`
     : `\`${path.join(' ')}\` needs a command: ${names}`;
-}
-
-/** `patchgate log verify`: the command the words of argv name, as far as they name one. */
-function commandPath(program: Command, argv: readonly string[]): string {
-  let cmd = program;
-  const path = ['patchgate'];
-  for (const word of argv) {
-    const sub = cmd.commands.find((c) => c.name() === word);
-    if (!sub) break;
-    cmd = sub;
-    path.push(word);
-  }
-  return path.join(' ');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -202,7 +195,7 @@ export async function main(argv: string[]): Promise<number> {
       const suggestion = /\(Did you mean (.+)\?\)/.exec(e.message)?.[1];
       const hint = suggestion
         ? `did you mean ${suggestion}?`
-        : `see \`${commandPath(program, argv)} --help\``;
+        : `see \`${namedCommand(program, argv).path.join(' ')} --help\``;
       process.stderr.write(`  hint: ${hint}\n`);
       printErrorDocument(argv, { code: commanderCode(e.code), message, hint }, 2);
       return 2;

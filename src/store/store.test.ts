@@ -2,7 +2,6 @@
  * The store against both backends it supports: embedded PGlite and a real PostgreSQL (127.0.0.1:5432,
  * database `test`, a fresh schema per run). Same SQL, same behaviour.
  */
-import { randomBytes } from 'node:crypto';
 import { type Hex, keccak256, toHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAccount } from '../chain/clients.js';
@@ -12,34 +11,13 @@ import { canTransition, PATCH_STATES } from '../core/patch-states.js';
 import { signApproval } from '../govern/approval.js';
 import { type PatchRecord, patchDigest } from '../govern/digest.js';
 import { SAMPLE_PLAN, SAMPLE_RECORD } from '../govern/sample-record.fixture.js';
-import { type Db, openPglite, openPostgres } from './db.js';
+import { BACKENDS } from './backends.fixture.js';
+import { type Db, openPostgres } from './db.js';
 import { openStore, type Store } from './store.js';
-
-const DATABASE_URL = process.env.PATCHGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const record: PatchRecord = SAMPLE_RECORD;
 
-const backends: Array<[string, () => Promise<{ db: Db; cleanup: () => Promise<void> }>]> = [
-  ['PGlite (embedded)', async () => ({ db: await openPglite('memory://'), cleanup: async () => {} })],
-  [
-    'PostgreSQL',
-    async () => {
-      const schema = `patchgate_test_${randomBytes(4).toString('hex')}`;
-      const admin = await openPostgres(DATABASE_URL);
-      await admin.query(`create schema ${schema}`);
-      const db = await openPostgres(DATABASE_URL, { schema });
-      return {
-        db,
-        cleanup: async () => {
-          await admin.query(`drop schema ${schema} cascade`);
-          await admin.close();
-        },
-      };
-    },
-  ],
-];
-
-describe.each(backends)('store on %s', (_name, open) => {
+describe.each(BACKENDS)('store on %s', (_name, open) => {
   let store: Store;
   let db: Db;
   let cleanup: () => Promise<void>;

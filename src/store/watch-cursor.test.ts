@@ -1,12 +1,11 @@
 /** The watcher's cursor on both backends: saved and loaded per watcher and chain, block numbers past 2^53 intact. */
-import { randomBytes } from 'node:crypto';
 import type { Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Db, openPglite, openPostgres } from './db.js';
+import { BACKENDS } from './backends.fixture.js';
+import type { Db } from './db.js';
 import { openStore } from './store.js';
 import { storedCursor } from './watch-cursor.js';
 
-const DATABASE_URL = process.env.PATCHGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex;
 const block = (n: bigint) => ({
   number: n,
@@ -14,28 +13,7 @@ const block = (n: bigint) => ({
   parentHash: hash(Number(n % 1000n)),
 });
 
-const backends: Array<[string, () => Promise<{ db: Db; cleanup: () => Promise<void> }>]> = [
-  ['PGlite (embedded)', async () => ({ db: await openPglite('memory://'), cleanup: async () => {} })],
-  [
-    'PostgreSQL',
-    async () => {
-      const schema = `patchgate_test_${randomBytes(4).toString('hex')}`;
-      const admin = await openPostgres(DATABASE_URL);
-      await admin.query(`create schema ${schema}`);
-      const db = await openPostgres(DATABASE_URL, { schema });
-      return {
-        db,
-        cleanup: async () => {
-          await db.close();
-          await admin.query(`drop schema ${schema} cascade`);
-          await admin.close();
-        },
-      };
-    },
-  ],
-];
-
-describe.each(backends)('watch cursor on %s', (_name, open) => {
+describe.each(BACKENDS)('watch cursor on %s', (_name, open) => {
   let db: Db;
   let cleanup: () => Promise<void>;
   beforeAll(async () => {
@@ -44,7 +22,10 @@ describe.each(backends)('watch cursor on %s', (_name, open) => {
     cleanup = opened.cleanup;
     await openStore(db); // applies the schema
   }, 60_000);
-  afterAll(async () => cleanup?.());
+  afterAll(async () => {
+    await db?.close();
+    await cleanup?.();
+  });
 
   it('starts empty, then loads exactly what was saved last', async () => {
     const cursor = storedCursor(db, { name: 'a', chainId: 1 });
