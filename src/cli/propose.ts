@@ -2,7 +2,6 @@
 import { Command } from 'commander';
 import type { Address, Hex } from 'viem';
 import { loadAccount } from '../govern/keys.js';
-import type { ProposeReport } from '../lifecycle/propose.js';
 import { renderReport, reportFormat, writeOutput } from '../report/index.js';
 import { addLifecycleOptions, type LifecycleOptions, optionalAccount, withLifecycle } from './lifecycle.js';
 import {
@@ -23,34 +22,6 @@ interface ProposeOptions extends LifecycleOptions, KeyOptions {
   predecessor?: Hex;
   guardianKeyEnv?: string;
   again?: boolean;
-}
-
-export function proposeText(r: ProposeReport): string[] {
-  if (r.verdict !== 'pass' || !r.record || !r.plan) {
-    const failed = r.stages.find((s) => s.status === 'failed')?.name ?? 'a stage';
-    return [
-      `REFUSED  ${r.patch}: ${failed} fails — nothing was proposed`,
-      ...r.findings.map((f) => `  ${f.severity.padEnd(8)} ${f.id}  ${f.message}`),
-      `  run \`patchgate ${failed} --patch ${r.patch}\` for the full report`,
-    ];
-  }
-  const { record, plan } = r;
-  return [
-    `${r.created ? 'PROPOSED' : 'ALREADY PROPOSED'}  ${r.patch}  (${record.lane} lane, state ${r.state})`,
-    `  digest          ${r.digest}`,
-    `  chain / proxy   ${record.chainId} / ${record.proxy}`,
-    `  timelock call   ${record.target}  ${record.calldata.slice(0, 10)}… (${(record.calldata.length - 2) / 2} bytes)`,
-    `  implementation  ${record.implementation} ${r.implementation?.reused ? '(already on chain)' : '(deployed now)'}  codehash ${record.codehash.slice(0, 18)}…`,
-    `  evidence        check ${record.evidence.check?.slice(0, 18)}…  simulate ${record.evidence.simulate?.slice(0, 18)}…`,
-    `  policy          ${r.policy?.threshold} of ${r.policy?.approvers.length} approvers; scheduled with a ${plan.delay} s delay on timelock ${plan.timelock}`,
-    ...(r.paused
-      ? [
-          `  paused          ${r.paused.address} ${r.paused.already ? '(was already paused)' : `by the guardian (tx ${r.paused.txHash})`}`,
-        ]
-      : []),
-    '',
-    `next: each approver runs  patchgate approve ${r.digest} --rpc URL --key-env THEIR_KEY`,
-  ];
 }
 
 export function proposeCommand(onExit: (code: number) => void): Command {
@@ -107,12 +78,10 @@ export function proposeCommand(onExit: (code: number) => void): Command {
       },
       { create: true },
     );
-    if (opts.format === 'text') writeOutput(`${proposeText(report).join('\n')}\n`, opts.out);
-    else
-      writeOutput(
-        renderReport(report, reportFormat(opts.format ?? 'json'), { color: useColor(opts.out) }),
-        opts.out,
-      );
+    writeOutput(
+      renderReport(report, reportFormat(opts.format ?? 'text'), { color: useColor(opts.out) }),
+      opts.out,
+    );
     onExit(report.verdict === 'pass' ? 0 : 1);
   });
   return cmd;

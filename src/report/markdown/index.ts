@@ -1,5 +1,6 @@
 /** The report as a pull-request comment, by kind. */
 import { type Report, unhandledKind } from '../report.js';
+import { auditMarkdown } from './audit.js';
 import { findingsMarkdown } from './findings.js';
 import { pairsMarkdown } from './pairs.js';
 
@@ -7,12 +8,12 @@ export function renderMarkdown(report: Report): string {
   switch (report.report) {
     case 'pairs':
       return pairsMarkdown(report);
-    // The CLI adds the audit's history table after this (cli/audit.ts).
+    case 'audit':
+      return auditMarkdown(report);
     case 'check':
     case 'simulate':
     case 'propose':
     case 'verify':
-    case 'audit':
       return findingsMarkdown(report);
     default:
       return unhandledKind(report);
