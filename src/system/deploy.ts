@@ -7,7 +7,7 @@ import type { Config, SystemConfig } from '../config/schema.js';
 import { environmentError, inputError } from '../core/errors.js';
 import { describeRevert, revertData } from '../core/revert.js';
 import { deployGovernance, deployTransparentProxy, deployUupsProxy } from './contracts.js';
-import { coerceArgs, encodeCall } from './encode.js';
+import { constructorArgs, encodeCall } from './encode.js';
 import { accountFor, type DeployedSystem } from './model.js';
 
 /** Local accounts beyond the node's pre-funded ones (users, guardian) get gas money. */
@@ -59,13 +59,7 @@ export async function deploySystem(
   for (const entry of spec.deploy) {
     const handle = findContract(project, entry.contract);
     const abi = abiOf(handle);
-    const ctor = abi.find((x) => x.type === 'constructor');
-    const ctorArgs = coerceArgs(
-      system,
-      ctor && ctor.type === 'constructor' ? ctor.inputs : [],
-      entry.args,
-      `${entry.name} constructor`,
-    );
+    const ctorArgs = constructorArgs(system, abi, entry.args, entry.name);
     const impl = await deploy(wallet, clients.public, handle, ctorArgs);
     if (!entry.proxy) {
       system.contracts.set(entry.name, { name: entry.name, address: impl, abi });

@@ -12,6 +12,17 @@ import { type DeployedContract, type DeployedSystem, resolveName } from './model
 
 export type ArgValue = string | number | boolean;
 
+/** A contract's constructor arguments from the config, coerced to what its constructor takes (none: no arguments). */
+export function constructorArgs(
+  system: Pick<DeployedSystem, 'governance' | 'contracts'>,
+  abi: Abi,
+  values: readonly ArgValue[],
+  where: string,
+): unknown[] {
+  const ctor = abi.find((x) => x.type === 'constructor');
+  return coerceArgs(system, ctor?.type === 'constructor' ? ctor.inputs : [], values, `${where} constructor`);
+}
+
 /** Coerce config values to what the ABI wants (uint from decimal strings, addresses from `@names`). */
 export function coerceArgs(
   system: Pick<DeployedSystem, 'governance' | 'contracts'>,

@@ -13,7 +13,7 @@ import { rethrowTransportFailure } from '../chain/rpc.js';
 import type { InvariantConfig } from '../config/schema.js';
 import { inputError } from '../core/errors.js';
 import { describeRevert, revertData } from '../core/revert.js';
-import { coerceArgs } from './encode.js';
+import { coerceArgs, constructorArgs } from './encode.js';
 import { accountFor, type DeployedSystem, resolveName } from './model.js';
 
 export interface InvariantCheck {
@@ -96,13 +96,7 @@ export async function deployInvariantContracts(
   for (const spec of specs) {
     const handle = findContract(project, spec.contract);
     const abi = abiOf(handle);
-    const ctor = abi.find((x) => x.type === 'constructor');
-    const args = coerceArgs(
-      system,
-      ctor && ctor.type === 'constructor' ? ctor.inputs : [],
-      spec.args,
-      `${handle.name} constructor`,
-    );
+    const args = constructorArgs(system, abi, spec.args, handle.name);
     const address = await deploy(clients.wallet(accountFor('deployer')), clients.public, handle, args);
     system.contracts.set(handle.name, { name: handle.name, address, abi });
     const fns = abi.filter((x): x is AbiFunction => x.type === 'function' && x.name.startsWith('invariant_'));
