@@ -68,6 +68,11 @@ export const FINDING_IDS = [
   'audit-log-unsigned-tail',
   'audit-log-signer-unpinned',
   'audit-no-log',
+  // watch: governance tampering (watch/rules/governance.ts).
+
+  // watch: state — invariants, outflows, pending transactions (watch/rules/invariants.ts, outflows.ts, pending.ts).
+
+  // watch: the watcher's own responses (watch/respond/).
 ] as const;
 
 export type FindingId = (typeof FINDING_IDS)[number];
