@@ -129,3 +129,17 @@ export function describeFailure(report: ExportReport): string {
       : 'the heads do not check out';
   return first ? `${where} (${first.code}: ${first.message})` : where;
 }
+
+/**
+ * The log as this machine's own store holds it: no signed head to check, because the store is the source the
+ * heads are signed from (the watcher reads its own store's log, as `patchgate log` does). Everything in it is read.
+ */
+export function storeLog(records: readonly ExportRecord[], root: Hex): AuditLog {
+  return {
+    entries: records.length,
+    root,
+    head: { size: records.length, root, signature: '' },
+    ...index(records),
+    unsignedExecutions: [],
+  };
+}

@@ -37,6 +37,7 @@ const COMMANDS: ReadonlyArray<[string, () => Promise<Builder>]> = [
   ['log', async () => (await import('./log.js')).logCommand],
   ['gate', async () => (await import('./gate.js')).gateCommand],
   ['audit', async () => (await import('./audit.js')).auditCommand],
+  ['watch', async () => (await import('./watch.js')).watchCommand],
   ['demo', async () => (await import('./demo.js')).demoCommand],
 ];
 

@@ -140,6 +140,111 @@ const policySchema = z.strictObject({
     .default({ standard: {}, emergency: {} }),
 });
 
+/** What a watch rule does about what it saw, beyond the alert every finding is. */
+const respondSchema = z.enum(['pause', 'cancel', 'alert']);
+const decimal = z
+  .string()
+  .regex(/^\d+$/, 'an amount is a decimal integer string in base units, e.g. "1000000000"');
+
+const ruleBase = { enabled: z.boolean().default(true) };
+
+/** One asset the outflows rule follows: a token (`system.deploy`/`live` name or address), its caps. */
+const outflowAssetSchema = z.strictObject({
+  token: z.string().min(1),
+  /** Alert when one block moves more than this out of a protected contract (base units). */
+  cap: decimal.optional(),
+  /** Alert when one block moves more than `factor` × the rolling baseline (see docs/watch.md). */
+  factor: z.number().positive().optional(),
+  /** Blocks in the rolling baseline (default 100). */
+  window: z.number().int().min(2).max(10_000).optional(),
+  /** The baseline is never taken below this (base units), so a quiet contract's first withdrawal is not an attack. */
+  floor: decimal.optional(),
+});
+
+/**
+ * `patchgate watch`: which live contracts it protects, its rules and what each does about an alert, where alerts
+ * go, and how the pause is sent. Every rule is on by default; `respond` picks the response per rule.
+ */
+const watchSchema = z.strictObject({
+  /** The watcher's name: its cursor and leader lease in the store (two watchers of one protocol share it). */
+  name: z
+    .string()
+    .regex(/^[\w.-]+$/)
+    .default('default'),
+  /** The protected contracts, by their names under `live` (default: every live contract). */
+  contracts: z.array(z.string().min(1)).optional(),
+  /** Milliseconds between polls of the node when it has no subscription (and for the mempool). */
+  pollMs: z.number().int().min(20).max(60_000).default(1000),
+  /** The deepest reorganisation the watcher can undo (blocks kept in its cursor). */
+  reorgDepth: z.number().int().min(1).max(10_000).default(64),
+  /** Judge pending transactions to protected contracts where the node shows its mempool. */
+  pending: z.boolean().default(true),
+  rules: z
+    .strictObject({
+      upgrades: z.strictObject({ ...ruleBase, respond: respondSchema.default('pause') }).default({
+        enabled: true,
+        respond: 'pause',
+      }),
+      governance: z.strictObject({ ...ruleBase, respond: respondSchema.default('cancel') }).default({
+        enabled: true,
+        respond: 'cancel',
+      }),
+      invariants: z.strictObject({ ...ruleBase, respond: respondSchema.default('pause') }).default({
+        enabled: true,
+        respond: 'pause',
+      }),
+      outflows: z
+        .strictObject({
+          ...ruleBase,
+          respond: respondSchema.default('pause'),
+          assets: z.array(outflowAssetSchema).default([]),
+        })
+        .default({ enabled: true, respond: 'pause', assets: [] }),
+    })
+    .default({
+      upgrades: { enabled: true, respond: 'pause' },
+      governance: { enabled: true, respond: 'cancel' },
+      invariants: { enabled: true, respond: 'pause' },
+      outflows: { enabled: true, respond: 'pause', assets: [] },
+    }),
+  /** A team's own rules: TypeScript/JavaScript modules whose default export is a rule (docs/watch.md). */
+  custom: z
+    .array(
+      z.strictObject({
+        module: z.string().min(1),
+        respond: respondSchema.default('alert'),
+        options: z.record(z.string(), z.unknown()).default({}),
+      }),
+    )
+    .default([]),
+  pause: z
+    .strictObject({
+      /** What a `pause` response pauses, by `live` name (default: every protected contract that has paused()). */
+      contracts: z.array(z.string().min(1)).optional(),
+      /** Seconds before an unmined pause is replaced with a higher fee (same nonce). */
+      replaceAfter: z.number().positive().max(600).default(3),
+    })
+    .default({ replaceAfter: 3 }),
+  webhooks: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^[\w.-]+$/),
+        url: z.string().url(),
+        kind: z.enum(['json', 'slack']).default('json'),
+        /** The environment variable holding the HMAC secret (json webhooks). */
+        secretEnv: z
+          .string()
+          .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. WEBHOOK_SECRET')
+          .optional(),
+        minSeverity: z.enum(['critical', 'high', 'medium', 'low', 'info']).optional(),
+        maxPerMinute: z.number().int().min(1).optional(),
+      }),
+    )
+    .default([]),
+  /** Seconds a leader's lease lasts without renewal (several watchers on one PostgreSQL). */
+  leaseTtl: z.number().int().min(2).max(600).default(15),
+});
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -167,6 +272,8 @@ export const configSchema = z
     replay: z.array(setupStepSchema).default([]),
     /** Invariants of the live system, checked before and after every simulated upgrade. */
     invariants: z.array(invariantSchema).default([]),
+    /** `patchgate watch`: the live monitor and its automatic responses. */
+    watch: watchSchema.optional(),
   })
   .superRefine((cfg, ctx) => {
     cfg.patches.forEach((p, i) => {
@@ -200,3 +307,4 @@ export type PocConfig = z.output<typeof pocSchema>;
 export type CallConfig = z.output<typeof callSchema>;
 export type InvariantConfig = z.output<typeof invariantSchema>;
 export type PolicyConfig = z.output<typeof policySchema>;
+export type WatchConfig = z.output<typeof watchSchema>;

@@ -62,3 +62,6 @@ export const ROLES_ABI = parseAbi([
   'function PAUSER_ROLE() view returns (bytes32)',
   'event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender)',
 ]);
+
+/** OpenZeppelin Pausable, as the guardian sees it: read the state, pull the brake. */
+export const PAUSABLE_ABI = parseAbi(['function paused() view returns (bool)', 'function pause()']);

@@ -41,3 +41,8 @@ export function reportBody<R extends ReportHeader>(report: R): Record<string, un
 export function jsonText(value: unknown): string {
   return `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
 }
+
+/** One value on one line (JSON lines), big integers as decimal strings. */
+export function jsonLine(value: unknown): string {
+  return `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}\n`;
+}

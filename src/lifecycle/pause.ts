@@ -5,14 +5,13 @@
  * no timelock role and owns no Safe — which the governance tests check on the real contracts.
  */
 
-import { type Address, type Hex, type LocalAccount, parseAbi } from 'viem';
+import type { Address, Hex, LocalAccount } from 'viem';
 import { projectErrorsAbi } from '../build/errors-abi.js';
+import { PAUSABLE_ABI } from '../core/abis.js';
 import { environmentError, inputError } from '../core/errors.js';
 import { describeRevert, revertData } from '../core/revert.js';
 import { projectOf } from './context.js';
 import type { ChainContext } from './lifecycle.js';
-
-const PAUSABLE_ABI = parseAbi(['function paused() view returns (bool)', 'function pause()']);
 
 export interface PauseResult {
   address: Address;

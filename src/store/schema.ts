@@ -72,6 +72,19 @@ create table if not exists watch_cursors (
   updated_at timestamptz not null default now(),
   primary key (name, chain_id)
 );
+create table if not exists watch_pauses (
+  chain_id bigint not null,
+  target text not null,
+  guardian text not null,
+  nonce bigint not null,
+  trigger text not null,
+  raw_txs jsonb not null,
+  state text not null check (state in ('sent', 'mined', 'reverted')),
+  tx_hash text,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  primary key (chain_id, guardian, nonce)
+);
 `;
 
 export function schemaStatements(): string[] {

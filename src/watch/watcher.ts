@@ -1,18 +1,22 @@
 /**
- * The watcher's loop: blocks from the follower, each judged by every rule, each alert appended to the transparency
- * log as an `alert` entry exactly once — keyed by rule, block hash and the finding's key (`appendOnce`), so a block
- * handed out again after a crash or a reorg raises nothing twice — and only then emitted.
+ * The watcher's loop: blocks from the follower (and pending transactions, where the node shows them), each judged
+ * by every rule, each alert appended to the transparency log as an `alert` entry exactly once — keyed by rule,
+ * block hash (or pending transaction hash) and the finding's key (`appendOnce`), so a block handed out again after
+ * a crash or a reorg raises nothing twice — and only then emitted.
  *
- * Order and what it promises: log first, emit second. A watcher killed between the two has the alert in the log
- * and not on stdout; the next run does not emit it again (the log says it was raised). Delivery that must not be
- * lost (webhooks) reads from the log, not from this loop. An alert about a block later rolled back stays in the
+ * Order and what it promises: log first, emit second, respond third. A watcher killed between the first two has
+ * the alert in the log and not on stdout; the next run does not emit it again (the log says it was raised).
+ * Delivery that must not be lost (webhooks) reads from the log, not from this loop. Responses are different: they
+ * run for every finding a rule returns, new or not, because a watcher killed after logging an alert and before
+ * pausing must still pause when it re-reads the block — responders are idempotent (a paused contract, a pause in
+ * flight, a cancelled operation: nothing more is sent). An alert about a block later rolled back stays in the
  * log: it was seen on the chain at the time, and the rollback is reported beside it.
  */
 import { type Hex, keccak256, toHex } from 'viem';
 import type { Severity } from '../core/finding.js';
 import type { Ledger } from '../store/ledger-store.js';
 import type { BlockRef, Follower } from './follow.js';
-import type { BlockRule } from './rule.js';
+import type { BlockRule, PendingTx, WatchFinding } from './rule.js';
 
 export interface Alert {
   rule: string;
@@ -20,7 +24,11 @@ export interface Alert {
   id: string;
   severity: Severity;
   message: string;
+  /** The block it was seen in, or for a pending transaction the head it was judged on. */
   block: { number: bigint; hash: Hex };
+  /** Set when the alert is about a transaction not yet mined. */
+  pending?: Hex;
+  tx?: Hex;
   /** The log entry this alert was recorded as. */
   logIndex: number;
 }
@@ -29,20 +37,82 @@ export type WatchEvent =
   | { kind: 'alert'; alert: Alert }
   | { kind: 'rollback'; to: bigint; dropped: BlockRef[] };
 
+/** What a responder is told about each finding (new or seen before): the log source keys it. */
+export interface Judged {
+  rule: string;
+  finding: WatchFinding;
+  source: string;
+  block: BlockRef;
+  /** The pending transaction judged, when it was one. */
+  pending?: PendingTx;
+}
+
 export interface WatcherOptions {
   follower: Follower;
   rules: readonly BlockRule[];
   ledger: Pick<Ledger, 'appendOnce'>;
   emit: (event: WatchEvent) => void | Promise<void>;
+  /** Called for every finding after it is logged (and emitted if new). */
+  respond?: (judged: Judged) => Promise<void>;
+  now?: () => Date;
 }
 
 export interface Watcher {
   /** One pass: every new block through every rule; returns how many blocks and rollbacks were handled. */
   step(): Promise<number>;
+  /** Judge a pending transaction on `head` with every rule that can; returns the findings. */
+  pending(tx: PendingTx, head: BlockRef): Promise<WatchFinding[]>;
 }
 
 export function watcher(options: WatcherOptions): Watcher {
   const { follower, rules, ledger, emit } = options;
+  const now = options.now ?? (() => new Date());
+
+  async function handle(
+    rule: BlockRule,
+    findings: readonly WatchFinding[],
+    block: BlockRef,
+    pending?: PendingTx,
+  ) {
+    for (const finding of findings) {
+      const where = pending ? `pending:${pending.hash}` : block.hash;
+      const source = `watch:${rule.name}:${where}:${finding.id}:${finding.key ?? ''}`;
+      const tx = pending?.hash ?? finding.tx;
+      const [appended] = await ledger.appendOnce([
+        {
+          source,
+          entry: {
+            kind: 'alert',
+            // An alert is about no patch: its digest is its own identity (rule, block, finding, key).
+            digest: keccak256(toHex(source)),
+            at: now(),
+            rule: rule.name,
+            severity: finding.severity,
+            message: finding.message,
+            blockNumber: block.number,
+            ...(tx ? { txHash: tx } : {}),
+          },
+        },
+      ]);
+      if (appended) {
+        await emit({
+          kind: 'alert',
+          alert: {
+            rule: rule.name,
+            id: finding.id,
+            severity: finding.severity,
+            message: finding.message,
+            block: { number: block.number, hash: block.hash },
+            ...(pending ? { pending: pending.hash } : {}),
+            ...(tx ? { tx } : {}),
+            logIndex: appended.index,
+          },
+        });
+      }
+      await options.respond?.({ rule: rule.name, finding, source, block, ...(pending ? { pending } : {}) });
+    }
+  }
+
   return {
     step: () =>
       follower.step(async (event) => {
@@ -50,39 +120,17 @@ export function watcher(options: WatcherOptions): Watcher {
           await emit(event);
           return;
         }
-        const { block } = event;
-        for (const rule of rules) {
-          for (const finding of await rule.evaluate(block)) {
-            const source = `watch:${rule.name}:${block.hash}:${finding.id}:${finding.key ?? ''}`;
-            const [appended] = await ledger.appendOnce([
-              {
-                source,
-                entry: {
-                  kind: 'alert',
-                  // An alert is about no patch: its digest is its own identity (rule, block, finding, key).
-                  digest: keccak256(toHex(source)),
-                  at: new Date(),
-                  rule: rule.name,
-                  severity: finding.severity,
-                  message: finding.message,
-                  blockNumber: block.number,
-                },
-              },
-            ]);
-            if (!appended) continue; // raised before this block was handed out again
-            await emit({
-              kind: 'alert',
-              alert: {
-                rule: rule.name,
-                id: finding.id,
-                severity: finding.severity,
-                message: finding.message,
-                block: { number: block.number, hash: block.hash },
-                logIndex: appended.index,
-              },
-            });
-          }
-        }
+        for (const rule of rules) await handle(rule, await rule.evaluate(event.block), event.block);
       }),
+    async pending(tx, head) {
+      const all: WatchFinding[] = [];
+      for (const rule of rules) {
+        if (!rule.evaluatePending) continue;
+        const findings = await rule.evaluatePending(tx, head);
+        await handle(rule, findings, head, tx);
+        all.push(...findings);
+      }
+      return all;
+    },
   };
 }

@@ -11,8 +11,7 @@ import { byPosition, controllerEvents, proxyEvents, senders, timestamps } from '
 import type { AuditLog } from '../../audit/log.js';
 import { controllersOf, readProxyState } from '../../audit/state.js';
 import type { ProxyState } from '../../chain/proxy.js';
-import type { Finding } from '../../core/finding.js';
-import type { BlockRule } from '../rule.js';
+import type { BlockRule, WatchFinding } from '../rule.js';
 
 export interface UpgradeRuleOptions {
   client: PublicClient;
@@ -39,7 +38,7 @@ export function upgradeRule(options: UpgradeRuleOptions): BlockRule {
     async evaluate(block) {
       const range = { fromBlock: block.number, toBlock: block.number };
       const log = await options.log();
-      const out: Finding[] = [];
+      const out: WatchFinding[] = [];
       for (const proxy of options.proxies) {
         // The holders before this block: a change of holder in this block is judged with the old holder's events.
         const state = await stateOf(proxy);
@@ -62,7 +61,11 @@ export function upgradeRule(options: UpgradeRuleOptions): BlockRule {
           ),
           await timestamps(client, [block.number]),
         );
-        out.push(...unexplainedFindings(history, []));
+        const unexplained = history.filter((h) => h.status === 'unexplained');
+        unexplainedFindings(history, []).forEach((f, i) => {
+          const tx = unexplained[i]?.txHash;
+          out.push({ ...f, contract: proxy, ...(tx ? { tx } : {}) });
+        });
       }
       return out;
     },

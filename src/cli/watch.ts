@@ -1,0 +1,134 @@
+/**
+ * `patchgate watch`: the live monitor. Follows the chain named by --rpc (and its mempool where the node shows it),
+ * judges every block with the config's `watch` rules, logs each alert, and pauses through the guardian key (or
+ * cancels through the canceller key) as each rule's `respond` says. One line per event on stdout — text, or JSON
+ * lines with `--format json` — until interrupted (SIGINT/SIGTERM end it cleanly, exit 0) or `--until BLOCK`.
+ */
+import { appendFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { jsonLine } from '../core/report-json.js';
+import { projectOf } from '../lifecycle/context.js';
+import { connectChain } from '../lifecycle/create.js';
+import { LOG_ORIGIN } from '../lifecycle/log-sync.js';
+import { openLedger } from '../store/ledger-store.js';
+import type { WatchRunEvent } from '../watch/run.js';
+import { type LifecycleOptions, openStoreFrom, optionalAccount } from './lifecycle.js';
+import {
+  addKeyOptions,
+  addOutputOptions,
+  addProjectOptions,
+  addRpcOption,
+  addStoreOptions,
+  blockNumber,
+  type KeyOptions,
+} from './options.js';
+
+interface WatchOptions extends LifecycleOptions, KeyOptions {
+  dryRun?: boolean;
+  from?: bigint;
+  until?: bigint;
+}
+
+/** One event as a text line. */
+export function watchText(e: WatchRunEvent): string {
+  switch (e.kind) {
+    case 'started':
+      return `WATCHING chain ${e.chainId}: rules ${e.rules.join(', ')}; pause targets ${e.pauseTargets.join(', ') || 'none'}; mempool ${e.pending ? 'on' : 'off'}`;
+    case 'alert': {
+      const a = e.alert;
+      const where = a.pending ? `pending ${a.pending} on block ${a.block.number}` : `block ${a.block.number}`;
+      return `ALERT ${a.severity} ${a.rule}/${a.id} ${where}: ${a.message} (log #${a.logIndex})`;
+    }
+    case 'rollback':
+      return `ROLLBACK to block ${e.to}: ${e.dropped.length} block(s) no longer canonical`;
+    case 'pause':
+      return e.outcomes
+        .map((o) =>
+          o.status === 'sent'
+            ? `PAUSE sent to ${o.target}: tx ${o.txHash} (nonce ${o.nonce}, priority fee ${o.priorityFee} wei)`
+            : o.status === 'refused'
+              ? `PAUSE refused for ${o.target}: ${o.reason}`
+              : `PAUSE ${o.status} ${o.target}`,
+        )
+        .join('\n');
+    case 'pause-progress': {
+      const p = e.progress;
+      return p.status === 'replaced'
+        ? `PAUSE replaced for ${p.target}: tx ${p.txHash} (nonce ${p.nonce}, priority fee ${p.priorityFee} wei)`
+        : `PAUSE ${p.status} for ${p.target}: tx ${p.txHash} in block ${p.blockNumber}`;
+    }
+    case 'error':
+      return `ERROR ${e.code}: ${e.message}`;
+  }
+}
+
+export function watchCommand(onExit: (code: number) => void): Command {
+  const cmd = new Command('watch').description(
+    'watch the live contracts: alert on unexplained upgrades, governance tampering, broken invariants and abnormal outflows, and pause (guardian key) or cancel as the config says',
+  );
+  addRpcOption(cmd, { required: true, note: 'the chain watched' });
+  addProjectOptions(cmd);
+  addStoreOptions(cmd);
+  addOutputOptions(cmd, ['text', 'json']);
+  addKeyOptions(cmd, 'the guardian (pause only)');
+  cmd
+    .option('--dry-run', 'alert and simulate responses, never sign or send one')
+    .addOption(
+      new Option(
+        '--from <block>',
+        'first block to judge when this watcher has no cursor yet (default: the head)',
+      ).argParser(blockNumber('--from')),
+    )
+    .addOption(
+      new Option('--until <block>', 'stop once this block is judged').argParser(blockNumber('--until')),
+    );
+  cmd.action(async (opts: WatchOptions) => {
+    const guardian = optionalAccount(opts);
+    const lc = await connectChain({
+      rpc: opts.rpc as string,
+      config: opts.config,
+      projectDir: opts.project,
+      stateDir: opts.stateDir,
+    });
+    const store = await openStoreFrom(opts, { create: true });
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      const ledger = await openLedger(store.db, { origin: LOG_ORIGIN });
+      const { setUpWatch } = await import('../watch/setup.js');
+      const { runWatch } = await import('../watch/run.js');
+      const setup = await setUpWatch({
+        clients: lc.clients,
+        project: await projectOf(lc),
+        config: lc.config,
+        ledger,
+      });
+      const write = (e: WatchRunEvent) => {
+        const line = opts.format === 'json' ? jsonLine({ event: e.kind, ...e }) : `${watchText(e)}\n`;
+        if (opts.out) appendFileSync(opts.out, line);
+        else process.stdout.write(line);
+      };
+      await runWatch({
+        clients: lc.clients,
+        config: lc.config,
+        setup,
+        db: store.db,
+        ledger,
+        ...(guardian ? { guardian } : {}),
+        ...(opts.dryRun ? { dryRun: true } : {}),
+        ...(opts.from !== undefined ? { from: opts.from } : {}),
+        ...(opts.until !== undefined ? { untilBlock: opts.until } : {}),
+        signal: controller.signal,
+        emit: write,
+      });
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await store.close();
+    }
+    onExit(0);
+  });
+  return cmd;
+}

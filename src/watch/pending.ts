@@ -1,0 +1,73 @@
+/**
+ * Pending transactions, where the node shows its mempool: a filter (`eth_newPendingTransactionFilter`, the
+ * standard way, answered by geth, reth and anvil) polled for new hashes, each fetched once. A node without the
+ * filter (most hosted RPCs) shows nothing: `available` says so, and the watcher judges mined blocks only.
+ */
+import type { Address, Hex, PublicClient } from 'viem';
+import { rethrowTransportFailure } from '../chain/rpc.js';
+import type { PendingTx } from './rule.js';
+
+export interface PendingReader {
+  /** Whether the node shows its mempool at all (known after the first poll). */
+  readonly available: boolean | undefined;
+  /** Transactions that entered the mempool since the last poll and are sent to one of `to`. */
+  poll(to: ReadonlySet<Address>): Promise<PendingTx[]>;
+}
+
+/** Hashes remembered so a transaction is judged once, however many polls it stays pending. */
+const REMEMBER = 10_000;
+
+export function pendingReader(client: PublicClient): PendingReader {
+  let filter: Hex | undefined;
+  let available: boolean | undefined;
+  const seen = new Set<Hex>();
+
+  async function newHashes(): Promise<Hex[]> {
+    try {
+      const id: Hex = filter ?? (await client.request({ method: 'eth_newPendingTransactionFilter' }));
+      filter = id;
+      const hashes: unknown = await client.request({ method: 'eth_getFilterChanges', params: [id] });
+      available = true;
+      return hashes as Hex[];
+    } catch (e) {
+      rethrowTransportFailure(e);
+      // A node that forgot the filter (restart, expiry) gets a new one next poll; one without it, none.
+      if (available === true) filter = undefined;
+      else available = false;
+      return [];
+    }
+  }
+
+  return {
+    get available() {
+      return available;
+    },
+    async poll(to) {
+      if (available === false) return [];
+      const out: PendingTx[] = [];
+      for (const hash of await newHashes()) {
+        if (seen.has(hash)) continue;
+        seen.add(hash);
+        if (seen.size > REMEMBER) seen.delete(seen.values().next().value as Hex);
+        const tx = await client.getTransaction({ hash }).catch((e: unknown) => {
+          rethrowTransportFailure(e);
+          return undefined; // mined or dropped in between: the block rules see it if it was mined
+        });
+        if (!tx?.to || !to.has(tx.to.toLowerCase() as Address) || tx.blockNumber !== null) continue;
+        out.push({
+          hash,
+          from: tx.from,
+          to: tx.to,
+          input: tx.input,
+          value: tx.value,
+          gas: tx.gas,
+          nonce: tx.nonce,
+          ...(tx.maxFeePerGas !== undefined ? { maxFeePerGas: tx.maxFeePerGas } : {}),
+          ...(tx.maxPriorityFeePerGas !== undefined ? { maxPriorityFeePerGas: tx.maxPriorityFeePerGas } : {}),
+          ...(tx.gasPrice !== undefined ? { gasPrice: tx.gasPrice } : {}),
+        });
+      }
+      return out;
+    },
+  };
+}

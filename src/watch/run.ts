@@ -1,0 +1,153 @@
+/**
+ * `patchgate watch` as a library call: follow the chain (and its mempool), judge each block and each pending
+ * transaction with the configured rules, log every alert, and respond — pause through the guardian, cancel
+ * through the canceller — as each rule's `respond` says. Runs until `signal` aborts (or `untilBlock` is handled).
+ *
+ * A node that stops answering does not stop the watcher: the failed pass is reported (`error` event) and retried
+ * after a back-off, from the same block (the cursor only moves after a block is handled). Bad input (config,
+ * keys) is thrown before the loop starts.
+ */
+import type { Address, LocalAccount } from 'viem';
+import type { Clients } from '../chain/clients.js';
+import type { Config } from '../config/schema.js';
+import { isPatchgateError } from '../core/errors.js';
+import type { Db } from '../store/db.js';
+import type { Ledger } from '../store/ledger-store.js';
+import { storedCursor } from '../store/watch-cursor.js';
+import { pauseStore } from '../store/watch-pauses.js';
+import { chainReader, follower } from './follow.js';
+import { pendingReader } from './pending.js';
+import { type PauseOutcome, type PauseProgress, pauseResponder } from './respond/pause.js';
+import type { BlockRule } from './rule.js';
+import { type Respond, type WatchSetup, watchConfigOf } from './setup.js';
+import { type Judged, type WatchEvent, watcher } from './watcher.js';
+
+export type WatchRunEvent =
+  | WatchEvent
+  | {
+      kind: 'started';
+      chainId: number;
+      from?: bigint;
+      rules: string[];
+      pauseTargets: Address[];
+      pending: boolean;
+    }
+  | { kind: 'pause'; trigger: string; outcomes: PauseOutcome[] }
+  | { kind: 'pause-progress'; progress: PauseProgress }
+  | { kind: 'error'; code: string; message: string };
+
+export interface RunWatchOptions {
+  clients: Clients;
+  config: Config;
+  setup: WatchSetup;
+  db: Pick<Db, 'query'>;
+  ledger: Pick<Ledger, 'appendOnce'>;
+  /** The pause-only key; without it a `pause` response is an alert only. */
+  guardian?: LocalAccount;
+  dryRun?: boolean;
+  /** The first block to judge when the watcher has no cursor yet (default: the head). */
+  from?: bigint;
+  /** Stop once this block is handled (tests, the demo). */
+  untilBlock?: bigint;
+  signal?: AbortSignal;
+  emit: (event: WatchRunEvent) => void | Promise<void>;
+  /** Asked before any response is signed (the leader lease). */
+  mayAct?: () => Promise<boolean>;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+
+export async function runWatch(options: RunWatchOptions): Promise<void> {
+  const { clients, setup, emit } = options;
+  const watch = watchConfigOf(options.config);
+  const chainId = clients.chain.id;
+  const responds = new Map<BlockRule, Respond>(setup.rules.map((r) => [r.rule, r.respond]));
+  const byName = new Map(setup.rules.map((r) => [r.rule.name, r.respond]));
+  const pauser =
+    options.guardian && setup.pauseTargets.length > 0
+      ? pauseResponder({
+          client: clients.public,
+          chainId,
+          guardian: options.guardian,
+          targets: setup.pauseTargets,
+          pauses: pauseStore(options.db),
+          ledger: options.ledger,
+          replaceAfterMs: watch.pause.replaceAfter * 1000,
+          ...(options.dryRun ? { dryRun: true } : {}),
+          ...(options.mayAct ? { mayAct: options.mayAct } : {}),
+        })
+      : undefined;
+
+  const respond = async (judged: Judged) => {
+    const action = byName.get(judged.rule);
+    if (action === 'pause' && pauser) {
+      const outcomes = await pauser.respond(judged.source, judged.pending);
+      if (outcomes.some((o) => o.status !== 'already-paused' && o.status !== 'in-flight'))
+        await emit({ kind: 'pause', trigger: judged.source, outcomes });
+    }
+  };
+
+  const w = watcher({
+    follower: follower({
+      reader: chainReader(clients.public),
+      cursor: storedCursor(options.db, { name: watch.name, chainId }),
+      keep: watch.reorgDepth,
+      ...(options.from !== undefined ? { from: options.from } : {}),
+    }),
+    rules: [...responds.keys()],
+    ledger: options.ledger,
+    emit,
+    respond,
+  });
+  const mempool = watch.pending ? pendingReader(clients.public) : undefined;
+  const watched = new Set([...setup.protectedContracts.values()].map((a) => a.toLowerCase() as Address));
+  await emit({
+    kind: 'started',
+    chainId,
+    ...(options.from !== undefined ? { from: options.from } : {}),
+    rules: setup.rules.map((r) => `${r.rule.name}:${r.respond}`),
+    pauseTargets: setup.pauseTargets,
+    pending: mempool !== undefined,
+  });
+
+  let backoff = 0;
+  while (!options.signal?.aborted) {
+    try {
+      if (mempool) {
+        const txs = await mempool.poll(watched);
+        if (txs.length > 0) {
+          const latest = await clients.public.getBlock({ blockTag: 'latest' });
+          const head = { number: latest.number, hash: latest.hash, parentHash: latest.parentHash };
+          for (const tx of txs) await w.pending(tx, head);
+        }
+      }
+      await w.step();
+      if (pauser)
+        for (const progress of await pauser.tick()) await emit({ kind: 'pause-progress', progress });
+      backoff = 0;
+      if (options.untilBlock !== undefined) {
+        const done = await storedCursor(options.db, { name: watch.name, chainId }).load();
+        if ((done.at(-1)?.number ?? -1n) >= options.untilBlock) break;
+      }
+    } catch (e) {
+      if (isPatchgateError(e) && e.exitCode === 2) throw e;
+      if (isPatchgateError(e) && e.code === 'watch-reorg-too-deep') throw e;
+      await emit({
+        kind: 'error',
+        code: isPatchgateError(e) ? e.code : 'watch-step-failed',
+        message: e instanceof Error ? e.message : String(e),
+      });
+      backoff = Math.min(backoff === 0 ? watch.pollMs : backoff * 2, 30_000);
+      await sleep(backoff, options.signal);
+      continue;
+    }
+    await sleep(Math.min(watch.pollMs, mempool ? 100 : watch.pollMs), options.signal);
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * `patchgate watch` end to end on the bundled example (real Safe, timelock, proxies on one anvil), the CLI in a
+ * child process: an upgrade by a leaked ProxyAdmin owner key behind the timelock's back is alerted and the vault
+ * paused by the guardian in the next block; `--dry-run` alerts and sends nothing; a restarted watcher judges
+ * nothing twice.
+ */
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Hex, parseAbi } from 'viem';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { runCliAsync } from './helpers/cli-async.js';
+import { KEY_ENV, type LiveExample, startLiveExample } from './helpers/live.js';
+
+const PROXY_ADMIN_ABI = parseAbi([
+  'function upgradeAndCall(address proxy, address implementation, bytes data) payable',
+]);
+const PAUSABLE = parseAbi(['function paused() view returns (bool)']);
+
+let live: LiveExample;
+let base: Hex;
+beforeAll(async () => {
+  live = await startLiveExample();
+  base = await live.clients.test.snapshot();
+});
+afterAll(async () => {
+  await live?.anvil.stop();
+});
+beforeEach(async () => {
+  expect(await live.clients.public.request({ method: 'evm_revert' as never, params: [base] as never })).toBe(
+    true,
+  );
+  base = await live.clients.test.snapshot();
+});
+
+const vault = () => live.system.contracts.get('vault')?.address as Hex;
+
+/** The timelock's key leaks: whoever holds it upgrades the vault straight through the ProxyAdmin. */
+async function leakedKeyUpgrade(): Promise<{ hash: Hex; block: bigint }> {
+  const timelock = live.system.governance.timelock;
+  const c = live.system.contracts.get('vault');
+  await live.clients.test.impersonateAccount({ address: timelock });
+  await live.clients.test.setBalance({ address: timelock, value: 10n ** 18n });
+  const hash = await live.clients.wallet({ address: timelock, type: 'json-rpc' }).writeContract({
+    address: c?.proxyAdmin as Hex,
+    abi: PROXY_ADMIN_ABI,
+    functionName: 'upgradeAndCall',
+    args: [vault(), c?.implementation as Hex, '0x'],
+  });
+  await live.clients.test.stopImpersonatingAccount({ address: timelock });
+  const receipt = await live.clients.public.waitForTransactionReceipt({ hash });
+  return { hash, block: receipt.blockNumber };
+}
+
+function watchArgs(stateDir: string, block: bigint, extra: string[] = []): string[] {
+  return [
+    'watch',
+    '--rpc',
+    live.anvil.rpcUrl,
+    '--config',
+    join(live.configDir, 'patchgate.config.json'),
+    '--state-dir',
+    stateDir,
+    '--from',
+    String(block),
+    '--until',
+    String(block),
+    '--format',
+    'json',
+    ...extra,
+  ];
+}
+
+/** A fresh state dir (its own store) with the run's compiled example, so the CLI does not compile again. */
+function freshState(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pg-watch-'));
+  cpSync(join(live.stateDir, 'cache'), join(dir, 'cache'), { recursive: true });
+  return dir;
+}
+
+const events = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+it('alerts on an upgrade by a leaked ProxyAdmin owner key and pauses the vault through the guardian', async () => {
+  const { hash, block } = await leakedKeyUpgrade();
+  const stateDir = freshState();
+  const r = await runCliAsync(watchArgs(stateDir, block, ['--key-env', 'GUARDIAN_KEY']), { env: KEY_ENV });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const out = events(r.stdout);
+  const alert = out.find((e) => e.event === 'alert')?.alert as Record<string, unknown>;
+  expect(alert).toMatchObject({
+    rule: 'upgrades',
+    id: 'audit-unexplained-upgrade',
+    severity: 'critical',
+    tx: hash,
+  });
+  const pause = out.find((e) => e.event === 'pause') as { outcomes: { target: string; status: string }[] };
+  expect(pause.outcomes.find((o) => o.target === vault())?.status).toBe('sent');
+  expect(
+    await live.clients.public.readContract({ address: vault(), abi: PAUSABLE, functionName: 'paused' }),
+  ).toBe(true);
+
+  // Restarted on the same store: nothing judged twice, nothing sent twice.
+  const again = await runCliAsync(watchArgs(stateDir, block, ['--key-env', 'GUARDIAN_KEY']), {
+    env: KEY_ENV,
+  });
+  expect(again.code).toBe(0);
+  expect(events(again.stdout).map((e) => e.event)).toEqual(['started']);
+});
+
+it('--dry-run alerts and sends nothing', async () => {
+  const { block } = await leakedKeyUpgrade();
+  const stateDir = freshState();
+  const r = await runCliAsync(watchArgs(stateDir, block, ['--key-env', 'GUARDIAN_KEY', '--dry-run']), {
+    env: KEY_ENV,
+  });
+  expect(r.code).toBe(0);
+  const out = events(r.stdout);
+  expect(out.filter((e) => e.event === 'alert')).toHaveLength(1);
+  const pause = out.find((e) => e.event === 'pause') as { outcomes: { status: string }[] };
+  expect(pause.outcomes.every((o) => o.status === 'dry-run')).toBe(true);
+  expect(
+    await live.clients.public.readContract({ address: vault(), abi: PAUSABLE, functionName: 'paused' }),
+  ).toBe(false);
+});
