@@ -79,3 +79,12 @@ export { openLedger } from './store/ledger-store.js';
 export { openStore, type PatchState, type Store, type StoredPatch } from './store/store.js';
 export { deploySystem, withLiveAddresses } from './system/deploy.js';
 export type { DeployedSystem } from './system/model.js';
+export type { BlockRef } from './watch/follow.js';
+export {
+  type BlockRule,
+  defineRule,
+  type PendingTx,
+  type RuleContext,
+  type RuleModule,
+  type WatchFinding,
+} from './watch/rule.js';

@@ -37,7 +37,7 @@ const SECRET = /[A-Za-z0-9_-]{20,}/g;
 const mask = (token: string) => `${token.slice(0, 4)}…`;
 
 /** Every URL inside a message (a node's or fetch's own error text) as `displayUrl` would print it. */
-const scrubUrls = (text: string): string =>
+export const scrubUrls = (text: string): string =>
   text.replace(/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s"'<>]+/g, displayUrl);
 
 /** The URL as it may be printed: credentials and anything that looks like an API key masked. */

@@ -12,6 +12,7 @@ import { connectChain } from '../lifecycle/create.js';
 import { LOG_ORIGIN } from '../lifecycle/log-sync.js';
 import { openLedger } from '../store/ledger-store.js';
 import type { WatchRunEvent } from '../watch/run.js';
+import { parseWsUrl } from '../watch/subscribe.js';
 import { type LifecycleOptions, openStoreFrom, optionalAccount } from './lifecycle.js';
 import {
   addKeyOptions,
@@ -24,6 +25,7 @@ import {
 } from './options.js';
 
 interface WatchOptions extends LifecycleOptions, KeyOptions {
+  ws?: string;
   dryRun?: boolean;
   from?: bigint;
   until?: bigint;
@@ -72,6 +74,12 @@ export function watchCommand(onExit: (code: number) => void): Command {
   addOutputOptions(cmd, ['text', 'json']);
   addKeyOptions(cmd, 'the guardian (pause only)');
   cmd
+    .addOption(
+      new Option(
+        '--ws <url>',
+        'WebSocket URL of the same node: new heads and pending transactions wake the watcher at once',
+      ).argParser((v: string) => parseWsUrl(v)),
+    )
     .option('--dry-run', 'alert and simulate responses, never sign or send one')
     .addOption(
       new Option(
@@ -103,6 +111,7 @@ export function watchCommand(onExit: (code: number) => void): Command {
         clients: lc.clients,
         project: await projectOf(lc),
         config: lc.config,
+        baseDir: lc.projectDir,
         ledger,
       });
       const write = (e: WatchRunEvent) => {
@@ -118,6 +127,7 @@ export function watchCommand(onExit: (code: number) => void): Command {
         ledger,
         ...(guardian ? { guardian } : {}),
         ...(opts.dryRun ? { dryRun: true } : {}),
+        ...(opts.ws ? { wsUrl: opts.ws } : {}),
         ...(opts.from !== undefined ? { from: opts.from } : {}),
         ...(opts.until !== undefined ? { untilBlock: opts.until } : {}),
         signal: controller.signal,

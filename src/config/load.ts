@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inputError } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
@@ -103,8 +103,11 @@ export async function parseConfig(text: string, file: string): Promise<Config> {
   return validateConfig(raw, file);
 }
 
-/** The default export of a `patchgate.config.{ts,mjs,js}`; TypeScript is transpiled with the project's `typescript`. */
-async function importConfigModule(path: string): Promise<unknown> {
+/**
+ * The default export of a team's module — `patchgate.config.{ts,mjs,js}`, a custom watch rule — TypeScript
+ * transpiled with the project's `typescript`. `what` names it in errors ("the config", "watch rule …").
+ */
+export async function importUserModule(path: string, what = 'the config module'): Promise<unknown> {
   let url = pathToFileURL(path).href;
   if (path.endsWith('.ts')) {
     let ts: { transpileModule: (src: string, o: object) => { outputText: string } };
@@ -129,7 +132,7 @@ async function importConfigModule(path: string): Promise<unknown> {
       fileName: path,
     }).outputText;
     // Next to the original so relative imports in the config keep working; removed right after.
-    const tmp = join(dirname(path), `.patchgate.config.${process.pid}.mjs`);
+    const tmp = join(dirname(path), `.patchgate.${basename(path, '.ts')}.${process.pid}.mjs`);
     writeFileSync(tmp, out);
     url = `${pathToFileURL(tmp).href}?v=${Date.now()}-${Math.random()}`;
     try {
@@ -144,7 +147,7 @@ async function importConfigModule(path: string): Promise<unknown> {
     throw inputError(
       'config-invalid',
       `${path} failed to load: ${(e as Error).message}`,
-      'fix the config module',
+      `fix ${what}`,
     );
   }
 }
@@ -194,6 +197,6 @@ export async function loadConfig(opts: { file?: string; searchDir: string }): Pr
   const shown = opts.file ?? path;
   const config = path.endsWith('.json')
     ? await parseConfig(readFileSync(path, 'utf8'), shown)
-    : await validateConfig(await importConfigModule(path), shown);
+    : await validateConfig(await importUserModule(path), shown);
   return { config, path, projectDir: resolve(dirname(path), config.project) };
 }

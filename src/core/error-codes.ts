@@ -178,6 +178,9 @@ export const ERROR_CODES = {
   'audit-rpc-failed': 3,
   // watch.
   'watch-reorg-too-deep': 3,
+  'watch-rule-invalid': 2,
+  'watch-subscription-failed': 3,
+  'watch-step-failed': 3,
   // patchgate itself.
   internal: 3,
 } as const satisfies Record<string, ExitCode>;

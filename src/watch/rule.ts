@@ -7,7 +7,7 @@
  * that left). What to do about it — alert, pause, cancel — is the config's `respond`, per rule, carried out by the
  * watcher's responders.
  */
-import type { Address, Hex } from 'viem';
+import type { Address, Hex, PublicClient } from 'viem';
 import type { Finding } from '../core/finding.js';
 import type { BlockRef } from './follow.js';
 
@@ -42,4 +42,36 @@ export interface BlockRule {
   evaluate(block: BlockRef): Promise<WatchFinding[]>;
   /** The alerts a pending transaction would raise if mined on top of `head` (rules that can tell say so). */
   evaluatePending?(tx: PendingTx, head: BlockRef): Promise<WatchFinding[]>;
+}
+
+/** What a custom rule module's factory is given (config `watch.custom[].options` as `options`). */
+export interface RuleContext {
+  client: PublicClient;
+  chainId: number;
+  /** The protected contracts, by their `live` names. */
+  contracts: ReadonlyMap<string, Address>;
+  options: Readonly<Record<string, unknown>>;
+}
+
+/** A custom rule module's default export: a rule, or a function of the context that makes one. */
+export type RuleModule = BlockRule | ((ctx: RuleContext) => BlockRule | Promise<BlockRule>);
+
+/**
+ * Typed helper for a custom rule module (`watch.custom` in the config): the module's default export.
+ *
+ * @example
+ * ```ts
+ * // rules/big-mint.ts
+ * import { defineRule } from 'patchgate';
+ * export default defineRule(({ client, contracts }) => ({
+ *   name: 'big-mint',
+ *   async evaluate(block) {
+ *     const logs = await client.getLogs({ address: contracts.get('token'), fromBlock: block.number, toBlock: block.number });
+ *     return logs.length > 100 ? [{ id: 'watch-custom', severity: 'high', title: 'Many token events', message: `${logs.length} events in block ${block.number}`, blocking: false, key: 'many' }] : [];
+ *   },
+ * }));
+ * ```
+ */
+export function defineRule(rule: RuleModule): RuleModule {
+  return rule;
 }

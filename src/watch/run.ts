@@ -9,6 +9,7 @@
  */
 import type { Address, LocalAccount } from 'viem';
 import type { Clients } from '../chain/clients.js';
+import { scrubUrls } from '../chain/rpc.js';
 import type { Config } from '../config/schema.js';
 import { isPatchgateError } from '../core/errors.js';
 import type { Db } from '../store/db.js';
@@ -20,6 +21,7 @@ import { pendingReader } from './pending.js';
 import { type PauseOutcome, type PauseProgress, pauseResponder } from './respond/pause.js';
 import type { BlockRule } from './rule.js';
 import { type Respond, type WatchSetup, watchConfigOf } from './setup.js';
+import { subscribe } from './subscribe.js';
 import { type Judged, type WatchEvent, watcher } from './watcher.js';
 
 export type WatchRunEvent =
@@ -51,18 +53,31 @@ export interface RunWatchOptions {
   untilBlock?: bigint;
   signal?: AbortSignal;
   emit: (event: WatchRunEvent) => void | Promise<void>;
+  /** A WebSocket URL whose new-head and pending-transaction subscriptions wake the loop at once. */
+  wsUrl?: string;
   /** Asked before any response is signed (the leader lease). */
   mayAct?: () => Promise<boolean>;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
+/** A sleep that a subscription (or an abort) can cut short. */
+function alarm(signal?: AbortSignal) {
+  let ring: (() => void) | undefined;
+  signal?.addEventListener('abort', () => ring?.());
+  return {
+    wake: () => ring?.(),
+    sleep: (ms: number) =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(done, ms);
+        function done() {
+          clearTimeout(t);
+          ring = undefined;
+          resolve();
+        }
+        ring = done;
+        if (signal?.aborted) done();
+      }),
+  };
+}
 
 export async function runWatch(options: RunWatchOptions): Promise<void> {
   const { clients, setup, emit } = options;
@@ -117,37 +132,51 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
     pending: mempool !== undefined,
   });
 
-  let backoff = 0;
-  while (!options.signal?.aborted) {
-    try {
-      if (mempool) {
-        const txs = await mempool.poll(watched);
-        if (txs.length > 0) {
-          const latest = await clients.public.getBlock({ blockTag: 'latest' });
-          const head = { number: latest.number, hash: latest.hash, parentHash: latest.parentHash };
-          for (const tx of txs) await w.pending(tx, head);
+  const clock = alarm(options.signal);
+  const subscription = options.wsUrl
+    ? subscribe(options.wsUrl, clock.wake, (e) => {
+        void emit({ kind: 'error', code: 'watch-subscription-failed', message: scrubUrls(e.message) });
+      })
+    : undefined;
+  try {
+    await loop(clock.sleep);
+  } finally {
+    await subscription?.close();
+  }
+
+  async function loop(sleep: (ms: number) => Promise<void>) {
+    let backoff = 0;
+    while (!options.signal?.aborted) {
+      try {
+        if (mempool) {
+          const txs = await mempool.poll(watched);
+          if (txs.length > 0) {
+            const latest = await clients.public.getBlock({ blockTag: 'latest' });
+            const head = { number: latest.number, hash: latest.hash, parentHash: latest.parentHash };
+            for (const tx of txs) await w.pending(tx, head);
+          }
         }
+        await w.step();
+        if (pauser)
+          for (const progress of await pauser.tick()) await emit({ kind: 'pause-progress', progress });
+        backoff = 0;
+        if (options.untilBlock !== undefined) {
+          const done = await storedCursor(options.db, { name: watch.name, chainId }).load();
+          if ((done.at(-1)?.number ?? -1n) >= options.untilBlock) break;
+        }
+      } catch (e) {
+        if (isPatchgateError(e) && e.exitCode === 2) throw e;
+        if (isPatchgateError(e) && e.code === 'watch-reorg-too-deep') throw e;
+        await emit({
+          kind: 'error',
+          code: isPatchgateError(e) ? e.code : 'watch-step-failed',
+          message: e instanceof Error ? e.message : String(e),
+        });
+        backoff = Math.min(backoff === 0 ? watch.pollMs : backoff * 2, 30_000);
+        await sleep(backoff);
+        continue;
       }
-      await w.step();
-      if (pauser)
-        for (const progress of await pauser.tick()) await emit({ kind: 'pause-progress', progress });
-      backoff = 0;
-      if (options.untilBlock !== undefined) {
-        const done = await storedCursor(options.db, { name: watch.name, chainId }).load();
-        if ((done.at(-1)?.number ?? -1n) >= options.untilBlock) break;
-      }
-    } catch (e) {
-      if (isPatchgateError(e) && e.exitCode === 2) throw e;
-      if (isPatchgateError(e) && e.code === 'watch-reorg-too-deep') throw e;
-      await emit({
-        kind: 'error',
-        code: isPatchgateError(e) ? e.code : 'watch-step-failed',
-        message: e instanceof Error ? e.message : String(e),
-      });
-      backoff = Math.min(backoff === 0 ? watch.pollMs : backoff * 2, 30_000);
-      await sleep(backoff, options.signal);
-      continue;
+      await sleep(watch.pollMs);
     }
-    await sleep(Math.min(watch.pollMs, mempool ? 100 : watch.pollMs), options.signal);
   }
 }

@@ -3,18 +3,21 @@
  * the way simulate attaches to a fork), each rule the config turns on with what it responds, and what a pause
  * response pauses. Everything is resolved here, once: rules get addresses, never names.
  */
+
+import { isAbsolute, resolve } from 'node:path';
 import { type Address, getAddress, type PublicClient } from 'viem';
 import { storeLog } from '../audit/log.js';
 import type { Project } from '../build/types.js';
 import type { Clients } from '../chain/clients.js';
 import { rethrowTransportFailure } from '../chain/rpc.js';
+import { importUserModule } from '../config/load.js';
 import type { Config, WatchConfig } from '../config/schema.js';
 import { PAUSABLE_ABI } from '../core/abis.js';
 import { inputError } from '../core/errors.js';
 import type { Ledger } from '../store/ledger-store.js';
 import { attachSystem } from '../system/attach.js';
 import type { DeployedSystem } from '../system/model.js';
-import type { BlockRule } from './rule.js';
+import type { BlockRule, RuleModule } from './rule.js';
 import { upgradeRule } from './rules/upgrades.js';
 
 export type Respond = 'pause' | 'cancel' | 'alert';
@@ -89,6 +92,8 @@ export async function setUpWatch(params: {
   clients: Clients;
   project: Project;
   config: Config;
+  /** Where custom rule modules' relative paths start (the project directory). */
+  baseDir: string;
   ledger: Pick<Ledger, 'entries' | 'head'>;
 }): Promise<WatchSetup> {
   const { clients, config } = params;
@@ -107,6 +112,25 @@ export async function setUpWatch(params: {
         log: cachedStoreLog(params.ledger),
       }),
     });
+  }
+  for (const custom of watch.custom) {
+    const path = isAbsolute(custom.module) ? custom.module : resolve(params.baseDir, custom.module);
+    const rule = await customRule(path, {
+      client: clients.public,
+      chainId: clients.chain.id,
+      contracts: protectedContracts,
+      options: custom.options,
+    });
+    rules.push({ rule, respond: custom.respond });
+  }
+  const names = rules.map((r) => r.rule.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) {
+    throw inputError(
+      'watch-rule-invalid',
+      `two watch rules are named "${twice}"`,
+      'give each custom rule its own name',
+    );
   }
   let pauseTargets: Address[];
   if (watch.pause.contracts) {
@@ -138,4 +162,29 @@ function cachedStoreLog(ledger: Pick<Ledger, 'entries' | 'head'>) {
       cached = { size: head.size, log: storeLog(await ledger.entries(), head.root) };
     return cached.log;
   };
+}
+
+const isRule = (v: unknown): v is BlockRule =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as { name?: unknown }).name === 'string' &&
+  /^[a-z0-9]+(-[a-z0-9]+)*$/.test((v as { name: string }).name) &&
+  typeof (v as { evaluate?: unknown }).evaluate === 'function';
+
+/** A team's rule module: its default export is a rule or a factory of one (rule.ts RuleModule). */
+async function customRule(
+  path: string,
+  ctx: Parameters<Exclude<RuleModule, BlockRule>>[0],
+): Promise<BlockRule> {
+  const exported = await importUserModule(path, `the watch rule module ${path}`);
+  const rule =
+    typeof exported === 'function' ? await (exported as Exclude<RuleModule, BlockRule>)(ctx) : exported;
+  if (!isRule(rule)) {
+    throw inputError(
+      'watch-rule-invalid',
+      `${path} does not export a watch rule: its default export must be { name (kebab-case), evaluate(block) } or a function returning one`,
+      'export default defineRule({ name: "my-rule", async evaluate(block) { return []; } })',
+    );
+  }
+  return rule;
 }
