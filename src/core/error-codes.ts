@@ -178,6 +178,9 @@ export const ERROR_CODES = {
   'audit-rpc-failed': 3,
   // watch.
   'watch-reorg-too-deep': 3,
+  'bad-webhook-url': 2,
+  'bad-webhook-sink': 2,
+  'webhook-secret-missing': 2,
   // patchgate itself.
   internal: 3,
 } as const satisfies Record<string, ExitCode>;
