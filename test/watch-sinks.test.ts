@@ -119,6 +119,25 @@ describe('json sink', () => {
     expect(receiver.received).toHaveLength(3);
   });
 
+  it('options passed as undefined take their defaults: every severity is delivered', async () => {
+    const { ledger, receiver } = await setup('defaults');
+    await ledger.appendMany([alert(1, 'info'), alert(2, 'critical')]);
+    const sink = webhookSink(
+      { db, ledger },
+      {
+        name: 'ops',
+        url: receiver.url,
+        kind: 'json',
+        secret: SECRET,
+        minSeverity: undefined,
+        maxPerMinute: undefined,
+        timeoutMs: undefined,
+      },
+    );
+    expect(await sink.step()).toEqual({ delivered: 2, messages: 2, position: 2 });
+    expect(indexes(receiver)).toEqual([0, 1]);
+  });
+
   it('a receiver that is down, then up: every alert delivered once, in order, after backoff', async () => {
     const { ledger, receiver } = await setup('down-up');
     await receiver.stop();
@@ -353,6 +372,14 @@ describe('sink options', () => {
     expect(refused({ ...base, timeoutMs: 1.5 })).toEqual([
       'bad-webhook-sink',
       'sink "ops": timeoutMs 1.5 is not a whole number in 1–300000',
+    ]);
+    expect(refused({ ...base, minSeverity: 'severe' as 'high' })).toEqual([
+      'bad-webhook-sink',
+      'sink "ops": minSeverity "severe" is not one of critical, high, medium, low, info',
+    ]);
+    expect(refused({ ...base, kind: 'xml' as 'json' })).toEqual([
+      'bad-webhook-sink',
+      'sink "ops": kind "xml" is not json or slack',
     ]);
     expect(refused({ ...base, kind: 'slack', secret: undefined })).toBeUndefined();
   });

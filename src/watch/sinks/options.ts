@@ -5,7 +5,7 @@
  */
 import { displayUrl } from '../../chain/rpc.js';
 import { inputError } from '../../core/errors.js';
-import type { Severity } from '../../core/finding.js';
+import { SEVERITIES, type Severity } from '../../core/finding.js';
 
 export interface WebhookSinkOptions {
   /** Names the sink: its delivery position in the store is kept under this name. */
@@ -24,8 +24,6 @@ export interface WebhookSinkOptions {
 }
 
 export type CheckedSinkOptions = Required<Omit<WebhookSinkOptions, 'secret'>> & { secret?: string };
-
-const DEFAULTS = { minSeverity: 'info', maxPerMinute: 30, timeoutMs: 10_000 } as const;
 
 function checkUrl(name: string, url: string): void {
   let parsed: URL | undefined;
@@ -62,7 +60,14 @@ function checkWhole(name: string, what: string, value: number, min: number, max:
 
 /** The options with defaults filled in, or an input error (exit 2) naming the sink and what is wrong. */
 export function checkSinkOptions(options: WebhookSinkOptions): CheckedSinkOptions {
-  const o = { ...DEFAULTS, ...options };
+  // Field by field: an option passed as `undefined` takes its default (a spread would keep the undefined, and
+  // an undefined minSeverity would let no alert through).
+  const o: CheckedSinkOptions = {
+    ...options,
+    minSeverity: options.minSeverity ?? 'info',
+    maxPerMinute: options.maxPerMinute ?? 30,
+    timeoutMs: options.timeoutMs ?? 10_000,
+  };
   if (!/^[a-z0-9][a-z0-9_-]{0,62}$/i.test(o.name)) {
     throw inputError(
       'bad-webhook-sink',
@@ -70,6 +75,18 @@ export function checkSinkOptions(options: WebhookSinkOptions): CheckedSinkOption
     );
   }
   checkUrl(o.name, o.url);
+  if (o.kind !== 'json' && o.kind !== 'slack') {
+    throw inputError(
+      'bad-webhook-sink',
+      `sink "${o.name}": kind "${String(o.kind).slice(0, 20)}" is not json or slack`,
+    );
+  }
+  if (!SEVERITIES.includes(o.minSeverity)) {
+    throw inputError(
+      'bad-webhook-sink',
+      `sink "${o.name}": minSeverity "${String(o.minSeverity).slice(0, 20)}" is not one of ${SEVERITIES.join(', ')}`,
+    );
+  }
   if (o.kind === 'json' && !o.secret) {
     throw inputError(
       'webhook-secret-missing',
