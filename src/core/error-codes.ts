@@ -181,6 +181,9 @@ export const ERROR_CODES = {
   'watch-rule-invalid': 2,
   'watch-subscription-failed': 3,
   'watch-step-failed': 3,
+  'bad-webhook-url': 2,
+  'bad-webhook-sink': 2,
+  'webhook-secret-missing': 2,
   // patchgate itself.
   internal: 3,
 } as const satisfies Record<string, ExitCode>;

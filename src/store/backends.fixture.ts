@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Db, openPglite, openPostgres } from './db.js';
 
-const TEST_DATABASE_URL =
+export const TEST_DATABASE_URL =
   process.env.PATCHGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export type Backend = [name: string, open: () => Promise<{ db: Db; cleanup: () => Promise<void> }>];

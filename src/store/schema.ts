@@ -85,6 +85,19 @@ create table if not exists watch_pauses (
   updated_at timestamptz not null default now(),
   primary key (chain_id, guardian, nonce)
 );
+create table if not exists watch_leases (
+  name text primary key,
+  holder text not null,
+  token bigint not null,
+  expires_at timestamptz not null
+);
+create table if not exists watch_deliveries (
+  sink text not null,
+  origin text not null,
+  next_index bigint not null,
+  updated_at timestamptz not null default now(),
+  primary key (sink, origin)
+);
 `;
 
 export function schemaStatements(): string[] {

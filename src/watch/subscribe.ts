@@ -1,7 +1,8 @@
 /**
  * Push instead of poll, where the node offers it: a WebSocket subscription to new heads and new pending
  * transactions (`eth_subscribe`) that wakes the watcher's loop at once. The loop still reads everything over
- * HTTP (one reader, one code path); the subscription only says "look now". A socket that fails or drops costs
+ * HTTP (one reader, one code path); the subscription only says "look now" (viem subscribes, never polls, over a
+ * WebSocket transport). A socket that fails or drops costs
  * latency, never an event: the loop keeps polling every `pollMs` regardless.
  */
 import { createPublicClient, webSocket } from 'viem';
@@ -33,8 +34,8 @@ export function parseWsUrl(value: string, flag = '--ws'): string {
 export function subscribe(url: string, wake: () => void, onError: (e: Error) => void): Subscription {
   const client = createPublicClient({ transport: webSocket(url, { retryCount: 3, reconnect: true }) });
   const unwatch = [
-    client.watchBlockNumber({ poll: false, onBlockNumber: wake, onError }),
-    client.watchPendingTransactions({ poll: false, onTransactions: wake, onError }),
+    client.watchBlockNumber({ onBlockNumber: wake, onError }),
+    client.watchPendingTransactions({ onTransactions: wake, onError }),
   ];
   return {
     async close() {
