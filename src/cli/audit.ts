@@ -7,7 +7,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { Argument, Command } from 'commander';
-import type pc from 'picocolors';
 import type { Address } from 'viem';
 import { type AuditReport, auditProxy } from '../audit/index.js';
 import { connect } from '../chain/clients.js';
@@ -18,8 +17,6 @@ import { readHead as parseHeadFile } from '../ledger/head-text.js';
 import { renderReport, writeOutput } from '../report/index.js';
 import { addOutputOptions, addRpcOption, blockNumber, REPORT_FORMATS, rpcUrl, useColor } from './options.js';
 import { address } from './options-address.js';
-
-type Colors = ReturnType<typeof pc.createColors>;
 
 interface AuditOptions {
   rpc?: string;

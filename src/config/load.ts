@@ -144,11 +144,7 @@ export async function importUserModule(path: string, what = 'the config module')
   try {
     return ((await import(url)) as { default?: unknown }).default;
   } catch (e) {
-    throw inputError(
-      'config-invalid',
-      `${path} failed to load: ${(e as Error).message}`,
-      `fix ${what}`,
-    );
+    throw inputError('config-invalid', `${path} failed to load: ${(e as Error).message}`, `fix ${what}`);
   }
 }
 
