@@ -41,6 +41,10 @@ export function watchText(e: WatchRunEvent): string {
       const where = a.pending ? `pending ${a.pending} on block ${a.block.number}` : `block ${a.block.number}`;
       return `ALERT ${a.severity} ${a.rule}/${a.id} ${where}: ${a.message} (log #${a.logIndex})`;
     }
+    case 'leader':
+      return e.leads
+        ? `LEADER this watcher (${e.holder}) responds`
+        : `FOLLOWER another watcher leads: this one alerts only`;
     case 'rollback':
       return `ROLLBACK to block ${e.to}: ${e.dropped.length} block(s) no longer canonical`;
     case 'pause':
@@ -128,6 +132,7 @@ export function watchCommand(onExit: (code: number) => void): Command {
         ...(guardian ? { guardian } : {}),
         ...(opts.dryRun ? { dryRun: true } : {}),
         ...(opts.ws ? { wsUrl: opts.ws } : {}),
+        env: process.env,
         ...(opts.from !== undefined ? { from: opts.from } : {}),
         ...(opts.until !== undefined ? { untilBlock: opts.until } : {}),
         signal: controller.signal,

@@ -181,6 +181,7 @@ export const ERROR_CODES = {
   'watch-rule-invalid': 2,
   'watch-subscription-failed': 3,
   'watch-step-failed': 3,
+  'webhook-failed': 3,
   'bad-webhook-url': 2,
   'bad-webhook-sink': 2,
   'webhook-secret-missing': 2,

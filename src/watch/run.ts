@@ -1,11 +1,13 @@
 /**
  * `patchgate watch` as a library call: follow the chain (and its mempool), judge each block and each pending
  * transaction with the configured rules, log every alert, and respond — pause through the guardian, cancel
- * through the canceller — as each rule's `respond` says. Runs until `signal` aborts (or `untilBlock` is handled).
+ * through the canceller — as each rule's `respond` says; deliver the log's alerts to the webhooks. Runs until
+ * `signal` aborts (or `untilBlock` is handled).
  *
- * A node that stops answering does not stop the watcher: the failed pass is reported (`error` event) and retried
- * after a back-off, from the same block (the cursor only moves after a block is handled). Bad input (config,
- * keys) is thrown before the loop starts.
+ * Several watchers may share one store (PostgreSQL): all of them alert (the log dedups), only the holder of the
+ * leader lease responds and delivers (leader.ts). A node that stops answering does not stop the watcher: the
+ * failed pass is reported (`error` event) and retried after a back-off, from the same block (the cursor only
+ * moves after a block is handled). Bad input (config, keys) is thrown before the loop starts.
  */
 import type { Address, LocalAccount } from 'viem';
 import type { Clients } from '../chain/clients.js';
@@ -17,10 +19,12 @@ import type { Ledger } from '../store/ledger-store.js';
 import { storedCursor } from '../store/watch-cursor.js';
 import { pauseStore } from '../store/watch-pauses.js';
 import { chainReader, follower } from './follow.js';
+import { leadership } from './leader.js';
 import { pendingReader } from './pending.js';
 import { type PauseOutcome, type PauseProgress, pauseResponder } from './respond/pause.js';
-import type { BlockRule } from './rule.js';
-import { type Respond, type WatchSetup, watchConfigOf } from './setup.js';
+import { type WatchSetup, watchConfigOf } from './setup.js';
+import { secretFromEnv } from './sinks/options.js';
+import { webhookSink } from './sinks/webhook.js';
 import { subscribe } from './subscribe.js';
 import { type Judged, type WatchEvent, watcher } from './watcher.js';
 
@@ -33,7 +37,9 @@ export type WatchRunEvent =
       rules: string[];
       pauseTargets: Address[];
       pending: boolean;
+      holder: string;
     }
+  | { kind: 'leader'; leads: boolean; holder: string }
   | { kind: 'pause'; trigger: string; outcomes: PauseOutcome[] }
   | { kind: 'pause-progress'; progress: PauseProgress }
   | { kind: 'error'; code: string; message: string };
@@ -43,7 +49,7 @@ export interface RunWatchOptions {
   config: Config;
   setup: WatchSetup;
   db: Pick<Db, 'query'>;
-  ledger: Pick<Ledger, 'appendOnce'>;
+  ledger: Pick<Ledger, 'appendOnce' | 'entries' | 'origin'>;
   /** The pause-only key; without it a `pause` response is an alert only. */
   guardian?: LocalAccount;
   dryRun?: boolean;
@@ -55,8 +61,7 @@ export interface RunWatchOptions {
   emit: (event: WatchRunEvent) => void | Promise<void>;
   /** A WebSocket URL whose new-head and pending-transaction subscriptions wake the loop at once. */
   wsUrl?: string;
-  /** Asked before any response is signed (the leader lease). */
-  mayAct?: () => Promise<boolean>;
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A sleep that a subscription (or an abort) can cut short. */
@@ -83,8 +88,21 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
   const { clients, setup, emit } = options;
   const watch = watchConfigOf(options.config);
   const chainId = clients.chain.id;
-  const responds = new Map<BlockRule, Respond>(setup.rules.map((r) => [r.rule, r.respond]));
-  const byName = new Map(setup.rules.map((r) => [r.rule.name, r.respond]));
+  const respondOf = new Map(setup.rules.map((r) => [r.rule.name, r.respond]));
+  const leader = leadership(options.db, { name: `${watch.name}:${chainId}`, ttlMs: watch.leaseTtl * 1000 });
+  const sinks = watch.webhooks.map((h) =>
+    webhookSink(
+      { db: options.db, ledger: options.ledger },
+      {
+        name: h.name,
+        url: h.url,
+        kind: h.kind,
+        ...(h.secretEnv ? { secret: secretFromEnv(h.name, h.secretEnv, options.env) } : {}),
+        ...(h.minSeverity ? { minSeverity: h.minSeverity } : {}),
+        ...(h.maxPerMinute ? { maxPerMinute: h.maxPerMinute } : {}),
+      },
+    ),
+  );
   const pauser =
     options.guardian && setup.pauseTargets.length > 0
       ? pauseResponder({
@@ -95,14 +113,13 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
           pauses: pauseStore(options.db),
           ledger: options.ledger,
           replaceAfterMs: watch.pause.replaceAfter * 1000,
+          mayAct: leader.mayAct,
           ...(options.dryRun ? { dryRun: true } : {}),
-          ...(options.mayAct ? { mayAct: options.mayAct } : {}),
         })
       : undefined;
 
   const respond = async (judged: Judged) => {
-    const action = byName.get(judged.rule);
-    if (action === 'pause' && pauser) {
+    if (respondOf.get(judged.rule) === 'pause' && pauser) {
       const outcomes = await pauser.respond(judged.source, judged.pending);
       if (outcomes.some((o) => o.status !== 'already-paused' && o.status !== 'in-flight'))
         await emit({ kind: 'pause', trigger: judged.source, outcomes });
@@ -116,7 +133,7 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
       keep: watch.reorgDepth,
       ...(options.from !== undefined ? { from: options.from } : {}),
     }),
-    rules: [...responds.keys()],
+    rules: setup.rules.map((r) => r.rule),
     ledger: options.ledger,
     emit,
     respond,
@@ -130,6 +147,7 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
     rules: setup.rules.map((r) => `${r.rule.name}:${r.respond}`),
     pauseTargets: setup.pauseTargets,
     pending: mempool !== undefined,
+    holder: leader.holder,
   });
 
   const clock = alarm(options.signal);
@@ -138,16 +156,46 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
         void emit({ kind: 'error', code: 'watch-subscription-failed', message: scrubUrls(e.message) });
       })
     : undefined;
+  const stopSinks = new AbortController();
+  const delivering = sinks.map((sink) => deliver(sink));
   try {
-    await loop(clock.sleep);
+    await loop();
   } finally {
+    stopSinks.abort();
+    await Promise.all(delivering);
     await subscription?.close();
+    await leader.release().catch(() => undefined);
   }
 
-  async function loop(sleep: (ms: number) => Promise<void>) {
+  /** One webhook's deliveries, in the background (a receiver that is slow never holds the watcher up). */
+  async function deliver(sink: ReturnType<typeof webhookSink>): Promise<void> {
+    const pause = alarm(stopSinks.signal);
+    while (!stopSinks.signal.aborted) {
+      let wait = watch.pollMs;
+      try {
+        if (await leader.mayAct()) {
+          const step = await sink.step();
+          if (step.failure)
+            await emit({ kind: 'error', code: 'webhook-failed', message: `${sink.name}: ${step.failure}` });
+          wait = step.waitMs ?? (step.delivered > 0 ? 0 : watch.pollMs);
+        }
+      } catch (e) {
+        await emit({
+          kind: 'error',
+          code: 'webhook-failed',
+          message: `${sink.name}: ${(e as Error).message}`,
+        });
+      }
+      await pause.sleep(wait);
+    }
+  }
+
+  async function loop(): Promise<void> {
     let backoff = 0;
     while (!options.signal?.aborted) {
       try {
+        const lead = await leader.tick();
+        if (lead.changed) await emit({ kind: 'leader', leads: lead.leads, holder: leader.holder });
         if (mempool) {
           const txs = await mempool.poll(watched);
           if (txs.length > 0) {
@@ -157,26 +205,26 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
           }
         }
         await w.step();
-        if (pauser)
+        if (pauser && lead.leads) {
           for (const progress of await pauser.tick()) await emit({ kind: 'pause-progress', progress });
+        }
         backoff = 0;
         if (options.untilBlock !== undefined) {
           const done = await storedCursor(options.db, { name: watch.name, chainId }).load();
           if ((done.at(-1)?.number ?? -1n) >= options.untilBlock) break;
         }
       } catch (e) {
-        if (isPatchgateError(e) && e.exitCode === 2) throw e;
-        if (isPatchgateError(e) && e.code === 'watch-reorg-too-deep') throw e;
+        if (isPatchgateError(e) && (e.exitCode === 2 || e.code === 'watch-reorg-too-deep')) throw e;
         await emit({
           kind: 'error',
           code: isPatchgateError(e) ? e.code : 'watch-step-failed',
-          message: e instanceof Error ? e.message : String(e),
+          message: scrubUrls(e instanceof Error ? e.message : String(e)),
         });
         backoff = Math.min(backoff === 0 ? watch.pollMs : backoff * 2, 30_000);
-        await sleep(backoff);
+        await clock.sleep(backoff);
         continue;
       }
-      await sleep(watch.pollMs);
+      await clock.sleep(watch.pollMs);
     }
   }
 }
