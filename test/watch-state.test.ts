@@ -8,6 +8,7 @@ import {
   type Abi,
   type Address,
   createPublicClient,
+  custom,
   type Hex,
   http,
   type PublicClient,
@@ -52,6 +53,8 @@ afterAll(async () => {
   await live?.anvil.stop();
 });
 beforeEach(async () => {
+  // A test that left a transaction pending must not have it mined into the next one (evm_revert keeps the pool).
+  await live.clients.public.request({ method: 'anvil_dropAllTransactions' as never });
   await live.clients.public.request({ method: 'evm_setAutomine' as never, params: [true] as never });
   expect(await live.clients.public.request({ method: 'evm_revert' as never, params: [base] as never })).toBe(
     true,
@@ -185,6 +188,37 @@ describe('invariants rule', () => {
       args: [1_000_000_000n, user1(), user1()],
     });
     expect(await rule.evaluatePending?.(await pendingTx(live, hash), head)).toEqual([]);
+  });
+
+  it('fails closed on a pending transaction when the node cannot simulate it (no eth_simulateV1)', async () => {
+    const forward = live.clients.public;
+    const client = createPublicClient({
+      chain: live.clients.chain,
+      transport: custom({
+        request: async ({ method, params }) => {
+          if (method === 'eth_simulateV1')
+            throw Object.assign(new Error('method not found'), { code: -32601 });
+          return forward.request({ method, params } as never);
+        },
+      }),
+    }) as PublicClient;
+    const exploit = await armedExploit(live);
+    const head = await blockRef(live);
+    await automine(false);
+    const hash = await live.clients.wallet(accountOf('attacker')).writeContract(attackCall(live, exploit));
+    const tx = await pendingTx(live, hash);
+    const invariants = invariantRule({ client, invariants: [noAssetsLost] });
+    expect(await errorOf(invariants.evaluatePending?.(tx, head) ?? Promise.resolve())).toMatchObject({
+      code: 'rpc-error',
+    });
+    const outflows = outflowRule({
+      client,
+      contracts: [vault()],
+      assets: [{ token: contract(live, 'token').address, cap: 1n }],
+    });
+    expect(await errorOf(outflows.evaluatePending?.(tx, head) ?? Promise.resolve())).toMatchObject({
+      code: 'rpc-error',
+    });
   });
 
   it('reads every invariant in one eth_call at the block', async () => {
