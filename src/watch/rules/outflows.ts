@@ -151,6 +151,13 @@ interface History {
 const netsOf = (flows: Map<PairKey, Flow>): Map<PairKey, bigint> =>
   new Map([...flows].map(([k, f]) => [k, netOf(f)] as const).filter(([, n]) => n > 0n));
 
+/** Each block's net outflows among `transfers` (read over a range of blocks). */
+function netsByBlock(transfers: readonly Transfer[], contracts: ReadonlySet<string>): History['nets'] {
+  const byBlock = new Map<bigint, Transfer[]>();
+  for (const t of transfers) byBlock.set(t.block, [...(byBlock.get(t.block) ?? []), t]);
+  return new Map([...byBlock].map(([n, ts]) => [n, netsOf(flowsOf(ts, contracts))] as const));
+}
+
 /** The baseline of a pair: its summed net outflow over the `window` blocks ending at the history's tip. */
 function windowSum(history: History, key: PairKey, window: number): bigint {
   let sum = 0n;
@@ -174,7 +181,7 @@ export function outflowRule(options: OutflowRuleOptions): BlockRule {
   const contracts = new Set(options.contracts.map((c) => c.toLowerCase()));
   const assets = new Map(options.assets.map((a) => [a.token.toLowerCase(), a]));
   const tokens = new Set(assets.keys());
-  const kept = Math.max(DEFAULT_WINDOW, ...options.assets.map((a) => a.window ?? DEFAULT_WINDOW));
+  const kept = Math.max(1, ...options.assets.map((a) => a.window ?? DEFAULT_WINDOW));
   let history: History | undefined;
 
   /** Transfers of watched tokens from or to a protected contract, in one block (by hash) or a range. */
@@ -197,18 +204,7 @@ export function outflowRule(options: OutflowRuleOptions): BlockRule {
     const from = tip.number - BigInt(kept) + 1n;
     const transfers =
       tip.number < 0n ? [] : await read({ fromBlock: from > 0n ? from : 0n, toBlock: tip.number });
-    const nets = new Map<bigint, Map<PairKey, bigint>>();
-    for (const n of new Set(transfers.map((t) => t.block))) {
-      nets.set(
-        n,
-        netsOf(
-          flowsOf(
-            transfers.filter((t) => t.block === n),
-            contracts,
-          ),
-        ),
-      );
-    }
+    const nets = netsByBlock(transfers, contracts);
     history = { tip, nets };
     return history;
   };
@@ -247,7 +243,7 @@ export function outflowRule(options: OutflowRuleOptions): BlockRule {
       const sum = windowSum(base, pairKey(f.contract, f.token), window);
       const w = BigInt(window);
       const bar = sum > floor * w ? sum : floor * w;
-      if (net * w * FACTOR_SCALE > BigInt(Math.round(asset.factor * 1000)) * bar) {
+      if (net * w * FACTOR_SCALE > BigInt(Math.round(asset.factor * Number(FACTOR_SCALE))) * bar) {
         const message = `${what}, over ${asset.factor} × max(mean ${sum / w} over ${window} blocks, floor ${floor})`;
         out.push({ ...makeFinding('watch-outflow-abnormal', { message, key }), ...carried });
       }
