@@ -4,5 +4,38 @@ import type { CatalogEntry } from './catalog-entry.js';
 export const WATCH_ENTRIES: CatalogEntry[] = [
   // governance tampering (watch/rules/governance.ts).
   // state — invariants, outflows, pending transactions (watch/rules/invariants.ts, outflows.ts, pending.ts).
+  {
+    id: 'watch-invariant-broken',
+    title: 'Invariant broken on the live chain',
+    severity: 'critical',
+    blocking: true,
+    summary:
+      'An invariant of the config (a view call compared with a value) held and no longer does — read at a new block, or on the state a pending transaction would leave. A view that reverts counts as broken. Raised once when it breaks, not on every block while it stays broken.',
+    fix: 'Find the transaction named in the alert (or the block), pause the contract if it is an attack, and patch the cause before unpausing.',
+    example:
+      'invariant no-assets-lost broken at block 41: totalAssets() on 0x0165…Eb8F is 12, expected >= 59000000000',
+  },
+  {
+    id: 'watch-outflow-over-cap',
+    title: 'Outflow over the cap',
+    severity: 'critical',
+    blocking: true,
+    summary:
+      'More of a watched token left a protected contract in one block (net of what came back in the same block) than the cap the config sets for it — or a pending transaction would send out that much.',
+    fix: 'Pause the contract and check the transaction named in the alert; if the outflow was legitimate, raise the cap for that asset.',
+    example:
+      '0x0165…Eb8F sent out 60000000000 TestUSD net in block 41 (tx 0xb74f…6b4c), over the cap of 10000000000',
+  },
+  {
+    id: 'watch-outflow-abnormal',
+    title: 'Outflow far above the baseline',
+    severity: 'high',
+    blocking: true,
+    summary:
+      "A block's net outflow of a watched token from a protected contract is more than `factor` times the contract's average outflow per block over the last `window` blocks (or `floor`, if higher).",
+    fix: 'Check the transaction named in the alert; if the flow was legitimate, raise `factor` or `floor` for that asset.',
+    example:
+      '0x0165…Eb8F sent out 2500000000 TestUSD net in block 24 (tx 0x6b3f…8251), over 2 × max(mean 1225000000 over 4 blocks, floor 0)',
+  },
   // the watcher's own responses (watch/respond/).
 ];

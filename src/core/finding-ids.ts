@@ -71,6 +71,9 @@ export const FINDING_IDS = [
   // watch: governance tampering (watch/rules/governance.ts).
 
   // watch: state — invariants, outflows, pending transactions (watch/rules/invariants.ts, outflows.ts, pending.ts).
+  'watch-invariant-broken',
+  'watch-outflow-over-cap',
+  'watch-outflow-abnormal',
 
   // watch: the watcher's own responses (watch/respond/).
 ] as const;

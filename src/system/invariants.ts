@@ -28,7 +28,12 @@ function normalize(v: unknown): string | bigint | boolean {
   return String(v);
 }
 
-function compare(op: InvariantConfig['op'], actual: unknown, expected: unknown): boolean {
+/**
+ * Whether `actual` (the value read) stands in relation `op` to `expected`: integers compare as integers, addresses
+ * case-insensitively, anything else only with == and != (another operator is bad input naming both values).
+ * Shared with the watcher's invariant rule (watch/rules/invariants.ts), so a config means the same on both.
+ */
+export function compareInvariant(op: InvariantConfig['op'], actual: unknown, expected: unknown): boolean {
   const a = normalize(actual);
   const e = normalize(expected);
   if (typeof a === 'bigint' && typeof e === 'bigint') {
@@ -77,7 +82,7 @@ export async function checkInvariant(
   if (typeof inv.value === 'string' && inv.value.startsWith('@')) expected = resolveName(system, inv.value);
   else if (/^u?int\d*$/.test(outType)) expected = BigInt(inv.value as string | number);
   return {
-    held: compare(inv.op, actual, expected),
+    held: compareInvariant(inv.op, actual, expected),
     actual: typeof actual === 'bigint' ? actual.toString() : String(actual),
   };
 }
