@@ -4,7 +4,7 @@
  * invariant, not a skipped one.
  */
 
-import type { Abi, AbiFunction } from 'viem';
+import type { Abi, AbiFunction, Address } from 'viem';
 import { findContract } from '../build/find.js';
 import type { Project } from '../build/types.js';
 import type { Clients } from '../chain/clients.js';
@@ -48,12 +48,25 @@ export function compareInvariant(op: InvariantConfig['op'], actual: unknown, exp
   );
 }
 
-export async function checkInvariant(
-  clients: Clients,
+/** An invariant with its names resolved: the call to make and the value to compare with. */
+export interface ResolvedInvariant {
+  name: string;
+  address: Address;
+  fn: AbiFunction;
+  args: readonly unknown[];
+  op: InvariantConfig['op'];
+  expected: unknown;
+}
+
+/**
+ * The call an invariant makes, against the system: target address, the function in `abi` (undefined when this
+ * version has none), arguments and expected value with `@names` resolved and integers as bigint.
+ */
+export function resolveInvariant(
   system: DeployedSystem,
   inv: InvariantConfig,
   abi: Abi,
-): Promise<InvariantCheck> {
+): ResolvedInvariant | undefined {
   const target = system.contracts.get(inv.target);
   if (!target)
     throw inputError(
@@ -62,27 +75,38 @@ export async function checkInvariant(
       `deployed: ${[...system.contracts.keys()].join(', ')}`,
     );
   const fn = abi.find((x): x is AbiFunction => x.type === 'function' && x.name === inv.function);
-  if (!fn) return { held: false, actual: `no function ${inv.function}() in this version` };
+  if (!fn) return undefined;
   const args = coerceArgs(system, fn.inputs, inv.args, `invariant ${inv.name}`);
+  const outType = fn.outputs[0]?.type ?? '';
+  let expected: unknown = inv.value;
+  if (typeof inv.value === 'string' && inv.value.startsWith('@')) expected = resolveName(system, inv.value);
+  else if (/^u?int\d*$/.test(outType)) expected = BigInt(inv.value as string | number);
+  return { name: inv.name, address: target.address, fn, args, op: inv.op, expected };
+}
+
+export async function checkInvariant(
+  clients: Clients,
+  system: DeployedSystem,
+  inv: InvariantConfig,
+  abi: Abi,
+): Promise<InvariantCheck> {
+  const resolved = resolveInvariant(system, inv, abi);
+  if (!resolved) return { held: false, actual: `no function ${inv.function}() in this version` };
   let actual: unknown;
   try {
     actual = await clients.public.readContract({
-      address: target.address,
-      abi: [fn],
-      functionName: fn.name,
-      args,
+      address: resolved.address,
+      abi: [resolved.fn],
+      functionName: resolved.fn.name,
+      args: resolved.args,
     });
   } catch (e) {
     // A node that did not answer is not an invariant that reverted: fail as the environment, not as the patch.
     rethrowTransportFailure(e);
     return { held: false, actual: `reverted: ${describeRevert(revertData(e), abi)}` };
   }
-  const outType = fn.outputs[0]?.type ?? '';
-  let expected: unknown = inv.value;
-  if (typeof inv.value === 'string' && inv.value.startsWith('@')) expected = resolveName(system, inv.value);
-  else if (/^u?int\d*$/.test(outType)) expected = BigInt(inv.value as string | number);
   return {
-    held: compareInvariant(inv.op, actual, expected),
+    held: compareInvariant(inv.op, actual, resolved.expected),
     actual: typeof actual === 'bigint' ? actual.toString() : String(actual),
   };
 }

@@ -2,16 +2,20 @@
  * Pending transactions, where the node shows its mempool: a filter (`eth_newPendingTransactionFilter`, the
  * standard way, answered by geth, reth and anvil) polled for new hashes, each fetched once. A node without the
  * filter (most hosted RPCs) shows nothing: `available` says so, and the watcher judges mined blocks only.
+ *
+ * Every pending call is handed out, not only those sent to a protected contract: an attack goes through the
+ * attacker's own contract, so what it touches is only known by simulating it (the rules do). That costs one
+ * simulation per pending transaction and rule: on a busy public mempool, run the watcher against a node of your own.
  */
-import type { Address, Hex, PublicClient } from 'viem';
+import type { Hex, PublicClient } from 'viem';
 import { rethrowTransportFailure } from '../chain/rpc.js';
 import type { PendingTx } from './rule.js';
 
 export interface PendingReader {
   /** Whether the node shows its mempool at all (known after the first poll). */
   readonly available: boolean | undefined;
-  /** Transactions that entered the mempool since the last poll and are sent to one of `to`. */
-  poll(to: ReadonlySet<Address>): Promise<PendingTx[]>;
+  /** Calls that entered the mempool since the last poll (contract creations are not judged). */
+  poll(): Promise<PendingTx[]>;
 }
 
 /** Hashes remembered so a transaction is judged once, however many polls it stays pending. */
@@ -42,7 +46,7 @@ export function pendingReader(client: PublicClient): PendingReader {
     get available() {
       return available;
     },
-    async poll(to) {
+    async poll() {
       if (available === false) return [];
       const out: PendingTx[] = [];
       for (const hash of await newHashes()) {
@@ -53,7 +57,7 @@ export function pendingReader(client: PublicClient): PendingReader {
           rethrowTransportFailure(e);
           return undefined; // mined or dropped in between: the block rules see it if it was mined
         });
-        if (!tx?.to || !to.has(tx.to.toLowerCase() as Address) || tx.blockNumber !== null) continue;
+        if (!tx?.to || tx.blockNumber !== null) continue;
         out.push({
           hash,
           from: tx.from,

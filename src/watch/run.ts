@@ -139,7 +139,6 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
     respond,
   });
   const mempool = watch.pending ? pendingReader(clients.public) : undefined;
-  const watched = new Set([...setup.protectedContracts.values()].map((a) => a.toLowerCase() as Address));
   await emit({
     kind: 'started',
     chainId,
@@ -197,7 +196,7 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
         const lead = await leader.tick();
         if (lead.changed) await emit({ kind: 'leader', leads: lead.leads, holder: leader.holder });
         if (mempool) {
-          const txs = await mempool.poll(watched);
+          const txs = await mempool.poll();
           if (txs.length > 0) {
             const latest = await clients.public.getBlock({ blockTag: 'latest' });
             const head = { number: latest.number, hash: latest.hash, parentHash: latest.parentHash };

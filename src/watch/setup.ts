@@ -16,8 +16,11 @@ import { PAUSABLE_ABI } from '../core/abis.js';
 import { inputError } from '../core/errors.js';
 import type { Ledger } from '../store/ledger-store.js';
 import { attachSystem } from '../system/attach.js';
+import { resolveInvariant } from '../system/invariants.js';
 import type { DeployedSystem } from '../system/model.js';
 import type { BlockRule, RuleModule } from './rule.js';
+import { invariantRule, type WatchedInvariant } from './rules/invariants.js';
+import { outflowRule } from './rules/outflows.js';
 import { upgradeRule } from './rules/upgrades.js';
 
 export type Respond = 'pause' | 'cancel' | 'alert';
@@ -113,6 +116,29 @@ export async function setUpWatch(params: {
       }),
     });
   }
+  if (watch.rules.invariants.enabled && config.invariants.length > 0) {
+    rules.push({
+      respond: watch.rules.invariants.respond,
+      rule: invariantRule({ client: clients.public, invariants: liveInvariants(system, config) }),
+    });
+  }
+  if (watch.rules.outflows.enabled && watch.rules.outflows.assets.length > 0) {
+    rules.push({
+      respond: watch.rules.outflows.respond,
+      rule: outflowRule({
+        client: clients.public,
+        contracts: [...protectedContracts.values()],
+        assets: watch.rules.outflows.assets.map((a, i) => ({
+          token: tokenAddress(system, a.token, `watch.rules.outflows.assets[${i}].token`),
+          ...(a.cap !== undefined ? { cap: BigInt(a.cap) } : {}),
+          ...(a.factor !== undefined ? { factor: a.factor } : {}),
+          ...(a.window !== undefined ? { window: a.window } : {}),
+          ...(a.floor !== undefined ? { floor: BigInt(a.floor) } : {}),
+          symbol: a.token,
+        })),
+      }),
+    });
+  }
   for (const custom of watch.custom) {
     const path = isAbsolute(custom.module) ? custom.module : resolve(params.baseDir, custom.module);
     const rule = await customRule(path, {
@@ -187,4 +213,34 @@ async function customRule(
     );
   }
   return rule;
+}
+
+/** The config's invariants against the live system: each must name a function the live contract has. */
+function liveInvariants(system: DeployedSystem, config: Config): WatchedInvariant[] {
+  return config.invariants.map((inv) => {
+    const target = system.contracts.get(inv.target);
+    const resolved = target ? resolveInvariant(system, inv, target.abi) : undefined;
+    if (!target || !resolved) {
+      throw inputError(
+        'bad-invariant',
+        `invariant ${inv.name}: ${target ? `${inv.target} has no function ${inv.function}()` : `"${inv.target}" is not under "live"`}`,
+        'name a live contract and one of its view functions',
+      );
+    }
+    return { ...resolved, errors: target.abi };
+  });
+}
+
+/** A token by its `live` name or its address. */
+function tokenAddress(system: DeployedSystem, token: string, where: string): Address {
+  if (/^0x[0-9a-fA-F]{40}$/.test(token)) return getAddress(token);
+  const c = system.contracts.get(token);
+  if (!c) {
+    throw inputError(
+      'unknown-contract',
+      `${where} "${token}" is neither an address nor a name under "live"`,
+      `live: ${[...system.contracts.keys()].join(', ') || 'none'}`,
+    );
+  }
+  return getAddress(c.address);
 }

@@ -20,33 +20,17 @@
  * its post-state; an invariant that holds at the head and would not after it alerts, keyed
  * `pending:<tx hash>:<name>`.
  */
-import {
-  type Abi,
-  type AbiFunction,
-  type Address,
-  decodeFunctionResult,
-  encodeFunctionData,
-  type Hex,
-  type PublicClient,
-} from 'viem';
+import { type Abi, decodeFunctionResult, encodeFunctionData, type Hex, type PublicClient } from 'viem';
 import { makeFinding } from '../../analyze/catalog.js';
 import { isRevert, rpcFailure } from '../../chain/rpc.js';
-import type { InvariantConfig } from '../../config/schema.js';
 import { describeRevert, revertData } from '../../core/revert.js';
-import { compareInvariant } from '../../system/invariants.js';
+import { compareInvariant, type ResolvedInvariant } from '../../system/invariants.js';
 import type { BlockRef } from '../follow.js';
 import type { BlockRule, PendingTx, WatchFinding } from '../rule.js';
 import { simulatePending } from '../simulate-pending.js';
 
 /** An invariant resolved by the caller: the target's address, the function, its arguments, the expected value. */
-export interface WatchedInvariant {
-  name: string;
-  address: Address;
-  fn: AbiFunction;
-  args: readonly unknown[];
-  op: InvariantConfig['op'];
-  /** A bigint for an integer output; an address, boolean or string otherwise. */
-  expected: unknown;
+export interface WatchedInvariant extends ResolvedInvariant {
   /** The target's ABI (or the project's errors), to name a revert by its custom error in the alert. */
   errors?: Abi;
 }
