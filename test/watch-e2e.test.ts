@@ -109,7 +109,7 @@ it('alerts on an upgrade by a leaked ProxyAdmin owner key and pauses the vault t
     env: KEY_ENV,
   });
   expect(again.code).toBe(0);
-  expect(events(again.stdout).map((e) => e.event)).toEqual(['started']);
+  expect(events(again.stdout).map((e) => e.event)).toEqual(['started', 'leader']);
 });
 
 it('--dry-run alerts and sends nothing', async () => {

@@ -85,6 +85,14 @@ create table if not exists watch_pauses (
   updated_at timestamptz not null default now(),
   primary key (chain_id, guardian, nonce)
 );
+create table if not exists watch_responses (
+  source text primary key,
+  action text not null,
+  pending_tx jsonb,
+  state text not null check (state in ('owed', 'done')),
+  created_at timestamptz not null default now(),
+  done_at timestamptz
+);
 create table if not exists watch_leases (
   name text primary key,
   holder text not null,

@@ -18,10 +18,12 @@ import type { Db } from '../store/db.js';
 import type { Ledger } from '../store/ledger-store.js';
 import { storedCursor } from '../store/watch-cursor.js';
 import { pauseStore } from '../store/watch-pauses.js';
+import { responseStore } from '../store/watch-responses.js';
 import { chainReader, follower } from './follow.js';
 import { leadership } from './leader.js';
 import { pendingReader } from './pending.js';
 import { type PauseOutcome, type PauseProgress, pauseResponder } from './respond/pause.js';
+import type { PendingTx } from './rule.js';
 import { type WatchSetup, watchConfigOf } from './setup.js';
 import { secretFromEnv } from './sinks/options.js';
 import { webhookSink } from './sinks/webhook.js';
@@ -118,13 +120,28 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
         })
       : undefined;
 
+  const owed = responseStore(options.db);
+  /** Every response is owed first (the store), then carried out by the leader: now, or after a takeover. */
   const respond = async (judged: Judged) => {
-    if (respondOf.get(judged.rule) === 'pause' && pauser) {
-      const outcomes = await pauser.respond(judged.source, judged.pending);
-      if (outcomes.some((o) => o.status !== 'already-paused' && o.status !== 'in-flight'))
-        await emit({ kind: 'pause', trigger: judged.source, outcomes });
-    }
+    if (respondOf.get(judged.rule) !== 'pause' || !pauser) return;
+    await owed.owe({
+      source: judged.source,
+      action: 'pause',
+      ...(judged.pending ? { pendingTx: pendingJson(judged.pending) } : {}),
+    });
+    await settle();
   };
+  async function settle(): Promise<void> {
+    if (!pauser || !(await leader.mayAct())) return;
+    for (const r of await owed.owed()) {
+      if (r.action !== 'pause') continue;
+      const outcomes = await pauser.respond(r.source, r.pendingTx ? pendingFromJson(r.pendingTx) : undefined);
+      if (outcomes.some((o) => o.status === 'not-leader')) return;
+      if (outcomes.some((o) => o.status !== 'already-paused' && o.status !== 'in-flight'))
+        await emit({ kind: 'pause', trigger: r.source, outcomes });
+      await owed.done(r.source);
+    }
+  }
 
   const w = watcher({
     follower: follower({
@@ -205,6 +222,7 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
         }
         await w.step();
         if (pauser && lead.leads) {
+          await settle();
           for (const progress of await pauser.tick()) await emit({ kind: 'pause-progress', progress });
         }
         backoff = 0;
@@ -226,4 +244,25 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
       await clock.sleep(watch.pollMs);
     }
   }
+}
+
+/** A pending transaction as the store keeps it (integers as decimal strings). */
+function pendingJson(tx: PendingTx): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(tx, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+}
+
+function pendingFromJson(j: Record<string, unknown>): PendingTx {
+  const big = (k: string) => (typeof j[k] === 'string' ? { [k]: BigInt(j[k] as string) } : {});
+  return {
+    hash: j.hash as PendingTx['hash'],
+    from: j.from as PendingTx['from'],
+    to: (j.to ?? null) as PendingTx['to'],
+    input: j.input as PendingTx['input'],
+    value: BigInt(String(j.value ?? '0')),
+    nonce: Number(j.nonce),
+    ...big('gas'),
+    ...big('maxFeePerGas'),
+    ...big('maxPriorityFeePerGas'),
+    ...big('gasPrice'),
+  };
 }

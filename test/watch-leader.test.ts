@@ -1,0 +1,134 @@
+/**
+ * Two watchers of one protocol on two "machines" (two processes) sharing one PostgreSQL: both follow the chain,
+ * exactly one — the holder of the leader lease — responds. The leader is SIGKILLed in the middle of an attack
+ * (right after it raised the alert); the other takes the lease over when it lapses and finishes the job: the
+ * vault ends paused by exactly one guardian transaction.
+ */
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAbi } from 'viem';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TEST_DATABASE_URL } from '../src/store/backends.fixture.js';
+import { openPostgres } from '../src/store/db.js';
+import { accountFor } from '../src/system/model.js';
+import { type RunningCli, startCli } from './helpers/cli-async.js';
+import { KEY_ENV, type LiveExample, startLiveExample } from './helpers/live.js';
+import { armedExploit, attackCall, contract } from './helpers/watch-state.js';
+
+const PAUSABLE = parseAbi(['function paused() view returns (bool)']);
+
+let live: LiveExample;
+let database: string;
+let url: string;
+let configFile: string;
+beforeAll(async () => {
+  live = await startLiveExample();
+  database = `patchgate_watch_${randomBytes(4).toString('hex')}`;
+  const admin = await openPostgres(TEST_DATABASE_URL);
+  await admin.query(`create database ${database}`);
+  await admin.close();
+  url = TEST_DATABASE_URL.replace(/\/[^/]*$/, `/${database}`);
+  // The example's watch section with a 2 s lease, so the takeover is quick.
+  const config = JSON.parse(readFileSync(join(live.configDir, 'patchgate.config.json'), 'utf8'));
+  config.watch = { ...config.watch, leaseTtl: 2 };
+  configFile = join(live.configDir, 'leader.config.json');
+  writeFileSync(configFile, JSON.stringify(config));
+});
+afterAll(async () => {
+  await live?.anvil.stop();
+  const admin = await openPostgres(TEST_DATABASE_URL);
+  await admin.query(`drop database if exists ${database} with (force)`);
+  await admin.close();
+});
+
+function watcher(): RunningCli & { lines(): Record<string, unknown>[] } {
+  const state = mkdtempSync(join(tmpdir(), 'pg-watch-'));
+  cpSync(join(live.stateDir, 'cache'), join(state, 'cache'), { recursive: true });
+  const out: string[] = [];
+  const running = startCli(
+    [
+      'watch',
+      '--rpc',
+      live.anvil.rpcUrl,
+      '--config',
+      configFile,
+      '--state-dir',
+      state,
+      '--database-url',
+      url,
+      '--key-env',
+      'GUARDIAN_KEY',
+      '--format',
+      'json',
+    ],
+    { env: KEY_ENV },
+  );
+  running.child.stdout?.on('data', (d: Buffer) => out.push(d.toString()));
+  return {
+    ...running,
+    lines: () =>
+      out
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  ms = 60_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+it('two watchers on one PostgreSQL, the leader SIGKILLed mid-attack: the other takes over and the vault is paused exactly once', async () => {
+  const guardian = accountFor('guardian').address;
+  const vault = contract(live, 'vault').address;
+  const exploit = await armedExploit(live);
+  const nonceBefore = await live.clients.public.getTransactionCount({ address: guardian });
+  const a = watcher();
+  await until('watcher A to lead', () => a.lines().find((l) => l.event === 'leader' && l.leads === true));
+  const b = watcher();
+  try {
+    await until('watcher B to start', () => b.lines().find((l) => l.event === 'started'));
+    expect(b.lines().some((l) => l.event === 'leader' && l.leads === true)).toBe(false);
+    const attack = await live.clients.wallet(accountFor('attacker')).writeContract(attackCall(live, exploit));
+    // The leader dies the moment it has seen the attack: before, during or just after sending its pause.
+    await until('watcher A to raise the alert', () => a.lines().find((l) => l.event === 'alert'));
+    a.child.kill('SIGKILL');
+    expect((await a.done).signal).toBe('SIGKILL');
+    await until(
+      'watcher B to take the lease over',
+      () => b.lines().find((l) => l.event === 'leader' && l.leads === true),
+      30_000,
+    );
+    await until(
+      'the vault to be paused',
+      async () =>
+        (await live.clients.public.readContract({ address: vault, abi: PAUSABLE, functionName: 'paused' })) ||
+        undefined,
+    );
+    // Whoever sent it, one pause: the guardian's nonce moved by exactly one, and that transaction succeeded.
+    await until(
+      'the pause to settle',
+      () =>
+        b.lines().find((l) => l.event === 'pause-progress') ??
+        a.lines().find((l) => l.event === 'pause-progress'),
+    );
+    expect(await live.clients.public.getTransactionCount({ address: guardian })).toBe(nonceBefore + 1);
+    expect((await live.clients.public.getTransactionReceipt({ hash: attack })).status).toBe('success');
+  } finally {
+    b.child.kill('SIGTERM');
+    expect((await b.done).code).toBe(0);
+  }
+});
