@@ -1,0 +1,409 @@
+/**
+ * The `governance` watch rule on the live example (real Safe 1.4.1, TimelockController, ProxyAdmin, the vault's
+ * AccessControl and the rewards' Ownable): every governance change made behind patchgate's back raises exactly its
+ * finding — id, severity, key (`tx:logIndex`), contract, operation — and a patch through the real lifecycle raises
+ * nothing.
+ */
+
+import { type Address, encodeFunctionData, type Hex, keccak256, parseAbi, toHex, zeroAddress } from 'viem';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localAccount } from '../src/chain/clients.js';
+import { plannedOperations } from '../src/store/planned-operations.js';
+import type { DeployedContract } from '../src/system/model.js';
+import { governanceRule } from '../src/watch/rules/governance.js';
+import { blockOf, logIndexes, safeExec, scheduleThroughSafe } from './helpers/governance.js';
+import { executedFix, type LiveExample, lifecycleOn, startLiveExample } from './helpers/live.js';
+
+const ROLES_ABI = parseAbi([
+  'function grantRole(bytes32 role, address account)',
+  'function revokeRole(bytes32 role, address account)',
+  'function updateDelay(uint256 newDelay)',
+  'function transferOwnership(address newOwner)',
+]);
+const SAFE_ADMIN_ABI = parseAbi([
+  'function addOwnerWithThreshold(address owner, uint256 _threshold)',
+  'function removeOwner(address prevOwner, address owner, uint256 _threshold)',
+  'function changeThreshold(uint256 _threshold)',
+  'function enableModule(address module)',
+  'function disableModule(address prevModule, address module)',
+  'function setGuard(address guard)',
+  'function setFallbackHandler(address handler)',
+]);
+const PROPOSER_ROLE = keccak256(toHex('PROPOSER_ROLE'));
+const GUARDIAN_ROLE = keccak256(toHex('GUARDIAN_ROLE'));
+const SENTINEL: Address = '0x0000000000000000000000000000000000000001';
+const ROLE_GRANTED = 'RoleGranted(bytes32,address,address)';
+const ROLE_REVOKED = 'RoleRevoked(bytes32,address,address)';
+const CALL_SCHEDULED = 'CallScheduled(bytes32,uint256,address,uint256,bytes,bytes32,uint256)';
+
+let live: LiveExample;
+let snapshot: Hex;
+let timelock: Address;
+let safe: Address;
+let vault: DeployedContract;
+let rewards: DeployedContract;
+let proxyAdmin: Address;
+const attacker = localAccount(8).address;
+const guardian = localAccount(9).address;
+const salt = (s: string) => keccak256(toHex(s));
+
+beforeAll(async () => {
+  live = await startLiveExample();
+  ({ timelock, safe } = live.system.governance);
+  vault = live.system.contracts.get('vault') as DeployedContract;
+  rewards = live.system.contracts.get('rewards') as DeployedContract;
+  proxyAdmin = vault.proxyAdmin as Address;
+  snapshot = await live.clients.test.snapshot();
+}, 240_000);
+
+afterAll(async () => {
+  await live?.anvil.stop();
+});
+
+async function fresh() {
+  await live.clients.test.revert({ id: snapshot });
+  snapshot = await live.clients.test.snapshot();
+}
+
+function rule(known: ReadonlySet<Hex> = new Set()) {
+  return governanceRule({
+    client: live.clients.public,
+    timelock,
+    safe,
+    proxyAdmins: [proxyAdmin],
+    contracts: [vault, rewards].map((c) => ({ address: c.address, name: c.name, abi: c.abi })),
+    knownOperations: async () => known,
+  });
+}
+
+/** What a finding says about itself, minus the message (checked separately). */
+const shape = (f: {
+  id: string;
+  severity: string;
+  key?: string;
+  contract?: Address;
+  tx?: Hex;
+  operation?: Hex;
+}) => ({
+  id: f.id,
+  severity: f.severity,
+  key: f.key,
+  contract: f.contract,
+  tx: f.tx,
+  ...(f.operation ? { operation: f.operation } : {}),
+});
+
+const call = (target: Address, functionName: 'grantRole' | 'revokeRole', args: readonly [Hex, Address]) => ({
+  target,
+  data: encodeFunctionData({ abi: ROLES_ABI, functionName, args }),
+});
+
+describe('governance rule: changes made by an operation no patch planned', () => {
+  it('raises watch-unproposed-operation for the schedule and a critical watch-role-changed for a role granted on the timelock', async () => {
+    await fresh();
+    const op = await scheduleThroughSafe(
+      live,
+      [call(timelock, 'grantRole', [PROPOSER_ROLE, attacker])],
+      salt('a'),
+    );
+    const tx = op.receipt.transactionHash;
+    const [scheduledAt] = logIndexes(op.receipt, timelock, CALL_SCHEDULED);
+    const onSchedule = await rule().evaluate(await blockOf(live, op.receipt));
+    expect(onSchedule.map(shape)).toEqual([
+      {
+        id: 'watch-unproposed-operation',
+        severity: 'critical',
+        key: `${tx}:${scheduledAt}`,
+        contract: timelock,
+        tx,
+        operation: op.id,
+      },
+    ]);
+    expect(onSchedule[0]?.message).toBe(
+      `timelock ${timelock} scheduled operation ${op.id} (delay 3600 s) that no patch proposed, in tx ${tx}: call 0: timelock ${timelock}.grantRole(${PROPOSER_ROLE}, ${attacker})`,
+    );
+
+    const executed = await op.execute();
+    const etx = executed.transactionHash;
+    const [granted] = logIndexes(executed, timelock, ROLE_GRANTED);
+    const onExecute = await rule().evaluate(await blockOf(live, executed));
+    expect(onExecute.map(shape)).toEqual([
+      {
+        id: 'watch-role-changed',
+        severity: 'critical',
+        key: `${etx}:${granted}`,
+        contract: timelock,
+        tx: etx,
+      },
+    ]);
+    expect(onExecute[0]?.message).toBe(
+      `timelock ${timelock}: RoleGranted: PROPOSER_ROLE granted to ${attacker} (by ${timelock}), in tx ${etx} — made by timelock operation ${op.id}, which no patch planned`,
+    );
+  });
+
+  it("raises a high watch-role-changed for the vault's GUARDIAN_ROLE revoked, and names the vault as the operation's contract", async () => {
+    await fresh();
+    const op = await scheduleThroughSafe(
+      live,
+      [call(vault.address, 'revokeRole', [GUARDIAN_ROLE, guardian])],
+      salt('b'),
+    );
+    const onSchedule = await rule().evaluate(await blockOf(live, op.receipt));
+    expect(onSchedule.map((f) => [f.id, f.contract, f.operation])).toEqual([
+      ['watch-unproposed-operation', vault.address, op.id],
+    ]);
+    expect(onSchedule[0]?.message).toContain(
+      `call 0: vault ${vault.address}.revokeRole(${GUARDIAN_ROLE}, ${guardian})`,
+    );
+    const executed = await op.execute();
+    const etx = executed.transactionHash;
+    const [revoked] = logIndexes(executed, vault.address, ROLE_REVOKED);
+    const found = await rule().evaluate(await blockOf(live, executed));
+    expect(found.map(shape)).toEqual([
+      {
+        id: 'watch-role-changed',
+        severity: 'high',
+        key: `${etx}:${revoked}`,
+        contract: vault.address,
+        tx: etx,
+      },
+    ]);
+    expect(found[0]?.message).toContain(`GUARDIAN_ROLE revoked from ${guardian} (by ${timelock})`);
+  });
+
+  it('raises a critical watch-owner-changed for the ProxyAdmin and for the Ownable rewards, one per event', async () => {
+    await fresh();
+    const transfer = (target: Address) => ({
+      target,
+      data: encodeFunctionData({ abi: ROLES_ABI, functionName: 'transferOwnership', args: [attacker] }),
+    });
+    const op = await scheduleThroughSafe(live, [transfer(proxyAdmin), transfer(rewards.address)], salt('c'));
+    const onSchedule = await rule().evaluate(await blockOf(live, op.receipt));
+    // A batch of two calls is one operation: one finding, both calls described, the protected rewards its contract.
+    expect(onSchedule.map((f) => [f.id, f.contract, f.operation])).toEqual([
+      ['watch-unproposed-operation', rewards.address, op.id],
+    ]);
+    expect(onSchedule[0]?.message).toContain(
+      `call 0: ProxyAdmin ${proxyAdmin}.transferOwnership(${attacker}); call 1: rewards ${rewards.address}.transferOwnership(${attacker})`,
+    );
+    const executed = await op.execute();
+    const etx = executed.transactionHash;
+    const signature = 'OwnershipTransferred(address,address)';
+    const [onAdmin] = logIndexes(executed, proxyAdmin, signature);
+    const [onRewards] = logIndexes(executed, rewards.address, signature);
+    expect((await rule().evaluate(await blockOf(live, executed))).map(shape)).toEqual([
+      {
+        id: 'watch-owner-changed',
+        severity: 'critical',
+        key: `${etx}:${onAdmin}`,
+        contract: proxyAdmin,
+        tx: etx,
+      },
+      {
+        id: 'watch-owner-changed',
+        severity: 'critical',
+        key: `${etx}:${onRewards}`,
+        contract: rewards.address,
+        tx: etx,
+      },
+    ]);
+  });
+
+  it("raises watch-timelock-delay-changed for the timelock's minimum delay cut to 60 s", async () => {
+    await fresh();
+    const data = encodeFunctionData({ abi: ROLES_ABI, functionName: 'updateDelay', args: [60n] });
+    const op = await scheduleThroughSafe(live, [{ target: timelock, data }], salt('d'));
+    const executed = await op.execute();
+    const etx = executed.transactionHash;
+    const [changed] = logIndexes(executed, timelock, 'MinDelayChange(uint256,uint256)');
+    const found = await rule().evaluate(await blockOf(live, executed));
+    expect(found.map(shape)).toEqual([
+      {
+        id: 'watch-timelock-delay-changed',
+        severity: 'high',
+        key: `${etx}:${changed}`,
+        contract: timelock,
+        tx: etx,
+      },
+    ]);
+    expect(found[0]?.message).toContain('minimum delay changed from 3600 s to 60 s');
+  });
+});
+
+describe('governance rule: the Safe', () => {
+  const safeCases: [string, () => Hex, string, 'high' | 'critical', string][] = [
+    [
+      'AddedOwner',
+      () =>
+        encodeFunctionData({
+          abi: SAFE_ADMIN_ABI,
+          functionName: 'addOwnerWithThreshold',
+          args: [attacker, 2n],
+        }),
+      'AddedOwner(address)',
+      'high',
+      `owner ${attacker} added`,
+    ],
+    [
+      'ChangedThreshold',
+      () => encodeFunctionData({ abi: SAFE_ADMIN_ABI, functionName: 'changeThreshold', args: [1n] }),
+      'ChangedThreshold(uint256)',
+      'high',
+      'threshold changed to 1',
+    ],
+    [
+      'EnabledModule',
+      () => encodeFunctionData({ abi: SAFE_ADMIN_ABI, functionName: 'enableModule', args: [attacker] }),
+      'EnabledModule(address)',
+      'critical',
+      `module ${attacker} enabled`,
+    ],
+    [
+      'ChangedGuard',
+      () => encodeFunctionData({ abi: SAFE_ADMIN_ABI, functionName: 'setGuard', args: [zeroAddress] }),
+      'ChangedGuard(address)',
+      'high',
+      `transaction guard set to ${zeroAddress}`,
+    ],
+    [
+      'ChangedFallbackHandler',
+      () => encodeFunctionData({ abi: SAFE_ADMIN_ABI, functionName: 'setFallbackHandler', args: [attacker] }),
+      'ChangedFallbackHandler(address)',
+      'high',
+      `fallback handler set to ${attacker}`,
+    ],
+  ];
+  for (const [name, data, signature, severity, what] of safeCases) {
+    it(`raises watch-safe-changed (${severity}) for ${name}`, async () => {
+      await fresh();
+      const receipt = await safeExec(live, safe, data());
+      const tx = receipt.transactionHash;
+      const [index] = logIndexes(receipt, safe, signature);
+      const found = await rule().evaluate(await blockOf(live, receipt));
+      expect(found.map(shape)).toEqual([
+        { id: 'watch-safe-changed', severity, key: `${tx}:${index}`, contract: safe, tx },
+      ]);
+      expect(found[0]?.message).toContain(`Safe ${safe}: ${name}: ${what}`);
+    });
+  }
+
+  it('raises watch-safe-changed for RemovedOwner and DisabledModule, each in its block', async () => {
+    await fresh();
+    await safeExec(live, safe, safeCases[0]?.[1]() as Hex);
+    await safeExec(live, safe, safeCases[2]?.[1]() as Hex);
+    const removed = await safeExec(
+      live,
+      safe,
+      encodeFunctionData({
+        abi: SAFE_ADMIN_ABI,
+        functionName: 'removeOwner',
+        args: [SENTINEL, attacker, 2n],
+      }),
+    );
+    const disabled = await safeExec(
+      live,
+      safe,
+      encodeFunctionData({ abi: SAFE_ADMIN_ABI, functionName: 'disableModule', args: [SENTINEL, attacker] }),
+    );
+    for (const [receipt, signature, what] of [
+      [removed, 'RemovedOwner(address)', `RemovedOwner: owner ${attacker} removed`],
+      [disabled, 'DisabledModule(address)', `DisabledModule: module ${attacker} disabled`],
+    ] as const) {
+      const tx = receipt.transactionHash;
+      const found = await rule().evaluate(await blockOf(live, receipt));
+      expect(found.map(shape)).toEqual([
+        {
+          id: 'watch-safe-changed',
+          severity: 'high',
+          key: `${tx}:${logIndexes(receipt, safe, signature)[0]}`,
+          contract: safe,
+          tx,
+        },
+      ]);
+      expect(found[0]?.message).toContain(what);
+    }
+  });
+});
+
+describe('governance rule: planned patches', () => {
+  it('raises nothing for a patch through the real lifecycle (propose, approve, queue, execute), and only knows its operation', async () => {
+    await fresh();
+    const from = await live.clients.public.getBlockNumber();
+    const lc = await lifecycleOn(live);
+    await executedFix(lc);
+    const to = await live.clients.public.getBlockNumber();
+    const known = await plannedOperations(lc.store);
+    expect(known.size).toBe(1);
+    const planned = rule(known);
+    const unplanned = rule();
+    const raised: string[] = [];
+    const control: string[] = [];
+    for (let n = from + 1n; n <= to; n++) {
+      const block = await live.clients.public.getBlock({ blockNumber: n });
+      const ref = { number: n, hash: block.hash, parentHash: block.parentHash };
+      raised.push(...(await planned.evaluate(ref)).map((f) => f.id));
+      control.push(...(await unplanned.evaluate(ref)).map((f) => `${f.id} ${f.operation}`));
+    }
+    expect(raised).toEqual([]);
+    // Control: the same blocks judged without the store's plans raise the patch's schedule as unproposed.
+    expect(control).toEqual([`watch-unproposed-operation ${[...known][0]}`]);
+  });
+
+  it('raises nothing for a role change made by executing an operation the store knows (a planned operation)', async () => {
+    await fresh();
+    const op = await scheduleThroughSafe(
+      live,
+      [call(vault.address, 'grantRole', [GUARDIAN_ROLE, attacker])],
+      salt('p'),
+    );
+    const known = new Set([op.id]);
+    expect(await rule(known).evaluate(await blockOf(live, op.receipt))).toEqual([]);
+    const executed = await op.execute();
+    expect(logIndexes(executed, vault.address, ROLE_GRANTED)).toHaveLength(1);
+    expect(await rule(known).evaluate(await blockOf(live, executed))).toEqual([]);
+    // Control: unknown, the same execution is an alert.
+    expect((await rule().evaluate(await blockOf(live, executed))).map((f) => f.id)).toEqual([
+      'watch-role-changed',
+    ]);
+  });
+
+  it('reads nothing from a block without governance events, without asking for the known operations', async () => {
+    await fresh();
+    let asked = 0;
+    const r = governanceRule({
+      client: live.clients.public,
+      timelock,
+      safe,
+      proxyAdmins: [proxyAdmin],
+      contracts: [{ address: vault.address, name: 'vault' }],
+      knownOperations: async () => {
+        asked++;
+        return new Set();
+      },
+    });
+    await live.clients.test.mine({ blocks: 1 });
+    const block = await live.clients.public.getBlock({ blockTag: 'latest' });
+    expect(
+      await r.evaluate({ number: block.number, hash: block.hash, parentHash: block.parentHash }),
+    ).toEqual([]);
+    expect(asked).toBe(0);
+  });
+
+  it('fails closed when the known operations cannot be read', async () => {
+    await fresh();
+    const op = await scheduleThroughSafe(
+      live,
+      [call(vault.address, 'grantRole', [GUARDIAN_ROLE, attacker])],
+      salt('e'),
+    );
+    const r = governanceRule({
+      client: live.clients.public,
+      timelock,
+      safe,
+      proxyAdmins: [proxyAdmin],
+      contracts: [{ address: vault.address, name: 'vault' }],
+      knownOperations: () => Promise.reject(new Error('store unreadable')),
+    });
+    await expect(r.evaluate(await blockOf(live, op.receipt))).rejects.toThrow('store unreadable');
+  });
+});
