@@ -5,11 +5,24 @@
  * nothing.
  */
 
-import { type Address, encodeFunctionData, type Hex, keccak256, parseAbi, toHex, zeroAddress } from 'viem';
+import {
+  type Address,
+  encodeFunctionData,
+  type Hex,
+  keccak256,
+  type LocalAccount,
+  parseAbi,
+  toHex,
+  zeroAddress,
+  zeroHash,
+} from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAccount } from '../src/chain/clients.js';
+import { TIMELOCK_ABI } from '../src/core/abis.js';
+import { errorOf } from '../src/core/errors.fixture.js';
+import { cancelOperation } from '../src/lifecycle/cancel-operation.js';
 import { plannedOperations } from '../src/store/planned-operations.js';
-import type { DeployedContract } from '../src/system/model.js';
+import { accountFor, type DeployedContract } from '../src/system/model.js';
 import { governanceRule } from '../src/watch/rules/governance.js';
 import { blockOf, logIndexes, safeExec, scheduleThroughSafe } from './helpers/governance.js';
 import { executedFix, type LiveExample, lifecycleOn, startLiveExample } from './helpers/live.js';
@@ -405,5 +418,103 @@ describe('governance rule: planned patches', () => {
       knownOperations: () => Promise.reject(new Error('store unreadable')),
     });
     await expect(r.evaluate(await blockOf(live, op.receipt))).rejects.toThrow('store unreadable');
+  });
+});
+
+describe('the canceller: the automatic cancel', () => {
+  const canceller = () => accountFor('canceller') as LocalAccount;
+  const pending = (id: Hex) =>
+    live.clients.public.readContract({
+      address: timelock,
+      abi: TIMELOCK_ABI,
+      functionName: 'isOperationPending',
+      args: [id],
+    });
+  const upgradeToToken = () => ({
+    target: proxyAdmin,
+    data: encodeFunctionData({
+      abi: parseAbi(['function upgradeAndCall(address proxy, address implementation, bytes data)']),
+      functionName: 'upgradeAndCall',
+      args: [vault.address, live.system.contracts.get('token')?.address as Address, '0x'],
+    }),
+  });
+
+  it('holds CANCELLER_ROLE on the timelock and no other role there or on the vault, and is no Safe owner', async () => {
+    const me = canceller().address;
+    expect(me).toBe(localAccount(6).address);
+    const has = (address: Address, role: Hex) =>
+      live.clients.public.readContract({
+        address,
+        abi: TIMELOCK_ABI,
+        functionName: 'hasRole',
+        args: [role, me],
+      });
+    const timelockRoles = ['CANCELLER_ROLE', 'PROPOSER_ROLE', 'EXECUTOR_ROLE'].map((n) =>
+      keccak256(toHex(n)),
+    );
+    expect(await Promise.all([...timelockRoles, zeroHash].map((r) => has(timelock, r)))).toEqual([
+      true,
+      false,
+      false,
+      false,
+    ]);
+    expect(await Promise.all([GUARDIAN_ROLE, zeroHash].map((r) => has(vault.address, r)))).toEqual([
+      false,
+      false,
+    ]);
+    // The timelock administers itself; the canceller's bootstrap admin role is gone.
+    expect(await has(timelock, zeroHash)).toBe(false);
+    const owners = await live.clients.public.readContract({
+      address: safe,
+      abi: parseAbi(['function getOwners() view returns (address[])']),
+      functionName: 'getOwners',
+    });
+    expect(owners).not.toContain(me);
+  });
+
+  it("cancels the operation a Safe scheduled behind patchgate's back, named by the finding; a second cancel is already", async () => {
+    await fresh();
+    const op = await scheduleThroughSafe(live, [upgradeToToken()], salt('rogue-upgrade'));
+    const [finding] = await rule().evaluate(await blockOf(live, op.receipt));
+    expect(finding).toMatchObject({
+      id: 'watch-unproposed-operation',
+      operation: op.id,
+      contract: proxyAdmin,
+    });
+    expect(finding?.message).toContain(`call 0: ProxyAdmin ${proxyAdmin}.upgradeAndCall(${vault.address}, `);
+    expect(await pending(op.id)).toBe(true);
+
+    const lc = await lifecycleOn(live);
+    const first = await cancelOperation(lc, {
+      timelock,
+      id: finding?.operation as Hex,
+      canceller: canceller(),
+    });
+    expect(first).toEqual({ id: op.id, txHash: expect.stringMatching(/^0x[0-9a-f]{64}$/), already: false });
+    expect(await pending(op.id)).toBe(false);
+    const again = await cancelOperation(lc, { timelock, id: op.id, canceller: canceller() });
+    expect(again).toEqual({ id: op.id, txHash: first.txHash, already: true });
+    // The Safe cannot run it any more: the timelock refuses, so the Safe transaction fails (GS013).
+    await expect(op.execute()).rejects.toThrow(/GS013/);
+  });
+
+  it('refuses an executed operation (already-executed) and an id never scheduled (unknown-operation)', async () => {
+    await fresh();
+    const lc = await lifecycleOn(live);
+    const op = await scheduleThroughSafe(
+      live,
+      [call(vault.address, 'grantRole', [GUARDIAN_ROLE, attacker])],
+      salt('f'),
+    );
+    await op.execute();
+    const done = await errorOf(cancelOperation(lc, { timelock, id: op.id, canceller: canceller() }));
+    expect([done.code, done.exitCode]).toEqual(['already-executed', 2]);
+    expect(done.shortMessage).toBe(
+      `operation ${op.id} on timelock ${timelock} was already executed: it cannot be cancelled`,
+    );
+    const never = salt('never scheduled');
+    const unknown = await errorOf(cancelOperation(lc, { timelock, id: never, canceller: canceller() }));
+    expect([unknown.code, unknown.exitCode]).toEqual(['unknown-operation', 2]);
+    expect(unknown.shortMessage).toBe(`operation ${never} was never scheduled on timelock ${timelock}`);
   });
 });
