@@ -5,9 +5,12 @@
  * nothing.
  */
 
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   type Address,
   encodeFunctionData,
+  getAddress,
   type Hex,
   keccak256,
   type LocalAccount,
@@ -17,6 +20,7 @@ import {
   zeroHash,
 } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectSources, compileStandardJson, sourcesInput } from '../src/build/index.js';
 import { localAccount } from '../src/chain/clients.js';
 import { TIMELOCK_ABI } from '../src/core/abis.js';
 import { errorOf } from '../src/core/errors.fixture.js';
@@ -243,6 +247,49 @@ describe('governance rule: changes made by an operation no patch planned', () =>
   });
 });
 
+describe('governance rule: a role admin changed', () => {
+  it('raises a high watch-role-changed for RoleAdminChanged on a protected AccessControl contract', async () => {
+    await fresh();
+    // The example exposes no _setRoleAdmin: a protected OpenZeppelin AccessControl contract that does, compiled here.
+    const dir = fileURLToPath(new URL('./fixtures/watch/', import.meta.url));
+    const { sources, remappings } = collectSources(dir, [join(dir, 'RoleAdminHarness.sol')]);
+    const { output } = await compileStandardJson(sourcesInput(sources, remappings));
+    const harness = output.contracts['RoleAdminHarness.sol']?.RoleAdminHarness;
+    if (!harness) throw new Error('RoleAdminHarness did not compile');
+    const admin = localAccount(7);
+    const deployHash = await live.clients.wallet(admin).deployContract({
+      abi: parseAbi(['constructor(address admin)']),
+      bytecode: `0x${harness.evm.bytecode.object}`,
+      args: [admin.address],
+    });
+    const address = getAddress(
+      (await live.clients.public.waitForTransactionReceipt({ hash: deployHash })).contractAddress as Address,
+    );
+    const hash = await live.clients.wallet(admin).writeContract({
+      address,
+      abi: parseAbi(['function setRoleAdmin(bytes32 role, bytes32 adminRole)']),
+      functionName: 'setRoleAdmin',
+      args: [GUARDIAN_ROLE, PROPOSER_ROLE],
+    });
+    const receipt = await live.clients.public.waitForTransactionReceipt({ hash });
+    const r = governanceRule({
+      client: live.clients.public,
+      timelock,
+      proxyAdmins: [],
+      contracts: [{ address, name: 'harness' }],
+      knownOperations: async () => new Set(),
+    });
+    const [changed] = logIndexes(receipt, address, 'RoleAdminChanged(bytes32,bytes32,bytes32)');
+    const found = await r.evaluate(await blockOf(live, receipt));
+    expect(found.map(shape)).toEqual([
+      { id: 'watch-role-changed', severity: 'high', key: `${hash}:${changed}`, contract: address, tx: hash },
+    ]);
+    expect(found[0]?.message).toBe(
+      `harness ${address}: RoleAdminChanged: admin role of GUARDIAN_ROLE changed from DEFAULT_ADMIN_ROLE to PROPOSER_ROLE, in tx ${hash} — not made by a timelock operation any patch planned`,
+    );
+  });
+});
+
 describe('governance rule: the Safe', () => {
   const safeCases: [string, () => Hex, string, 'high' | 'critical', string][] = [
     [
@@ -341,10 +388,11 @@ describe('governance rule: the Safe', () => {
 describe('governance rule: planned patches', () => {
   it('raises nothing for a patch through the real lifecycle (propose, approve, queue, execute), and only knows its operation', async () => {
     await fresh();
-    const from = await live.clients.public.getBlockNumber();
+    // Uncached: viem keeps the last block number for a few seconds, and the revert just moved it back.
+    const from = await live.clients.public.getBlockNumber({ cacheTime: 0 });
     const lc = await lifecycleOn(live);
     await executedFix(lc);
-    const to = await live.clients.public.getBlockNumber();
+    const to = await live.clients.public.getBlockNumber({ cacheTime: 0 });
     const known = await plannedOperations(lc.store);
     expect(known.size).toBe(1);
     const planned = rule(known);

@@ -1,6 +1,7 @@
 /**
  * Rule `governance`: changes to who governs the protected system, one block at a time. It reads the block's events
- * (getLogs by block number) of:
+ * (getLogs by the block's hash, so the events judged are those of exactly the block the follower handed over, never
+ * of another block at that height after a reorg) of:
  * - the timelock and every protected contract: AccessControl `RoleGranted` / `RoleRevoked` / `RoleAdminChanged`
  *   (`watch-role-changed`);
  * - every ProxyAdmin and protected contract: Ownable `OwnershipTransferred` (`watch-owner-changed`);
@@ -101,8 +102,7 @@ async function blockEvents(options: GovernanceRuleOptions, block: BlockRef): Pro
   const logs = await options.client.getLogs({
     address: addresses,
     events: GOVERNANCE_EVENTS,
-    fromBlock: block.number,
-    toBlock: block.number,
+    blockHash: block.hash,
     strict: true,
   });
   return logs.filter((l) => isFrom(options, l)).sort(byPosition);
