@@ -5,12 +5,9 @@
  * nothing.
  */
 
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   type Address,
   encodeFunctionData,
-  getAddress,
   type Hex,
   keccak256,
   type LocalAccount,
@@ -20,7 +17,6 @@ import {
   zeroHash,
 } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectSources, compileStandardJson, sourcesInput } from '../src/build/index.js';
 import { localAccount } from '../src/chain/clients.js';
 import { TIMELOCK_ABI } from '../src/core/abis.js';
 import { errorOf } from '../src/core/errors.fixture.js';
@@ -28,7 +24,13 @@ import { cancelOperation } from '../src/lifecycle/cancel-operation.js';
 import { plannedOperations } from '../src/store/planned-operations.js';
 import { accountFor, type DeployedContract } from '../src/system/model.js';
 import { governanceRule } from '../src/watch/rules/governance.js';
-import { blockOf, logIndexes, safeExec, scheduleThroughSafe } from './helpers/governance.js';
+import {
+  blockOf,
+  deployRoleAdminHarness,
+  logIndexes,
+  safeExec,
+  scheduleThroughSafe,
+} from './helpers/governance.js';
 import { executedFix, type LiveExample, lifecycleOn, startLiveExample } from './helpers/live.js';
 
 const ROLES_ABI = parseAbi([
@@ -251,20 +253,8 @@ describe('governance rule: a role admin changed', () => {
   it('raises a high watch-role-changed for RoleAdminChanged on a protected AccessControl contract', async () => {
     await fresh();
     // The example exposes no _setRoleAdmin: a protected OpenZeppelin AccessControl contract that does, compiled here.
-    const dir = fileURLToPath(new URL('./fixtures/watch/', import.meta.url));
-    const { sources, remappings } = collectSources(dir, [join(dir, 'RoleAdminHarness.sol')]);
-    const { output } = await compileStandardJson(sourcesInput(sources, remappings));
-    const harness = output.contracts['RoleAdminHarness.sol']?.RoleAdminHarness;
-    if (!harness) throw new Error('RoleAdminHarness did not compile');
     const admin = localAccount(7);
-    const deployHash = await live.clients.wallet(admin).deployContract({
-      abi: parseAbi(['constructor(address admin)']),
-      bytecode: `0x${harness.evm.bytecode.object}`,
-      args: [admin.address],
-    });
-    const address = getAddress(
-      (await live.clients.public.waitForTransactionReceipt({ hash: deployHash })).contractAddress as Address,
-    );
+    const address = await deployRoleAdminHarness(live, admin);
     const hash = await live.clients.wallet(admin).writeContract({
       address,
       abi: parseAbi(['function setRoleAdmin(bytes32 role, bytes32 adminRole)']),

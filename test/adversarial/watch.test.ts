@@ -1,8 +1,8 @@
 /**
  * Attacks on the watch's governance guard, on the live example (real Safe 1.4.1, TimelockController, ProxyAdmin,
  * the vault's AccessControl): an attacker holding the Safe's signatures tries to slip a role grant past the
- * `governance` rule by hiding it in a batch among the calls of a patch the store planned; an attacker holding the
- * canceller key (the key the watcher keeps online to cancel) tries to do anything else with it.
+ * `governance` rule by hiding it in a batch among the calls of a patch the store planned, or by following it with
+ * a forged `CallExecuted` that names a planned operation; an attacker holding the canceller key (the key the watcher keeps online to cancel) tries to do anything else with it.
  */
 
 import {
@@ -12,6 +12,7 @@ import {
   type Hex,
   keccak256,
   type LocalAccount,
+  parseAbi,
   toHex,
   zeroHash,
 } from 'viem';
@@ -29,7 +30,7 @@ import { propose } from '../../src/lifecycle/propose.js';
 import { plannedOperations } from '../../src/store/planned-operations.js';
 import { accountFor, type DeployedContract } from '../../src/system/model.js';
 import { governanceRule } from '../../src/watch/rules/governance.js';
-import { blockOf, logIndexes, scheduleThroughSafe } from '../helpers/governance.js';
+import { blockOf, deployRoleAdminHarness, logIndexes, scheduleThroughSafe } from '../helpers/governance.js';
 import { type LiveExample, lifecycleOn, startLiveExample } from '../helpers/live.js';
 
 let live: LiveExample;
@@ -140,6 +141,41 @@ describe('watch: a role change hidden in a batch', () => {
     ]);
     expect(onExecute[0]?.message).toBe(
       `vault ${vault.address}: RoleGranted: DEFAULT_ADMIN_ROLE granted to ${attacker} (by ${timelock}), in tx ${etx} — made by timelock operation ${batch.id}, which no patch planned`,
+    );
+  });
+});
+
+describe('watch: a forged explanation', () => {
+  it('a role grant followed by a forged CallExecuted naming a planned operation, from a contract that is not the timelock', async () => {
+    await fresh();
+    // The attacker already holds DEFAULT_ADMIN_ROLE on a protected AccessControl contract and a planned id is
+    // public (the store's plans, the log): the grant is followed, in the same call, by CallExecuted(plannedId).
+    const admin = localAccount(7);
+    const harness = await deployRoleAdminHarness(live, admin);
+    const plannedId = role('a planned operation');
+    const hash = await live.clients.wallet(admin).writeContract({
+      address: harness,
+      abi: parseAbi(['function grantRoleAndForge(bytes32 role, address account, bytes32 plannedId)']),
+      functionName: 'grantRoleAndForge',
+      args: [role('GUARDIAN_ROLE'), attacker, plannedId],
+    });
+    const receipt = await live.clients.public.waitForTransactionReceipt({ hash });
+    const [granted] = logIndexes(receipt, harness, 'RoleGranted(bytes32,address,address)');
+    const [forged] = logIndexes(receipt, harness, 'CallExecuted(bytes32,uint256,address,uint256,bytes)');
+    expect(forged).toBe((granted as number) + 1);
+    const rule = governanceRule({
+      client: live.clients.public,
+      timelock,
+      proxyAdmins: [],
+      contracts: [{ address: harness, name: 'harness' }],
+      knownOperations: async () => new Set([plannedId]),
+    });
+    const found = await rule.evaluate(await blockOf(live, receipt));
+    expect(found.map((f) => [f.id, f.severity, f.key, f.contract])).toEqual([
+      ['watch-role-changed', 'high', `${hash}:${granted}`, harness],
+    ]);
+    expect(found[0]?.message).toBe(
+      `harness ${harness}: RoleGranted: GUARDIAN_ROLE granted to ${attacker} (by ${admin.address}), in tx ${hash} — not made by a timelock operation any patch planned`,
     );
   });
 });

@@ -5,17 +5,23 @@
  * reports on.
  */
 
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
+  type Account,
   type Address,
   encodeFunctionData,
+  getAddress,
   type Hex,
   isAddressEqual,
+  parseAbi,
   parseEventLogs,
   type TransactionReceipt,
   toEventSelector,
   zeroHash,
 } from 'viem';
 import { expect } from 'vitest';
+import { collectSources, compileStandardJson, sourcesInput } from '../../src/build/index.js';
 import { localAccount } from '../../src/chain/clients.js';
 import { SAFE_ABI, TIMELOCK_ABI } from '../../src/core/abis.js';
 import { packSignatures, safeTx, safeTxFields, signSafeTx } from '../../src/govern/safe.js';
@@ -150,6 +156,26 @@ export async function scheduleThroughSafe(
       );
     },
   };
+}
+
+/**
+ * test/fixtures/watch/RoleAdminHarness.sol (OpenZeppelin AccessControl, `admin` its DEFAULT_ADMIN_ROLE), compiled
+ * with the pinned solc and deployed by `admin`.
+ */
+export async function deployRoleAdminHarness(live: LiveExample, admin: Account): Promise<Address> {
+  const dir = fileURLToPath(new URL('../fixtures/watch/', import.meta.url));
+  const { sources, remappings } = collectSources(dir, [join(dir, 'RoleAdminHarness.sol')]);
+  const { output } = await compileStandardJson(sourcesInput(sources, remappings));
+  const bytecode = output.contracts['RoleAdminHarness.sol']?.RoleAdminHarness?.evm.bytecode.object;
+  if (!bytecode) throw new Error('RoleAdminHarness did not compile');
+  const hash = await live.clients.wallet(admin).deployContract({
+    abi: parseAbi(['constructor(address admin)']),
+    bytecode: `0x${bytecode}`,
+    args: [admin.address],
+  });
+  const { contractAddress } = await live.clients.public.waitForTransactionReceipt({ hash });
+  if (!contractAddress) throw new Error('RoleAdminHarness was not deployed');
+  return getAddress(contractAddress);
 }
 
 /** The block a transaction landed in, as the follower hands it to a rule. */
