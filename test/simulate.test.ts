@@ -88,13 +88,15 @@ describe('simulate', () => {
     ]);
     expect(BigInt(r.poc[0]?.profitBefore ?? 0)).toBeGreaterThan(59_000_000_000n);
     // Who controls the proxy, read from the chain: ProxyAdmin ← timelock (min 1 h) ← Safe 2-of-3; the Safe can
-    // cancel; only the guardian (local account 9) can pause.
+    // cancel, and so can the canceller key; only the guardian (local account 9) can pause.
     expect(r.control.kind).toBe('transparent');
     expect(r.control.upgrade).toMatch(
       /^ProxyAdmin 0x[0-9a-fA-F]{40} ← TimelockController 0x[0-9a-fA-F]{40} \(delay 3600 s\) ← Safe 0x[0-9a-fA-F]{40} \(2 of 3: /,
     );
-    expect(r.control.cancel).toHaveLength(1);
+    // The Safe, and the canceller key (local account 6: CANCELLER_ROLE alone, for the watcher's automatic cancel).
+    expect(r.control.cancel).toHaveLength(2);
     expect(r.control.upgrade).toContain(r.control.cancel[0]);
+    expect(r.control.cancel[1]).toBe(localAccount(6).address);
     expect(r.control.pause).toEqual([{ account: localAccount(9).address, role: 'GUARDIAN_ROLE' }]);
   });
 

@@ -3,6 +3,61 @@ import type { CatalogEntry } from './catalog-entry.js';
 
 export const WATCH_ENTRIES: CatalogEntry[] = [
   // governance tampering (watch/rules/governance.ts).
+  {
+    id: 'watch-role-changed',
+    title: 'Role changed outside a planned operation',
+    severity: 'high',
+    blocking: true,
+    summary:
+      "An AccessControl role was granted or revoked, or a role's admin changed, on the timelock or a protected contract, and no timelock operation a patch planned made the change: someone can now act (or can no longer act) where the governance path did not decide it. A role granted on the timelock is critical (the grantee can propose, execute, cancel or administer the timelock); elsewhere high.",
+    fix: 'Treat it as an incident: find who sent the transaction, pause what the new role holder can reach, and undo the change through the lifecycle (a planned revokeRole operation).',
+    example:
+      'vault 0x9fE4…6e0: RoleGranted: GUARDIAN_ROLE granted to 0x2361…1E8f (by 0xCf7E…0Fc9), in tx 0x5c1e… — made by timelock operation 0x7a3b…, which no patch planned',
+  },
+  {
+    id: 'watch-owner-changed',
+    title: 'Owner changed outside a planned operation',
+    severity: 'critical',
+    blocking: true,
+    summary:
+      "OwnershipTransferred on a ProxyAdmin or a protected Ownable contract that no planned timelock operation made. On a ProxyAdmin or a UUPS implementation the owner holds the upgrade right: the new owner can upgrade at once, without the timelock's delay.",
+    fix: 'Treat it as an incident: pause the protected contracts, find who sent the transaction, and hand ownership back to the timelock through the lifecycle.',
+    example:
+      'ProxyAdmin 0xCafa…c9B8: OwnershipTransferred: ownership transferred from 0xCf7E…0Fc9 to 0x2361…1E8f, in tx 0x8e0f… — made by timelock operation 0x41d0…, which no patch planned',
+  },
+  {
+    id: 'watch-safe-changed',
+    title: 'Safe owners, threshold, guard, modules or fallback handler changed',
+    severity: 'high',
+    blocking: true,
+    summary:
+      'The Safe that proposes to the timelock changed who signs (AddedOwner, RemovedOwner, ChangedThreshold) or what runs around its transactions (ChangedGuard, ChangedFallbackHandler, EnabledModule, DisabledModule). No patch changes the Safe, so every such change is reported: high, and critical for an enabled module, which can execute any transaction without the owners.',
+    fix: 'Confirm with every owner that they signed it; if not, rotate the remaining owners, disable the module or guard, and cancel whatever the Safe scheduled since.',
+    example:
+      "Safe 0xe7f1…0512: EnabledModule: module 0x2361…1E8f enabled (it can move anything without the owners' signatures), in tx 0x3d2a… — not made by a timelock operation any patch planned",
+  },
+  {
+    id: 'watch-timelock-delay-changed',
+    title: 'Timelock minimum delay changed outside a planned operation',
+    severity: 'high',
+    blocking: true,
+    summary:
+      "The timelock's minimum delay changed (MinDelayChange) without a planned operation: a shorter delay shrinks the window in which depositors and the watcher can react to a queued upgrade; a longer one slows the emergency lane.",
+    fix: 'Find the operation that changed it, and set the delay back with a planned `updateDelay` operation; review what was scheduled under the changed delay.',
+    example:
+      'timelock 0xCf7E…0Fc9: MinDelayChange: minimum delay changed from 3600 s to 60 s, in tx 0x6b7c… — made by timelock operation 0x9e21…, which no patch planned',
+  },
+  {
+    id: 'watch-unproposed-operation',
+    title: 'Timelock operation scheduled that no patch proposed',
+    severity: 'critical',
+    blocking: true,
+    summary:
+      'The timelock scheduled an operation (CallScheduled) whose id no stored patch planned: a proposer key (the Safe, or a leaked proposer) queued a call that went around propose, check and approve. Once its delay passes anyone holding the executor role can run it.',
+    fix: "Cancel it before its delay passes (`cancel` response, or the canceller key with the operation id), then find out who signed the proposer's transaction.",
+    example:
+      'timelock 0xCf7E…0Fc9 scheduled operation 0x7a3b… (delay 3600 s) that no patch proposed, in tx 0x5c1e…: call 0: timelock 0xCf7E…0Fc9.grantRole(0xb091…, 0x2361…1E8f)',
+  },
   // state — invariants, outflows, pending transactions (watch/rules/invariants.ts, outflows.ts, pending.ts).
   {
     id: 'watch-invariant-broken',

@@ -146,6 +146,9 @@ export const ERROR_CODES = {
   'not-pausable': 2,
   'pause-refused': 2,
   'pause-failed': 3,
+  // The canceller's cancel of one timelock operation (lifecycle/cancel-operation.ts).
+  'unknown-operation': 2,
+  'cancel-refused': 2,
   // The store.
   'store-missing': 2,
   'state-dir-in-use': 2,

@@ -69,6 +69,11 @@ export const FINDING_IDS = [
   'audit-log-signer-unpinned',
   'audit-no-log',
   // watch: governance tampering (watch/rules/governance.ts).
+  'watch-role-changed',
+  'watch-owner-changed',
+  'watch-safe-changed',
+  'watch-timelock-delay-changed',
+  'watch-unproposed-operation',
 
   // watch: state — invariants, outflows, pending transactions (watch/rules/invariants.ts, outflows.ts, pending.ts).
   'watch-invariant-broken',

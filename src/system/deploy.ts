@@ -6,7 +6,7 @@ import { abiOf, deploy } from '../chain/deploy.js';
 import type { Config, SystemConfig } from '../config/schema.js';
 import { environmentError, inputError } from '../core/errors.js';
 import { describeRevert, revertData } from '../core/revert.js';
-import { deployGovernance, deployTransparentProxy, deployUupsProxy } from './contracts.js';
+import { deployGovernance, deployTransparentProxy, deployUupsProxy, keepCancellerOnly } from './contracts.js';
 import { constructorArgs, encodeCall } from './encode.js';
 import { accountFor, type DeployedSystem } from './model.js';
 
@@ -48,6 +48,7 @@ export async function deploySystem(
     owners,
     threshold: spec.governance.threshold,
     minDelay: BigInt(spec.governance.minDelay),
+    canceller: accountFor('canceller').address,
   });
   const system: DeployedSystem = {
     governance,
@@ -127,6 +128,9 @@ export async function deploySystem(
       );
     }
   }
+  // Last, so that no contract address above moves: the canceller keeps CANCELLER_ROLE and gives up the admin role.
+  await fundAccounts(clients, ['canceller']);
+  await keepCancellerOnly(clients, governance.timelock, accountFor('canceller'));
   return system;
 }
 

@@ -13,9 +13,13 @@ export interface Governance {
   timelock: Address;
 }
 
-/** Local accounts by role: deployer 0, Safe owners 1…n, attacker 8, guardian 9, `user:N` 10+N. */
+/**
+ * Local accounts by role: deployer 0, Safe owners 1…n, canceller 6 (timelock CANCELLER_ROLE and nothing else), attacker 8,
+ * guardian 9, `user:N` 10+N.
+ */
 export function accountFor(name: string): Account {
   if (name === 'deployer') return localAccount(0);
+  if (name === 'canceller') return localAccount(6);
   if (name === 'attacker') return localAccount(8);
   if (name === 'guardian') return localAccount(9);
   const user = /^user:(\d+)$/.exec(name);
@@ -23,7 +27,7 @@ export function accountFor(name: string): Account {
   throw inputError(
     'unknown-account',
     `"${name}" is not an account`,
-    'use deployer, attacker, guardian or user:N',
+    'use deployer, attacker, guardian, canceller or user:N',
   );
 }
 
