@@ -2,14 +2,18 @@
  * `patchgate watch` end to end on the bundled example (real Safe, timelock, proxies on one anvil), the CLI in a
  * child process: an upgrade by a leaked ProxyAdmin owner key behind the timelock's back is alerted and the vault
  * paused by the guardian in the next block; `--dry-run` alerts and sends nothing; a restarted watcher judges
- * nothing twice.
+ * nothing twice; an operation no patch proposed, scheduled on the timelock by the Safe, is cancelled by the
+ * canceller key within the review window.
  */
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Hex, parseAbi } from 'viem';
+import { encodeFunctionData, type Hex, keccak256, parseAbi, toHex } from 'viem';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { TIMELOCK_ABI } from '../src/core/abis.js';
+import { accountFor } from '../src/system/model.js';
 import { runCliAsync } from './helpers/cli-async.js';
+import { scheduleThroughSafe } from './helpers/governance.js';
 import { KEY_ENV, type LiveExample, startLiveExample } from './helpers/live.js';
 
 const PROXY_ADMIN_ABI = parseAbi([
@@ -125,5 +129,47 @@ it('--dry-run alerts and sends nothing', async () => {
   expect(pause.outcomes.every((o) => o.status === 'dry-run')).toBe(true);
   expect(
     await live.clients.public.readContract({ address: vault(), abi: PAUSABLE, functionName: 'paused' }),
+  ).toBe(false);
+});
+
+it('cancels an operation no patch proposed, scheduled through the Safe, within the review window', async () => {
+  const timelock = live.system.governance.timelock;
+  const grant = encodeFunctionData({
+    abi: parseAbi(['function grantRole(bytes32 role, address account)']),
+    functionName: 'grantRole',
+    args: [keccak256(toHex('PROPOSER_ROLE')), accountFor('attacker').address],
+  });
+  const op = await scheduleThroughSafe(
+    live,
+    [{ target: timelock, data: grant }],
+    keccak256(toHex('takeover')),
+  );
+  const stateDir = freshState();
+  const r = await runCliAsync(
+    watchArgs(stateDir, op.receipt.blockNumber, [
+      '--key-env',
+      'GUARDIAN_KEY',
+      '--canceller-key-env',
+      'CANCELLER_KEY',
+    ]),
+    { env: KEY_ENV },
+  );
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const out = events(r.stdout);
+  const alert = out.find(
+    (e) => (e.alert as { id?: string } | undefined)?.id === 'watch-unproposed-operation',
+  );
+  expect(alert).toBeDefined();
+  const cancel = out.find((e) => e.event === 'cancel') as { operation: Hex; txHash: Hex; already: boolean };
+  expect(cancel).toMatchObject({ operation: op.id, already: false });
+  expect((await live.clients.public.getTransactionReceipt({ hash: cancel.txHash })).status).toBe('success');
+  expect(
+    await live.clients.public.readContract({
+      address: timelock,
+      abi: TIMELOCK_ABI,
+      functionName: 'isOperationPending',
+      args: [op.id],
+    }),
   ).toBe(false);
 });

@@ -6,11 +6,15 @@
  */
 import { appendFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import type { Hex } from 'viem';
 import { jsonLine } from '../core/report-json.js';
+import { loadAccount } from '../govern/keys.js';
+import { cancelOperation } from '../lifecycle/cancel-operation.js';
 import { projectOf } from '../lifecycle/context.js';
 import { connectChain } from '../lifecycle/create.js';
 import { LOG_ORIGIN } from '../lifecycle/log-sync.js';
 import { openLedger } from '../store/ledger-store.js';
+import { plannedOperations } from '../store/planned-operations.js';
 import type { WatchRunEvent } from '../watch/run.js';
 import { parseWsUrl } from '../watch/subscribe.js';
 import { type LifecycleOptions, openStoreFrom, optionalAccount } from './lifecycle.js';
@@ -25,6 +29,7 @@ import {
 } from './options.js';
 
 interface WatchOptions extends LifecycleOptions, KeyOptions {
+  cancellerKeyEnv?: string;
   ws?: string;
   dryRun?: boolean;
   from?: bigint;
@@ -63,6 +68,10 @@ export function watchText(e: WatchRunEvent): string {
         ? `PAUSE replaced for ${p.target}: tx ${p.txHash} (nonce ${p.nonce}, priority fee ${p.priorityFee} wei)`
         : `PAUSE ${p.status} for ${p.target}: tx ${p.txHash} in block ${p.blockNumber}`;
     }
+    case 'cancel':
+      return e.txHash && !e.already
+        ? `CANCEL timelock operation ${e.operation}: tx ${e.txHash}`
+        : `CANCEL timelock operation ${e.operation}: ${e.already ? 'already cancelled' : 'dry run, not sent'}`;
     case 'error':
       return `ERROR ${e.code}: ${e.message}`;
   }
@@ -84,6 +93,10 @@ export function watchCommand(onExit: (code: number) => void): Command {
         'WebSocket URL of the same node: new heads and pending transactions wake the watcher at once',
       ).argParser((v: string) => parseWsUrl(v)),
     )
+    .option(
+      '--canceller-key-env <name>',
+      "environment variable holding the canceller's private key (timelock CANCELLER_ROLE only): cancel responses",
+    )
     .option('--dry-run', 'alert and simulate responses, never sign or send one')
     .addOption(
       new Option(
@@ -96,6 +109,7 @@ export function watchCommand(onExit: (code: number) => void): Command {
     );
   cmd.action(async (opts: WatchOptions) => {
     const guardian = optionalAccount(opts);
+    const canceller = opts.cancellerKeyEnv ? loadAccount({ keyEnv: opts.cancellerKeyEnv }) : undefined;
     const lc = await connectChain({
       rpc: opts.rpc as string,
       config: opts.config,
@@ -117,7 +131,9 @@ export function watchCommand(onExit: (code: number) => void): Command {
         config: lc.config,
         baseDir: lc.projectDir,
         ledger,
+        knownOperations: () => plannedOperations(store),
       });
+      const timelock = setup.system.governance.timelock;
       const write = (e: WatchRunEvent) => {
         const line = opts.format === 'json' ? jsonLine({ event: e.kind, ...e }) : `${watchText(e)}\n`;
         if (opts.out) appendFileSync(opts.out, line);
@@ -130,6 +146,7 @@ export function watchCommand(onExit: (code: number) => void): Command {
         db: store.db,
         ledger,
         ...(guardian ? { guardian } : {}),
+        ...(canceller ? { cancel: (id: Hex) => cancelOperation(lc, { timelock, id, canceller }) } : {}),
         ...(opts.dryRun ? { dryRun: true } : {}),
         ...(opts.ws ? { wsUrl: opts.ws } : {}),
         env: process.env,

@@ -88,6 +88,7 @@ create table if not exists watch_pauses (
 create table if not exists watch_responses (
   source text primary key,
   action text not null,
+  operation text,
   pending_tx jsonb,
   state text not null check (state in ('owed', 'done')),
   created_at timestamptz not null default now(),

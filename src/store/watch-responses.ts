@@ -10,6 +10,8 @@ export interface OwedResponse {
   /** The alert's log source: what the response answers. */
   source: string;
   action: 'pause' | 'cancel';
+  /** The timelock operation a `cancel` cancels. */
+  operation?: string;
   /** The pending transaction the alert was about (its fees are outbid), as JSON with decimal integers. */
   pendingTx?: Record<string, unknown>;
 }
@@ -25,22 +27,24 @@ export function responseStore(db: Pick<Db, 'query'>): ResponseStore {
   return {
     async owe(r) {
       await db.query(
-        `insert into watch_responses (source, action, pending_tx, state) values ($1, $2, $3::jsonb, 'owed')
+        `insert into watch_responses (source, action, operation, pending_tx, state) values ($1, $2, $3, $4::jsonb, 'owed')
          on conflict (source) do nothing`,
-        [r.source, r.action, r.pendingTx ? JSON.stringify(r.pendingTx) : null],
+        [r.source, r.action, r.operation ?? null, r.pendingTx ? JSON.stringify(r.pendingTx) : null],
       );
     },
     async owed() {
       const rows = await db.query<{
         source: string;
         action: 'pause' | 'cancel';
+        operation: string | null;
         pending_tx: Record<string, unknown> | null;
       }>(
-        `select source, action, pending_tx from watch_responses where state = 'owed' order by created_at, source`,
+        `select source, action, operation, pending_tx from watch_responses where state = 'owed' order by created_at, source`,
       );
       return rows.map((r) => ({
         source: r.source,
         action: r.action,
+        ...(r.operation ? { operation: r.operation } : {}),
         ...(r.pending_tx ? { pendingTx: r.pending_tx } : {}),
       }));
     },

@@ -9,7 +9,7 @@
  * failed pass is reported (`error` event) and retried after a back-off, from the same block (the cursor only
  * moves after a block is handled). Bad input (config, keys) is thrown before the loop starts.
  */
-import type { Address, LocalAccount } from 'viem';
+import { type Address, type Hex, keccak256, type LocalAccount, toHex } from 'viem';
 import type { Clients } from '../chain/clients.js';
 import { scrubUrls } from '../chain/rpc.js';
 import type { Config } from '../config/schema.js';
@@ -44,6 +44,7 @@ export type WatchRunEvent =
   | { kind: 'leader'; leads: boolean; holder: string }
   | { kind: 'pause'; trigger: string; outcomes: PauseOutcome[] }
   | { kind: 'pause-progress'; progress: PauseProgress }
+  | { kind: 'cancel'; trigger: string; operation: Hex; txHash?: Hex; already: boolean }
   | { kind: 'error'; code: string; message: string };
 
 export interface RunWatchOptions {
@@ -54,6 +55,8 @@ export interface RunWatchOptions {
   ledger: Pick<Ledger, 'appendOnce' | 'entries' | 'origin'>;
   /** The pause-only key; without it a `pause` response is an alert only. */
   guardian?: LocalAccount;
+  /** Cancels a timelock operation with the cancel-only key; without it a `cancel` response is an alert only. */
+  cancel?: (operation: Hex) => Promise<{ txHash?: Hex; already: boolean }>;
   dryRun?: boolean;
   /** The first block to judge when the watcher has no cursor yet (default: the head). */
   from?: bigint;
@@ -123,22 +126,53 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
   const owed = responseStore(options.db);
   /** Every response is owed first (the store), then carried out by the leader: now, or after a takeover. */
   const respond = async (judged: Judged) => {
-    if (respondOf.get(judged.rule) !== 'pause' || !pauser) return;
-    await owed.owe({
-      source: judged.source,
-      action: 'pause',
-      ...(judged.pending ? { pendingTx: pendingJson(judged.pending) } : {}),
-    });
+    const action = respondOf.get(judged.rule);
+    const { operation } = judged.finding;
+    if (action === 'pause' && pauser) {
+      await owed.owe({
+        source: judged.source,
+        action: 'pause',
+        ...(judged.pending ? { pendingTx: pendingJson(judged.pending) } : {}),
+      });
+    } else if (action === 'cancel' && operation && options.cancel && !judged.pending) {
+      await owed.owe({ source: judged.source, action: 'cancel', operation });
+    } else return;
     await settle();
   };
   async function settle(): Promise<void> {
-    if (!pauser || !(await leader.mayAct())) return;
+    if (!(await leader.mayAct())) return;
     for (const r of await owed.owed()) {
-      if (r.action !== 'pause') continue;
-      const outcomes = await pauser.respond(r.source, r.pendingTx ? pendingFromJson(r.pendingTx) : undefined);
-      if (outcomes.some((o) => o.status === 'not-leader')) return;
-      if (outcomes.some((o) => o.status !== 'already-paused' && o.status !== 'in-flight'))
-        await emit({ kind: 'pause', trigger: r.source, outcomes });
+      if (r.action === 'pause' && pauser) {
+        const outcomes = await pauser.respond(
+          r.source,
+          r.pendingTx ? pendingFromJson(r.pendingTx) : undefined,
+        );
+        if (outcomes.some((o) => o.status === 'not-leader')) return;
+        if (outcomes.some((o) => o.status !== 'already-paused' && o.status !== 'in-flight'))
+          await emit({ kind: 'pause', trigger: r.source, outcomes });
+      } else if (r.action === 'cancel' && r.operation && options.cancel) {
+        const operation = r.operation as Hex;
+        if (options.dryRun) {
+          await emit({ kind: 'cancel', trigger: r.source, operation, already: false });
+        } else {
+          const result = await options.cancel(operation);
+          await options.ledger.appendOnce([
+            {
+              source: `respond:cancel:${chainId}:${operation}`,
+              entry: {
+                kind: 'alert',
+                digest: keccak256(toHex(`respond:cancel:${chainId}:${operation}`)),
+                at: new Date(),
+                rule: 'respond-cancel',
+                severity: 'critical',
+                message: `timelock operation ${operation} ${result.already ? 'was already cancelled' : 'cancelled'} answering ${r.source}`,
+                ...(result.txHash ? { txHash: result.txHash } : {}),
+              },
+            },
+          ]);
+          await emit({ kind: 'cancel', trigger: r.source, operation, ...result });
+        }
+      } else continue;
       await owed.done(r.source);
     }
   }
@@ -221,8 +255,8 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
           }
         }
         await w.step();
+        if (lead.leads) await settle();
         if (pauser && lead.leads) {
-          await settle();
           for (const progress of await pauser.tick()) await emit({ kind: 'pause-progress', progress });
         }
         backoff = 0;

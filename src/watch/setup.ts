@@ -5,7 +5,7 @@
  */
 
 import { isAbsolute, resolve } from 'node:path';
-import { type Address, getAddress, type PublicClient } from 'viem';
+import { type Address, getAddress, type Hex, type PublicClient } from 'viem';
 import { storeLog } from '../audit/log.js';
 import type { Project } from '../build/types.js';
 import type { Clients } from '../chain/clients.js';
@@ -19,6 +19,7 @@ import { attachSystem } from '../system/attach.js';
 import { resolveInvariant } from '../system/invariants.js';
 import type { DeployedSystem } from '../system/model.js';
 import type { BlockRule, RuleModule } from './rule.js';
+import { governanceRule } from './rules/governance.js';
 import { invariantRule, type WatchedInvariant } from './rules/invariants.js';
 import { outflowRule } from './rules/outflows.js';
 import { upgradeRule } from './rules/upgrades.js';
@@ -97,6 +98,8 @@ export async function setUpWatch(params: {
   config: Config;
   /** Where custom rule modules' relative paths start (the project directory). */
   baseDir: string;
+  /** The timelock operations patches planned (the store's): any other one scheduled is an alert. */
+  knownOperations: () => Promise<ReadonlySet<Hex>>;
   ledger: Pick<Ledger, 'entries' | 'head'>;
 }): Promise<WatchSetup> {
   const { clients, config } = params;
@@ -113,6 +116,24 @@ export async function setUpWatch(params: {
         chainId: clients.chain.id,
         proxies: proxies.map(([, a]) => a),
         log: cachedStoreLog(params.ledger),
+      }),
+    });
+  }
+  if (watch.rules.governance.enabled) {
+    const proxyAdmins = [...system.contracts.values()].flatMap((c) => (c.proxyAdmin ? [c.proxyAdmin] : []));
+    rules.push({
+      respond: watch.rules.governance.respond,
+      rule: governanceRule({
+        client: clients.public,
+        timelock: system.governance.timelock,
+        safe: system.governance.safe,
+        proxyAdmins,
+        contracts: [...protectedContracts].map(([name, address]) => ({
+          name,
+          address,
+          abi: system.contracts.get(name)?.abi ?? [],
+        })),
+        knownOperations: params.knownOperations,
       }),
     });
   }

@@ -69,6 +69,7 @@ export const KEY_ENV = {
   OWNER3_KEY: localKey(3),
   DEPLOYER_KEY: localKey(0),
   GUARDIAN_KEY: localKey(9),
+  CANCELLER_KEY: localKey(6),
   OUTSIDER_KEY: localKey(7),
 };
 
