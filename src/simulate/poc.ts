@@ -24,6 +24,47 @@ export interface PocRun {
   txHash?: Hex;
 }
 
+/** The attacker's exploit contract deployed and funded as the PoC says, and the attack call: ready to send. */
+export async function armPoc(
+  clients: Clients,
+  project: Project,
+  system: DeployedSystem,
+  poc: PocConfig,
+): Promise<{ exploit: Address; data: Hex; abi: Abi; token: Address }> {
+  const attacker = accountFor('attacker');
+  const handle = findContract(project, poc.contract);
+  const exploit = await deploy(clients.wallet(attacker), clients.public, handle);
+  const token = system.contracts.get(poc.profitToken);
+  if (!token)
+    throw inputError(
+      'unknown-contract',
+      `poc ${poc.name}: profitToken "${poc.profitToken}" is not deployed`,
+      'name a deployed token',
+    );
+  if (poc.fund) {
+    const funder = system.contracts.get(poc.fund.token);
+    if (!funder)
+      throw inputError(
+        'unknown-contract',
+        `poc ${poc.name}: fund.token "${poc.fund.token}" is not deployed`,
+        'name a deployed token',
+      );
+    const fund = encodeCall(
+      system,
+      funder.abi,
+      { function: poc.fund.function, args: [exploit, poc.fund.amount] },
+      `poc ${poc.name} fund`,
+    );
+    const hash = await clients
+      .wallet(accountFor('deployer'))
+      .sendTransaction({ to: funder.address, data: fund });
+    await clients.public.waitForTransactionReceipt({ hash });
+  }
+  const abi = abiOf(handle);
+  const data = encodeCall(system, abi, { function: poc.function, args: poc.args }, `poc ${poc.name}`);
+  return { exploit, data, abi, token: token.address };
+}
+
 export async function runPoc(
   clients: Clients,
   project: Project,
@@ -34,46 +75,15 @@ export async function runPoc(
   const snapshot = await clients.test.snapshot();
   try {
     const attacker = accountFor('attacker');
-    const handle = findContract(project, poc.contract);
-    const exploit = await deploy(clients.wallet(attacker), clients.public, handle);
-    const token = system.contracts.get(poc.profitToken);
-    if (!token)
-      throw inputError(
-        'unknown-contract',
-        `poc ${poc.name}: profitToken "${poc.profitToken}" is not deployed`,
-        'name a deployed token',
-      );
-    if (poc.fund) {
-      const funder = system.contracts.get(poc.fund.token);
-      if (!funder)
-        throw inputError(
-          'unknown-contract',
-          `poc ${poc.name}: fund.token "${poc.fund.token}" is not deployed`,
-          'name a deployed token',
-        );
-      const data = encodeCall(
-        system,
-        funder.abi,
-        { function: poc.fund.function, args: [exploit, poc.fund.amount] },
-        `poc ${poc.name} fund`,
-      );
-      const hash = await clients.wallet(accountFor('deployer')).sendTransaction({ to: funder.address, data });
-      await clients.public.waitForTransactionReceipt({ hash });
-    }
+    const { exploit, data, abi, token } = await armPoc(clients, project, system, poc);
     const balance = () =>
       clients.public.readContract({
-        address: token.address,
+        address: token,
         abi: erc20Abi,
         functionName: 'balanceOf',
         args: [attacker.address as Address],
       });
     const before = await balance();
-    const data = encodeCall(
-      system,
-      abiOf(handle),
-      { function: poc.function, args: poc.args },
-      `poc ${poc.name}`,
-    );
     try {
       await clients.public.call({ account: attacker, to: exploit, data });
     } catch (e) {
@@ -82,7 +92,7 @@ export async function runPoc(
       return {
         outcome: 'failed',
         profit: '0',
-        reason: describeRevert(revertData(e), [...errorsAbi, ...abiOf(handle)]),
+        reason: describeRevert(revertData(e), [...errorsAbi, ...abi]),
       };
     }
     const hash = await clients.wallet(attacker).sendTransaction({ to: exploit, data });
