@@ -181,6 +181,7 @@ export const ERROR_CODES = {
   'watch-rule-invalid': 2,
   'watch-expression-invalid': 2,
   'watch-signature-invalid': 2,
+  'oz-monitor-invalid': 2,
   'watch-subscription-failed': 3,
   'watch-step-failed': 3,
   'webhook-failed': 3,
