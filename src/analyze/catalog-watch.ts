@@ -92,5 +92,17 @@ export const WATCH_ENTRIES: CatalogEntry[] = [
     example:
       '0x0165…Eb8F sent out 2500000000 TestUSD net in block 24 (tx 0x6b3f…8251), over 2 × max(mean 1225000000 over 4 blocks, floor 0)',
   },
+  // match rules — a team's events and function calls (watch/rules/match.ts).
+  {
+    id: 'watch-match',
+    title: 'A watched event or call matched',
+    severity: 'high',
+    blocking: true,
+    summary:
+      "An event emitted by, or a top-level call to, one of a `watch.match` entry's addresses, whose decoded parameters satisfy the entry's expression (OpenZeppelin Monitor's condition language). The severity is the entry's (`high` unless it says otherwise).",
+    fix: 'Check the transaction named in the alert; if the match is routine, tighten the expression (a higher threshold, an excluded sender).',
+    example:
+      'large-deposits: Deposit on 0x0165…Eb8F in block 41 (tx 0xb74f…6b4c): sender=0x7099…79C8, owner=0x7099…79C8, assets=5000000000, shares=5000000000 matches assets > 1000000000',
+  },
   // the watcher's own responses (watch/respond/).
 ];

@@ -38,6 +38,7 @@ const COMMANDS: ReadonlyArray<[string, () => Promise<Builder>]> = [
   ['gate', async () => (await import('./gate.js')).gateCommand],
   ['audit', async () => (await import('./audit.js')).auditCommand],
   ['watch', async () => (await import('./watch.js')).watchCommand],
+  ['watch-import', async () => (await import('./watch-import.js')).watchImportCommand],
   ['demo', async () => (await import('./demo.js')).demoCommand],
 ];
 

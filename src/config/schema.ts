@@ -161,6 +161,23 @@ const outflowAssetSchema = z.strictObject({
   floor: decimal.optional(),
 });
 
+/** One event or function of a `watch.match` entry: OpenZeppelin Monitor's signature and expression. */
+const matchConditionSchema = z.strictObject({
+  signature: z.string().min(1),
+  expression: z.string().optional(),
+});
+
+/** A team's own match (docs/watch-oz-monitor.md): events and top-level calls of some addresses, with conditions. */
+const matchSchema = z.strictObject({
+  name: z.string().min(1),
+  /** Names under `live`, or addresses. */
+  addresses: z.array(z.string().min(1)).min(1),
+  events: z.array(matchConditionSchema).optional(),
+  functions: z.array(matchConditionSchema).optional(),
+  severity: z.enum(['critical', 'high', 'medium', 'low', 'info']).optional(),
+  respond: respondSchema.default('alert'),
+});
+
 /**
  * `patchgate watch`: which live contracts it protects, its rules and what each does about an alert, where alerts
  * go, and how the pause is sent. Every rule is on by default; `respond` picks the response per rule.
@@ -217,6 +234,8 @@ const watchSchema = z.strictObject({
       }),
     )
     .default([]),
+  /** Matches of events and function calls (`watch-match`), written or imported from OpenZeppelin Monitor. */
+  match: z.array(matchSchema).default([]),
   pause: z
     .strictObject({
       /** What a `pause` response pauses, by `live` name (default: every protected contract that has paused()). */

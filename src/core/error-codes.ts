@@ -182,6 +182,9 @@ export const ERROR_CODES = {
   // watch.
   'watch-reorg-too-deep': 3,
   'watch-rule-invalid': 2,
+  'watch-expression-invalid': 2,
+  'watch-signature-invalid': 2,
+  'oz-monitor-invalid': 2,
   'watch-subscription-failed': 3,
   'watch-step-failed': 3,
   'webhook-failed': 3,

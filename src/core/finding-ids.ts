@@ -79,6 +79,8 @@ export const FINDING_IDS = [
   'watch-invariant-broken',
   'watch-outflow-over-cap',
   'watch-outflow-abnormal',
+  // watch: match rules — a team's events and function calls (watch/rules/match.ts, OpenZeppelin Monitor's imported).
+  'watch-match',
 
   // watch: the watcher's own responses (watch/respond/).
 ] as const;

@@ -21,6 +21,7 @@ import type { DeployedSystem } from '../system/model.js';
 import type { BlockRule, RuleModule } from './rule.js';
 import { governanceRule } from './rules/governance.js';
 import { invariantRule, type WatchedInvariant } from './rules/invariants.js';
+import { matchRule } from './rules/match.js';
 import { outflowRule } from './rules/outflows.js';
 import { upgradeRule } from './rules/upgrades.js';
 
@@ -55,6 +56,7 @@ export function watchConfigOf(config: Config): WatchConfig {
         outflows: { enabled: true, respond: 'pause', assets: [] },
       },
       custom: [],
+      match: [],
       pause: { replaceAfter: 3 },
       webhooks: [],
       leaseTtl: 15,
@@ -169,6 +171,22 @@ export async function setUpWatch(params: {
       options: custom.options,
     });
     rules.push({ rule, respond: custom.respond });
+  }
+  for (const [i, m] of watch.match.entries()) {
+    const addresses = m.addresses.map((a, j) => tokenAddress(system, a, `watch.match[${i}].addresses[${j}]`));
+    // A bare signature takes its names from the watched contracts' own ABIs first, then any live contract's.
+    const own = (c: { address: string }) => addresses.includes(getAddress(c.address));
+    const live = [...system.contracts.values()];
+    const rule = matchRule({
+      client: clients.public,
+      name: m.name,
+      addresses,
+      ...(m.events ? { events: m.events } : {}),
+      ...(m.functions ? { functions: m.functions } : {}),
+      abis: [...live.filter(own), ...live.filter((c) => !own(c))].map((c) => c.abi),
+      ...(m.severity ? { severity: m.severity } : {}),
+    });
+    rules.push({ rule, respond: m.respond });
   }
   const names = rules.map((r) => r.rule.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
