@@ -25,13 +25,21 @@ describe('patchgate demo', () => {
     expect(out.verdict).toBe('pass');
     expect(out.digest).toMatch(/^0x[0-9a-f]{64}$/);
     const names = out.stages.map((s: { name: string }) => s.name);
-    for (const name of ['check', 'simulate', 'approve', 'queue', 'execute', 'verify'])
+    for (const name of ['check', 'simulate', 'approve', 'queue', 'execute', 'verify', 'watch'])
       expect(names).toContain(name);
     for (const s of out.stages)
       expect(s, s.name).toMatchObject({ status: 'passed', durationMs: expect.any(Number) });
     expect(out.exploit.before).toMatchObject({ outcome: 'succeeded' });
     expect(BigInt(out.exploit.before.profit)).toBeGreaterThan(59_000_000_000n);
     expect(out.exploit.after).toMatchObject({ outcome: 'failed', reason: 'ReentrancyGuardReentrantCall()' });
+    // The watch stage: the attacker's second try, seen pending and front-run by the guardian's pause.
+    expect(out.watch).toMatchObject({ attack: { status: 'reverted' }, valueLost: '0', onSnapshot: true });
+    expect(out.watch.pause).toMatchObject({
+      sameBlock: true,
+      before: true,
+      txHash: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+    });
+    expect(out.watch.detected.some((d: { pending: boolean }) => d.pending)).toBe(true);
     expect(out.lifecycle.digest).toMatch(/^0x[0-9a-f]{64}$/);
     expect(out.lifecycle.approvals).toHaveLength(2);
     expect(out.lifecycle.verify.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);

@@ -1,7 +1,9 @@
 /** What `patchgate demo` reports: each bundled patch's verdict, the simulations, the exploit before and after, the lifecycle. */
+
 import type { Hex } from 'viem';
 import type { Finding, ReportHeader } from '../core/finding.js';
 import type { PocRun } from '../simulate/poc.js';
+import type { DemoWatch } from './watch.js';
 
 export interface DemoPatchResult {
   name: string;
@@ -39,6 +41,8 @@ export interface DemoReport extends ReportHeader<'demo'> {
   patches: DemoPatchResult[];
   simulations: DemoSimulation[];
   exploit: { before?: PocRun; after?: PocRun };
+  /** The watch stage: a second attack, stopped by the watcher's pause (demo/watch.ts). */
+  watch?: DemoWatch;
   lifecycle: {
     digest?: Hex;
     approvals?: string[];

@@ -28,6 +28,7 @@ import { openStore, type Store } from '../store/store.js';
 import { deploySystem, withLiveAddresses } from '../system/deploy.js';
 import { FIX, lifecycle } from './lifecycle.js';
 import type { DemoPatchResult, DemoReport, DemoSimulation, DemoStep } from './report.js';
+import { watchStage } from './watch.js';
 
 const EXAMPLE_DIR = fileURLToPath(new URL('../../examples/vault/', import.meta.url));
 
@@ -172,6 +173,23 @@ export async function runDemo(params: {
         stage: 'exploit',
         ok: b.outcome === 'succeeded',
         text: `${poc.name} against V1: ${b.outcome === 'succeeded' ? `the attacker walks away with ${units(b.profit)} of depositors' money` : `did not work (${b.reason})`}`,
+      });
+    }
+
+    if (poc) {
+      const w = await stage(
+        'watch',
+        () => watchStage({ clients, project: p, config, projectDir, system, poc }),
+        (r) => r.attack.status === 'reverted' && r.pause?.before === true && r.valueLost === '0',
+      );
+      report.watch = w;
+      const first = w.detected[0];
+      say({
+        stage: 'watch',
+        ok: w.attack.status === 'reverted' && w.valueLost === '0',
+        text: w.pause
+          ? `the attacker tries again: ${first ? `${first.rule}/${first.id} seen ${first.pending ? 'pending' : 'mined'} ${first.afterMs} ms after it was sent; ` : ''}the guardian's pause went ${w.pause.afterMs} ms after, mined ${w.pause.before ? 'first' : 'AFTER the attack'} in block ${w.pause.blockNumber}; the attack ${w.attack.status}; ${units(w.valueLost)} lost`
+          : `the attacker tries again: NO PAUSE was sent; the attack ${w.attack.status}; ${units(w.valueLost)} lost`,
       });
     }
 
