@@ -135,7 +135,7 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
       rethrowTransportFailure(e);
       const text = e instanceof Error ? e.message : String(e);
       // Already known / nonce used: the stored row and its receipts say what happened; tick() settles it.
-      if (!/already known|nonce too low|known transaction/i.test(text)) throw e;
+      if (!/already known|already imported|nonce too low|known transaction/i.test(text)) throw e;
     }
   }
 

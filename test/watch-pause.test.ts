@@ -1,0 +1,133 @@
+/**
+ * The guardian's automatic pause (watch/respond/pause.ts) on the example's real vault: simulated first, replaced
+ * under the same nonce with a higher fee when not mined in time, exactly one mined; a restarted responder picks its
+ * pause in flight up from the store (and re-broadcasts one the node never got) instead of signing another; a
+ * guardian that lost its role is refused and nothing is sent.
+ */
+import { type Hex, keccak256, parseAbi } from 'viem';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { type Db, openPglite } from '../src/store/db.js';
+import { type Ledger, openLedger } from '../src/store/ledger-store.js';
+import { openStore } from '../src/store/store.js';
+import { pauseStore } from '../src/store/watch-pauses.js';
+import { accountFor } from '../src/system/model.js';
+import { pauseResponder } from '../src/watch/respond/pause.js';
+import { type LiveExample, startLiveExample } from './helpers/live.js';
+import { contract } from './helpers/watch-state.js';
+
+const VAULT_ABI = parseAbi([
+  'function paused() view returns (bool)',
+  'function revokeRole(bytes32 role, address account)',
+]);
+
+let live: LiveExample;
+let base: Hex;
+let db: Db;
+let ledger: Ledger;
+beforeAll(async () => {
+  live = await startLiveExample();
+  base = await live.clients.test.snapshot();
+});
+afterAll(async () => {
+  await db?.close();
+  await live?.anvil.stop();
+});
+beforeEach(async () => {
+  await live.clients.public.request({ method: 'anvil_dropAllTransactions' as never });
+  await live.clients.test.setAutomine(true);
+  expect(await live.clients.public.request({ method: 'evm_revert' as never, params: [base] as never })).toBe(
+    true,
+  );
+  base = await live.clients.test.snapshot();
+  await db?.close();
+  db = await openPglite('memory://');
+  await openStore(db);
+  ledger = await openLedger(db, { origin: 'watch-pause-test' });
+});
+
+const guardian = () => accountFor('guardian') as Parameters<typeof pauseResponder>[0]['guardian'];
+const vault = () => contract(live, 'vault').address;
+const paused = () =>
+  live.clients.public.readContract({ address: vault(), abi: VAULT_ABI, functionName: 'paused' });
+const nonce = () => live.clients.public.getTransactionCount({ address: guardian().address });
+
+function responder(clock: { now: number }) {
+  return pauseResponder({
+    client: live.clients.public,
+    chainId: live.clients.chain.id,
+    guardian: guardian(),
+    targets: [vault()],
+    pauses: pauseStore(db),
+    ledger,
+    replaceAfterMs: 3_000,
+    now: () => clock.now,
+  });
+}
+
+it('replaces an unmined pause under the same nonce with a higher fee; exactly one is mined', async () => {
+  await live.clients.test.setAutomine(false);
+  const clock = { now: Date.now() };
+  const r = responder(clock);
+  const before = await nonce();
+  const [sent] = await r.respond('test:trigger');
+  expect(sent?.status).toBe('sent');
+  if (sent?.status !== 'sent') return;
+  expect(await r.tick()).toEqual([]); // not yet due
+  clock.now += 3_001;
+  const [replaced] = await r.tick();
+  expect(replaced).toMatchObject({ status: 'replaced', nonce: sent.nonce });
+  if (replaced?.status !== 'replaced') return;
+  expect(replaced.priorityFee).toBeGreaterThan(sent.priorityFee);
+  // A second trigger while the pause is in flight signs nothing.
+  expect((await r.respond('test:another')).map((o) => o.status)).toEqual(['in-flight']);
+  await live.clients.test.mine({ blocks: 1 });
+  const [mined] = await r.tick();
+  expect(mined).toMatchObject({ status: 'mined', txHash: replaced.txHash, nonce: sent.nonce });
+  expect(await nonce()).toBe(before + 1);
+  expect(await paused()).toBe(true);
+  expect(
+    await live.clients.public.getTransactionReceipt({ hash: sent.txHash }).catch(() => undefined),
+  ).toBeUndefined();
+  // On the record: sent, replaced, mined.
+  const messages = (await ledger.entries()).map((e) => JSON.parse(e.entry).message as string);
+  expect(messages.filter((m) => m.startsWith('pause() sent to'))).toHaveLength(1);
+  expect(messages.filter((m) => m.includes('replaced'))).toHaveLength(1);
+  expect(messages.filter((m) => m.includes('mined in block'))).toHaveLength(1);
+});
+
+it('a restarted responder finds its pause in flight in the store, re-broadcasts it and signs no other', async () => {
+  await live.clients.test.setAutomine(false);
+  const clock = { now: Date.now() };
+  const [sent] = await responder(clock).respond('test:trigger');
+  if (sent?.status !== 'sent') throw new Error('not sent');
+  // The node loses it (a restart of the node, a dropped mempool): only the store still has the signed pause.
+  await live.clients.public.request({ method: 'anvil_dropAllTransactions' as never });
+  const restarted = responder(clock);
+  expect((await restarted.respond('test:trigger')).map((o) => o.status)).toEqual(['in-flight']);
+  expect(await restarted.tick()).toEqual([]); // re-broadcast, not yet mined
+  await live.clients.test.mine({ blocks: 1 });
+  const [mined] = await restarted.tick();
+  expect(mined).toMatchObject({ status: 'mined', txHash: sent.txHash });
+  expect(await paused()).toBe(true);
+});
+
+it('refuses, and sends nothing, when the guardian can no longer pause', async () => {
+  const timelock = live.system.governance.timelock;
+  await live.clients.test.impersonateAccount({ address: timelock });
+  await live.clients.test.setBalance({ address: timelock, value: 10n ** 18n });
+  const hash = await live.clients.wallet({ address: timelock, type: 'json-rpc' }).writeContract({
+    address: vault(),
+    abi: VAULT_ABI,
+    functionName: 'revokeRole',
+    args: [keccak256(new TextEncoder().encode('GUARDIAN_ROLE')), guardian().address],
+  });
+  await live.clients.public.waitForTransactionReceipt({ hash });
+  await live.clients.test.stopImpersonatingAccount({ address: timelock });
+  const before = await nonce();
+  const [outcome] = await responder({ now: Date.now() }).respond('test:trigger');
+  expect(outcome?.status).toBe('refused');
+  expect(await nonce()).toBe(before);
+  expect(await paused()).toBe(false);
+  const messages = (await ledger.entries()).map((e) => JSON.parse(e.entry).message as string);
+  expect(messages.some((m) => m.startsWith(`cannot pause ${vault()}`))).toBe(true);
+});
