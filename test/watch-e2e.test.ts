@@ -5,7 +5,7 @@
  * nothing twice; an operation no patch proposed, scheduled on the timelock by the Safe, is cancelled by the
  * canceller key within the review window.
  */
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeFunctionData, type Hex, keccak256, parseAbi, toHex } from 'viem';
@@ -172,4 +172,34 @@ it('cancels an operation no patch proposed, scheduled through the Safe, within t
       args: [op.id],
     }),
   ).toBe(false);
+});
+
+it('runs a custom rule module from the config, its alerts logged and printed like the built-in ones', async () => {
+  const { hash, block } = await leakedKeyUpgrade();
+  const dir = mkdtempSync(join(tmpdir(), 'pg-watch-rule-'));
+  writeFileSync(
+    join(dir, 'busy-block.mjs'),
+    `export default ({ client, options }) => ({
+  name: 'busy-block',
+  async evaluate(block) {
+    const b = await client.getBlock({ blockHash: block.hash });
+    return b.transactions.length >= options.min
+      ? [{ id: 'watch-custom', severity: 'low', title: 'Busy block', message: \`\${b.transactions.length} transactions\`, blocking: false, key: 'busy', tx: b.transactions[0] }]
+      : [];
+  },
+});
+`,
+  );
+  const config = JSON.parse(readFileSync(join(live.configDir, 'patchgate.config.json'), 'utf8'));
+  config.watch = { ...config.watch, custom: [{ module: join(dir, 'busy-block.mjs'), options: { min: 1 } }] };
+  const file = join(dir, 'patchgate.config.json');
+  writeFileSync(file, JSON.stringify(config));
+  const args = watchArgs(freshState(), block).map((a, i, all) => (all[i - 1] === '--config' ? file : a));
+  const r = await runCliAsync(args, { env: KEY_ENV });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const custom = events(r.stdout).find(
+    (e) => (e.alert as { rule?: string } | undefined)?.rule === 'busy-block',
+  );
+  expect(custom?.alert).toMatchObject({ rule: 'busy-block', id: 'watch-custom', severity: 'low', tx: hash });
 });

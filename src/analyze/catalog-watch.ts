@@ -104,5 +104,15 @@ export const WATCH_ENTRIES: CatalogEntry[] = [
     example:
       'large-deposits: Deposit on 0x0165…Eb8F in block 41 (tx 0xb74f…6b4c): sender=0x7099…79C8, owner=0x7099…79C8, assets=5000000000, shares=5000000000 matches assets > 1000000000',
   },
+  {
+    id: 'watch-custom',
+    title: "A team's own watch rule raised an alert",
+    severity: 'high',
+    blocking: false,
+    summary:
+      "A rule module listed under `watch.custom` judged a block (or a pending transaction) and raised this; its severity and message are the module's own, and so is what it means.",
+    fix: "Read the rule's message; the module's author says what to do.",
+    example: 'busy-block: 312 transactions to the vault in block 19000000',
+  },
   // the watcher's own responses (watch/respond/).
 ];

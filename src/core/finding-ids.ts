@@ -82,6 +82,8 @@ export const FINDING_IDS = [
   // watch: match rules — a team's events and function calls (watch/rules/match.ts, OpenZeppelin Monitor's imported).
   'watch-match',
 
+  // watch: a team's own rules (watch.custom modules) raise this id.
+  'watch-custom',
   // watch: the watcher's own responses (watch/respond/).
 ] as const;
 
