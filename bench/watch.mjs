@@ -333,17 +333,20 @@ try {
     vault,
     ...Array.from({ length: M - 1 }, (_, i) => getAddress(keccak256(toHex(`bench-watch-${i}`)).slice(0, 42))),
   ];
-  const first = (await clients.public.getBlockNumber()) + 1n;
+  const mined = [];
   for (let i = 0; i < K; i++) {
-    await deployer.writeContract({
+    const hash = await deployer.writeContract({
       address: token,
       abi: tokenAbi,
       functionName: 'mint',
       args: [watched[1 + (i % (M - 1 || 1))] ?? vault, 1_000n],
     });
+    mined.push((await clients.public.waitForTransactionReceipt({ hash })).blockNumber);
   }
-  const last = await clients.public.getBlockNumber();
-  if (last - first + 1n !== BigInt(K)) throw new Error(`mined ${last - first + 1n} blocks, not ${K}`);
+  const first = mined[0];
+  const last = mined[K - 1];
+  if (new Set(mined).size !== K || last - first + 1n !== BigInt(K))
+    throw new Error(`the ${K} mints were not mined one per block, in a row`);
   const invariants = Array.from({ length: N }, (_, i) => ({
     ...live.invariants[i % live.invariants.length],
     name: `inv-${i}`,
