@@ -10,6 +10,8 @@ import { leaderLease } from '../store/lease.js';
 export interface Leadership {
   /** Take or renew the lease when due; returns whether this watcher leads now (and whether that just changed). */
   tick(): Promise<{ leads: boolean; changed: boolean; token?: bigint }>;
+  /** What this watcher last knew (no database round trip): it took or renewed the lease and has not lost it. */
+  leads(): boolean;
   /** Asked just before acting: does this watcher still hold the lease? */
   mayAct(): Promise<boolean>;
   release(): Promise<void>;
@@ -40,6 +42,7 @@ export function leadership(
         ...(token !== undefined ? { token } : {}),
       };
     },
+    leads: () => token !== undefined,
     async mayAct() {
       return token !== undefined && (await lease.holds(token));
     },

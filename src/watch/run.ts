@@ -140,7 +140,8 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
     await settle();
   };
   async function settle(): Promise<void> {
-    if (!(await leader.mayAct())) return;
+    // The pauser asks the database just before it signs; here the last known lease is enough to try.
+    if (!leader.leads()) return;
     for (const r of await owed.owed()) {
       if (r.action === 'pause' && pauser) {
         const outcomes = await pauser.respond(
@@ -155,6 +156,7 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
         if (options.dryRun) {
           await emit({ kind: 'cancel', trigger: r.source, operation, already: false });
         } else {
+          if (!(await leader.mayAct())) return;
           const result = await options.cancel(operation);
           await options.ledger.appendOnce([
             {

@@ -120,15 +120,20 @@ export function watcher(options: WatcherOptions): Watcher {
           await emit(event);
           return;
         }
-        for (const rule of rules) await handle(rule, await rule.evaluate(event.block), event.block);
+        // Every rule judges the block at once (detection latency is the slowest rule, not their sum); the alerts
+        // are then logged and answered in rule order.
+        const judged = await Promise.all(rules.map((rule) => rule.evaluate(event.block)));
+        for (const [i, rule] of rules.entries()) await handle(rule, judged[i] ?? [], event.block);
       }),
     async pending(tx, head) {
+      const judging = rules.flatMap((rule) =>
+        rule.evaluatePending ? [{ rule, findings: rule.evaluatePending(tx, head) }] : [],
+      );
       const all: WatchFinding[] = [];
-      for (const rule of rules) {
-        if (!rule.evaluatePending) continue;
-        const findings = await rule.evaluatePending(tx, head);
-        await handle(rule, findings, head, tx);
-        all.push(...findings);
+      for (const { rule, findings } of judging) {
+        const found = await findings;
+        await handle(rule, found, head, tx);
+        all.push(...found);
       }
       return all;
     },

@@ -100,12 +100,15 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
     ]);
 
   async function fees(attacker?: PendingTx): Promise<Fees> {
-    const block = await client.getBlock({ blockTag: 'latest' });
+    const [block, estimated] = await Promise.all([
+      client.getBlock({ blockTag: 'latest' }),
+      client.estimateMaxPriorityFeePerGas().catch((e: unknown) => {
+        rethrowTransportFailure(e);
+        return GWEI;
+      }),
+    ]);
     const baseFee = block.baseFeePerGas ?? 0n;
-    let tip = await client.estimateMaxPriorityFeePerGas().catch((e: unknown) => {
-      rethrowTransportFailure(e);
-      return GWEI;
-    });
+    let tip = estimated;
     let cap = baseFee * 2n;
     if (attacker) {
       tip = tip > tipOf(attacker, baseFee) * 2n + GWEI ? tip : tipOf(attacker, baseFee) * 2n + GWEI;
@@ -146,24 +149,31 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
   }
 
   async function pauseOne(target: Address, trigger: string, attacker?: PendingTx): Promise<PauseOutcome> {
-    const paused = await client.readContract({ address: target, abi: PAUSABLE_ABI, functionName: 'paused' });
+    // One round trip: the state, the simulation, the fees, the nonce and the lease are asked at once (latency is
+    // what this is for); what is signed is decided only once all of them answered.
+    const [paused, simulated, f, nonce, leads] = await Promise.all([
+      client.readContract({ address: target, abi: PAUSABLE_ABI, functionName: 'paused' }),
+      client.estimateGas({ account: from, to: target, data: PAUSE_DATA }).then(
+        (gas) => ({ gas }),
+        (e: unknown) => ({ error: e }),
+      ),
+      fees(attacker),
+      nextNonce(),
+      options.mayAct && !options.dryRun ? options.mayAct() : Promise.resolve(true),
+    ]);
     if (paused) return { target, status: 'already-paused' };
-    let gas: bigint;
-    try {
-      gas = await client.estimateGas({ account: from, to: target, data: PAUSE_DATA });
-    } catch (e) {
-      rethrowTransportFailure(e);
-      const reason = `pause() from ${from} would revert: ${describeRevert(revertData(e), PAUSABLE_ABI)}`;
+    if ('error' in simulated) {
+      rethrowTransportFailure(simulated.error);
+      const reason = `pause() from ${from} would revert: ${describeRevert(revertData(simulated.error), PAUSABLE_ABI)}`;
       await record(
         `respond:pause-refused:${chainId}:${target}:${trigger}`,
         `cannot pause ${target}: ${reason}`,
       );
       return { target, status: 'refused', reason };
     }
+    const { gas } = simulated;
     if (options.dryRun) return { target, status: 'dry-run' };
-    if (options.mayAct && !(await options.mayAct())) return { target, status: 'not-leader' };
-    const f = await fees(attacker);
-    const nonce = await nextNonce();
+    if (!leads) return { target, status: 'not-leader' };
     const signed = await sign(target, nonce, (gas * 13n) / 10n, f);
     await pauses.record({
       chainId,
