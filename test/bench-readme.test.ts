@@ -41,8 +41,8 @@ const sample: BenchResult = {
 
 describe('bench blocks in README.md and docs/bench.md', () => {
   for (const [file, names] of [
-    ['README.md', ['demo', 'ledger', 'simulate', 'check', 'precision']],
-    ['docs/bench.md', ['anvil']],
+    ['README.md', ['demo', 'ledger', 'simulate', 'check', 'precision', 'watch']],
+    ['docs/bench.md', ['anvil', 'watch']],
   ] as const) {
     it(`${file} holds well-formed blocks ${names.join(', ')}, each stamped with date, machine and runs`, () => {
       const blocks = parseBlocks(read(file));

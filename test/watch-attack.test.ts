@@ -7,14 +7,12 @@
  * 2. already mined (no mempool view): the drain is alerted and the vault paused in the next block; the loss is
  *    the one transaction, and the alert says how much.
  */
-import { cpSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Hex, parseAbi } from 'viem';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { accountFor } from '../src/system/model.js';
-import { type RunningCli, startCli } from './helpers/cli-async.js';
 import { KEY_ENV, type LiveExample, startLiveExample } from './helpers/live.js';
+import { freshState, startWatcher, until } from './helpers/watch.js';
 import { armedExploit, attackCall, contract } from './helpers/watch-state.js';
 
 const PAUSABLE = parseAbi(['function paused() view returns (bool)']);
@@ -39,60 +37,23 @@ beforeEach(async () => {
   base = await live.clients.test.snapshot();
 });
 
-function freshState(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pg-watch-'));
-  cpSync(join(live.stateDir, 'cache'), join(dir, 'cache'), { recursive: true });
-  return dir;
-}
-
-/** The watcher, running until stopped; `lines()` is what it printed so far (JSON lines). */
-function startWatcher(
-  extra: string[] = [],
-): RunningCli & { lines(): Record<string, unknown>[]; out: string[] } {
-  const out: string[] = [];
-  const running = startCli(
+/** The watcher with the guardian key, on a store of its own, printing JSON lines. */
+const watch = () =>
+  startWatcher(
     [
-      'watch',
       '--rpc',
       live.anvil.rpcUrl,
       '--config',
       join(live.configDir, 'patchgate.config.json'),
       '--state-dir',
-      freshState(),
+      freshState(live),
       '--key-env',
       'GUARDIAN_KEY',
       '--format',
       'json',
-      ...extra,
     ],
-    { env: KEY_ENV },
+    KEY_ENV,
   );
-  running.child.stdout?.on('data', (d: Buffer) => out.push(d.toString()));
-  return {
-    ...running,
-    out,
-    lines: () =>
-      out
-        .join('')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
-}
-
-async function until<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  ms = 60_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const vault = () => contract(live, 'vault').address;
 const token = () => contract(live, 'token').address;
@@ -109,7 +70,7 @@ const paused = () =>
 it('front-runs a pending exploit with the pause: the attack reverts in the same block, depositors lose nothing', async () => {
   const exploit = await armedExploit(live);
   const before = await vaultAssets();
-  const watcher = startWatcher();
+  const watcher = watch();
   try {
     await until('the watcher to start', () => watcher.lines().find((l) => l.event === 'started'));
     // Blocks every 2 s from now on: the attack waits in the mempool until the next one.
@@ -149,7 +110,7 @@ it('front-runs a pending exploit with the pause: the attack reverts in the same 
 it('pauses in the next block after an exploit already mined, and says what the one transaction took', async () => {
   const exploit = await armedExploit(live);
   const before = await vaultAssets();
-  const watcher = startWatcher();
+  const watcher = watch();
   try {
     await until('the watcher to start', () => watcher.lines().find((l) => l.event === 'started'));
     const attack = await live.clients.wallet(accountFor('attacker')).writeContract(attackCall(live, exploit));

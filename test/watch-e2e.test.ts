@@ -5,7 +5,7 @@
  * nothing twice; an operation no patch proposed, scheduled on the timelock by the Safe, is cancelled by the
  * canceller key within the review window.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeFunctionData, type Hex, keccak256, parseAbi, toHex } from 'viem';
@@ -15,10 +15,8 @@ import { accountFor } from '../src/system/model.js';
 import { runCliAsync } from './helpers/cli-async.js';
 import { scheduleThroughSafe } from './helpers/governance.js';
 import { KEY_ENV, type LiveExample, startLiveExample } from './helpers/live.js';
+import { freshState, leakedKeyUpgrade, watchLines } from './helpers/watch.js';
 
-const PROXY_ADMIN_ABI = parseAbi([
-  'function upgradeAndCall(address proxy, address implementation, bytes data) payable',
-]);
 const PAUSABLE = parseAbi(['function paused() view returns (bool)']);
 
 let live: LiveExample;
@@ -39,23 +37,6 @@ beforeEach(async () => {
 
 const vault = () => live.system.contracts.get('vault')?.address as Hex;
 
-/** The timelock's key leaks: whoever holds it upgrades the vault straight through the ProxyAdmin. */
-async function leakedKeyUpgrade(): Promise<{ hash: Hex; block: bigint }> {
-  const timelock = live.system.governance.timelock;
-  const c = live.system.contracts.get('vault');
-  await live.clients.test.impersonateAccount({ address: timelock });
-  await live.clients.test.setBalance({ address: timelock, value: 10n ** 18n });
-  const hash = await live.clients.wallet({ address: timelock, type: 'json-rpc' }).writeContract({
-    address: c?.proxyAdmin as Hex,
-    abi: PROXY_ADMIN_ABI,
-    functionName: 'upgradeAndCall',
-    args: [vault(), c?.implementation as Hex, '0x'],
-  });
-  await live.clients.test.stopImpersonatingAccount({ address: timelock });
-  const receipt = await live.clients.public.waitForTransactionReceipt({ hash });
-  return { hash, block: receipt.blockNumber };
-}
-
 function watchArgs(stateDir: string, block: bigint, extra: string[] = []): string[] {
   return [
     'watch',
@@ -75,22 +56,11 @@ function watchArgs(stateDir: string, block: bigint, extra: string[] = []): strin
   ];
 }
 
-/** A fresh state dir (its own store) with the run's compiled example, so the CLI does not compile again. */
-function freshState(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pg-watch-'));
-  cpSync(join(live.stateDir, 'cache'), join(dir, 'cache'), { recursive: true });
-  return dir;
-}
-
-const events = (stdout: string) =>
-  stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const events = watchLines;
 
 it('alerts on an upgrade by a leaked ProxyAdmin owner key and pauses the vault through the guardian', async () => {
-  const { hash, block } = await leakedKeyUpgrade();
-  const stateDir = freshState();
+  const { hash, block } = await leakedKeyUpgrade(live);
+  const stateDir = freshState(live);
   const r = await runCliAsync(watchArgs(stateDir, block, ['--key-env', 'GUARDIAN_KEY']), { env: KEY_ENV });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
@@ -117,8 +87,8 @@ it('alerts on an upgrade by a leaked ProxyAdmin owner key and pauses the vault t
 });
 
 it('--dry-run alerts and sends nothing', async () => {
-  const { block } = await leakedKeyUpgrade();
-  const stateDir = freshState();
+  const { block } = await leakedKeyUpgrade(live);
+  const stateDir = freshState(live);
   const r = await runCliAsync(watchArgs(stateDir, block, ['--key-env', 'GUARDIAN_KEY', '--dry-run']), {
     env: KEY_ENV,
   });
@@ -144,7 +114,7 @@ it('cancels an operation no patch proposed, scheduled through the Safe, within t
     [{ target: timelock, data: grant }],
     keccak256(toHex('takeover')),
   );
-  const stateDir = freshState();
+  const stateDir = freshState(live);
   const r = await runCliAsync(
     watchArgs(stateDir, op.receipt.blockNumber, [
       '--key-env',
@@ -175,7 +145,7 @@ it('cancels an operation no patch proposed, scheduled through the Safe, within t
 });
 
 it('runs a custom rule module from the config, its alerts logged and printed like the built-in ones', async () => {
-  const { hash, block } = await leakedKeyUpgrade();
+  const { hash, block } = await leakedKeyUpgrade(live);
   const dir = mkdtempSync(join(tmpdir(), 'pg-watch-rule-'));
   writeFileSync(
     join(dir, 'busy-block.mjs'),
@@ -194,7 +164,7 @@ it('runs a custom rule module from the config, its alerts logged and printed lik
   config.watch = { ...config.watch, custom: [{ module: join(dir, 'busy-block.mjs'), options: { min: 1 } }] };
   const file = join(dir, 'patchgate.config.json');
   writeFileSync(file, JSON.stringify(config));
-  const args = watchArgs(freshState(), block).map((a, i, all) => (all[i - 1] === '--config' ? file : a));
+  const args = watchArgs(freshState(live), block).map((a, i, all) => (all[i - 1] === '--config' ? file : a));
   const r = await runCliAsync(args, { env: KEY_ENV });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);

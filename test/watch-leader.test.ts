@@ -5,16 +5,15 @@
  * vault ends paused by exactly one guardian transaction.
  */
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAbi } from 'viem';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TEST_DATABASE_URL } from '../src/store/backends.fixture.js';
 import { openPostgres } from '../src/store/db.js';
 import { accountFor } from '../src/system/model.js';
-import { type RunningCli, startCli } from './helpers/cli-async.js';
 import { KEY_ENV, type LiveExample, startLiveExample } from './helpers/live.js';
+import { freshState, startWatcher, until } from './helpers/watch.js';
 import { armedExploit, attackCall, contract } from './helpers/watch-state.js';
 
 const PAUSABLE = parseAbi(['function paused() view returns (bool)']);
@@ -43,19 +42,16 @@ afterAll(async () => {
   await admin.close();
 });
 
-function watcher(): RunningCli & { lines(): Record<string, unknown>[] } {
-  const state = mkdtempSync(join(tmpdir(), 'pg-watch-'));
-  cpSync(join(live.stateDir, 'cache'), join(state, 'cache'), { recursive: true });
-  const out: string[] = [];
-  const running = startCli(
+/** One watcher "machine": a state dir of its own (build cache), the shared PostgreSQL store. */
+const watcher = () =>
+  startWatcher(
     [
-      'watch',
       '--rpc',
       live.anvil.rpcUrl,
       '--config',
       configFile,
       '--state-dir',
-      state,
+      freshState(live),
       '--database-url',
       url,
       '--key-env',
@@ -63,33 +59,8 @@ function watcher(): RunningCli & { lines(): Record<string, unknown>[] } {
       '--format',
       'json',
     ],
-    { env: KEY_ENV },
+    KEY_ENV,
   );
-  running.child.stdout?.on('data', (d: Buffer) => out.push(d.toString()));
-  return {
-    ...running,
-    lines: () =>
-      out
-        .join('')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
-}
-
-async function until<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  ms = 60_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 it('two watchers on one PostgreSQL, the leader SIGKILLed mid-attack: the other takes over and the vault is paused exactly once', async () => {
   const guardian = accountFor('guardian').address;

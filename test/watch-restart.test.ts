@@ -4,21 +4,18 @@
  * down the whole time, then comes back. Each upgrade is in the log exactly once, printed at most once, and
  * delivered to the receiver exactly once, signed — nothing doubled, nothing lost.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Hex, parseAbi } from 'viem';
+import type { Hex } from 'viem';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openPglite } from '../src/store/db.js';
 import { openLedger } from '../src/store/ledger-store.js';
 import { verifyWebhook } from '../src/watch/sinks/sign.js';
-import { runCliAsync, startCli } from './helpers/cli-async.js';
+import { runCliAsync } from './helpers/cli-async.js';
 import { type LiveExample, startLiveExample } from './helpers/live.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
+import { freshState, leakedKeyUpgrade, startWatcher, until, watchLines } from './helpers/watch.js';
 
-const PROXY_ADMIN_ABI = parseAbi([
-  'function upgradeAndCall(address proxy, address implementation, bytes data) payable',
-]);
 const SECRET = 'test-webhook-secret-0123456789abcdef';
 
 let live: LiveExample;
@@ -32,37 +29,8 @@ afterAll(async () => {
   await live?.anvil.stop();
 });
 
-async function leakedKeyUpgrade(): Promise<{ hash: Hex; block: bigint }> {
-  const timelock = live.system.governance.timelock;
-  const c = live.system.contracts.get('vault');
-  await live.clients.test.impersonateAccount({ address: timelock });
-  await live.clients.test.setBalance({ address: timelock, value: 10n ** 18n });
-  const hash = await live.clients.wallet({ address: timelock, type: 'json-rpc' }).writeContract({
-    address: c?.proxyAdmin as Hex,
-    abi: PROXY_ADMIN_ABI,
-    functionName: 'upgradeAndCall',
-    args: [c?.address as Hex, c?.implementation as Hex, '0x'],
-  });
-  await live.clients.test.stopImpersonatingAccount({ address: timelock });
-  return { hash, block: (await live.clients.public.waitForTransactionReceipt({ hash })).blockNumber };
-}
-
-const lines = (out: string) =>
-  out
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { event: string; alert?: { tx?: Hex }; code?: string });
-
-async function until(what: string, probe: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 it('killed mid-run and restarted, with its webhook down then up: every alert logged once, delivered once, none lost', async () => {
-  const upgrades = [await leakedKeyUpgrade(), await leakedKeyUpgrade(), await leakedKeyUpgrade()];
+  const upgrades = [await leakedKeyUpgrade(live), await leakedKeyUpgrade(live), await leakedKeyUpgrade(live)];
   const first = upgrades[0]?.block as bigint;
   const last = upgrades[2]?.block as bigint;
   await receiver.stop(); // down from the start
@@ -73,8 +41,7 @@ it('killed mid-run and restarted, with its webhook down then up: every alert log
   };
   const configFile = join(live.configDir, 'restart.config.json');
   writeFileSync(configFile, JSON.stringify(config));
-  const stateDir = mkdtempSync(join(tmpdir(), 'pg-watch-'));
-  cpSync(join(live.stateDir, 'cache'), join(stateDir, 'cache'), { recursive: true });
+  const stateDir = freshState(live);
   const args = [
     'watch',
     '--rpc',
@@ -91,12 +58,8 @@ it('killed mid-run and restarted, with its webhook down then up: every alert log
   const env = { WEBHOOK_SECRET: SECRET };
 
   // 1. Killed the moment it printed its first alert.
-  const killed = startCli(args, { env });
-  let out1 = '';
-  killed.child.stdout?.on('data', (d: Buffer) => {
-    out1 += d.toString();
-  });
-  await until('the first alert', () => out1.includes('"event":"alert"'));
+  const killed = startWatcher(args.slice(1), env);
+  await until('the first alert', () => killed.stdout().includes('"event":"alert"'));
   killed.child.kill('SIGKILL');
   await killed.done;
 
@@ -107,7 +70,7 @@ it('killed mid-run and restarted, with its webhook down then up: every alert log
 
   // 3. The receiver is back; a watcher running on the same store delivers what was kept.
   await receiver.start();
-  const resumed = startCli(args, { env });
+  const resumed = startWatcher(args.slice(1), env);
   await until('three upgrades delivered', () => delivered().length >= 3);
   resumed.child.kill('SIGTERM');
   expect((await resumed.done).code).toBe(0);
@@ -123,8 +86,8 @@ it('killed mid-run and restarted, with its webhook down then up: every alert log
     await db.close();
   }
   // Printed at most once each across the killed and the restarted run.
-  const printed = [...lines(out1), ...lines(restarted.stdout)].flatMap((l) =>
-    l.event === 'alert' ? [l.alert?.tx] : [],
+  const printed = [...killed.lines(), ...watchLines(restarted.stdout)].flatMap((l) =>
+    l.event === 'alert' ? [(l.alert as { tx?: Hex }).tx] : [],
   );
   expect(new Set(printed).size).toBe(printed.length);
   // Delivered exactly once each, signed with the secret.

@@ -3,17 +3,14 @@
  * leave it (not in its output, not in any file of its store — the signed pauses it keeps included); bad config,
  * a module that is not a rule and a credentialed --ws are refused with exit 2 before any block is judged.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Hex, hexToBytes, parseAbi } from 'viem';
+import { type Hex, hexToBytes } from 'viem';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCliAsync } from '../helpers/cli-async.js';
 import { KEY_ENV, type LiveExample, startLiveExample } from '../helpers/live.js';
-
-const PROXY_ADMIN_ABI = parseAbi([
-  'function upgradeAndCall(address proxy, address implementation, bytes data) payable',
-]);
+import { freshState, leakedKeyUpgrade } from '../helpers/watch.js';
 
 let live: LiveExample;
 beforeAll(async () => {
@@ -22,12 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await live?.anvil.stop();
 });
-
-function freshState(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pg-adv-watch-'));
-  cpSync(join(live.stateDir, 'cache'), join(dir, 'cache'), { recursive: true });
-  return dir;
-}
 
 function configWith(watch: Record<string, unknown>): string {
   const config = JSON.parse(readFileSync(join(live.configDir, 'patchgate.config.json'), 'utf8'));
@@ -53,19 +44,8 @@ function holdsKey(haystack: Buffer, key: string): boolean {
 }
 
 it('a watcher that pauses and cancels leaks neither its guardian nor its canceller key, in output or store', async () => {
-  const timelock = live.system.governance.timelock;
-  const c = live.system.contracts.get('vault');
-  await live.clients.test.impersonateAccount({ address: timelock });
-  await live.clients.test.setBalance({ address: timelock, value: 10n ** 18n });
-  const hash = await live.clients.wallet({ address: timelock, type: 'json-rpc' }).writeContract({
-    address: c?.proxyAdmin as Hex,
-    abi: PROXY_ADMIN_ABI,
-    functionName: 'upgradeAndCall',
-    args: [c?.address as Hex, c?.implementation as Hex, '0x'],
-  });
-  await live.clients.test.stopImpersonatingAccount({ address: timelock });
-  const block = (await live.clients.public.waitForTransactionReceipt({ hash })).blockNumber;
-  const state = freshState();
+  const { block } = await leakedKeyUpgrade(live);
+  const state = freshState(live);
   const r = await runCliAsync(
     [
       'watch',
@@ -107,7 +87,7 @@ it('a misspelled watch rule in the config is exit 2 naming it, before the chain 
     '--config',
     configWith({ rules: { outflow: { respond: 'pause' } } }),
     '--state-dir',
-    freshState(),
+    freshState(live),
   ]);
   expect(r.code).toBe(2);
   expect(r.stderr).toContain('outflow');
@@ -124,7 +104,7 @@ it('a custom rule module that exports no rule is exit 2 (watch-rule-invalid) bef
     '--config',
     configWith({ custom: [{ module: join(dir, 'not-a-rule.mjs') }] }),
     '--state-dir',
-    freshState(),
+    freshState(live),
     '--format',
     'json',
   ]);
