@@ -169,7 +169,6 @@ try {
       onSent = resolve;
     });
     const errors = [];
-    let alertedAt;
     const running = runWatch({
       clients,
       config,
@@ -180,7 +179,6 @@ try {
       signal: controller.signal,
       emit: (e) => {
         const at = performance.now();
-        if (e.kind === 'alert') alertedAt ??= at;
         if (e.kind === 'pause' && e.outcomes.some((o) => o.status === 'sent')) onSent(at);
         if (e.kind === 'error') errors.push(`${e.code}: ${e.message}`);
       },
@@ -191,7 +189,6 @@ try {
     return {
       sent,
       errors,
-      alertedAt: () => alertedAt,
       async stop() {
         controller.abort();
         await running;
@@ -200,8 +197,6 @@ try {
     };
   }
 
-  /** Per watcher run: from the clock's start to the first alert logged (the rest is the response). */
-  let alerted = [];
   /** One watcher run: the attack sent (mined or pending), the time to the pause broadcast. */
   async function watcherRun(pending) {
     await reset(!pending);
@@ -215,7 +210,6 @@ try {
           throw new Error(`no pause within 30 s (${w.errors.join('; ') || 'no error reported'})`);
         }),
       ]);
-      alerted.push(w.alertedAt() - t0);
       return t1 - t0;
     } finally {
       await w.stop();
@@ -294,19 +288,12 @@ try {
     await baselineRun(pending);
     const ours = [];
     const plain = [];
-    alerted = [];
     for (let i = 0; i < RUNS; i++) {
       ours.push(await watcherRun(pending));
       plain.push(await baselineRun(pending));
     }
     console.log(
       `${what}: watcher p50 ${quantile(ours, 0.5).toFixed(1)} ms p99 ${quantile(ours, 0.99).toFixed(1)} ms, max ${Math.max(...ours).toFixed(1)} ms; plain loop p50 ${quantile(plain, 0.5).toFixed(1)} ms p99 ${quantile(plain, 0.99).toFixed(1)} ms`,
-    );
-    console.log(
-      `  of which to the first alert logged (detection): p50 ${quantile(alerted, 0.5).toFixed(1)} ms, p99 ${quantile(alerted, 0.99).toFixed(1)} ms; alert → pause sent (owe, lease, estimate, sign, store, broadcast, log): p50 ${median(ours.map((x, i) => x - alerted[i])).toFixed(1)} ms`,
-    );
-    figures.push(
-      figure(`watch, ${what}: of it, to the first alert logged, p50`, quantile(alerted, 0.5), 'ms', RUNS),
     );
     const baseLabel = pending
       ? 'viem watchPendingTransactions + pause'

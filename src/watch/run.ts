@@ -124,11 +124,21 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
       : undefined;
 
   const owed = responseStore(options.db);
-  /** Every response is owed first (the store), then carried out by the leader: now, or after a takeover. */
+  /** The leader pauses at once; anything it cannot answer now (a follower, a lost lease, a cancel) is owed in the
+   * store first and carried out by the leader: now, or after a takeover. */
   const respond = async (judged: Judged) => {
     const action = respondOf.get(judged.rule);
     const { operation } = judged.finding;
     if (action === 'pause' && pauser) {
+      // The leader answers at once; a follower (or a leader that just lost the lease) leaves it owed.
+      if (leader.leads()) {
+        const outcomes = await pauser.respond(judged.source, judged.pending);
+        if (!outcomes.some((o) => o.status === 'not-leader')) {
+          if (outcomes.some((o) => o.status !== 'already-paused' && o.status !== 'in-flight'))
+            await emit({ kind: 'pause', trigger: judged.source, outcomes });
+          return;
+        }
+      }
       await owed.owe({
         source: judged.source,
         action: 'pause',

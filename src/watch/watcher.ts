@@ -4,12 +4,14 @@
  * block hash (or pending transaction hash) and the finding's key (`appendOnce`), so a block handed out again after
  * a crash or a reorg raises nothing twice — and only then emitted.
  *
- * Order and what it promises: log first, emit second, respond third. A watcher killed between the first two has
- * the alert in the log and not on stdout; the next run does not emit it again (the log says it was raised).
- * Delivery that must not be lost (webhooks) reads from the log, not from this loop. Responses are different: they
- * run for every finding a rule returns, new or not, because a watcher killed after logging an alert and before
- * pausing must still pause when it re-reads the block — responders are idempotent (a paused contract, a pause in
- * flight, a cancelled operation: nothing more is sent). An alert about a block later rolled back stays in the
+ * Order and what it promises: respond first, log second, emit third. The response (the pause) goes before the
+ * alert's durable write because every millisecond before the brake is the attacker's; it is on the record anyway
+ * (the pause is stored before it is broadcast and logged right after). Responses run for every finding a rule
+ * returns, new or not: a watcher killed before it logged or paused re-reads the block and does both — responders
+ * are idempotent (a paused contract, a pause in flight, a cancelled operation: nothing more is sent). A watcher
+ * killed between logging and emitting has the alert in the log and not on stdout; the next run does not emit it
+ * again (the log says it was raised). Delivery that must not be lost (webhooks) reads from the log, not from this
+ * loop. An alert about a block later rolled back stays in the
  * log: it was seen on the chain at the time, and the rollback is reported beside it.
  */
 import { type Hex, keccak256, toHex } from 'viem';
@@ -78,6 +80,8 @@ export function watcher(options: WatcherOptions): Watcher {
       const where = pending ? `pending:${pending.hash}` : block.hash;
       const source = `watch:${rule.name}:${where}:${finding.id}:${finding.key ?? ''}`;
       const tx = pending?.hash ?? finding.tx;
+      // The brake first: nothing on the response's path waits for the alert's durable write.
+      await options.respond?.({ rule: rule.name, finding, source, block, ...(pending ? { pending } : {}) });
       const [appended] = await ledger.appendOnce([
         {
           source,
@@ -109,7 +113,6 @@ export function watcher(options: WatcherOptions): Watcher {
           },
         });
       }
-      await options.respond?.({ rule: rule.name, finding, source, block, ...(pending ? { pending } : {}) });
     }
   }
 
