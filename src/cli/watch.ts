@@ -7,6 +7,7 @@
 import { appendFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { Hex } from 'viem';
+import { inputError } from '../core/errors.js';
 import { jsonLine } from '../core/report-json.js';
 import { loadAccount } from '../govern/keys.js';
 import { cancelOperation } from '../lifecycle/cancel-operation.js';
@@ -108,6 +109,13 @@ export function watchCommand(onExit: (code: number) => void): Command {
       new Option('--until <block>', 'stop once this block is judged').argParser(blockNumber('--until')),
     );
   cmd.action(async (opts: WatchOptions) => {
+    if (opts.from !== undefined && opts.until !== undefined && opts.until < opts.from) {
+      throw inputError(
+        'invalid-argument',
+        `--until ${opts.until} is before --from ${opts.from}`,
+        'pass an --until at or after --from',
+      );
+    }
     const guardian = optionalAccount(opts);
     const canceller = opts.cancellerKeyEnv ? loadAccount({ keyEnv: opts.cancellerKeyEnv }) : undefined;
     const lc = await connectChain({

@@ -36,7 +36,7 @@ export async function attachSystem(
   if (!live || Object.keys(live).length === 0) {
     throw inputError(
       'no-live-addresses',
-      'a fork needs the live addresses: the config has no "live" section',
+      'the config has no "live" section: a fork, the lifecycle commands and the watcher need the live addresses',
       'add "live": { "vault": { "address": "0x…" }, … }',
     );
   }

@@ -125,3 +125,9 @@ it('a --ws URL that is not a WebSocket URL is exit 2, its password never printed
   expect(r.stderr).toContain('--ws');
   expect(r.stderr + r.stdout).not.toContain('hunter2');
 });
+
+it('an --until before --from is exit 2 naming both, before the chain is asked anything', async () => {
+  const r = await runCliAsync(['watch', '--rpc', 'http://127.0.0.1:1', '--from', '10', '--until', '5']);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('--until 5 is before --from 10');
+});
