@@ -131,3 +131,26 @@ it('refuses, and sends nothing, when the guardian can no longer pause', async ()
   const messages = (await ledger.entries()).map((e) => JSON.parse(e.entry).message as string);
   expect(messages.some((m) => m.startsWith(`cannot pause ${vault()}`))).toBe(true);
 });
+
+it('a pause whose block a reorg dropped is sent again, same transaction and nonce, and mined once', async () => {
+  const clock = { now: Date.now() };
+  const r = responder(clock);
+  const before = await nonce();
+  const [sent] = await r.respond('test:trigger');
+  if (sent?.status !== 'sent') throw new Error('not sent');
+  const [mined] = await r.tick();
+  expect(mined).toMatchObject({ status: 'mined', txHash: sent.txHash });
+  expect(await paused()).toBe(true);
+  // The block holding the pause is replaced by an empty one: the vault is not paused on the new branch.
+  await live.clients.public.request({ method: 'anvil_reorg' as never, params: [1, []] as never });
+  expect(await paused()).toBe(false);
+  expect(await r.afterReorg()).toEqual([
+    { target: vault(), status: 'reopened', txHash: sent.txHash, nonce: sent.nonce },
+  ]);
+  await r.tick(); // re-broadcast (automine: mined at once)
+  const [again] = await r.tick();
+  expect(again).toMatchObject({ status: 'mined', txHash: sent.txHash, nonce: sent.nonce });
+  expect(await paused()).toBe(true);
+  expect(await nonce()).toBe(before + 1);
+  expect(await r.afterReorg()).toEqual([]); // on the chain: nothing to reopen
+});

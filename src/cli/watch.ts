@@ -65,6 +65,8 @@ export function watchText(e: WatchRunEvent): string {
         .join('\n');
     case 'pause-progress': {
       const p = e.progress;
+      if (p.status === 'reopened')
+        return `PAUSE reopened for ${p.target}: tx ${p.txHash} was in a block a reorg dropped, sending it again`;
       return p.status === 'replaced'
         ? `PAUSE replaced for ${p.target}: tx ${p.txHash} (nonce ${p.nonce}, priority fee ${p.priorityFee} wei)`
         : `PAUSE ${p.status} for ${p.target}: tx ${p.txHash} in block ${p.blockNumber}`;

@@ -59,6 +59,10 @@ export interface PauseStore {
     state: 'mined' | 'reverted',
     txHash: Hex,
   ): Promise<void>;
+  /** The last `limit` settled pauses, newest first: what a reorg may have undone. */
+  settled(chainId: number, guardian: Address, limit: number): Promise<StoredPause[]>;
+  /** A settled pause whose block a reorg dropped: in flight again (its signed transactions re-broadcast). */
+  reopen(chainId: number, guardian: Address, nonce: number): Promise<void>;
 }
 
 export function pauseStore(db: Pick<Db, 'query'>): PauseStore {
@@ -91,6 +95,21 @@ export function pauseStore(db: Pick<Db, 'query'>): PauseStore {
           p.trigger,
           JSON.stringify(p.rawTxs),
         ],
+      );
+    },
+    async settled(chainId, guardian, limit) {
+      const rows = await db.query<Row>(
+        `select * from watch_pauses where chain_id = $1 and guardian = $2 and state <> 'sent'
+         order by nonce desc limit $3`,
+        [chainId, guardian.toLowerCase(), limit],
+      );
+      return rows.map(fromRow);
+    },
+    async reopen(chainId, guardian, nonce) {
+      await db.query(
+        `update watch_pauses set state = 'sent', tx_hash = null, updated_at = now()
+         where chain_id = $1 and guardian = $2 and nonce = $3`,
+        [chainId, guardian.toLowerCase(), nonce],
       );
     },
     async settle(chainId, guardian, nonce, state, txHash) {

@@ -189,6 +189,13 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
     }
   }
 
+  /** The watcher's events; a rollback also re-checks the pauses a dropped block may have held. */
+  const onEvent = async (event: WatchEvent) => {
+    await emit(event);
+    if (event.kind === 'rollback' && pauser) {
+      for (const progress of await pauser.afterReorg()) await emit({ kind: 'pause-progress', progress });
+    }
+  };
   const w = watcher({
     follower: follower({
       reader: chainReader(clients.public),
@@ -198,7 +205,7 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
     }),
     rules: setup.rules.map((r) => r.rule),
     ledger: options.ledger,
-    emit,
+    emit: onEvent,
     respond,
   });
   const mempool = watch.pending ? pendingReader(clients.public) : undefined;

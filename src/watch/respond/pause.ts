@@ -12,7 +12,9 @@
  *   broadcast. A contract with a pause in flight gets no second one; an unmined pause is replaced after
  *   `replaceAfterMs` under the same nonce with fees raised by a quarter (nodes need at least a tenth), so at most
  *   one of them can be mined; a restarted watcher picks its in-flight pauses up from the store.
- * - On the record: each pause sent, replaced and mined is an `alert` entry of rule `respond-pause` in the log.
+ * - Across reorgs: after a rollback, a settled pause whose transaction is no longer on the chain is in flight
+ *   again (the same signed transactions, the same nonce) and is re-broadcast.
+ * - On the record: each pause sent, replaced, mined and reopened is an `alert` entry of rule `respond-pause`.
  */
 import {
   type Address,
@@ -33,6 +35,8 @@ import type { PendingTx } from '../rule.js';
 
 const GWEI = 1_000_000_000n;
 const PAUSE_DATA = encodeFunctionData({ abi: PAUSABLE_ABI, functionName: 'pause' });
+/** Settled pauses re-checked after a reorg (a reorg deeper than the watcher keeps stops it anyway). */
+const REORG_LOOKBACK = 32;
 
 export interface PauseResponderOptions {
   client: PublicClient;
@@ -57,6 +61,7 @@ export type PauseOutcome =
   | { target: Address; status: 'refused'; reason: string };
 
 export type PauseProgress =
+  | { target: Address; status: 'reopened'; txHash: Hex; nonce: number }
   | { target: Address; status: 'replaced'; txHash: Hex; nonce: number; priorityFee: bigint }
   | { target: Address; status: 'mined' | 'reverted'; txHash: Hex; nonce: number; blockNumber: bigint };
 
@@ -65,6 +70,8 @@ export interface PauseResponder {
   respond(trigger: string, attacker?: PendingTx): Promise<PauseOutcome[]>;
   /** Receipts of the pauses in flight; replace those unmined for too long. */
   tick(): Promise<PauseProgress[]>;
+  /** After a reorg: a settled pause whose transaction is no longer on the chain is in flight again. */
+  afterReorg(): Promise<PauseProgress[]>;
 }
 
 interface Fees {
@@ -257,6 +264,25 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
       for (const target of options.targets) {
         if (inFlight.has(getAddress(target))) out.push({ target, status: 'in-flight' });
         else out.push(await pauseOne(target, trigger, attacker));
+      }
+      return out;
+    },
+    async afterReorg() {
+      const out: PauseProgress[] = [];
+      for (const p of await pauses.settled(chainId, from, REORG_LOOKBACK)) {
+        if (!p.txHash) continue;
+        const receipt = await client.getTransactionReceipt({ hash: p.txHash }).catch((e: unknown) => {
+          rethrowTransportFailure(e);
+          return undefined;
+        });
+        if (receipt) continue;
+        await pauses.reopen(chainId, from, p.nonce);
+        await record(
+          `respond:pause-reopened:${chainId}:${from}:${p.nonce}:${p.txHash}`,
+          `pause() of ${p.target} (tx ${p.txHash}, nonce ${p.nonce}) was in a block a reorg dropped: sending it again`,
+          p.txHash,
+        );
+        out.push({ target: p.target, status: 'reopened', txHash: p.txHash, nonce: p.nonce });
       }
       return out;
     },
