@@ -154,3 +154,27 @@ it('a pause whose block a reorg dropped is sent again, same transaction and nonc
   expect(await nonce()).toBe(before + 1);
   expect(await r.afterReorg()).toEqual([]); // on the chain: nothing to reopen
 });
+
+it('a pause whose nonce another guardian transaction used is settled as superseded, and the next alert pauses afresh', async () => {
+  await live.clients.test.setAutomine(false);
+  const clock = { now: Date.now() };
+  const r = responder(clock);
+  const [sent] = await r.respond('test:trigger');
+  if (sent?.status !== 'sent') throw new Error('not sent');
+  // The guardian key used by hand with the same nonce (the node dropped the pause): that nonce is spent.
+  await live.clients.public.request({ method: 'anvil_dropAllTransactions' as never });
+  await live.clients.test.setAutomine(true);
+  const manual = await live.clients.wallet(guardian()).sendTransaction({
+    to: guardian().address,
+    value: 0n,
+    nonce: sent.nonce,
+  });
+  await live.clients.public.waitForTransactionReceipt({ hash: manual });
+  expect(await paused()).toBe(false);
+  expect(await r.tick()).toEqual([{ target: vault(), status: 'superseded', nonce: sent.nonce }]);
+  // Not "in flight" for ever: the next alert sends a new pause, with the next nonce.
+  const [again] = await r.respond('test:next');
+  expect(again).toMatchObject({ status: 'sent', nonce: sent.nonce + 1 });
+  await r.tick();
+  expect(await paused()).toBe(true);
+});

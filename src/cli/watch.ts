@@ -41,7 +41,7 @@ interface WatchOptions extends LifecycleOptions, KeyOptions {
 export function watchText(e: WatchRunEvent): string {
   switch (e.kind) {
     case 'started':
-      return `WATCHING chain ${e.chainId}: rules ${e.rules.join(', ')}; pause targets ${e.pauseTargets.join(', ') || 'none'}; mempool ${e.pending ? 'on' : 'off'}`;
+      return `WATCHING chain ${e.chainId} ${e.from === undefined ? `from its cursor or the head (${e.head})` : e.from > e.head ? `from block ${e.from} (the head is ${e.head}: waiting for it)` : `from block ${e.from}`}: rules ${e.rules.join(', ')}; pause targets ${e.pauseTargets.join(', ') || 'none'}; mempool ${e.pending ? 'on' : 'off'}`;
     case 'alert': {
       const a = e.alert;
       const where = a.pending ? `pending ${a.pending} on block ${a.block.number}` : `block ${a.block.number}`;
@@ -65,6 +65,8 @@ export function watchText(e: WatchRunEvent): string {
         .join('\n');
     case 'pause-progress': {
       const p = e.progress;
+      if (p.status === 'superseded')
+        return `PAUSE superseded for ${p.target}: another transaction of the guardian used nonce ${p.nonce}`;
       if (p.status === 'reopened')
         return `PAUSE reopened for ${p.target}: tx ${p.txHash} was in a block a reorg dropped, sending it again`;
       return p.status === 'replaced'

@@ -79,7 +79,7 @@ create table if not exists watch_pauses (
   nonce bigint not null,
   trigger text not null,
   raw_txs jsonb not null,
-  state text not null check (state in ('sent', 'mined', 'reverted')),
+  state text not null check (state in ('sent', 'mined', 'reverted', 'superseded')),
   tx_hash text,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),

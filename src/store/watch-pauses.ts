@@ -7,7 +7,8 @@
 import { type Address, getAddress, type Hex } from 'viem';
 import type { Db } from './db.js';
 
-export type PauseState = 'sent' | 'mined' | 'reverted';
+/** `superseded`: the guardian's nonce was used by another transaction (a pause sent by hand, another store). */
+export type PauseState = 'sent' | 'mined' | 'reverted' | 'superseded';
 
 export interface StoredPause {
   chainId: number;
@@ -56,8 +57,8 @@ export interface PauseStore {
     chainId: number,
     guardian: Address,
     nonce: number,
-    state: 'mined' | 'reverted',
-    txHash: Hex,
+    state: 'mined' | 'reverted' | 'superseded',
+    txHash?: Hex,
   ): Promise<void>;
   /** The last `limit` settled pauses, newest first: what a reorg may have undone. */
   settled(chainId: number, guardian: Address, limit: number): Promise<StoredPause[]>;
@@ -116,7 +117,7 @@ export function pauseStore(db: Pick<Db, 'query'>): PauseStore {
       await db.query(
         `update watch_pauses set state = $4, tx_hash = $5, updated_at = now()
          where chain_id = $1 and guardian = $2 and nonce = $3`,
-        [chainId, guardian.toLowerCase(), nonce, state, txHash],
+        [chainId, guardian.toLowerCase(), nonce, state, txHash ?? null],
       );
     },
   };

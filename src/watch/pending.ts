@@ -9,6 +9,7 @@
  */
 import type { Hex, PublicClient } from 'viem';
 import { rethrowTransportFailure } from '../chain/rpc.js';
+import { mapLimit } from '../core/map-limit.js';
 import type { PendingTx } from './rule.js';
 
 export interface PendingReader {
@@ -20,6 +21,7 @@ export interface PendingReader {
 
 /** Hashes remembered so a transaction is judged once, however many polls it stays pending. */
 const REMEMBER = 10_000;
+const FETCH_AT_ONCE = 16;
 
 export function pendingReader(client: PublicClient): PendingReader {
   let filter: Hex | undefined;
@@ -48,18 +50,24 @@ export function pendingReader(client: PublicClient): PendingReader {
     },
     async poll() {
       if (available === false) return [];
-      const out: PendingTx[] = [];
-      for (const hash of await newHashes()) {
-        if (seen.has(hash)) continue;
+      const fresh = (await newHashes()).filter((hash) => {
+        if (seen.has(hash)) return false;
         seen.add(hash);
         if (seen.size > REMEMBER) seen.delete(seen.values().next().value as Hex);
-        const tx = await client.getTransaction({ hash }).catch((e: unknown) => {
+        return true;
+      });
+      // Fetched a few at a time: a flood of pending transactions costs round trips in parallel, not in series.
+      const txs = await mapLimit(fresh, FETCH_AT_ONCE, (hash) =>
+        client.getTransaction({ hash }).catch((e: unknown) => {
           rethrowTransportFailure(e);
           return undefined; // mined or dropped in between: the block rules see it if it was mined
-        });
+        }),
+      );
+      const out: PendingTx[] = [];
+      for (const tx of txs) {
         if (!tx?.to || tx.blockNumber !== null) continue;
         out.push({
-          hash,
+          hash: tx.hash,
           from: tx.from,
           to: tx.to,
           input: tx.input,

@@ -14,6 +14,7 @@ import type { Clients } from '../chain/clients.js';
 import { scrubUrls } from '../chain/rpc.js';
 import type { Config } from '../config/schema.js';
 import { isPatchgateError } from '../core/errors.js';
+import { mapLimit } from '../core/map-limit.js';
 import type { Db } from '../store/db.js';
 import type { Ledger } from '../store/ledger-store.js';
 import { storedCursor } from '../store/watch-cursor.js';
@@ -36,6 +37,8 @@ export type WatchRunEvent =
       kind: 'started';
       chainId: number;
       from?: bigint;
+      /** The chain's head when the watcher started (a `from` beyond it is waited for). */
+      head: bigint;
       rules: string[];
       pauseTargets: Address[];
       pending: boolean;
@@ -68,6 +71,13 @@ export interface RunWatchOptions {
   wsUrl?: string;
   env?: NodeJS.ProcessEnv;
 }
+
+/** Pending transactions judged per pass, and at once; a backlog beyond the cap keeps the best-paying ones. */
+const PENDING_PER_PASS = 64;
+const PENDING_AT_ONCE = 8;
+const PENDING_BACKLOG = 1_000;
+
+const tipOf = (tx: PendingTx): bigint => tx.maxPriorityFeePerGas ?? tx.gasPrice ?? 0n;
 
 /** A sleep that a subscription (or an abort) can cut short. */
 function alarm(signal?: AbortSignal) {
@@ -212,6 +222,7 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
   await emit({
     kind: 'started',
     chainId,
+    head: await clients.public.getBlockNumber({ cacheTime: 0 }),
     ...(options.from !== undefined ? { from: options.from } : {}),
     rules: setup.rules.map((r) => `${r.rule.name}:${r.respond}`),
     pauseTargets: setup.pauseTargets,
@@ -219,6 +230,8 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
     holder: leader.holder,
   });
 
+  /** Pending transactions seen and not yet judged (a flood is judged over several passes). */
+  const backlog: PendingTx[] = [];
   const clock = alarm(options.signal);
   const subscription = options.wsUrl
     ? subscribe(options.wsUrl, clock.wake, (e) => {
@@ -266,11 +279,17 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
         const lead = await leader.tick();
         if (lead.changed) await emit({ kind: 'leader', leads: lead.leads, holder: leader.holder });
         if (mempool) {
-          const txs = await mempool.poll();
-          if (txs.length > 0) {
+          // A flood of pending transactions must not hold the block pass up: at most PENDING_PER_PASS are judged
+          // per pass (highest priority fee first: an attacker racing the pause pays to be first), a few at once;
+          // the rest wait for the next pass.
+          backlog.push(...(await mempool.poll()));
+          if (backlog.length > 0) {
+            backlog.sort((a, b) => (tipOf(b) > tipOf(a) ? 1 : tipOf(b) < tipOf(a) ? -1 : 0));
+            const now = backlog.splice(0, PENDING_PER_PASS);
+            if (backlog.length > PENDING_BACKLOG) backlog.splice(PENDING_BACKLOG);
             const latest = await clients.public.getBlock({ blockTag: 'latest' });
             const head = { number: latest.number, hash: latest.hash, parentHash: latest.parentHash };
-            for (const tx of txs) await w.pending(tx, head);
+            await mapLimit(now, PENDING_AT_ONCE, (tx) => w.pending(tx, head));
           }
         }
         await w.step();

@@ -62,6 +62,7 @@ export type PauseOutcome =
 
 export type PauseProgress =
   | { target: Address; status: 'reopened'; txHash: Hex; nonce: number }
+  | { target: Address; status: 'superseded'; nonce: number }
   | { target: Address; status: 'replaced'; txHash: Hex; nonce: number; priorityFee: bigint }
   | { target: Address; status: 'mined' | 'reverted'; txHash: Hex; nonce: number; blockNumber: bigint };
 
@@ -200,7 +201,8 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
     return { target, status: 'sent', txHash: signed.hash, nonce, priorityFee: f.maxPriorityFeePerGas };
   }
 
-  async function progress(p: StoredPause): Promise<PauseProgress | undefined> {
+  /** The receipt of any of the pause's transactions, settled and logged; undefined while none is mined. */
+  async function minedOne(p: StoredPause): Promise<PauseProgress | undefined> {
     for (const sent of p.rawTxs) {
       const receipt = await client.getTransactionReceipt({ hash: sent.hash }).catch((e: unknown) => {
         rethrowTransportFailure(e);
@@ -221,6 +223,26 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
         nonce: p.nonce,
         blockNumber: receipt.blockNumber,
       };
+    }
+    return undefined;
+  }
+
+  async function progress(p: StoredPause): Promise<PauseProgress | undefined> {
+    const mined = await minedOne(p);
+    if (mined) return mined;
+    // The nonce used by a transaction that is none of ours (the key used by hand, by another store's watcher):
+    // this pause can never be mined. Settle it, so the contract is not "in flight" for ever and the next alert
+    // pauses afresh. (Receipts are read again after the count: one mined in between is still ours.)
+    const used = await client.getTransactionCount({ address: from, blockTag: 'latest' });
+    if (used > p.nonce) {
+      const late = await minedOne(p);
+      if (late) return late;
+      await pauses.settle(chainId, from, p.nonce, 'superseded');
+      await record(
+        `respond:pause-superseded:${chainId}:${from}:${p.nonce}`,
+        `pause() of ${p.target} (nonce ${p.nonce}) can never be mined: another transaction of ${from} used that nonce`,
+      );
+      return { target: p.target, status: 'superseded', nonce: p.nonce };
     }
     const last = p.rawTxs.at(-1);
     if (!last) return undefined;
