@@ -3,7 +3,9 @@
  * (127.0.0.1:5432, database test, or PATCHGATE_TEST_DATABASE_URL) in a schema of its own, dropped afterwards.
  */
 import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import { type Db, openPglite, openPostgres } from './db.js';
+import { openStore } from './store.js';
 
 export const TEST_DATABASE_URL =
   process.env.PATCHGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -30,3 +32,26 @@ export const BACKENDS: Backend[] = [
     },
   ],
 ];
+
+/**
+ * In a `describe.each(BACKENDS)`: opens the backend with the store's schema before the block's tests (one
+ * database for the block) and closes and drops it after. `db()` is the open database.
+ */
+export function backendWithSchema(open: Backend[1]): () => Db {
+  let db: Db | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const opened = await open();
+    db = opened.db;
+    cleanup = opened.cleanup;
+    await openStore(opened.db); // applies the schema
+  }, 60_000);
+  afterAll(async () => {
+    await db?.close();
+    await cleanup?.();
+  });
+  return () => {
+    if (!db) throw new Error('the backend is not open yet (call db() inside a test)');
+    return db;
+  };
+}

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS, TEST_DATABASE_URL } from './backends.fixture.js';
+import { BACKENDS, backendWithSchema, TEST_DATABASE_URL } from './backends.fixture.js';
 import { type Db, openPostgres } from './db.js';
 import { leaderLease } from './lease.js';
 import { openStore } from './store.js';
@@ -19,20 +19,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TTL = 300;
 
 describe.each(BACKENDS)('leader lease on %s', (_name, open) => {
-  let db: Db;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    const opened = await open();
-    db = opened.db;
-    cleanup = opened.cleanup;
-    await openStore(db); // applies the schema
-  }, 60_000);
-  afterAll(async () => {
-    await db?.close();
-    await cleanup?.();
-  });
+  const db = backendWithSchema(open);
 
-  const lease = (name: string, holder: string, ttlMs = 60_000) => leaderLease(db, { name, holder, ttlMs });
+  const lease = (name: string, holder: string, ttlMs = 60_000) => leaderLease(db(), { name, holder, ttlMs });
 
   it('a free lease is taken with token 1; another holder is refused while it holds', async () => {
     const a = lease('free', 'a');

@@ -1,9 +1,7 @@
 /** The watcher's cursor on both backends: saved and loaded per watcher and chain, block numbers past 2^53 intact. */
 import type { Hex } from 'viem';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS } from './backends.fixture.js';
-import type { Db } from './db.js';
-import { openStore } from './store.js';
+import { describe, expect, it } from 'vitest';
+import { BACKENDS, backendWithSchema } from './backends.fixture.js';
 import { storedCursor } from './watch-cursor.js';
 
 const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex;
@@ -14,21 +12,10 @@ const block = (n: bigint) => ({
 });
 
 describe.each(BACKENDS)('watch cursor on %s', (_name, open) => {
-  let db: Db;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    const opened = await open();
-    db = opened.db;
-    cleanup = opened.cleanup;
-    await openStore(db); // applies the schema
-  }, 60_000);
-  afterAll(async () => {
-    await db?.close();
-    await cleanup?.();
-  });
+  const db = backendWithSchema(open);
 
   it('starts empty, then loads exactly what was saved last', async () => {
-    const cursor = storedCursor(db, { name: 'a', chainId: 1 });
+    const cursor = storedCursor(db(), { name: 'a', chainId: 1 });
     expect(await cursor.load()).toEqual([]);
     const big = 2n ** 60n;
     await cursor.save([block(big), block(big + 1n)]);
@@ -37,10 +24,10 @@ describe.each(BACKENDS)('watch cursor on %s', (_name, open) => {
   });
 
   it('keeps one cursor per watcher name and chain', async () => {
-    await storedCursor(db, { name: 'b', chainId: 1 }).save([block(5n)]);
-    await storedCursor(db, { name: 'b', chainId: 10 }).save([block(7n)]);
-    expect(await storedCursor(db, { name: 'b', chainId: 1 }).load()).toEqual([block(5n)]);
-    expect(await storedCursor(db, { name: 'b', chainId: 10 }).load()).toEqual([block(7n)]);
-    expect(await storedCursor(db, { name: 'c', chainId: 1 }).load()).toEqual([]);
+    await storedCursor(db(), { name: 'b', chainId: 1 }).save([block(5n)]);
+    await storedCursor(db(), { name: 'b', chainId: 10 }).save([block(7n)]);
+    expect(await storedCursor(db(), { name: 'b', chainId: 1 }).load()).toEqual([block(5n)]);
+    expect(await storedCursor(db(), { name: 'b', chainId: 10 }).load()).toEqual([block(7n)]);
+    expect(await storedCursor(db(), { name: 'c', chainId: 1 }).load()).toEqual([]);
   });
 });
