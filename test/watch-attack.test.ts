@@ -1,18 +1,8 @@
-/**
- * The watcher against the example's real exploit (FlashDepositExploit on VaultV1), the CLI in a child process on
- * one anvil:
- * 1. in the mempool, blocks mined on an interval: the watcher sees the attack pending, simulates it, and its
- *    pause — priced above the attacker's fee — is mined first in the same block; the attack reverts and the
- *    depositors lose nothing;
- * 2. already mined (no mempool view): the drain is alerted and the vault paused in the next block; the loss is
- *    the one transaction, and the alert says how much.
- */
-import { join } from 'node:path';
 import { type Hex, parseAbi } from 'viem';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { accountFor } from '../src/system/model.js';
-import { KEY_ENV, type LiveExample, startLiveExample } from './helpers/live.js';
-import { freshState, startWatcher, until } from './helpers/watch.js';
+import { type LiveExample, startLiveExample } from './helpers/live.js';
+import { exampleWatcher, until } from './helpers/watch.js';
 import { armedExploit, attackCall, contract } from './helpers/watch-state.js';
 
 const PAUSABLE = parseAbi(['function paused() view returns (bool)']);
@@ -37,23 +27,7 @@ beforeEach(async () => {
   base = await live.clients.test.snapshot();
 });
 
-/** The watcher with the guardian key, on a store of its own, printing JSON lines. */
-const watch = () =>
-  startWatcher(
-    [
-      '--rpc',
-      live.anvil.rpcUrl,
-      '--config',
-      join(live.configDir, 'patchgate.config.json'),
-      '--state-dir',
-      freshState(live),
-      '--key-env',
-      'GUARDIAN_KEY',
-      '--format',
-      'json',
-    ],
-    KEY_ENV,
-  );
+const watch = () => exampleWatcher(live);
 
 const vault = () => contract(live, 'vault').address;
 const token = () => contract(live, 'token').address;

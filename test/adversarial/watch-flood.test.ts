@@ -1,15 +1,8 @@
-/**
- * Flooding the mempool to slow the watcher down: 200 pending calls sent just before the attack, blocks mined every
- * 2 s. The watcher judges pending transactions a few at a time, best-paying first, and never lets the backlog hold
- * the block pass up: the attack (which pays to be first, as an attacker racing a pause must) is still judged and
- * the pause still lands first in the same block.
- */
-import { join } from 'node:path';
 import { parseAbi } from 'viem';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { accountFor } from '../../src/system/model.js';
-import { KEY_ENV, type LiveExample, startLiveExample } from '../helpers/live.js';
-import { freshState, startWatcher, until } from '../helpers/watch.js';
+import { type LiveExample, startLiveExample } from '../helpers/live.js';
+import { exampleWatcher, until } from '../helpers/watch.js';
 import { armedExploit, attackCall, contract } from '../helpers/watch-state.js';
 
 const PAUSABLE = parseAbi(['function paused() view returns (bool)']);
@@ -26,21 +19,7 @@ afterAll(async () => {
 it('a flood of 200 pending calls sent before the attack does not stop the pause from landing first', async () => {
   const exploit = await armedExploit(live);
   const token = contract(live, 'token').address;
-  const watcher = startWatcher(
-    [
-      '--rpc',
-      live.anvil.rpcUrl,
-      '--config',
-      join(live.configDir, 'patchgate.config.json'),
-      '--state-dir',
-      freshState(live),
-      '--key-env',
-      'GUARDIAN_KEY',
-      '--format',
-      'json',
-    ],
-    KEY_ENV,
-  );
+  const watcher = exampleWatcher(live);
   try {
     await until('the watcher to lead', () => watcher.lines().find((l) => l.event === 'leader'));
     await live.clients.test.setAutomine(false);

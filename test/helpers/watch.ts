@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Hex, parseAbi } from 'viem';
 import { type RunningCli, startCli } from './cli-async.js';
-import type { LiveExample } from './live.js';
+import { KEY_ENV, type LiveExample } from './live.js';
 
 const PROXY_ADMIN_ABI = parseAbi([
   'function upgradeAndCall(address proxy, address implementation, bytes data) payable',
@@ -73,4 +73,24 @@ export async function until<T>(
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** The watcher on the live example with the guardian key, a store of its own, JSON lines (`extra` appended). */
+export function exampleWatcher(live: LiveExample, extra: string[] = []) {
+  return startWatcher(
+    [
+      '--rpc',
+      live.anvil.rpcUrl,
+      '--config',
+      join(live.configDir, 'patchgate.config.json'),
+      '--state-dir',
+      freshState(live),
+      '--key-env',
+      'GUARDIAN_KEY',
+      '--format',
+      'json',
+      ...extra,
+    ],
+    KEY_ENV,
+  );
 }
