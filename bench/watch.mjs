@@ -17,7 +17,7 @@
  *    (/proc/PID/stat) beside; baseline: a plain loop reading the same blocks and the same Transfer logs.
  *
  * Needs `npm run build` first.
- *   node bench/watch.mjs [--runs N] [--poll MS] [--contracts M] [--invariants N] [--blocks K] [--passes P]
+ *   node bench/watch.mjs [--runs N] [--poll MS] [--ws] [--contracts M] [--invariants N] [--blocks K] [--passes P]
  *                        [--json FILE]
  */
 import { readFileSync } from 'node:fs';
@@ -28,6 +28,8 @@ import { renderLines } from './lib/readme.mjs';
 
 const RUNS = arg('--runs', 30);
 const POLL = arg('--poll', 20);
+/** `--ws`: the watcher also subscribes to new heads and pending transactions over a WebSocket (wakes at once). */
+const WS = process.argv.includes('--ws');
 const M = arg('--contracts', 1000);
 const N = arg('--invariants', 30);
 const K = arg('--blocks', 300);
@@ -173,6 +175,7 @@ try {
       clients,
       config,
       setup,
+      ...(WS ? { wsUrl: anvil.rpcUrl.replace(/^http/, 'ws') } : {}),
       db,
       ledger,
       guardian,
@@ -303,10 +306,16 @@ try {
       [0.99, 'p99'],
     ]) {
       figures.push(
-        figure(`watch, ${what}, ${name} (pollMs ${POLL})`, quantile(ours, q), 'ms', RUNS, {
-          label: `${baseLabel}, ${name}`,
-          value: quantile(plain, q),
-        }),
+        figure(
+          `watch, ${what}, ${name} (pollMs ${POLL}${WS ? ', --ws' : ''})`,
+          quantile(ours, q),
+          'ms',
+          RUNS,
+          {
+            label: `${baseLabel}, ${name}`,
+            value: quantile(plain, q),
+          },
+        ),
       );
     }
   }

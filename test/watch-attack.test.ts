@@ -1,3 +1,12 @@
+/**
+ * The watcher against the example's real exploit (FlashDepositExploit on VaultV1), the CLI in a child process on
+ * one anvil:
+ * 1. in the mempool, blocks mined on an interval: the watcher sees the attack pending, simulates it, and its
+ *    pause — priced above the attacker's fee — is mined first in the same block; the attack reverts and the
+ *    depositors lose nothing;
+ * 2. already mined (no mempool view): the drain is alerted and the vault paused in the next block; the loss is
+ *    the one transaction, and the alert says how much.
+ */
 import { type Hex, parseAbi } from 'viem';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { accountFor } from '../src/system/model.js';

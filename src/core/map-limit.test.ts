@@ -1,3 +1,4 @@
+/** mapLimit: order kept, never more than the limit in flight. */
 import { expect, it } from 'vitest';
 import { mapLimit } from './map-limit.js';
 

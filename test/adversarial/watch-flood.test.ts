@@ -1,3 +1,9 @@
+/**
+ * Flooding the mempool to slow the watcher down: 200 pending calls sent just before the attack, blocks mined every
+ * 5 s. The watcher judges pending transactions a few at a time, best-paying first, and never lets the backlog hold
+ * the block pass up: the attack (which pays to be first, as an attacker racing a pause must) is still judged and
+ * the pause still lands first in the same block.
+ */
 import { parseAbi } from 'viem';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { accountFor } from '../../src/system/model.js';
@@ -23,7 +29,7 @@ it('a flood of 200 pending calls sent before the attack does not stop the pause 
   try {
     await until('the watcher to lead', () => watcher.lines().find((l) => l.event === 'leader'));
     await live.clients.test.setAutomine(false);
-    await live.clients.public.request({ method: 'evm_setIntervalMining' as never, params: [2] as never });
+    await live.clients.public.request({ method: 'evm_setIntervalMining' as never, params: [5] as never });
     const flooder = live.clients.wallet(accountFor('user:5'));
     await live.clients.test.setBalance({ address: accountFor('user:5').address, value: 10n ** 20n });
     const base = await live.clients.public.getTransactionCount({
