@@ -129,14 +129,28 @@ export function watcher(options: WatcherOptions): Watcher {
         for (const [i, rule] of rules.entries()) await handle(rule, judged[i] ?? [], event.block);
       }),
     async pending(tx, head) {
+      // Every rule judges at once and each one's findings are answered as soon as they are in, in rule order. Each
+      // judgement is settled into a value first: one that fails while an earlier one is awaited must fail this pass,
+      // not surface later as an unhandled rejection (which ends the process).
       const judging = rules.flatMap((rule) =>
-        rule.evaluatePending ? [{ rule, findings: rule.evaluatePending(tx, head) }] : [],
+        rule.evaluatePending
+          ? [
+              {
+                rule,
+                settled: rule.evaluatePending(tx, head).then(
+                  (found) => ({ found }),
+                  (error: unknown) => ({ error }),
+                ),
+              },
+            ]
+          : [],
       );
       const all: WatchFinding[] = [];
-      for (const { rule, findings } of judging) {
-        const found = await findings;
-        await handle(rule, found, head, tx);
-        all.push(...found);
+      for (const { rule, settled } of judging) {
+        const result = await settled;
+        if ('error' in result) throw result.error;
+        await handle(rule, result.found, head, tx);
+        all.push(...result.found);
       }
       return all;
     },
