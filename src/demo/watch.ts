@@ -54,6 +54,8 @@ export async function watchStage(params: {
   const db = await openPglite('memory://');
   const controller = new AbortController();
   let running: Promise<void> | undefined;
+  /** Why the watcher stopped early, if it did (kept, so it is never an unhandled rejection). */
+  let failed: unknown;
   try {
     const store = await openStore(db);
     const ledger = await openLedger(db, { origin: 'patchgate-demo-watch' });
@@ -85,6 +87,8 @@ export async function watchStage(params: {
       emit: (event) => {
         events.push({ at: performance.now(), event });
       },
+    }).catch((e: unknown) => {
+      failed = e;
     });
     await until(() => events.find((e) => e.event.kind === 'leader'), 30_000);
     const before = await assets();
@@ -103,6 +107,7 @@ export async function watchStage(params: {
       }
       return undefined;
     }, 10_000);
+    if (failed !== undefined) throw failed;
     const pauseReceipt = pauseEvent
       ? await clients.public.waitForTransactionReceipt({ hash: pauseEvent.txHash })
       : undefined;
@@ -138,7 +143,7 @@ export async function watchStage(params: {
     };
   } finally {
     controller.abort();
-    await running?.catch(() => undefined);
+    await running;
     await db.close();
     await clients.public.request({ method: 'evm_setIntervalMining' as never, params: [0] as never });
     await clients.test.setAutomine(true);
