@@ -197,14 +197,15 @@ describe('json sink', () => {
     );
     const first = await sink.step();
     expect(first).toMatchObject({ delivered: 0, position: 0, failure: `${receiver.url}: HTTP 503` });
-    await sleep(first.waitMs ?? 0);
+    // A timer may fire a millisecond before Date.now() reaches the retry time: wait a little past it.
+    await sleep((first.waitMs ?? 0) + 5);
     const second = await sink.step();
     expect(second).toMatchObject({
       delivered: 0,
       position: 0,
       failure: `${receiver.url}: timed out after 300 ms`,
     });
-    await sleep(second.waitMs ?? 0);
+    await sleep((second.waitMs ?? 0) + 5);
     expect(await sink.step()).toEqual({ delivered: 1, messages: 1, position: 1 });
     // Three tries of the same body (at-least-once: the receiver dedups on logIndex + leafHash), each signed.
     expect(receiver.received).toHaveLength(3);
