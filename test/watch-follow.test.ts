@@ -102,6 +102,29 @@ describe('follower', () => {
     expect(a.seen).toEqual(after);
   });
 
+  it('takes the head as the next block only when its parent is the block handed out last (a reorg under it is rolled back)', async () => {
+    const start = (await clients.public.getBlockNumber({ cacheTime: 0 })) + 1n;
+    const f = follower({ reader: chainReader(clients.public), cursor: memoryCursor(), from: start });
+    const a = applier();
+    await mine(2);
+    await f.step(a.handle);
+    await mine(1);
+    expect(await f.step(a.handle)).toBe(1); // one block on top: handed out as is
+    // The last block handed out is replaced and one more is mined: the head is one higher, its parent is not ours.
+    await reorg(1);
+    await mine(1);
+    await f.step(a.handle);
+    expect(a.log).toEqual([
+      `block ${start}`,
+      `block ${start + 1n}`,
+      `block ${start + 2n}`,
+      `rollback to ${start + 1n} (${start + 2n})`,
+      `block ${start + 2n}`,
+      `block ${start + 3n}`,
+    ]);
+    expect(a.seen).toEqual(await canonical(start));
+  });
+
   it('rolls back when the chain gets shorter, then follows it as it grows again', async () => {
     const start = (await clients.public.getBlockNumber({ cacheTime: 0 })) + 1n;
     const f = follower({ reader: chainReader(clients.public), cursor: memoryCursor(), from: start });

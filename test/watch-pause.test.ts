@@ -178,3 +178,107 @@ it('a pause whose nonce another guardian transaction used is settled as supersed
   await r.tick();
   expect(await paused()).toBe(true);
 });
+
+it('a sent pause whose log entry was never written (killed before flush) is logged by the next tick, once', async () => {
+  await live.clients.test.setAutomine(false);
+  const clock = { now: Date.now() };
+  const [sent] = await responder(clock).respond('test:trigger');
+  if (sent?.status !== 'sent') throw new Error('not sent');
+  const sentEntries = async () =>
+    (await ledger.entries())
+      .map((e) => JSON.parse(e.entry).message as string)
+      .filter((m) => m.startsWith('pause() sent to'));
+  // The process dies between the broadcast and the log write (flush never ran): nothing on the record yet.
+  expect(await sentEntries()).toEqual([]);
+  const restarted = responder(clock);
+  await restarted.tick();
+  await restarted.tick();
+  expect(await sentEntries()).toEqual([
+    `pause() sent to ${vault()} (nonce ${sent.nonce}, priority fee ${sent.priorityFee} wei) answering test:trigger`,
+  ]);
+  await live.clients.test.mine({ blocks: 1 });
+  await restarted.tick();
+  expect(await paused()).toBe(true);
+  expect(await sentEntries()).toHaveLength(1);
+});
+
+/** The chain client, counting the viem actions the responder calls on it. */
+function countingClient() {
+  const calls: string[] = [];
+  const client = new Proxy(live.clients.public, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.push(String(key));
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { client, calls };
+}
+
+function armedResponder(client: typeof live.clients.public) {
+  return pauseResponder({
+    client,
+    chainId: live.clients.chain.id,
+    guardian: guardian(),
+    targets: [vault()],
+    pauses: pauseStore(db),
+    ledger,
+    replaceAfterMs: 3_000,
+  });
+}
+
+it('what was armed on the parent of the judged block is used: the alert reads nothing, it signs and sends', async () => {
+  const { client, calls } = countingClient();
+  const r = armedResponder(client);
+  r.arm();
+  await r.tick(); // the arm's reads have answered by the time a tick's have
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const head = await live.clients.public.getBlockNumber({ cacheTime: 0 });
+  calls.length = 0;
+  const [sent] = await r.respond('test:trigger', { block: head + 1n });
+  expect(sent?.status).toBe('sent');
+  expect(calls).toEqual(['request']); // eth_sendRawTransaction, nothing else
+  await r.tick();
+  expect(await paused()).toBe(true);
+});
+
+it('what was armed on an older head is not used: a vault paused since is read again, and nothing more is sent', async () => {
+  const r = responder({ now: Date.now() });
+  r.arm(); // read ahead with the vault unpaused
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  // The guardian pauses by hand; another block comes: what was armed is two blocks old.
+  await pauseByHand();
+  await live.clients.test.mine({ blocks: 1 });
+  const before = await nonce();
+  const head = await live.clients.public.getBlockNumber({ cacheTime: 0 });
+  expect((await r.respond('test:trigger', { block: head })).map((o) => o.status)).toEqual(['already-paused']);
+  expect(await nonce()).toBe(before);
+});
+
+it('a nonce spent since the arm (the guardian key used by hand) is caught at the broadcast: read afresh, paused with the next', async () => {
+  const r = responder({ now: Date.now() });
+  r.arm();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const before = await nonce();
+  // One block later the guardian's nonce is spent by a transfer made by hand: the armed nonce is stale.
+  const manual = await live.clients.wallet(guardian()).sendTransaction({ to: guardian().address, value: 0n });
+  const { blockNumber } = await live.clients.public.waitForTransactionReceipt({ hash: manual });
+  const [sent] = await r.respond('test:trigger', { block: blockNumber });
+  expect(sent).toMatchObject({ status: 'sent', nonce: before + 1 });
+  await r.tick();
+  expect(await paused()).toBe(true);
+  expect(await nonce()).toBe(before + 2);
+});
+
+async function pauseByHand() {
+  const hash = await live.clients.wallet(guardian()).writeContract({
+    address: vault(),
+    abi: parseAbi(['function pause()']),
+    functionName: 'pause',
+  });
+  await live.clients.public.waitForTransactionReceipt({ hash });
+  expect(await paused()).toBe(true);
+}

@@ -29,6 +29,8 @@ export interface CursorStore {
 
 /** What the follower reads from the node. */
 export interface ChainReader {
+  /** The newest block (one request: the usual step is "one new block on top of the last one"). */
+  head(): Promise<BlockRef>;
   headNumber(): Promise<bigint>;
   /** The canonical block at `number`, or undefined past the head (a rollback can shorten the chain). */
   blockAt(number: bigint): Promise<BlockRef | undefined>;
@@ -36,6 +38,10 @@ export interface ChainReader {
 
 export function chainReader(client: PublicClient): ChainReader {
   return {
+    async head() {
+      const block = await client.getBlock({ blockTag: 'latest' });
+      return { number: block.number, hash: block.hash, parentHash: block.parentHash };
+    },
     headNumber: () => client.getBlockNumber({ cacheTime: 0 }),
     async blockAt(number) {
       const block = await client.getBlock({ blockNumber: number }).catch((e: unknown) => {
@@ -80,9 +86,28 @@ export function follower(options: FollowerOptions): Follower {
   const keep = options.keep ?? 64;
   const batch = BigInt(options.batch ?? 100);
   const { reader, cursor } = options;
+  /** The cursor as last saved by this follower: read from the store once, then kept in step with it. */
+  let saved: readonly BlockRef[] | undefined;
+  const save = async (blocks: BlockRef[]) => {
+    if (blocks.length > keep) blocks.splice(0, blocks.length - keep);
+    await cursor.save(blocks);
+    saved = [...blocks];
+  };
   return {
     async step(handle) {
-      const kept = await cursor.load();
+      saved ??= await cursor.load();
+      const kept = [...saved];
+      // 0. The usual case, in one request: nothing new, or one new block on top of the last one handed out.
+      const newest = kept.at(-1);
+      if (newest) {
+        const head = await reader.head();
+        if (head.hash === newest.hash) return 0;
+        if (head.number === newest.number + 1n && head.parentHash === newest.hash) {
+          await handle({ kind: 'block', block: head });
+          await save([...kept, head]);
+          return 1;
+        }
+      }
       let events = 0;
       // 1. Is what we handed out still canonical? Walk back until a kept block matches the chain.
       const dropped: BlockRef[] = [];
@@ -105,7 +130,7 @@ export function follower(options: FollowerOptions): Follower {
         }
         resumeAt = first.number;
         await handle({ kind: 'rollback', to: first.number - 1n, dropped });
-        await cursor.save(kept);
+        await save(kept);
         events++;
       }
       // 2. The new blocks, each one's parent checked against the one before.
@@ -118,8 +143,7 @@ export function follower(options: FollowerOptions): Follower {
         if (previous && block.parentHash !== previous.hash) break; // a reorg under us: the next step rolls back
         await handle({ kind: 'block', block });
         kept.push(block);
-        if (kept.length > keep) kept.splice(0, kept.length - keep);
-        await cursor.save(kept);
+        await save(kept);
         events++;
       }
       return events;

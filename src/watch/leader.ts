@@ -1,7 +1,10 @@
 /**
  * Who responds when several watchers run: the one holding the leader lease (store/lease.ts). Every watcher
  * alerts; only the leader pauses, cancels and delivers webhooks. `mayAct` is asked just before anything is signed
- * or sent, and checks the fencing token against the database — a leader that froze past its lease does nothing.
+ * or sent. It answers from memory while the lease was confirmed (taken, renewed or checked) less than half its TTL
+ * ago by this process's monotonic clock — the database cannot have given it to anyone else before the full TTL has
+ * passed since then — and otherwise checks the fencing token against the database: a leader that froze past its
+ * lease does nothing. (No round trip on the brake's path; half the TTL leaves room for clock drift.)
  */
 import { hostname } from 'node:os';
 import type { Db } from '../store/db.js';
@@ -22,19 +25,22 @@ export function leadership(
   db: Pick<Db, 'query'>,
   opts: { name: string; ttlMs: number; now?: () => number },
 ): Leadership {
-  const now = opts.now ?? Date.now;
+  const now = opts.now ?? (() => performance.now());
   const holder = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
   const lease = leaderLease(db, { name: `watch:${opts.name}`, holder, ttlMs: opts.ttlMs });
   let token: bigint | undefined;
   let renewedAt = 0;
+  /** When the lease was last known to be ours: the moment the query that said so was sent. */
+  let confirmedAt = Number.NEGATIVE_INFINITY;
   return {
     holder,
     async tick() {
       const before = token !== undefined;
       if (token === undefined || now() - renewedAt >= opts.ttlMs / 3) {
+        const asked = now();
         const held = token === undefined ? await lease.acquire() : await lease.renew(token);
         token = held?.token;
-        if (held) renewedAt = now();
+        if (held) renewedAt = confirmedAt = asked;
       }
       return {
         leads: token !== undefined,
@@ -44,11 +50,17 @@ export function leadership(
     },
     leads: () => token !== undefined,
     async mayAct() {
-      return token !== undefined && (await lease.holds(token));
+      if (token === undefined) return false;
+      if (now() - confirmedAt < opts.ttlMs / 2) return true;
+      const asked = now();
+      if (!(await lease.holds(token))) return false;
+      confirmedAt = asked;
+      return true;
     },
     async release() {
       if (token !== undefined) await lease.release(token);
       token = undefined;
+      confirmedAt = Number.NEGATIVE_INFINITY;
     },
   };
 }

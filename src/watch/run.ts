@@ -79,14 +79,25 @@ const PENDING_BACKLOG = 1_000;
 
 const tipOf = (tx: PendingTx): bigint => tx.maxPriorityFeePerGas ?? tx.gasPrice ?? 0n;
 
-/** A sleep that a subscription (or an abort) can cut short. */
-function alarm(signal?: AbortSignal) {
+/** A sleep that a subscription (or an abort) can cut short. A wake that comes while the loop is busy is kept: the
+ * next sleep returns at once (the block it announced may have arrived after the pass read the head). */
+export function alarm(signal?: AbortSignal) {
   let ring: (() => void) | undefined;
-  signal?.addEventListener('abort', () => ring?.());
+  let rung = false;
+  const wake = () => {
+    if (ring) ring();
+    else rung = true;
+  };
+  signal?.addEventListener('abort', wake);
   return {
-    wake: () => ring?.(),
+    wake,
     sleep: (ms: number) =>
       new Promise<void>((resolve) => {
+        if (rung || signal?.aborted) {
+          rung = false;
+          resolve();
+          return;
+        }
         const t = setTimeout(done, ms);
         function done() {
           clearTimeout(t);
@@ -94,7 +105,6 @@ function alarm(signal?: AbortSignal) {
           resolve();
         }
         ring = done;
-        if (signal?.aborted) done();
       }),
   };
 }
@@ -142,10 +152,14 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
     if (action === 'pause' && pauser) {
       // The leader answers at once; a follower (or a leader that just lost the lease) leaves it owed.
       if (leader.leads()) {
-        const outcomes = await pauser.respond(judged.source, judged.pending);
+        const outcomes = await pauser.respond(judged.source, {
+          block: judged.block.number,
+          ...(judged.pending ? { attacker: judged.pending } : {}),
+        });
         if (!outcomes.some((o) => o.status === 'not-leader')) {
           if (outcomes.some((o) => o.status !== 'already-paused' && o.status !== 'in-flight'))
             await emit({ kind: 'pause', trigger: judged.source, outcomes });
+          await pauser.flush();
           return;
         }
       }
@@ -166,11 +180,12 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
       if (r.action === 'pause' && pauser) {
         const outcomes = await pauser.respond(
           r.source,
-          r.pendingTx ? pendingFromJson(r.pendingTx) : undefined,
+          r.pendingTx ? { attacker: pendingFromJson(r.pendingTx) } : {},
         );
         if (outcomes.some((o) => o.status === 'not-leader')) return;
         if (outcomes.some((o) => o.status !== 'already-paused' && o.status !== 'in-flight'))
           await emit({ kind: 'pause', trigger: r.source, outcomes });
+        await pauser.flush();
       } else if (r.action === 'cancel' && r.operation && options.cancel) {
         const operation = r.operation as Hex;
         if (options.dryRun) {
@@ -274,6 +289,7 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
 
   async function loop(): Promise<void> {
     let backoff = 0;
+    let armed = false;
     while (!options.signal?.aborted) {
       try {
         const lead = await leader.tick();
@@ -292,7 +308,12 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
             await mapLimit(now, PENDING_AT_ONCE, (tx) => w.pending(tx, head));
           }
         }
-        await w.step();
+        const handled = await w.step();
+        // The leader reads what a pause needs on the new head now, between blocks, not when the alert comes.
+        if (pauser && lead.leads && (handled > 0 || !armed)) {
+          pauser.arm();
+          armed = true;
+        }
         if (lead.leads) await settle();
         if (pauser && lead.leads) {
           for (const progress of await pauser.tick()) await emit({ kind: 'pause-progress', progress });

@@ -24,6 +24,7 @@ import { invariantRule, type WatchedInvariant } from './rules/invariants.js';
 import { matchRule } from './rules/match.js';
 import { outflowRule } from './rules/outflows.js';
 import { upgradeRule } from './rules/upgrades.js';
+import { pendingSimulator } from './simulate-pending.js';
 
 export type Respond = 'pause' | 'cancel' | 'alert';
 
@@ -109,6 +110,8 @@ export async function setUpWatch(params: {
   const system = await attachSystem(clients, params.project, config);
   const protectedContracts = pick(system, watch.contracts, 'watch.contracts');
   const rules: WatchedRule[] = [];
+  /** The rules that judge pending transactions share one simulation of each. */
+  const simulator = pendingSimulator(clients.public);
   if (watch.rules.upgrades.enabled) {
     const proxies = [...protectedContracts].filter(([name]) => system.contracts.get(name)?.proxyKind);
     rules.push({
@@ -142,7 +145,7 @@ export async function setUpWatch(params: {
   if (watch.rules.invariants.enabled && config.invariants.length > 0) {
     rules.push({
       respond: watch.rules.invariants.respond,
-      rule: invariantRule({ client: clients.public, invariants: liveInvariants(system, config) }),
+      rule: invariantRule({ client: clients.public, invariants: liveInvariants(system, config), simulator }),
     });
   }
   if (watch.rules.outflows.enabled && watch.rules.outflows.assets.length > 0) {
@@ -150,6 +153,7 @@ export async function setUpWatch(params: {
       respond: watch.rules.outflows.respond,
       rule: outflowRule({
         client: clients.public,
+        simulator,
         contracts: [...protectedContracts.values()],
         assets: watch.rules.outflows.assets.map((a, i) => ({
           token: tokenAddress(system, a.token, `watch.rules.outflows.assets[${i}].token`),

@@ -38,16 +38,57 @@ export interface SimulatedPending {
   calls: SimulatedCall[];
 }
 
+/** Simulations kept per simulator (each is a few kilobytes; a pass judges at most a few dozen transactions). */
+const KEPT_SIMULATIONS = 128;
+
 /**
- * Simulate `tx` on `head`, then `calls` on the state it leaves.
- *
+ * One simulation of a pending transaction on a head for every rule that judges it (the invariants rule and the
+ * outflows rule ask about the same transaction at the same moment: one `eth_simulateV1`, not one each). Each rule
+ * adds the view calls it needs once, when it is made; every simulation runs all of them after the transaction.
+ */
+export interface PendingSimulator {
+  /** Adds view calls run after the pending transaction in every simulation; returns where to find their results. */
+  withCalls(calls: readonly { to: Address; data: Hex }[]): (simulated: SimulatedPending) => SimulatedCall[];
+  /** `tx` simulated on `head` with every call added, once per (transaction, head); a failed one is asked again. */
+  run(tx: PendingTx, head: BlockRef): Promise<SimulatedPending>;
+}
+
+/**
  * @example
  * ```ts
- * const { tx: run } = await simulatePending(client, pending, head);
- * if (run.ok) console.log(run.logs.length, 'logs');
+ * const simulator = pendingSimulator(client);
+ * const mine = simulator.withCalls([{ to: vault, data: encodeFunctionData({ abi, functionName: 'totalAssets' }) }]);
+ * const after = mine(await simulator.run(pending, head));
  * ```
  */
-export async function simulatePending(
+export function pendingSimulator(client: PublicClient): PendingSimulator {
+  const calls: { to: Address; data: Hex }[] = [];
+  const kept = new Map<string, Promise<SimulatedPending>>();
+  return {
+    withCalls(added) {
+      const at = calls.length;
+      calls.push(...added);
+      return (simulated) => simulated.calls.slice(at, at + added.length);
+    },
+    run(tx, head) {
+      const key = `${tx.hash}:${head.hash}:${calls.length}`;
+      let simulated = kept.get(key);
+      if (!simulated) {
+        simulated = simulatePending(client, tx, head, calls);
+        kept.set(key, simulated);
+        simulated.catch(() => kept.delete(key));
+        for (const old of kept.keys()) {
+          if (kept.size <= KEPT_SIMULATIONS) break;
+          kept.delete(old);
+        }
+      }
+      return simulated;
+    },
+  };
+}
+
+/** Simulate `tx` on `head`, then `calls` on the state it leaves. */
+async function simulatePending(
   client: PublicClient,
   tx: PendingTx,
   head: BlockRef,

@@ -1,11 +1,15 @@
 /**
  * Push instead of poll, where the node offers it: a WebSocket subscription to new heads and new pending
  * transactions (`eth_subscribe`) that wakes the watcher's loop at once. The loop still reads everything over
- * HTTP (one reader, one code path); the subscription only says "look now" (viem subscribes, never polls, over a
- * WebSocket transport). A socket that fails or drops costs
- * latency, never an event: the loop keeps polling every `pollMs` regardless.
+ * HTTP (one reader, one code path); the subscription only says "look now". A socket that fails or drops costs
+ * latency, never an event: the loop keeps polling every `pollMs` regardless, and the socket is opened again after
+ * a back-off (half a second, doubling to 30 s).
+ *
+ * One plain socket (the `ws` package: Node 20 has no global WebSocket), not viem's WebSocket transport: viem
+ * shares one socket per URL across clients and keeps it, so a watcher stopped and started in one process (the
+ * demo, the tests, the bench) woke late on the previous one's socket — 7 to 15 ms after the block, measured.
  */
-import { createPublicClient, webSocket } from 'viem';
+import WebSocket from 'ws';
 import { displayUrl } from '../chain/rpc.js';
 import { inputError } from '../core/errors.js';
 
@@ -31,20 +35,60 @@ export function parseWsUrl(value: string, flag = '--ws'): string {
   return value;
 }
 
+/** Reconnection back-off after the first failure, doubling up to the cap. */
+const RETRY_MS = 500;
+const RETRY_CAP_MS = 30_000;
+
 export function subscribe(url: string, wake: () => void, onError: (e: Error) => void): Subscription {
-  const client = createPublicClient({ transport: webSocket(url, { retryCount: 3, reconnect: true }) });
-  const unwatch = [
-    client.watchBlockNumber({ onBlockNumber: wake, onError }),
-    client.watchPendingTransactions({ onTransactions: wake, onError }),
-  ];
+  let socket: WebSocket | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let failures = 0;
+  let closed = false;
+  const streams = ['newHeads', 'newPendingTransactions'];
+  const open = () => {
+    const ws = new WebSocket(url);
+    socket = ws;
+    ws.on('open', () => {
+      failures = 0;
+      for (const [i, stream] of streams.entries()) {
+        ws.send(JSON.stringify({ jsonrpc: '2.0', id: i + 1, method: 'eth_subscribe', params: [stream] }));
+      }
+    });
+    ws.on('message', (data) => {
+      let message: { method?: string; id?: number; error?: { message?: string } };
+      try {
+        message = JSON.parse(String(data));
+      } catch {
+        return;
+      }
+      if (message.method === 'eth_subscription') wake();
+      else if (message.error && typeof message.id === 'number') {
+        const stream = streams[message.id - 1] ?? 'a subscription';
+        onError(
+          new Error(
+            `the node refused eth_subscribe ${stream}: ${message.error.message ?? 'no reason given'}`,
+          ),
+        );
+      }
+    });
+    ws.on('error', (e) => onError(e));
+    ws.on('close', () => {
+      if (closed) return;
+      failures++;
+      retry = setTimeout(open, Math.min(RETRY_CAP_MS, RETRY_MS * 2 ** Math.min(failures - 1, 6)));
+    });
+  };
+  open();
   return {
     async close() {
-      for (const u of unwatch) u();
-      const transport = client.transport as { getRpcClient?: () => Promise<{ close(): void }> };
-      await transport
-        .getRpcClient?.()
-        .then((rpc) => rpc.close())
-        .catch(() => undefined);
+      closed = true;
+      clearTimeout(retry);
+      const ws = socket;
+      if (!ws || ws.readyState === WebSocket.CLOSED) return;
+      await new Promise<void>((resolve) => {
+        ws.once('close', () => resolve());
+        ws.terminate();
+      });
     },
   };
 }

@@ -53,17 +53,19 @@ it('a flood of 200 pending calls sent before the attack does not stop the pause 
       maxPriorityFeePerGas: 5_000_000_000n,
     });
     const receipt = await live.clients.public.waitForTransactionReceipt({ hash: attack });
-    const pause = await until(
-      'the pause',
+    // The pause as mined: the one sent, or its replacement (same nonce, higher fee) if a block took longer than
+    // watch.pause.replaceAfter to come.
+    const mined = await until(
+      'the pause to be mined',
       () =>
-        watcher.lines().find((l) => l.event === 'pause') as
-          | { outcomes: { status: string; txHash?: `0x${string}` }[] }
-          | undefined,
+        watcher
+          .lines()
+          .find(
+            (l) => l.event === 'pause-progress' && (l.progress as { status: string }).status === 'mined',
+          ) as { progress: { txHash: `0x${string}` } } | undefined,
     );
-    const sent = pause.outcomes.find((o) => o.status === 'sent');
-    const pauseReceipt = await live.clients.public.waitForTransactionReceipt({
-      hash: sent?.txHash as `0x${string}`,
-    });
+    expect(watcher.lines().filter((l) => l.event === 'pause')).toHaveLength(1);
+    const pauseReceipt = await live.clients.public.getTransactionReceipt({ hash: mined.progress.txHash });
     expect(pauseReceipt.blockNumber).toBe(receipt.blockNumber);
     expect(pauseReceipt.transactionIndex).toBeLessThan(receipt.transactionIndex);
     expect(receipt.status).toBe('reverted');

@@ -6,6 +6,11 @@
  * What it promises:
  * - Simulated first: `eth_estimateGas` from the guardian runs the pause on the head; one that would revert is not
  *   sent (the outcome says why).
+ * - Fast: everything a pause needs besides the attacker's fee and the lease (is it paused, the simulation, the
+ *   base fee, the nonce) is read in one round trip, ahead of time: the watcher `arm`s the responder after each
+ *   block it has judged, so an alert in the next block costs a signature, one row in the store and the broadcast.
+ *   What was armed on the judged block's parent (or later) is used; anything older, or a read that failed, is
+ *   read again. The lease is asked at the moment of the pause (leader.ts answers from memory while it can).
  * - Ahead of the attacker: against a pending attack the priority fee is twice the attacker's (plus 1 gwei) and
  *   the fee cap above theirs, so a node ordering by fee mines the pause first and the attack reverts.
  * - Exactly once: each pause is signed with an explicit nonce and stored (store/watch-pauses.ts) before it is
@@ -14,7 +19,9 @@
  *   one of them can be mined; a restarted watcher picks its in-flight pauses up from the store.
  * - Across reorgs: after a rollback, a settled pause whose transaction is no longer on the chain is in flight
  *   again (the same signed transactions, the same nonce) and is re-broadcast.
- * - On the record: each pause sent, replaced, mined and reopened is an `alert` entry of rule `respond-pause`.
+ * - On the record: each pause sent, replaced, mined and reopened is an `alert` entry of rule `respond-pause`. A sent
+ *   pause is logged by `flush` once the outcome is out (the brake is not held up by the log's write); one whose
+ *   entry a crash or a failed write left out is logged by the next `tick` (appendOnce: never twice).
  */
 import {
   type Address,
@@ -28,6 +35,7 @@ import {
 } from 'viem';
 import { rethrowTransportFailure } from '../../chain/rpc.js';
 import { PAUSABLE_ABI } from '../../core/abis.js';
+import { internalError } from '../../core/errors.js';
 import { describeRevert, revertData } from '../../core/revert.js';
 import type { Ledger } from '../../store/ledger-store.js';
 import type { PauseStore, StoredPause } from '../../store/watch-pauses.js';
@@ -67,8 +75,15 @@ export type PauseProgress =
   | { target: Address; status: 'mined' | 'reverted'; txHash: Hex; nonce: number; blockNumber: bigint };
 
 export interface PauseResponder {
-  /** Pause every target that is not paused and has no pause in flight; outbid `attacker` when given. */
-  respond(trigger: string, attacker?: PendingTx): Promise<PauseOutcome[]>;
+  /** Read ahead, in the background, what a pause needs on the chain's head: an alert about the next block (or a
+   * pending transaction judged on this one) then only signs and sends. */
+  arm(): void;
+  /** Pause every target that is not paused and has no pause in flight; outbid `attacker` when given. `block` is
+   * the block judged (what was armed on its parent or later is used). Resolves once each pause is broadcast;
+   * `flush` puts them on the record. Calls are taken one at a time. */
+  respond(trigger: string, about?: { attacker?: PendingTx; block?: bigint }): Promise<PauseOutcome[]>;
+  /** Log the pauses `respond` sent (the `alert` entries); a failure leaves them for the next `tick`. */
+  flush(): Promise<void>;
   /** Receipts of the pauses in flight; replace those unmined for too long. */
   tick(): Promise<PauseProgress[]>;
   /** After a reorg: a settled pause whose transaction is no longer on the chain is in flight again. */
@@ -78,6 +93,26 @@ export interface PauseResponder {
 interface Fees {
   maxFeePerGas: bigint;
   maxPriorityFeePerGas: bigint;
+}
+
+/** Everything a pause needs but the attacker's fee, read at once. */
+interface Prepared {
+  /** How many pauses this responder had sent when it was read: later ones are not in `inFlight`. */
+  sentBefore: number;
+  /** The head it was read on. */
+  head: bigint;
+  inFlight: ReadonlySet<Address>;
+  targets: ReadonlyMap<Address, { paused: boolean; simulated: { gas: bigint } | { error: unknown } }>;
+  baseFee: bigint;
+  tip: bigint;
+  nonce: number;
+}
+
+/** A pause sent, to be logged. */
+interface Unlogged {
+  source: string;
+  message: string;
+  hash: Hex;
 }
 
 /** The attacker's tip: what a fee-ordered node ranks their transaction by. */
@@ -107,15 +142,18 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
       },
     ]);
 
-  async function fees(attacker?: PendingTx): Promise<Fees> {
-    const [block, estimated] = await Promise.all([
+  async function market(): Promise<{ head: bigint; baseFee: bigint; tip: bigint }> {
+    const [block, tip] = await Promise.all([
       client.getBlock({ blockTag: 'latest' }),
       client.estimateMaxPriorityFeePerGas().catch((e: unknown) => {
         rethrowTransportFailure(e);
         return GWEI;
       }),
     ]);
-    const baseFee = block.baseFeePerGas ?? 0n;
+    return { head: block.number, baseFee: block.baseFeePerGas ?? 0n, tip };
+  }
+
+  function fees({ baseFee, tip: estimated }: { baseFee: bigint; tip: bigint }, attacker?: PendingTx): Fees {
     let tip = estimated;
     let cap = baseFee * 2n;
     if (attacker) {
@@ -139,14 +177,17 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
     return { raw, hash: keccak256(raw) };
   }
 
-  async function broadcast(raw: Hex): Promise<void> {
+  /** Sends a signed pause; 'nonce-used' when the node says its nonce is spent (by this or another transaction). */
+  async function broadcast(raw: Hex): Promise<'sent' | 'nonce-used'> {
     try {
       await client.request({ method: 'eth_sendRawTransaction', params: [raw] });
+      return 'sent';
     } catch (e) {
       rethrowTransportFailure(e);
       const text = e instanceof Error ? e.message : String(e);
       // Already known / nonce used: the stored row and its receipts say what happened; tick() settles it.
       if (!/already known|already imported|nonce too low|known transaction/i.test(text)) throw e;
+      return /nonce too low/i.test(text) ? 'nonce-used' : 'sent';
     }
   }
 
@@ -156,33 +197,71 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
     return stored === undefined || onNode > stored ? onNode : stored + 1;
   }
 
-  async function pauseOne(target: Address, trigger: string, attacker?: PendingTx): Promise<PauseOutcome> {
-    // One round trip: the state, the simulation, the fees, the nonce and the lease are asked at once (latency is
-    // what this is for); what is signed is decided only once all of them answered.
-    const [paused, simulated, f, nonce, leads] = await Promise.all([
-      client.readContract({ address: target, abi: PAUSABLE_ABI, functionName: 'paused' }),
-      client.estimateGas({ account: from, to: target, data: PAUSE_DATA }).then(
-        (gas) => ({ gas }),
-        (e: unknown) => ({ error: e }),
+  /** Sent by this responder so far (targets in order): what a preparation read before a send does not show. */
+  const sent: Address[] = [];
+  /** The nonce after the last one this responder signed. */
+  let nextLocal = 0;
+  let unlogged: Unlogged[] = [];
+  /** Hashes of sent pauses known to be on the record. */
+  const logged = new Set<Hex>();
+  let armed: Promise<Prepared> | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function prepare(): Promise<Prepared> {
+    const sentBefore = sent.length;
+    const [inFlight, targets, m, nonce] = await Promise.all([
+      pauses.inFlight(chainId, from),
+      Promise.all(
+        options.targets.map(async (target) => {
+          const [paused, simulated] = await Promise.all([
+            client.readContract({ address: target, abi: PAUSABLE_ABI, functionName: 'paused' }),
+            client.estimateGas({ account: from, to: target, data: PAUSE_DATA }).then(
+              (gas) => ({ gas }),
+              (error: unknown) => ({ error }),
+            ),
+          ]);
+          return [getAddress(target), { paused, simulated }] as const;
+        }),
       ),
-      fees(attacker),
+      market(),
       nextNonce(),
-      options.mayAct && !options.dryRun ? options.mayAct() : Promise.resolve(true),
     ]);
-    if (paused) return { target, status: 'already-paused' };
-    if ('error' in simulated) {
-      rethrowTransportFailure(simulated.error);
-      const reason = `pause() from ${from} would revert: ${describeRevert(revertData(simulated.error), PAUSABLE_ABI)}`;
+    return {
+      sentBefore,
+      inFlight: new Set(inFlight.map((p) => getAddress(p.target))),
+      targets: new Map(targets),
+      ...m,
+      nonce,
+    };
+  }
+
+  /** One target's pause from what `p` read; 'stale' when `p` was read ahead and its nonce has been spent since. */
+  async function pauseOne(
+    p: Prepared & { ahead: boolean },
+    leads: () => Promise<boolean>,
+    target: Address,
+    trigger: string,
+    attacker?: PendingTx,
+  ): Promise<PauseOutcome | 'stale'> {
+    const key = getAddress(target);
+    if (p.inFlight.has(key) || sent.slice(p.sentBefore).includes(key)) return { target, status: 'in-flight' };
+    const read = p.targets.get(key);
+    if (!read) throw internalError(`pause target ${target} was not read before its pause`);
+    if (read.paused) return { target, status: 'already-paused' };
+    if ('error' in read.simulated) {
+      rethrowTransportFailure(read.simulated.error);
+      const reason = `pause() from ${from} would revert: ${describeRevert(revertData(read.simulated.error), PAUSABLE_ABI)}`;
       await record(
         `respond:pause-refused:${chainId}:${target}:${trigger}`,
         `cannot pause ${target}: ${reason}`,
       );
       return { target, status: 'refused', reason };
     }
-    const { gas } = simulated;
     if (options.dryRun) return { target, status: 'dry-run' };
-    if (!leads) return { target, status: 'not-leader' };
-    const signed = await sign(target, nonce, (gas * 13n) / 10n, f);
+    if (!(await leads())) return { target, status: 'not-leader' };
+    const nonce = Math.max(p.nonce, nextLocal);
+    const f = fees(p, attacker);
+    const signed = await sign(target, nonce, (read.simulated.gas * 13n) / 10n, f);
     await pauses.record({
       chainId,
       target,
@@ -192,13 +271,64 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
       state: 'sent',
       rawTxs: [{ ...signed, ...feeText(f), sentAt: new Date(now()).toISOString() }],
     });
-    await broadcast(signed.raw);
-    await record(
-      `respond:pause:${chainId}:${from}:${nonce}:${signed.hash}`,
-      `pause() sent to ${target} (nonce ${nonce}, priority fee ${f.maxPriorityFeePerGas} wei${attacker ? `, ahead of pending ${attacker.hash}` : ''}) answering ${trigger}`,
-      signed.hash,
+    sent.push(key);
+    nextLocal = nonce + 1;
+    if ((await broadcast(signed.raw)) === 'nonce-used' && p.ahead) {
+      // The guardian key was used since the read ahead (by hand, by the watcher that led before): this pause can
+      // never be mined. Settled at once, so that a fresh read (by the caller) pauses with the next nonce.
+      await pauses.settle(chainId, from, nonce, 'superseded');
+      return 'stale';
+    }
+    unlogged.push(
+      sentEntry(
+        target,
+        nonce,
+        signed.hash,
+        f.maxPriorityFeePerGas,
+        trigger,
+        attacker ? attacker.hash : undefined,
+      ),
     );
     return { target, status: 'sent', txHash: signed.hash, nonce, priorityFee: f.maxPriorityFeePerGas };
+  }
+
+  function sentEntry(
+    target: Address,
+    nonce: number,
+    hash: Hex,
+    priorityFee: bigint,
+    trigger: string,
+    ahead?: Hex,
+  ): Unlogged {
+    return {
+      source: `respond:pause:${chainId}:${from}:${nonce}:${hash}`,
+      message: `pause() sent to ${target} (nonce ${nonce}, priority fee ${priorityFee} wei${ahead ? `, ahead of pending ${ahead}` : ''}) answering ${trigger}`,
+      hash,
+    };
+  }
+
+  async function flush(): Promise<void> {
+    const batch = unlogged;
+    unlogged = [];
+    try {
+      for (const u of batch) {
+        await record(u.source, u.message, u.hash);
+        logged.add(u.hash);
+      }
+    } catch (e) {
+      unlogged = [...batch.filter((u) => !logged.has(u.hash)), ...unlogged];
+      throw e;
+    }
+  }
+
+  /** A pause sent by an earlier run (or whose entry a failed write lost): on the record now, once. */
+  async function logSent(p: StoredPause): Promise<void> {
+    for (const [i, raw] of p.rawTxs.entries()) {
+      if (i > 0 || logged.has(raw.hash)) continue; // a replacement is logged when it is made
+      const entry = sentEntry(p.target, p.nonce, raw.hash, BigInt(raw.maxPriorityFeePerGas), p.trigger);
+      await record(entry.source, entry.message, entry.hash);
+      logged.add(raw.hash);
+    }
   }
 
   /** The receipt of any of the pause's transactions, settled and logged; undefined while none is mined. */
@@ -228,6 +358,7 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
   }
 
   async function progress(p: StoredPause): Promise<PauseProgress | undefined> {
+    await logSent(p);
     const mined = await minedOne(p);
     if (mined) return mined;
     // The nonce used by a transaction that is none of ours (the key used by hand, by another store's watcher):
@@ -254,7 +385,7 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
       maxPriorityFeePerGas: (BigInt(last.maxPriorityFeePerGas) * 5n) / 4n + 1n,
       maxFeePerGas: (BigInt(last.maxFeePerGas) * 5n) / 4n + 1n,
     };
-    const current = await fees();
+    const current = fees(await market());
     if (current.maxFeePerGas > bumped.maxFeePerGas) bumped.maxFeePerGas = current.maxFeePerGas;
     const gas =
       (await client.estimateGas({ account: from, to: p.target, data: PAUSE_DATA }).catch(() => 100_000n)) *
@@ -280,15 +411,46 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
   }
 
   return {
-    async respond(trigger, attacker) {
-      const inFlight = new Set((await pauses.inFlight(chainId, from)).map((p) => getAddress(p.target)));
-      const out: PauseOutcome[] = [];
-      for (const target of options.targets) {
-        if (inFlight.has(getAddress(target))) out.push({ target, status: 'in-flight' });
-        else out.push(await pauseOne(target, trigger, attacker));
-      }
-      return out;
+    arm() {
+      const prepared = prepare();
+      prepared.catch(() => undefined); // a failed read is read again by the pause that would have used it
+      armed = prepared;
     },
+    respond(trigger, about = {}) {
+      const run = queue.then(async () => {
+        const { attacker, block } = about;
+        const early = block !== undefined ? await armed?.catch(() => undefined) : undefined;
+        const fresh = async () => ({ ...(await prepare()), ahead: false });
+        let p =
+          early && block !== undefined && early.head >= block - 1n
+            ? { ...early, ahead: true }
+            : await fresh();
+        // The lease, asked once and only when something is about to be signed.
+        let leads: Promise<boolean> | undefined;
+        const ask = () => {
+          leads ??= options.mayAct && !options.dryRun ? options.mayAct() : Promise.resolve(true);
+          return leads;
+        };
+        const out: PauseOutcome[] = [];
+        for (const target of options.targets) {
+          let outcome = await pauseOne(p, ask, target, trigger, attacker);
+          if (outcome === 'stale') {
+            armed = undefined;
+            p = await fresh();
+            const again = await pauseOne(p, ask, target, trigger, attacker);
+            if (again === 'stale') throw internalError('a pause read afresh cannot be stale');
+            outcome = again;
+          }
+          out.push(outcome);
+        }
+        // What was read before these sends no longer says what is in flight, nor the next nonce.
+        if (out.some((o) => o.status === 'sent')) armed = undefined;
+        return out;
+      });
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    flush,
     async afterReorg() {
       const out: PauseProgress[] = [];
       for (const p of await pauses.settled(chainId, from, REORG_LOOKBACK)) {

@@ -26,8 +26,8 @@ import { isRevert, rpcFailure } from '../../chain/rpc.js';
 import { describeRevert, revertData } from '../../core/revert.js';
 import { compareInvariant, type ResolvedInvariant } from '../../system/invariants.js';
 import type { BlockRef } from '../follow.js';
-import type { BlockRule, PendingTx, WatchFinding } from '../rule.js';
-import { simulatePending } from '../simulate-pending.js';
+import type { BlockRule, WatchFinding } from '../rule.js';
+import { type PendingSimulator, pendingSimulator, type SimulatedCall } from '../simulate-pending.js';
 
 /** An invariant resolved by the caller: the target's address, the function, its arguments, the expected value. */
 export interface WatchedInvariant extends ResolvedInvariant {
@@ -38,6 +38,8 @@ export interface WatchedInvariant extends ResolvedInvariant {
 export interface InvariantRuleOptions {
   client: PublicClient;
   invariants: readonly WatchedInvariant[];
+  /** Shared with the other rules that judge pending transactions (one simulation each); default: its own. */
+  simulator?: PendingSimulator;
 }
 
 /** What one read of an invariant showed. */
@@ -113,12 +115,7 @@ function brokenFinding(
 }
 
 /** The view calls after a simulated pending transaction, decoded and judged like a block's. */
-async function readAfter(options: InvariantRuleOptions, tx: PendingTx, head: BlockRef): Promise<Reading[]> {
-  const calls = options.invariants.map((inv) => ({
-    to: inv.address,
-    data: encodeFunctionData({ abi: [inv.fn], functionName: inv.fn.name, args: inv.args }),
-  }));
-  const { calls: results } = await simulatePending(options.client, tx, head, calls);
+function readAfter(options: InvariantRuleOptions, results: readonly SimulatedCall[]): Reading[] {
   return results.map((r, i) => {
     const inv = options.invariants[i] as WatchedInvariant;
     if (!r.ok) return noValue(inv, r.data);
@@ -143,6 +140,13 @@ async function readAfter(options: InvariantRuleOptions, tx: PendingTx, head: Blo
  * ```
  */
 export function invariantRule(options: InvariantRuleOptions): BlockRule {
+  const simulator = options.simulator ?? pendingSimulator(options.client);
+  const after = simulator.withCalls(
+    options.invariants.map((inv) => ({
+      to: inv.address,
+      data: encodeFunctionData({ abi: [inv.fn], functionName: inv.fn.name, args: inv.args }),
+    })),
+  );
   // Block hash → names of the invariants broken after that block.
   const brokenAfter = new Map<Hex, ReadonlySet<string>>();
   const remember = (hash: Hex, broken: ReadonlySet<string>) => {
@@ -175,8 +179,11 @@ export function invariantRule(options: InvariantRuleOptions): BlockRule {
       return out;
     },
     async evaluatePending(tx, head) {
-      const before = brokenAfter.get(head.hash) ?? (await brokenAt(head));
-      const readings = await readAfter(options, tx, head);
+      const [before, simulated] = await Promise.all([
+        brokenAfter.get(head.hash) ?? brokenAt(head),
+        simulator.run(tx, head),
+      ]);
+      const readings = readAfter(options, after(simulated));
       return options.invariants.flatMap((inv, i) => {
         const reading = readings[i] as Reading;
         if (reading.held || before.has(inv.name)) return [];

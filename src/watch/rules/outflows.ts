@@ -34,7 +34,7 @@ import { makeFinding } from '../../analyze/catalog.js';
 import { inputError } from '../../core/errors.js';
 import type { BlockRef } from '../follow.js';
 import type { BlockRule, PendingTx, WatchFinding } from '../rule.js';
-import { simulatePending } from '../simulate-pending.js';
+import { type PendingSimulator, pendingSimulator } from '../simulate-pending.js';
 
 /** A token watched for outflows, with its bars (base units of the token). */
 export interface WatchedAsset {
@@ -55,6 +55,8 @@ export interface OutflowRuleOptions {
   client: PublicClient;
   contracts: readonly Address[];
   assets: readonly WatchedAsset[];
+  /** Shared with the other rules that judge pending transactions (one simulation each); default: its own. */
+  simulator?: PendingSimulator;
 }
 
 const DEFAULT_WINDOW = 100;
@@ -178,6 +180,7 @@ function windowSum(history: History, key: PairKey, window: number): bigint {
 export function outflowRule(options: OutflowRuleOptions): BlockRule {
   checkAssets(options.assets);
   const { client } = options;
+  const simulator = options.simulator ?? pendingSimulator(client);
   const contracts = new Set(options.contracts.map((c) => c.toLowerCase()));
   const assets = new Map(options.assets.map((a) => [a.token.toLowerCase(), a]));
   const tokens = new Set(assets.keys());
@@ -264,8 +267,7 @@ export function outflowRule(options: OutflowRuleOptions): BlockRule {
       return found;
     },
     async evaluatePending(tx: PendingTx, head: BlockRef) {
-      const base = await historyAt(head);
-      const { tx: run } = await simulatePending(client, tx, head);
+      const [base, { tx: run }] = await Promise.all([historyAt(head), simulator.run(tx, head)]);
       if (!run.ok) return [];
       const flows = flowsOf(transfersIn(run.logs, tokens), contracts);
       const where = `if pending transaction ${tx.hash} is mined`;
