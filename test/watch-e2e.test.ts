@@ -173,3 +173,42 @@ it('runs a custom rule module from the config, its alerts logged and printed lik
   );
   expect(custom?.alert).toMatchObject({ rule: 'busy-block', id: 'watch-custom', severity: 'low', tx: hash });
 });
+
+it('a custom rule that throws on every block is reported once (watch-rule-failed), never answered with a pause, and the watcher goes on', async () => {
+  await live.clients.test.mine({ blocks: 1 });
+  const block = await live.clients.public.getBlockNumber({ cacheTime: 0 });
+  const dir = mkdtempSync(join(tmpdir(), 'pg-watch-rule-'));
+  writeFileSync(
+    join(dir, 'broken.mjs'),
+    `export default () => ({
+  name: 'broken',
+  async evaluate(block) {
+    return block.nothing.here;
+  },
+});
+`,
+  );
+  const config = JSON.parse(readFileSync(join(live.configDir, 'patchgate.config.json'), 'utf8'));
+  config.watch = { ...config.watch, custom: [{ module: join(dir, 'broken.mjs'), respond: 'pause' }] };
+  const file = join(dir, 'patchgate.config.json');
+  writeFileSync(file, JSON.stringify(config));
+  const args = watchArgs(freshState(live), block).map((a, i, all) => (all[i - 1] === '--config' ? file : a));
+  const r = await runCliAsync(args, { env: KEY_ENV });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const printed = events(r.stdout);
+  expect(printed.filter((e) => e.event === 'error')).toHaveLength(2); // two attempts retried, the third reported
+  const failed = printed.filter((e) => e.event === 'alert');
+  expect(failed.map((e) => e.alert)).toEqual([
+    expect.objectContaining({
+      rule: 'broken',
+      id: 'watch-rule-failed',
+      severity: 'high',
+      message: expect.stringMatching(/^rule broken could not judge block \d+ \(3 attempts\): TypeError: /),
+    }),
+  ]);
+  expect(printed.some((e) => e.event === 'pause')).toBe(false);
+  expect(
+    await live.clients.public.readContract({ address: vault(), abi: PAUSABLE, functionName: 'paused' }),
+  ).toBe(false);
+});

@@ -114,5 +114,17 @@ export const WATCH_ENTRIES: CatalogEntry[] = [
     fix: "Read the rule's message; the module's author says what to do.",
     example: 'busy-block: 312 transactions to the vault in block 19000000',
   },
+  // the watcher's own health (watch/watcher.ts).
+  {
+    id: 'watch-rule-failed',
+    title: 'A watch rule could not judge a block',
+    severity: 'high',
+    blocking: false,
+    summary:
+      'A rule threw on the same block three times in a row with an error that is not the node failing to answer (a bug in a custom module, a value it cannot decode). The watcher logs this alert and goes on to the next block with the other rules; that rule did not judge this block. A node that does not answer is retried from the same block for as long as it takes, never skipped.',
+    fix: 'Read the error in the alert; fix the rule (or its module) and judge the block again with `patchgate watch --from <block> --until <block>` on a fresh state dir.',
+    example:
+      'rule busy-block could not judge block 19000000 (3 attempts): TypeError: Cannot read properties of undefined',
+  },
   // the watcher's own responses (watch/respond/).
 ];

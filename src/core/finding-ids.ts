@@ -84,6 +84,7 @@ export const FINDING_IDS = [
 
   // watch: a team's own rules (watch.custom modules) raise this id.
   'watch-custom',
+  'watch-rule-failed',
   // watch: the watcher's own responses (watch/respond/).
 ] as const;
 

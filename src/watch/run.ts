@@ -147,7 +147,8 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
   /** The leader pauses at once; anything it cannot answer now (a follower, a lost lease, a cancel) is owed in the
    * store first and carried out by the leader: now, or after a takeover. */
   const respond = async (judged: Judged) => {
-    const action = respondOf.get(judged.rule);
+    // A rule that could not judge a block is reported, never answered: its alert says nothing about the chain.
+    const action = judged.finding.id === 'watch-rule-failed' ? 'alert' : respondOf.get(judged.rule);
     const { operation } = judged.finding;
     if (action === 'pause' && pauser) {
       // The leader answers at once; a follower (or a leader that just lost the lease) leaves it owed.

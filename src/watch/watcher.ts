@@ -15,6 +15,9 @@
  * log: it was seen on the chain at the time, and the rollback is reported beside it.
  */
 import { type Hex, keccak256, toHex } from 'viem';
+import { makeFinding } from '../analyze/catalog.js';
+import { rethrowTransportFailure, scrubUrls } from '../chain/rpc.js';
+import { isPatchgateError } from '../core/errors.js';
 import type { Severity } from '../core/finding.js';
 import type { Ledger } from '../store/ledger-store.js';
 import type { BlockRef, Follower } from './follow.js';
@@ -66,9 +69,39 @@ export interface Watcher {
   pending(tx: PendingTx, head: BlockRef): Promise<WatchFinding[]>;
 }
 
+/** A rule that throws this many times in a row on one block (not for want of a node) is reported and passed over. */
+const RULE_ATTEMPTS = 3;
+
 export function watcher(options: WatcherOptions): Watcher {
   const { follower, rules, ledger, emit } = options;
   const now = options.now ?? (() => new Date());
+  /** `<rule>:<block hash>` → the failed attempts so far. */
+  const failures = new Map<string, number>();
+
+  /**
+   * A rule's failure on a block: a node that did not answer (or any environment failure) fails the pass, retried
+   * from the same block for as long as it takes. Anything else (a bug, a value it cannot decode) is retried too,
+   * but after RULE_ATTEMPTS on the same block it becomes a `watch-rule-failed` finding and the other rules go on:
+   * one broken rule must not blind the watcher.
+   */
+  function failed(rule: BlockRule, block: BlockRef, error: unknown): WatchFinding[] {
+    rethrowTransportFailure(error);
+    if (isPatchgateError(error) && error.exitCode === 3) throw error;
+    const key = `${rule.name}:${block.hash}`;
+    const attempts = (failures.get(key) ?? 0) + 1;
+    if (attempts < RULE_ATTEMPTS) {
+      failures.set(key, attempts);
+      throw error;
+    }
+    failures.delete(key);
+    const reason = scrubUrls(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    return [
+      makeFinding('watch-rule-failed', {
+        message: `rule ${rule.name} could not judge block ${block.number} (${attempts} attempts): ${reason.split('\n')[0]}`,
+        key: 'rule-failed',
+      }),
+    ];
+  }
 
   async function handle(
     rule: BlockRule,
@@ -125,8 +158,21 @@ export function watcher(options: WatcherOptions): Watcher {
         }
         // Every rule judges the block at once (detection latency is the slowest rule, not their sum); the alerts
         // are then logged and answered in rule order.
-        const judged = await Promise.all(rules.map((rule) => rule.evaluate(event.block)));
-        for (const [i, rule] of rules.entries()) await handle(rule, judged[i] ?? [], event.block);
+        const judged = await Promise.all(
+          rules.map((rule) =>
+            rule.evaluate(event.block).then(
+              (found) => ({ rule, found }),
+              (error: unknown) => ({ rule, error }),
+            ),
+          ),
+        );
+        // Every failure is decided (retry the pass, or report the rule) before anything is answered.
+        const found = judged.map((j) => {
+          if ('error' in j) return { rule: j.rule, found: failed(j.rule, event.block, j.error) };
+          failures.delete(`${j.rule.name}:${event.block.hash}`);
+          return j;
+        });
+        for (const j of found) await handle(j.rule, j.found, event.block);
       }),
     async pending(tx, head) {
       // Every rule judges at once and each one's findings are answered as soon as they are in, in rule order. Each
