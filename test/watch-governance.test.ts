@@ -20,7 +20,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAccount } from '../src/chain/clients.js';
 import { TIMELOCK_ABI } from '../src/core/abis.js';
 import { errorOf } from '../src/core/errors.fixture.js';
+import { cancel } from '../src/lifecycle/cancel.js';
 import { cancelOperation } from '../src/lifecycle/cancel-operation.js';
+import { propose } from '../src/lifecycle/propose.js';
 import { plannedOperations } from '../src/store/planned-operations.js';
 import { accountFor, type DeployedContract } from '../src/system/model.js';
 import { governanceRule } from '../src/watch/rules/governance.js';
@@ -376,6 +378,20 @@ describe('governance rule: the Safe', () => {
 });
 
 describe('governance rule: planned patches', () => {
+  it('a cancelled patch plans nothing: its operation, scheduled again, would be one no patch proposed', async () => {
+    await fresh();
+    const lc = await lifecycleOn(live);
+    const { digest } = await propose(lc, {
+      patch: 'fix-flash-deposit',
+      lane: 'standard',
+      deployer: localAccount(0) as LocalAccount,
+    });
+    const known = await plannedOperations(lc.store);
+    expect(known.size).toBe(1);
+    await cancel(lc, { digest: digest as Hex });
+    expect(await plannedOperations(lc.store)).toEqual(new Set());
+  });
+
   it('raises nothing for a patch through the real lifecycle (propose, approve, queue, execute), and only knows its operation', async () => {
     await fresh();
     // Uncached: viem keeps the last block number for a few seconds, and the revert just moved it back.

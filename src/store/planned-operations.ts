@@ -8,7 +8,8 @@ import { planOperationId } from '../govern/plan.js';
 import type { Store } from './store.js';
 
 /**
- * Every stored patch's timelock operation id, whatever its state (a patch is known once it is proposed).
+ * Every stored patch's timelock operation id (a patch is known once it is proposed), but a cancelled or expired
+ * one's: the team dropped it, so its operation scheduled again is one no live patch proposes.
  *
  * @example
  * ```ts
@@ -18,7 +19,9 @@ import type { Store } from './store.js';
 export async function plannedOperations(store: Pick<Store, 'list'>): Promise<ReadonlySet<Hex>> {
   const ids = new Set<Hex>();
   for (const patch of await store.list()) {
-    if (patch.plan) ids.add(planOperationId(patch.record, patch.plan));
+    if (patch.plan && patch.state !== 'cancelled' && patch.state !== 'expired') {
+      ids.add(planOperationId(patch.record, patch.plan));
+    }
   }
   return ids;
 }
