@@ -236,9 +236,11 @@ it('what was armed on the parent of the judged block is used: the alert reads no
   r.arm();
   await r.tick(); // the arm's reads have answered by the time a tick's have
   await new Promise((resolve) => setTimeout(resolve, 200));
-  const head = await live.clients.public.getBlockNumber({ cacheTime: 0 });
+  const head = await live.clients.public.getBlock({ blockTag: 'latest' });
   calls.length = 0;
-  const [sent] = await r.respond('test:trigger', { block: head + 1n });
+  // An alert about the next block: its parent is the head the arm read.
+  const next = { hash: keccak256(head.hash), parentHash: head.hash };
+  const [sent] = await r.respond('test:trigger', { block: next });
   expect(sent?.status).toBe('sent');
   expect(calls).toEqual(['request']); // eth_sendRawTransaction, nothing else
   await r.tick();
@@ -253,7 +255,7 @@ it('what was armed on an older head is not used: a vault paused since is read ag
   await pauseByHand();
   await live.clients.test.mine({ blocks: 1 });
   const before = await nonce();
-  const head = await live.clients.public.getBlockNumber({ cacheTime: 0 });
+  const head = await live.clients.public.getBlock({ blockTag: 'latest' });
   expect((await r.respond('test:trigger', { block: head })).map((o) => o.status)).toEqual(['already-paused']);
   expect(await nonce()).toBe(before);
 });
@@ -265,12 +267,39 @@ it('a nonce spent since the arm (the guardian key used by hand) is caught at the
   const before = await nonce();
   // One block later the guardian's nonce is spent by a transfer made by hand: the armed nonce is stale.
   const manual = await live.clients.wallet(guardian()).sendTransaction({ to: guardian().address, value: 0n });
-  const { blockNumber } = await live.clients.public.waitForTransactionReceipt({ hash: manual });
-  const [sent] = await r.respond('test:trigger', { block: blockNumber });
+  const { blockHash } = await live.clients.public.waitForTransactionReceipt({ hash: manual });
+  const [sent] = await r.respond('test:trigger', {
+    block: await live.clients.public.getBlock({ blockHash }),
+  });
   expect(sent).toMatchObject({ status: 'sent', nonce: before + 1 });
   await r.tick();
   expect(await paused()).toBe(true);
   expect(await nonce()).toBe(before + 2);
+});
+
+it('armed while paused, judged on the block that unpaused and drained: the stale "already paused" is read again and the pause sent', async () => {
+  await pauseByHand();
+  const r = responder({ now: Date.now() });
+  r.arm(); // reads: paused
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  // The attacker, holding the admin role, unpauses in the next block (and drains in it).
+  const admin = live.system.governance.timelock;
+  await live.clients.test.impersonateAccount({ address: admin });
+  await live.clients.test.setBalance({ address: admin, value: 10n ** 18n });
+  const hash = await live.clients.wallet({ address: admin, type: 'json-rpc' }).writeContract({
+    address: vault(),
+    abi: parseAbi(['function unpause()']),
+    functionName: 'unpause',
+  });
+  const { blockHash } = await live.clients.public.waitForTransactionReceipt({ hash });
+  await live.clients.test.stopImpersonatingAccount({ address: admin });
+  expect(await paused()).toBe(false);
+  const [sent] = await r.respond('test:trigger', {
+    block: await live.clients.public.getBlock({ blockHash }),
+  });
+  expect(sent?.status).toBe('sent');
+  await r.tick();
+  expect(await paused()).toBe(true);
 });
 
 async function pauseByHand() {

@@ -121,7 +121,7 @@ export const WATCH_ENTRIES: CatalogEntry[] = [
     severity: 'high',
     blocking: false,
     summary:
-      'A rule threw on the same block three times in a row with an error that is not the node failing to answer (a bug in a custom module, a value it cannot decode). The watcher logs this alert and goes on to the next block with the other rules; that rule did not judge this block. A node that does not answer is retried from the same block for as long as it takes, never skipped.',
+      'A rule threw on the same block three times in a row with an error that is not the node failing to answer (a bug in a custom module, a value it cannot decode). The watcher logs this alert and goes on to the next block with the other rules; that rule did not judge this block. It fails closed: a rule whose respond is pause still pauses. A node that does not answer, or refuses the request, is retried from the same block for as long as it takes, never skipped.',
     fix: 'Read the error in the alert; fix the rule (or its module) and judge the block again with `patchgate watch --from <block> --until <block>` on a fresh state dir.',
     example:
       'rule busy-block could not judge block 19000000 (3 attempts): TypeError: Cannot read properties of undefined',

@@ -97,7 +97,9 @@ export interface Range {
 
 /** The proxy's own events: upgrades, admin changes, beacon changes and (UUPS) ownership changes. */
 export async function proxyEvents(client: PublicClient, proxy: Address, range: Range): Promise<ChainEvent[]> {
-  const logs = await client.getLogs({ address: proxy, events: HISTORY_ABI, ...range });
+  // strict: a log that only looks like one of these events (the right topic, data that does not decode — anyone's
+  // code running in the proxy can emit one) is left out instead of failing the whole read.
+  const logs = await client.getLogs({ address: proxy, events: HISTORY_ABI, ...range, strict: true });
   return logs.map((l) => fromLog(l, 'proxy'));
 }
 
@@ -111,7 +113,12 @@ export async function controllerEvents(
   range: Range,
 ): Promise<ChainEvent[]> {
   if (controllers.size === 0) return [];
-  const logs = await client.getLogs({ address: [...controllers.keys()], events: HISTORY_ABI, ...range });
+  const logs = await client.getLogs({
+    address: [...controllers.keys()],
+    events: HISTORY_ABI,
+    ...range,
+    strict: true,
+  });
   return logs.flatMap((l) => {
     const role = controllers.get(getAddress(l.address));
     if (!role) return [];

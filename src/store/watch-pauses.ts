@@ -53,6 +53,8 @@ export interface PauseStore {
   lastNonce(chainId: number, guardian: Address): Promise<number | undefined>;
   /** Record a signed pause before it is broadcast (a new nonce) or a replacement of one (same nonce). */
   record(pause: StoredPause): Promise<void>;
+  /** Record a new pause under a nonce not used here yet; false (nothing written) when a row already holds it. */
+  recordNew(pause: StoredPause): Promise<boolean>;
   settle(
     chainId: number,
     guardian: Address,
@@ -97,6 +99,23 @@ export function pauseStore(db: Pick<Db, 'query'>): PauseStore {
           JSON.stringify(p.rawTxs),
         ],
       );
+    },
+    async recordNew(p) {
+      const rows = await db.query(
+        `insert into watch_pauses (chain_id, target, guardian, nonce, trigger, raw_txs, state)
+         values ($1, $2, $3, $4, $5, $6::jsonb, 'sent')
+         on conflict (chain_id, guardian, nonce) do nothing
+         returning nonce`,
+        [
+          p.chainId,
+          p.target.toLowerCase(),
+          p.guardian.toLowerCase(),
+          p.nonce,
+          p.trigger,
+          JSON.stringify(p.rawTxs),
+        ],
+      );
+      return rows.length > 0;
     },
     async settled(chainId, guardian, limit) {
       const rows = await db.query<Row>(

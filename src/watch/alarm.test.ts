@@ -30,6 +30,19 @@ describe('alarm', () => {
     expect(await timed(clock.sleep(40))).toBeGreaterThanOrEqual(35); // the wake was used up
   });
 
+  it('a back-off (rest) is not cut short by wake-ups, only by an abort', async () => {
+    const controller = new AbortController();
+    const clock = alarm(controller.signal);
+    const waking = setInterval(clock.wake, 2);
+    try {
+      expect(await timed(clock.rest(60))).toBeGreaterThanOrEqual(55);
+      setTimeout(() => controller.abort(), 5);
+      expect(await timed(clock.rest(5_000))).toBeLessThan(1_000);
+    } finally {
+      clearInterval(waking);
+    }
+  });
+
   it('an abort ends the sleep and every later one', async () => {
     const controller = new AbortController();
     const clock = alarm(controller.signal);

@@ -1,8 +1,8 @@
 /**
  * Who responds when several watchers run: the one holding the leader lease (store/lease.ts). Every watcher
  * alerts; only the leader pauses, cancels and delivers webhooks. `mayAct` is asked just before anything is signed
- * or sent. It answers from memory while the lease was confirmed (taken, renewed or checked) less than half its TTL
- * ago by this process's monotonic clock — the database cannot have given it to anyone else before the full TTL has
+ * or sent. It answers from memory while the lease was taken or renewed less than half its TTL ago (this process's
+ * monotonic clock, or its wall clock if that moved further) — the database cannot have given it to anyone else before the full TTL has
  * passed since then — and otherwise checks the fencing token against the database: a leader that froze past its
  * lease does nothing. (No round trip on the brake's path; half the TTL leaves room for clock drift.)
  */
@@ -32,15 +32,20 @@ export function leadership(
   let renewedAt = 0;
   /** When the lease was last known to be ours: the moment the query that said so was sent. */
   let confirmedAt = Number.NEGATIVE_INFINITY;
+  let confirmedWall = Number.NEGATIVE_INFINITY;
   return {
     holder,
     async tick() {
       const before = token !== undefined;
       if (token === undefined || now() - renewedAt >= opts.ttlMs / 3) {
         const asked = now();
+        const askedWall = Date.now();
         const held = token === undefined ? await lease.acquire() : await lease.renew(token);
         token = held?.token;
-        if (held) renewedAt = confirmedAt = asked;
+        if (held) {
+          renewedAt = confirmedAt = asked;
+          confirmedWall = askedWall;
+        }
       }
       return {
         leads: token !== undefined,
@@ -51,16 +56,17 @@ export function leadership(
     leads: () => token !== undefined,
     async mayAct() {
       if (token === undefined) return false;
-      if (now() - confirmedAt < opts.ttlMs / 2) return true;
-      const asked = now();
-      if (!(await lease.holds(token))) return false;
-      confirmedAt = asked;
-      return true;
+      // Since the last take or renewal (which set the expiry): the monotonic clock, or the wall clock if it moved
+      // further (a host suspended: the monotonic clock may not count the sleep).
+      const elapsed = Math.max(now() - confirmedAt, Date.now() - confirmedWall);
+      if (elapsed < opts.ttlMs / 2) return true;
+      // `holds` says the lease is ours now, not for how long: it does not move the memory answer on.
+      return lease.holds(token);
     },
     async release() {
       if (token !== undefined) await lease.release(token);
       token = undefined;
-      confirmedAt = Number.NEGATIVE_INFINITY;
+      confirmedAt = confirmedWall = Number.NEGATIVE_INFINITY;
     },
   };
 }

@@ -11,7 +11,7 @@
  */
 import { type Address, type Hex, keccak256, type LocalAccount, toHex } from 'viem';
 import type { Clients } from '../chain/clients.js';
-import { scrubUrls } from '../chain/rpc.js';
+import { rethrowTransportFailure, scrubUrls } from '../chain/rpc.js';
 import type { Config } from '../config/schema.js';
 import { isPatchgateError } from '../core/errors.js';
 import { mapLimit } from '../core/map-limit.js';
@@ -91,6 +91,18 @@ export function alarm(signal?: AbortSignal) {
   signal?.addEventListener('abort', wake);
   return {
     wake,
+    /** A back-off after a failure: only an abort cuts it short (a stream of wake-ups must not turn it into a spin). */
+    rest: (ms: number) =>
+      new Promise<void>((resolve) => {
+        if (signal?.aborted) return resolve();
+        const done = () => {
+          clearTimeout(t);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const t = setTimeout(done, ms);
+        signal?.addEventListener('abort', done);
+      }),
     sleep: (ms: number) =>
       new Promise<void>((resolve) => {
         if (rung || signal?.aborted) {
@@ -147,14 +159,16 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
   /** The leader pauses at once; anything it cannot answer now (a follower, a lost lease, a cancel) is owed in the
    * store first and carried out by the leader: now, or after a takeover. */
   const respond = async (judged: Judged) => {
-    // A rule that could not judge a block is reported, never answered: its alert says nothing about the chain.
-    const action = judged.finding.id === 'watch-rule-failed' ? 'alert' : respondOf.get(judged.rule);
+    // A rule that could not judge a block fails closed: a pause rule pauses (the brake is cheap and reversible; a
+    // block an attacker made unjudgeable is not waved through). It never cancels: it names no operation.
+    const own = respondOf.get(judged.rule);
+    const action = judged.finding.id === 'watch-rule-failed' ? (own === 'pause' ? 'pause' : 'alert') : own;
     const { operation } = judged.finding;
     if (action === 'pause' && pauser) {
       // The leader answers at once; a follower (or a leader that just lost the lease) leaves it owed.
       if (leader.leads()) {
         const outcomes = await pauser.respond(judged.source, {
-          block: judged.block.number,
+          block: judged.block,
           ...(judged.pending ? { attacker: judged.pending } : {}),
         });
         if (!outcomes.some((o) => o.status === 'not-leader')) {
@@ -248,6 +262,9 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
 
   /** Pending transactions seen and not yet judged (a flood is judged over several passes). */
   const backlog: PendingTx[] = [];
+  /** After a failed pending judgement, the mempool is left alone until then (performance.now()). */
+  let pendingAfter = 0;
+  let pendingBackoff = 0;
   const clock = alarm(options.signal);
   const subscription = options.wsUrl
     ? subscribe(options.wsUrl, clock.wake, (e) => {
@@ -288,6 +305,21 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
     }
   }
 
+  async function judgePending(): Promise<void> {
+    if (!mempool) return;
+    // A flood of pending transactions must not hold the block pass up: at most PENDING_PER_PASS are judged per
+    // pass (highest priority fee first: an attacker racing the pause pays to be first), a few at once; the rest
+    // wait for the next pass.
+    backlog.push(...(await mempool.poll()));
+    if (backlog.length === 0) return;
+    backlog.sort((a, b) => (tipOf(b) > tipOf(a) ? 1 : tipOf(b) < tipOf(a) ? -1 : 0));
+    const now = backlog.splice(0, PENDING_PER_PASS);
+    if (backlog.length > PENDING_BACKLOG) backlog.splice(PENDING_BACKLOG);
+    const latest = await clients.public.getBlock({ blockTag: 'latest' });
+    const head = { number: latest.number, hash: latest.hash, parentHash: latest.parentHash };
+    await mapLimit(now, PENDING_AT_ONCE, (tx) => w.pending(tx, head));
+  }
+
   async function loop(): Promise<void> {
     let backoff = 0;
     let armed = false;
@@ -295,18 +327,26 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
       try {
         const lead = await leader.tick();
         if (lead.changed) await emit({ kind: 'leader', leads: lead.leads, holder: leader.holder });
-        if (mempool) {
-          // A flood of pending transactions must not hold the block pass up: at most PENDING_PER_PASS are judged
-          // per pass (highest priority fee first: an attacker racing the pause pays to be first), a few at once;
-          // the rest wait for the next pass.
-          backlog.push(...(await mempool.poll()));
-          if (backlog.length > 0) {
-            backlog.sort((a, b) => (tipOf(b) > tipOf(a) ? 1 : tipOf(b) < tipOf(a) ? -1 : 0));
-            const now = backlog.splice(0, PENDING_PER_PASS);
-            if (backlog.length > PENDING_BACKLOG) backlog.splice(PENDING_BACKLOG);
-            const latest = await clients.public.getBlock({ blockTag: 'latest' });
-            const head = { number: latest.number, hash: latest.hash, parentHash: latest.parentHash };
-            await mapLimit(now, PENDING_AT_ONCE, (tx) => w.pending(tx, head));
+        if (mempool && performance.now() >= pendingAfter) {
+          // The mempool is a head start, never a condition for judging blocks: a pass whose pending judgement fails
+          // (a node that cannot simulate, a rule that throws on one) reports it, leaves the mempool alone for a
+          // back-off, and judges the blocks all the same.
+          try {
+            await judgePending();
+            pendingBackoff = 0;
+          } catch (e) {
+            // A node that does not answer fails the whole pass (blocks cannot be read either): one error, one back-off.
+            rethrowTransportFailure(e);
+            if (isPatchgateError(e) && e.exitCode === 2) throw e;
+            pendingBackoff = Math.min(pendingBackoff === 0 ? watch.pollMs : pendingBackoff * 2, 30_000);
+            pendingAfter = performance.now() + pendingBackoff;
+            await emit({
+              kind: 'error',
+              code: isPatchgateError(e) ? e.code : 'watch-step-failed',
+              message: scrubUrls(
+                `pending transactions not judged for ${pendingBackoff} ms (blocks still are): ${e instanceof Error ? e.message : String(e)}`,
+              ),
+            });
           }
         }
         const handled = await w.step();
@@ -332,7 +372,7 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
           message: scrubUrls(e instanceof Error ? e.message : String(e)),
         });
         backoff = Math.min(backoff === 0 ? watch.pollMs : backoff * 2, 30_000);
-        await clock.sleep(backoff);
+        await clock.rest(backoff);
         continue;
       }
       await clock.sleep(watch.pollMs);

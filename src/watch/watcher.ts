@@ -16,7 +16,7 @@
  */
 import { type Hex, keccak256, toHex } from 'viem';
 import { makeFinding } from '../analyze/catalog.js';
-import { rethrowTransportFailure, scrubUrls } from '../chain/rpc.js';
+import { rethrowTransportFailure, rpcFailure, scrubUrls } from '../chain/rpc.js';
 import { isPatchgateError } from '../core/errors.js';
 import type { Severity } from '../core/finding.js';
 import type { Ledger } from '../store/ledger-store.js';
@@ -87,6 +87,10 @@ export function watcher(options: WatcherOptions): Watcher {
   function failed(rule: BlockRule, block: BlockRef, error: unknown): WatchFinding[] {
     rethrowTransportFailure(error);
     if (isPatchgateError(error) && error.exitCode === 3) throw error;
+    // The node's own refusal ("header not found" from a node a block behind, a log query over its cap): the
+    // environment's, retried from the same block — never counted against the rule, never a block passed over.
+    const node = rpcFailure(error);
+    if (node && node.exitCode === 3) throw node;
     const key = `${rule.name}:${block.hash}`;
     const attempts = (failures.get(key) ?? 0) + 1;
     if (attempts < RULE_ATTEMPTS) {

@@ -9,6 +9,7 @@ import {
   type Abi,
   type Address,
   encodeFunctionData,
+  getAddress,
   type Hex,
   keccak256,
   type LocalAccount,
@@ -30,6 +31,7 @@ import { propose } from '../../src/lifecycle/propose.js';
 import { plannedOperations } from '../../src/store/planned-operations.js';
 import { accountFor, type DeployedContract } from '../../src/system/model.js';
 import { governanceRule } from '../../src/watch/rules/governance.js';
+import { upgradeRule } from '../../src/watch/rules/upgrades.js';
 import { blockOf, deployRoleAdminHarness, logIndexes, scheduleThroughSafe } from '../helpers/governance.js';
 import { type LiveExample, lifecycleOn, startLiveExample } from '../helpers/live.js';
 
@@ -249,5 +251,34 @@ describe('watch: the canceller key', () => {
       args: [pending.id],
     });
     expect(isPending).toBe(true);
+  });
+});
+
+describe('watch upgrades rule: logs shaped to make it throw', () => {
+  it('a malformed Upgraded log (the right topic, nothing to decode) emitted at the proxy does not blind the upgrades rule', async () => {
+    // Code at the "proxy" that, whoever calls it, emits LOG1(Upgraded's topic) with no implementation topic — what
+    // a malicious implementation's code can do from inside a real proxy. Non-strict decoding made the rule throw on
+    // every attempt (and the block was passed over); now the log is dropped and the block judged.
+    const upgraded = keccak256(toHex('Upgraded(address)'));
+    const proxy = getAddress(`0x${'5a'.repeat(20)}`);
+    await live.clients.test.setCode({ address: proxy, bytecode: `0x7f${upgraded.slice(2)}60006000a100` });
+    await live.clients.test.setStorageAt({
+      address: proxy,
+      index: '0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc', // ERC-1967 implementation
+      value: `0x${'00'.repeat(12)}${'6b'.repeat(20)}`,
+    });
+    const hash = await live.clients.wallet(accountFor('attacker')).sendTransaction({ to: proxy, data: '0x' });
+    const receipt = await live.clients.public.waitForTransactionReceipt({ hash });
+    expect(receipt.logs.map((l) => l.topics)).toEqual([[upgraded]]);
+    const rule = upgradeRule({
+      client: live.clients.public,
+      chainId: live.clients.chain.id,
+      proxies: [proxy],
+      log: async () => undefined,
+    });
+    const block = await live.clients.public.getBlock({ blockHash: receipt.blockHash });
+    expect(
+      await rule.evaluate({ number: block.number, hash: block.hash, parentHash: block.parentHash }),
+    ).toEqual([]);
   });
 });

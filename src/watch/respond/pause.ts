@@ -35,7 +35,7 @@ import {
 } from 'viem';
 import { rethrowTransportFailure } from '../../chain/rpc.js';
 import { PAUSABLE_ABI } from '../../core/abis.js';
-import { internalError } from '../../core/errors.js';
+import { environmentError, internalError } from '../../core/errors.js';
 import { describeRevert, revertData } from '../../core/revert.js';
 import type { Ledger } from '../../store/ledger-store.js';
 import type { PauseStore, StoredPause } from '../../store/watch-pauses.js';
@@ -79,9 +79,12 @@ export interface PauseResponder {
    * pending transaction judged on this one) then only signs and sends. */
   arm(): void;
   /** Pause every target that is not paused and has no pause in flight; outbid `attacker` when given. `block` is
-   * the block judged (what was armed on its parent or later is used). Resolves once each pause is broadcast;
-   * `flush` puts them on the record. Calls are taken one at a time. */
-  respond(trigger: string, about?: { attacker?: PendingTx; block?: bigint }): Promise<PauseOutcome[]>;
+   * the block judged (or the head a pending transaction was judged on): what was armed on it or on its parent is
+   * used, once. Resolves once each pause is broadcast; `flush` puts them on the record. One call at a time. */
+  respond(
+    trigger: string,
+    about?: { attacker?: PendingTx; block?: { hash: Hex; parentHash: Hex } },
+  ): Promise<PauseOutcome[]>;
   /** Log the pauses `respond` sent (the `alert` entries); a failure leaves them for the next `tick`. */
   flush(): Promise<void>;
   /** Receipts of the pauses in flight; replace those unmined for too long. */
@@ -100,7 +103,7 @@ interface Prepared {
   /** How many pauses this responder had sent when it was read: later ones are not in `inFlight`. */
   sentBefore: number;
   /** The head it was read on. */
-  head: bigint;
+  head: Hex;
   inFlight: ReadonlySet<Address>;
   targets: ReadonlyMap<Address, { paused: boolean; simulated: { gas: bigint } | { error: unknown } }>;
   baseFee: bigint;
@@ -142,7 +145,7 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
       },
     ]);
 
-  async function market(): Promise<{ head: bigint; baseFee: bigint; tip: bigint }> {
+  async function market(): Promise<{ head: Hex; baseFee: bigint; tip: bigint }> {
     const [block, tip] = await Promise.all([
       client.getBlock({ blockTag: 'latest' }),
       client.estimateMaxPriorityFeePerGas().catch((e: unknown) => {
@@ -150,7 +153,7 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
         return GWEI;
       }),
     ]);
-    return { head: block.number, baseFee: block.baseFeePerGas ?? 0n, tip };
+    return { head: block.hash, baseFee: block.baseFeePerGas ?? 0n, tip };
   }
 
   function fees({ baseFee, tip: estimated }: { baseFee: bigint; tip: bigint }, attacker?: PendingTx): Fees {
@@ -217,7 +220,10 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
             client.readContract({ address: target, abi: PAUSABLE_ABI, functionName: 'paused' }),
             client.estimateGas({ account: from, to: target, data: PAUSE_DATA }).then(
               (gas) => ({ gas }),
-              (error: unknown) => ({ error }),
+              (error: unknown) => {
+                rethrowTransportFailure(error); // a node that did not answer fails the read, never "it would revert"
+                return { error };
+              },
             ),
           ]);
           return [getAddress(target), { paused, simulated }] as const;
@@ -235,7 +241,11 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
     };
   }
 
-  /** One target's pause from what `p` read; 'stale' when `p` was read ahead and its nonce has been spent since. */
+  /**
+   * One target's pause from what `p` read. 'stale' asks the caller to read afresh and try again: what was read ahead
+   * is trusted only to go (a pause that turns out useless reverts, harmlessly); every reason not to send — paused,
+   * in flight, would revert — and a nonce taken meanwhile are checked on a fresh read first.
+   */
   async function pauseOne(
     p: Prepared & { ahead: boolean },
     leads: () => Promise<boolean>,
@@ -244,9 +254,11 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
     attacker?: PendingTx,
   ): Promise<PauseOutcome | 'stale'> {
     const key = getAddress(target);
-    if (p.inFlight.has(key) || sent.slice(p.sentBefore).includes(key)) return { target, status: 'in-flight' };
     const read = p.targets.get(key);
     if (!read) throw internalError(`pause target ${target} was not read before its pause`);
+    const inFlight = p.inFlight.has(key) || sent.slice(p.sentBefore).includes(key);
+    if (p.ahead && (inFlight || read.paused || 'error' in read.simulated)) return 'stale';
+    if (inFlight) return { target, status: 'in-flight' };
     if (read.paused) return { target, status: 'already-paused' };
     if ('error' in read.simulated) {
       rethrowTransportFailure(read.simulated.error);
@@ -262,7 +274,7 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
     const nonce = Math.max(p.nonce, nextLocal);
     const f = fees(p, attacker);
     const signed = await sign(target, nonce, (read.simulated.gas * 13n) / 10n, f);
-    await pauses.record({
+    const stored = await pauses.recordNew({
       chainId,
       target,
       guardian: from,
@@ -271,9 +283,21 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
       state: 'sent',
       rawTxs: [{ ...signed, ...feeText(f), sentAt: new Date(now()).toISOString() }],
     });
+    // Another pause holds this nonce here (another watcher of this store sent it since the read): read afresh.
+    if (!stored) return 'stale';
     sent.push(key);
     nextLocal = nonce + 1;
-    if ((await broadcast(signed.raw)) === 'nonce-used' && p.ahead) {
+    let broadcasted: Awaited<ReturnType<typeof broadcast>>;
+    try {
+      broadcasted = await broadcast(signed.raw);
+    } catch (e) {
+      // Refused outright (another transaction pending under this nonce, "replacement underpriced"): with a read
+      // ahead, the nonce is someone else's now; freshly read, the pass fails and is retried.
+      rethrowTransportFailure(e);
+      if (!p.ahead) throw e;
+      broadcasted = 'nonce-used';
+    }
+    if (broadcasted === 'nonce-used' && p.ahead) {
       // The guardian key was used since the read ahead (by hand, by the watcher that led before): this pause can
       // never be mined. Settled at once, so that a fresh read (by the caller) pauses with the next nonce.
       await pauses.settle(chainId, from, nonce, 'superseded');
@@ -419,10 +443,14 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
     respond(trigger, about = {}) {
       const run = queue.then(async () => {
         const { attacker, block } = about;
-        const early = block !== undefined ? await armed?.catch(() => undefined) : undefined;
+        // What was armed is used once (a pass that fails with it retries on a fresh read), and only on the judged
+        // block itself or its parent — by hash: a read on a branch a reorg dropped is not the parent.
+        const ahead = armed;
+        armed = undefined;
+        const early = block ? await ahead?.catch(() => undefined) : undefined;
         const fresh = async () => ({ ...(await prepare()), ahead: false });
         let p =
-          early && block !== undefined && early.head >= block - 1n
+          early && block && (early.head === block.parentHash || early.head === block.hash)
             ? { ...early, ahead: true }
             : await fresh();
         // The lease, asked once and only when something is about to be signed.
@@ -438,13 +466,17 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
             armed = undefined;
             p = await fresh();
             const again = await pauseOne(p, ask, target, trigger, attacker);
-            if (again === 'stale') throw internalError('a pause read afresh cannot be stale');
+            if (again === 'stale') {
+              throw environmentError(
+                'watch-step-failed',
+                `pause of ${target}: nonce ${p.nonce} of ${from} was taken by another pause while it was signed`,
+                'another watcher of this store is sending pauses: check that one leader lease guards them',
+              );
+            }
             outcome = again;
           }
           out.push(outcome);
         }
-        // What was read before these sends no longer says what is in flight, nor the next nonce.
-        if (out.some((o) => o.status === 'sent')) armed = undefined;
         return out;
       });
       queue = run.catch(() => undefined);
@@ -452,6 +484,7 @@ export function pauseResponder(options: PauseResponderOptions): PauseResponder {
     },
     flush,
     async afterReorg() {
+      armed = undefined; // read on a head that may be gone
       const out: PauseProgress[] = [];
       for (const p of await pauses.settled(chainId, from, REORG_LOOKBACK)) {
         if (!p.txHash) continue;
