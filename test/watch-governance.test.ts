@@ -22,7 +22,6 @@ import { TIMELOCK_ABI } from '../src/core/abis.js';
 import { errorOf } from '../src/core/errors.fixture.js';
 import { cancel } from '../src/lifecycle/cancel.js';
 import { cancelOperation } from '../src/lifecycle/cancel-operation.js';
-import { propose } from '../src/lifecycle/propose.js';
 import { plannedOperations } from '../src/store/planned-operations.js';
 import { accountFor, type DeployedContract } from '../src/system/model.js';
 import { governanceRule } from '../src/watch/rules/governance.js';
@@ -33,7 +32,7 @@ import {
   safeExec,
   scheduleThroughSafe,
 } from './helpers/governance.js';
-import { executedFix, type LiveExample, lifecycleOn, startLiveExample } from './helpers/live.js';
+import { executedFix, type LiveExample, lifecycleOn, proposedFix, startLiveExample } from './helpers/live.js';
 
 const ROLES_ABI = parseAbi([
   'function grantRole(bytes32 role, address account)',
@@ -381,11 +380,7 @@ describe('governance rule: planned patches', () => {
   it('a cancelled patch plans nothing: its operation, scheduled again, would be one no patch proposed', async () => {
     await fresh();
     const lc = await lifecycleOn(live);
-    const { digest } = await propose(lc, {
-      patch: 'fix-flash-deposit',
-      lane: 'standard',
-      deployer: localAccount(0) as LocalAccount,
-    });
+    const digest = await proposedFix(lc);
     const known = await plannedOperations(lc.store);
     expect(known.size).toBe(1);
     await cancel(lc, { digest: digest as Hex });

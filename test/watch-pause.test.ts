@@ -51,9 +51,9 @@ const paused = () =>
   live.clients.public.readContract({ address: vault(), abi: VAULT_ABI, functionName: 'paused' });
 const nonce = () => live.clients.public.getTransactionCount({ address: guardian().address });
 
-function responder(clock: { now: number }) {
+function responder(clock: { now: number } = { now: Date.now() }, client = live.clients.public) {
   return pauseResponder({
-    client: live.clients.public,
+    client,
     chainId: live.clients.chain.id,
     guardian: guardian(),
     targets: [vault()],
@@ -218,21 +218,9 @@ function countingClient() {
   return { client, calls };
 }
 
-function armedResponder(client: typeof live.clients.public) {
-  return pauseResponder({
-    client,
-    chainId: live.clients.chain.id,
-    guardian: guardian(),
-    targets: [vault()],
-    pauses: pauseStore(db),
-    ledger,
-    replaceAfterMs: 3_000,
-  });
-}
-
 it('what was armed on the parent of the judged block is used: the alert reads nothing, it signs and sends', async () => {
   const { client, calls } = countingClient();
-  const r = armedResponder(client);
+  const r = responder(undefined, client);
   r.arm();
   await r.tick(); // the arm's reads have answered by the time a tick's have
   await new Promise((resolve) => setTimeout(resolve, 200));

@@ -68,6 +68,16 @@ export interface PauseStore {
   reopen(chainId: number, guardian: Address, nonce: number): Promise<void>;
 }
 
+/** The insert's values, in the order of its columns. */
+const columns = (p: StoredPause) => [
+  p.chainId,
+  p.target.toLowerCase(),
+  p.guardian.toLowerCase(),
+  p.nonce,
+  p.trigger,
+  JSON.stringify(p.rawTxs),
+];
+
 export function pauseStore(db: Pick<Db, 'query'>): PauseStore {
   return {
     async inFlight(chainId, guardian) {
@@ -90,14 +100,7 @@ export function pauseStore(db: Pick<Db, 'query'>): PauseStore {
         `insert into watch_pauses (chain_id, target, guardian, nonce, trigger, raw_txs, state)
          values ($1, $2, $3, $4, $5, $6::jsonb, 'sent')
          on conflict (chain_id, guardian, nonce) do update set raw_txs = excluded.raw_txs, updated_at = now()`,
-        [
-          p.chainId,
-          p.target.toLowerCase(),
-          p.guardian.toLowerCase(),
-          p.nonce,
-          p.trigger,
-          JSON.stringify(p.rawTxs),
-        ],
+        columns(p),
       );
     },
     async recordNew(p) {
@@ -106,14 +109,7 @@ export function pauseStore(db: Pick<Db, 'query'>): PauseStore {
          values ($1, $2, $3, $4, $5, $6::jsonb, 'sent')
          on conflict (chain_id, guardian, nonce) do nothing
          returning nonce`,
-        [
-          p.chainId,
-          p.target.toLowerCase(),
-          p.guardian.toLowerCase(),
-          p.nonce,
-          p.trigger,
-          JSON.stringify(p.rawTxs),
-        ],
+        columns(p),
       );
       return rows.length > 0;
     },

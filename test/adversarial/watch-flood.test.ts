@@ -12,7 +12,7 @@ import { parseAbi } from 'viem';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { accountFor } from '../../src/system/model.js';
 import { KEY_ENV, type LiveExample, startLiveExample } from '../helpers/live.js';
-import { exampleWatcher, freshState, leakedKeyUpgrade, startWatcher, until } from '../helpers/watch.js';
+import { exampleWatcher, leakedKeyUpgrade, until } from '../helpers/watch.js';
 import { armedExploit, attackCall, contract } from '../helpers/watch-state.js';
 
 const PAUSABLE = parseAbi(['function paused() view returns (bool)']);
@@ -122,21 +122,7 @@ it('pending judgements that always fail, under a steady stream of pending transa
   };
   const file = join(dir, 'patchgate.config.json');
   writeFileSync(file, JSON.stringify(config));
-  const watcher = startWatcher(
-    [
-      '--rpc',
-      live.anvil.rpcUrl,
-      '--config',
-      file,
-      '--state-dir',
-      freshState(live),
-      '--key-env',
-      'GUARDIAN_KEY',
-      '--format',
-      'json',
-    ],
-    KEY_ENV,
-  );
+  const watcher = exampleWatcher(live, [], file);
   const sender = accountFor('user:6');
   const wallet = live.clients.wallet(sender);
   let streaming = true;

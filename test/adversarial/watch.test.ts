@@ -27,13 +27,12 @@ import { describeRevert, revertData } from '../../src/core/revert.js';
 import { timelockCall } from '../../src/govern/plan.js';
 import { cancelOperation } from '../../src/lifecycle/cancel-operation.js';
 import { pauseTarget } from '../../src/lifecycle/pause.js';
-import { propose } from '../../src/lifecycle/propose.js';
 import { plannedOperations } from '../../src/store/planned-operations.js';
 import { accountFor, type DeployedContract } from '../../src/system/model.js';
 import { governanceRule } from '../../src/watch/rules/governance.js';
 import { upgradeRule } from '../../src/watch/rules/upgrades.js';
 import { blockOf, deployRoleAdminHarness, logIndexes, scheduleThroughSafe } from '../helpers/governance.js';
-import { type LiveExample, lifecycleOn, startLiveExample } from '../helpers/live.js';
+import { type LiveExample, lifecycleOn, proposedFix, startLiveExample } from '../helpers/live.js';
 
 let live: LiveExample;
 let snapshot: Hex;
@@ -85,11 +84,7 @@ describe('watch: a role change hidden in a batch', () => {
   it('a role granted via a batch operation hidden among known calls', async () => {
     await fresh();
     const lc = await lifecycleOn(live);
-    const { digest } = await propose(lc, {
-      patch: 'fix-flash-deposit',
-      lane: 'standard',
-      deployer: localAccount(0) as LocalAccount,
-    });
+    const digest = await proposedFix(lc);
     const patch = await lc.store.get(digest as Hex);
     if (!patch?.plan) throw new Error('propose made no plan');
     const known = await plannedOperations(lc.store);

@@ -99,6 +99,12 @@ export function okJson<T>(r: CliResult): T {
   return JSON.parse(r.stdout) as T;
 }
 
+/** The example's fix proposed (standard lane, deployed by account 0), in-process; its digest. */
+export async function proposedFix(lc: Lifecycle): Promise<Hex> {
+  const deployer = localAccount(0) as LocalAccount;
+  return (await propose(lc, { patch: 'fix-flash-deposit', lane: 'standard', deployer })).digest as Hex;
+}
+
 /** The example's fix proposed, approved by owners 1 and 2, queued and executed (warped), in-process. */
 export async function executedFix(lc: Lifecycle): Promise<{ digest: Hex; executedTx: Hex }> {
   const owner = (i: number) => localAccount(i) as LocalAccount;

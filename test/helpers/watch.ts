@@ -75,14 +75,19 @@ export async function until<T>(
   }
 }
 
-/** The watcher on the live example with the guardian key, a store of its own, JSON lines (`extra` appended). */
-export function exampleWatcher(live: LiveExample, extra: string[] = []) {
+/** The watcher on the live example with the guardian key, a store of its own, JSON lines (`extra` appended);
+ * `config`: another config file than the example's. */
+export function exampleWatcher(
+  live: LiveExample,
+  extra: string[] = [],
+  config = join(live.configDir, 'patchgate.config.json'),
+) {
   return startWatcher(
     [
       '--rpc',
       live.anvil.rpcUrl,
       '--config',
-      join(live.configDir, 'patchgate.config.json'),
+      config,
       '--state-dir',
       freshState(live),
       '--key-env',
