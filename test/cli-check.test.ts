@@ -2,9 +2,10 @@
  * The `patchgate` binary end to end (compiled dist/, as a user runs it): exit codes, formats, bad input.
  * The example's compiler output comes from the shared test cache.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { EXAMPLE_DIR, TEST_STATE_DIR } from './helpers/example.js';
@@ -66,6 +67,22 @@ describe('patchgate check (CLI)', () => {
       expect(res.locations[0].physicalLocation.region.startLine).toBeGreaterThan(0);
     }
     expect(run.results.some((x: { ruleId: string }) => x.ruleId === 'access-control-removed')).toBe(true);
+  });
+
+  it('roots SARIF URIs at the git top level, so GitHub finds each file (the example is not at the repository root)', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'pg-sarif-')), 'check.sarif');
+    runCli([...dropped, '--format', 'sarif', '--out', out]);
+    const run = JSON.parse(readFileSync(out, 'utf8')).runs[0];
+    const top = fileURLToPath(run.originalUriBaseIds['%SRCROOT%'].uri);
+    // A checkout with its .git (as CI has): rooted there, the example's own path in each URI. (A source tarball
+    // has none: then the project directory is the root.)
+    const inGit = existsSync(join(top, '.git'));
+    expect(resolve(top)).toBe(inGit ? resolve(EXAMPLE_DIR, '../..') : resolve(EXAMPLE_DIR));
+    for (const res of run.results) {
+      const uri = res.locations[0].physicalLocation.artifactLocation.uri as string;
+      if (inGit) expect(uri.startsWith('examples/vault/'), uri).toBe(true);
+      expect(existsSync(join(top, uri)), uri).toBe(true);
+    }
   });
 
   it('renders Markdown for a pull-request comment', () => {

@@ -21,6 +21,7 @@ import {
   stateDirOf,
   useColor,
 } from './options.js';
+import { sarifPlacement } from './sarif-placement.js';
 
 const KINDS = ['transparent', 'uups', 'beacon'] as const;
 
@@ -73,7 +74,10 @@ export function checkCommand(onExit: (code: number) => void): Command {
         pairs,
         acknowledge,
       });
-      const text = renderReport(report, opts.format, { color: useColor(opts.out), rootDir: projectDir });
+      const text = renderReport(report, opts.format, {
+        color: useColor(opts.out),
+        ...sarifPlacement(projectDir),
+      });
       writeOutput(text, opts.out);
       onExit(report.verdict === 'pass' ? 0 : 1);
       return;
@@ -110,7 +114,10 @@ export function checkCommand(onExit: (code: number) => void): Command {
       kind,
       acknowledge,
     });
-    const text = renderReport(report, opts.format, { color: useColor(opts.out), rootDir: projectDir });
+    const text = renderReport(report, opts.format, {
+      color: useColor(opts.out),
+      ...sarifPlacement(projectDir),
+    });
     writeOutput(text, opts.out);
     onExit(report.verdict === 'pass' ? 0 : 1);
   });

@@ -19,6 +19,7 @@ import {
   stateDirOf,
   useColor,
 } from './options.js';
+import { sarifPlacement } from './sarif-placement.js';
 
 interface SimulateOptions extends ProjectOptions, OutputOptions<ReportFormat> {
   patch: string;
@@ -71,7 +72,7 @@ export function simulateCommand(onExit: (code: number) => void): Command {
       replayBlocks: opts.replayBlocks,
     });
     writeOutput(
-      renderReport(report, opts.format, { color: useColor(opts.out), rootDir: projectDir }),
+      renderReport(report, opts.format, { color: useColor(opts.out), ...sarifPlacement(projectDir) }),
       opts.out,
     );
     onExit(report.verdict === 'pass' ? 0 : 1);

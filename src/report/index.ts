@@ -22,8 +22,13 @@ export function reportFormat(value: string): ReportFormat {
 export interface RenderOptions {
   /** ANSI colors in the text format (the CLI sets it for a TTY only). */
   color?: boolean;
-  /** The project directory: SARIF's `%SRCROOT%`, and the base for absolute source paths. */
+  /** The project directory: the base of relative and absolute source paths (and SARIF's `%SRCROOT%` unless
+   * `sourceRoot` is given). */
   rootDir?: string;
+  /** SARIF: the repository's top level, which URIs are relative to (GitHub resolves them from there). */
+  sourceRoot?: string;
+  /** SARIF: whether a source path is a file of the repository (else the result is placed at the candidate). */
+  inRepository?: (file: string) => boolean;
 }
 
 /**
@@ -41,7 +46,11 @@ export function renderReport(report: Report, format: ReportFormat, opts: RenderO
     case 'md':
       return renderMarkdown(report);
     case 'sarif':
-      return renderSarif(report, { rootDir: opts.rootDir });
+      return renderSarif(report, {
+        ...(opts.rootDir !== undefined ? { rootDir: opts.rootDir } : {}),
+        ...(opts.sourceRoot !== undefined ? { sourceRoot: opts.sourceRoot } : {}),
+        ...(opts.inRepository ? { inRepository: opts.inRepository } : {}),
+      });
     case 'text':
       return renderText(report, { color: opts.color ?? false });
   }

@@ -116,6 +116,58 @@ describe('renderSarif', () => {
     ).toBe('src/bad/VaultV2AccessDropped.sol');
   });
 
+  it("roots URIs at the repository's top level when given: a project in a subdirectory keeps its path", () => {
+    const sarif = JSON.parse(
+      renderSarif(sampleReport(), { rootDir: '/repo/examples/vault', sourceRoot: '/repo' }),
+    );
+    expect(sarif.runs[0].originalUriBaseIds['%SRCROOT%'].uri).toBe('file:///repo/');
+    const uris = (sarif.runs[0].results as SarifResult[]).map(
+      (r) => r.locations[0]?.physicalLocation.artifactLocation.uri,
+    );
+    expect(uris).toContain('examples/vault/src/bad/VaultV2AccessDropped.sol');
+    for (const u of uris) expect(u).toMatch(/^examples\/vault\//);
+  });
+
+  it('places a finding in library code at the candidate, with the library spot as a related location', () => {
+    const sarif = JSON.parse(
+      renderSarif(sampleReport(), {
+        rootDir: '/repo',
+        inRepository: (file) => !file.startsWith('lib/'),
+      }),
+    );
+    const result = (sarif.runs[0].results as (SarifResult & { relatedLocations?: unknown[] })[]).find(
+      (r) => r.ruleId === 'bytecode-delegatecall',
+    );
+    expect(result?.locations[0]?.physicalLocation).toEqual({
+      artifactLocation: { uri: 'src/bad/VaultV2AccessDropped.sol', uriBaseId: '%SRCROOT%' },
+      region: { startLine: 1 },
+    });
+    expect(result?.relatedLocations).toEqual([
+      {
+        id: 0,
+        physicalLocation: {
+          artifactLocation: { uri: 'lib/openzeppelin/contracts/utils/Address.sol' },
+          region: { startLine: 96 },
+        },
+        message: {
+          text: 'in library code: lib/openzeppelin/contracts/utils/Address.sol (Address.functionDelegateCall)',
+        },
+      },
+    ]);
+    // The repository's own files keep their place.
+    expect(
+      (sarif.runs[0].results as SarifResult[]).find((r) => r.ruleId === 'access-control-removed')
+        ?.locations[0]?.physicalLocation.artifactLocation.uri,
+    ).toBe('src/bad/VaultV2AccessDropped.sol');
+  });
+
+  it('gives no security-severity to an info rule (GitHub would show "0.0" as a Low alert)', () => {
+    const rules = run.tool.driver.rules as { id: string; properties: Record<string, unknown> }[];
+    const info = rules.find((r) => r.id === 'function-added');
+    expect(info?.properties).not.toHaveProperty('security-severity');
+    expect(rules.find((r) => r.id === 'access-control-removed')?.properties['security-severity']).toBe('9.5');
+  });
+
   it('suppresses acknowledged findings with the reason and records status in properties', () => {
     expect(byId('access-control-missing').suppressions).toEqual([
       { kind: 'external', justification: 'permissionless by design: rewards always go to the staker' },

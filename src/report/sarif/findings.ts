@@ -10,7 +10,13 @@
  *   where a reviewer looks. Only when the report names no candidate does it fall back to
  *   `patchgate.config.json` at line 1 (the file that declares the patch). The logical location still names
  *   the contract.
- * - URIs are relative, with forward slashes, under `%SRCROOT%` (the project directory when given).
+ * - URIs are relative, with forward slashes, under `%SRCROOT%`: the repository's top level when known (GitHub
+ *   resolves a result's URI from the repository root: a project in `examples/vault` has its findings at
+ *   `examples/vault/src/VaultV2.sol`), else the project directory.
+ * - A finding in code that is not in the repository (a library under `node_modules/`, an `@openzeppelin/…`
+ *   import) is placed at the candidate's own file, which the reviewer can open, and names the library spot as a
+ *   `relatedLocation`.
+ * - `security-severity` is given for low and up only: on an info rule GitHub would show "0.0" as a Low alert.
  */
 import { createHash } from 'node:crypto';
 import { isAbsolute, relative, resolve } from 'node:path';
@@ -29,13 +35,14 @@ const LEVEL: Record<Severity, Level> = {
   info: 'note',
 };
 
-/** GitHub's `security-severity` (CVSS-like 0–10) decides the alert's critical/high/medium/low label. */
-const SECURITY_SEVERITY: Record<Severity, string> = {
+/** GitHub's `security-severity` (CVSS-like 0–10) decides the alert's critical/high/medium/low label; an info
+ * rule has none (it is no security alert). */
+const SECURITY_SEVERITY: Record<Severity, string | undefined> = {
   critical: '9.5',
   high: '8.0',
   medium: '5.5',
   low: '3.0',
-  info: '0.0',
+  info: undefined,
 };
 
 /** The SARIF `tool.driver` that names patchgate (rules are added by the report that has some). */
@@ -57,10 +64,22 @@ function fingerprint(f: Finding): string {
     .slice(0, 32);
 }
 
-/** A relative, forward-slash URI; absolute paths are made relative to rootDir. */
-function toUri(file: string, rootDir?: string): string {
-  const rel = rootDir && isAbsolute(file) ? relative(resolve(rootDir), file) : file;
+/** A relative, forward-slash URI under `sourceRoot` (else rootDir) for a path relative to rootDir or absolute. */
+function toUri(file: string, rootDir?: string, sourceRoot?: string): string {
+  let rel = file;
+  if (rootDir && sourceRoot) rel = relative(resolve(sourceRoot), resolve(rootDir, file));
+  else if (rootDir && isAbsolute(file)) rel = relative(resolve(rootDir), file);
   return rel.replace(/\\/g, '/').replace(/^\.\//, '');
+}
+
+/** Where the URIs are rooted and which source files are the repository's own (the CLI knows the disk). */
+export interface SarifPlacement {
+  /** The project directory: relative source paths start there. */
+  rootDir?: string;
+  /** The repository's top level: URIs are relative to it (default: rootDir). */
+  sourceRoot?: string;
+  /** Whether a source path (as findings carry it) is a file of the repository; default: every path is. */
+  inRepository?: (file: string) => boolean;
 }
 
 /** `%SRCROOT%` must be an absolute URI ending in a slash. */
@@ -102,7 +121,7 @@ function rule(id: FindingId, sample: Finding) {
     properties: {
       tags: ['security', 'smart-contract', 'upgradeability'],
       precision: 'high',
-      'security-severity': SECURITY_SEVERITY[severity],
+      ...(SECURITY_SEVERITY[severity] ? { 'security-severity': SECURITY_SEVERITY[severity] } : {}),
     },
   };
 }
@@ -110,17 +129,22 @@ function rule(id: FindingId, sample: Finding) {
 /** One SARIF run of the report's findings; a finding without a location points at `subject` (or the config). */
 export function findingsSarif(
   report: ReportHeader,
-  opts: { rootDir?: string; subject?: SarifSubject } = {},
+  opts: SarifPlacement & { subject?: SarifSubject } = {},
 ): string {
   const alerts = report.findings.filter((f) => f.status !== 'fixed');
   const ruleIds = [...new Set(alerts.map((f) => f.id))];
   const rules = ruleIds.map((id) => rule(id, alerts.find((f) => f.id === id) as Finding));
   const fallback = opts.subject;
 
+  const uri = (file: string) => toUri(file, opts.rootDir, opts.sourceRoot);
   const results = alerts.map((f) => {
-    const file = f.location?.file ?? fallback?.file ?? FALLBACK_ARTIFACT;
-    const contract = f.location?.contract ?? fallback?.contract;
-    const fn = f.location?.function;
+    // A spot in a library the repository does not hold: the result goes to the candidate, the spot beside it.
+    const spot = f.location?.file;
+    const outside = spot !== undefined && opts.inRepository !== undefined && !opts.inRepository(spot);
+    const file = (outside ? undefined : spot) ?? fallback?.file ?? FALLBACK_ARTIFACT;
+    const line = outside ? 1 : Math.max(1, Math.trunc(f.location?.line ?? 1));
+    const contract = (outside ? fallback?.contract : undefined) ?? f.location?.contract ?? fallback?.contract;
+    const fn = outside ? undefined : f.location?.function;
     return {
       ruleId: f.id,
       ruleIndex: ruleIds.indexOf(f.id),
@@ -129,8 +153,8 @@ export function findingsSarif(
       locations: [
         {
           physicalLocation: {
-            artifactLocation: { uri: toUri(file, opts.rootDir), uriBaseId: '%SRCROOT%' },
-            region: { startLine: Math.max(1, Math.trunc(f.location?.line ?? 1)) },
+            artifactLocation: { uri: uri(file), uriBaseId: '%SRCROOT%' },
+            region: { startLine: line },
           },
           ...(contract
             ? {
@@ -145,6 +169,22 @@ export function findingsSarif(
             : {}),
         },
       ],
+      ...(outside
+        ? {
+            relatedLocations: [
+              {
+                id: 0,
+                physicalLocation: {
+                  artifactLocation: { uri: spot.replace(/\\/g, '/') },
+                  region: { startLine: Math.max(1, Math.trunc(f.location?.line ?? 1)) },
+                },
+                message: {
+                  text: `in library code: ${spot}${f.location?.contract ? ` (${f.location.contract}${f.location.function ? `.${f.location.function}` : ''})` : ''}`,
+                },
+              },
+            ],
+          }
+        : {}),
       partialFingerprints: { patchgateFindingHash: fingerprint(f) },
       properties: {
         status: f.status ?? 'introduced',
@@ -164,7 +204,11 @@ export function findingsSarif(
     runs: [
       {
         tool: { driver: { ...sarifDriver(report.tool.version), rules } },
-        ...(opts.rootDir ? { originalUriBaseIds: { '%SRCROOT%': { uri: toFileUri(opts.rootDir) } } } : {}),
+        ...((opts.sourceRoot ?? opts.rootDir)
+          ? {
+              originalUriBaseIds: { '%SRCROOT%': { uri: toFileUri(opts.sourceRoot ?? opts.rootDir ?? '.') } },
+            }
+          : {}),
         results,
       },
     ],

@@ -1,23 +1,20 @@
 /** SARIF 2.1.0 for GitHub code scanning, by kind (see findings.ts for the choices every kind shares). */
 import { type Report, unhandledKind } from '../report.js';
-import { findingsSarif, subjectOf } from './findings.js';
+import { findingsSarif, type SarifPlacement, subjectOf } from './findings.js';
 import { pairsSarif } from './pairs.js';
 
-export function renderSarif(report: Report, opts: { rootDir?: string } = {}): string {
+export function renderSarif(report: Report, opts: SarifPlacement = {}): string {
   switch (report.report) {
     case 'check':
-      return findingsSarif(report, {
-        rootDir: opts.rootDir,
-        subject: subjectOf(report.candidate.fullyQualifiedName),
-      });
+      return findingsSarif(report, { ...opts, subject: subjectOf(report.candidate.fullyQualifiedName) });
     case 'pairs':
-      return pairsSarif(report, opts.rootDir);
+      return pairsSarif(report, opts);
     // No compiled candidate named here: a finding without a location points at patchgate.config.json.
     case 'simulate':
     case 'propose':
     case 'verify':
     case 'audit':
-      return findingsSarif(report, { rootDir: opts.rootDir });
+      return findingsSarif(report, opts);
     default:
       return unhandledKind(report);
   }

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { PairsReport } from '../../analyze/run-pairs.js';
-import { findingsSarif, subjectOf } from './findings.js';
+import { findingsSarif, type SarifPlacement, subjectOf } from './findings.js';
 
 interface SarifRule {
   id: string;
@@ -21,14 +21,14 @@ interface SarifDoc {
   runs: Array<{ tool: { driver: { rules: SarifRule[] } }; results: SarifResult[] }>;
 }
 
-export function pairsSarif(report: PairsReport, rootDir?: string): string {
+export function pairsSarif(report: PairsReport, placement: SarifPlacement = {}): string {
   const docs = report.pairs.map((p) => ({
     pair: p,
     doc: JSON.parse(
-      findingsSarif(p, { rootDir, subject: subjectOf(p.candidate.fullyQualifiedName) }),
+      findingsSarif(p, { ...placement, subject: subjectOf(p.candidate.fullyQualifiedName) }),
     ) as SarifDoc,
   }));
-  const base = JSON.parse(findingsSarif({ ...report, findings: [] }, { rootDir })) as SarifDoc;
+  const base = JSON.parse(findingsSarif({ ...report, findings: [] }, placement)) as SarifDoc;
   const run = base.runs[0] as SarifDoc['runs'][number];
   const rules: SarifRule[] = [];
   const results: SarifResult[] = [];
