@@ -69,6 +69,20 @@ describe('patchgate check (CLI)', () => {
     expect(run.results.some((x: { ruleId: string }) => x.ruleId === 'access-control-removed')).toBe(true);
   });
 
+  it('roots SARIF URIs at --source-root when given, and refuses one that is not a directory (exit 2) before any work', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'pg-sarif-')), 'check.sarif');
+    const above = resolve(EXAMPLE_DIR, '..');
+    expect(runCli([...dropped, '--format', 'sarif', '--out', out, '--source-root', above]).code).toBe(1);
+    const run = JSON.parse(readFileSync(out, 'utf8')).runs[0];
+    expect(fileURLToPath(run.originalUriBaseIds['%SRCROOT%'].uri)).toBe(`${above}/`);
+    for (const res of run.results) {
+      expect(res.locations[0].physicalLocation.artifactLocation.uri).toMatch(/^vault\//);
+    }
+    const bad = runCli([...dropped, '--format', 'sarif', '--source-root', '/nonexistent/top']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--source-root "/nonexistent/top" is not a directory');
+  });
+
   it('roots SARIF URIs at the git top level, so GitHub finds each file (the example is not at the repository root)', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'pg-sarif-')), 'check.sarif');
     runCli([...dropped, '--format', 'sarif', '--out', out]);

@@ -21,11 +21,12 @@ import {
   stateDirOf,
   useColor,
 } from './options.js';
-import { sarifPlacement } from './sarif-placement.js';
+import { addSourceRootOption, sarifPlacement } from './sarif-placement.js';
 
 const KINDS = ['transparent', 'uups', 'beacon'] as const;
 
 interface CheckOptions extends ProjectOptions, OutputOptions<ReportFormat> {
+  sourceRoot?: string;
   patch?: string;
   reference?: string;
   candidate?: string;
@@ -59,10 +60,12 @@ export function checkCommand(onExit: (code: number) => void): Command {
     );
   addStoreOptions(cmd, { database: false });
   addOutputOptions(cmd, REPORT_FORMATS);
+  addSourceRootOption(cmd);
   cmd.action(async (opts: CheckOptions) => {
     const stateDir = stateDirOf(opts);
     const searchDir = resolve(opts.project ?? '.');
     const { config, projectDir } = await loadConfig({ file: opts.config, searchDir });
+    const placement = sarifPlacement(projectDir, opts.sourceRoot); // a bad --source-root: exit 2 before any work
     const acknowledge = [...config.acknowledge, ...opts.allow.map(parseAllow)];
     assertKnownIds(acknowledge); // before compiling: a typo should not cost a compile
     if (opts.all || opts.pairs) {
@@ -76,7 +79,7 @@ export function checkCommand(onExit: (code: number) => void): Command {
       });
       const text = renderReport(report, opts.format, {
         color: useColor(opts.out),
-        ...sarifPlacement(projectDir),
+        ...placement,
       });
       writeOutput(text, opts.out);
       onExit(report.verdict === 'pass' ? 0 : 1);
@@ -116,7 +119,7 @@ export function checkCommand(onExit: (code: number) => void): Command {
     });
     const text = renderReport(report, opts.format, {
       color: useColor(opts.out),
-      ...sarifPlacement(projectDir),
+      ...placement,
     });
     writeOutput(text, opts.out);
     onExit(report.verdict === 'pass' ? 0 : 1);

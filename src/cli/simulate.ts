@@ -19,9 +19,10 @@ import {
   stateDirOf,
   useColor,
 } from './options.js';
-import { sarifPlacement } from './sarif-placement.js';
+import { addSourceRootOption, sarifPlacement } from './sarif-placement.js';
 
 interface SimulateOptions extends ProjectOptions, OutputOptions<ReportFormat> {
+  sourceRoot?: string;
   patch: string;
   rpc?: string;
   forkUrl?: string;
@@ -53,12 +54,14 @@ export function simulateCommand(onExit: (code: number) => void): Command {
     );
   addStoreOptions(cmd, { database: false });
   addOutputOptions(cmd, REPORT_FORMATS);
+  addSourceRootOption(cmd);
   cmd.action(async (opts: SimulateOptions) => {
     const stateDir = stateDirOf(opts);
     const { config, projectDir } = await loadConfig({
       file: opts.config,
       searchDir: resolve(opts.project ?? '.'),
     });
+    const placement = sarifPlacement(projectDir, opts.sourceRoot); // a bad --source-root: exit 2 before any work
     // The chain stack (viem, anvil) loads only for this command.
     const { runSimulate } = await import('../simulate/run-simulate.js');
     const report = await runSimulate({
@@ -72,7 +75,10 @@ export function simulateCommand(onExit: (code: number) => void): Command {
       replayBlocks: opts.replayBlocks,
     });
     writeOutput(
-      renderReport(report, opts.format, { color: useColor(opts.out), ...sarifPlacement(projectDir) }),
+      renderReport(report, opts.format, {
+        color: useColor(opts.out),
+        ...placement,
+      }),
       opts.out,
     );
     onExit(report.verdict === 'pass' ? 0 : 1);
