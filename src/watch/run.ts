@@ -265,6 +265,8 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
   /** After a failed pending judgement, the mempool is left alone until then (performance.now()). */
   let pendingAfter = 0;
   let pendingBackoff = 0;
+  /** The wait after another failure in a row: pollMs, doubling, at most 30 s (declared before the loop runs). */
+  const nextBackoff = (previous: number) => Math.min(previous === 0 ? watch.pollMs : previous * 2, 30_000);
   const clock = alarm(options.signal);
   const subscription = options.wsUrl
     ? subscribe(options.wsUrl, clock.wake, (e) => {
@@ -338,7 +340,7 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
             // A node that does not answer fails the whole pass (blocks cannot be read either): one error, one back-off.
             rethrowTransportFailure(e);
             if (isPatchgateError(e) && e.exitCode === 2) throw e;
-            pendingBackoff = Math.min(pendingBackoff === 0 ? watch.pollMs : pendingBackoff * 2, 30_000);
+            pendingBackoff = nextBackoff(pendingBackoff);
             pendingAfter = performance.now() + pendingBackoff;
             await emit({
               kind: 'error',
@@ -371,7 +373,7 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
           code: isPatchgateError(e) ? e.code : 'watch-step-failed',
           message: scrubUrls(e instanceof Error ? e.message : String(e)),
         });
-        backoff = Math.min(backoff === 0 ? watch.pollMs : backoff * 2, 30_000);
+        backoff = nextBackoff(backoff);
         await clock.rest(backoff);
         continue;
       }

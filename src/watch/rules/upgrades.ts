@@ -45,7 +45,7 @@ export function upgradeRule(options: UpgradeRuleOptions): BlockRule {
           const state = await stateOf(proxy);
           const before = controllersOf(state, []);
           const [own, held] = await Promise.all([
-            proxyEvents(client, proxy, range).then((es) => es.sort(byPosition)),
+            proxyEvents(client, proxy, range),
             controllerEvents(client, before, range),
           ]);
           // A holder named by this block's own AdminChanged / BeaconUpgraded: its events too (rare: one more read).
