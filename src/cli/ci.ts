@@ -1,0 +1,271 @@
+/**
+ * `patchgate ci`: what a pull request needs, in one command — every patch of the config checked against the base
+ * revision (`check --all --reference-git BASE`), simulated where the config can deploy the system, and the result
+ * published where the CI shows it: on GitHub Actions the job summary, one sticky pull-request comment, annotations
+ * on the diff, SARIF files for code scanning and the step outputs. Exit 1 on blocking findings only; a stage that
+ * could not run is exit 2 or 3 (fail closed) and says so in the summary and the comment too.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { Command } from 'commander';
+import { type PairsReport, runPairs } from '../analyze/run-pairs.js';
+import { loadConfig } from '../config/load.js';
+import { configPairs } from '../config/pairs.js';
+import { inputError, isPatchgateError } from '../core/errors.js';
+import type { Finding } from '../core/finding.js';
+import { blocksGate } from '../report/common.js';
+import { type Report, renderReport } from '../report/index.js';
+import type { SimulateReport } from '../simulate/run-simulate.js';
+import {
+  annotation,
+  appendSummary,
+  commentMarker,
+  type GitHubContext,
+  gitHubContext,
+  setOutputs,
+  upsertComment,
+} from './github.js';
+import {
+  addProjectOptions,
+  addStoreOptions,
+  choiceOption,
+  type ProjectOptions,
+  stateDirOf,
+} from './options.js';
+import { addSourceRootOption, sarifPlacement } from './sarif-placement.js';
+
+const SIMULATE = ['auto', 'always', 'never'] as const;
+
+interface CiOptions extends ProjectOptions {
+  base?: string;
+  simulate: (typeof SIMULATE)[number];
+  sarifDir?: string;
+  markdown?: string;
+  comment: boolean;
+  github?: boolean;
+  sourceRoot?: string;
+  stateDir: string;
+}
+
+export function ciCommand(onExit: (code: number) => void): Command {
+  const cmd = new Command('ci').description(
+    'check (and simulate) every patch of the config against the base revision, and publish the result to the CI',
+  );
+  addProjectOptions(cmd);
+  cmd
+    .option(
+      '--base <rev>',
+      "the reference revision (default on GitHub: the pull request's base commit, or the commit before a push)",
+    )
+    .addOption(
+      choiceOption(
+        '--simulate <when>',
+        'simulate each patch: auto (when the config declares a system to deploy), always, never',
+        SIMULATE,
+      ).default('auto'),
+    )
+    .option('--sarif-dir <dir>', 'write one SARIF file per report here (default: <state-dir>/sarif)')
+    .option('--markdown <file>', 'also write the Markdown report to this file')
+    .option('--no-comment', 'do not write the pull-request comment')
+    .option('--github', 'publish to GitHub Actions (the default when GITHUB_ACTIONS=true)');
+  addStoreOptions(cmd, { database: false });
+  addSourceRootOption(cmd);
+  cmd.action(async (opts: CiOptions) => {
+    onExit(await runCi(opts));
+  });
+  return cmd;
+}
+
+interface Published {
+  check?: PairsReport;
+  simulations: SimulateReport[];
+  error?: { code: string; message: string; hint?: string };
+}
+
+async function runCi(opts: CiOptions): Promise<number> {
+  const onGitHub = opts.github ?? process.env.GITHUB_ACTIONS === 'true';
+  const ctx = onGitHub ? gitHubContext() : undefined;
+  const stateDir = stateDirOf(opts);
+  const { config, projectDir: configured } = await loadConfig({
+    file: opts.config,
+    searchDir: resolve(opts.project ?? '.'),
+  });
+  const projectDir = opts.project ? resolve(opts.project) : configured;
+  const placement = sarifPlacement(projectDir, opts.sourceRoot); // a bad --source-root: exit 2 before any work
+  const base = baseRevision(opts.base, ctx);
+  if (onGitHub) fetchIfMissing(projectDir, base);
+  const published: Published = { simulations: [] };
+  let failure: unknown;
+  try {
+    published.check = await runPairs({
+      projectDir,
+      stateDir,
+      pairs: configPairs(config),
+      acknowledge: config.acknowledge,
+      referenceGit: base,
+    });
+    if (opts.simulate === 'always' || (opts.simulate === 'auto' && config.system?.deploy)) {
+      const { runSimulate } = await import('../simulate/run-simulate.js');
+      for (const patch of config.patches) {
+        published.simulations.push(await runSimulate({ config, projectDir, stateDir, patch: patch.name }));
+      }
+    }
+  } catch (err) {
+    if (!isPatchgateError(err)) throw err;
+    failure = err;
+    published.error = { code: err.code, message: err.shortMessage, ...(err.hint ? { hint: err.hint } : {}) };
+  }
+  const reports: Report[] = [...(published.check ? [published.check] : []), ...published.simulations];
+  const blocking = reports.flatMap((r) => r.findings.filter(blocksGate));
+  const markdown = ciMarkdown(published, base, ctx, blocking.length);
+  const sarifDir = resolve(opts.sarifDir ?? join(stateDir, 'sarif'));
+  const sarifFiles = writeSarif(sarifDir, published, placement);
+  if (opts.markdown) writeFileSync(opts.markdown, markdown);
+  if (ctx) {
+    appendSummary(ctx, markdown);
+    for (const f of blocking.slice(0, 50))
+      process.stdout.write(`${annotation(annotationOf(f, placement))}\n`);
+    if (opts.comment) {
+      const key = relative(placement.sourceRoot ?? projectDir, projectDir) || '.';
+      const result = await upsertComment(ctx, commentMarker(key), markdown);
+      if (result.action === 'failed') {
+        // A fork's read-only token cannot comment: the verdict stands, the summary has the report.
+        process.stdout.write(
+          `${annotation({ level: 'warning', message: `pull-request comment not written: ${result.reason}` })}\n`,
+        );
+      } else if (result.action !== 'skipped') {
+        process.stdout.write(
+          `patchgate: pull-request comment ${result.action}${result.url ? `: ${result.url}` : ''}\n`,
+        );
+      }
+    }
+    setOutputs(ctx, {
+      verdict: published.error ? 'error' : blocking.length > 0 ? 'fail' : 'pass',
+      blocking: String(blocking.length),
+      'sarif-dir': sarifDir,
+    });
+  }
+  process.stdout.write(summaryLine(published, blocking.length, sarifFiles.length, sarifDir));
+  if (failure) throw failure;
+  return blocking.length > 0 ? 1 : 0;
+}
+
+/** `--base`, else the pull request's base commit, else the commit before a push; none is exit 2. */
+function baseRevision(base: string | undefined, ctx: GitHubContext | undefined): string {
+  const found =
+    base ?? ctx?.pullRequest?.baseSha ?? (ctx?.before && !/^0+$/.test(ctx.before) ? ctx.before : undefined);
+  if (!found) {
+    throw inputError(
+      'missing-argument',
+      'ci needs the base revision to check against',
+      'pass --base REV (e.g. --base origin/main), or run on a pull_request or push event in GitHub Actions',
+    );
+  }
+  return found;
+}
+
+/**
+ * A shallow checkout (actions/checkout's default depth of 1) lacks the base commit: fetch just that commit. Only a
+ * full commit id is fetched — a branch name is the user's to fetch — and only after `--`, so a revision can never be
+ * read as an option of git.
+ */
+function fetchIfMissing(dir: string, base: string): void {
+  if (!/^[0-9a-f]{40}$/.test(base)) return;
+  try {
+    execFileSync('git', ['cat-file', '-e', `${base}^{commit}`], { cwd: dir, stdio: 'ignore' });
+    return;
+  } catch {
+    // missing: fetch it below
+  }
+  try {
+    execFileSync('git', ['fetch', '--no-tags', '--depth=1', 'origin', '--', base], {
+      cwd: dir,
+      stdio: 'ignore',
+    });
+  } catch {
+    // check --reference-git then reports the missing revision with its fix (fetch-depth: 0).
+  }
+}
+
+function annotationOf(f: Finding, placement: ReturnType<typeof sarifPlacement>) {
+  const file = f.location?.file;
+  const inRepo = file !== undefined && placement.inRepository?.(file);
+  const root = placement.sourceRoot ?? placement.rootDir ?? '.';
+  return {
+    level: 'error' as const,
+    title: `patchgate ${f.id}: ${f.title}`,
+    message: f.message,
+    ...(inRepo && file ? { file: relative(root, resolve(placement.rootDir ?? '.', file)) } : {}),
+    ...(inRepo && f.location?.line ? { line: f.location.line } : {}),
+  };
+}
+
+function ciMarkdown(p: Published, base: string, ctx: GitHubContext | undefined, blocking: number): string {
+  const head = ctx?.pullRequest?.headSha ?? ctx?.sha;
+  const verdict = p.error ? 'ERROR' : blocking > 0 ? 'FAIL' : 'PASS';
+  const out = [
+    `## patchgate: ${verdict}`,
+    '',
+    [
+      `Against \`${short(base)}\`${head ? ` → \`${short(head)}\`` : ''}`,
+      p.check ? `checked ${p.check.pairs.length} patch${p.check.pairs.length === 1 ? '' : 'es'}` : '',
+      p.simulations.length > 0 ? `simulated ${p.simulations.length}` : '',
+      blocking > 0 ? `**${blocking} blocking finding${blocking === 1 ? '' : 's'}**` : '',
+    ]
+      .filter(Boolean)
+      .join(' · '),
+    '',
+  ];
+  if (p.error) {
+    out.push(
+      `**The check could not run** (\`${p.error.code}\`): ${p.error.message}`,
+      ...(p.error.hint ? ['', `> ${p.error.hint}`] : []),
+      '',
+      'A stage that could not run never passes: the gate stays closed until it does.',
+      '',
+    );
+  }
+  if (p.check) out.push(renderReport(p.check, 'md'));
+  for (const s of p.simulations) out.push(`### simulate \`${s.patch}\``, '', renderReport(s, 'md'));
+  return `${out.join('\n')}\n`;
+}
+
+function short(rev: string): string {
+  return /^[0-9a-f]{40}$/.test(rev) ? rev.slice(0, 12) : rev;
+}
+
+/** One SARIF file per report, each run with its own category (code scanning refuses two runs of one category). */
+function writeSarif(dir: string, p: Published, placement: ReturnType<typeof sarifPlacement>): string[] {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const files: Array<[string, Report, string]> = [
+    ...(p.check ? [['check.sarif', p.check, 'patchgate/check/'] as [string, Report, string]] : []),
+    ...p.simulations.map(
+      (s) =>
+        [`simulate-${fileSafe(s.patch)}.sarif`, s, `patchgate/simulate/${s.patch}/`] as [
+          string,
+          Report,
+          string,
+        ],
+    ),
+  ];
+  for (const [name, report, category] of files) {
+    const log = JSON.parse(renderReport(report, 'sarif', placement)) as {
+      runs: Array<Record<string, unknown>>;
+    };
+    for (const run of log.runs) run.automationDetails = { id: category };
+    writeFileSync(join(dir, name), `${JSON.stringify(log, null, 2)}\n`);
+  }
+  return files.map(([name]) => join(dir, name));
+}
+
+function fileSafe(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+function summaryLine(p: Published, blocking: number, sarif: number, dir: string): string {
+  if (p.error) return `patchgate ci: could not run (${p.error.code}): ${p.error.message}\n`;
+  const verdict = blocking > 0 ? `FAIL (${blocking} blocking)` : 'PASS';
+  return `patchgate ci: ${verdict} · ${p.check?.pairs.length ?? 0} checked, ${p.simulations.length} simulated · ${sarif} SARIF file(s) in ${dir}\n`;
+}
