@@ -2,8 +2,9 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { assertKnownIds, parseAllow } from '../analyze/acknowledge.js';
-import { runCheck } from '../analyze/run-check.js';
+import { type RunCheckParameters, runCheck } from '../analyze/run-check.js';
 import { runPairs } from '../analyze/run-pairs.js';
+import { gitReferenceProject } from '../build/git.js';
 import { loadConfig } from '../config/load.js';
 import { configPairs, readPairsFile } from '../config/pairs.js';
 import { inputError } from '../core/errors.js';
@@ -35,6 +36,7 @@ interface CheckOptions extends ProjectOptions, OutputOptions<ReportFormat> {
   pairs?: string;
   allow: string[];
   stateDir: string;
+  referenceGit?: string;
 }
 
 export function checkCommand(onExit: (code: number) => void): Command {
@@ -46,6 +48,11 @@ export function checkCommand(onExit: (code: number) => void): Command {
   cmd
     .option('--reference <ref>', 'the live implementation: Name or path/File.sol:Name')
     .option('--candidate <ref>', 'the patched implementation: Name or path/File.sol:Name')
+    .option(
+      '--reference-git <rev>',
+      'take the reference from git revision REV of this repository (e.g. origin/main): the same contract name ' +
+        'built from the project as it is there; --reference then names it in that build',
+    )
     .addOption(choiceOption('--kind <kind>', 'proxy kind (inferred when omitted)', KINDS, 'bad-kind'))
     .option('--all', 'check every patch declared in the config, in one run (exit code of the worst)')
     .option(
@@ -68,14 +75,16 @@ export function checkCommand(onExit: (code: number) => void): Command {
     const placement = sarifPlacement(projectDir, opts.sourceRoot); // a bad --source-root: exit 2 before any work
     const acknowledge = [...config.acknowledge, ...opts.allow.map(parseAllow)];
     assertKnownIds(acknowledge); // before compiling: a typo should not cost a compile
+    const dir = opts.project ? resolve(opts.project) : projectDir;
     if (opts.all || opts.pairs) {
       assertManyPairsAlone(opts);
       const pairs = opts.pairs ? readPairsFile(resolve(opts.pairs)) : configPairs(config);
       const report = await runPairs({
-        projectDir: opts.project ? resolve(opts.project) : projectDir,
+        projectDir: dir,
         stateDir,
         pairs,
         acknowledge,
+        ...(await referenceBuild(opts, dir, stateDir)),
       });
       const text = renderReport(report, opts.format, {
         color: useColor(opts.out),
@@ -102,6 +111,8 @@ export function checkCommand(onExit: (code: number) => void): Command {
       candidate ??= patch.candidate;
       kind ??= target?.kind;
     }
+    // From a git revision the reference is, by default, the candidate's own name as it is there.
+    if (opts.referenceGit) reference ??= candidate;
     if (!reference || !candidate) {
       throw inputError(
         'missing-argument',
@@ -110,12 +121,13 @@ export function checkCommand(onExit: (code: number) => void): Command {
       );
     }
     const report = await runCheck({
-      projectDir: opts.project ? resolve(opts.project) : projectDir,
+      projectDir: dir,
       stateDir,
       reference,
       candidate,
       kind,
       acknowledge,
+      ...(await referenceBuild(opts, dir, stateDir)),
     });
     const text = renderReport(report, opts.format, {
       color: useColor(opts.out),
@@ -125,6 +137,18 @@ export function checkCommand(onExit: (code: number) => void): Command {
     onExit(report.verdict === 'pass' ? 0 : 1);
   });
   return cmd;
+}
+
+/** The reference's own build, when an option says where it comes from (else: the candidate's project). */
+async function referenceBuild(
+  opts: CheckOptions,
+  projectDir: string,
+  stateDir: string,
+): Promise<Pick<RunCheckParameters, 'referenceProject' | 'referenceFrom'>> {
+  if (opts.referenceGit === undefined) return {};
+  const rev = opts.referenceGit;
+  const { project, commit } = await gitReferenceProject({ projectDir, stateDir, rev });
+  return { referenceProject: project, referenceFrom: { source: 'git', rev, commit } };
 }
 
 /** `--all` and `--pairs` name their own pairs: a single pair's options beside them are a mistake, not a filter. */
