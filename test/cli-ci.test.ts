@@ -3,11 +3,11 @@
  * variables GitHub sets, on a real git repository (the base commit holds the live version, the working tree the
  * pull request), against a stand-in for GitHub's REST API on 127.0.0.1.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { EXAMPLE_DIR, REPO_ROOT } from './helpers/example.js';
 import { type FakeGitHub, startFakeGitHub } from './helpers/github-api.js';
@@ -79,6 +79,9 @@ interface ActionRun {
   sarif: string[];
 }
 
+// Each run builds the head and (once per commit) the base with solc-js: slow on a busy 2-core machine.
+vi.setConfig({ testTimeout: 600_000 });
+
 let api: FakeGitHub;
 let work: string;
 
@@ -89,7 +92,7 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 /** The action's script, as a runner runs it: bash, the action's checkout in GITHUB_ACTION_PATH, the repo as cwd. */
-function runAction(repo: Repo, pr: number, inputs: Record<string, string> = {}): ActionRun {
+async function runAction(repo: Repo, pr: number, inputs: Record<string, string> = {}): Promise<ActionRun> {
   const run = mkdtempSync(join(work, 'step-'));
   const event = join(run, 'event.json');
   writeFileSync(
@@ -98,10 +101,10 @@ function runAction(repo: Repo, pr: number, inputs: Record<string, string> = {}):
   );
   const summary = join(run, 'summary.md');
   const output = join(run, 'output');
-  const r = spawnSync('bash', ['-e', '-c', actionScript()], {
+  // Not spawnSync: the stand-in API answers from this process's event loop.
+  const child = spawn('bash', ['-e', '-c', actionScript()], {
     cwd: repo.root,
-    encoding: 'utf8',
-    timeout: 300_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -127,6 +130,15 @@ function runAction(repo: Repo, pr: number, inputs: Record<string, string> = {}):
       ...inputs,
     },
   });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const code = await new Promise<number>((resolve) => child.once('close', (c) => resolve(c ?? -1)));
   const outputs: Record<string, string> = {};
   let text = '';
   try {
@@ -140,9 +152,9 @@ function runAction(repo: Repo, pr: number, inputs: Record<string, string> = {}):
     summaryText = readFileSync(summary, 'utf8');
   } catch {}
   return {
-    code: r.status ?? -1,
-    stdout: r.stdout,
-    stderr: r.stderr,
+    code,
+    stdout,
+    stderr,
     summary: summaryText,
     outputs,
     sarif: sarifDir ? readdirSync(sarifDir).map((f) => join(sarifDir, f)) : [],
@@ -156,9 +168,9 @@ describe('the GitHub Action on a pull request', () => {
   });
   afterAll(() => rmSync(repo.root, { recursive: true, force: true }));
 
-  it('a pull request adding an unsafe patch fails the job, with the summary, one comment, annotations and SARIF', () => {
+  it('a pull request adding an unsafe patch fails the job, with the summary, one comment, annotations and SARIF', async () => {
     setPatches(repo.project, ['fix-flash-deposit', 'storage-collision']);
-    const r = runAction(repo, 11);
+    const r = await runAction(repo, 11);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     expect(r.outputs).toMatchObject({ verdict: 'fail', blocking: expect.stringMatching(/^[1-9]\d*$/) });
@@ -182,9 +194,9 @@ describe('the GitHub Action on a pull request', () => {
     expect(uris).toContain('contracts/src/bad/VaultV2StorageCollision.sol');
   });
 
-  it('the next push that drops it passes, and the same comment is updated in place', () => {
+  it('the next push that drops it passes, and the same comment is updated in place', async () => {
     setPatches(repo.project, ['fix-flash-deposit']);
-    const r = runAction(repo, 11);
+    const r = await runAction(repo, 11);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.outputs).toMatchObject({ verdict: 'pass', blocking: '0' });
@@ -194,23 +206,23 @@ describe('the GitHub Action on a pull request', () => {
     expect(comments[0]?.body).not.toContain('storage-layout-incompatible');
   });
 
-  it("a fork's read-only token: the comment is a warning, the verdict still decides the job", () => {
+  it("a fork's read-only token: the comment is a warning, the verdict still decides the job", async () => {
     api.failNext = [403];
-    const r = runAction(repo, 12);
+    const r = await runAction(repo, 12);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^::warning::pull-request comment not written: .*HTTP 403/m);
     expect(r.summary).toContain('## patchgate: PASS');
   });
 
-  it('with the comment turned off, nothing is sent to the API', () => {
+  it('with the comment turned off, nothing is sent to the API', async () => {
     const before = api.requests.length;
-    const r = runAction(repo, 13, { INPUT_COMMENT: 'false' });
+    const r = await runAction(repo, 13, { INPUT_COMMENT: 'false' });
     expect(r.code).toBe(0);
     expect(api.requests.length).toBe(before);
   });
 
-  it('a base commit that is not in the repository fails closed (exit 2), and the summary says why', () => {
-    const r = runAction(repo, 14, { INPUT_BASE: 'd'.repeat(40) });
+  it('a base commit that is not in the repository fails closed (exit 2), and the summary says why', async () => {
+    const r = await runAction(repo, 14, { INPUT_BASE: 'd'.repeat(40) });
     expect(r.code).toBe(2);
     expect(r.outputs.verdict).toBe('error');
     expect(r.summary).toContain('## patchgate: ERROR');
@@ -219,9 +231,9 @@ describe('the GitHub Action on a pull request', () => {
     expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
   });
 
-  it('an input can not run code: a base that is a shell expression is passed as a value', () => {
+  it('an input can not run code: a base that is a shell expression is passed as a value', async () => {
     const marker = join(work, 'pwned');
-    const r = runAction(repo, 15, { INPUT_BASE: `$(touch ${marker})`, INPUT_COMMENT: 'false' });
+    const r = await runAction(repo, 15, { INPUT_BASE: `$(touch ${marker})`, INPUT_COMMENT: 'false' });
     expect(r.code).toBe(2);
     expect(() => readFileSync(marker)).toThrow();
   });

@@ -10,6 +10,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { type PairsReport, runPairs } from '../analyze/run-pairs.js';
+import { gitReferenceProject } from '../build/git.js';
 import { loadConfig } from '../config/load.js';
 import { configPairs } from '../config/pairs.js';
 import { inputError, isPatchgateError } from '../core/errors.js';
@@ -98,12 +99,15 @@ async function runCi(opts: CiOptions): Promise<number> {
   const published: Published = { simulations: [] };
   let failure: unknown;
   try {
+    const pairs = configPairs(config);
+    const reference = await gitReferenceProject({ projectDir, stateDir, rev: base });
     published.check = await runPairs({
       projectDir,
       stateDir,
-      pairs: configPairs(config),
+      pairs,
       acknowledge: config.acknowledge,
-      referenceGit: base,
+      referenceProject: reference.project,
+      referenceFrom: { source: 'git', rev: base, commit: reference.commit },
     });
     if (opts.simulate === 'always' || (opts.simulate === 'auto' && config.system?.deploy)) {
       const { runSimulate } = await import('../simulate/run-simulate.js');
