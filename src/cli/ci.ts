@@ -88,14 +88,19 @@ async function runCi(opts: CiOptions): Promise<number> {
   const onGitHub = opts.github ?? process.env.GITHUB_ACTIONS === 'true';
   const ctx = onGitHub ? gitHubContext() : undefined;
   const stateDir = stateDirOf(opts);
-  const { config, projectDir: configured } = await loadConfig({
-    file: opts.config,
-    searchDir: resolve(opts.project ?? '.'),
-  });
-  const projectDir = opts.project ? resolve(opts.project) : configured;
-  const placement = sarifPlacement(projectDir, opts.sourceRoot); // a bad --source-root: exit 2 before any work
-  const base = baseRevision(opts.base, ctx);
-  if (onGitHub) fetchIfMissing(projectDir, base);
+  let setup: Awaited<ReturnType<typeof prepare>>;
+  try {
+    setup = await prepare(opts, ctx);
+  } catch (err) {
+    // Nothing could be checked (a bad config, project or base): the job summary and the outputs say so too.
+    if (ctx && isPatchgateError(err)) {
+      const error = { code: err.code, message: err.shortMessage, ...(err.hint ? { hint: err.hint } : {}) };
+      appendSummary(ctx, ciMarkdown({ simulations: [], error }, opts.base ?? '', ctx, 0));
+      setOutputs(ctx, { verdict: 'error', blocking: '0' });
+    }
+    throw err;
+  }
+  const { config, projectDir, placement, base } = setup;
   const published: Published = { simulations: [] };
   let failure: unknown;
   try {
@@ -155,6 +160,18 @@ async function runCi(opts: CiOptions): Promise<number> {
   return blocking.length > 0 ? 1 : 0;
 }
 
+async function prepare(opts: CiOptions, ctx: GitHubContext | undefined) {
+  const { config, projectDir: configured } = await loadConfig({
+    file: opts.config,
+    searchDir: resolve(opts.project ?? '.'),
+  });
+  const projectDir = opts.project ? resolve(opts.project) : configured;
+  const placement = sarifPlacement(projectDir, opts.sourceRoot); // a bad --source-root: exit 2 before any work
+  const base = baseRevision(opts.base, ctx);
+  if (ctx) fetchIfMissing(projectDir, base);
+  return { config, projectDir, placement, base };
+}
+
 /** `--base`, else the pull request's base commit, else the commit before a push; none is exit 2. */
 function baseRevision(base: string | undefined, ctx: GitHubContext | undefined): string {
   const found =
@@ -212,7 +229,7 @@ function ciMarkdown(p: Published, base: string, ctx: GitHubContext | undefined, 
     `## patchgate: ${verdict}`,
     '',
     [
-      `Against \`${short(base)}\`${head ? ` → \`${short(head)}\`` : ''}`,
+      base ? `Against \`${short(base)}\`${head ? ` → \`${short(head)}\`` : ''}` : '',
       p.check ? `checked ${p.check.pairs.length} patch${p.check.pairs.length === 1 ? '' : 'es'}` : '',
       p.simulations.length > 0 ? `simulated ${p.simulations.length}` : '',
       blocking > 0 ? `**${blocking} blocking finding${blocking === 1 ? '' : 's'}**` : '',

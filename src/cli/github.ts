@@ -230,7 +230,11 @@ async function api(
       continue;
     }
     if (res.ok) return res.json();
-    const text = (await res.text().catch(() => '')).slice(0, 200).replace(/\s+/g, ' ');
+    // The token never reaches a message, even from an API that echoes what it was sent.
+    const text = (await res.text().catch(() => ''))
+      .replaceAll(ctx.token ?? '\u0000', '***')
+      .slice(0, 200)
+      .replace(/\s+/g, ' ');
     last = `${method} ${path}: HTTP ${res.status}${text ? ` ${text}` : ''}`;
     if (res.status < 500) break;
   }

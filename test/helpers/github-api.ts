@@ -53,6 +53,9 @@ export async function startFakeGitHub(token = 'test-token-not-a-secret'): Promis
       });
       const send = (status: number, value: unknown) =>
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+      // A misbehaving API that echoes the credentials it was sent in its error.
+      if (url.pathname.startsWith('/echo/'))
+        return send(401, { message: `Bad credentials ${req.headers.authorization ?? ''}` });
       const fail = fake.failNext.shift();
       if (fail) return send(fail, { message: `fake failure ${fail}` });
       if (req.headers.authorization !== `Bearer ${fake.token}`)
