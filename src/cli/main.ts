@@ -40,6 +40,7 @@ const COMMANDS: ReadonlyArray<[string, () => Promise<Builder>]> = [
   ['watch', async () => (await import('./watch.js')).watchCommand],
   ['watch-import', async () => (await import('./watch-import.js')).watchImportCommand],
   ['demo', async () => (await import('./demo.js')).demoCommand],
+  ['sandbox', async () => (await import('./sandbox.js')).sandboxCommand],
 ];
 
 export async function buildProgram(onExit: (code: number) => void, argv: string[] = []): Promise<Command> {

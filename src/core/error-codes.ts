@@ -82,6 +82,7 @@ export const ERROR_CODES = {
   'anvil-missing': 3,
   'anvil-failed': 3,
   'anvil-timeout': 3,
+  'port-in-use': 2,
   'fork-failed': 3,
   'not-deployable': 3,
   'deploy-reverted': 3,
