@@ -70,7 +70,9 @@ describe('config', () => {
   });
 
   it('names the line and column of a syntax error', async () => {
-    const e = await errorOf(() => parseConfig('{\n  // ok\n  "contracts": {\n    "vault" {}\n  }\n}\n', 'c.json'));
+    const e = await errorOf(() =>
+      parseConfig('{\n  // ok\n  "contracts": {\n    "vault" {}\n  }\n}\n', 'c.json'),
+    );
     expect(e.exitCode).toBe(2);
     expect(e.shortMessage).toBe('c.json is not valid JSON at line 4, column 13: a colon is expected');
     expect(e.hint).toMatch(/c\.json:4:13/);
