@@ -113,7 +113,7 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
  * JSON with comments (`//`, `/* *\/`) and trailing commas, as `patchgate init` writes it; a syntax error names
  * the file, its line and column.
  */
-export function parseJsoncText(text: string, file: string): unknown {
+function parseJsoncText(text: string, file: string): unknown {
   const errors: ParseError[] = [];
   const raw = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
   const first = errors[0];

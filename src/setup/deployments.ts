@@ -37,7 +37,7 @@ const PROXY_CONTRACTS: Record<string, ProxyKind | undefined> = {
 const isAddress = (v: unknown): v is string => typeof v === 'string' && /^0x[0-9a-fA-F]{40}$/.test(v);
 
 /** `VaultV1` → `vault`, `ERC20Token` → `erc20Token`: the name a proxy of that implementation goes by. */
-export function liveNameOf(contractName: string): string {
+function liveNameOf(contractName: string): string {
   const base = contractName.replace(/_?V\d+$/, '') || contractName;
   const lead = /^[A-Z]+(?=[A-Z][a-z]|\d|$)/.exec(base)?.[0];
   if (lead && lead.length > 1) return lead.toLowerCase() + base.slice(lead.length);
