@@ -4,7 +4,15 @@
  * their comments, order and formatting stay as they were, and a value they changed is never replaced (unless
  * `force`). Nothing new to add leaves the text byte for byte as it was.
  */
-import { applyEdits, type FormattingOptions, modify, parse } from 'jsonc-parser';
+import {
+  applyEdits,
+  createScanner,
+  type Edit,
+  findNodeAtLocation,
+  type Node,
+  parse,
+  parseTree,
+} from 'jsonc-parser';
 
 /** One entry init proposes: `contracts.<key>` or `live.<key>`. */
 export interface Entry {
@@ -107,14 +115,74 @@ export function renderNew(file: NewFile): string {
   return lines.join('\n');
 }
 
-/** The file's own indentation and line ending, for what is inserted into it. */
-function formattingOf(text: string): FormattingOptions {
-  const indent = /\n([ \t]+)"/.exec(text)?.[1] ?? '  ';
-  return {
-    insertSpaces: !indent.startsWith('\t'),
-    tabSize: indent.startsWith('\t') ? 1 : indent.length,
-    eol: text.includes('\r\n') ? '\r\n' : '\n',
-  };
+/** The indentation of the line `offset` is on. */
+function indentAt(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart))?.[0] ?? '';
+}
+
+/** jsonc-parser's SyntaxKind values (a const enum: its runtime does not export the names). */
+const COMMA_TOKEN = 5;
+const LINE_COMMENT_TOKEN = 12;
+const TRIVIA_TOKEN = 15;
+
+/**
+ * The edit that adds `"key": valueText` as the last property of the object at `path`, in the file's own style: on
+ * a line of its own, indented like its siblings, a trailing comma kept where the file uses one. Nothing around it
+ * is reformatted (jsonc-parser's `modify` reformats the previous sibling). A missing object is created the same way
+ * in its parent.
+ */
+function insertProperty(text: string, path: string[], key: string, valueText: string): Edit[] {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const tree = parseTree(text, [], { allowTrailingComma: true }) as Node;
+  const parent = path.length === 0 ? tree : findNodeAtLocation(tree, path);
+  if (!parent) {
+    // The section is missing: add it to its parent, holding the one property.
+    const outer = indentAt(text, (findNodeAtLocation(tree, path.slice(0, -1)) ?? tree).offset);
+    const unit = /\n([ \t]+)"/.exec(text)?.[1] ?? '  ';
+    const inner = `${outer}${unit}${unit}`;
+    const object = `{${eol}${inner}${JSON.stringify(key)}: ${valueText}${eol}${outer}${unit}}`;
+    return insertProperty(text, path.slice(0, -1), path[path.length - 1] as string, object);
+  }
+  const props = parent.children ?? [];
+  const last = props[props.length - 1];
+  const property = `${JSON.stringify(key)}: ${valueText}`;
+  if (!last) {
+    const outer = indentAt(text, parent.offset);
+    const unit = /\n([ \t]+)"/.exec(text)?.[1] ?? '  ';
+    return [
+      { offset: parent.offset + 1, length: 0, content: `${eol}${outer}${unit}${property}${eol}${outer}` },
+    ];
+  }
+  const indent = indentAt(text, last.offset);
+  const end = last.offset + last.length;
+  const scanner = createScanner(text, true);
+  scanner.setPosition(end);
+  const comma = scanner.scan() === COMMA_TOKEN ? scanner.getTokenOffset() : undefined;
+  // A comment on the same line belongs to the last property: the new one goes on the line after it.
+  const at = endOfLineComment(text, comma !== undefined ? comma + 1 : end);
+  if (comma !== undefined) return [{ offset: at, length: 0, content: `${eol}${indent}${property},` }];
+  return [
+    { offset: end, length: 0, content: ',' },
+    { offset: at, length: 0, content: `${eol}${indent}${property}` },
+  ];
+}
+
+/** Past a `// comment` that follows `offset` on the same line (only spaces between), else `offset`. */
+function endOfLineComment(text: string, offset: number): number {
+  const scanner = createScanner(text, false);
+  scanner.setPosition(offset);
+  let token = scanner.scan();
+  while (token === TRIVIA_TOKEN) token = scanner.scan();
+  return token === LINE_COMMENT_TOKEN ? scanner.getTokenOffset() + scanner.getTokenLength() : offset;
+}
+
+/** The edit that sets one value of the file (its node replaced in place; a missing one added). */
+function setValue(text: string, path: string[], value: string): Edit[] {
+  const tree = parseTree(text, [], { allowTrailingComma: true }) as Node;
+  const node = findNodeAtLocation(tree, path);
+  if (node) return [{ offset: node.offset, length: node.length, content: JSON.stringify(value) }];
+  return insertProperty(text, path.slice(0, -1), path[path.length - 1] as string, JSON.stringify(value));
 }
 
 /** What makes two entries the same thing under different names: the build, or the address. */
@@ -134,7 +202,6 @@ const identityOf = (sectionName: Entry['section'], value: unknown): string | und
  * everything else stay).
  */
 export function mergeInto(text: string, entries: Entry[], opts: { force?: boolean } = {}): MergeResult {
-  const formattingOptions = formattingOf(text);
   let out = text;
   const added: string[] = [];
   const differences: Difference[] = [];
@@ -159,8 +226,7 @@ export function mergeInto(text: string, entries: Entry[], opts: { force?: boolea
           yours: yours === undefined ? undefined : String(yours),
           found: value,
         });
-        if (opts.force)
-          out = applyEdits(out, modify(out, [entry.section, entry.key, field], value, { formattingOptions }));
+        if (opts.force) out = applyEdits(out, setValue(out, [entry.section, entry.key, field], value));
       }
       continue;
     }
@@ -170,7 +236,7 @@ export function mergeInto(text: string, entries: Entry[], opts: { force?: boolea
       if (entry.section === 'contracts') renamed.set(entry.key, same);
       continue;
     }
-    out = applyEdits(out, modify(out, [entry.section, entry.key], entry.value, { formattingOptions }));
+    out = applyEdits(out, insertProperty(out, [entry.section], entry.key, inline(entry.value)));
     added.push(`${entry.section}.${entry.key}`);
   }
   return { text: out, added, differences };
