@@ -86,8 +86,8 @@ export function renderNew(file: NewFile): string {
   if (live.length > 0) {
     lines.push(
       '',
-      `  // Where the system is live${file.chainId !== undefined ? ` (chain ${file.chainId})` : ''}: the proxies users call,`,
-      '  // by the names above. `propose` … `verify`, `simulate --fork-url` and `watch` find the system here.',
+      `  // Where the system is live${file.chainId !== undefined ? ` (chain ${file.chainId})` : ''}: the proxies users call, by the names`,
+      '  // above. `propose` … `verify`, `simulate --fork-url` and `watch` find the system here.',
       '  "live": {',
       ...section(live, '    '),
       '  }',

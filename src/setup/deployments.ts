@@ -148,7 +148,9 @@ function compilationTarget(d: HardhatDeployment | undefined): string | undefined
 function readNetwork(dir: string, project: string): RecordedProxy[] {
   const chainFile = join(dir, '.chainId');
   const chainId = existsSync(chainFile) ? Number(readFileSync(chainFile, 'utf8').trim()) : undefined;
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
+    .sort();
   const records = new Map(
     files.map((f) => [f.slice(0, -5), readJson(join(dir, f), project) as HardhatDeployment]),
   );
