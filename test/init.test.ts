@@ -4,7 +4,7 @@
  * one. The written file must load with the real loader and drive `check`; re-runs merge without touching edits.
  * The chain side is test/init-live.test.ts.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
@@ -136,7 +136,9 @@ describe('patchgate init', () => {
 
   it('finds a Hardhat project’s implementation in contracts/', async () => {
     const dir = hardhatCopy();
-    const s = summaryOf(init(dir, '--yes', '--format', 'json'));
+    // No --yes and no terminal (a pipe, CI): init asks nothing and writes.
+    const s = summaryOf(init(dir, '--format', 'json'));
+    expect(s.written).toBe(true);
     expect(s.contracts.map((c) => [c.reference, c.kind])).toEqual([
       ['contracts/Widget.sol:Widget', 'transparent'],
     ]);
@@ -153,6 +155,15 @@ describe('patchgate init', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${file} is not valid JSON at line 4, column 13: a colon is expected`);
     expect(readFileSync(file, 'utf8')).toBe(broken);
+  });
+
+  it('will not shadow a config module with a JSON file', () => {
+    const dir = exampleCopy();
+    writeFileSync(join(dir, 'patchgate.config.mjs'), 'export default { contracts: {} };\n');
+    const r = init(dir, '--yes');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/patchgate\.config\.mjs exists: init writes patchgate\.config\.json/);
+    expect(existsSync(join(dir, 'patchgate.config.json'))).toBe(false);
   });
 
   it('exits 2 for a malformed --address and 3 when the node does not answer', () => {
