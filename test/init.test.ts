@@ -180,6 +180,9 @@ describe('patchgate init', () => {
     );
     expect(noName.code).toBe(2);
     expect(noName.stderr).toMatch(/is not NAME=ADDRESS/);
+    const noRpc = init(dir, '--yes', '--address', 'vault=0x5FbDB2315678afecb367f032d93F642f64180aa3');
+    expect(noRpc.code).toBe(2);
+    expect(noRpc.stderr).toContain('--address needs --rpc');
     const down = init(
       dir,
       '--yes',
