@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SolcInput, SolcOutput } from '@openzeppelin/upgrades-core';
 import { inputError } from '../core/errors.js';
+import { foundryConfig } from './foundry-toml.js';
 import { shortVersion } from './solc.js';
 
 export interface BuildInfo {
@@ -18,21 +19,10 @@ export interface BuildInfo {
   output: SolcOutput;
 }
 
-/** `out` from foundry.toml's default profile (a line parser is enough for this one key). */
+/** `out` from foundry.toml's active profile (forge's default `out`). */
 export function foundryOutDir(dir: string): string {
-  const toml = readFileSync(join(dir, 'foundry.toml'), 'utf8');
-  let section = '';
-  for (const raw of toml.split('\n')) {
-    const line = raw.replace(/#.*$/, '').trim();
-    const header = /^\[(.+)\]$/.exec(line);
-    if (header) {
-      section = header[1] as string;
-      continue;
-    }
-    const m = /^out\s*=\s*["']([^"']+)["']/.exec(line);
-    if (m && (section === 'profile.default' || section === '')) return m[1] as string;
-  }
-  return 'out';
+  const out = foundryConfig(dir, 'out');
+  return typeof out === 'string' && out ? out : 'out';
 }
 
 export function listBuildInfo(dir: string): string[] {
