@@ -41,12 +41,16 @@ function nativeVersion(solc) {
 
 if (args.includes('--version')) {
   const solc = load();
-  process.stdout.write(`solc, the solidity compiler commandline interface\nVersion: ${nativeVersion(solc)}\n`);
+  process.stdout.write(
+    `solc, the solidity compiler commandline interface\nVersion: ${nativeVersion(solc)}\n`,
+  );
   process.exit(0);
 }
 
 if (!args.includes('--standard-json')) {
-  process.stderr.write(`solc-js-native: only --version and --standard-json are supported (got: ${args.join(' ')})\n`);
+  process.stderr.write(
+    `solc-js-native: only --version and --standard-json are supported (got: ${args.join(' ')})\n`,
+  );
   process.exit(1);
 }
 

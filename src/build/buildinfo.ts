@@ -73,7 +73,10 @@ export function readBuildInfo(file: string): BuildInfo {
       );
     }
   }
-  const input = raw.input as SolcInput;
+  // Forge 1.x records its own keys beside the standard ones (`version`, `allowPaths`, `basePath`,
+  // `includePaths`); solc rejects them, so a recompilation of this input (ERC-7201 namespaces) would fail.
+  const { language, sources, settings } = raw.input as SolcInput & { language?: string; settings?: unknown };
+  const input = { language, sources, ...(settings !== undefined ? { settings } : {}) } as SolcInput;
   if (!input.sources || !(output as SolcOutput).sources) {
     throw inputError('build-info-corrupt', `build-info ${file} has no sources`, 'rebuild the project');
   }

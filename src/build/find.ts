@@ -34,8 +34,8 @@ function matchesDisk(project: Project, unit: CompilationUnit, sourceName: string
   if (unit.origin === 'solc-js') return true;
   const compiled = unit.input.sources[sourceName]?.content;
   if (compiled === undefined) return true;
-  let files = diskCache.get(project);
-  if (!files) diskCache.set(project, (files = new Map()));
+  const files = diskCache.get(project) ?? new Map<string, string | null>();
+  diskCache.set(project, files);
   if (!files.has(sourceName)) {
     const file = join(project.dir, sourceName);
     files.set(sourceName, existsSync(file) ? readFileSync(file, 'utf8') : null);
@@ -111,7 +111,9 @@ export function findContract(project: Project, ref: string): ContractHandle {
         'rebuild the project (forge build, or npx hardhat compile) and run again',
       );
     }
-    const output = found.unit.output.contracts?.[found.sourceName]?.[found.name] as { storageLayout?: unknown };
+    const output = found.unit.output.contracts?.[found.sourceName]?.[found.name] as {
+      storageLayout?: unknown;
+    };
     if (output.storageLayout === undefined) {
       // Without solc's storage layout upgrades-core guesses slots from the AST and misses changes: refuse.
       throw inputError(
