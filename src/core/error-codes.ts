@@ -42,6 +42,8 @@ export const ERROR_CODES = {
   'import-not-found': 2,
   'compile-failed': 2,
   'build-info-corrupt': 2,
+  'build-info-incomplete': 2,
+  'build-info-stale': 2,
   'compiler-crashed': 3,
   'namespaced-compile-failed': 3,
   // check.
