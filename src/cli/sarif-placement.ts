@@ -23,7 +23,8 @@ function repositoryRoot(dir: string): string | undefined {
 export function addSourceRootOption(cmd: Command): Command {
   return cmd.option(
     '--source-root <dir>',
-    "SARIF: the directory URIs are relative to (default: the git repository's top level above the project)",
+    "SARIF URIs and Markdown links start at this directory (default: the git repository's top level above " +
+      'the project)',
   );
 }
 
@@ -41,7 +42,7 @@ export function addSourceUrlOption(cmd: Command): Command {
  * `GITHUB_REPOSITORY`, and the pull request's head commit from `GITHUB_EVENT_PATH` (GITHUB_SHA is the merge
  * commit there, which GitHub may delete) or else `GITHUB_SHA`. Undefined outside Actions.
  */
-export function githubSourceUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+function githubSourceUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const server = env.GITHUB_SERVER_URL;
   const repository = env.GITHUB_REPOSITORY;
   if (!server || !repository) return undefined;

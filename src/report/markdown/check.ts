@@ -4,7 +4,7 @@ import { sectionMarkdown, verdictLines } from './findings.js';
 import type { SourceOptions } from './source.js';
 
 /** `VaultV1 → VaultV2 (uups)`: what a check compared. */
-export const pairSubject = (r: CheckReport) => `${r.reference.name} → ${r.candidate.name} (${r.kind})`;
+const pairSubject = (r: CheckReport) => `${r.reference.name} → ${r.candidate.name} (${r.kind})`;
 
 /** The section of one checked pair (a many-pairs check puts its name first). */
 export function checkSection(r: CheckReport, opts: SourceOptions, name?: string): string {
