@@ -17,6 +17,8 @@
  *   import) is placed at the candidate's own file, which the reviewer can open, and names the library spot as a
  *   `relatedLocation`.
  * - `security-severity` is given for low and up only: on an info rule GitHub would show "0.0" as a Low alert.
+ * - `partialFingerprints` name what a finding is, not where it is now (see `fingerprint`), so GitHub keeps one
+ *   alert per finding across pushes.
  */
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
