@@ -20,6 +20,7 @@ import { selectorClash } from './detectors/selector-clash.js';
 import { uninitializedState } from './detectors/state-uninitialized.js';
 import { storageConflicts } from './detectors/storage-conflicts.js';
 import { uupsUnprotectedUpgrade } from './detectors/uups-auth.js';
+import { type LayoutChange, layoutDiff } from './layout-diff.js';
 import {
   locationFromSrc,
   type ProxyKind,
@@ -53,6 +54,11 @@ export interface CheckResult {
   /** How the kind was decided. */
   kindSource: 'given' | 'inferred';
   findings: Finding[];
+  /**
+   * The storage positions whose variable differs between the two versions (absent when none does, or when
+   * upgrades-core could not lay the storage out): the table a reviewer reads beside the storage findings.
+   */
+  storageLayout?: LayoutChange[];
 }
 
 function summary(handle: ContractHandle): ContractSummary {
@@ -299,6 +305,12 @@ export async function analyzeUpgrade(
   const layout = upgradesCoreFindings(reference, candidate, kind);
   const all =
     layout instanceof StorageConflictError ? withRefusal(findings, layout) : [...findings, ...layout];
+  // Laid out already by upgradesCoreFindings (memoized per unit): the diff costs no second validation.
+  const roots = [refHandle.sourceName, candHandle.sourceName];
+  const storageLayout =
+    layout instanceof StorageConflictError
+      ? []
+      : layoutDiff(storageLayoutOf(refHandle, roots), storageLayoutOf(candHandle, roots));
 
   // DELEGATECALL is the heart of every UUPS implementation: opcodes block only when the patch adds them.
   const adjusted = all.map((f) =>
@@ -312,6 +324,7 @@ export async function analyzeUpgrade(
     kind,
     kindSource: params.kind ? 'given' : 'inferred',
     findings: sortFindings(adjusted),
+    ...(storageLayout.length > 0 ? { storageLayout } : {}),
   };
 }
 

@@ -35,6 +35,8 @@ export interface CheckReport extends ReportHeader<'check'> {
   candidate: CheckResult['candidate'];
   kind: ProxyKind;
   cached: boolean;
+  /** Present when the storage layout changed (see CheckResult): the Markdown report's layout table. */
+  storageLayout?: CheckResult['storageLayout'];
 }
 
 /**
@@ -144,7 +146,10 @@ export function checkReportOf(
   const verdict = verdictOf(findings);
   recorder.lap('check', passedIf(verdict === 'pass'));
   const stages = recorder.stages;
-  const final: CheckResult = { ...result, findings };
+  // The layout table is derived from the compiled contracts the bytecode hashes already pin: the digest covers
+  // the findings and those hashes, as it did before the table existed.
+  const { storageLayout, ...evidence } = result;
+  const final: CheckResult = { ...evidence, findings };
   return {
     tool: { name: 'patchgate', version: VERSION },
     verdict,
@@ -156,6 +161,7 @@ export function checkReportOf(
     candidate: result.candidate,
     kind: result.kind,
     cached,
+    ...(storageLayout ? { storageLayout } : {}),
   };
 }
 
