@@ -105,6 +105,43 @@ describe('patchgate check (CLI)', () => {
     expect(r.stdout).toMatch(/\|.*access-control-removed.*\|/);
   });
 
+  it('renders Markdown for review: the layout table, source lines, and links to the reviewed commit', () => {
+    const collision = [...base, '--patch', 'storage-collision', '--format', 'md'];
+    const url = 'https://github.com/acme/vault/blob/0123456789abcdef0123456789abcdef01234567';
+    const r = runCli([...collision, '--source-url', url]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^### patchgate: FAIL\n/);
+    expect(r.stdout).toContain('<details open>\n<summary><b>FAIL</b> VaultV1 → VaultV2StorageCollision');
+    // What the check's storage findings mean, position by position.
+    expect(r.stdout).toMatch(
+      /\| 0 \| 0 \| `uint256 flashFeeBps` \(VaultV1\) \| `uint256 withdrawalLimit` \(WithdrawalLimits\) \| \*\*different variable\*\* \|/,
+    );
+    expect(r.stdout).toContain('>  8 |     uint256 public withdrawalLimit;');
+    // Links from the git top level when the example sits in a checkout, else from the project.
+    const path = existsSync(resolve(EXAMPLE_DIR, '../../.git')) ? 'examples/vault/' : '';
+    expect(r.stdout).toContain(`(${url}/${path}src/bad/VaultV2StorageCollision.sol#L8)`);
+    // The JSON report carries the same table, as an optional key after the fixed ones.
+    const json = JSON.parse(runCli([...base, '--patch', 'storage-collision', '--format', 'json']).stdout);
+    expect(json.storageLayout[0]).toMatchObject({ slot: '0', offset: 0, change: 'replaced' });
+    // In GitHub Actions the links need no option: the pull request's head commit from the event.
+    const dir = mkdtempSync(join(tmpdir(), 'pg-gh-'));
+    const head = 'fedcba9876543210fedcba9876543210fedcba98';
+    writeFileSync(join(dir, 'event.json'), JSON.stringify({ pull_request: { head: { sha: head } } }));
+    const env = {
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_REPOSITORY: 'acme/vault',
+      GITHUB_SHA: 'a'.repeat(40),
+      GITHUB_EVENT_PATH: join(dir, 'event.json'),
+    };
+    const gh = runCli(collision, { env });
+    expect(gh.stdout).toContain(
+      `(https://github.com/acme/vault/blob/${head}/${path}src/bad/VaultV2StorageCollision.sol#L8)`,
+    );
+    const bad = runCli([...collision, '--source-url', 'github.com/acme']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--source-url "github.com/acme" is not an http(s) address');
+  });
+
   it('runs a patch declared in the config with --patch', () => {
     const r = runCli([
       'check',

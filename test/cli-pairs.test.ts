@@ -148,7 +148,12 @@ describe('patchgate check --pairs', () => {
     expect(r.stdout).toMatch(/^### patchgate: FAIL \(2 pairs\)/);
     expect(r.stdout).toMatch(/\| append \| PASS \| 0 \|/);
     expect(r.stdout).toMatch(/\| insert \| FAIL \| [1-9]\d* \|/);
-    expect(r.stdout).toMatch(/#### insert\n\n##### patchgate: FAIL/);
+    // Each pair in its own collapsed section, the failing one open, the passing one closed.
+    expect(r.stdout).toMatch(
+      /<details open>\n<summary><b>FAIL<\/b> insert: \w+ → \w+ \(\w+\): [1-9]\d* blocking/,
+    );
+    expect(r.stdout).toMatch(/<details>\n<summary><b>PASS<\/b> append: /);
+    expect(r.stdout).toContain('**Storage layout changes**');
   });
 });
 

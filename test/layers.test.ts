@@ -19,6 +19,7 @@ const LAYERS = [
   'ledger',
   'analyze',
   'chain',
+  'setup',
   'govern',
   'store',
   'system',

@@ -21,6 +21,7 @@ import { uninitializedState } from './detectors/state-uninitialized.js';
 import { storageConflicts } from './detectors/storage-conflicts.js';
 import { uupsUnprotectedUpgrade } from './detectors/uups-auth.js';
 import { findReference } from './reference.js';
+import { type LayoutChange, layoutDiff } from './layout-diff.js';
 import {
   locationFromSrc,
   type ProxyKind,
@@ -59,6 +60,11 @@ export interface CheckResult {
   /** How the kind was decided. */
   kindSource: 'given' | 'inferred';
   findings: Finding[];
+  /**
+   * The storage positions whose variable differs between the two versions (absent when none does, or when
+   * upgrades-core could not lay the storage out): the table a reviewer reads beside the storage findings.
+   */
+  storageLayout?: LayoutChange[];
 }
 
 function summary(handle: ContractHandle): ContractSummary {
@@ -305,6 +311,12 @@ export async function analyzeUpgrade(
   const layout = upgradesCoreFindings(reference, candidate, kind);
   const all =
     layout instanceof StorageConflictError ? withRefusal(findings, layout) : [...findings, ...layout];
+  // Laid out already by upgradesCoreFindings (memoized per unit): the diff costs no second validation.
+  const roots = [refHandle.sourceName, candHandle.sourceName];
+  const storageLayout =
+    layout instanceof StorageConflictError
+      ? []
+      : layoutDiff(storageLayoutOf(refHandle, roots), storageLayoutOf(candHandle, roots));
 
   // DELEGATECALL is the heart of every UUPS implementation: opcodes block only when the patch adds them.
   const adjusted = all.map((f) =>
@@ -318,6 +330,7 @@ export async function analyzeUpgrade(
     kind,
     kindSource: params.kind ? 'given' : 'inferred',
     findings: sortFindings(adjusted),
+    ...(storageLayout.length > 0 ? { storageLayout } : {}),
   };
 }
 

@@ -48,6 +48,8 @@ export interface CheckReport extends ReportHeader<'check'> {
   kind: ProxyKind;
   cached: boolean;
   referenceFrom?: ReferenceFrom;
+  /** Present when the storage layout changed (see CheckResult): the Markdown report's layout table. */
+  storageLayout?: CheckResult['storageLayout'];
 }
 
 /**
@@ -180,7 +182,10 @@ export function checkReportOf(
   const verdict = verdictOf(findings);
   recorder.lap('check', passedIf(verdict === 'pass'));
   const stages = recorder.stages;
-  const final: CheckResult = { ...result, findings };
+  // The layout table is derived from the compiled contracts the bytecode hashes already pin: the digest covers
+  // the findings and those hashes, as it did before the table existed.
+  const { storageLayout, ...evidence } = result;
+  const final: CheckResult = { ...evidence, findings };
   return {
     tool: { name: 'patchgate', version: VERSION },
     verdict,
@@ -193,6 +198,7 @@ export function checkReportOf(
     kind: result.kind,
     cached,
     ...(referenceFrom ? { referenceFrom } : {}),
+    ...(storageLayout ? { storageLayout } : {}),
   };
 }
 

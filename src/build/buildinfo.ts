@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SolcInput, SolcOutput } from '@openzeppelin/upgrades-core';
 import { inputError } from '../core/errors.js';
+import { foundryConfig } from './foundry-toml.js';
 import { shortVersion } from './solc.js';
 
 export interface BuildInfo {
@@ -18,21 +19,10 @@ export interface BuildInfo {
   output: SolcOutput;
 }
 
-/** `out` from foundry.toml's default profile (a line parser is enough for this one key). */
+/** `out` from foundry.toml's active profile (forge's default `out`). */
 export function foundryOutDir(dir: string): string {
-  const toml = readFileSync(join(dir, 'foundry.toml'), 'utf8');
-  let section = '';
-  for (const raw of toml.split('\n')) {
-    const line = raw.replace(/#.*$/, '').trim();
-    const header = /^\[(.+)\]$/.exec(line);
-    if (header) {
-      section = header[1] as string;
-      continue;
-    }
-    const m = /^out\s*=\s*["']([^"']+)["']/.exec(line);
-    if (m && (section === 'profile.default' || section === '')) return m[1] as string;
-  }
-  return 'out';
+  const out = foundryConfig(dir, 'out');
+  return typeof out === 'string' && out ? out : 'out';
 }
 
 export function listBuildInfo(dir: string): string[] {
@@ -83,7 +73,10 @@ export function readBuildInfo(file: string): BuildInfo {
       );
     }
   }
-  const input = raw.input as SolcInput;
+  // Forge 1.x records its own keys beside the standard ones (`version`, `allowPaths`, `basePath`,
+  // `includePaths`); solc rejects them, so a recompilation of this input (ERC-7201 namespaces) would fail.
+  const { language, sources, settings } = raw.input as SolcInput & { language?: string; settings?: unknown };
+  const input = { language, sources, ...(settings !== undefined ? { settings } : {}) } as SolcInput;
   if (!input.sources || !(output as SolcOutput).sources) {
     throw inputError('build-info-corrupt', `build-info ${file} has no sources`, 'rebuild the project');
   }

@@ -1,7 +1,8 @@
 /** Resolve a contract reference (`Name` or `path/File.sol:Name`) to a compiled contract. */
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { inputError } from '../core/errors.js';
-import type { ContractHandle, Project } from './types.js';
+import type { CompilationUnit, ContractHandle, Project } from './types.js';
 
 function editDistance(a: string, b: string): number {
   const x = a.toLowerCase();
@@ -23,16 +24,49 @@ function editDistance(a: string, b: string): number {
   return row[y.length] as number;
 }
 
+const diskCache = new WeakMap<Project, Map<string, string | null>>();
+
+/**
+ * Whether a build-info compiled `sourceName` as the file reads on disk now. True for our own compilation,
+ * and when the file is not in the project (a package, a deleted file): nothing to compare with.
+ */
+function matchesDisk(project: Project, unit: CompilationUnit, sourceName: string): boolean {
+  if (unit.origin === 'solc-js') return true;
+  const compiled = unit.input.sources[sourceName]?.content;
+  if (compiled === undefined) return true;
+  const files = diskCache.get(project) ?? new Map<string, string | null>();
+  diskCache.set(project, files);
+  if (!files.has(sourceName)) {
+    const file = join(project.dir, sourceName);
+    files.set(sourceName, existsSync(file) ? readFileSync(file, 'utf8') : null);
+  }
+  const onDisk = files.get(sourceName);
+  return onDisk === null || onDisk === undefined || onDisk === compiled;
+}
+
+/**
+ * Every contract of the project, once per fully qualified name. A contract several build-infos hold (forge
+ * writes a new build-info for each incremental build and keeps the older ones; compiler profiles share
+ * dependencies) comes from the first one that compiled its file as it is on disk now.
+ */
 export function allContracts(project: Project): ContractHandle[] {
   const out: ContractHandle[] = [];
-  const seen = new Set<string>();
+  const index = new Map<string, number>();
   for (const unit of project.units) {
     for (const [sourceName, contracts] of Object.entries(unit.output.contracts ?? {})) {
       for (const name of Object.keys(contracts)) {
         const fullyQualifiedName = `${sourceName}:${name}`;
-        if (seen.has(fullyQualifiedName)) continue;
-        seen.add(fullyQualifiedName);
-        out.push({ unit, sourceName, name, fullyQualifiedName });
+        const handle = { unit, sourceName, name, fullyQualifiedName };
+        const at = index.get(fullyQualifiedName);
+        if (at === undefined) {
+          index.set(fullyQualifiedName, out.length);
+          out.push(handle);
+        } else if (
+          !matchesDisk(project, (out[at] as ContractHandle).unit, sourceName) &&
+          matchesDisk(project, unit, sourceName)
+        ) {
+          out[at] = handle;
+        }
       }
     }
   }
@@ -76,7 +110,29 @@ export function findContract(project: Project, ref: string): ContractHandle {
   const path = colon >= 0 ? ref.slice(0, colon) : undefined;
   const name = colon >= 0 ? ref.slice(colon + 1) : ref;
   const matches = all.filter((c) => c.name === name && (paths === undefined || paths.has(c.sourceName)));
-  if (matches.length === 1) return matches[0] as ContractHandle;
+  if (matches.length === 1) {
+    const found = matches[0] as ContractHandle;
+    if (!matchesDisk(project, found.unit, found.sourceName)) {
+      throw inputError(
+        'build-info-stale',
+        `${found.sourceName} changed since ${found.unit.origin} was built (its ${found.name} is not the file on disk)`,
+        'rebuild the project (forge build, or npx hardhat compile) and run again',
+      );
+    }
+    const output = found.unit.output.contracts?.[found.sourceName]?.[found.name] as {
+      storageLayout?: unknown;
+    };
+    if (output.storageLayout === undefined) {
+      // Without solc's storage layout upgrades-core guesses slots from the AST and misses changes: refuse.
+      throw inputError(
+        'build-info-incomplete',
+        `${found.unit.origin} has no storage layout for ${found.fullyQualifiedName}`,
+        'add extra_output = ["storageLayout"] to foundry.toml (Hardhat: "storageLayout" in the ' +
+          'outputSelection) and rebuild',
+      );
+    }
+    return found;
+  }
   if (matches.length > 1) {
     throw inputError(
       'ambiguous-contract',

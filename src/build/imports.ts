@@ -1,11 +1,12 @@
 /**
  * Collects a plain-Solidity project into a complete standard-JSON `sources` map: every project file and
- * every file they import, resolved like Foundry and Node do (relative paths, remappings.txt, lib/,
+ * every file they import, resolved like Foundry and Node do (relative paths, remappings.txt and foundry.toml, lib/,
  * node_modules of the project and of each parent directory).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { inputError } from '../core/errors.js';
+import { foundryConfig } from './foundry-toml.js';
 
 const IMPORT_RE = /(?:^|[;}\s])import\s*(?:[^'";]*?\s*from\s*)?["']([^"']+)["']/g;
 
@@ -52,11 +53,16 @@ export interface Remapping {
   target: string;
 }
 
+/** Remappings from foundry.toml's `remappings` and remappings.txt, as forge merges them (foundry.toml first). */
 function readRemappings(dir: string): Remapping[] {
   const file = join(dir, 'remappings.txt');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
+  const fromToml = foundryConfig(dir, 'remappings');
+  const lines = [
+    ...(Array.isArray(fromToml) ? fromToml : []),
+    ...(existsSync(file) ? readFileSync(file, 'utf8').split('\n') : []),
+  ];
+  const byPrefix = new Map<string, Remapping>();
+  const parsed = lines
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'))
     .map((l) => {
@@ -64,8 +70,9 @@ function readRemappings(dir: string): Remapping[] {
       const [prefix, target] = rhs.split('=');
       return { prefix: prefix ?? '', target: target ?? '' };
     })
-    .filter((r) => r.prefix && r.target)
-    .sort((a, b) => b.prefix.length - a.prefix.length);
+    .filter((r) => r.prefix && r.target);
+  for (const r of parsed) if (!byPrefix.has(r.prefix)) byPrefix.set(r.prefix, r);
+  return [...byPrefix.values()].sort((a, b) => b.prefix.length - a.prefix.length);
 }
 
 /** Every .sol file under `root` (recursively), skipping dependency and output folders. */

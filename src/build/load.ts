@@ -3,7 +3,7 @@
  * compiling only what the content-addressed cache does not already hold.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { SolcInput } from '@openzeppelin/upgrades-core';
 import { inputError } from '../core/errors.js';
 import { type BuildInfo, foundryOutDir, listBuildInfo, readBuildInfo } from './buildinfo.js';
@@ -103,15 +103,31 @@ async function loadSources(
   return { unit, cached: false };
 }
 
-function buildInfoKey(bytes: Uint8Array): string {
-  return cacheKey(['build-info', bundledSolcVersion(), bytes]);
+/**
+ * The project's own sources as they are on disk. Which of several build-infos a contract is taken from
+ * depends on them (the one that compiled its file as it is now, see find.ts), so they are part of the key.
+ */
+function diskSources(dir: string): string[] {
+  const files = ['contracts', 'src']
+    .map((d) => join(dir, d))
+    .filter(isDirectory)
+    .flatMap(listSolidity);
+  return files.flatMap((f) => [relative(dir, f), readFileSync(f, 'utf8')]);
+}
+
+function buildInfoKey(bytes: Uint8Array, onDisk: readonly string[]): string {
+  return cacheKey(['build-info', bundledSolcVersion(), bytes, ...onDisk]);
 }
 
 /**
  * A build-info is its own cache: it is read as is (nothing compiled, nothing copied); only the namespaced
  * compilation made from it is kept in the state dir.
  */
-function loadBuildInfo(info: BuildInfo, stateDir: string): { unit: CompilationUnit; cached: boolean } {
+function loadBuildInfo(
+  info: BuildInfo,
+  stateDir: string,
+  onDisk: readonly string[],
+): { unit: CompilationUnit; cached: boolean } {
   const unit = finishUnit(
     {
       solcVersion: shortVersion(info.solcVersion),
@@ -120,7 +136,7 @@ function loadBuildInfo(info: BuildInfo, stateDir: string): { unit: CompilationUn
       output: info.output,
       origin: info.file,
     },
-    buildInfoKey(info.bytes),
+    buildInfoKey(info.bytes, onDisk),
   );
   return { unit: withNamespaced(unit, stateDir), cached: true };
 }
@@ -164,7 +180,10 @@ export function cachedUnitKeys(opts: LoadProjectOptions): string[] | undefined {
   const dir = checkedDir(opts);
   const layout = detectLayout(dir);
   const files = layout === 'sources' ? [] : listBuildInfo(buildInfoDir(dir, layout));
-  if (files.length > 0) return files.map((f) => buildInfoKey(readFileSync(f)));
+  if (files.length > 0) {
+    const onDisk = diskSources(dir);
+    return files.map((f) => buildInfoKey(readFileSync(f), onDisk));
+  }
   const { key } = sourcesKey(dir, opts.dependencyDir);
   return hasUnit(opts.stateDir, key) ? [key] : undefined;
 }
@@ -204,6 +223,7 @@ export async function loadProject(opts: LoadProjectOptions): Promise<Project> {
     );
   }
   const loaded = [];
-  for (const file of files) loaded.push(loadBuildInfo(readBuildInfo(file), opts.stateDir));
+  const onDisk = diskSources(dir);
+  for (const file of files) loaded.push(loadBuildInfo(readBuildInfo(file), opts.stateDir, onDisk));
   return { dir, layout, units: loaded.map((l) => l.unit), cached: loaded.every((l) => l.cached) };
 }

@@ -17,6 +17,8 @@ export interface Anvil {
   pid: number;
   /** How the node dies with patchgate (chain/child.ts). */
   tie: TieMethod;
+  /** Settles when the node has exited, for whatever reason (stop(), a crash, a signal). */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -118,9 +120,12 @@ export async function startAnvil(opts: StartAnvilOptions = {}): Promise<Anvil> {
     if (stderr.length < 64_000) stderr += d.toString();
   });
   let exited: number | null | undefined;
-  child.once('exit', (code) => {
-    exited = code;
-  });
+  const gone = new Promise<void>((resolve) =>
+    child.once('exit', (code) => {
+      exited = code;
+      resolve();
+    }),
+  );
   const stop = () => stopTied(tied);
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const deadline = Date.now() + timeoutMs;
@@ -139,7 +144,7 @@ export async function startAnvil(opts: StartAnvilOptions = {}): Promise<Anvil> {
           );
     }
     if (await answers(rpcUrl)) {
-      return { rpcUrl, port, pid: child.pid as number, tie: tied.method, stop };
+      return { rpcUrl, port, pid: child.pid as number, tie: tied.method, exited: gone, stop };
     }
     await new Promise((r) => setTimeout(r, 50));
   }

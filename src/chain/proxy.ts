@@ -227,7 +227,8 @@ export interface Control {
   pause: { account: Address; role: string }[];
 }
 
-function describeChain(c: Controller | undefined): string {
+/** The admin chain in one line: `ProxyAdmin 0x… ← TimelockController 0x… (delay 3600 s) ← Safe 0x… (2 of 3: …)`. */
+export function describeChain(c: Controller | undefined): string {
   if (!c) return 'nobody found';
   const here =
     c.role === 'safe'

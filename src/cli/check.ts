@@ -22,12 +22,13 @@ import {
   stateDirOf,
   useColor,
 } from './options.js';
-import { addSourceRootOption, sarifPlacement } from './sarif-placement.js';
+import { addSourceRootOption, addSourceUrlOption, sarifPlacement } from './sarif-placement.js';
 
 const KINDS = ['transparent', 'uups', 'beacon'] as const;
 
 interface CheckOptions extends ProjectOptions, OutputOptions<ReportFormat> {
   sourceRoot?: string;
+  sourceUrl?: string;
   patch?: string;
   reference?: string;
   candidate?: string;
@@ -68,11 +69,12 @@ export function checkCommand(onExit: (code: number) => void): Command {
   addStoreOptions(cmd, { database: false });
   addOutputOptions(cmd, REPORT_FORMATS);
   addSourceRootOption(cmd);
+  addSourceUrlOption(cmd);
   cmd.action(async (opts: CheckOptions) => {
     const stateDir = stateDirOf(opts);
     const searchDir = resolve(opts.project ?? '.');
     const { config, projectDir } = await loadConfig({ file: opts.config, searchDir });
-    const placement = sarifPlacement(projectDir, opts.sourceRoot); // a bad --source-root: exit 2 before any work
+    const placement = sarifPlacement(projectDir, opts.sourceRoot, opts.sourceUrl); // a bad --source-root: exit 2 before any work
     const acknowledge = [...config.acknowledge, ...opts.allow.map(parseAllow)];
     assertKnownIds(acknowledge); // before compiling: a typo should not cost a compile
     const dir = opts.project ? resolve(opts.project) : projectDir;

@@ -34,7 +34,9 @@ import {
   type ProjectOptions,
   stateDirOf,
 } from './options.js';
-import { addSourceRootOption, sarifPlacement } from './sarif-placement.js';
+import { addSourceRootOption, addSourceUrlOption, sarifPlacement } from './sarif-placement.js';
+
+type Placement = ReturnType<typeof sarifPlacement>;
 
 const SIMULATE = ['auto', 'always', 'never'] as const;
 
@@ -46,6 +48,7 @@ interface CiOptions extends ProjectOptions {
   comment: boolean;
   github?: boolean;
   sourceRoot?: string;
+  sourceUrl?: string;
   stateDir: string;
 }
 
@@ -72,6 +75,7 @@ export function ciCommand(onExit: (code: number) => void): Command {
     .option('--github', 'publish to GitHub Actions (the default when GITHUB_ACTIONS=true)');
   addStoreOptions(cmd, { database: false });
   addSourceRootOption(cmd);
+  addSourceUrlOption(cmd);
   cmd.action(async (opts: CiOptions) => {
     onExit(await runCi(opts));
   });
@@ -95,7 +99,7 @@ async function runCi(opts: CiOptions): Promise<number> {
     // Nothing could be checked (a bad config, project or base): the job summary and the outputs say so too.
     if (ctx && isPatchgateError(err)) {
       const error = { code: err.code, message: err.shortMessage, ...(err.hint ? { hint: err.hint } : {}) };
-      appendSummary(ctx, ciMarkdown({ simulations: [], error }, opts.base ?? '', ctx, 0));
+      appendSummary(ctx, ciMarkdown({ simulations: [], error }, opts.base ?? '', ctx, 0, undefined));
       setOutputs(ctx, { verdict: 'error', blocking: '0' });
     }
     throw err;
@@ -127,7 +131,7 @@ async function runCi(opts: CiOptions): Promise<number> {
   }
   const reports: Report[] = [...(published.check ? [published.check] : []), ...published.simulations];
   const blocking = reports.flatMap((r) => r.findings.filter(blocksGate));
-  const markdown = ciMarkdown(published, base, ctx, blocking.length);
+  const markdown = ciMarkdown(published, base, ctx, blocking.length, placement);
   const sarifDir = resolve(opts.sarifDir ?? join(stateDir, 'sarif'));
   const sarifFiles = writeSarif(sarifDir, published, placement);
   if (opts.markdown) writeFileSync(opts.markdown, markdown);
@@ -166,7 +170,8 @@ async function prepare(opts: CiOptions, ctx: GitHubContext | undefined) {
     searchDir: resolve(opts.project ?? '.'),
   });
   const projectDir = opts.project ? resolve(opts.project) : configured;
-  const placement = sarifPlacement(projectDir, opts.sourceRoot); // a bad --source-root: exit 2 before any work
+  // A bad --source-root or --source-url: exit 2 before any work.
+  const placement = sarifPlacement(projectDir, opts.sourceRoot, opts.sourceUrl);
   const base = baseRevision(opts.base, ctx);
   if (ctx) fetchIfMissing(projectDir, base);
   return { config, projectDir, placement, base };
@@ -209,7 +214,7 @@ function fetchIfMissing(dir: string, base: string): void {
   }
 }
 
-function annotationOf(f: Finding, placement: ReturnType<typeof sarifPlacement>) {
+function annotationOf(f: Finding, placement: Placement) {
   const file = f.location?.file;
   const inRepo = file !== undefined && placement.inRepository?.(file);
   const root = placement.sourceRoot ?? placement.rootDir ?? '.';
@@ -222,7 +227,13 @@ function annotationOf(f: Finding, placement: ReturnType<typeof sarifPlacement>) 
   };
 }
 
-function ciMarkdown(p: Published, base: string, ctx: GitHubContext | undefined, blocking: number): string {
+function ciMarkdown(
+  p: Published,
+  base: string,
+  ctx: GitHubContext | undefined,
+  blocking: number,
+  placement: Placement | undefined,
+): string {
   const head = ctx?.pullRequest?.headSha ?? ctx?.sha;
   const verdict = p.error ? 'ERROR' : blocking > 0 ? 'FAIL' : 'PASS';
   const out = [
@@ -247,8 +258,9 @@ function ciMarkdown(p: Published, base: string, ctx: GitHubContext | undefined, 
       '',
     );
   }
-  if (p.check) out.push(renderReport(p.check, 'md'));
-  for (const s of p.simulations) out.push(`### simulate \`${s.patch}\``, '', renderReport(s, 'md'));
+  if (p.check) out.push(renderReport(p.check, 'md', placement ?? {}));
+  for (const s of p.simulations)
+    out.push(`### simulate \`${s.patch}\``, '', renderReport(s, 'md', placement ?? {}));
   return `${out.join('\n')}\n`;
 }
 
@@ -257,7 +269,7 @@ function short(rev: string): string {
 }
 
 /** One SARIF file per report, each run with its own category (code scanning refuses two runs of one category). */
-function writeSarif(dir: string, p: Published, placement: ReturnType<typeof sarifPlacement>): string[] {
+function writeSarif(dir: string, p: Published, placement: Placement): string[] {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const files: Array<[string, Report, string]> = [

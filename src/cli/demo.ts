@@ -5,8 +5,9 @@ import { Command } from 'commander';
 import pc from 'picocolors';
 import { jsonText } from '../core/report-json.js';
 import type { DemoStep } from '../demo/report.js';
+import type { KeptChain } from '../demo/run-demo.js';
 
-import { demoFiles } from '../demo/run-demo.js';
+import { demoFiles } from '../demo/throwaway.js';
 import { writeOutput } from '../report/index.js';
 import { addOutputOptions, addStoreOptions, type OutputOptions, stateDirOf, useColor } from './options.js';
 
@@ -14,9 +15,10 @@ export function demoCommand(onExit: (code: number) => void): Command {
   const cmd = new Command('demo').description(
     'run the whole patch lifecycle on the bundled example protocol (no network)',
   );
+  cmd.option('--keep', 'leave the chain running afterwards, its environment printed (Ctrl-C stops it)');
   addStoreOptions(cmd, { database: false });
   addOutputOptions(cmd, ['text', 'json']);
-  cmd.action(async (opts: OutputOptions & { stateDir: string }) => {
+  cmd.action(async (opts: OutputOptions & { stateDir: string; keep?: boolean }) => {
     const out = { ...opts, stateDir: stateDirOf(opts) };
     const c = pc.createColors(useColor(out.out));
     const lines: string[] = [];
@@ -37,9 +39,17 @@ export function demoCommand(onExit: (code: number) => void): Command {
       if (s.detail) print(`${' '.repeat(40)}${c.dim(s.detail)}`);
     };
     const { runDemo } = await import('../demo/run-demo.js');
+    let kept: KeptChain | undefined;
     const report = await runDemo({
       stateDir: out.stateDir,
       onStep: out.format === 'text' ? onStep : undefined,
+      ...(opts.keep
+        ? {
+            keep: (chain: KeptChain) => {
+              kept = chain;
+            },
+          }
+        : {}),
     });
     if (out.format === 'text') {
       print('');
@@ -71,7 +81,40 @@ export function demoCommand(onExit: (code: number) => void): Command {
     } else {
       writeOutput(jsonText(report), out.out);
     }
+    if (kept)
+      await keepRunning(
+        kept,
+        report.lifecycle.digest,
+        out.stateDir,
+        out.format === 'text' ? print : undefined,
+      );
     onExit(report.verdict === 'pass' ? 0 : 1);
   });
   return cmd;
+}
+
+/** `demo --keep`: the chain stays up, its environment printed and in `<state-dir>/sandbox.env`, until Ctrl-C. */
+async function keepRunning(
+  chain: KeptChain,
+  digest: `0x${string}` | undefined,
+  stateDir: string,
+  print: ((line: string) => void) | undefined,
+): Promise<void> {
+  const { sandboxEnvironment, writeSandboxFiles, exportLines, commandLines } = await import(
+    '../demo/sandbox.js'
+  );
+  const { environmentText, holdUntilSignal } = await import('./sandbox.js');
+  const env = sandboxEnvironment({ rpcUrl: chain.anvil.rpcUrl, stateDir, system: chain.system, digest });
+  writeSandboxFiles(env, chain.config);
+  if (print) {
+    print('');
+    print(`The chain stays up on ${chain.anvil.rpcUrl}, the fix executed and verified.`);
+    for (const line of environmentText(env, { exports: exportLines(env), commands: commandLines(env) }))
+      print(line);
+  }
+  process.stderr.write(
+    `demo chain running on ${chain.anvil.rpcUrl}: Ctrl-C stops it (its chain goes with it)\n`,
+  );
+  await holdUntilSignal(chain.anvil);
+  process.stderr.write('demo chain stopped\n');
 }

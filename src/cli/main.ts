@@ -24,6 +24,7 @@ type Builder = (onExit: (code: number) => void) => Command;
  * loads viem or the store), and `--help` or an unknown name loads them all.
  */
 const COMMANDS: ReadonlyArray<[string, () => Promise<Builder>]> = [
+  ['init', async () => (await import('./init.js')).initCommand],
   ['check', async () => (await import('./check.js')).checkCommand],
   ['simulate', async () => (await import('./simulate.js')).simulateCommand],
   ['propose', async () => (await import('./propose.js')).proposeCommand],
@@ -41,6 +42,7 @@ const COMMANDS: ReadonlyArray<[string, () => Promise<Builder>]> = [
   ['watch-import', async () => (await import('./watch-import.js')).watchImportCommand],
   ['demo', async () => (await import('./demo.js')).demoCommand],
   ['ci', async () => (await import('./ci.js')).ciCommand],
+  ['sandbox', async () => (await import('./sandbox.js')).sandboxCommand],
 ];
 
 export async function buildProgram(onExit: (code: number) => void, argv: string[] = []): Promise<Command> {

@@ -19,10 +19,11 @@ import {
   stateDirOf,
   useColor,
 } from './options.js';
-import { addSourceRootOption, sarifPlacement } from './sarif-placement.js';
+import { addSourceRootOption, addSourceUrlOption, sarifPlacement } from './sarif-placement.js';
 
 interface SimulateOptions extends ProjectOptions, OutputOptions<ReportFormat> {
   sourceRoot?: string;
+  sourceUrl?: string;
   patch: string;
   rpc?: string;
   forkUrl?: string;
@@ -55,13 +56,14 @@ export function simulateCommand(onExit: (code: number) => void): Command {
   addStoreOptions(cmd, { database: false });
   addOutputOptions(cmd, REPORT_FORMATS);
   addSourceRootOption(cmd);
+  addSourceUrlOption(cmd);
   cmd.action(async (opts: SimulateOptions) => {
     const stateDir = stateDirOf(opts);
     const { config, projectDir } = await loadConfig({
       file: opts.config,
       searchDir: resolve(opts.project ?? '.'),
     });
-    const placement = sarifPlacement(projectDir, opts.sourceRoot); // a bad --source-root: exit 2 before any work
+    const placement = sarifPlacement(projectDir, opts.sourceRoot, opts.sourceUrl); // a bad --source-root: exit 2 before any work
     // The chain stack (viem, anvil) loads only for this command.
     const { runSimulate } = await import('../simulate/run-simulate.js');
     const report = await runSimulate({

@@ -55,6 +55,31 @@ describe('config', () => {
     expect(e.shortMessage).toMatch(/broken\.json is not valid JSON/);
   });
 
+  it('accepts comments and trailing commas (JSONC, as `patchgate init` writes it)', async () => {
+    const text = `// written by patchgate init
+{
+  /* the contracts */
+  "contracts": { "vault": { "kind": "transparent", "reference": "VaultV1", }, },
+  // a patch
+  "patches": [{ "name": "fix", "contract": "vault", "candidate": "VaultV2" },],
+}
+`;
+    const cfg = await parseConfig(text, 'patchgate.config.json');
+    expect(cfg.contracts.vault?.reference).toBe('VaultV1');
+    expect(cfg.patches[0]?.candidate).toBe('VaultV2');
+  });
+
+  it('names the line and column of a syntax error', async () => {
+    const e = await errorOf(() =>
+      parseConfig('{\n  // ok\n  "contracts": {\n    "vault" {}\n  }\n}\n', 'c.json'),
+    );
+    expect(e.exitCode).toBe(2);
+    expect(e.shortMessage).toBe('c.json is not valid JSON at line 4, column 13: a colon is expected');
+    expect(e.hint).toMatch(/c\.json:4:13/);
+    const unclosed = await errorOf(() => parseConfig('{ /* open', 'c.json'));
+    expect(unclosed.shortMessage).toMatch(/line 1, column 3: a comment is not closed/);
+  });
+
   it('fails for a missing --config file but not for a missing default one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pg-config-'));
     const missing = await errorOf(() => loadConfig({ file: join(dir, 'nope.json'), searchDir: dir }));

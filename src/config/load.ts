@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
 import { inputError } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
 import type { Config } from './schema.js';
@@ -81,8 +82,54 @@ async function validateConfig(raw: unknown, file: string): Promise<Config> {
   return parsed.data;
 }
 
+/** What each JSONC syntax error means, in the words of the hint a person needs. */
+const SYNTAX_ERRORS: Record<string, string> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'malformed number',
+  PropertyNameExpected: 'a property name (in double quotes) is expected',
+  ValueExpected: 'a value is expected',
+  ColonExpected: 'a colon is expected',
+  CommaExpected: 'a comma is expected',
+  CloseBraceExpected: 'a closing } is expected',
+  CloseBracketExpected: 'a closing ] is expected',
+  EndOfFileExpected: 'nothing may follow the closing }',
+  InvalidCommentToken: 'malformed comment',
+  UnexpectedEndOfComment: 'a comment is not closed (*/ missing)',
+  UnexpectedEndOfString: 'a string is not closed (" missing)',
+  UnexpectedEndOfNumber: 'a number is cut off',
+  InvalidUnicode: 'malformed \\u escape',
+  InvalidEscapeCharacter: 'malformed escape in a string',
+  InvalidCharacter: 'a control character inside a string',
+};
+
+/** 1-based line and column of a character offset. */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}
+
 /**
- * Parse and validate a JSON config text.
+ * JSON with comments (`//`, `/* *\/`) and trailing commas, as `patchgate init` writes it; a syntax error names
+ * the file, its line and column.
+ */
+function parseJsoncText(text: string, file: string): unknown {
+  const errors: ParseError[] = [];
+  const raw = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const first = errors[0];
+  if (first) {
+    const { line, column } = lineColumn(text, first.offset);
+    throw inputError(
+      'config-invalid',
+      `${file} is not valid JSON at line ${line}, column ${column}: ${SYNTAX_ERRORS[printParseErrorCode(first.error)] ?? 'syntax error'}`,
+      `fix the JSON syntax at ${file}:${line}:${column} (comments and trailing commas are allowed)`,
+    );
+  }
+  return raw;
+}
+
+/**
+ * Parse and validate a config text: JSON, with comments and trailing commas allowed (JSONC).
  *
  * @example
  * ```ts
@@ -90,17 +137,7 @@ async function validateConfig(raw: unknown, file: string): Promise<Config> {
  * ```
  */
 export async function parseConfig(text: string, file: string): Promise<Config> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw inputError(
-      'config-invalid',
-      `${file} is not valid JSON: ${(e as Error).message}`,
-      'fix the JSON syntax',
-    );
-  }
-  return validateConfig(raw, file);
+  return validateConfig(parseJsoncText(text, file), file);
 }
 
 /**

@@ -6,8 +6,6 @@
  * show it fails. Each step reports as it finishes (`onStep`); the result is the demo's JSON report.
  */
 
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CheckReport, runCheck } from '../analyze/run-check.js';
 import { projectErrorsAbi } from '../build/errors-abi.js';
@@ -17,17 +15,16 @@ import { connect } from '../chain/clients.js';
 import { loadConfig } from '../config/load.js';
 import type { Config, PatchConfig } from '../config/schema.js';
 import { evidenceDigest } from '../core/digest.js';
-import { inputError } from '../core/errors.js';
 import { passedIf, stageRecorder } from '../core/stages.js';
 import { VERSION } from '../core/version.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import { runPoc } from '../simulate/poc.js';
 import { runSimulate, type SimulateReport } from '../simulate/run-simulate.js';
-import { openPglite } from '../store/db.js';
-import { openStore, type Store } from '../store/store.js';
 import { deploySystem, withLiveAddresses } from '../system/deploy.js';
+import type { DeployedSystem } from '../system/model.js';
 import { FIX, lifecycle } from './lifecycle.js';
 import type { DemoPatchResult, DemoReport, DemoSimulation, DemoStep } from './report.js';
+import { demoFiles, openThrowawayStore } from './throwaway.js';
 import { watchStage } from './watch.js';
 
 const EXAMPLE_DIR = fileURLToPath(new URL('../../examples/vault/', import.meta.url));
@@ -61,43 +58,21 @@ function simulation(patch: PatchConfig, report: SimulateReport): DemoSimulation 
   };
 }
 
-/** Where the demo leaves what it made, so `status` and `log verify` can be run on it afterwards. */
-export function demoFiles(stateDir: string) {
-  return {
-    marker: join(stateDir, 'demo.json'),
-    db: join(stateDir, 'db'),
-    log: join(stateDir, 'log.jsonl'),
-    head: join(stateDir, 'head.json'),
-  };
-}
-
-/**
- * The demo's store, file-backed under the state dir: made anew on every run (each demo deploys a fresh chain
- * whose records would clash with the last one's), but never over a store the demo did not make — that one
- * holds someone's real patches. The marker is written before the store, so a demo killed halfway is still
- * recognised as the demo's.
- */
-async function openDemoStore(stateDir: string): Promise<Store> {
-  const files = demoFiles(stateDir);
-  if (existsSync(files.db) && !existsSync(files.marker)) {
-    throw inputError(
-      'state-dir-in-use',
-      `--state-dir ${stateDir} already holds a store the demo did not make`,
-      'give the demo a state dir of its own, e.g. --state-dir .patchgate-demo',
-    );
-  }
-  mkdirSync(stateDir, { recursive: true });
-  writeFileSync(files.marker, `${JSON.stringify({ madeBy: 'patchgate demo', version: VERSION })}\n`);
-  for (const f of [files.log, files.head]) rmSync(f, { force: true });
-  // Emptied under the store's lock: a `status` still reading the last demo's store is waited for.
-  return openStore(await openPglite(files.db, { create: true, fresh: true }));
-}
-
 const units = (v: string) => `${(Number(BigInt(v)) / 1e6).toLocaleString('en-US')} TestUSD`;
+
+/** The demo's chain, left running (`demo --keep`): the caller stops it. */
+export interface KeptChain {
+  anvil: Anvil;
+  system: DeployedSystem;
+  /** The example with `live` at the chain's addresses, `project` absolute. */
+  config: Config;
+}
 
 export async function runDemo(params: {
   stateDir: string;
   onStep?: (step: DemoStep) => void;
+  /** Leave the chain running after the demo and hand it over here (else it stops with the demo). */
+  keep?: (chain: KeptChain) => void;
 }): Promise<DemoReport> {
   const started = performance.now();
   const recorder = stageRecorder();
@@ -123,10 +98,11 @@ export async function runDemo(params: {
   // First: a state dir that holds someone's real store is refused before any work is done.
   const store = await stage(
     'store',
-    () => openDemoStore(params.stateDir),
+    () => openThrowawayStore(params.stateDir, 'demo'),
     () => true,
   );
   let anvil: Anvil | undefined;
+  let kept = false;
   try {
     const p = await stage(
       'build',
@@ -287,9 +263,14 @@ export async function runDemo(params: {
         text: `${poc.name} against the upgraded vault: ${after.outcome === 'failed' ? `fails (${after.reason ?? 'no profit'}) — the depositors' money stays` : `STILL WORKS (profit ${units(after.profit)})`}`,
       });
     }
+    const chain = anvil as Anvil | undefined;
+    if (params.keep && chain) {
+      params.keep({ anvil: chain, system, config: { ...config, project: projectDir } });
+      kept = true;
+    }
   } finally {
     await store.close();
-    await (anvil as Anvil | undefined)?.stop();
+    if (!kept) await (anvil as Anvil | undefined)?.stop();
   }
   report.verdict =
     stages.every((s) => s.status === 'passed') && stages.some((s) => s.name === 'verify') ? 'pass' : 'fail';

@@ -4,39 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PairsReport } from '../analyze/run-pairs.js';
 import { isPatchgateError } from '../core/errors.js';
-import type { SimulateReport } from '../simulate/run-simulate.js';
 import { FORMATS, renderReport, reportFormat, writeOutput } from './index.js';
-import { sampleReport } from './sample-report.fixture.js';
+import { sampleReport, sampleSimulateReport } from './sample-report.fixture.js';
 
-const SAFE = '0x00000000000000000000000000000000000000a1';
-
-function simulateReport(): SimulateReport {
-  const { tool, stages } = sampleReport();
-  return {
-    tool,
-    verdict: 'pass',
-    digest: `0x${'cd'.repeat(32)}`,
-    stages,
-    findings: [],
-    report: 'simulate',
-    patch: 'fix-flashloan',
-    chain: { mode: 'embedded', chainId: 31337 },
-    node: { mode: 'embedded' },
-    control: { proxy: SAFE, kind: 'transparent', upgrade: `Safe ${SAFE} (2 of 3)`, cancel: [], pause: [] },
-    candidate: { contract: 'src/VaultV2.sol:VaultV2' },
-    governancePath: {
-      ok: true,
-      impersonated: false,
-      operationId: `0x${'ee'.repeat(32)}`,
-      steps: [{ name: 'time-warp', seconds: 172800n }],
-    },
-    invariants: [],
-    replay: { transactions: 0, differences: [] },
-    gas: [],
-    storageDiff: [],
-    poc: [{ name: 'drain', before: 'succeeded', after: 'failed', profitBefore: '1000' }],
-  };
-}
+const simulateReport = sampleSimulateReport;
 
 describe('renderReport', () => {
   it('renders every format it advertises', () => {

@@ -27,8 +27,14 @@ export interface RenderOptions {
   rootDir?: string;
   /** SARIF: the repository's top level, which URIs are relative to (GitHub resolves them from there). */
   sourceRoot?: string;
-  /** SARIF: whether a source path is a file of the repository (else the result is placed at the candidate). */
+  /** SARIF and Markdown: whether a source path is a file of the repository (else the result is placed at the
+   * candidate, and Markdown gives it no link). */
   inRepository?: (file: string) => boolean;
+  /** Markdown: a source file's text (path as findings carry it), for the lines shown under each finding. */
+  sourceText?: (file: string) => string | undefined;
+  /** Markdown: the repository's tree at the reviewed commit (`https://github.com/OWNER/REPO/blob/SHA`); each
+   * location links to `<sourceUrl>/<path from sourceRoot>#L<line>`. */
+  sourceUrl?: string;
 }
 
 /**
@@ -43,8 +49,10 @@ export function renderReport(report: Report, format: ReportFormat, opts: RenderO
   switch (format) {
     case 'json':
       return reportJson(report);
-    case 'md':
-      return renderMarkdown(report);
+    case 'md': {
+      const { color: _color, ...source } = opts;
+      return renderMarkdown(report, source);
+    }
     case 'sarif':
       return renderSarif(report, {
         ...(opts.rootDir !== undefined ? { rootDir: opts.rootDir } : {}),

@@ -16,6 +16,7 @@ describe('renderJson', () => {
       'candidate',
       'kind',
       'cached',
+      'storageLayout',
     ]);
     expect(json.report).toBe('check');
     expect(json.tool).toEqual({ name: 'patchgate', version: '0.1.0' });

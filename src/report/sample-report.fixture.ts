@@ -1,6 +1,8 @@
 /** One realistic check report for the renderer tests: every status, an acknowledgement, a finding without location. */
 import { makeFinding } from '../analyze/catalog.js';
 import type { CheckReport } from '../analyze/run-check.js';
+import type { PairsReport } from '../analyze/run-pairs.js';
+import type { SimulateReport } from '../simulate/run-simulate.js';
 
 export function sampleReport(): CheckReport {
   return {
@@ -77,5 +79,72 @@ export function sampleReport(): CheckReport {
     },
     kind: 'uups',
     cached: false,
+    storageLayout: [
+      {
+        slot: '2',
+        offset: 0,
+        reference: { label: 'feeBps', type: 'uint256', contract: 'VaultV1' },
+        candidate: { label: 'withdrawalLimit', type: 'uint256', contract: 'VaultV2AccessDropped' },
+        change: 'replaced',
+      },
+      {
+        slot: '3',
+        offset: 0,
+        reference: { label: 'feeRecipient', type: 'address', contract: 'VaultV1' },
+        candidate: { label: 'feeBps', type: 'uint256', contract: 'VaultV2AccessDropped' },
+        change: 'replaced',
+      },
+      {
+        slot: '4',
+        offset: 0,
+        candidate: { label: 'feeRecipient', type: 'address', contract: 'VaultV2AccessDropped' },
+        change: 'added',
+      },
+    ],
+  };
+}
+
+/** A many-pairs check of two pairs: the sample (failing) and a passing one. */
+export function samplePairsReport(): PairsReport {
+  const failing = { ...sampleReport(), name: 'vault' };
+  const { storageLayout: _layout, ...rest } = sampleReport();
+  const passing = { ...rest, name: 'rewards', verdict: 'pass' as const, findings: rest.findings.slice(0, 2) };
+  const pairs = [failing, passing];
+  return {
+    ...{ tool: failing.tool, verdict: failing.verdict, digest: failing.digest, stages: failing.stages },
+    findings: pairs.flatMap((p) => p.findings.map((f) => ({ ...f, pair: p.name }))),
+    report: 'pairs',
+    pairs,
+  };
+}
+
+const SAFE = '0x00000000000000000000000000000000000000a1';
+
+/** A passing simulation with a governance path and a proof of concept. */
+export function sampleSimulateReport(): SimulateReport {
+  const { tool, stages } = sampleReport();
+  return {
+    tool,
+    verdict: 'pass',
+    digest: `0x${'cd'.repeat(32)}`,
+    stages,
+    findings: [],
+    report: 'simulate',
+    patch: 'fix-flashloan',
+    chain: { mode: 'embedded', chainId: 31337 },
+    node: { mode: 'embedded' },
+    control: { proxy: SAFE, kind: 'transparent', upgrade: `Safe ${SAFE} (2 of 3)`, cancel: [], pause: [] },
+    candidate: { contract: 'src/VaultV2.sol:VaultV2' },
+    governancePath: {
+      ok: true,
+      impersonated: false,
+      operationId: `0x${'ee'.repeat(32)}`,
+      steps: [{ name: 'time-warp', seconds: 172800n }],
+    },
+    invariants: [],
+    replay: { transactions: 0, differences: [] },
+    gas: [],
+    storageDiff: [],
+    poc: [{ name: 'drain', before: 'succeeded', after: 'failed', profitBefore: '1000' }],
   };
 }

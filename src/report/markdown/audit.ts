@@ -12,7 +12,7 @@ export function auditMarkdown(r: AuditReport): string {
     return `| ${h.blockNumber} | ${label(h)} | \`${cell(what(h))}\` | \`${h.txHash}\` | \`${h.sender}\` | ${s} |`;
   });
   return [
-    findingsMarkdown(r).trimEnd(),
+    findingsMarkdown(r, {}, `history of ${r.proxy}`).trimEnd(),
     '',
     `#### History of \`${r.proxy}\` (chain ${r.chainId}, blocks ${r.fromBlock}…${r.toBlock})`,
     '',

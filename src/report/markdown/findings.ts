@@ -1,43 +1,104 @@
-/** A pull-request comment: the verdict, one table row per finding, then each finding with its fix. */
+/**
+ * A pull-request comment: the verdict line first, then one collapsed section per contract checked (open when it
+ * blocks), holding a table of its findings, the storage layout diff, and each finding with its source lines, a
+ * link to them and its fix.
+ */
+import type { LayoutChange } from '../../analyze/layout-diff.js';
 import type { Finding, ReportHeader } from '../../core/finding.js';
-import { blocksGate, orderFindings, tally, tallyLine, where } from '../common.js';
+import { blocksGate, orderFindings, tally, tallyLine } from '../common.js';
+import { layoutMarkdown } from './layout.js';
+import { type SourceOptions, sourceExcerpt, sourceLink } from './source.js';
 
 /** Table cells hold one line and no unescaped pipe. */
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+
+export const mark = (r: { verdict: string }) => (r.verdict === 'pass' ? 'PASS' : 'FAIL');
 
 function statusCell(f: Finding): string {
   const marks = [f.acknowledged ? '(acknowledged)' : '', blocksGate(f) ? '**blocking**' : ''].filter(Boolean);
   return [f.status ?? '', ...marks].filter(Boolean).join(' ');
 }
 
-export function findingsMarkdown(report: ReportHeader): string {
-  const findings = orderFindings(report.findings);
-  const out: string[] = [
-    `### patchgate: ${report.verdict === 'pass' ? 'PASS' : 'FAIL'}`,
+/** `` [`src/VaultV2.sol:42`](https://…#L42) `VaultV2.setFee` `` (the link only when there is one). */
+function locationText(f: Finding, opts: SourceOptions): string {
+  if (!f.location) return '';
+  const spot = `\`${cell(`${f.location.file}:${f.location.line}`)}\``;
+  const link = sourceLink(f, opts);
+  const fn = f.location.function ? `.${f.location.function}` : '';
+  return `${link ? `[${spot}](${link})` : spot} \`${cell(`${f.location.contract}${fn}`)}\``;
+}
+
+/** `### patchgate: FAIL` and the tally: what a reviewer reads before opening anything. */
+export function verdictLines(report: ReportHeader, title = ''): string[] {
+  return [
+    `### patchgate: ${mark(report)}${title}`,
     '',
-    `${tallyLine(tally(findings))}. Digest \`${report.digest}\`.`,
+    `${tallyLine(tally(report.findings))}. Digest \`${report.digest}\`.`,
   ];
-  if (findings.length === 0) {
-    out.push('', 'No findings.');
-    return `${out.join('\n')}\n`;
+}
+
+/** What a section holds: the findings, and the storage layout diff of a check. */
+export interface SectionData {
+  verdict: 'pass' | 'fail';
+  findings: readonly Finding[];
+  storageLayout?: readonly LayoutChange[];
+  /** The reference and candidate names, for the layout table's columns. */
+  names?: { reference: string; candidate: string };
+}
+
+/** The findings table, the layout table and each finding in detail. */
+function sectionBody(data: SectionData, opts: SourceOptions): string[] {
+  const findings = orderFindings(data.findings);
+  const out: string[] = [];
+  if (findings.length === 0) out.push('No findings.');
+  else {
+    out.push('| severity | id | status | location | message |', '| --- | --- | --- | --- | --- |');
+    for (const f of findings) {
+      out.push(
+        `| ${f.severity} | \`${f.id}\` | ${cell(statusCell(f))} | ${locationText(f, opts)} | ${cell(f.message)} |`,
+      );
+    }
   }
-  out.push('', '| severity | id | status | location | message |', '| --- | --- | --- | --- | --- |');
+  if (data.storageLayout && data.storageLayout.length > 0) {
+    const names = data.names ?? { reference: 'reference', candidate: 'candidate' };
+    out.push('', layoutMarkdown(data.storageLayout, names.reference, names.candidate));
+  }
   for (const f of findings) {
-    const loc = where(f);
-    out.push(
-      `| ${f.severity} | \`${f.id}\` | ${cell(statusCell(f))} | ${loc ? `\`${cell(loc)}\`` : ''} | ${cell(f.message)} |`,
-    );
+    out.push('', `#### \`${f.id}\`: ${f.title}`, '');
+    const facts = [`severity ${f.severity}`, statusCell(f), locationText(f, opts)].filter(Boolean);
+    out.push(facts.join(' · '), '', f.message);
+    const excerpt = sourceExcerpt(f, opts);
+    if (excerpt) out.push('', excerpt);
+    if (f.hint && f.status !== 'fixed') out.push('', `> **Fix:** ${f.hint}`);
+    if (f.acknowledged) out.push('', `> **Acknowledged:** ${f.acknowledgedReason ?? 'acknowledged'}`);
   }
-  out.push('', '<details><summary>Details and fixes</summary>', '');
-  for (const f of findings) {
-    out.push(`#### \`${f.id}\`: ${f.title}`, '');
-    const facts = [`severity ${f.severity}`, statusCell(f), where(f) ? `\`${where(f)}\`` : ''].filter(
-      Boolean,
-    );
-    out.push(facts.join(' · '), '', f.message, '');
-    if (f.hint && f.status !== 'fixed') out.push(`> **Fix:** ${f.hint}`, '');
-    if (f.acknowledged) out.push(`> **Acknowledged:** ${f.acknowledgedReason ?? 'acknowledged'}`, '');
-  }
-  out.push('</details>');
-  return `${out.join('\n')}\n`;
+  return out;
+}
+
+/**
+ * One collapsed section: open when it blocks (a reviewer sees why at once), its summary line saying the verdict,
+ * the subject and the count of blocking findings.
+ */
+export function sectionMarkdown(subject: string, data: SectionData, opts: SourceOptions): string {
+  const blocking = tally(data.findings).blocking;
+  const counts = `${blocking} blocking, ${data.findings.length} finding${data.findings.length === 1 ? '' : 's'}`;
+  return [
+    blocking > 0 || data.verdict === 'fail' ? '<details open>' : '<details>',
+    `<summary><b>${mark(data)}</b> ${escapeHtml(subject)}: ${counts}</summary>`,
+    '',
+    ...sectionBody(data, opts),
+    '',
+    '</details>',
+  ].join('\n');
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** A report without contracts of its own (simulate, propose, verify): the verdict, then one section. */
+export function findingsMarkdown(
+  report: ReportHeader,
+  opts: SourceOptions = {},
+  subject = 'findings',
+): string {
+  return `${[...verdictLines(report), '', sectionMarkdown(subject, report, opts)].join('\n')}\n`;
 }

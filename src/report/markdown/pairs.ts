@@ -1,26 +1,27 @@
-/** A many-pairs check as a pull-request comment: a summary table (one row per pair), then each pair's comment. */
+/**
+ * A many-pairs check as a pull-request comment: the verdict, a summary table (one row per pair), then one
+ * collapsed section per pair, the blocking ones open.
+ */
 import type { PairsReport } from '../../analyze/run-pairs.js';
 import { tally } from '../common.js';
-import { findingsMarkdown } from './findings.js';
+import { checkSection } from './check.js';
+import { mark, verdictLines } from './findings.js';
+import type { SourceOptions } from './source.js';
 
-const mark = (r: { verdict: string }) => (r.verdict === 'pass' ? 'PASS' : 'FAIL');
+const cell = (s: string) => s.replace(/\|/g, '\\|');
 
-export function pairsMarkdown(report: PairsReport): string {
+export function pairsMarkdown(report: PairsReport, opts: SourceOptions = {}): string {
+  const count = report.pairs.length + (report.errors?.length ?? 0);
   const out = [
-    `### patchgate: ${mark(report)} (${report.pairs.length + (report.errors?.length ?? 0)} pairs)`,
+    ...verdictLines(report, ` (${count} pairs)`),
     '',
     '| pair | verdict | blocking | findings |',
     '| --- | --- | --- | --- |',
     ...report.pairs.map(
-      (p) =>
-        `| ${p.name.replace(/\|/g, '\\|')} | ${mark(p)} | ${tally(p.findings).blocking} | ${p.findings.length} |`,
+      (p) => `| ${cell(p.name)} | ${mark(p)} | ${tally(p.findings).blocking} | ${p.findings.length} |`,
     ),
-    ...(report.errors ?? []).map((e) => `| ${e.name.replace(/\|/g, '\\|')} | ERROR | | ${e.code} |`),
-    '',
-    `Digest \`${report.digest}\`.`,
+    ...(report.errors ?? []).map((e) => `| ${cell(e.name)} | ERROR | | \`${e.code}\`: ${cell(e.message)} |`),
   ];
-  for (const p of report.pairs) {
-    out.push('', `#### ${p.name}`, '', findingsMarkdown(p).replace(/^### /, '##### ').trimEnd());
-  }
+  for (const p of report.pairs) out.push('', checkSection(p, opts, p.name));
   return `${out.join('\n')}\n`;
 }

@@ -17,13 +17,16 @@
  *   import) is placed at the candidate's own file, which the reviewer can open, and names the library spot as a
  *   `relatedLocation`.
  * - `security-severity` is given for low and up only: on an info rule GitHub would show "0.0" as a Low alert.
+ * - `partialFingerprints` name what a finding is, not where it is now (see `fingerprint`), so GitHub keeps one
+ *   alert per finding across pushes.
  */
 import { createHash } from 'node:crypto';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CATALOG } from '../../analyze/catalog.js';
 import type { Finding, ReportHeader, Severity } from '../../core/finding.js';
 import type { FindingId } from '../../core/finding-ids.js';
+import { repositoryPath, type SourcePlacement } from '../placement.js';
 
 type Level = 'error' | 'warning' | 'note';
 
@@ -56,31 +59,35 @@ const INFORMATION_URI = 'https://github.com/patchgate/patchgate';
 
 const pascal = (id: string) => id.replace(/(^|-)([a-z0-9])/g, (_m, _dash, ch: string) => ch.toUpperCase());
 
-/** Stable across runs and line moves: the id, where (file, contract, function) and the analyzer's match key. */
-function fingerprint(f: Finding): string {
+/**
+ * A finding's subject when the analyzer gave it no match key: its message with every number taken out (a line,
+ * a program counter, a slot, a version suffix move with the code, the finding does not).
+ */
+const normalizedSubject = (message: string) =>
+  message
+    .replace(/0x[0-9a-f]+/gi, '0x')
+    .replace(/\d+/g, '#')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+/**
+ * What GitHub tracks an alert by across pushes: the rule, the contract and function it is in, and what it is
+ * about (the analyzer's match key — a selector, a variable, an upgrades-core error and its name — else the
+ * message without numbers). No line, no file path, no digest, no duration: a comment added above the contract,
+ * a file moved or another run leave it alone; two findings of one rule at one place differ by their subject.
+ */
+function fingerprint(f: Finding, subject?: SarifSubject): string {
+  const contract = f.location?.contract ?? subject?.contract ?? '';
   return createHash('sha256')
-    .update([f.id, f.location?.file, f.location?.contract, f.location?.function, f.key].join('|'))
+    .update(
+      ['v2', f.id, contract, f.location?.function ?? '', f.key ?? normalizedSubject(f.message)].join('\0'),
+    )
     .digest('hex')
     .slice(0, 32);
 }
 
-/** A relative, forward-slash URI under `sourceRoot` (else rootDir) for a path relative to rootDir or absolute. */
-function toUri(file: string, rootDir?: string, sourceRoot?: string): string {
-  let rel = file;
-  if (rootDir && sourceRoot) rel = relative(resolve(sourceRoot), resolve(rootDir, file));
-  else if (rootDir && isAbsolute(file)) rel = relative(resolve(rootDir), file);
-  return rel.replace(/\\/g, '/').replace(/^\.\//, '');
-}
-
 /** Where the URIs are rooted and which source files are the repository's own (the CLI knows the disk). */
-export interface SarifPlacement {
-  /** The project directory: relative source paths start there. */
-  rootDir?: string;
-  /** The repository's top level: URIs are relative to it (default: rootDir). */
-  sourceRoot?: string;
-  /** Whether a source path (as findings carry it) is a file of the repository; default: every path is. */
-  inRepository?: (file: string) => boolean;
-}
+export type SarifPlacement = SourcePlacement;
 
 /** `%SRCROOT%` must be an absolute URI ending in a slash. */
 function toFileUri(dir: string): string {
@@ -136,7 +143,7 @@ export function findingsSarif(
   const rules = ruleIds.map((id) => rule(id, alerts.find((f) => f.id === id) as Finding));
   const fallback = opts.subject;
 
-  const uri = (file: string) => toUri(file, opts.rootDir, opts.sourceRoot);
+  const uri = (file: string) => repositoryPath(file, opts);
   const results = alerts.map((f) => {
     // A spot in a library the repository does not hold: the result goes to the candidate, the spot beside it.
     const spot = f.location?.file;
@@ -185,7 +192,7 @@ export function findingsSarif(
             ],
           }
         : {}),
-      partialFingerprints: { patchgateFindingHash: fingerprint(f) },
+      partialFingerprints: { patchgateFindingHash: fingerprint(f, fallback) },
       properties: {
         status: f.status ?? 'introduced',
         acknowledged: f.acknowledged ?? false,

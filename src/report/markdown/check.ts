@@ -1,0 +1,23 @@
+/** A check as a pull-request comment: the verdict, then the pair's section with its storage layout diff. */
+import type { CheckReport } from '../../analyze/run-check.js';
+import { sectionMarkdown, verdictLines } from './findings.js';
+import type { SourceOptions } from './source.js';
+
+/** `VaultV1 → VaultV2 (uups)`: what a check compared. */
+const pairSubject = (r: CheckReport) => `${r.reference.name} → ${r.candidate.name} (${r.kind})`;
+
+/** The section of one checked pair (a many-pairs check puts its name first). */
+export function checkSection(r: CheckReport, opts: SourceOptions, name?: string): string {
+  return sectionMarkdown(`${name ? `${name}: ` : ''}${pairSubject(r)}`, layoutData(r), opts);
+}
+
+const layoutData = (r: CheckReport) => ({
+  verdict: r.verdict,
+  findings: r.findings,
+  ...(r.storageLayout ? { storageLayout: r.storageLayout } : {}),
+  names: { reference: r.reference.name, candidate: r.candidate.name },
+});
+
+export function checkMarkdown(r: CheckReport, opts: SourceOptions = {}): string {
+  return `${[...verdictLines(r), '', checkSection(r, opts)].join('\n')}\n`;
+}
