@@ -20,8 +20,8 @@ import { selectorClash } from './detectors/selector-clash.js';
 import { uninitializedState } from './detectors/state-uninitialized.js';
 import { storageConflicts } from './detectors/storage-conflicts.js';
 import { uupsUnprotectedUpgrade } from './detectors/uups-auth.js';
-import { findReference } from './reference.js';
 import { type LayoutChange, layoutDiff } from './layout-diff.js';
+import { findReference } from './reference.js';
 import {
   locationFromSrc,
   type ProxyKind,
