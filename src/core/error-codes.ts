@@ -56,6 +56,8 @@ export const ERROR_CODES = {
   'contract-not-in-revision': 2,
   'git-missing': 3,
   'git-failed': 3,
+  'reference-not-live': 2,
+  'reference-code-mismatch': 1,
   // simulate and the system model.
   'no-system': 2,
   'no-live-addresses': 2,
