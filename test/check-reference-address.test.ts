@@ -3,6 +3,9 @@
  * implementations are deployed behind real OpenZeppelin ERC-1967 proxies; the CLI reads the implementation from
  * the proxy's slot and finds the build whose runtime code it is (metadata and immutables masked).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Address, encodeFunctionData, type Hex, parseAbi } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compiled, findContract } from '../src/build/index.js';
@@ -125,6 +128,63 @@ describe('check --reference-address', () => {
     const r = check('--reference-address', vaultProxy, '--rpc', url, '--candidate', 'VaultV2');
     expect(r.code).toBe(3);
     expect(r.stdout).toContain('127.0.0.1');
+  });
+
+  it('--reference-sources: compiles a standard-JSON input and, with --reference-address, matches it to the chain', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pg-sources-')), 'vault.json');
+    writeFileSync(file, JSON.stringify((project.units[0] as { input: unknown }).input));
+    const alone = check('--reference-sources', file, '--reference', 'VaultV1', '--candidate', 'VaultV2');
+    expect(alone.code).toBe(0);
+    expect(JSON.parse(alone.stdout).referenceFrom).toEqual({ source: 'sources', file });
+    const r = check(
+      '--reference-sources',
+      file,
+      '--reference-address',
+      vaultProxy,
+      '--rpc',
+      anvil.rpcUrl,
+      '--candidate',
+      'VaultV2',
+    );
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).referenceFrom).toMatchObject({
+      source: 'chain',
+      contract: 'src/VaultV1.sol:VaultV1',
+      sources: file,
+    });
+  });
+
+  it("--reference-sources: takes Etherscan's getsourcecode answer, and refuses another compiler naming it", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pg-sources-'));
+    const input = JSON.stringify((project.units[0] as { input: unknown }).input);
+    const answer = (version: string) =>
+      JSON.stringify({
+        status: '1',
+        message: 'OK',
+        result: [{ SourceCode: `{${input}}`, CompilerVersion: version, ContractName: 'VaultV1' }],
+      });
+    writeFileSync(join(dir, 'ok.json'), answer(`v${project.units[0]?.solcLongVersion}`));
+    writeFileSync(join(dir, 'old.json'), answer('v0.8.19+commit.7dd6d404'));
+    const ok = check(
+      '--reference-sources',
+      join(dir, 'ok.json'),
+      '--reference',
+      'VaultV1',
+      '--candidate',
+      'VaultV2',
+    );
+    expect(ok.code).toBe(0);
+    const old = check('--reference-sources', join(dir, 'old.json'), '--candidate', 'VaultV2');
+    expect(old.code).toBe(2);
+    const doc = JSON.parse(old.stdout);
+    expect(doc.error.code).toBe('reference-sources-compiler');
+    expect(doc.error.message).toMatch(
+      /compiled with solc 0\.8\.19\+commit\.7dd6d404, and patchgate ships solc 0\.8\.\d+/,
+    );
+    writeFileSync(join(dir, 'bad.json'), '{"sources": ');
+    const bad = check('--reference-sources', join(dir, 'bad.json'), '--candidate', 'VaultV2');
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout).error.code).toBe('bad-reference-sources');
   });
 
   it('an address with no code is exit 2', () => {

@@ -54,7 +54,11 @@ export type ReferenceFrom =
       exact: boolean;
       /** The build it matched in, when it was a git revision's. */
       git?: { rev: string; commit: string };
-    };
+      /** The build it matched in, when it was a block explorer's sources (`--reference-sources FILE`). */
+      sources?: string;
+    }
+  /** `--reference-sources FILE`: a block explorer's verified sources, compiled with their settings. */
+  | { source: 'sources'; file: string };
 
 export interface CheckReport extends ReportHeader<'check'> {
   reference: CheckResult['reference'];

@@ -6,6 +6,7 @@ import { type RunCheckParameters, runCheck } from '../analyze/run-check.js';
 import { runPairs } from '../analyze/run-pairs.js';
 import { gitReferenceProject } from '../build/git.js';
 import { loadProject } from '../build/load.js';
+import { sourcesFileProject } from '../build/sources-file.js';
 import type { Project } from '../build/types.js';
 import { loadConfig } from '../config/load.js';
 import { configPairs, readPairsFile } from '../config/pairs.js';
@@ -41,6 +42,7 @@ interface CheckOptions extends ProjectOptions, OutputOptions<ReportFormat> {
   stateDir: string;
   referenceGit?: string;
   referenceAddress?: string;
+  referenceSources?: string;
   rpc?: string;
 }
 
@@ -62,6 +64,11 @@ export function checkCommand(onExit: (code: number) => void): Command {
       '--reference-address <addr>',
       'take the reference from chain (needs --rpc): the build whose runtime code is what the proxy (or ' +
         'implementation) at ADDR runs; no matching build blocks (exit 1)',
+    )
+    .option(
+      '--reference-sources <file>',
+      "take the reference from a block explorer's verified sources (standard-JSON input, or Etherscan's " +
+        'getsourcecode JSON), compiled with their settings; with --reference-address they must match the chain',
     )
     .addOption(choiceOption('--kind <kind>', 'proxy kind (inferred when omitted)', KINDS, 'bad-kind'))
     .option('--all', 'check every patch declared in the config, in one run (exit code of the worst)')
@@ -125,7 +132,7 @@ export function checkCommand(onExit: (code: number) => void): Command {
     }
     // From a git revision the reference is, by default, the candidate's own name as it is there; from chain, the
     // build that matches the code there (a named reference must be that build).
-    if (opts.referenceGit && !opts.referenceAddress) reference ??= candidate;
+    if ((opts.referenceGit || opts.referenceSources) && !opts.referenceAddress) reference ??= candidate;
     if ((!reference && !opts.referenceAddress) || !candidate) {
       throw inputError(
         'missing-argument',
@@ -163,10 +170,22 @@ async function referenceBuild(
   Pick<RunCheckParameters, 'referenceProject' | 'referenceFrom' | 'project'> & { reference?: string }
 > {
   const git = opts.referenceGit;
+  if (git !== undefined && opts.referenceSources !== undefined) {
+    throw inputError(
+      'conflicting-option',
+      '--reference-git and --reference-sources cannot be used together',
+      'both name the build the reference comes from: pick one',
+    );
+  }
   const fromGit =
     git === undefined ? undefined : await gitReferenceProject({ projectDir, stateDir, rev: git });
   const gitFrom = fromGit && git ? { rev: git, commit: fromGit.commit } : undefined;
+  const file = opts.referenceSources;
+  const fromSources = file === undefined ? undefined : await sourcesFileProject({ file, stateDir });
   if (opts.referenceAddress === undefined) {
+    if (fromSources) {
+      return { referenceProject: fromSources, referenceFrom: { source: 'sources', file: file as string } };
+    }
     return fromGit
       ? { referenceProject: fromGit.project, referenceFrom: { source: 'git', ...(gitFrom as GitFrom) } }
       : {};
@@ -185,10 +204,11 @@ async function referenceBuild(
     import('../chain/reference.js'),
   ]);
   const address = parseAddress(opts.referenceAddress, '--reference-address');
-  const project = fromGit ? undefined : await loadProject({ dir: projectDir, stateDir });
+  const built = fromGit?.project ?? fromSources;
+  const project = built ? undefined : await loadProject({ dir: projectDir, stateDir });
   const clients = await connect(opts.rpc);
   const live = await liveImplementation(clients.public, address);
-  const match = matchLiveCode(fromGit ? [fromGit.project] : [project as Project], live, preferred);
+  const match = matchLiveCode([built ?? (project as Project)], live, preferred);
   return {
     ...(project ? { project } : {}),
     referenceProject: match.project,
@@ -201,6 +221,7 @@ async function referenceBuild(
       contract: match.handle.fullyQualifiedName,
       exact: match.result.exact,
       ...(gitFrom ? { git: gitFrom } : {}),
+      ...(file !== undefined ? { sources: file } : {}),
     },
   };
 }

@@ -57,6 +57,8 @@ export const ERROR_CODES = {
   'git-missing': 3,
   'git-failed': 3,
   'reference-not-live': 2,
+  'bad-reference-sources': 2,
+  'reference-sources-compiler': 2,
   'reference-code-mismatch': 1,
   // simulate and the system model.
   'no-system': 2,
