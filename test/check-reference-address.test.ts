@@ -116,6 +116,20 @@ describe('check --reference-address', () => {
     expect(JSON.parse(r.stdout).error.code).toBe('reference-not-live');
   });
 
+  it("follows a beacon proxy to its beacon's implementation", async () => {
+    const implementation = await deployed('VaultV1');
+    const beacon = await deployed('UpgradeableBeacon', [implementation, localAccount(0).address]);
+    const data = encodeFunctionData({ abi: parseAbi(['function asset() view returns (address)']) });
+    const proxy = await deployed('BeaconProxy', [beacon, data]);
+    const r = check('--reference-address', proxy, '--rpc', anvil.rpcUrl, '--candidate', 'VaultV2');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).referenceFrom).toMatchObject({
+      kind: 'beacon',
+      implementation,
+      contract: 'src/VaultV1.sol:VaultV1',
+    });
+  });
+
   it('takes an implementation address as is, and says so (kind "implementation")', async () => {
     const implementation = await deployed('VaultV1');
     const r = check('--reference-address', implementation, '--rpc', anvil.rpcUrl, '--candidate', 'VaultV2');
