@@ -21,6 +21,7 @@ import { uninitializedState } from './detectors/state-uninitialized.js';
 import { storageConflicts } from './detectors/storage-conflicts.js';
 import { uupsUnprotectedUpgrade } from './detectors/uups-auth.js';
 import { type LayoutChange, layoutDiff } from './layout-diff.js';
+import { findReference } from './reference.js';
 import {
   locationFromSrc,
   type ProxyKind,
@@ -34,6 +35,11 @@ export type { Acknowledgement } from './acknowledge.js';
 
 export interface CheckUpgradeParameters {
   project: Project;
+  /**
+   * Where the reference is looked up when it is not `project` (the candidate's): the build of a git revision, of a
+   * block explorer's sources, or the one that matches the chain. Then reference and candidate may share a name.
+   */
+  referenceProject?: Project;
   reference: string;
   candidate: string;
   kind?: ProxyKind;
@@ -252,9 +258,9 @@ function hasLayoutAt(view: ContractView): boolean {
 export async function analyzeUpgrade(
   params: Omit<CheckUpgradeParameters, 'acknowledge'> & { stateDir?: string },
 ): Promise<CheckResult> {
-  const refHandle = findContract(params.project, params.reference);
+  const refHandle = findReference(params.referenceProject ?? params.project, params.reference);
   const candHandle = findContract(params.project, params.candidate);
-  if (refHandle.fullyQualifiedName === candHandle.fullyQualifiedName) {
+  if (!params.referenceProject && refHandle.fullyQualifiedName === candHandle.fullyQualifiedName) {
     throw inputError(
       'same-contract',
       `reference and candidate are the same contract (${refHandle.fullyQualifiedName})`,

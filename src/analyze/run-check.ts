@@ -26,9 +26,39 @@ export interface RunCheckParameters {
   acknowledge?: readonly Acknowledgement[];
   /** An already loaded project (the demo checks many patches of one project). */
   project?: Project;
+  /**
+   * The build the reference is looked up in, when it is not the candidate's project: a git revision's tree
+   * (`gitReferenceProject`), a block explorer's sources, or the build that matches the chain.
+   */
+  referenceProject?: Project;
+  /** Where `referenceProject` came from, written into the report (`referenceFrom`). */
+  referenceFrom?: ReferenceFrom;
   /** Reuse and store analysis results in the state dir (default true). */
   cache?: boolean;
 }
+
+/** Where the reference build came from, when it is not the candidate's own project. */
+export type ReferenceFrom =
+  /** `--reference-git REV`: the project folder at a commit of its repository. */
+  | { source: 'git'; rev: string; commit: string }
+  /** `--reference-address ADDR`: the build whose runtime code is what ADDR runs on chain. */
+  | {
+      source: 'chain';
+      address: string;
+      /** How ADDR holds the code: a proxy kind, or `implementation` (ADDR is no proxy). */
+      kind: string;
+      implementation: string;
+      /** The contract of the build that matched. */
+      contract: string;
+      /** The metadata matched too (the very same sources), not only the code. */
+      exact: boolean;
+      /** The build it matched in, when it was a git revision's. */
+      git?: { rev: string; commit: string };
+      /** The build it matched in, when it was a block explorer's sources (`--reference-sources FILE`). */
+      sources?: string;
+    }
+  /** `--reference-sources FILE`: a block explorer's verified sources, compiled with their settings. */
+  | { source: 'sources'; file: string };
 
 export interface CheckReport extends ReportHeader<'check'> {
   reference: CheckResult['reference'];
@@ -37,6 +67,7 @@ export interface CheckReport extends ReportHeader<'check'> {
   cached: boolean;
   /** Present when the storage layout changed (see CheckResult): the Markdown report's layout table. */
   storageLayout?: CheckResult['storageLayout'];
+  referenceFrom?: ReferenceFrom;
 }
 
 /**
@@ -86,11 +117,19 @@ export interface CheckSpec {
   kind?: ProxyKind;
 }
 
-/** Where the analysis of `spec` over these compilation units is cached in the state dir. */
-function analysisCacheFile(stateDir: string, unitKeys: readonly string[], spec: CheckSpec): string {
-  const key = createHash('sha256')
-    .update(JSON.stringify([analyzerIdentity(), unitKeys, spec.reference, spec.candidate, spec.kind]))
-    .digest('hex');
+/**
+ * Where the analysis of `spec` over these compilation units is cached in the state dir. A reference from another
+ * build adds that build's unit keys (content hashes): a different base gives a different entry.
+ */
+function analysisCacheFile(
+  stateDir: string,
+  unitKeys: readonly string[],
+  spec: CheckSpec,
+  referenceKeys?: readonly string[],
+): string {
+  const parts: unknown[] = [analyzerIdentity(), unitKeys, spec.reference, spec.candidate, spec.kind];
+  if (referenceKeys) parts.push({ referenceUnits: referenceKeys });
+  const key = createHash('sha256').update(JSON.stringify(parts)).digest('hex');
   return join(stateDir, 'cache', 'check', `${key}.json`);
 }
 
@@ -105,8 +144,15 @@ export function cachedAnalysis(
   unitKeys = existsSync(join(stateDir, 'cache', 'check'))
     ? cachedUnitKeys({ dir: projectDir, stateDir })
     : undefined,
+  referenceProject?: Project,
 ): CheckResult | undefined {
-  return unitKeys ? readCached(analysisCacheFile(stateDir, unitKeys, spec)) : undefined;
+  return unitKeys
+    ? readCached(analysisCacheFile(stateDir, unitKeys, spec, referenceKeysOf(referenceProject)))
+    : undefined;
+}
+
+function referenceKeysOf(project: Project | undefined): string[] | undefined {
+  return project?.units.map((u) => u.key);
 }
 
 /** The analysis of `spec` on a loaded project, from the cache when allowed, computed (and stored) otherwise. */
@@ -115,17 +161,24 @@ export async function analyzeOnProject(
   stateDir: string,
   spec: CheckSpec,
   useCache = true,
+  referenceProject?: Project,
 ): Promise<CheckResult> {
   const cacheFile = analysisCacheFile(
     stateDir,
     project.units.map((u) => u.key),
     spec,
+    referenceKeysOf(referenceProject),
   );
   const hit = useCache ? readCached(cacheFile) : undefined;
   if (hit) return hit;
   // The analyzer (viem, upgrades-core, the AST walkers) loads only when there is something to analyze.
   const { analyzeUpgrade } = await import('./check.js');
-  const result = await analyzeUpgrade({ project, ...spec, stateDir });
+  const result = await analyzeUpgrade({
+    project,
+    ...(referenceProject ? { referenceProject } : {}),
+    ...spec,
+    stateDir,
+  });
   try {
     mkdirSync(dirname(cacheFile), { recursive: true });
     writeCached(cacheFile, result);
@@ -141,6 +194,7 @@ export function checkReportOf(
   acknowledge: readonly Acknowledgement[],
   recorder: StageRecorder,
   cached: boolean,
+  referenceFrom?: ReferenceFrom,
 ): CheckReport {
   const findings = applyAcknowledgements(result.findings, acknowledge);
   const verdict = verdictOf(findings);
@@ -162,6 +216,7 @@ export function checkReportOf(
     kind: result.kind,
     cached,
     ...(storageLayout ? { storageLayout } : {}),
+    ...(referenceFrom ? { referenceFrom } : {}),
   };
 }
 
@@ -186,15 +241,17 @@ export async function runCheck(params: RunCheckParameters): Promise<CheckReport>
   const useCache = params.cache !== false;
   // Fast path: every unit is cached and so is the analysis of exactly these inputs — no compiler output read.
   let result =
-    params.project || !useCache ? undefined : cachedAnalysis(params.projectDir, params.stateDir, spec);
+    params.project || !useCache
+      ? undefined
+      : cachedAnalysis(params.projectDir, params.stateDir, spec, undefined, params.referenceProject);
   const cached = result !== undefined;
   if (!result) {
     const project =
       params.project ?? (await loadProject({ dir: params.projectDir, stateDir: params.stateDir }));
     recorder.lap('build', 'passed');
-    result = await analyzeOnProject(project, params.stateDir, spec, useCache);
+    result = await analyzeOnProject(project, params.stateDir, spec, useCache, params.referenceProject);
   } else {
     recorder.lap('build', 'passed');
   }
-  return checkReportOf(result, params.acknowledge ?? [], recorder, cached);
+  return checkReportOf(result, params.acknowledge ?? [], recorder, cached, params.referenceFrom);
 }

@@ -16,12 +16,14 @@ import { passedIf, type StageRecorder, stageRecorder } from '../core/stages.js';
 import { VERSION } from '../core/version.js';
 import type { Acknowledgement } from './acknowledge.js';
 import type { CheckResult } from './check.js';
+import { findReference } from './reference.js';
 import {
   analyzeOnProject,
   type CheckReport,
   type CheckSpec,
   cachedAnalysis,
   checkReportOf,
+  type ReferenceFrom,
 } from './run-check.js';
 
 export interface PairSpec extends CheckSpec {
@@ -54,6 +56,10 @@ export interface RunPairsParameters {
   acknowledge?: readonly Acknowledgement[];
   /** An already loaded project (tests and benches that load it once for other uses too). */
   project?: Project;
+  /** The build every pair's reference is looked up in, when not the candidates' (a git revision's tree). */
+  referenceProject?: Project;
+  /** Where `referenceProject` came from, written into each pair's report. */
+  referenceFrom?: ReferenceFrom;
   /** Reuse and store analysis results in the state dir (default true). */
   cache?: boolean;
   /**
@@ -81,7 +87,7 @@ function inPair(name: string, e: unknown): PatchgateError {
 }
 
 /** Every pair's contracts exist, unambiguously, and differ — checked before anything is analyzed. */
-function resolvePairs(project: Project, pairs: readonly PairSpec[]): void {
+function resolvePairs(project: Project, pairs: readonly PairSpec[], referenceProject?: Project): void {
   const seen = new Set<string>();
   for (const pair of pairs) {
     if (seen.has(pair.name)) {
@@ -93,9 +99,9 @@ function resolvePairs(project: Project, pairs: readonly PairSpec[]): void {
     }
     seen.add(pair.name);
     try {
-      const reference = findContract(project, pair.reference);
+      const reference = findReference(referenceProject ?? project, pair.reference);
       const candidate = findContract(project, pair.candidate);
-      if (reference.fullyQualifiedName === candidate.fullyQualifiedName) {
+      if (!referenceProject && reference.fullyQualifiedName === candidate.fullyQualifiedName) {
         throw inputError(
           'same-contract',
           `reference and candidate are the same contract (${reference.fullyQualifiedName})`,
@@ -134,7 +140,7 @@ export async function runPairs(params: RunPairsParameters): Promise<PairsReport>
       : undefined;
   if (unitKeys) {
     for (const pair of params.pairs) {
-      const hit = cachedAnalysis(params.projectDir, params.stateDir, pair, unitKeys);
+      const hit = cachedAnalysis(params.projectDir, params.stateDir, pair, unitKeys, params.referenceProject);
       if (!hit) break;
       hits.set(pair.name, hit);
     }
@@ -143,7 +149,7 @@ export async function runPairs(params: RunPairsParameters): Promise<PairsReport>
   const project = allCached
     ? undefined
     : (params.project ?? (await loadProject({ dir: params.projectDir, stateDir: params.stateDir })));
-  if (project) resolvePairs(project, params.pairs);
+  if (project) resolvePairs(project, params.pairs, params.referenceProject);
   const build = recorder.lap('build', 'passed');
   const reports: PairReport[] = [];
   const errors: PairError[] = [];
@@ -151,8 +157,15 @@ export async function runPairs(params: RunPairsParameters): Promise<PairsReport>
     const pairRecorder = stageRecorder();
     try {
       const result =
-        hits.get(pair.name) ?? (await analyzeOnProject(project as Project, params.stateDir, pair, useCache));
-      const report = checkReportOf(result, acks, pairRecorder, allCached);
+        hits.get(pair.name) ??
+        (await analyzeOnProject(
+          project as Project,
+          params.stateDir,
+          pair,
+          useCache,
+          params.referenceProject,
+        ));
+      const report = checkReportOf(result, acks, pairRecorder, allCached, params.referenceFrom);
       reports.push({ name: pair.name, ...report });
     } catch (e) {
       const error = inPair(pair.name, e);

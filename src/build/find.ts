@@ -77,10 +77,12 @@ export function allContracts(project: Project): ContractHandle[] {
  * The source names a REF's path may mean: as written (relative to the project dir), and, when it names a
  * file inside the project from the cwd or absolutely (`examples/vault/src/V.sol`), relative to the project.
  */
-function pathCandidates(dir: string, path: string): Set<string> {
+function pathCandidates(dirs: readonly string[], path: string): Set<string> {
   const out = new Set([path.replace(/^\.\//, '')]);
-  const rel = relative(dir, isAbsolute(path) ? path : resolve(path));
-  if (rel && !rel.startsWith('..') && !isAbsolute(rel)) out.add(rel.split(sep).join('/'));
+  for (const dir of dirs) {
+    const rel = relative(dir, isAbsolute(path) ? path : resolve(path));
+    if (rel && !rel.startsWith('..') && !isAbsolute(rel)) out.add(rel.split(sep).join('/'));
+  }
   return out;
 }
 
@@ -98,7 +100,13 @@ function pathCandidates(dir: string, path: string): Set<string> {
 export function findContract(project: Project, ref: string): ContractHandle {
   const all = allContracts(project);
   const colon = ref.lastIndexOf(':');
-  const paths = colon >= 0 ? pathCandidates(project.dir, ref.slice(0, colon)) : undefined;
+  const paths =
+    colon >= 0
+      ? pathCandidates(
+          project.aliasDir ? [project.dir, project.aliasDir] : [project.dir],
+          ref.slice(0, colon),
+        )
+      : undefined;
   const path = colon >= 0 ? ref.slice(0, colon) : undefined;
   const name = colon >= 0 ? ref.slice(colon + 1) : ref;
   const matches = all.filter((c) => c.name === name && (paths === undefined || paths.has(c.sourceName)));
@@ -128,7 +136,7 @@ export function findContract(project: Project, ref: string): ContractHandle {
   if (matches.length > 1) {
     throw inputError(
       'ambiguous-contract',
-      `contract name "${ref}" is ambiguous in ${project.dir}`,
+      `contract name "${ref}" is ambiguous in ${project.label ?? project.dir}`,
       `use path/File.sol:Name, one of: ${matches.map((m) => m.fullyQualifiedName).join(', ')}`,
     );
   }
@@ -151,7 +159,7 @@ export function findContract(project: Project, ref: string): ContractHandle {
   const listed = names.length > 10 ? `${names.slice(0, 10).join(', ')}, …` : names.join(', ');
   throw inputError(
     'unknown-contract',
-    `contract "${ref}" not found in ${project.dir}`,
+    `contract "${ref}" not found in ${project.label ?? project.dir}`,
     inOtherFile.length > 0
       ? `it exists as: ${inOtherFile.join(', ')}`
       : close.length > 0

@@ -111,56 +111,77 @@ export interface CollectedSources {
  * node_modules keeps its import path (as Hardhat names it).
  */
 function resolveImport(
-  dir: string,
+  where: Where,
   remappings: Remapping[],
   fromUnit: string,
   importPath: string,
 ): [string, string] | undefined {
   if (importPath.startsWith('./') || importPath.startsWith('../')) {
     const unit = posix.normalize(posix.join(posix.dirname(fromUnit), importPath));
-    const found = unitToPath(dir, remappings, unit);
+    const found = unitToPath(where, remappings, unit);
     return found ? [unit, found.abs] : undefined;
   }
-  const found = unitToPath(dir, remappings, importPath);
+  const found = unitToPath(where, remappings, importPath);
   if (!found) return undefined;
-  const rel = relative(dir, found.abs);
+  const rel = relative(found.base, found.abs);
   const inside = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
   return [found.remapped && inside ? toUnitName(rel) : importPath, found.abs];
 }
 
-/** Where a source unit name lives on disk, and whether a remapping (or lib/) put it there. */
+/**
+ * Where imports resolve: the project folder, and — for a git revision's tree — the working tree's project,
+ * where dependencies that are not in git live (node_modules, lib/ submodules). Then the tree's own parents are
+ * not searched (they are the state dir, not the repository).
+ */
+interface Where {
+  dir: string;
+  dependencyDir?: string;
+}
+
+/** Where a source unit name lives on disk, whether a remapping (or lib/) put it there, and under which root. */
 function unitToPath(
-  dir: string,
+  where: Where,
   remappings: Remapping[],
   unit: string,
-): { abs: string; remapped: boolean } | undefined {
+): { abs: string; remapped: boolean; base: string } | undefined {
+  const { dir, dependencyDir } = where;
+  const bases = dependencyDir ? [dir, dependencyDir] : [dir];
   for (const r of remappings) {
-    if (unit.startsWith(r.prefix)) {
-      const p = resolve(dir, r.target + unit.slice(r.prefix.length));
-      if (existsSync(p)) return { abs: p, remapped: true };
+    if (!unit.startsWith(r.prefix)) continue;
+    for (const base of bases) {
+      const p = resolve(base, r.target + unit.slice(r.prefix.length));
+      if (existsSync(p)) return { abs: p, remapped: true, base };
     }
   }
   const direct = resolve(dir, unit);
-  if (existsSync(direct)) return { abs: direct, remapped: false };
+  if (existsSync(direct)) return { abs: direct, remapped: false, base: dir };
   // Foundry-style lib/<dep>/src/... for `dep/...` imports.
   const [first, ...rest] = unit.split('/');
-  if (first && existsSync(join(dir, 'lib', first))) {
-    for (const cand of [join(dir, 'lib', first, 'src', ...rest), join(dir, 'lib', first, ...rest)]) {
-      if (existsSync(cand)) return { abs: cand, remapped: true };
+  for (const base of bases) {
+    if (first && existsSync(join(base, 'lib', first))) {
+      for (const cand of [join(base, 'lib', first, 'src', ...rest), join(base, 'lib', first, ...rest)]) {
+        if (existsSync(cand)) return { abs: cand, remapped: true, base };
+      }
     }
   }
   // node_modules of the project and of each parent (Node resolution).
   let d = resolve(dir);
+  if (dependencyDir) {
+    const cand = join(dir, 'node_modules', unit);
+    if (existsSync(cand)) return { abs: cand, remapped: false, base: dir };
+    d = resolve(dependencyDir);
+  }
   for (;;) {
     const cand = join(d, 'node_modules', unit);
-    if (existsSync(cand)) return { abs: cand, remapped: false };
+    if (existsSync(cand)) return { abs: cand, remapped: false, base: dir };
     const parent = dirname(d);
     if (parent === d) return undefined;
     d = parent;
   }
 }
 
-export function collectSources(dir: string, roots: string[]): CollectedSources {
+export function collectSources(dir: string, roots: string[], dependencyDir?: string): CollectedSources {
+  const where: Where = dependencyDir ? { dir, dependencyDir } : { dir };
   const remappings = readRemappings(dir);
   const sources: Record<string, { content: string }> = {};
   const remapped = new Set<string>();
@@ -171,7 +192,7 @@ export function collectSources(dir: string, roots: string[]): CollectedSources {
     const content = readFileSync(abs, 'utf8');
     sources[unit] = { content };
     for (const importPath of importPaths(content)) {
-      const resolved = resolveImport(dir, remappings, unit, importPath);
+      const resolved = resolveImport(where, remappings, unit, importPath);
       if (!resolved) {
         throw inputError(
           'import-not-found',

@@ -70,7 +70,7 @@ function finishUnit(
   return { ...base, key, hasNamespaces: hasNamespaces(base.input) };
 }
 
-function sourcesKey(dir: string): { input: SolcInput; key: string; version: string } {
+function sourcesKey(dir: string, dependencyDir?: string): { input: SolcInput; key: string; version: string } {
   const roots = ['contracts', 'src'].map((d) => join(dir, d)).filter(isDirectory);
   const files = roots.flatMap(listSolidity);
   if (files.length === 0) {
@@ -80,7 +80,7 @@ function sourcesKey(dir: string): { input: SolcInput; key: string; version: stri
       'point --project at a Foundry or Hardhat project, or at a directory with contracts/ or src/',
     );
   }
-  const { sources, remappings } = collectSources(dir, files);
+  const { sources, remappings } = collectSources(dir, files, dependencyDir);
   const input = sourcesInput(sources, remappings);
   const version = bundledSolcVersion();
   return { input, key: cacheKey([version, JSON.stringify(input)]), version };
@@ -89,8 +89,9 @@ function sourcesKey(dir: string): { input: SolcInput; key: string; version: stri
 async function loadSources(
   dir: string,
   stateDir: string,
+  dependencyDir?: string,
 ): Promise<{ unit: CompilationUnit; cached: boolean }> {
-  const { input, key, version } = sourcesKey(dir);
+  const { input, key, version } = sourcesKey(dir, dependencyDir);
   const hit = readUnit(stateDir, key);
   if (hit) return { unit: withNamespaced(hit, stateDir), cached: true };
   const { output, longVersion } = await compileStandardJson(input);
@@ -183,7 +184,7 @@ export function cachedUnitKeys(opts: LoadProjectOptions): string[] | undefined {
     const onDisk = diskSources(dir);
     return files.map((f) => buildInfoKey(readFileSync(f), onDisk));
   }
-  const { key } = sourcesKey(dir);
+  const { key } = sourcesKey(dir, opts.dependencyDir);
   return hasUnit(opts.stateDir, key) ? [key] : undefined;
 }
 
@@ -200,7 +201,7 @@ export async function loadProject(opts: LoadProjectOptions): Promise<Project> {
   const dir = checkedDir(opts);
   const layout = detectLayout(dir);
   if (layout === 'sources') {
-    const { unit, cached } = await loadSources(dir, opts.stateDir);
+    const { unit, cached } = await loadSources(dir, opts.stateDir, opts.dependencyDir);
     return { dir, layout, units: [unit], cached };
   }
   const infoDir = buildInfoDir(dir, layout);
@@ -212,7 +213,7 @@ export async function loadProject(opts: LoadProjectOptions): Promise<Project> {
     );
     if (hasSources) {
       // A Foundry/Hardhat project that was never built: compile its sources ourselves.
-      const { unit, cached } = await loadSources(dir, opts.stateDir);
+      const { unit, cached } = await loadSources(dir, opts.stateDir, opts.dependencyDir);
       return { dir, layout, units: [unit], cached };
     }
     throw inputError(

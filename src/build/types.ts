@@ -32,6 +32,10 @@ export interface Project {
   units: CompilationUnit[];
   /** True when every unit came from the content-addressed cache (nothing was compiled this run). */
   cached: boolean;
+  /** How messages name the project when `dir` means nothing to a user (a git revision's tree in the state dir). */
+  label?: string;
+  /** A folder whose paths also name this project's files in a REF (the working tree a revision's tree mirrors). */
+  aliasDir?: string;
 }
 
 /** A contract resolved from a REF (`Name` or `path/File.sol:Name`). */
@@ -48,4 +52,9 @@ export interface LoadProjectOptions {
   dir: string;
   /** State directory holding the compile cache (default `.patchgate` under the cwd). */
   stateDir: string;
+  /**
+   * Where dependencies that are not in the project folder itself resolve (node_modules, lib/ submodules): for a
+   * git revision's tree, the working tree's project. The tree's own parents are then not searched.
+   */
+  dependencyDir?: string;
 }

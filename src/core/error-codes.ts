@@ -54,6 +54,17 @@ export const ERROR_CODES = {
   'duplicate-pair': 2,
   'no-patches': 2,
   'storage-unsupported': 3,
+  // check's references: a git revision, the chain, a block explorer's sources.
+  'not-a-git-repo': 2,
+  'bad-git-revision': 2,
+  'project-not-in-revision': 2,
+  'contract-not-in-revision': 2,
+  'git-missing': 3,
+  'git-failed': 3,
+  'reference-not-live': 2,
+  'bad-reference-sources': 2,
+  'reference-sources-compiler': 2,
+  'reference-code-mismatch': 1,
   // simulate and the system model.
   'no-system': 2,
   'no-live-addresses': 2,
