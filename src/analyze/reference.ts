@@ -14,7 +14,7 @@ export function findReference(project: Project, ref: string): ContractHandle {
     if (!project.label || !isPatchgateError(e) || e.code !== 'unknown-contract') throw e;
     throw inputError(
       'contract-not-in-revision',
-      `reference ${ref} does not exist in ${project.label}: it is new since then, so no deployed version can be compared`,
+      `reference ${ref} does not exist in ${project.label}${project.label.includes(' at ') ? ': it is new since then, so no deployed version can be compared' : ''}`,
       `if it is not live yet, drop its patch from the config (or the pair) until it is; otherwise name the live one (${e.hint ?? ''})`,
     );
   }

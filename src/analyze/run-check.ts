@@ -40,16 +40,34 @@ export interface RunCheckParameters {
 /** Where the reference build came from, when it is not the candidate's own project. */
 export type ReferenceFrom =
   /** `--reference-git REV`: the project folder at a commit of its repository. */
-  { source: 'git'; rev: string; commit: string };
+  | { source: 'git'; rev: string; commit: string }
+  /** `--reference-address ADDR`: the build whose runtime code is what ADDR runs on chain. */
+  | {
+      source: 'chain';
+      address: string;
+      /** How ADDR holds the code: a proxy kind, or `implementation` (ADDR is no proxy). */
+      kind: string;
+      implementation: string;
+      /** The contract of the build that matched. */
+      contract: string;
+      /** The metadata matched too (the very same sources), not only the code. */
+      exact: boolean;
+      /** The build it matched in, when it was a git revision's. */
+      git?: { rev: string; commit: string };
+      /** The build it matched in, when it was a block explorer's sources (`--reference-sources FILE`). */
+      sources?: string;
+    }
+  /** `--reference-sources FILE`: a block explorer's verified sources, compiled with their settings. */
+  | { source: 'sources'; file: string };
 
 export interface CheckReport extends ReportHeader<'check'> {
   reference: CheckResult['reference'];
   candidate: CheckResult['candidate'];
   kind: ProxyKind;
   cached: boolean;
-  referenceFrom?: ReferenceFrom;
   /** Present when the storage layout changed (see CheckResult): the Markdown report's layout table. */
   storageLayout?: CheckResult['storageLayout'];
+  referenceFrom?: ReferenceFrom;
 }
 
 /**
@@ -197,8 +215,8 @@ export function checkReportOf(
     candidate: result.candidate,
     kind: result.kind,
     cached,
-    ...(referenceFrom ? { referenceFrom } : {}),
     ...(storageLayout ? { storageLayout } : {}),
+    ...(referenceFrom ? { referenceFrom } : {}),
   };
 }
 

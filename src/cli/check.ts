@@ -5,6 +5,9 @@ import { assertKnownIds, parseAllow } from '../analyze/acknowledge.js';
 import { type RunCheckParameters, runCheck } from '../analyze/run-check.js';
 import { runPairs } from '../analyze/run-pairs.js';
 import { gitReferenceProject } from '../build/git.js';
+import { loadProject } from '../build/load.js';
+import { sourcesFileProject } from '../build/sources-file.js';
+import type { Project } from '../build/types.js';
 import { loadConfig } from '../config/load.js';
 import { configPairs, readPairsFile } from '../config/pairs.js';
 import { inputError } from '../core/errors.js';
@@ -13,6 +16,7 @@ import {
   addOutputOptions,
   addPatchOption,
   addProjectOptions,
+  addRpcOption,
   addStoreOptions,
   choiceOption,
   type OutputOptions,
@@ -38,6 +42,9 @@ interface CheckOptions extends ProjectOptions, OutputOptions<ReportFormat> {
   allow: string[];
   stateDir: string;
   referenceGit?: string;
+  referenceAddress?: string;
+  referenceSources?: string;
+  rpc?: string;
 }
 
 export function checkCommand(onExit: (code: number) => void): Command {
@@ -54,6 +61,16 @@ export function checkCommand(onExit: (code: number) => void): Command {
       'take the reference from git revision REV of this repository (e.g. origin/main): the same contract name ' +
         'built from the project as it is there; --reference then names it in that build',
     )
+    .option(
+      '--reference-address <addr>',
+      'take the reference from chain (needs --rpc): the build whose runtime code is what the proxy (or ' +
+        'implementation) at ADDR runs; no matching build blocks (exit 1)',
+    )
+    .option(
+      '--reference-sources <file>',
+      "take the reference from a block explorer's verified sources (standard-JSON input, or Etherscan's " +
+        'getsourcecode JSON), compiled with their settings; with --reference-address they must match the chain',
+    )
     .addOption(choiceOption('--kind <kind>', 'proxy kind (inferred when omitted)', KINDS, 'bad-kind'))
     .option('--all', 'check every patch declared in the config, in one run (exit code of the worst)')
     .option(
@@ -66,6 +83,7 @@ export function checkCommand(onExit: (code: number) => void): Command {
       collect,
       [],
     );
+  addRpcOption(cmd, { note: 'with --reference-address' });
   addStoreOptions(cmd, { database: false });
   addOutputOptions(cmd, REPORT_FORMATS);
   addSourceRootOption(cmd);
@@ -81,12 +99,13 @@ export function checkCommand(onExit: (code: number) => void): Command {
     if (opts.all || opts.pairs) {
       assertManyPairsAlone(opts);
       const pairs = opts.pairs ? readPairsFile(resolve(opts.pairs)) : configPairs(config);
+      const { referenceProject, referenceFrom } = await referenceBuild(opts, dir, stateDir);
       const report = await runPairs({
         projectDir: dir,
         stateDir,
         pairs,
         acknowledge,
-        ...(await referenceBuild(opts, dir, stateDir)),
+        ...(referenceProject ? { referenceProject, referenceFrom } : {}),
       });
       const text = renderReport(report, opts.format, {
         color: useColor(opts.out),
@@ -113,23 +132,25 @@ export function checkCommand(onExit: (code: number) => void): Command {
       candidate ??= patch.candidate;
       kind ??= target?.kind;
     }
-    // From a git revision the reference is, by default, the candidate's own name as it is there.
-    if (opts.referenceGit) reference ??= candidate;
-    if (!reference || !candidate) {
+    // From a git revision the reference is, by default, the candidate's own name as it is there; from chain, the
+    // build that matches the code there (a named reference must be that build).
+    if ((opts.referenceGit || opts.referenceSources) && !opts.referenceAddress) reference ??= candidate;
+    if ((!reference && !opts.referenceAddress) || !candidate) {
       throw inputError(
         'missing-argument',
         `check needs ${!reference ? '--reference' : '--candidate'}`,
         'pass --reference REF --candidate REF (REF = Name or path/File.sol:Name), or --patch NAME from the config',
       );
     }
+    const source = await referenceBuild(opts, dir, stateDir, reference);
     const report = await runCheck({
       projectDir: dir,
       stateDir,
-      reference,
+      reference: source.reference ?? (reference as string),
       candidate,
       kind,
       acknowledge,
-      ...(await referenceBuild(opts, dir, stateDir)),
+      ...source,
     });
     const text = renderReport(report, opts.format, {
       color: useColor(opts.out),
@@ -146,16 +167,80 @@ async function referenceBuild(
   opts: CheckOptions,
   projectDir: string,
   stateDir: string,
-): Promise<Pick<RunCheckParameters, 'referenceProject' | 'referenceFrom'>> {
-  if (opts.referenceGit === undefined) return {};
-  const rev = opts.referenceGit;
-  const { project, commit } = await gitReferenceProject({ projectDir, stateDir, rev });
-  return { referenceProject: project, referenceFrom: { source: 'git', rev, commit } };
+  preferred?: string,
+): Promise<
+  Pick<RunCheckParameters, 'referenceProject' | 'referenceFrom' | 'project'> & { reference?: string }
+> {
+  const git = opts.referenceGit;
+  if (git !== undefined && opts.referenceSources !== undefined) {
+    throw inputError(
+      'conflicting-option',
+      '--reference-git and --reference-sources cannot be used together',
+      'both name the build the reference comes from: pick one',
+    );
+  }
+  const fromGit =
+    git === undefined ? undefined : await gitReferenceProject({ projectDir, stateDir, rev: git });
+  const gitFrom = fromGit && git ? { rev: git, commit: fromGit.commit } : undefined;
+  const file = opts.referenceSources;
+  const fromSources = file === undefined ? undefined : await sourcesFileProject({ file, stateDir });
+  if (opts.referenceAddress === undefined) {
+    if (fromSources) {
+      return { referenceProject: fromSources, referenceFrom: { source: 'sources', file: file as string } };
+    }
+    return fromGit
+      ? { referenceProject: fromGit.project, referenceFrom: { source: 'git', ...(gitFrom as GitFrom) } }
+      : {};
+  }
+  if (!opts.rpc) {
+    throw inputError(
+      'missing-rpc',
+      '--reference-address needs --rpc URL',
+      'pass the JSON-RPC URL of the chain the proxy lives on',
+    );
+  }
+  // viem loads only here: a check without a live reference never pays for it.
+  const [{ parseAddress }, { connect }, { liveImplementation, matchLiveCode }] = await Promise.all([
+    import('../govern/address.js'),
+    import('../chain/clients.js'),
+    import('../chain/reference.js'),
+  ]);
+  const address = parseAddress(opts.referenceAddress, '--reference-address');
+  const built = fromGit?.project ?? fromSources;
+  const project = built ? undefined : await loadProject({ dir: projectDir, stateDir });
+  const clients = await connect(opts.rpc);
+  const live = await liveImplementation(clients.public, address);
+  const match = matchLiveCode([built ?? (project as Project)], live, preferred);
+  return {
+    ...(project ? { project } : {}),
+    referenceProject: match.project,
+    reference: match.handle.fullyQualifiedName,
+    referenceFrom: {
+      source: 'chain',
+      address,
+      kind: live.kind,
+      implementation: live.implementation,
+      contract: match.handle.fullyQualifiedName,
+      exact: match.result.exact,
+      ...(gitFrom ? { git: gitFrom } : {}),
+      ...(file !== undefined ? { sources: file } : {}),
+    },
+  };
 }
+
+type GitFrom = { rev: string; commit: string };
 
 /** `--all` and `--pairs` name their own pairs: a single pair's options beside them are a mistake, not a filter. */
 function assertManyPairsAlone(opts: CheckOptions): void {
-  const single = (['patch', 'reference', 'candidate', 'kind'] as const).find((k) => opts[k] !== undefined);
+  const named = {
+    patch: 'patch',
+    reference: 'reference',
+    candidate: 'candidate',
+    kind: 'kind',
+    referenceAddress: 'reference-address', // one address is one contract's reference, not every pair's
+  } as const;
+  const key = (Object.keys(named) as (keyof typeof named)[]).find((k) => opts[k] !== undefined);
+  const single = key ? named[key] : undefined;
   if (opts.all && opts.pairs) {
     throw inputError(
       'conflicting-option',

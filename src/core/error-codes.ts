@@ -61,6 +61,10 @@ export const ERROR_CODES = {
   'contract-not-in-revision': 2,
   'git-missing': 3,
   'git-failed': 3,
+  'reference-not-live': 2,
+  'bad-reference-sources': 2,
+  'reference-sources-compiler': 2,
+  'reference-code-mismatch': 1,
   // simulate and the system model.
   'no-system': 2,
   'no-live-addresses': 2,

@@ -121,7 +121,7 @@ describe("the action's inputs", () => {
   it('a project that does not exist is exit 2, published as an error, never as a pass', async () => {
     const r = await runAction(api, repo, 17, { INPUT_PROJECT: '/nonexistent', INPUT_COMMENT: 'false' });
     expect(r.code).toBe(2);
-    expect(r.outputs).toEqual({ verdict: 'error', blocking: '0' });
+    expect(r.outputs).toMatchObject({ verdict: 'error', blocking: '0' });
     expect(r.summary).toContain('## patchgate: ERROR');
   });
 });
