@@ -18,9 +18,10 @@ import {
   realpathSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { environmentError, inputError } from '../core/errors.js';
 import { loadProject } from './load.js';
 import type { Project } from './types.js';
@@ -239,6 +240,13 @@ function extract(repo: string, files: readonly TreeFile[], target: string): void
  * ```
  */
 export async function gitReferenceProject(opts: GitReferenceOptions): Promise<GitReference> {
+  if (!statSync(resolve(opts.projectDir), { throwIfNoEntry: false })?.isDirectory()) {
+    throw inputError(
+      'project-not-found',
+      `project directory ${opts.projectDir} does not exist`,
+      'check the --project path',
+    );
+  }
   const projectDir = realpathSync(resolve(opts.projectDir));
   const repo = topLevel(projectDir);
   const commit = resolveCommit(repo, opts.rev);
@@ -268,4 +276,24 @@ export async function gitReferenceProject(opts: GitReferenceOptions): Promise<Gi
   const dir = rel ? join(root, ...rel.split('/')) : root;
   const project = await loadProject({ dir, stateDir: opts.stateDir, dependencyDir: projectDir });
   return { project: { ...project, label, aliasDir: projectDir }, commit, reused };
+}
+
+/**
+ * The text of one file as it is at `commit` (a full hash that `gitReferenceProject` resolved), or undefined when the
+ * file is not there. `file` is a path in the working tree of the same repository. What `patchgate ci` reads the base
+ * revision's config with: a pull request does not choose what its patches are compared with.
+ */
+export function fileAtRevision(file: string, commit: string): string | undefined {
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) {
+    throw inputError(
+      'bad-git-revision',
+      `${JSON.stringify(commit)} is not a full commit hash`,
+      'pass a resolved commit',
+    );
+  }
+  const path = realpathSync(resolve(file));
+  const repo = topLevel(dirname(path));
+  const rel = relative(repo, path).split(sep).join('/');
+  const r = git(repo, ['cat-file', 'blob', `${commit}:${rel}`]);
+  return r.status === 0 ? r.stdout.toString('utf8') : undefined;
 }

@@ -7,12 +7,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { type PairsReport, runPairs } from '../analyze/run-pairs.js';
-import { gitReferenceProject } from '../build/git.js';
-import { loadConfig } from '../config/load.js';
-import { configPairs } from '../config/pairs.js';
+import { fileAtRevision, gitReferenceProject } from '../build/git.js';
+import { loadConfig, parseConfig } from '../config/load.js';
+import { configPairs, type PairEntry } from '../config/pairs.js';
+import type { Config } from '../config/schema.js';
 import { inputError, isPatchgateError } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
 import { blocksGate } from '../report/common.js';
@@ -83,6 +84,8 @@ export function ciCommand(onExit: (code: number) => void): Command {
 }
 
 interface Published {
+  /** What the pull request changed in the config that the check does not take from it. */
+  notes?: string[];
   check?: PairsReport;
   simulations: SimulateReport[];
   error?: { code: string; message: string; hint?: string };
@@ -108,17 +111,18 @@ async function runCi(opts: CiOptions): Promise<number> {
   const published: Published = { simulations: [] };
   let failure: unknown;
   try {
-    const pairs = configPairs(config);
     const reference = await gitReferenceProject({ projectDir, stateDir, rev: base });
+    const policy = await basePolicy(config, setup.configPath, reference.commit);
+    published.notes = policy.notes;
     published.check = await runPairs({
       projectDir,
       stateDir,
-      pairs,
-      acknowledge: config.acknowledge,
+      pairs: policy.pairs,
+      acknowledge: policy.acknowledge,
       referenceProject: reference.project,
       referenceFrom: { source: 'git', rev: base, commit: reference.commit },
     });
-    if (opts.simulate === 'always' || (opts.simulate === 'auto' && config.system?.deploy)) {
+    if (opts.simulate === 'always' || (opts.simulate === 'auto' && policy.simulate)) {
       const { runSimulate } = await import('../simulate/run-simulate.js');
       for (const patch of config.patches) {
         published.simulations.push(await runSimulate({ config, projectDir, stateDir, patch: patch.name }));
@@ -165,7 +169,11 @@ async function runCi(opts: CiOptions): Promise<number> {
 }
 
 async function prepare(opts: CiOptions, ctx: GitHubContext | undefined) {
-  const { config, projectDir: configured } = await loadConfig({
+  const {
+    config,
+    path: configPath,
+    projectDir: configured,
+  } = await loadConfig({
     file: opts.config,
     searchDir: resolve(opts.project ?? '.'),
   });
@@ -174,7 +182,83 @@ async function prepare(opts: CiOptions, ctx: GitHubContext | undefined) {
   const placement = sarifPlacement(projectDir, opts.sourceRoot, opts.sourceUrl);
   const base = baseRevision(opts.base, ctx);
   if (ctx) fetchIfMissing(projectDir, base);
-  return { config, projectDir, placement, base };
+  return { config, configPath, projectDir, placement, base };
+}
+
+/** A name from the config in Markdown code: no backquote or line break can end it early. */
+function code(s: string | undefined): string {
+  return `\`${String(s).replace(/[`\r\n]/g, "'")}\``;
+}
+
+interface BasePolicy {
+  pairs: PairEntry[];
+  acknowledge: Config['acknowledge'];
+  simulate: boolean;
+  notes: string[];
+}
+
+/**
+ * What the check holds a pull request to comes from the base revision's config, not from the pull request's: each
+ * patch is compared with the reference (and kind) the base declares for its contract, and only the base's
+ * acknowledgements apply — otherwise a pull request could point its contract's reference at a harmless contract, or
+ * acknowledge its own blocking finding, and pass. The patches themselves (the candidates) are the pull request's.
+ * Every difference is named in the report. A base without a config (the pull request that adopts patchgate) or with a
+ * config module (not read from git) leaves the pull request's own config, and says so.
+ */
+async function basePolicy(head: Config, headPath: string | undefined, commit: string): Promise<BasePolicy> {
+  const own = (note: string): BasePolicy => ({
+    pairs: configPairs(head),
+    acknowledge: head.acknowledge,
+    simulate: Boolean(head.system?.deploy),
+    notes: [note],
+  });
+  if (!headPath) return own('there is no patchgate config: nothing to compare with the base revision');
+  if (!headPath.endsWith('.json')) {
+    return own(
+      `the config is a module (${basename(headPath)}): the pull request's own config is used as it is`,
+    );
+  }
+  const text = fileAtRevision(headPath, commit);
+  if (text === undefined) {
+    return own(
+      "the base revision has no patchgate config at this path: the pull request's own config is used",
+    );
+  }
+  const baseConfig = await parseConfig(text, `${basename(headPath)} at the base revision`);
+  const notes: string[] = [];
+  const pairs = configPairs(head).map((pair) => {
+    const patch = head.patches.find((p) => p.name === pair.name);
+    const target = patch ? baseConfig.contracts[patch.contract] : undefined;
+    if (!patch || !target) {
+      notes.push(
+        `${code(pair.name)}: contract ${code(patch?.contract)} is new in this pull request (not in the base config)`,
+      );
+      return pair;
+    }
+    if (target.reference !== pair.reference || target.kind !== pair.kind) {
+      notes.push(
+        `${code(pair.name)}: this pull request changes contract ${code(patch.contract)}'s reference or kind; the base's ` +
+          `(${code(target.reference)}${target.kind ? `, ${target.kind}` : ''}) is used`,
+      );
+    }
+    return { ...pair, reference: target.reference, ...(target.kind ? { kind: target.kind } : {}) };
+  });
+  const known = new Set(baseConfig.acknowledge.map((a) => JSON.stringify(a)));
+  for (const a of head.acknowledge.filter((x) => !known.has(JSON.stringify(x)))) {
+    notes.push(
+      `acknowledgement ${code([a.id, a.contract, a.function].filter(Boolean).join('@'))} is added by this pull request: ` +
+        'not applied until it is on the base branch',
+    );
+  }
+  const dropped = baseConfig.patches.filter((p) => !head.patches.some((h) => h.name === p.name));
+  if (dropped.length > 0)
+    notes.push(`patches removed by this pull request: ${dropped.map((p) => `${code(p.name)}`).join(', ')}`);
+  return {
+    pairs,
+    acknowledge: baseConfig.acknowledge,
+    simulate: Boolean(baseConfig.system?.deploy ?? head.system?.deploy),
+    notes,
+  };
 }
 
 /** `--base`, else the pull request's base commit, else the commit before a push; none is exit 2. */
@@ -257,6 +341,9 @@ function ciMarkdown(
       'A stage that could not run never passes: the gate stays closed until it does.',
       '',
     );
+  }
+  if (p.notes && p.notes.length > 0) {
+    out.push('**The config, base against this pull request:**', '', ...p.notes.map((n) => `- ${n}`), '');
   }
   if (p.check) out.push(renderReport(p.check, 'md', placement ?? {}));
   for (const s of p.simulations)

@@ -15,7 +15,7 @@ import {
   setOutputs,
   upsertComment,
 } from '../../src/cli/github.js';
-import { makeRepo, type Repo, runAction } from '../helpers/action.js';
+import { makeRepo, type Repo, runAction, setPatches } from '../helpers/action.js';
 import { type FakeGitHub, startFakeGitHub } from '../helpers/github-api.js';
 
 let api: FakeGitHub;
@@ -95,6 +95,42 @@ describe('workflow commands', () => {
     const text = readFileSync(output, 'utf8');
     const parsed = [...text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)].map((m) => [m[1], m[3]]);
     expect(parsed).toEqual([['sarif-dir', '/tmp/x\nverdict=pass\nverdict<<EOF\npass\nEOF']]);
+  });
+});
+
+describe("the pull request's own config", () => {
+  it("a pull request that points its contract's reference at its own candidate is still compared with the base's reference", async () => {
+    const bad = 'src/bad/VaultV2StorageCollision.sol:VaultV2StorageCollision';
+    setPatches(repo.project, ['fix-flash-deposit', 'storage-collision'], (c) => {
+      c.contracts.vault = { reference: bad, kind: 'transparent' };
+    });
+    try {
+      const r = await runAction(api, repo, 20, { INPUT_COMMENT: 'false' });
+      expect(r.code).toBe(1);
+      expect(r.outputs.verdict).toBe('fail');
+      expect(r.summary).toContain('storage-layout-incompatible');
+      expect(r.summary).toMatch(
+        /changes contract `vault`'s reference or kind; the base's \(`src\/VaultV1\.sol:VaultV1`/,
+      );
+    } finally {
+      setPatches(repo.project, ['fix-flash-deposit']);
+    }
+  });
+
+  it('a pull request that acknowledges its own blocking finding still fails: only the base branch acknowledges', async () => {
+    setPatches(repo.project, ['fix-flash-deposit', 'storage-collision'], (c) => {
+      c.acknowledge.push({ id: 'storage-layout-incompatible', reason: 'trust me' });
+    });
+    try {
+      const r = await runAction(api, repo, 21, { INPUT_COMMENT: 'false' });
+      expect(r.code).toBe(1);
+      expect(r.outputs.verdict).toBe('fail');
+      expect(r.summary).toContain(
+        'acknowledgement `storage-layout-incompatible` is added by this pull request',
+      );
+    } finally {
+      setPatches(repo.project, ['fix-flash-deposit']);
+    }
   });
 });
 

@@ -61,11 +61,23 @@ export function makeRepo(patches: string[]): Repo {
   return { root, project, base: git(root, 'rev-parse', 'HEAD') };
 }
 
-export function setPatches(project: string, names: string[]): void {
+export function setPatches(
+  project: string,
+  names: string[],
+  edit: (config: ExampleConfig) => void = () => {},
+): void {
   const file = join(EXAMPLE_DIR, 'patchgate.config.json');
-  const config = JSON.parse(readFileSync(file, 'utf8')) as { patches: Array<{ name: string }> };
+  const config = JSON.parse(readFileSync(file, 'utf8')) as ExampleConfig;
   config.patches = config.patches.filter((p) => names.includes(p.name));
+  edit(config);
   writeFileSync(join(project, 'patchgate.config.json'), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** The parts of the example's config a test edits. */
+export interface ExampleConfig {
+  contracts: Record<string, { reference: string; kind?: string }>;
+  patches: Array<{ name: string }>;
+  acknowledge: Array<{ id: string; contract?: string; reason?: string }>;
 }
 
 export interface ActionRun {
