@@ -2,8 +2,7 @@
  * `patchgate ci` and the GitHub Action around it, end to end (test/helpers/action.ts runs action.yml's script with
  * bash and GitHub's variables against a stand-in for the REST API on 127.0.0.1).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeRepo, type Repo, runAction, setPatches } from './helpers/action.js';
@@ -117,6 +116,27 @@ describe('patchgate ci outside GitHub', () => {
       expect(r.code).toBe(1);
       expect(r.stdout).toMatch(/^patchgate ci: FAIL \(\d+ blocking\)/m);
       expect(readFileSync(md, 'utf8')).toContain('storage-layout-incompatible');
+    } finally {
+      rmSync(repo.root, { recursive: true, force: true });
+    }
+  });
+
+  it('simulates each patch when the config declares a system to deploy, one SARIF file per report', () => {
+    const repo = makeRepo(['fix-flash-deposit']);
+    try {
+      const md = join(repo.root, 'report.md');
+      const sarif = join(repo.root, 'sarif');
+      const r = runCli(
+        ['ci', '--base', 'main', '--project', repo.project, '--markdown', md, '--sarif-dir', sarif],
+        { cwd: repo.root, env: { GITHUB_ACTIONS: '' } },
+      );
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^patchgate ci: PASS · 1 checked, 1 simulated/m);
+      expect(readdirSync(sarif).sort()).toEqual(['check.sarif', 'simulate-fix-flash-deposit.sarif']);
+      const run = JSON.parse(readFileSync(join(sarif, 'simulate-fix-flash-deposit.sarif'), 'utf8')).runs[0];
+      expect(run.automationDetails).toEqual({ id: 'patchgate/simulate/fix-flash-deposit/' });
+      expect(readFileSync(md, 'utf8')).toContain('### simulate `fix-flash-deposit`');
     } finally {
       rmSync(repo.root, { recursive: true, force: true });
     }
