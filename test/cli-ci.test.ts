@@ -87,6 +87,8 @@ describe('the GitHub Action on a pull request', () => {
     expect(r.summary).toContain('## patchgate: ERROR');
     expect(r.summary).toContain('could not run');
     expect(r.stderr).toContain('d'.repeat(12));
+    expect(r.stderr).toContain('--base');
+    expect(r.stderr).not.toContain('--reference-git');
     expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
   });
 });

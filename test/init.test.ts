@@ -180,6 +180,17 @@ describe('patchgate init', () => {
     );
     expect(noName.code).toBe(2);
     expect(noName.stderr).toMatch(/is not NAME=ADDRESS/);
+    const twice = init(
+      dir,
+      '--rpc',
+      'http://127.0.0.1:9',
+      '--address',
+      'vault=0x5FbDB2315678afecb367f032d93F642f64180aa3',
+      '--address',
+      'vault=0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
+    );
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('--address vault is given twice');
     const noRpc = init(dir, '--yes', '--address', 'vault=0x5FbDB2315678afecb367f032d93F642f64180aa3');
     expect(noRpc.code).toBe(2);
     expect(noRpc.stderr).toContain('--address needs --rpc');

@@ -115,6 +115,23 @@ describe('SARIF against the OASIS 2.1.0 schema', () => {
     }
   });
 
+  it('a file name with a space, #, % or a backquote is one valid, percent-encoded URI', () => {
+    const base = sampleReport();
+    const file = 'src/bad/Vault Collision #1 100%`.sol';
+    const report = {
+      ...base,
+      findings: base.findings.map((f) => ({ ...f, location: { file, line: 3, contract: 'Vault' } })),
+    };
+    const text = renderReport(report, 'sarif');
+    expect(schemaErrors(text)).toEqual([]);
+    const uris = JSON.parse(text).runs[0].results.map(
+      (r: { locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }) =>
+        r.locations[0]?.physicalLocation.artifactLocation.uri,
+    );
+    expect(uris[0]).toBe('src/bad/Vault%20Collision%20%231%20100%25%60.sol');
+    expect(decodeURIComponent(uris[0])).toBe(file);
+  });
+
   it.each([2, 3])('the error document of exit %i validates', (exit) => {
     const text = errorDocument('sarif', { code: 'invalid-argument', message: 'bad', hint: 'fix it' }, exit);
     expect(schemaErrors(text)).toEqual([]);

@@ -3,7 +3,7 @@
  * every file they import, resolved like Foundry and Node do (relative paths, remappings.txt and foundry.toml, lib/,
  * node_modules of the project and of each parent directory).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { inputError } from '../core/errors.js';
 import { foundryConfig } from './foundry-toml.js';
@@ -180,15 +180,57 @@ function unitToPath(
   }
 }
 
+/** The nearest directory at or above `dir` holding `.git`, else `dir` itself: the repository a project is in. */
+function repositoryOf(dir: string): string {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return d;
+    if (dirname(d) === d) return dir;
+  }
+}
+
+/**
+ * A source is read only when it really lies (symlinks followed) inside the project's repository — or the working
+ * tree's, for a git revision's tree — or inside a `node_modules` package. A pull request must not make the compiler
+ * read, and the report print, a file of the machine it runs on: `import "/etc/passwd"`, `../../../…`, a committed
+ * symlink to `/proc/self/environ`.
+ */
+function insideCheck(dir: string, dependencyDir?: string): (unit: string, abs: string) => void {
+  const roots = [dir, ...(dependencyDir ? [dependencyDir] : [])].flatMap((d) => {
+    const real = realpathSync(d);
+    return [real, repositoryOf(real)];
+  });
+  return (unit, abs) => {
+    let real: string;
+    try {
+      real = realpathSync(abs);
+    } catch {
+      real = resolve(abs);
+    }
+    const inside = roots.some((r) => {
+      const rel = relative(r, real);
+      return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+    });
+    if (!inside && !real.split(sep).includes('node_modules')) {
+      throw inputError(
+        'source-outside-project',
+        `${unit} is outside the project's repository (${real}): it is not read`,
+        'keep every source and import inside the repository (or a node_modules package); no symlinks or paths out of it',
+      );
+    }
+  };
+}
+
 export function collectSources(dir: string, roots: string[], dependencyDir?: string): CollectedSources {
   const where: Where = dependencyDir ? { dir, dependencyDir } : { dir };
   const remappings = readRemappings(dir);
   const sources: Record<string, { content: string }> = {};
   const remapped = new Set<string>();
+  const assertInside = insideCheck(dir, dependencyDir);
   const queue: Array<[string, string]> = roots.map((abs) => [toUnitName(relative(dir, abs)), abs]);
   while (queue.length > 0) {
     const [unit, abs] = queue.pop() as [string, string];
     if (sources[unit]) continue;
+    assertInside(unit, abs);
     const content = readFileSync(abs, 'utf8');
     sources[unit] = { content };
     for (const importPath of importPaths(content)) {

@@ -6,22 +6,26 @@
  * could not run is exit 2 or 3 (fail closed) and says so in the summary and the comment too.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { type PairsReport, runPairs } from '../analyze/run-pairs.js';
 import { fileAtRevision, gitReferenceProject } from '../build/git.js';
+import { findContract, loadProject } from '../build/index.js';
 import { loadConfig, parseConfig } from '../config/load.js';
 import { configPairs, type PairEntry } from '../config/pairs.js';
 import type { Config } from '../config/schema.js';
-import { inputError, isPatchgateError } from '../core/errors.js';
+import { inputError, isPatchgateError, PatchgateError } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
 import { blocksGate } from '../report/common.js';
 import { type Report, renderReport } from '../report/index.js';
+import { code, text } from '../report/markdown/escape.js';
 import type { SimulateReport } from '../simulate/run-simulate.js';
 import {
   annotation,
   appendSummary,
+  commandsOff,
+  commandsOn,
   commentMarker,
   type GitHubContext,
   gitHubContext,
@@ -94,6 +98,9 @@ interface Published {
 async function runCi(opts: CiOptions): Promise<number> {
   const onGitHub = opts.github ?? process.env.GITHUB_ACTIONS === 'true';
   const ctx = onGitHub ? gitHubContext() : undefined;
+  const out = (line: string) => process.stdout.write(line);
+  // Workflow commands off for the whole run; on only for patchgate's own annotations (see publishAnnotations).
+  const stopped = ctx ? commandsOff(out) : undefined;
   const stateDir = stateDirOf(opts);
   let setup: Awaited<ReturnType<typeof prepare>>;
   try {
@@ -111,12 +118,31 @@ async function runCi(opts: CiOptions): Promise<number> {
   const published: Published = { simulations: [] };
   let failure: unknown;
   try {
-    const reference = await gitReferenceProject({ projectDir, stateDir, rev: base });
-    const policy = await basePolicy(config, setup.configPath, reference.commit);
+    const reference = await gitReferenceProject({ projectDir, stateDir, rev: base }).catch((err: unknown) => {
+      // The revision is ci's --base here (or the event's base commit), not check's --reference-git.
+      if (!isPatchgateError(err)) throw err;
+      const say = (s: string) => s.replaceAll('--reference-git', '--base');
+      throw new PatchgateError(say(err.shortMessage), {
+        code: err.code,
+        ...(err.hint ? { hint: say(err.hint) } : {}),
+        cause: err,
+      });
+    });
+    const project = await loadProject({ dir: projectDir, stateDir });
+    const hasContract = (ref: string) => {
+      try {
+        findContract(project, ref);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const policy = await basePolicy(config, setup.configPath, reference.commit, hasContract);
     published.notes = policy.notes;
     published.check = await runPairs({
       projectDir,
       stateDir,
+      project,
       pairs: policy.pairs,
       acknowledge: policy.acknowledge,
       referenceProject: reference.project,
@@ -141,15 +167,14 @@ async function runCi(opts: CiOptions): Promise<number> {
   if (opts.markdown) writeFileSync(opts.markdown, markdown);
   if (ctx) {
     appendSummary(ctx, markdown);
-    for (const f of blocking.slice(0, 50))
-      process.stdout.write(`${annotation(annotationOf(f, placement))}\n`);
+    const lines = blocking.slice(0, 50).map((f) => annotation(annotationOf(f, placement)));
     if (opts.comment) {
       const key = relative(placement.sourceRoot ?? projectDir, projectDir) || '.';
       const result = await upsertComment(ctx, commentMarker(key), markdown);
       if (result.action === 'failed') {
         // A fork's read-only token cannot comment: the verdict stands, the summary has the report.
-        process.stdout.write(
-          `${annotation({ level: 'warning', message: `pull-request comment not written: ${result.reason}` })}\n`,
+        lines.push(
+          annotation({ level: 'warning', message: `pull-request comment not written: ${result.reason}` }),
         );
       } else if (result.action !== 'skipped') {
         process.stdout.write(
@@ -157,6 +182,9 @@ async function runCi(opts: CiOptions): Promise<number> {
         );
       }
     }
+    if (stopped) commandsOn(stopped, out);
+    for (const line of lines) out(`${line}\n`);
+    commandsOff(out); // what follows (an error naming the pull request's files) is only text
     setOutputs(ctx, {
       verdict: published.error ? 'error' : blocking.length > 0 ? 'fail' : 'pass',
       blocking: String(blocking.length),
@@ -181,13 +209,9 @@ async function prepare(opts: CiOptions, ctx: GitHubContext | undefined) {
   // A bad --source-root or --source-url: exit 2 before any work.
   const placement = sarifPlacement(projectDir, opts.sourceRoot, opts.sourceUrl);
   const base = baseRevision(opts.base, ctx);
+  assertStateNotCommitted(stateDirOf(opts), projectDir);
   if (ctx) fetchIfMissing(projectDir, base);
   return { config, configPath, projectDir, placement, base };
-}
-
-/** A name from the config in Markdown code: no backquote or line break can end it early. */
-function code(s: string | undefined): string {
-  return `\`${String(s).replace(/[`\r\n]/g, "'")}\``;
 }
 
 interface BasePolicy {
@@ -205,7 +229,12 @@ interface BasePolicy {
  * Every difference is named in the report. A base without a config (the pull request that adopts patchgate) or with a
  * config module (not read from git) leaves the pull request's own config, and says so.
  */
-async function basePolicy(head: Config, headPath: string | undefined, commit: string): Promise<BasePolicy> {
+async function basePolicy(
+  head: Config,
+  headPath: string | undefined,
+  commit: string,
+  hasContract: (ref: string) => boolean,
+): Promise<BasePolicy> {
   const own = (note: string): BasePolicy => ({
     pairs: configPairs(head),
     acknowledge: head.acknowledge,
@@ -231,7 +260,7 @@ async function basePolicy(head: Config, headPath: string | undefined, commit: st
     const target = patch ? baseConfig.contracts[patch.contract] : undefined;
     if (!patch || !target) {
       notes.push(
-        `${code(pair.name)}: contract ${code(patch?.contract)} is new in this pull request (not in the base config)`,
+        `${code(pair.name)}: contract ${code(patch?.contract ?? '?')} is new in this pull request (not in the base config)`,
       );
       return pair;
     }
@@ -253,12 +282,61 @@ async function basePolicy(head: Config, headPath: string | undefined, commit: st
   const dropped = baseConfig.patches.filter((p) => !head.patches.some((h) => h.name === p.name));
   if (dropped.length > 0)
     notes.push(`patches removed by this pull request: ${dropped.map((p) => `${code(p.name)}`).join(', ')}`);
+  // A patch the base declares keeps being checked with the base's candidate while that contract is still in the
+  // pull request's code: removing the patch, or pointing it at an unchanged contract, does not hide an edit of it.
+  for (const patch of baseConfig.patches) {
+    const now = head.patches.find((h) => h.name === patch.name);
+    const target = baseConfig.contracts[patch.contract];
+    if (!target || (now && now.candidate === patch.candidate)) continue;
+    if (!hasContract(patch.candidate)) {
+      notes.push(
+        `${code(patch.name)}: the base's candidate ${code(patch.candidate)} is no longer in the code`,
+      );
+      continue;
+    }
+    pairs.push({
+      name: `${patch.name} (the base's candidate)`,
+      reference: target.reference,
+      candidate: patch.candidate,
+      ...(target.kind ? { kind: target.kind } : {}),
+    });
+    notes.push(
+      `${code(patch.name)}: ${now ? 'its candidate is changed' : 'removed'} by this pull request; the base's candidate ` +
+        `${code(patch.candidate)} is still checked`,
+    );
+  }
   return {
     pairs,
     acknowledge: baseConfig.acknowledge,
     simulate: Boolean(baseConfig.system?.deploy ?? head.system?.deploy),
     notes,
   };
+}
+
+/**
+ * The state dir holds caches that are trusted as they are (compiler output, analyses, keyed by content hashes anyone
+ * can compute): one committed to the repository is the pull request's to forge — a cached "no findings" for its own
+ * unsafe patch. Refused; the action keeps its state in the runner's temp dir.
+ */
+function assertStateNotCommitted(stateDir: string, projectDir: string): void {
+  if (!existsSync(stateDir)) return;
+  let tracked = '';
+  try {
+    tracked = execFileSync('git', ['ls-files', '-z', '--', '.'], {
+      cwd: stateDir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+  } catch {
+    return; // not inside a git repository: nothing of it came with the pull request
+  }
+  if (tracked.length > 0) {
+    throw inputError(
+      'state-dir-committed',
+      `the state dir ${relative(projectDir, stateDir) || stateDir} holds files committed to the repository (${tracked.split('\0')[0]}): cached results there are not trusted`,
+      'remove it from git (git rm -r --cached) and pass --state-dir outside the checkout, e.g. "$RUNNER_TEMP/patchgate"',
+    );
+  }
 }
 
 /** `--base`, else the pull request's base commit, else the commit before a push; none is exit 2. */
@@ -335,8 +413,8 @@ function ciMarkdown(
   ];
   if (p.error) {
     out.push(
-      `**The check could not run** (\`${p.error.code}\`): ${p.error.message}`,
-      ...(p.error.hint ? ['', `> ${p.error.hint}`] : []),
+      `**The check could not run** (\`${p.error.code}\`): ${text(p.error.message, { cell: true })}`,
+      ...(p.error.hint ? ['', `> ${text(p.error.hint, { cell: true })}`] : []),
       '',
       'A stage that could not run never passes: the gate stays closed until it does.',
       '',

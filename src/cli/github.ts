@@ -240,3 +240,19 @@ async function api(
   }
   throw new Error(last);
 }
+
+/**
+ * Turn workflow commands off for what follows on this step's output, until `commandsOn(token)`: everything patchgate
+ * prints that a pull request can shape (an error naming a file whose name holds a newline and `::set-output`, a
+ * compiler message quoting a source line) is then only text. Only patchgate's own escaped annotations are let through.
+ */
+export function commandsOff(write: (line: string) => void): string {
+  const token = `patchgate-${randomBytes(16).toString('hex')}`;
+  write(`::stop-commands::${token}\n`);
+  return token;
+}
+
+/** Commands on again after `commandsOff` (the token ends the stop). */
+export function commandsOn(token: string, write: (line: string) => void): void {
+  write(`::${token}::\n`);
+}

@@ -17,6 +17,7 @@ import { writeOutput } from '../report/index.js';
 import { type InitResult, initConfig } from '../setup/init.js';
 import {
   addOutputOptions,
+  addProjectOptions,
   addRpcOption,
   addStoreOptions,
   type OutputOptions,
@@ -46,6 +47,13 @@ function namedAddress(value: string, previous: InitOptions['address']): InitOpti
     );
   }
   const name = m[1] as string;
+  if (previous.some((p) => p.name === name)) {
+    throw inputError(
+      'invalid-argument',
+      `--address ${name} is given twice`,
+      'give each live contract its own name (--address vault=0x… --address rewards=0x…)',
+    );
+  }
   return [...previous, { name, address: parseAddress(m[2] as string, `--address ${name}`) }];
 }
 
@@ -136,15 +144,14 @@ function writeConfig(file: string, text: string): void {
 }
 
 export function initCommand(onExit: (code: number) => void): Command {
-  const cmd = new Command('init')
-    .description(
-      'find the upgradeable contracts (and where they are live) and write a commented patchgate.config.json',
-    )
-    .option('--project <dir>', 'Foundry, Hardhat or plain-Solidity project directory (default: .)')
-    .option(
-      '--config <file>',
-      'the config to write or merge into (default: <project>/patchgate.config.json)',
-    );
+  const cmd = new Command('init').description(
+    'find the upgradeable contracts (and where they are live) and write a commented patchgate.config.json',
+  );
+  addProjectOptions(
+    cmd,
+    'Foundry, Hardhat or plain-Solidity project directory (default: .)',
+    'the config to write or merge into (default: <project>/patchgate.config.json)',
+  );
   addRpcOption(cmd, { note: 'reads proxy kind, admin chain and governance of the live addresses' });
   cmd
     .option(

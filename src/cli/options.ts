@@ -253,13 +253,9 @@ export interface ProjectOptions {
 export function addProjectOptions(
   cmd: Command,
   project = 'project directory (default: the config\'s "project")',
+  config = 'patchgate.config.json (default: the one in --project, else in the current directory)',
 ): Command {
-  return cmd
-    .option(
-      '--config <file>',
-      'patchgate.config.json (default: the one in --project, else in the current directory)',
-    )
-    .option('--project <dir>', project);
+  return cmd.option('--config <file>', config).option('--project <dir>', project);
 }
 
 /** `--patch NAME`: a patch declared in the config. */

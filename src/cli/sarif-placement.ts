@@ -5,8 +5,8 @@
  * the project, not a file inside a git submodule (`lib/…` in Foundry projects: GitHub cannot show those either) —,
  * the source text Markdown quotes under each finding, and the web address its links start from.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { inputError } from '../core/errors.js';
 import type { RenderOptions } from '../report/index.js';
@@ -81,10 +81,14 @@ function sourceUrlOf(value: string | undefined): string | undefined {
 }
 
 /** A source file as findings name it: the project's own, or a package import (`@openzeppelin/…`) where npm put it. */
-function readSource(projectDir: string, file: string): string | undefined {
+function readSource(projectDir: string, top: string, file: string): string | undefined {
   for (const path of [resolve(projectDir, file), resolve(projectDir, 'node_modules', file)]) {
     try {
-      return readFileSync(path, 'utf8');
+      // Only a file of the repository or of a package: a report never prints a file of the machine it runs on.
+      const real = realpathSync(path);
+      const rel = relative(realpathSync(top), real);
+      if ((rel.startsWith('..') || isAbsolute(rel)) && !real.split(sep).includes('node_modules')) continue;
+      return readFileSync(real, 'utf8');
     } catch {
       // not there: try the next place
     }
@@ -119,7 +123,7 @@ export function sarifPlacement(
     ...(root ? { sourceRoot: root } : {}),
     ...(url ? { sourceUrl: url } : {}),
     sourceText(file) {
-      if (!texts.has(file)) texts.set(file, readSource(projectDir, file));
+      if (!texts.has(file)) texts.set(file, readSource(projectDir, top, file));
       return texts.get(file);
     },
     inRepository(file) {

@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   'project-not-found': 2,
   'project-empty': 2,
   'import-not-found': 2,
+  'state-dir-committed': 2,
+  'source-outside-project': 2,
   'compile-failed': 2,
   'build-info-corrupt': 2,
   'build-info-incomplete': 2,

@@ -47,7 +47,7 @@ describe('renderMarkdown', () => {
 
   it('keeps a multi-line message and pipes inside one table cell', () => {
     const row = rows.find((r) => r.includes('storage-layout-incompatible')) ?? '';
-    expect(row).toMatch(/\| {2}\| VaultV1: Inserted `withdrawalLimit` {3}> New variables/);
+    expect(row).toMatch(/\| {2}\| VaultV1: Inserted `withdrawalLimit` {3}&gt; New variables/);
     const piped = renderMarkdown({
       ...sampleReport(),
       findings: sampleReport()

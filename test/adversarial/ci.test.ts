@@ -3,7 +3,7 @@
  * findings, comments on the pull request, the action's inputs through a workflow) must not move the gate, edit what
  * is not ours, issue workflow commands or run code.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,11 @@ import {
   setOutputs,
   upsertComment,
 } from '../../src/cli/github.js';
-import { makeRepo, type Repo, runAction, setPatches } from '../helpers/action.js';
+import { renderReport } from '../../src/report/index.js';
+import type { Report } from '../../src/report/report.js';
+import { sampleReport as sampleCheckReport } from '../../src/report/sample-report.fixture.js';
+import { git, makeRepo, type Repo, runAction, setPatches } from '../helpers/action.js';
+import { runCli } from '../helpers/cli.js';
 import { type FakeGitHub, startFakeGitHub } from '../helpers/github-api.js';
 
 let api: FakeGitHub;
@@ -98,6 +102,111 @@ describe('workflow commands', () => {
   });
 });
 
+describe('what patchgate prints', () => {
+  it('a file name holding a newline and a workflow command, printed in an error, is only text: commands are stopped', async () => {
+    const evil = join(repo.project, 'src', 'a\n::warning title=PWNED::injected-by-filename\n.sol');
+    writeFileSync(evil, 'this is not Solidity\n');
+    try {
+      const r = await runAction(api, repo, 30, { INPUT_COMMENT: 'false' });
+      expect(r.code).toBe(2);
+      expect(`${r.stdout}${r.stderr}`).toContain('::warning title=PWNED::injected-by-filename');
+      // Commands are off from the first line on; they come on only for patchgate's own annotations, then off again.
+      const lines = r.stdout.split('\n');
+      const stop = lines[0]?.match(/^::stop-commands::(patchgate-[0-9a-f]{32})$/);
+      expect(stop).not.toBeNull();
+      let off = true;
+      for (const line of lines.slice(1)) {
+        const on = line.match(/^::(patchgate-[0-9a-f]{32})::$/);
+        if (on) off = false;
+        else if (/^::stop-commands::patchgate-[0-9a-f]{32}$/.test(line)) off = true;
+        else if (line.includes('PWNED')) expect(off).toBe(true);
+        else if (!off) expect(line).toMatch(/^::(error|warning|notice)[ :]/);
+      }
+      expect(off).toBe(true);
+    } finally {
+      rmSync(evil, { force: true });
+    }
+  });
+
+  it('a committed symlink to a file of the runner (/etc/passwd) is not read: exit 2, its contents printed nowhere', async () => {
+    const link = join(repo.project, 'src', 'x.sol');
+    symlinkSync('/etc/passwd', link);
+    try {
+      const r = await runAction(api, repo, 31, { INPUT_COMMENT: 'false' });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('outside the project');
+      expect(`${r.stdout}${r.stderr}${r.summary}`).not.toContain('root:');
+    } finally {
+      rmSync(link, { force: true });
+    }
+  });
+
+  it('an import of an absolute path or of ../ out of the repository is not read', async () => {
+    const file = join(repo.project, 'src', 'Leak.sol');
+    for (const target of ['/etc/hostname', '../../../../../../../../../../etc/passwd']) {
+      writeFileSync(file, `// SPDX-License-Identifier: MIT\npragma solidity ^0.8.20;\nimport "${target}";\n`);
+      try {
+        const r = await runAction(api, repo, 32, { INPUT_COMMENT: 'false' });
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain('outside the project');
+        expect(`${r.stdout}${r.stderr}${r.summary}`).not.toContain('root:');
+      } finally {
+        rmSync(file, { force: true });
+      }
+    }
+  });
+});
+
+describe('the Markdown comment', () => {
+  it('a file name that closes <details>, adds HTML and mentions someone stays inside its code span', () => {
+    const file = 'src/`</summary></details><h1>PASS</h1> @octocat <img src=x>.sol';
+    const report = {
+      ...sampleCheckReport(),
+      findings: [
+        {
+          id: 'storage-layout-incompatible',
+          severity: 'critical' as const,
+          title: 'Storage layout incompatible </details>',
+          message: `${file} breaks the layout @octocat </details><h1>PASS</h1>`,
+          blocking: true,
+          status: 'introduced' as const,
+          location: { file, line: 3, contract: 'Vault`</details>' },
+        },
+      ],
+    };
+    const md = renderReport(report as Report, 'md');
+    // What GitHub renders as markup: the text outside code spans and fences.
+    const markup = md.replace(/^```[\s\S]*?^```/gm, '').replace(/(`+)([^\n]*?[^`\n])\1(?!`)/g, '');
+    expect(markup).not.toMatch(/<h1>|<img |<\/summary><\/details><h1>/);
+    expect(markup).not.toMatch(/@octocat/);
+    // The only <details> tags are the renderer's own, balanced.
+    expect(markup.match(/<details/g)?.length).toBe(1);
+    expect(markup.match(/<\/details>/g)?.length).toBe(1);
+  });
+});
+
+describe('the state dir', () => {
+  it('a forged analysis committed in the state dir is not trusted: ci refuses a state dir with committed files', () => {
+    const own = makeRepo(['fix-flash-deposit']);
+    try {
+      const forged = join(own.root, '.patchgate', 'cache', 'check');
+      mkdirSync(forged, { recursive: true });
+      writeFileSync(join(forged, `${'0'.repeat(64)}.json`), JSON.stringify({ findings: [] }));
+      git(own.root, 'add', '-f', '.patchgate');
+      git(own.root, 'commit', '-qm', 'a cached pass');
+      const r = runCli(['ci', '--base', 'main', '--project', own.project, '--simulate', 'never'], {
+        cwd: own.root,
+        env: { GITHUB_ACTIONS: '' },
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('holds files committed to the repository');
+      expect(r.stdout).not.toContain('PASS');
+    } finally {
+      rmSync(own.root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("the pull request's own config", () => {
   it("a pull request that points its contract's reference at its own candidate is still compared with the base's reference", async () => {
     const bad = 'src/bad/VaultV2StorageCollision.sol:VaultV2StorageCollision';
@@ -113,6 +222,32 @@ describe("the pull request's own config", () => {
         /changes contract `vault`'s reference or kind; the base's \(`src\/VaultV1\.sol:VaultV1`/,
       );
     } finally {
+      setPatches(repo.project, ['fix-flash-deposit']);
+    }
+  });
+
+  it("a pull request that points the base's patch at an unchanged contract and edits the base's candidate still has that candidate checked", async () => {
+    const v2 = join(repo.project, 'src', 'VaultV2.sol');
+    const original = readFileSync(v2, 'utf8');
+    writeFileSync(
+      v2,
+      original.replace(
+        '    uint256 public flashFeeBps;',
+        '    uint256 public evil;\n    uint256 public flashFeeBps;',
+      ),
+    );
+    setPatches(repo.project, ['fix-flash-deposit'], (c) => {
+      const patch = c.patches[0] as { candidate?: string };
+      patch.candidate = 'src/VaultV1.sol:VaultV1';
+    });
+    try {
+      const r = await runAction(api, repo, 22, { INPUT_COMMENT: 'false' });
+      expect(r.code).toBe(1);
+      expect(r.outputs.verdict).toBe('fail');
+      expect(r.summary).toContain("the base's candidate `src/VaultV2.sol:VaultV2` is still checked");
+      expect(r.summary).toContain('storage-layout-incompatible');
+    } finally {
+      writeFileSync(v2, original);
       setPatches(repo.project, ['fix-flash-deposit']);
     }
   });

@@ -40,6 +40,8 @@ export function git(cwd: string, ...args: string[]): string {
 
 export interface Repo {
   root: string;
+  /** What GitHub's RUNNER_TEMP is for the job. */
+  runnerTemp: string;
   base: string;
   project: string;
 }
@@ -58,7 +60,9 @@ export function makeRepo(patches: string[]): Repo {
   git(root, 'init', '-q', '-b', 'main');
   git(root, 'add', '-A');
   git(root, 'commit', '-qm', 'live');
-  return { root, project, base: git(root, 'rev-parse', 'HEAD') };
+  // One runner temp dir per repository (a job's): the action keeps its state there, so runs share its caches.
+  const runnerTemp = mkdtempSync(join(tmpdir(), 'pg-ci-runner-'));
+  return { root, project, runnerTemp, base: git(root, 'rev-parse', 'HEAD') };
 }
 
 export function setPatches(
@@ -123,7 +127,7 @@ export async function runAction(
       GITHUB_SHA: 'c'.repeat(40),
       GITHUB_STEP_SUMMARY: summary,
       GITHUB_OUTPUT: output,
-      RUNNER_TEMP: run,
+      RUNNER_TEMP: repo.runnerTemp,
       GITHUB_TOKEN: api.token,
       INPUT_PROJECT: 'contracts',
       INPUT_CONFIG: '',

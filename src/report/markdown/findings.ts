@@ -6,11 +6,12 @@
 import type { LayoutChange } from '../../analyze/layout-diff.js';
 import type { Finding, ReportHeader } from '../../core/finding.js';
 import { blocksGate, orderFindings, tally, tallyLine } from '../common.js';
+import { code, text } from './escape.js';
 import { layoutMarkdown } from './layout.js';
 import { type SourceOptions, sourceExcerpt, sourceLink } from './source.js';
 
-/** Table cells hold one line and no unescaped pipe. */
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/** Table cells hold one line and no unescaped pipe, and no HTML or mention. */
+const cell = (s: string) => text(s, { cell: true });
 
 export const mark = (r: { verdict: string }) => (r.verdict === 'pass' ? 'PASS' : 'FAIL');
 
@@ -22,10 +23,10 @@ function statusCell(f: Finding): string {
 /** `` [`src/VaultV2.sol:42`](https://…#L42) `VaultV2.setFee` `` (the link only when there is one). */
 function locationText(f: Finding, opts: SourceOptions): string {
   if (!f.location) return '';
-  const spot = `\`${cell(`${f.location.file}:${f.location.line}`)}\``;
+  const spot = code(`${f.location.file}:${f.location.line}`);
   const link = sourceLink(f, opts);
   const fn = f.location.function ? `.${f.location.function}` : '';
-  return `${link ? `[${spot}](${link})` : spot} \`${cell(`${f.location.contract}${fn}`)}\``;
+  return `${link ? `[${spot}](${link})` : spot} ${code(`${f.location.contract}${fn}`)}`;
 }
 
 /** `### patchgate: FAIL` and the tally: what a reviewer reads before opening anything. */
@@ -64,13 +65,14 @@ function sectionBody(data: SectionData, opts: SourceOptions): string[] {
     out.push('', layoutMarkdown(data.storageLayout, names.reference, names.candidate));
   }
   for (const f of findings) {
-    out.push('', `#### \`${f.id}\`: ${f.title}`, '');
+    out.push('', `#### \`${f.id}\`: ${text(f.title)}`, '');
     const facts = [`severity ${f.severity}`, statusCell(f), locationText(f, opts)].filter(Boolean);
-    out.push(facts.join(' · '), '', f.message);
+    out.push(facts.join(' · '), '', text(f.message));
     const excerpt = sourceExcerpt(f, opts);
     if (excerpt) out.push('', excerpt);
-    if (f.hint && f.status !== 'fixed') out.push('', `> **Fix:** ${f.hint}`);
-    if (f.acknowledged) out.push('', `> **Acknowledged:** ${f.acknowledgedReason ?? 'acknowledged'}`);
+    if (f.hint && f.status !== 'fixed') out.push('', `> **Fix:** ${text(f.hint, { cell: true })}`);
+    if (f.acknowledged)
+      out.push('', `> **Acknowledged:** ${text(f.acknowledgedReason ?? 'acknowledged', { cell: true })}`);
   }
   return out;
 }
@@ -84,15 +86,13 @@ export function sectionMarkdown(subject: string, data: SectionData, opts: Source
   const counts = `${blocking} blocking, ${data.findings.length} finding${data.findings.length === 1 ? '' : 's'}`;
   return [
     blocking > 0 || data.verdict === 'fail' ? '<details open>' : '<details>',
-    `<summary><b>${mark(data)}</b> ${escapeHtml(subject)}: ${counts}</summary>`,
+    `<summary><b>${mark(data)}</b> ${text(subject, { cell: true })}: ${counts}</summary>`,
     '',
     ...sectionBody(data, opts),
     '',
     '</details>',
   ].join('\n');
 }
-
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A report without contracts of its own (simulate, propose, verify): the verdict, then one section. */
 export function findingsMarkdown(

@@ -1,5 +1,6 @@
 /** The storage layout diff of a check as a table: each changed position, what was there and what is there now. */
 import type { LayoutChange, LayoutVariable } from '../../analyze/layout-diff.js';
+import { code, text } from './escape.js';
 
 /** Rows past this many are counted, not shown (a deleted first variable shifts everything after it). */
 const MAX_ROWS = 40;
@@ -12,10 +13,9 @@ const CHANGE: Record<LayoutChange['change'], string> = {
   replaced: '**different variable**',
 };
 
-const cell = (s: string) => s.replace(/\|/g, '\\|');
+const cell = (s: string) => text(s, { cell: true });
 
-const variable = (v?: LayoutVariable) =>
-  v ? `\`${cell(`${v.type} ${v.label}`)}\` (${cell(v.contract)})` : '—';
+const variable = (v?: LayoutVariable) => (v ? `${code(`${v.type} ${v.label}`)} (${cell(v.contract)})` : '—');
 
 export function layoutMarkdown(rows: readonly LayoutChange[], reference: string, candidate: string): string {
   const out = [
@@ -25,7 +25,7 @@ export function layoutMarkdown(rows: readonly LayoutChange[], reference: string,
     '| --- | --- | --- | --- | --- |',
   ];
   for (const r of rows.slice(0, MAX_ROWS)) {
-    const slot = r.namespace ? `\`${cell(r.namespace)}\` + ${r.slot}` : r.slot;
+    const slot = r.namespace ? `${code(r.namespace)} + ${r.slot}` : r.slot;
     out.push(
       `| ${slot} | ${r.offset} | ${variable(r.reference)} | ${variable(r.candidate)} | ${CHANGE[r.change]} |`,
     );

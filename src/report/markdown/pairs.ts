@@ -5,10 +5,11 @@
 import type { PairsReport } from '../../analyze/run-pairs.js';
 import { tally } from '../common.js';
 import { checkSection } from './check.js';
+import { text } from './escape.js';
 import { mark, verdictLines } from './findings.js';
 import type { SourceOptions } from './source.js';
 
-const cell = (s: string) => s.replace(/\|/g, '\\|');
+const cell = (s: string) => text(s, { cell: true });
 
 export function pairsMarkdown(report: PairsReport, opts: SourceOptions = {}): string {
   const count = report.pairs.length + (report.errors?.length ?? 0);

@@ -90,6 +90,17 @@ function fingerprint(f: Finding, subject?: SarifSubject): string {
 export type SarifPlacement = SourcePlacement;
 
 /** `%SRCROOT%` must be an absolute URI ending in a slash. */
+/**
+ * A path as a URI reference (RFC 3986): each segment percent-encoded, so a file name with a space, `#`, `%` or a
+ * backquote is still one valid `uri` (the schema's `uri-reference`) that GitHub resolves to that file.
+ */
+function uriReference(path: string): string {
+  return path
+    .split('/')
+    .map((segment) => encodeURIComponent(segment).replace(/%40/g, '@'))
+    .join('/');
+}
+
 function toFileUri(dir: string): string {
   const href = pathToFileURL(resolve(dir)).href;
   return href.endsWith('/') ? href : `${href}/`;
@@ -143,7 +154,7 @@ export function findingsSarif(
   const rules = ruleIds.map((id) => rule(id, alerts.find((f) => f.id === id) as Finding));
   const fallback = opts.subject;
 
-  const uri = (file: string) => repositoryPath(file, opts);
+  const uri = (file: string) => uriReference(repositoryPath(file, opts));
   const results = alerts.map((f) => {
     // A spot in a library the repository does not hold: the result goes to the candidate, the spot beside it.
     const spot = f.location?.file;
@@ -182,7 +193,7 @@ export function findingsSarif(
               {
                 id: 0,
                 physicalLocation: {
-                  artifactLocation: { uri: spot.replace(/\\/g, '/') },
+                  artifactLocation: { uri: uriReference(spot.replace(/\\/g, '/')) },
                   region: { startLine: Math.max(1, Math.trunc(f.location?.line ?? 1)) },
                 },
                 message: {
