@@ -192,7 +192,7 @@ describe('the state dir', () => {
       const forged = join(own.root, '.patchgate', 'cache', 'check');
       mkdirSync(forged, { recursive: true });
       writeFileSync(join(forged, `${'0'.repeat(64)}.json`), JSON.stringify({ findings: [] }));
-      git(own.root, 'add', '-f', '.patchgate');
+      git(own.root, 'add', '-f', '.patchgate/cache/check');
       git(own.root, 'commit', '-qm', 'a cached pass');
       const r = runCli(['ci', '--base', 'main', '--project', own.project, '--simulate', 'never'], {
         cwd: own.root,

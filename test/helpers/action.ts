@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXAMPLE_DIR, REPO_ROOT } from './example.js';
+import { EXAMPLE_DIR, REPO_ROOT, TEST_STATE_DIR } from './example.js';
 import type { FakeGitHub } from './github-api.js';
 
 /** The `run:` block of the step with `id: ci` in action.yml, as GitHub hands it to bash. */
@@ -62,6 +62,11 @@ export function makeRepo(patches: string[]): Repo {
   git(root, 'commit', '-qm', 'live');
   // One runner temp dir per repository (a job's): the action keeps its state there, so runs share its caches.
   const runnerTemp = mkdtempSync(join(tmpdir(), 'pg-ci-runner-'));
+  // The example's compiler output, compiled once per test run (global setup), seeded into both state dirs a run
+  // may use: content-addressed, so the head and the base revision of the copy are cache hits, not solc-js runs.
+  for (const state of [join(runnerTemp, 'patchgate'), join(root, '.patchgate')]) {
+    cpSync(join(TEST_STATE_DIR, 'cache', 'solc'), join(state, 'cache', 'solc'), { recursive: true });
+  }
   return { root, project, runnerTemp, base: git(root, 'rev-parse', 'HEAD') };
 }
 
