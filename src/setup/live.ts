@@ -8,7 +8,7 @@ import { type Address, getAddress, type Hex, type PublicClient } from 'viem';
 import { compiled } from '../build/artifact.js';
 import { allContracts } from '../build/find.js';
 import type { ContractHandle, Project } from '../build/types.js';
-import { compareRuntime } from '../chain/bytecode.js';
+import { matchRuntime } from '../chain/bytecode.js';
 import { type Controller, describeChain, introspectProxy } from '../chain/proxy.js';
 import { inputError } from '../core/errors.js';
 import type { ProxyKind, ProxyKindOnChain } from '../core/proxy-kinds.js';
@@ -71,14 +71,19 @@ function governanceOf(upgrader: Controller | undefined): Governance {
 function builds(project: Project): ContractHandle[] {
   return allContracts(project).filter((h) => {
     const object = compiled(h).evm.deployedBytecode.object;
-    // Unlinked library placeholders (`__$…$__`) cannot be compared byte for byte: left to exact matching.
-    return isOwnSource(h.sourceName) && object.length > 0 && !object.includes('__');
+    return isOwnSource(h.sourceName) && object.length > 0;
   });
 }
 
-/** The build whose runtime bytecode is the code on chain. TODO: linked libraries (see check --reference-address). */
+/**
+ * The build whose runtime bytecode is the code on chain (metadata, immutables and consistently linked libraries
+ * masked, as `check --reference-address` matches); of builds with the same code, the one whose metadata is equal too.
+ */
 function matchBuild(code: Hex, candidates: ContractHandle[]): ContractHandle | undefined {
-  return candidates.find((h) => compareRuntime(code, compiled(h).evm.deployedBytecode).match);
+  const matches = candidates
+    .map((h) => ({ h, m: matchRuntime(code, compiled(h).evm.deployedBytecode) }))
+    .filter(({ m }) => m.match);
+  return (matches.find(({ m }) => m.exact) ?? matches[0])?.h;
 }
 
 /** A build by the bare name a deploy tool recorded, when exactly one has it. */
