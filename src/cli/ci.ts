@@ -95,11 +95,16 @@ interface Published {
   error?: { code: string; message: string; hint?: string };
 }
 
+/** What the report says of a stage that could not run. */
+function errorOf(err: PatchgateError): NonNullable<Published['error']> {
+  return { code: err.code, message: err.shortMessage, ...(err.hint ? { hint: err.hint } : {}) };
+}
+
 async function runCi(opts: CiOptions): Promise<number> {
   const onGitHub = opts.github ?? process.env.GITHUB_ACTIONS === 'true';
   const ctx = onGitHub ? gitHubContext() : undefined;
   const out = (line: string) => process.stdout.write(line);
-  // Workflow commands off for the whole run; on only for patchgate's own annotations (see publishAnnotations).
+  // Workflow commands off for the whole run; on only around patchgate's own escaped annotations (below).
   const stopped = ctx ? commandsOff(out) : undefined;
   const stateDir = stateDirOf(opts);
   let setup: Awaited<ReturnType<typeof prepare>>;
@@ -108,8 +113,10 @@ async function runCi(opts: CiOptions): Promise<number> {
   } catch (err) {
     // Nothing could be checked (a bad config, project or base): the job summary and the outputs say so too.
     if (ctx && isPatchgateError(err)) {
-      const error = { code: err.code, message: err.shortMessage, ...(err.hint ? { hint: err.hint } : {}) };
-      appendSummary(ctx, ciMarkdown({ simulations: [], error }, opts.base ?? '', ctx, 0, undefined));
+      appendSummary(
+        ctx,
+        ciMarkdown({ simulations: [], error: errorOf(err) }, opts.base ?? '', ctx, 0, undefined),
+      );
       setOutputs(ctx, { verdict: 'error', blocking: '0' });
     }
     throw err;
@@ -157,7 +164,7 @@ async function runCi(opts: CiOptions): Promise<number> {
   } catch (err) {
     if (!isPatchgateError(err)) throw err;
     failure = err;
-    published.error = { code: err.code, message: err.shortMessage, ...(err.hint ? { hint: err.hint } : {}) };
+    published.error = errorOf(err);
   }
   const reports: Report[] = [...(published.check ? [published.check] : []), ...published.simulations];
   const blocking = reports.flatMap((r) => r.findings.filter(blocksGate));
