@@ -12,6 +12,7 @@ import {
   commentMarker,
   type GitHubContext,
   gitHubContext,
+  SUMMARY_LIMIT,
   setOutputs,
   upsertComment,
 } from '../src/cli/github.js';
@@ -169,6 +170,22 @@ describe('the job summary and the outputs', () => {
     const text = readFileSync(output, 'utf8');
     const parsed = [...text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)].map((m) => [m[1], m[3]]);
     expect(Object.fromEntries(parsed)).toEqual({ verdict: 'fail', blocking: '2' });
+  });
+
+  it('cuts a summary that would pass GitHub’s 1 MiB per step on a character boundary, with a note', () => {
+    const summary = join(dir, 'summary-big.md');
+    const ctx: GitHubContext = { serverUrl: '', apiUrl: '', stepSummary: summary };
+    appendSummary(ctx, '## head');
+    appendSummary(ctx, `| é€𝄞 |\n`.repeat(200_000)); // 2-, 3- and 4-byte characters: about 2.4 MB
+    const written = readFileSync(summary);
+    expect(written.length).toBeLessThanOrEqual(SUMMARY_LIMIT);
+    expect(written.length).toBeGreaterThan(SUMMARY_LIMIT - 200);
+    const text = written.toString('utf8');
+    expect(text).not.toContain('\uFFFD'); // no character cut in half
+    expect(text.startsWith('## head\n| é€𝄞 |\n')).toBe(true);
+    expect(text).toMatch(/cut here: the job summary reached GitHub's 1 MiB limit/);
+    appendSummary(ctx, 'more'); // the summary is full: nothing more fits, nothing breaks it
+    expect(readFileSync(summary).length).toBeLessThanOrEqual(SUMMARY_LIMIT);
   });
 
   it('outside GitHub (no summary file, no output file) nothing is written', () => {

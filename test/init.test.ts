@@ -4,7 +4,7 @@
  * one. The written file must load with the real loader and drive `check`; re-runs merge without touching edits.
  * The chain side is test/init-live.test.ts.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
@@ -155,6 +155,25 @@ describe('patchgate init', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${file} is not valid JSON at line 4, column 13: a colon is expected`);
     expect(readFileSync(file, 'utf8')).toBe(broken);
+  });
+
+  it('keeps a symlinked config a symlink: the file it points to is what gets merged', () => {
+    const dir = exampleCopy();
+    const file = join(dir, 'patchgate.config.json');
+    expect(init(dir, '--yes').code).toBe(0);
+    const shared = join(dir, 'shared.config.json');
+    renameSync(file, shared);
+    const edited = readFileSync(shared, 'utf8')
+      .replace('"contracts": {', '"contracts": { // ours')
+      .replace('"VaultV1": { "kind": "transparent"', '"VaultV1": { "kind": "uups"');
+    writeFileSync(shared, edited);
+    symlinkSync('shared.config.json', file);
+    const r = init(dir, '--yes', '--force'); // replaces the kind: the file is written
+    expect(r.code, r.stderr).toBe(0);
+    expect(lstatSync(file).isSymbolicLink()).toBe(true);
+    const merged = readFileSync(shared, 'utf8');
+    expect(merged).toContain('"contracts": { // ours');
+    expect(merged).toContain('"VaultV1": { "kind": "transparent"');
   });
 
   it('will not shadow a config module with a JSON file', () => {

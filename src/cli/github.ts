@@ -6,7 +6,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { inputError } from '../core/errors.js';
 
 /** What a step needs from GitHub's environment (https://docs.github.com/actions/reference/variables-reference). */
@@ -79,11 +79,40 @@ function isSha(v: unknown): v is string {
   return typeof v === 'string' && SHA.test(v);
 }
 
-/** Append to the job summary (GitHub shows at most 1 MiB per step). */
+/** GitHub refuses a step's whole job summary over 1 MiB (and then shows none of it). */
+export const SUMMARY_LIMIT = 1024 * 1024;
+
+/**
+ * Append to the job summary. What would take the step's summary file past GitHub's 1 MiB is cut, on a character
+ * boundary, with a note: a report too long to show still shows its verdict and first contracts.
+ */
 export function appendSummary(ctx: GitHubContext, markdown: string): boolean {
   if (!ctx.stepSummary) return false;
-  appendFileSync(ctx.stepSummary, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
+  const text = markdown.endsWith('\n') ? markdown : `${markdown}\n`;
+  const room = SUMMARY_LIMIT - (statSync(ctx.stepSummary, { throwIfNoEntry: false })?.size ?? 0);
+  appendFileSync(ctx.stepSummary, fitBytes(text, room, SUMMARY_CUT));
   return true;
+}
+
+const SUMMARY_CUT =
+  "\n\n…cut here: the job summary reached GitHub's 1 MiB limit. The SARIF files and `--out` hold every finding.\n";
+
+/** `text` in at most `limit` UTF-8 bytes: whole, or its longest prefix that fits with `note` after it. */
+function fitBytes(text: string, limit: number, note: string): string {
+  if (Buffer.byteLength(text) <= limit) return text;
+  const room = limit - Buffer.byteLength(note);
+  if (room <= 0) return '';
+  const bytes = Buffer.from(text).subarray(0, room);
+  // Drop a multi-byte character cut in half (its lead byte and any continuation bytes kept).
+  let end = bytes.length;
+  let back = end - 1;
+  while (back >= 0 && ((bytes[back] as number) & 0xc0) === 0x80) back--;
+  if (back >= 0) {
+    const lead = bytes[back] as number;
+    const size = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+    if (back + size > end) end = back;
+  }
+  return bytes.subarray(0, end).toString('utf8') + note;
 }
 
 /**

@@ -5,7 +5,7 @@
  * `--yes` (or no terminal) writes without asking. Exit 0 when done, 2 for bad input (an address, a broken config),
  * 3 when the node does not answer.
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
@@ -127,8 +127,17 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-/** The config, replaced whole at once (a crash leaves the old file or the new one, never half of one). */
-function writeConfig(file: string, text: string): void {
+/**
+ * The config, replaced whole at once (a crash leaves the old file or the new one, never half of one). A config
+ * that is a symlink (a shared config kept elsewhere) stays one: its target is what gets replaced.
+ */
+function writeConfig(path: string, text: string): void {
+  let file = path;
+  try {
+    file = realpathSync(path);
+  } catch {
+    // Not there yet (or a dangling link): written where it was asked for.
+  }
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     writeFileSync(tmp, text);

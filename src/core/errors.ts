@@ -15,8 +15,15 @@ export interface PatchgateErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * Marks a PatchgateError across copies of this module: the CLI runs from its bundle while a config or watch rule
+ * imports the package's own build, and an error one copy throws is still the other's.
+ */
+const BRAND = Symbol.for('patchgate.error');
+
 export class PatchgateError extends Error {
   override readonly name = 'PatchgateError';
+  readonly [BRAND] = true;
   readonly code: ErrorCode;
   readonly shortMessage: string;
   readonly hint?: string;
@@ -87,5 +94,5 @@ export function internalError(shortMessage: string, hint?: string) {
  * ```
  */
 export function isPatchgateError(e: unknown): e is PatchgateError {
-  return e instanceof PatchgateError;
+  return e instanceof PatchgateError || (e instanceof Error && (e as { [BRAND]?: unknown })[BRAND] === true);
 }

@@ -56,8 +56,20 @@ function readJson(file: string, project: string): unknown {
   }
 }
 
+/** The folders in `dir`; an entry that cannot be read (a dangling symlink) is not one. */
+/**
+ * A Solidity identifier: what a deploy record names a contract (or a hardhat-deploy file its deployment) must be
+ * one before it becomes a name in the config or on the terminal — these files are input, edited or not.
+ */
+const isIdentifier = (name: unknown): name is string =>
+  typeof name === 'string' && /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name);
+
 const dirs = (dir: string): string[] =>
-  existsSync(dir) ? readdirSync(dir).filter((d) => statSync(join(dir, d)).isDirectory()) : [];
+  existsSync(dir)
+    ? readdirSync(dir).filter(
+        (d) => statSync(join(dir, d), { throwIfNoEntry: false })?.isDirectory() === true,
+      )
+    : [];
 
 /** Names unique among `taken`: `vault`, `vault2`, … */
 function unique(name: string, taken: Set<string>): string {
@@ -98,10 +110,14 @@ export function readBroadcast(dir: string, project: string, chainIds?: number[])
     const chainId = typeof json.chain === 'number' ? json.chain : run.chainId;
     if (chainIds && !chainIds.includes(chainId)) continue;
     for (const tx of json.transactions ?? []) {
-      if (!tx.transactionType?.startsWith('CREATE') || !isAddress(tx.contractAddress) || !tx.contractName)
+      if (
+        !tx.transactionType?.startsWith('CREATE') ||
+        !isAddress(tx.contractAddress) ||
+        !isIdentifier(tx.contractName)
+      )
         continue;
       created.set(`${chainId}:${tx.contractAddress.toLowerCase()}`, tx.contractName);
-      if (tx.contractName in PROXY_CONTRACTS) proxies.push({ tx, file: run.file, chainId });
+      if (Object.hasOwn(PROXY_CONTRACTS, tx.contractName)) proxies.push({ tx, file: run.file, chainId });
     }
   }
   const taken = new Set<string>();
@@ -138,7 +154,8 @@ function compilationTarget(d: HardhatDeployment | undefined): string | undefined
   try {
     const target = (JSON.parse(d.metadata) as { settings?: { compilationTarget?: Record<string, string> } })
       .settings?.compilationTarget;
-    return target ? Object.values(target)[0] : undefined;
+    const name = target ? Object.values(target)[0] : undefined;
+    return isIdentifier(name) ? name : undefined;
   } catch {
     return undefined;
   }
@@ -157,11 +174,19 @@ function readNetwork(dir: string, project: string): RecordedProxy[] {
   const taken = new Set<string>();
   const out: RecordedProxy[] = [];
   for (const [name, d] of records) {
-    if (/_(Implementation|Proxy)$/.test(name) || !isAddress(d.address) || !isAddress(d.implementation))
+    if (
+      !isIdentifier(name) ||
+      /_(Implementation|Proxy)$/.test(name) ||
+      !isAddress(d.address) ||
+      !isAddress(d.implementation)
+    )
       continue;
     const contractName = compilationTarget(records.get(`${name}_Implementation`));
     const proxyContract = compilationTarget(records.get(`${name}_Proxy`));
-    const kind = proxyContract ? PROXY_CONTRACTS[proxyContract] : undefined;
+    const kind =
+      proxyContract && Object.hasOwn(PROXY_CONTRACTS, proxyContract)
+        ? PROXY_CONTRACTS[proxyContract]
+        : undefined;
     out.push({
       name: unique(liveNameOf(name), taken),
       address: d.address,
