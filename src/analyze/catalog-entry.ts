@@ -15,4 +15,8 @@ export interface CatalogEntry {
   fix: string;
   /** A short Solidity or report snippet showing the problem. */
   example: string;
+  /** The SWC registry entry (`SWC-115`), for a scan detector that has one. */
+  swc?: string;
+  /** The CWE (`CWE-477`), for a scan detector that has one. */
+  cwe?: string;
 }

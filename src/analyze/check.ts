@@ -22,6 +22,7 @@ import { storageConflicts } from './detectors/storage-conflicts.js';
 import { uupsUnprotectedUpgrade } from './detectors/uups-auth.js';
 import { type LayoutChange, layoutDiff } from './layout-diff.js';
 import { findReference } from './reference.js';
+import { scanDiff } from './scan/run.js';
 import {
   locationFromSrc,
   type ProxyKind,
@@ -308,6 +309,7 @@ export async function analyzeUpgrade(
   findings.push(...abiDiff(reference, candidate));
   findings.push(...accessControlDiff(reference, candidate));
   findings.push(...initializerNotRerunnable(reference, candidate));
+  findings.push(...scanDiff(reference, candidate));
   const layout = upgradesCoreFindings(reference, candidate, kind);
   const all =
     layout instanceof StorageConflictError ? withRefusal(findings, layout) : [...findings, ...layout];

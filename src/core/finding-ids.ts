@@ -43,6 +43,12 @@ export const FINDING_IDS = [
   'namespace-slot-unverified',
   'no-initializer',
   'not-upgradeable',
+  // scan: vulnerabilities in one version, judged fixed / introduced / unchanged on a patch (src/analyze/scan/).
+  // group: calls and reentrancy
+  // group: access and authorization
+  'scan-tx-origin',
+  // group: prices, tokens and arithmetic
+  // group: signatures, loops and randomness
   // simulate.
   'simulation-reverted',
   'upgrade-not-applied',

@@ -34,6 +34,12 @@ export interface Finding {
   acknowledged?: boolean;
   /** Why it was acknowledged (from the config). */
   acknowledgedReason?: string;
+  /** How often a finding of this kind is real, for the scan's detectors (their precision on the bench corpus). */
+  confidence?: 'high' | 'medium' | 'low';
+  /** The SWC registry entry, for a scan finding that has one (`SWC-107`). */
+  swc?: string;
+  /** The CWE, for a scan finding that has one (`CWE-841`). */
+  cwe?: string;
   /**
    * What identifies "the same finding" in the reference and the candidate (e.g. the function name), so the
    * patch can be said to introduce, fix or keep it. Stable across versions; not a location.
@@ -52,7 +58,7 @@ export interface StageResult {
  * Which report a value is: the discriminant of the `Report` union (src/report/report.ts), written to JSON as
  * `report` (the key `kind` was taken: check and audit reports carry the proxy kind there).
  */
-export type ReportKind = 'check' | 'pairs' | 'simulate' | 'propose' | 'verify' | 'audit' | 'demo';
+export type ReportKind = 'check' | 'scan' | 'pairs' | 'simulate' | 'propose' | 'verify' | 'audit' | 'demo';
 
 /**
  * The header every report starts with: DESIGN.md's fixed JSON contract (tool, verdict, digest, stages,

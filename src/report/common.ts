@@ -58,3 +58,31 @@ export function tally(findings: readonly Finding[]): Tally {
 /** `2 blocking, 1 acknowledged, 1 fixed by this patch` */
 export const tallyLine = (t: Tally) =>
   `${t.blocking} blocking, ${t.acknowledged} acknowledged, ${t.fixed} fixed by this patch`;
+
+/**
+ * The scan's good news, for the top of a check report: `fixed by this patch: scan-reentrancy in VaultV1.flashLoan
+ * (high)`. Empty when the patch fixed no scan finding.
+ */
+export function scanFixedSummary(findings: readonly Finding[]): string {
+  const fixed = findings.filter((f) => f.status === 'fixed' && f.id.startsWith('scan-'));
+  if (fixed.length === 0) return '';
+  const items = fixed.map((f) => {
+    const at = f.location
+      ? ` in ${f.location.contract}${f.location.function ? `.${f.location.function}` : ''}`
+      : '';
+    return `${f.id}${at} (${f.severity})`;
+  });
+  return `fixed by this patch: ${items.join(', ')}`;
+}
+
+/** `scan of 3 contracts (16 detectors)`, or `scan of VaultV1 → src/VaultV2.sol:VaultV2` for a patch. */
+export function scanSubject(r: {
+  contracts: readonly { fullyQualifiedName: string }[];
+  reference?: string;
+  detectors: readonly string[];
+}): string {
+  const first = r.contracts[0]?.fullyQualifiedName ?? '';
+  if (r.reference !== undefined) return `scan of ${r.reference} → ${first}`;
+  const what = r.contracts.length === 1 ? first : `${r.contracts.length} contracts`;
+  return `scan of ${what} (${r.detectors.length} detector${r.detectors.length === 1 ? '' : 's'})`;
+}

@@ -4,13 +4,21 @@
  */
 import type { CheckReport } from '../analyze/run-check.js';
 import type { PairsReport } from '../analyze/run-pairs.js';
+import type { ScanReport } from '../analyze/run-scan.js';
 import type { AuditReport } from '../audit/index.js';
 import { internalError } from '../core/errors.js';
 import type { ProposeReport } from '../lifecycle/propose.js';
 import type { VerifyReport } from '../lifecycle/verify.js';
 import type { SimulateReport } from '../simulate/run-simulate.js';
 
-export type Report = CheckReport | PairsReport | SimulateReport | ProposeReport | VerifyReport | AuditReport;
+export type Report =
+  | CheckReport
+  | ScanReport
+  | PairsReport
+  | SimulateReport
+  | ProposeReport
+  | VerifyReport
+  | AuditReport;
 
 /**
  * The default branch of a switch over `report.report`: it only compiles when every kind has its case, so a

@@ -8,6 +8,7 @@ export function reportJson(report: Report): string {
     case 'pairs':
       return pairsJson(report);
     case 'check':
+    case 'scan':
     case 'simulate':
     case 'propose':
     case 'verify':

@@ -1,5 +1,7 @@
 /** A check as a pull-request comment: the verdict, then the pair's section with its storage layout diff. */
 import type { CheckReport } from '../../analyze/run-check.js';
+import { scanFixedSummary } from '../common.js';
+import { text } from './escape.js';
 import { sectionMarkdown, verdictLines } from './findings.js';
 import type { SourceOptions } from './source.js';
 
@@ -19,5 +21,7 @@ const layoutData = (r: CheckReport) => ({
 });
 
 export function checkMarkdown(r: CheckReport, opts: SourceOptions = {}): string {
-  return `${[...verdictLines(r), '', checkSection(r, opts)].join('\n')}\n`;
+  const fixed = scanFixedSummary(r.findings);
+  const lead = fixed ? ['', `**${text(fixed.charAt(0).toUpperCase() + fixed.slice(1))}**`] : [];
+  return `${[...verdictLines(r), ...lead, '', checkSection(r, opts)].join('\n')}\n`;
 }

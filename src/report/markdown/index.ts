@@ -1,4 +1,6 @@
 /** The report as a pull-request comment, by kind, within GitHub's comment size. */
+
+import { scanSubject } from '../common.js';
 import { type Report, unhandledKind } from '../report.js';
 import { auditMarkdown } from './audit.js';
 import { checkMarkdown } from './check.js';
@@ -15,6 +17,8 @@ function markdownOf(report: Report, opts: SourceOptions): string {
       return checkMarkdown(report, opts);
     case 'pairs':
       return pairsMarkdown(report, opts);
+    case 'scan':
+      return findingsMarkdown(report, opts, scanSubject(report));
     case 'audit':
       return auditMarkdown(report);
     case 'simulate':

@@ -120,6 +120,9 @@ export function subjectOf(fullyQualifiedName: string): SarifSubject | undefined 
     : undefined;
 }
 
+/** GitHub reads a CWE from a rule's tags as `external/cwe/cwe-477`. */
+const cweTags = (cwe: string | undefined) => (cwe ? [`external/cwe/${cwe.toLowerCase()}`] : []);
+
 function rule(id: FindingId, sample: Finding) {
   const entry = CATALOG[id];
   const summary = entry?.summary ?? sample.title;
@@ -137,8 +140,10 @@ function rule(id: FindingId, sample: Finding) {
     },
     defaultConfiguration: { level: LEVEL[severity] },
     properties: {
-      tags: ['security', 'smart-contract', 'upgradeability'],
-      precision: 'high',
+      tags: id.startsWith('scan-')
+        ? ['security', 'smart-contract', 'vulnerability', ...cweTags(entry?.cwe)]
+        : ['security', 'smart-contract', 'upgradeability'],
+      precision: sample.confidence ?? 'high',
       ...(SECURITY_SEVERITY[severity] ? { 'security-severity': SECURITY_SEVERITY[severity] } : {}),
     },
   };

@@ -9,6 +9,7 @@ export function renderSarif(report: Report, opts: SarifPlacement = {}): string {
       return findingsSarif(report, { ...opts, subject: subjectOf(report.candidate.fullyQualifiedName) });
     case 'pairs':
       return pairsSarif(report, opts);
+    case 'scan':
     // No compiled candidate named here: a finding without a location points at patchgate.config.json.
     case 'simulate':
     case 'propose':

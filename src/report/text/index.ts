@@ -1,12 +1,20 @@
 /** The report for people, by kind: each kind with its own sections has its own file here. */
 import pc from 'picocolors';
+import { scanFixedSummary, scanSubject } from '../common.js';
 import { type Report, unhandledKind } from '../report.js';
 import { auditText } from './audit.js';
 import { checkText } from './check.js';
+import { type Colors, findingsText } from './findings.js';
 import { pairsText } from './pairs.js';
 import { proposeText } from './propose.js';
 import { simulateText } from './simulate.js';
 import { verifyText } from './verify.js';
+
+/** The scan's good news first, when the report judges a patch. */
+function fixedLead(report: Report, c: Colors): string[] {
+  const fixed = scanFixedSummary(report.findings);
+  return fixed ? [c.green(fixed)] : [];
+}
 
 export function renderText(report: Report, opts: { color: boolean }): string {
   const c = pc.createColors(opts.color);
@@ -15,6 +23,8 @@ export function renderText(report: Report, opts: { color: boolean }): string {
       return checkText(report, c);
     case 'pairs':
       return pairsText(report, c);
+    case 'scan':
+      return findingsText(report, c, { subject: scanSubject(report), sections: fixedLead(report, c) });
     case 'simulate':
       return simulateText(report, c);
     case 'propose':

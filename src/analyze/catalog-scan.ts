@@ -1,0 +1,27 @@
+/**
+ * Catalogue entries of the scan's detectors (src/analyze/scan/detectors/, one file each): what each finds, its
+ * SWC and CWE where one exists, and the fix. Severity is the detector's usual one (a hit may raise or lower it);
+ * `blocking` says whether a hit at that severity blocks when the patch introduces it (high and critical do).
+ * Grouped like the registry, so that detectors written side by side add to their own group's lines.
+ */
+import type { CatalogEntry } from './catalog-entry.js';
+
+export const SCAN_ENTRIES: CatalogEntry[] = [
+  // group: calls and reentrancy
+  // group: access and authorization
+  {
+    id: 'scan-tx-origin',
+    title: 'Authorization by tx.origin',
+    severity: 'high',
+    blocking: true,
+    swc: 'SWC-115',
+    cwe: 'CWE-477',
+    summary:
+      'A condition compares tx.origin with an account (or looks it up in a role or allow list). tx.origin is the account that signed the transaction, not the caller: any contract that account is lured into calling passes the check and acts with its rights.',
+    fix: 'Authorize msg.sender (or _msgSender()), e.g. with Ownable or AccessControl; keep tx.origin == msg.sender only to refuse contracts, never to grant rights.',
+    example:
+      'function withdrawAll(address to) external {\n    require(tx.origin == owner); // any contract the owner calls passes\n    ...',
+  },
+  // group: prices, tokens and arithmetic
+  // group: signatures, loops and randomness
+];

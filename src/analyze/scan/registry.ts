@@ -1,0 +1,17 @@
+/**
+ * Every scan detector, one file each in detectors/. Keep the groups: each is added to by its own line range, so
+ * that detectors written side by side merge without touching each other's lines.
+ */
+import type { ScanDetector } from './detector.js';
+import { txOrigin } from './detectors/tx-origin.js';
+
+// group: calls and reentrancy
+
+// group: access and authorization
+const ACCESS: ScanDetector[] = [txOrigin];
+
+// group: prices, tokens and arithmetic
+
+// group: signatures, loops and randomness
+
+export const DETECTORS: readonly ScanDetector[] = [...ACCESS];
