@@ -10,6 +10,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { environmentError, inputError, isPatchgateError } from '../core/errors.js';
 import { durableNodeFs, durableStartParams, syncTree } from './durable.js';
 import { acquireLock, lockWaitMs } from './lock.js';
+import { seedFromTemplate } from './template.js';
 
 export interface Db {
   kind: 'pglite' | 'postgres';
@@ -78,6 +79,8 @@ export async function openPglite(dataDir: string, opts: PgliteOptions = {}): Pro
     if (!create && !existsSync(join(dataDir, 'PG_VERSION'))) throw missingStore(dataDir, 'pglite');
     return await cannotOpen(dataDir, async () => {
       mkdirSync(dataDir, { recursive: true });
+      // A new store starts as a copy of the user's empty cluster (template.ts) instead of its own initdb.
+      if (!existed) await seedFromTemplate(dataDir);
       const db = durable
         ? await PGlite.create({
             fs: await durableNodeFs(dataDir),
