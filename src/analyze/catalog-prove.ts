@@ -14,7 +14,7 @@ export const PROVE_ENTRIES: CatalogEntry[] = [
       "SMTChecker's CHC engine found a sequence of calls, with values, after which an assert of the candidate (or of the fix's property harness) fails. The counterexample is a concrete path, not a warning about a pattern.",
     fix: 'Replay the call sequence in a test, fix the code so the assertion holds, and prove again.',
     example:
-      'deposit-no-overmint: the assertion at patchgate/prove/DepositHarness.sol:35 fails after\n  constructor(balance = 1) → flashLoan(amount = 1) → deposit(assets = 0)',
+      'deposit-no-overmint: the assertion at patchgate/prove/DepositHarness.sol:31 fails after\n  constructor(balance = 1) → flashLoan(amount = 1) → deposit(assets = 0)',
   },
   {
     id: 'prove-unknown',
