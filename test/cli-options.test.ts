@@ -259,7 +259,9 @@ describe('CLI options', () => {
     const none = await run([]);
     expect([none.code, none.stderr.trimEnd().split('\n').at(-1)]).toEqual([
       2,
-      expect.stringMatching(/^patchgate: a command is missing: init, check, scan, simulate, propose, /),
+      expect.stringMatching(
+        /^patchgate: a command is missing: init, check, scan, prove, simulate, propose, /,
+      ),
     ]);
   });
 });

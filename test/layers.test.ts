@@ -18,6 +18,7 @@ const LAYERS = [
   'build',
   'ledger',
   'analyze',
+  'prove',
   'chain',
   'setup',
   'govern',

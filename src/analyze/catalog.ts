@@ -7,6 +7,7 @@ import type { Finding, FindingStatus, Location, Severity } from '../core/finding
 import { FINDING_IDS, type FindingId } from '../core/finding-ids.js';
 import type { CatalogEntry } from './catalog-entry.js';
 import { LIFECYCLE_ENTRIES } from './catalog-lifecycle.js';
+import { PROVE_ENTRIES } from './catalog-prove.js';
 import { SCAN_ENTRIES } from './catalog-scan.js';
 import { UPGRADES_CORE, type UpgradeErrorKind } from './catalog-upgrades-core.js';
 import { WATCH_ENTRIES } from './catalog-watch.js';
@@ -330,7 +331,7 @@ function buildCatalog(): Record<FindingId, CatalogEntry> {
     const id: FindingId = `upgrade-unsafe-${kind}`;
     add({ id, blocking: true, ...UPGRADES_CORE[kind] });
   }
-  for (const e of [...OWN, ...SCAN_ENTRIES, ...LIFECYCLE_ENTRIES, ...WATCH_ENTRIES]) add(e);
+  for (const e of [...OWN, ...SCAN_ENTRIES, ...PROVE_ENTRIES, ...LIFECYCLE_ENTRIES, ...WATCH_ENTRIES]) add(e);
   const out = {} as Record<FindingId, CatalogEntry>;
   for (const id of FINDING_IDS) {
     const entry = byId.get(id);

@@ -27,6 +27,7 @@ const COMMANDS: ReadonlyArray<[string, () => Promise<Builder>]> = [
   ['init', async () => (await import('./init.js')).initCommand],
   ['check', async () => (await import('./check.js')).checkCommand],
   ['scan', async () => (await import('./scan.js')).scanCommand],
+  ['prove', async () => (await import('./prove.js')).proveCommand],
   ['simulate', async () => (await import('./simulate.js')).simulateCommand],
   ['propose', async () => (await import('./propose.js')).proposeCommand],
   ['approve', async () => (await import('./approve.js')).approveCommand],

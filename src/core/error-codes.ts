@@ -43,6 +43,7 @@ export const ERROR_CODES = {
   'state-dir-committed': 2,
   'source-outside-project': 2,
   'compile-failed': 2,
+  'nothing-to-prove': 2,
   'build-info-corrupt': 2,
   'build-info-incomplete': 2,
   'build-info-stale': 2,

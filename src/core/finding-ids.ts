@@ -49,6 +49,9 @@ export const FINDING_IDS = [
   'scan-tx-origin',
   // group: prices, tokens and arithmetic
   // group: signatures, loops and randomness
+  // prove: SMTChecker (CHC) on the candidate's assertions and the fix's property (src/prove/).
+  'prove-violated',
+  'prove-unknown',
   // simulate.
   'simulation-reverted',
   'upgrade-not-applied',

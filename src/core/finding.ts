@@ -58,7 +58,16 @@ export interface StageResult {
  * Which report a value is: the discriminant of the `Report` union (src/report/report.ts), written to JSON as
  * `report` (the key `kind` was taken: check and audit reports carry the proxy kind there).
  */
-export type ReportKind = 'check' | 'scan' | 'pairs' | 'simulate' | 'propose' | 'verify' | 'audit' | 'demo';
+export type ReportKind =
+  | 'check'
+  | 'scan'
+  | 'prove'
+  | 'pairs'
+  | 'simulate'
+  | 'propose'
+  | 'verify'
+  | 'audit'
+  | 'demo';
 
 /**
  * The header every report starts with: DESIGN.md's fixed JSON contract (tool, verdict, digest, stages,

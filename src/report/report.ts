@@ -9,11 +9,13 @@ import type { AuditReport } from '../audit/index.js';
 import { internalError } from '../core/errors.js';
 import type { ProposeReport } from '../lifecycle/propose.js';
 import type { VerifyReport } from '../lifecycle/verify.js';
+import type { ProveReport } from '../prove/run-prove.js';
 import type { SimulateReport } from '../simulate/run-simulate.js';
 
 export type Report =
   | CheckReport
   | ScanReport
+  | ProveReport
   | PairsReport
   | SimulateReport
   | ProposeReport

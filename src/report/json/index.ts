@@ -9,6 +9,7 @@ export function reportJson(report: Report): string {
       return pairsJson(report);
     case 'check':
     case 'scan':
+    case 'prove':
     case 'simulate':
     case 'propose':
     case 'verify':

@@ -19,6 +19,8 @@ function markdownOf(report: Report, opts: SourceOptions): string {
       return pairsMarkdown(report, opts);
     case 'scan':
       return findingsMarkdown(report, opts, scanSubject(report));
+    case 'prove':
+      return findingsMarkdown(report, opts, `proofs of ${report.contract}`);
     case 'audit':
       return auditMarkdown(report);
     case 'simulate':

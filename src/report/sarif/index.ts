@@ -10,6 +10,7 @@ export function renderSarif(report: Report, opts: SarifPlacement = {}): string {
     case 'pairs':
       return pairsSarif(report, opts);
     case 'scan':
+    case 'prove':
     // No compiled candidate named here: a finding without a location points at patchgate.config.json.
     case 'simulate':
     case 'propose':

@@ -1,5 +1,6 @@
 /** The report for people, by kind: each kind with its own sections has its own file here. */
 import pc from 'picocolors';
+import type { ProveReport } from '../../prove/run-prove.js';
 import { scanFixedSummary, scanSubject } from '../common.js';
 import { type Report, unhandledKind } from '../report.js';
 import { auditText } from './audit.js';
@@ -16,6 +17,20 @@ function fixedLead(report: Report, c: Colors): string[] {
   return fixed ? [c.green(fixed)] : [];
 }
 
+/** One line per target: proved, violated (with its call sequence) or unknown (with why). */
+function proofLines(report: ProveReport, c: Colors): string[] {
+  return report.proofs.map((p) => {
+    const mark =
+      p.status === 'proved'
+        ? c.green('proved  ')
+        : p.status === 'violated'
+          ? c.red('violated')
+          : c.yellow('unknown ');
+    const why = p.counterexample ? `: ${p.counterexample}` : p.reason ? ` (${p.reason})` : '';
+    return `${mark} ${p.target}${why}`;
+  });
+}
+
 export function renderText(report: Report, opts: { color: boolean }): string {
   const c = pc.createColors(opts.color);
   switch (report.report) {
@@ -25,6 +40,11 @@ export function renderText(report: Report, opts: { color: boolean }): string {
       return pairsText(report, c);
     case 'scan':
       return findingsText(report, c, { subject: scanSubject(report), sections: fixedLead(report, c) });
+    case 'prove':
+      return findingsText(report, c, {
+        subject: `proofs of ${report.contract}`,
+        sections: proofLines(report, c),
+      });
     case 'simulate':
       return simulateText(report, c);
     case 'propose':

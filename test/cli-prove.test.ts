@@ -1,0 +1,58 @@
+/**
+ * `patchgate prove` end to end (the compiled CLI, from the bundle) on examples/vault: the fix's property is
+ * violated on VaultV1 with its call sequence (exit 1), an undecided target blocks unless acknowledged, bad input
+ * is exit 2 with one line.
+ */
+import { describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
+import { EXAMPLE_DIR, TEST_STATE_DIR } from './helpers/example.js';
+
+const prove = (...args: string[]) =>
+  runCli(['prove', '--project', EXAMPLE_DIR, '--state-dir', TEST_STATE_DIR, ...args]);
+
+interface ProveJson {
+  verdict: string;
+  report: string;
+  contract: string;
+  proofs: { target: string; status: string; reason?: string; counterexample?: string }[];
+  findings: { id: string; blocking: boolean; acknowledged?: boolean; message: string }[];
+}
+
+describe('patchgate prove', () => {
+  it('refutes the fix property on VaultV1 with the calls and values: exit 1', () => {
+    const r = prove('VaultV1', '--format', 'json');
+    expect(r.code, r.stderr).toBe(1);
+    const doc = JSON.parse(r.stdout) as ProveJson;
+    expect(doc).toMatchObject({ verdict: 'fail', report: 'prove', contract: 'src/VaultV1.sol:VaultV1' });
+    expect(doc.proofs).toEqual([
+      {
+        target: 'deposit-no-overmint',
+        status: 'violated',
+        counterexample: expect.stringMatching(/flashLoan\(amount = [1-9]\d*\) → deposit\(assets = \d+\)$/),
+        durationMs: expect.any(Number),
+      },
+    ]);
+    expect(doc.findings.map((f) => [f.id, f.blocking])).toEqual([['prove-violated', true]]);
+  }, 300_000);
+
+  it('a timeout is unknown and blocks (exit 1) until acknowledged (exit 0)', () => {
+    const r = prove('VaultV2', '--timeout', '0.05', '--format', 'json');
+    expect(r.code, r.stderr).toBe(1);
+    const doc = JSON.parse(r.stdout) as ProveJson;
+    expect(doc.proofs).toMatchObject([{ status: 'unknown', reason: 'timeout after 0.1 s' }]);
+    expect(doc.findings.map((f) => f.id)).toEqual(['prove-unknown']);
+    const ok = prove('VaultV2', '--timeout', '0.05', '--allow', 'prove-unknown', '--format', 'json');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect((JSON.parse(ok.stdout) as ProveJson).findings[0]?.acknowledged).toBe(true);
+  }, 300_000);
+
+  it('bad input is exit 2 with one line naming the value', () => {
+    const bad = prove('VaultV2', '--timeout', 'soon');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toMatch(/^patchgate: --timeout "soon" is not a positive number of seconds/);
+    const missing = prove('NoSuchVault');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('NoSuchVault');
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+  }, 300_000);
+});
