@@ -8,6 +8,19 @@ import type { CatalogEntry } from './catalog-entry.js';
 
 export const SCAN_ENTRIES: CatalogEntry[] = [
   // group: calls and reentrancy
+  {
+    id: 'scan-reentrancy',
+    title: 'State written after a call that can re-enter',
+    severity: 'high',
+    blocking: true,
+    swc: 'SWC-107',
+    cwe: 'CWE-841',
+    summary:
+      'A function anyone can call, with no reentrancy lock, calls another contract (or sends ether with call) and only then writes state it read before the call. The callee re-enters the function while that state still holds the old value and passes the same check again (The DAO). High when the state decided a check or the amount paid, medium when it was only read as a value.',
+    fix: 'Write the state before the call (checks-effects-interactions), or lock the function with OpenZeppelin ReentrancyGuard(Transient) nonReentrant.',
+    example:
+      'function withdraw() external {\n    uint256 amount = balances[msg.sender];\n    (bool ok, ) = msg.sender.call{value: amount}("");\n    require(ok);\n    balances[msg.sender] = 0; // after the call: re-entered with the old balance\n}',
+  },
   // group: access and authorization
   {
     id: 'scan-tx-origin',

@@ -3,9 +3,11 @@
  * that detectors written side by side merge without touching each other's lines.
  */
 import type { ScanDetector } from './detector.js';
+import { reentrancy } from './detectors/reentrancy.js';
 import { txOrigin } from './detectors/tx-origin.js';
 
 // group: calls and reentrancy
+const CALLS: ScanDetector[] = [reentrancy];
 
 // group: access and authorization
 const ACCESS: ScanDetector[] = [txOrigin];
@@ -14,4 +16,4 @@ const ACCESS: ScanDetector[] = [txOrigin];
 
 // group: signatures, loops and randomness
 
-export const DETECTORS: readonly ScanDetector[] = [...ACCESS];
+export const DETECTORS: readonly ScanDetector[] = [...CALLS, ...ACCESS];
