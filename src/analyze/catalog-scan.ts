@@ -21,6 +21,19 @@ export const SCAN_ENTRIES: CatalogEntry[] = [
     example:
       'function withdraw() external {\n    uint256 amount = balances[msg.sender];\n    (bool ok, ) = msg.sender.call{value: amount}("");\n    require(ok);\n    balances[msg.sender] = 0; // after the call: re-entered with the old balance\n}',
   },
+  {
+    id: 'scan-reentrancy-cross-function',
+    title: 'Another function can be entered while a call is pending',
+    severity: 'high',
+    blocking: true,
+    swc: 'SWC-107',
+    cwe: 'CWE-841',
+    summary:
+      'A function makes a call that can re-enter before it is done with its state (it writes a variable after the call, or checks its own token or ether balance after it), and another function anyone can call changes or relies on that state, with no reentrancy lock held by both. The callee calls the other function mid-way (Cream/Fei; a flash loan "repaid" by a deposit that also mints shares).',
+    fix: 'Finish the state changes before the call and measure repayment by pulling it (transferFrom), not by the balance; put every function that shares the state under the same nonReentrant lock.',
+    example:
+      'function flashLoan(IERC3156FlashBorrower r, address t, uint256 amount, bytes calldata d) external {\n    uint256 before = IERC20(t).balanceOf(address(this));\n    IERC20(t).safeTransfer(address(r), amount);\n    r.onFlashLoan(msg.sender, t, amount, fee, d); // can call deposit()\n    require(IERC20(t).balanceOf(address(this)) >= before + fee);\n}',
+  },
   // group: access and authorization
   {
     id: 'scan-tx-origin',

@@ -46,6 +46,7 @@ export const FINDING_IDS = [
   // scan: vulnerabilities in one version, judged fixed / introduced / unchanged on a patch (src/analyze/scan/).
   // group: calls and reentrancy
   'scan-reentrancy',
+  'scan-reentrancy-cross-function',
   // group: access and authorization
   'scan-tx-origin',
   // group: prices, tokens and arithmetic

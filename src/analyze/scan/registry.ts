@@ -4,10 +4,11 @@
  */
 import type { ScanDetector } from './detector.js';
 import { reentrancy } from './detectors/reentrancy.js';
+import { reentrancyCrossFunction } from './detectors/reentrancy-cross-function.js';
 import { txOrigin } from './detectors/tx-origin.js';
 
 // group: calls and reentrancy
-const CALLS: ScanDetector[] = [reentrancy];
+const CALLS: ScanDetector[] = [reentrancy, reentrancyCrossFunction];
 
 // group: access and authorization
 const ACCESS: ScanDetector[] = [txOrigin];

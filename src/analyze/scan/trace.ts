@@ -22,7 +22,13 @@ import type { FunctionDefinition, ModifierDefinition, VariableDeclaration } from
 import { type AnyNode, type Callable, type ContractView, entryPoints, resolveVirtual } from '../ast.js';
 import { callerGuard, codeOf, reachable } from '../callgraph.js';
 import { callTarget } from '../calls.js';
-import { assemblyCalls, nodeWrites, writesStorage, writtenExpressions } from '../state-access.js';
+import {
+  assemblyCalls,
+  nodeWrites,
+  stateAccess,
+  writesStorage,
+  writtenExpressions,
+} from '../state-access.js';
 
 export type Key = string;
 /** The contract's balance of tokens (any token: the AST does not say which one a variable holds). */
@@ -597,18 +603,6 @@ export function traceOf(
   return trace;
 }
 
-/** The keys every lock modifier of the contract guards with (a view that checks one checks the lock). */
-function lockKeysOf(view: ContractView): Set<Key> {
-  const out = new Set<Key>();
-  for (const base of view.linearized) {
-    for (const node of base.nodes) {
-      if (node.nodeType !== 'ModifierDefinition') continue;
-      for (const k of lockShape(view, node) ?? []) out.add(k);
-    }
-  }
-  return out;
-}
-
 /** A function an attacker can start: an entry point (public, external, fallback, receive), not access-guarded. */
 export interface Entry {
   fn: FunctionDefinition;
@@ -648,13 +642,39 @@ function adminOnly(view: ContractView, fn: FunctionDefinition): boolean {
     walkNodes(codeOf(c), (n) => {
       if (n.nodeType === 'BinaryOperation' && (n.operator === '==' || n.operator === '!='))
         identity ||= isSender(n.leftExpression as AnyNode) || isSender(n.rightExpression as AnyNode);
-      if (n.nodeType === 'IndexAccess' && typeString(n) === 'bool')
-        identity ||= isSender(n.indexExpression as AnyNode);
+      if (n.nodeType === 'IndexAccess' && typeString(n) === 'bool' && isSender(n.indexExpression as AnyNode))
+        identity ||= !selfServed(view).has(rootVar(n));
       if (n.nodeType === 'FunctionCall' && typeString(n) === 'bool')
         identity ||= ((n.arguments as AnyNode[]) ?? []).some(isSender);
     });
   }
   return identity;
+}
+
+/** The state variable an lvalue chain starts from (`inMarket[a][b].x` → inMarket's id). */
+function rootVar(n: AnyNode): number {
+  let e = n;
+  while (e.nodeType === 'MemberAccess' || e.nodeType === 'IndexAccess')
+    e = (e.nodeType === 'MemberAccess' ? e.expression : e.baseExpression) as AnyNode;
+  return (e.referencedDeclaration as number | undefined) ?? -1;
+}
+
+const selfServedCache = new WeakMap<ContractView, Set<number>>();
+
+/**
+ * State variables some entry point without a caller check writes: a flag anyone can set for themselves
+ * (`inMarket[msg.sender] = true`) is membership, not an allow list.
+ */
+function selfServed(view: ContractView): Set<number> {
+  const cached = selfServedCache.get(view);
+  if (cached) return cached;
+  const out = new Set<number>();
+  for (const fn of new Set(entryPoints(view).values())) {
+    if (callerGuard(view, fn).guarded) continue;
+    for (const c of reachable(view, [fn])) for (const id of stateAccess(view, c).writes) out.add(id);
+  }
+  selfServedCache.set(view, out);
+  return out;
 }
 
 /** A key for a report: `balances`, `VaultStorage.total`, `its token balance`. */
