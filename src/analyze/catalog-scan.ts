@@ -34,6 +34,19 @@ export const SCAN_ENTRIES: CatalogEntry[] = [
     example:
       'function flashLoan(IERC3156FlashBorrower r, address t, uint256 amount, bytes calldata d) external {\n    uint256 before = IERC20(t).balanceOf(address(this));\n    IERC20(t).safeTransfer(address(r), amount);\n    r.onFlashLoan(msg.sender, t, amount, fee, d); // can call deposit()\n    require(IERC20(t).balanceOf(address(this)) >= before + fee);\n}',
   },
+  {
+    id: 'scan-unchecked-call',
+    title: 'Low-level call whose failure is ignored',
+    severity: 'medium',
+    blocking: false,
+    swc: 'SWC-104',
+    cwe: 'CWE-252',
+    summary:
+      'A low-level call, delegatecall or send returns false when it fails, and the code drops that flag (or stores it and never reads it): a failed payment is booked as paid, a reverted module as run. High for a delegatecall.',
+    fix: 'Check the flag (if (!ok) revert …, or require(ok)), or use OpenZeppelin Address.sendValue / functionCall, which revert on failure.',
+    example:
+      'function payout(address payable winner) external {\n    winner.send(prize); // false on failure, ignored\n    paid[winner] = true;\n}',
+  },
   // group: access and authorization
   {
     id: 'scan-tx-origin',

@@ -47,6 +47,7 @@ export const FINDING_IDS = [
   // group: calls and reentrancy
   'scan-reentrancy',
   'scan-reentrancy-cross-function',
+  'scan-unchecked-call',
   // group: access and authorization
   'scan-tx-origin',
   // group: prices, tokens and arithmetic

@@ -6,9 +6,10 @@ import type { ScanDetector } from './detector.js';
 import { reentrancy } from './detectors/reentrancy.js';
 import { reentrancyCrossFunction } from './detectors/reentrancy-cross-function.js';
 import { txOrigin } from './detectors/tx-origin.js';
+import { uncheckedCall } from './detectors/unchecked-call.js';
 
 // group: calls and reentrancy
-const CALLS: ScanDetector[] = [reentrancy, reentrancyCrossFunction];
+const CALLS: ScanDetector[] = [reentrancy, reentrancyCrossFunction, uncheckedCall];
 
 // group: access and authorization
 const ACCESS: ScanDetector[] = [txOrigin];
