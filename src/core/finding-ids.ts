@@ -45,6 +45,9 @@ export const FINDING_IDS = [
   'not-upgradeable',
   // scan: vulnerabilities in one version, judged fixed / introduced / unchanged on a patch (src/analyze/scan/).
   // group: calls and reentrancy
+  'scan-reentrancy',
+  'scan-reentrancy-cross-function',
+  'scan-unchecked-call',
   // group: access and authorization
   'scan-tx-origin',
   // group: prices, tokens and arithmetic
