@@ -47,8 +47,13 @@ export const FINDING_IDS = [
   // group: calls and reentrancy
   // group: access and authorization
   'scan-tx-origin',
+  'scan-unprotected-function',
   // group: prices, tokens and arithmetic
   // group: signatures, loops and randomness
+  'scan-signature-no-nonce',
+  'scan-signature-no-chain-id',
+  'scan-ecrecover-zero',
+  'scan-signature-malleable',
   // simulate.
   'simulation-reverted',
   'upgrade-not-applied',

@@ -3,15 +3,26 @@
  * that detectors written side by side merge without touching each other's lines.
  */
 import type { ScanDetector } from './detector.js';
+import { ecrecoverZero } from './detectors/ecrecover-zero.js';
+import { signatureMalleable } from './detectors/signature-malleable.js';
+import { signatureNoChainId } from './detectors/signature-no-chain-id.js';
+import { signatureNoNonce } from './detectors/signature-no-nonce.js';
 import { txOrigin } from './detectors/tx-origin.js';
+import { unprotectedFunction } from './detectors/unprotected-function.js';
 
 // group: calls and reentrancy
 
 // group: access and authorization
-const ACCESS: ScanDetector[] = [txOrigin];
+const ACCESS: ScanDetector[] = [txOrigin, unprotectedFunction];
 
 // group: prices, tokens and arithmetic
 
 // group: signatures, loops and randomness
+const SIGNATURES_LOOPS_RANDOMNESS: ScanDetector[] = [
+  signatureNoNonce,
+  signatureNoChainId,
+  ecrecoverZero,
+  signatureMalleable,
+];
 
-export const DETECTORS: readonly ScanDetector[] = [...ACCESS];
+export const DETECTORS: readonly ScanDetector[] = [...ACCESS, ...SIGNATURES_LOOPS_RANDOMNESS];
