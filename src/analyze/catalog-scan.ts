@@ -89,4 +89,30 @@ export const SCAN_ENTRIES: CatalogEntry[] = [
     example:
       'require(!usedSig[keccak256(sig)]);\nrequire(ecrecover(digest, v, r, s) == signer); // (r, n - s, v ^ 1) also recovers signer\nusedSig[keccak256(sig)] = true;',
   },
+  {
+    id: 'scan-unbounded-loop',
+    title: 'Loop over an array anyone can grow',
+    severity: 'medium',
+    blocking: false,
+    swc: 'SWC-128',
+    cwe: 'CWE-400',
+    summary:
+      'A state-changing function loops over a whole storage array that any caller can append to (a push reachable from an unguarded public function, with no cap). Once the array is long enough the loop needs more gas than a block holds and the function can never run again: payouts, distributions or round resets are stuck (GovernMental, distribute-to-all-holders).',
+    fix: 'Process the array in pages (start, count) with progress kept in storage, cap its length where it grows, or let each user pull what is theirs instead of pushing to all.',
+    example:
+      'function register() external { holders.push(msg.sender); }\nfunction distribute() external {\n    for (uint256 i = 0; i < holders.length; ++i) { ... } // grows without bound\n}',
+  },
+  {
+    id: 'scan-timestamp-randomness',
+    title: 'Randomness from block values',
+    severity: 'high',
+    blocking: true,
+    swc: 'SWC-120',
+    cwe: 'CWE-330',
+    summary:
+      'An outcome (a winner, a rarity, a payout) is drawn from block.timestamp, block.number, blockhash or block.prevrandao: hashed then reduced or compared, or taken modulo and tested. A validator can choose or withhold these values, and any contract can compute the result in the same transaction and call only when it wins.',
+    fix: 'Take randomness from a verifiable source delivered after the bet is fixed (Chainlink VRF or a commit-reveal scheme), never from values of the block that carries the call.',
+    example:
+      'uint256 i = uint256(keccak256(abi.encodePacked(block.timestamp, block.prevrandao))) % players.length;\nwinner = players[i]; // computable by a contract before it enters',
+  },
 ];

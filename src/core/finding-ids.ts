@@ -54,6 +54,8 @@ export const FINDING_IDS = [
   'scan-signature-no-chain-id',
   'scan-ecrecover-zero',
   'scan-signature-malleable',
+  'scan-unbounded-loop',
+  'scan-timestamp-randomness',
   // simulate.
   'simulation-reverted',
   'upgrade-not-applied',

@@ -7,7 +7,9 @@ import { ecrecoverZero } from './detectors/ecrecover-zero.js';
 import { signatureMalleable } from './detectors/signature-malleable.js';
 import { signatureNoChainId } from './detectors/signature-no-chain-id.js';
 import { signatureNoNonce } from './detectors/signature-no-nonce.js';
+import { timestampRandomness } from './detectors/timestamp-randomness.js';
 import { txOrigin } from './detectors/tx-origin.js';
+import { unboundedLoop } from './detectors/unbounded-loop.js';
 import { unprotectedFunction } from './detectors/unprotected-function.js';
 
 // group: calls and reentrancy
@@ -23,6 +25,8 @@ const SIGNATURES_LOOPS_RANDOMNESS: ScanDetector[] = [
   signatureNoChainId,
   ecrecoverZero,
   signatureMalleable,
+  unboundedLoop,
+  timestampRandomness,
 ];
 
 export const DETECTORS: readonly ScanDetector[] = [...ACCESS, ...SIGNATURES_LOOPS_RANDOMNESS];

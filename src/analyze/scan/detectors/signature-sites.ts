@@ -143,7 +143,7 @@ export function dependencies(
   };
   const followDeclaration = (id: AnyNode, c: Callable, depth: number): void => {
     const decl = declOf(view, id) as (AnyNode & Partial<VariableDeclaration>) | undefined;
-    if (!decl || decl.nodeType !== 'VariableDeclaration' || seen.has(decl.id)) return;
+    if (decl?.nodeType !== 'VariableDeclaration' || seen.has(decl.id)) return;
     seen.add(decl.id);
     if (decl.stateVariable) {
       if (decl.value) visitExpr(decl.value, c, depth + 1);
