@@ -16,59 +16,22 @@
  */
 import type { FunctionDefinition, VariableDeclaration } from 'solidity-ast';
 import { type AnyNode, type ContractView, entryPoints, functionLabel, walk } from '../../ast.js';
-import { CALLER, type Env, flagsOf, INPUT, isZero, localFlags } from '../../caller-flags.js';
+import { CALLER, type Env, flagsOf, INPUT, localFlags } from '../../caller-flags.js';
 import { type Callable, callerGuard, codeOf, initializingOnly, reachable } from '../../callgraph.js';
 import { callTarget } from '../../calls.js';
-import { stateAccess, writesStorage, writtenExpressions } from '../../state-access.js';
+import { writesStorage, writtenExpressions } from '../../state-access.js';
 import type { ScanDetector, ScanHit } from '../detector.js';
+import { addAll, authorityVariables, calleeName, isMsg, rootOf, unsetChecks } from './privileged-state.js';
 
 /** Words of a variable name that make it an authority or configuration variable. */
-const PRIVILEGED_WORDS = new Set([
-  'owner',
-  'owners',
-  'admin',
-  'admins',
-  'governor',
-  'governance',
-  'guardian',
-  'guardians',
-  'operator',
-  'operators',
-  'minter',
-  'minters',
-  'signer',
-  'signers',
-  'validator',
-  'validators',
-  'oracle',
-  'oracles',
-  'feed',
-  'implementation',
-  'impl',
-  'beacon',
-  'fee',
-  'fees',
-  'treasury',
-  'keeper',
-  'keepers',
-  'role',
-  'roles',
-  'authority',
-  'authorized',
-  'controller',
-  'manager',
-  'upgrader',
-  'pauser',
-  'whitelist',
-  'whitelisted',
-  'allowlist',
-  'trusted',
-  'verifier',
-  'relayer',
-  'required',
-  'threshold',
-  'quorum',
-]);
+const PRIVILEGED_WORDS = new Set(
+  (
+    'owner owners admin admins governor governance guardian guardians operator operators minter minters ' +
+    'signer signers validator validators oracle oracles feed implementation impl beacon fee fees ' +
+    'treasury keeper keepers role roles authority authorized controller manager upgrader pauser whitelist ' +
+    'whitelisted allowlist trusted verifier relayer required threshold quorum'
+  ).split(' '),
+);
 
 /** Internal calls that hand out or take away control. */
 const CONTROL_CALLS: Record<string, string> = {
@@ -86,19 +49,11 @@ const CONTROL_CALLS: Record<string, string> = {
 };
 
 /** Calls that authorize by a signature or a proof rather than by the caller. */
-const PROOF_CALLS = new Set([
-  'ecrecover',
-  'recover',
-  'tryRecover',
-  'isValidSignatureNow',
-  'isValidERC1271SignatureNow',
-  'isValidSignature',
-  'verify',
-  'verifyCalldata',
-  'multiProofVerify',
-  'multiProofVerifyCalldata',
-  'processProof',
-]);
+const PROOF_CALLS = new Set(
+  'ecrecover recover tryRecover isValidSignatureNow isValidERC1271SignatureNow isValidSignature verify verifyCalldata multiProofVerify multiProofVerifyCalldata processProof'.split(
+    ' ',
+  ),
+);
 
 /** Calls that show the caller pays or is debited. */
 const PAYMENT_CALLS = new Set(['transferFrom', 'safeTransferFrom', '_spendAllowance', '_burn', 'permit']);
@@ -109,154 +64,6 @@ function words(name: string): string[] {
     .toLowerCase()
     .split(/_+/)
     .filter(Boolean);
-}
-
-const typeString = (n: AnyNode | undefined) =>
-  (n?.typeDescriptions as { typeString?: string } | undefined)?.typeString ?? '';
-
-function calleeName(call: AnyNode): string {
-  let e = call.expression as AnyNode;
-  while (e.nodeType === 'FunctionCallOptions') e = e.expression as AnyNode;
-  return ((e as { memberName?: string; name?: string }).memberName ?? (e as { name?: string }).name) || '';
-}
-
-function isMsg(n: AnyNode | undefined, member: string): boolean {
-  return (
-    n?.nodeType === 'MemberAccess' &&
-    n.memberName === member &&
-    (n.expression as { name?: string } | undefined)?.name === 'msg'
-  );
-}
-
-function mentionsCaller(expr: unknown): boolean {
-  let found = false;
-  walk(expr, (n) => {
-    if (
-      isMsg(n, 'sender') ||
-      (n.nodeType === 'MemberAccess' &&
-        n.memberName === 'origin' &&
-        (n.expression as { name?: string }).name === 'tx') ||
-      (n.nodeType === 'FunctionCall' && calleeName(n) === '_msgSender')
-    )
-      found = true;
-    return found ? 'skip' : undefined;
-  });
-  return found;
-}
-
-function declOf(view: ContractView, n: AnyNode): VariableDeclaration | undefined {
-  const ref = n.referencedDeclaration as number | undefined;
-  const d = ref !== undefined ? view.byId.get(ref) : undefined;
-  return d?.nodeType === 'VariableDeclaration' ? (d as unknown as VariableDeclaration) : undefined;
-}
-
-/** The state variable at the root of `a.b[c].d`, and the index expressions on the way. */
-function rootOf(view: ContractView, expr: AnyNode): { decl?: VariableDeclaration; keys: AnyNode[] } {
-  const keys: AnyNode[] = [];
-  let e = expr;
-  while (e.nodeType === 'MemberAccess' || e.nodeType === 'IndexAccess') {
-    if (e.nodeType === 'IndexAccess' && e.indexExpression) keys.push(e.indexExpression as AnyNode);
-    e = (e.nodeType === 'MemberAccess' ? e.expression : e.baseExpression) as AnyNode;
-  }
-  const decl = e.nodeType === 'Identifier' ? declOf(view, e) : undefined;
-  return { decl: decl?.stateVariable ? decl : undefined, keys };
-}
-
-/** Revert conditions: `require(c)`/`assert(c)` → c as the pass condition; `if (c) revert` → !c. */
-function conditions(code: unknown, onCondition: (cond: AnyNode, positive: boolean) => void): void {
-  walk(code, (n) => {
-    if (n.nodeType === 'FunctionCall' && ['require', 'assert'].includes(calleeName(n))) {
-      const c = (n.arguments as AnyNode[])[0];
-      if (c) onCondition(c, true);
-    }
-    if (n.nodeType === 'IfStatement' && reverts(n.trueBody)) onCondition(n.condition as AnyNode, false);
-    return undefined;
-  });
-}
-
-function reverts(body: unknown): boolean {
-  let found = false;
-  walk(body, (n) => {
-    if (n.nodeType === 'RevertStatement' || (n.nodeType === 'FunctionCall' && calleeName(n) === 'revert'))
-      found = true;
-    return undefined;
-  });
-  return found;
-}
-
-/**
- * State variables read by an access check anywhere in the contract (`msg.sender == owner`, `isMinter[msg.sender]`,
- * `owner() != _msgSender()` through the getter): the contract's authority variables.
- */
-function authorityVariables(view: ContractView): Set<number> {
-  const out = new Set<number>();
-  const all = reachable(view, [...entryPoints(view).values()]);
-  for (const c of all) {
-    conditions(codeOf(c), (cond) => {
-      if (!mentionsCaller(cond)) return;
-      walk(cond, (n) => {
-        if (n.nodeType === 'Identifier') {
-          const d = declOf(view, n);
-          if (d?.stateVariable && !d.constant && d.mutability !== 'immutable') out.add(d.id);
-        }
-        if (n.nodeType === 'FunctionCall' && ((n.arguments as AnyNode[]) ?? []).length === 0) {
-          const t = callTarget(view, n, c);
-          if (t.kind === 'internal')
-            for (const r of reachable(view, [t.callee])) addAll(out, stateAccess(view, r).reads);
-        }
-        return undefined;
-      });
-    });
-  }
-  return out;
-}
-
-function addAll(to: Set<number>, from: Iterable<number>): void {
-  for (const x of from) to.add(x);
-}
-
-/** State variables whose unset value a revert condition requires (`require(!initialized)`, `if (owner != address(0)) revert`). */
-function unsetChecks(view: ContractView, code: unknown): Set<number> {
-  const out = new Set<number>();
-  const stateVar = (e: AnyNode | undefined) => (e ? rootOf(view, e).decl?.id : undefined);
-  const visit = (cond: AnyNode, positive: boolean): void => {
-    if (cond.nodeType === 'TupleExpression') {
-      const [inner] = (cond.components as AnyNode[]) ?? [];
-      if (inner) visit(inner, positive);
-      return;
-    }
-    if (cond.nodeType === 'UnaryOperation' && cond.operator === '!') {
-      visit(cond.subExpression as AnyNode, !positive);
-      return;
-    }
-    if (cond.nodeType === 'BinaryOperation') {
-      const op = cond.operator as string;
-      const [l, r] = [cond.leftExpression as AnyNode, cond.rightExpression as AnyNode];
-      if (op === '&&' && positive) {
-        visit(l, true);
-        visit(r, true);
-        return;
-      }
-      if (op === '||' && !positive) {
-        visit(l, false);
-        visit(r, false);
-        return;
-      }
-      const zeroSide =
-        isZero(r) || r.value === 'false' ? l : isZero(l) || l.value === 'false' ? r : undefined;
-      const id = stateVar(zeroSide);
-      if (id === undefined) return;
-      // The pass condition says "is unset": `== 0` passing, `!= 0` / `> 0` failing.
-      if ((op === '==' && positive) || ((op === '!=' || op === '>') && !positive)) out.add(id);
-      return;
-    }
-    if (!positive) {
-      const id = stateVar(cond);
-      if (id !== undefined && typeString(cond) === 'bool') out.add(id);
-    }
-  };
-  conditions(code, visit);
-  return out;
 }
 
 interface Privileged {
