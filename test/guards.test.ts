@@ -43,6 +43,7 @@ describe('a check that mentions the caller but lets anyone through is no guard',
     ['HelperSelfV2', '_check(msg.sender, msg.sender) with require(a == b)'],
     ['OrAlwaysV2', 'msg.sender == owner() || v > 0 || v == 0'],
     ['PredicateChosenV2', 'a predicate helper comparing the caller with a value derived from a parameter'],
+    ['MemberIndexChosenV2', 'if (index[msg.sender] == v) revert, with v a parameter'],
   ];
   for (const [candidate, what] of attacks) {
     it(`blocks ${candidate}: ${what}`, async () => {
@@ -91,6 +92,12 @@ describe('real guards stay guards', () => {
 
   it("keeps onlyOwner a guard with OpenZeppelin's ERC-2771 _msgSender chosen by an override", async () => {
     const report = await check('MetaTxV2');
+    expect(report.findings.map((f) => f.id)).not.toContain('access-control-removed');
+    expect(report.verdict).toBe('pass');
+  });
+
+  it('takes a caller-keyed membership index that must be set (Parity onlyowner) as a guard', async () => {
+    const report = await check('MemberIndexV2');
     expect(report.findings.map((f) => f.id)).not.toContain('access-control-removed');
     expect(report.verdict).toBe('pass');
   });

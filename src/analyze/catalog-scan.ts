@@ -61,6 +61,97 @@ export const SCAN_ENTRIES: CatalogEntry[] = [
     example:
       'function withdrawAll(address to) external {\n    require(tx.origin == owner); // any contract the owner calls passes\n    ...',
   },
+  {
+    id: 'scan-unprotected-function',
+    title: 'Privileged function anyone can call',
+    severity: 'high',
+    blocking: true,
+    swc: 'SWC-105',
+    cwe: 'CWE-284',
+    summary:
+      "A public or external function has no access guard and does something only the protocol's operators should: sets an owner, admin, role, fee, oracle or implementation variable to a value the caller chooses, grants a role, upgrades, selfdestructs, mints without payment, sends the contract's funds to an address the caller chooses, or re-runs an initializer. Anyone can take that power (Parity's initWallet, public mint, setOracle without a modifier). Raised to critical when it hands over control, funds or the supply.",
+    fix: "Guard the function (onlyOwner, onlyRole, a caller check against trusted state), or make an initializer run once with OpenZeppelin Initializable's initializer modifier and _disableInitializers() in the constructor.",
+    example:
+      'function setOracle(address next) external {\n    oracle = IOracle(next); // no onlyOwner: anyone picks the price source\n}',
+  },
   // group: prices, tokens and arithmetic
   // group: signatures, loops and randomness
+  {
+    id: 'scan-signature-no-nonce',
+    title: 'Signature can be replayed (no nonce)',
+    severity: 'high',
+    blocking: true,
+    swc: 'SWC-121',
+    cwe: 'CWE-294',
+    summary:
+      'A signature authorizes a state change, but its digest holds no nonce the function consumes and the function records no use of it (a used digest, a claimed flag keyed by what was signed). Anyone who has seen the signature once submits it again: the transfer, mint or withdrawal runs as often as they like.',
+    fix: "Put a per-signer nonce in the digest and consume it in the same call (OpenZeppelin Nonces' _useNonce), or record the digest as used before acting.",
+    example:
+      'bytes32 digest = keccak256(abi.encode(to, amount, block.chainid, address(this)));\nrequire(ECDSA.recover(digest, sig) == signer); // no nonce: replayable\n_mint(to, amount);',
+  },
+  {
+    id: 'scan-signature-no-chain-id',
+    title: 'Signature valid on every chain (no chain id)',
+    severity: 'high',
+    blocking: true,
+    swc: 'SWC-121',
+    cwe: 'CWE-294',
+    summary:
+      'A signed digest is built without block.chainid, directly or through an EIP-712 domain separator. The same signature is valid wherever the contract lives at the same address: another L2, a testnet deployment, a fork of the chain (ETHPoW after the Merge).',
+    fix: "Sign EIP-712 typed data with OpenZeppelin's EIP712 (_hashTypedDataV4: its domain separator holds the chain id and this contract's address, recomputed after a fork), or include block.chainid in the digest.",
+    example:
+      'bytes32 digest = keccak256(abi.encode(to, amount, nonce, address(this))); // no block.chainid\nrequire(ecrecover(digest, v, r, s) == signer);',
+  },
+  {
+    id: 'scan-ecrecover-zero',
+    title: 'ecrecover result compared with an account that can be zero',
+    severity: 'high',
+    blocking: true,
+    swc: 'SWC-117',
+    cwe: 'CWE-347',
+    summary:
+      'Raw ecrecover returns address(0) for an invalid signature instead of reverting. Its result is compared with an account that can itself be zero (an unset signer, a missing mapping entry, an owner the caller passes) and zero is never ruled out: while that account is zero, any garbage signature passes.',
+    fix: "Use OpenZeppelin's ECDSA.recover (it reverts on an invalid signature), or require the recovered address to be non-zero.",
+    example:
+      'address signer_ = ecrecover(digest, v, r, s);\nrequire(signer_ == signer); // signer unset: ecrecover(garbage) == address(0) == signer',
+  },
+  {
+    id: 'scan-signature-malleable',
+    title: 'Malleable signature used as the replay record',
+    severity: 'high',
+    blocking: true,
+    swc: 'SWC-117',
+    cwe: 'CWE-347',
+    summary:
+      'Raw ecrecover accepts (r, s) and (r, n - s) for the same message, and the function records the signature itself (used[keccak256(sig)]) as the proof of use. Flipping s gives a second valid signature the record has not seen: the action runs twice.',
+    fix: "Use OpenZeppelin's ECDSA.recover (rejects s above n/2) and record the digest or a nonce as used, never the signature bytes.",
+    example:
+      'require(!usedSig[keccak256(sig)]);\nrequire(ecrecover(digest, v, r, s) == signer); // (r, n - s, v ^ 1) also recovers signer\nusedSig[keccak256(sig)] = true;',
+  },
+  {
+    id: 'scan-unbounded-loop',
+    title: 'Loop over an array anyone can grow',
+    severity: 'medium',
+    blocking: false,
+    swc: 'SWC-128',
+    cwe: 'CWE-400',
+    summary:
+      'A state-changing function loops over a whole storage array that any caller can append to (a push reachable from an unguarded public function, with no cap). Once the array is long enough the loop needs more gas than a block holds and the function can never run again: payouts, distributions or round resets are stuck (GovernMental, distribute-to-all-holders).',
+    fix: 'Process the array in pages (start, count) with progress kept in storage, cap its length where it grows, or let each user pull what is theirs instead of pushing to all.',
+    example:
+      'function register() external { holders.push(msg.sender); }\nfunction distribute() external {\n    for (uint256 i = 0; i < holders.length; ++i) { ... } // grows without bound\n}',
+  },
+  {
+    id: 'scan-timestamp-randomness',
+    title: 'Randomness from block values',
+    severity: 'high',
+    blocking: true,
+    swc: 'SWC-120',
+    cwe: 'CWE-330',
+    summary:
+      'An outcome (a winner, a rarity, a payout) is drawn from block.timestamp, block.number, blockhash or block.prevrandao: hashed then reduced or compared, or taken modulo and tested. A validator can choose or withhold these values, and any contract can compute the result in the same transaction and call only when it wins.',
+    fix: 'Take randomness from a verifiable source delivered after the bet is fixed (Chainlink VRF or a commit-reveal scheme), never from values of the block that carries the call.',
+    example:
+      'uint256 i = uint256(keccak256(abi.encodePacked(block.timestamp, block.prevrandao))) % players.length;\nwinner = players[i]; // computable by a contract before it enters',
+  },
 ];

@@ -3,7 +3,8 @@
  * structure of the condition, with the flags of caller-flags.ts (CALLER, INPUT, KEYED; none = trusted):
  * - `X == Y` restricts when one side is the caller (CALLER only) and the other is trusted; against a zero
  *   constant (`msg.sender == address(0)`) nobody passes: IMPOSSIBLE;
- * - `X != Y` restricts only under negation (`if (msg.sender != owner) revert`);
+ * - `X != Y` restricts only under negation (`if (msg.sender != owner) revert`), or when X is keyed by the caller
+ *   and Y is zero (`if (ownerIndex[msg.sender] == 0) revert`: the caller must be a member);
  * - `a && b` restricts if either does, `a || b` only if both do, `!x` flips the polarity;
  * - an ordered comparison restricts only on a storage value keyed by the caller against a trusted bound,
  *   the caller's value on the large side (`weight[msg.sender] >= minWeight`), never on the raw caller;
@@ -121,7 +122,13 @@ function comparison(scope: Scope, left: AnyNode, right: AnyNode, op: string): Ve
   }
   if (op === '>=' || op === '>') return l === KEYED && r === 0 ? RESTRICTS : NONE;
   if (op === '<=' || op === '<') return r === KEYED && l === 0 ? RESTRICTS : NONE;
-  return NONE; // `!=` passes everyone but one value
+  // A caller-keyed entry that must be set (`m_ownerIndex[msg.sender] != 0`): membership, like `> 0`.
+  if (
+    op === '!=' &&
+    ((l === KEYED && r === 0 && isFalse(right)) || (r === KEYED && l === 0 && isFalse(left)))
+  )
+    return RESTRICTS;
+  return NONE; // otherwise `!=` passes everyone but one value
 }
 
 function isFalse(expr: AnyNode): boolean {

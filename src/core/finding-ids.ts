@@ -50,8 +50,15 @@ export const FINDING_IDS = [
   'scan-unchecked-call',
   // group: access and authorization
   'scan-tx-origin',
+  'scan-unprotected-function',
   // group: prices, tokens and arithmetic
   // group: signatures, loops and randomness
+  'scan-signature-no-nonce',
+  'scan-signature-no-chain-id',
+  'scan-ecrecover-zero',
+  'scan-signature-malleable',
+  'scan-unbounded-loop',
+  'scan-timestamp-randomness',
   // prove: SMTChecker (CHC) on the candidate's assertions and the fix's property (src/prove/).
   'prove-violated',
   'prove-unknown',
