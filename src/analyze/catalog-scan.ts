@@ -23,5 +23,18 @@ export const SCAN_ENTRIES: CatalogEntry[] = [
       'function withdrawAll(address to) external {\n    require(tx.origin == owner); // any contract the owner calls passes\n    ...',
   },
   // group: prices, tokens and arithmetic
+  {
+    id: 'scan-unchecked-erc20',
+    title: 'ERC-20 transfer result ignored',
+    severity: 'high',
+    blocking: true,
+    swc: 'SWC-104',
+    cwe: 'CWE-252',
+    summary:
+      'transfer, transferFrom or approve is called on an ERC-20 and the bool it returns is dropped. Tokens that return false instead of reverting (ZRX, BAT, FORCE, many bridged tokens) then "succeed": a deposit is credited without the tokens arriving, a payout is recorded as paid.',
+    fix: "Use OpenZeppelin's SafeERC20 (safeTransfer, safeTransferFrom, forceApprove), which reverts on false and also accepts tokens like USDT that return nothing.",
+    example:
+      'function enter(uint256 amount) external {\n    _mint(msg.sender, sharesFor(amount));\n    force.transferFrom(msg.sender, address(this), amount); // false is ignored\n}',
+  },
   // group: signatures, loops and randomness
 ];

@@ -48,6 +48,7 @@ export const FINDING_IDS = [
   // group: access and authorization
   'scan-tx-origin',
   // group: prices, tokens and arithmetic
+  'scan-unchecked-erc20',
   // group: signatures, loops and randomness
   // simulate.
   'simulation-reverted',

@@ -4,6 +4,7 @@
  */
 import type { ScanDetector } from './detector.js';
 import { txOrigin } from './detectors/tx-origin.js';
+import { uncheckedErc20 } from './detectors/unchecked-erc20.js';
 
 // group: calls and reentrancy
 
@@ -11,7 +12,8 @@ import { txOrigin } from './detectors/tx-origin.js';
 const ACCESS: ScanDetector[] = [txOrigin];
 
 // group: prices, tokens and arithmetic
+const PRICES: ScanDetector[] = [uncheckedErc20];
 
 // group: signatures, loops and randomness
 
-export const DETECTORS: readonly ScanDetector[] = [...ACCESS];
+export const DETECTORS: readonly ScanDetector[] = [...ACCESS, ...PRICES];
