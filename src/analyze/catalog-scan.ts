@@ -36,5 +36,17 @@ export const SCAN_ENTRIES: CatalogEntry[] = [
     example:
       'function enter(uint256 amount) external {\n    _mint(msg.sender, sharesFor(amount));\n    force.transferFrom(msg.sender, address(this), amount); // false is ignored\n}',
   },
+  {
+    id: 'scan-spot-price',
+    title: 'Amount decided from a manipulable spot price',
+    severity: 'high',
+    blocking: true,
+    cwe: 'CWE-682',
+    summary:
+      "A state-changing function decides what to mint, lend, liquidate or pay out from a pool's current price: getReserves(), slot0(), a router's getAmountsOut quote, or a ratio of the pool's token balances. A flash loan moves that price inside the transaction (Harvest Finance, Cheese Bank, Warp Finance, bZx, Inverse Finance).",
+    fix: 'Price from a source one transaction cannot move: a Chainlink feed checked for a positive, fresh answer, or a time-weighted average (Uniswap V3 observe over a window of at least 30 minutes); value LP tokens with the fair-reserves formula.',
+    example:
+      'function borrow(uint256 amount) external {\n    (uint112 r0, uint112 r1,) = pair.getReserves();\n    uint256 value = deposited[msg.sender] * r1 / r0; // moved by a flash-loan swap\n    ...',
+  },
   // group: signatures, loops and randomness
 ];

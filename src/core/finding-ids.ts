@@ -49,6 +49,7 @@ export const FINDING_IDS = [
   'scan-tx-origin',
   // group: prices, tokens and arithmetic
   'scan-unchecked-erc20',
+  'scan-spot-price',
   // group: signatures, loops and randomness
   // simulate.
   'simulation-reverted',

@@ -3,6 +3,7 @@
  * that detectors written side by side merge without touching each other's lines.
  */
 import type { ScanDetector } from './detector.js';
+import { spotPrice } from './detectors/spot-price.js';
 import { txOrigin } from './detectors/tx-origin.js';
 import { uncheckedErc20 } from './detectors/unchecked-erc20.js';
 
@@ -12,7 +13,7 @@ import { uncheckedErc20 } from './detectors/unchecked-erc20.js';
 const ACCESS: ScanDetector[] = [txOrigin];
 
 // group: prices, tokens and arithmetic
-const PRICES: ScanDetector[] = [uncheckedErc20];
+const PRICES: ScanDetector[] = [uncheckedErc20, spotPrice];
 
 // group: signatures, loops and randomness
 

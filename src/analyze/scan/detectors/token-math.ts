@@ -3,7 +3,9 @@
  * what a call is named, which locals an expression reads, and a per-function taint of locals (a value computed
  * from a source, followed through local variables in source order).
  */
-import type { AnyNode } from '../../ast.js';
+import type { FunctionDefinition } from 'solidity-ast';
+import { type AnyNode, type Callable, type ContractView, walk } from '../../ast.js';
+import { callTarget } from '../../calls.js';
 
 export function typeOf(n: AnyNode | undefined): string {
   return (n?.typeDescriptions as { typeString?: string } | undefined)?.typeString ?? '';
@@ -23,4 +25,101 @@ export function calleeOf(call: AnyNode): AnyNode {
   let expr = call.expression as AnyNode;
   while (expr.nodeType === 'FunctionCallOptions') expr = expr.expression as AnyNode;
   return expr;
+}
+
+export const argsOf = (call: AnyNode): AnyNode[] => (call.arguments as AnyNode[] | undefined) ?? [];
+
+/** `block.timestamp`, `msg.sender`: a magic variable's member. */
+export function isMagic(n: AnyNode | undefined, base: string, member: string): boolean {
+  return (
+    n?.nodeType === 'MemberAccess' &&
+    n.memberName === member &&
+    (n.expression as AnyNode | undefined)?.nodeType === 'Identifier' &&
+    (n.expression as { name?: string }).name === base
+  );
+}
+
+/** Does any node of `expr` satisfy `pred` (the walk stops at the first)? */
+export function some(expr: unknown, pred: (n: AnyNode) => boolean): boolean {
+  let found = false;
+  walk(expr, (n) => {
+    if (found) return 'skip';
+    if (pred(n)) found = true;
+    return undefined;
+  });
+  return found;
+}
+
+/**
+ * Follows values derived from a source through a callable: its locals (parameters and named returns included),
+ * assigned or initialised in source order from an expression that holds a source or a derived local, and the
+ * return values of the internal, `super` and library functions it calls (summarised once each, to any depth).
+ * `seed(n, c)` says whether an expression node (found in `c`) is a source itself.
+ */
+export interface Tracer {
+  /** The derived locals of a callable. */
+  locals(c: Callable): ReadonlySet<number>;
+  /** Does the expression (found in `c`) hold a source, a derived local, or a call returning a derived value? */
+  holds(expr: unknown, c: Callable): boolean;
+  /** Does the call (found in `c`) run an internal function that returns a derived value? */
+  returnsDerived(call: AnyNode, c: Callable): boolean;
+}
+
+export function tracer(view: ContractView, seed: (n: AnyNode, c: Callable) => boolean): Tracer {
+  const localsMemo = new Map<number, Set<number>>();
+  const returnsMemo = new Map<number, boolean>();
+  const calleeOfCall = (call: AnyNode, c: Callable): FunctionDefinition | undefined => {
+    if (call.nodeType !== 'FunctionCall' || call.kind === 'typeConversion') return undefined;
+    const t = callTarget(view, call, c);
+    return t.kind === 'internal' || t.kind === 'library' ? t.callee : undefined;
+  };
+  const returns = (fn: FunctionDefinition): boolean => {
+    const memo = returnsMemo.get(fn.id);
+    if (memo !== undefined) return memo;
+    returnsMemo.set(fn.id, false); // recursion: assume not while it is being summarised
+    const derived = locals(fn);
+    let out = fn.returnParameters.parameters.some((p) => derived.has(p.id));
+    walk(fn.body, (n) => {
+      if (!out && n.nodeType === 'Return' && n.expression && holdsWith(n.expression, fn, derived)) out = true;
+      return undefined;
+    });
+    returnsMemo.set(fn.id, out);
+    return out;
+  };
+  const returnsDerived = (call: AnyNode, c: Callable): boolean => {
+    const callee = calleeOfCall(call, c);
+    return !!callee?.body && returns(callee);
+  };
+  const holdsWith = (expr: unknown, c: Callable, derived: ReadonlySet<number>) =>
+    some(expr, (n) => {
+      if (seed(n, c)) return true;
+      const ref = n.referencedDeclaration as number | undefined;
+      if (n.nodeType === 'Identifier' && ref !== undefined && derived.has(ref)) return true;
+      return n.nodeType === 'FunctionCall' && returnsDerived(n, c);
+    });
+  const locals = (c: Callable): Set<number> => {
+    const memo = localsMemo.get(c.id);
+    if (memo) return memo;
+    const derived = new Set<number>();
+    localsMemo.set(c.id, derived);
+    walk(c.body, (n) => {
+      if (
+        n.nodeType === 'VariableDeclarationStatement' &&
+        n.initialValue &&
+        holdsWith(n.initialValue, c, derived)
+      ) {
+        for (const d of (n.declarations as ({ id: number } | null)[]) ?? []) if (d) derived.add(d.id);
+      }
+      if (n.nodeType === 'Assignment' && holdsWith(n.rightHandSide, c, derived)) {
+        walk(n.leftHandSide, (l) => {
+          const ref = l.referencedDeclaration as number | undefined;
+          if (l.nodeType === 'Identifier' && ref !== undefined) derived.add(ref);
+          return undefined;
+        });
+      }
+      return undefined;
+    });
+    return derived;
+  };
+  return { locals, holds: (expr, c) => holdsWith(expr, c, locals(c)), returnsDerived };
 }
