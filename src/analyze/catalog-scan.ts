@@ -48,5 +48,28 @@ export const SCAN_ENTRIES: CatalogEntry[] = [
     example:
       'function borrow(uint256 amount) external {\n    (uint112 r0, uint112 r1,) = pair.getReserves();\n    uint256 value = deposited[msg.sender] * r1 / r0; // moved by a flash-loan swap\n    ...',
   },
+  {
+    id: 'scan-erc4626-inflation',
+    title: 'Vault share price inflatable by a donation',
+    severity: 'high',
+    blocking: true,
+    cwe: 'CWE-1339',
+    summary:
+      "Shares are priced from the vault's own token balance (balanceOf(address(this)), directly or through totalAssets()/getCash()) with no virtual offset and no dead shares: donating to the empty vault inflates the share price so the next deposit rounds to 0 shares and the donor takes it (Sonne, Hundred, Onyx, ResupplyFi). OpenZeppelin's ERC4626 with _decimalsOffset() = 0 and no seeding deposit is reported at low: griefing, not theft.",
+    fix: 'Add a virtual offset (OpenZeppelin ERC4626 with _decimalsOffset() > 0, or totalSupply() + 10 ** offset and totalAssets() + 1), or mint dead shares with a first deposit at deployment; or account assets internally instead of reading the balance.',
+    example:
+      'function deposit(uint256 assets) external {\n    uint256 shares = totalSupply() == 0 ? assets : assets * totalSupply() / asset.balanceOf(address(this));\n    ...',
+  },
+  {
+    id: 'scan-divide-before-multiply',
+    title: 'Division before multiplication',
+    severity: 'medium',
+    blocking: false,
+    cwe: 'CWE-1339',
+    summary:
+      'An integer division is multiplied afterwards ((a / b) * c, directly or through a local): the truncation of the division is multiplied too, so reward, fee and interest amounts lose precision or round to 0 for small stakes.',
+    fix: 'Multiply first and divide last (a * c / b), or use Math.mulDiv(a, c, b) for full precision without overflow.',
+    example: 'uint256 reward = (stake / totalStaked) * rewardPool; // 0 for every stake below totalStaked',
+  },
   // group: signatures, loops and randomness
 ];

@@ -50,6 +50,8 @@ export const FINDING_IDS = [
   // group: prices, tokens and arithmetic
   'scan-unchecked-erc20',
   'scan-spot-price',
+  'scan-erc4626-inflation',
+  'scan-divide-before-multiply',
   // group: signatures, loops and randomness
   // simulate.
   'simulation-reverted',

@@ -3,6 +3,8 @@
  * that detectors written side by side merge without touching each other's lines.
  */
 import type { ScanDetector } from './detector.js';
+import { divideBeforeMultiply } from './detectors/divide-before-multiply.js';
+import { erc4626Inflation } from './detectors/erc4626-inflation.js';
 import { spotPrice } from './detectors/spot-price.js';
 import { txOrigin } from './detectors/tx-origin.js';
 import { uncheckedErc20 } from './detectors/unchecked-erc20.js';
@@ -13,7 +15,7 @@ import { uncheckedErc20 } from './detectors/unchecked-erc20.js';
 const ACCESS: ScanDetector[] = [txOrigin];
 
 // group: prices, tokens and arithmetic
-const PRICES: ScanDetector[] = [uncheckedErc20, spotPrice];
+const PRICES: ScanDetector[] = [uncheckedErc20, spotPrice, erc4626Inflation, divideBeforeMultiply];
 
 // group: signatures, loops and randomness
 

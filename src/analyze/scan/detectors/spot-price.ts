@@ -15,7 +15,7 @@ import { walk } from '../../ast.js';
 import { codeOf } from '../../callgraph.js';
 import { callTarget } from '../../calls.js';
 import type { ScanDetector, ScanHit } from '../detector.js';
-import { argsOf, calledName, isMagic, some, tracer } from './token-math.js';
+import { argsOf, calledName, isMagic, mulDivParts, some, tracer } from './token-math.js';
 
 const SPOT_CALLS = new Set(['getReserves', 'slot0', 'getAmountsOut', 'getAmountOut', 'getAmountsIn']);
 const TWAP_ACCUMULATORS = new Set(['price0CumulativeLast', 'price1CumulativeLast', 'observe', 'consult']);
@@ -40,11 +40,8 @@ function balanceRatio(n: AnyNode, holdsBalance: (e: unknown) => boolean): boolea
   if (n.nodeType === 'BinaryOperation' && n.operator === '/') {
     return holdsBalance(n.leftExpression) && holdsBalance(n.rightExpression);
   }
-  if (n.nodeType === 'FunctionCall' && calledName(n) === 'mulDiv') {
-    const [a, b, d] = argsOf(n);
-    return holdsBalance(d) && (holdsBalance(a) || holdsBalance(b));
-  }
-  return false;
+  const parts = mulDivParts(n);
+  return !!parts && holdsBalance(parts.divisor) && parts.factors.some(holdsBalance);
 }
 
 const readOnly = (c: Callable) =>

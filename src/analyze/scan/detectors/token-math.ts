@@ -39,6 +39,36 @@ export function isMagic(n: AnyNode | undefined, base: string, member: string): b
   );
 }
 
+/** Parentheses and implicit-width conversions removed: `(x)`, `uint256(x)` → `x`. */
+export function unwrap(n: AnyNode | undefined): AnyNode | undefined {
+  let e = n;
+  for (;;) {
+    if (e?.nodeType === 'TupleExpression' && ((e.components as unknown[]) ?? []).length === 1) {
+      e = (e.components as AnyNode[])[0];
+      continue;
+    }
+    if (e?.nodeType === 'FunctionCall' && e.kind === 'typeConversion' && argsOf(e).length === 1) {
+      e = argsOf(e)[0];
+      continue;
+    }
+    return e;
+  }
+}
+
+/**
+ * `Math.mulDiv(a, b, d)` or `a.mulDiv(b, d)` (a library function attached with `using`): the factors and the
+ * divisor, or undefined when the call is no mulDiv.
+ */
+export function mulDivParts(call: AnyNode): { factors: AnyNode[]; divisor: AnyNode } | undefined {
+  if (call.nodeType !== 'FunctionCall' || calledName(call) !== 'mulDiv') return undefined;
+  const args = argsOf(call);
+  const callee = calleeOf(call);
+  const bound = callee.nodeType === 'MemberAccess' && /^uint/.test(typeOf(callee.expression as AnyNode));
+  const all = bound ? [callee.expression as AnyNode, ...args] : args;
+  const [a, b, d] = all;
+  return a && b && d ? { factors: [a, b], divisor: d } : undefined;
+}
+
 /** Does any node of `expr` satisfy `pred` (the walk stops at the first)? */
 export function some(expr: unknown, pred: (n: AnyNode) => boolean): boolean {
   let found = false;
