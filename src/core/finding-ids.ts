@@ -52,6 +52,7 @@ export const FINDING_IDS = [
   'scan-spot-price',
   'scan-erc4626-inflation',
   'scan-divide-before-multiply',
+  'scan-unsafe-downcast',
   // group: signatures, loops and randomness
   // simulate.
   'simulation-reverted',

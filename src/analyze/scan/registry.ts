@@ -8,6 +8,7 @@ import { erc4626Inflation } from './detectors/erc4626-inflation.js';
 import { spotPrice } from './detectors/spot-price.js';
 import { txOrigin } from './detectors/tx-origin.js';
 import { uncheckedErc20 } from './detectors/unchecked-erc20.js';
+import { unsafeDowncast } from './detectors/unsafe-downcast.js';
 
 // group: calls and reentrancy
 
@@ -15,7 +16,13 @@ import { uncheckedErc20 } from './detectors/unchecked-erc20.js';
 const ACCESS: ScanDetector[] = [txOrigin];
 
 // group: prices, tokens and arithmetic
-const PRICES: ScanDetector[] = [uncheckedErc20, spotPrice, erc4626Inflation, divideBeforeMultiply];
+const PRICES: ScanDetector[] = [
+  uncheckedErc20,
+  spotPrice,
+  erc4626Inflation,
+  divideBeforeMultiply,
+  unsafeDowncast,
+];
 
 // group: signatures, loops and randomness
 

@@ -39,6 +39,17 @@ export function isMagic(n: AnyNode | undefined, base: string, member: string): b
   );
 }
 
+/** `type(T).max` / `type(T).min`. */
+export function isTypeBound(n: AnyNode | undefined, member: 'max' | 'min'): boolean {
+  if (n?.nodeType !== 'MemberAccess' || n.memberName !== member) return false;
+  const base = n.expression as AnyNode;
+  return (
+    base.nodeType === 'FunctionCall' &&
+    (base.expression as AnyNode).nodeType === 'Identifier' &&
+    ((base.expression as { name?: string }).name ?? '') === 'type'
+  );
+}
+
 /** Parentheses and implicit-width conversions removed: `(x)`, `uint256(x)` → `x`. */
 export function unwrap(n: AnyNode | undefined): AnyNode | undefined {
   let e = n;
@@ -67,6 +78,17 @@ export function mulDivParts(call: AnyNode): { factors: AnyNode[]; divisor: AnyNo
   const all = bound ? [callee.expression as AnyNode, ...args] : args;
   const [a, b, d] = all;
   return a && b && d ? { factors: [a, b], divisor: d } : undefined;
+}
+
+/** The declaration ids of the identifiers an expression reads. */
+export function referenced(expr: unknown): Set<number> {
+  const out = new Set<number>();
+  walk(expr, (n) => {
+    const ref = n.referencedDeclaration as number | undefined;
+    if (n.nodeType === 'Identifier' && ref !== undefined && ref >= 0) out.add(ref);
+    return undefined;
+  });
+  return out;
 }
 
 /** Does any node of `expr` satisfy `pred` (the walk stops at the first)? */
@@ -153,3 +175,6 @@ export function tracer(view: ContractView, seed: (n: AnyNode, c: Callable) => bo
   };
   return { locals, holds: (expr, c) => holdsWith(expr, c, locals(c)), returnsDerived };
 }
+
+/** Source offset of a node (for "before" comparisons within one file). */
+export const offsetOf = (n: { src: string }) => Number(n.src.split(':')[0]);
