@@ -83,5 +83,28 @@ export const SCAN_ENTRIES: CatalogEntry[] = [
     fix: "Use OpenZeppelin's SafeCast (toUint96, toUint128, …), which reverts when the value does not fit, or check x <= type(uint96).max first.",
     example: 'balances[msg.sender] -= uint96(amount); // 2**96 + 1 becomes 1',
   },
+  {
+    id: 'scan-missing-slippage',
+    title: 'Swap without a slippage bound',
+    severity: 'high',
+    blocking: true,
+    cwe: 'CWE-20',
+    summary:
+      'A swap or liquidity call passes a minimum-out of 0 (amountOutMin, amountOutMinimum, amountAMin/amountBMin, min_dy) or a maximum-in of type(uint256).max: any searcher sandwiches the transaction and keeps the difference.',
+    fix: 'Take the minimum-out (or maximum-in) from the caller, computed off chain from a quote and a slippage tolerance; a minimum computed on chain from the spot quote protects nothing.',
+    example:
+      'router.swapExactTokensForTokens(rewards, 0, path, address(this), block.timestamp); // amountOutMin = 0',
+  },
+  {
+    id: 'scan-missing-deadline',
+    title: 'Swap deadline that never expires',
+    severity: 'low',
+    blocking: false,
+    cwe: 'CWE-20',
+    summary:
+      'A swap or liquidity call passes a deadline of block.timestamp (plus anything) or type(uint256).max: it always passes, so a transaction held back by a validator or stuck in the mempool executes later, at a price the sender no longer wants (within its slippage bound).',
+    fix: 'Take the deadline from the caller (set off chain, e.g. now + 10 minutes) and pass it through.',
+    example: 'router.swapExactTokensForTokens(amountIn, minOut, path, to, block.timestamp); // always "now"',
+  },
   // group: signatures, loops and randomness
 ];

@@ -53,6 +53,8 @@ export const FINDING_IDS = [
   'scan-erc4626-inflation',
   'scan-divide-before-multiply',
   'scan-unsafe-downcast',
+  'scan-missing-slippage',
+  'scan-missing-deadline',
   // group: signatures, loops and randomness
   // simulate.
   'simulation-reverted',

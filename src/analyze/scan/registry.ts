@@ -5,6 +5,8 @@
 import type { ScanDetector } from './detector.js';
 import { divideBeforeMultiply } from './detectors/divide-before-multiply.js';
 import { erc4626Inflation } from './detectors/erc4626-inflation.js';
+import { missingDeadline } from './detectors/missing-deadline.js';
+import { missingSlippage } from './detectors/missing-slippage.js';
 import { spotPrice } from './detectors/spot-price.js';
 import { txOrigin } from './detectors/tx-origin.js';
 import { uncheckedErc20 } from './detectors/unchecked-erc20.js';
@@ -22,6 +24,8 @@ const PRICES: ScanDetector[] = [
   erc4626Inflation,
   divideBeforeMultiply,
   unsafeDowncast,
+  missingSlippage,
+  missingDeadline,
 ];
 
 // group: signatures, loops and randomness

@@ -178,3 +178,51 @@ export function tracer(view: ContractView, seed: (n: AnyNode, c: Callable) => bo
 
 /** Source offset of a node (for "before" comparisons within one file). */
 export const offsetOf = (n: { src: string }) => Number(n.src.split(':')[0]);
+
+/** The struct a struct-constructor call builds (`ISwapRouter.ExactInputSingleParams({...})`), or undefined. */
+function structFields(view: ContractView, call: AnyNode): Map<string, AnyNode> | undefined {
+  if (call.nodeType !== 'FunctionCall' || call.kind !== 'structConstructorCall') return undefined;
+  const decl = view.byId.get(calleeOf(call).referencedDeclaration as number);
+  const members = ((decl?.members as { name: string }[] | undefined) ?? []).map((m) => m.name);
+  const names = (call.names as string[] | undefined) ?? [];
+  const order = names.length > 0 ? names : members;
+  return new Map(argsOf(call).map((a, i) => [order[i] ?? '', a] as const));
+}
+
+/**
+ * The arguments of an external call by parameter name — and, for a struct argument built in the call or in a
+ * local initialised with a struct constructor (member assignments after it included), by struct member name:
+ * `router.exactInputSingle(ISwapRouter.ExactInputSingleParams({amountOutMinimum: 0, …}))` → amountOutMinimum → `0`.
+ */
+export function namedArguments(view: ContractView, call: AnyNode, within: Callable): Map<string, AnyNode> {
+  const out = new Map<string, AnyNode>();
+  const decl = view.byId.get(calleeOf(call).referencedDeclaration as number);
+  const params = (
+    (decl?.parameters as { parameters?: { name: string }[] } | undefined)?.parameters ?? []
+  ).map((p) => p.name);
+  const names = (call.names as string[] | undefined) ?? [];
+  argsOf(call).forEach((arg, i) => {
+    const name = names.length > 0 ? names[i] : params[i];
+    if (name) out.set(name, arg);
+    let fields = structFields(view, arg);
+    if (!fields && arg.nodeType === 'Identifier') {
+      const local = arg.referencedDeclaration as number;
+      walk(within.body, (n) => {
+        if (offsetOf(n) >= offsetOf(call)) return 'skip';
+        if (n.nodeType === 'VariableDeclarationStatement' && n.initialValue) {
+          const ds = (n.declarations as ({ id: number } | null)[]) ?? [];
+          if (ds.length === 1 && ds[0]?.id === local) fields = structFields(view, n.initialValue as AnyNode);
+        }
+        const lhs = n.leftHandSide as AnyNode | undefined;
+        if (n.nodeType === 'Assignment' && lhs?.nodeType === 'MemberAccess' && fields) {
+          const base = lhs.expression as AnyNode;
+          if (base.nodeType === 'Identifier' && base.referencedDeclaration === local)
+            fields.set(lhs.memberName as string, n.rightHandSide as AnyNode);
+        }
+        return undefined;
+      });
+    }
+    for (const [k, v] of fields ?? []) out.set(k, v);
+  });
+  return out;
+}
