@@ -79,7 +79,7 @@ export const SCAN_ENTRIES: CatalogEntry[] = [
     swc: 'SWC-101',
     cwe: 'CWE-681',
     summary:
-      "An explicit conversion to a narrower integer (uint96(x), uint128(x), int24(x)) of a value nothing keeps in range. Solidity 0.8 checks arithmetic, not conversions: the value silently loses its high bits — a withdrawal of 2**96 + 1 checked as 1 (Compound/Cream-style packed balances). High when the caller chooses the value.",
+      'An explicit conversion to a narrower integer (uint96(x), uint128(x), int24(x)) of a value nothing keeps in range. Solidity 0.8 checks arithmetic, not conversions: the value silently loses its high bits — a withdrawal of 2**96 + 1 checked as 1 (Compound/Cream-style packed balances). High when the caller chooses the value.',
     fix: "Use OpenZeppelin's SafeCast (toUint96, toUint128, …), which reverts when the value does not fit, or check x <= type(uint96).max first.",
     example: 'balances[msg.sender] -= uint96(amount); // 2**96 + 1 becomes 1',
   },
