@@ -6,7 +6,6 @@
  * minimum-out is the protection); a minimum computed on chain from the spot quote is not reported either, and is
  * no protection (the docs say so).
  */
-import type { AnyNode } from '../../ast.js';
 import { walk } from '../../ast.js';
 import { isZero } from '../../caller-flags.js';
 import { callerGuard, codeOf } from '../../callgraph.js';
