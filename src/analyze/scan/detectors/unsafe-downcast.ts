@@ -6,7 +6,7 @@
  *
  * Not reported: SafeCast (`toUint96`: a library call that reverts), a value bound-checked earlier in the function
  * (`require(x <= type(uint96).max)`, any ordered comparison of a variable the value reads), `type(T).max` clamps,
- * `x % m`, `x & mask` and shifts, a hash truncated to an address (`uint160(uint256(keccak256(...)))`), and
+ * `x % m`, `x & mask` and shifts, an integer read as an address (`address(uint160(x))`, a CREATE2 hash), and
  * `block.timestamp`/`block.number` into 32 bits or more. High when the value comes from the caller's input.
  */
 import type { FunctionDefinition } from 'solidity-ast';
@@ -78,6 +78,8 @@ export const unsafeDowncast: ScanDetector = {
       walk(codeOf(fn), (n) => {
         if (n.nodeType !== 'FunctionCall' || n.kind !== 'typeConversion') return undefined;
         const arg = argsOf(n)[0];
+        // `address(uint160(x))`: reading an integer as an address, where 160 bits is the point.
+        if (/^address/.test(typeOf(n))) return 'skip';
         const to = intType(typeOf(n));
         const from = intType(typeOf(arg));
         if (!arg || !to || !from || to.signed !== from.signed || to.bits >= from.bits) return undefined;
