@@ -89,8 +89,15 @@ describe('check on the example protocol', () => {
     const report = await check('fix-flash-deposit');
     const fixed = report.findings.filter((f) => f.status === 'fixed');
     const rest = report.findings.filter((f) => f.status !== 'fixed');
-    expect(rest.filter((f) => f.severity !== 'info')).toEqual([]);
+    // The one finding above info is known risk both versions share: OpenZeppelin's ERC4626 with no decimals
+    // offset and no seeding deposit (a donation griefs a first depositor) — unchanged, so it blocks nothing.
+    expect(
+      rest
+        .filter((f) => f.severity !== 'info')
+        .map((f) => [f.id, f.severity, f.status, f.blocking, f.location?.function]),
+    ).toEqual([['scan-erc4626-inflation', 'low', 'unchanged', false, 'initialize']]);
     expect(rest.map((f) => f.location?.function).sort()).toEqual([
+      'initialize',
       'initializeV2',
       'maxFlashLoanBps',
       'setMaxFlashLoan',

@@ -31,7 +31,9 @@ describe('scan corpus', () => {
     for (const id of ids) {
       const vulnerable = detectors.filter((c) => c.expect.some((l) => l.startsWith(`${id}@`)));
       expect(vulnerable.length, id).toBeGreaterThanOrEqual(3);
-      for (const c of vulnerable) {
+      // A fix may keep another detector's finding (a reentrancy fix leaves the share math as it was): only a
+      // contract that is not itself a fix needs one.
+      for (const c of vulnerable.filter((v) => !v.name.endsWith('Fixed'))) {
         expect(
           corpus.some((x) => x.name === `${c.name}Fixed`),
           `${c.fullyQualifiedName} has no ${c.name}Fixed`,
@@ -53,7 +55,8 @@ describe('scan corpus', () => {
     const bug = corpus.find((c) => c.name === name);
     if (!bug) throw new Error(`${fixed.fullyQualifiedName} fixes no labelled ${name}`);
     const diff = scanDiff(view(bug.fullyQualifiedName), view(fixed.fullyQualifiedName));
-    const gone = [...bug.expect, ...bug.falseAlarm].filter((l) => !fixed.expect.includes(l));
+    const kept = new Set([...fixed.expect, ...fixed.falseAlarm]);
+    const gone = [...bug.expect, ...bug.falseAlarm].filter((l) => !kept.has(l));
     expect(
       diff
         .filter((f) => f.status === 'fixed')

@@ -52,6 +52,13 @@ export const FINDING_IDS = [
   'scan-tx-origin',
   'scan-unprotected-function',
   // group: prices, tokens and arithmetic
+  'scan-unchecked-erc20',
+  'scan-spot-price',
+  'scan-erc4626-inflation',
+  'scan-divide-before-multiply',
+  'scan-unsafe-downcast',
+  'scan-missing-slippage',
+  'scan-missing-deadline',
   // group: signatures, loops and randomness
   'scan-signature-no-nonce',
   'scan-signature-no-chain-id',

@@ -1,0 +1,47 @@
+/**
+ * `scan-missing-slippage`: a swap or liquidity call (Uniswap V2/V3-style routers, any external call with a
+ * minimum-out parameter) whose minimum is the constant 0 — `amountOutMin`, `amountOutMinimum`, `amountAMin`/
+ * `amountBMin`, `min_dy` — or whose maximum-in is `type(uint256).max`. Any searcher sandwiches the transaction
+ * and keeps the difference. `sqrtPriceLimitX96: 0` alone is not reported (it means "no price limit", the
+ * minimum-out is the protection); a minimum computed on chain from the spot quote is not reported either, and is
+ * no protection (the docs say so).
+ */
+import { walk } from '../../ast.js';
+import { isZero } from '../../caller-flags.js';
+import { callerGuard, codeOf } from '../../callgraph.js';
+import { callTarget } from '../../calls.js';
+import type { ScanDetector, ScanHit } from '../detector.js';
+import { calledName, isTypeBound, namedArguments, unwrap } from './token-math.js';
+
+const MINIMUM = /^_?(amount\w*Min(imum)?|min\w*(Out|Amount|Received|Return|Dy)\w*|min_dy|min_amount\w*)$/i;
+const MAXIMUM = /^_?amount\w*InMax(imum)?$/i;
+
+export const missingSlippage: ScanDetector = {
+  id: 'scan-missing-slippage',
+  confidence: 'high',
+  run({ view, own }) {
+    const hits: ScanHit[] = [];
+    for (const fn of own) {
+      walk(codeOf(fn), (n) => {
+        if (n.nodeType !== 'FunctionCall' || n.kind === 'typeConversion') return undefined;
+        const target = callTarget(view, n, fn);
+        if (target.kind !== 'external' || target.readOnly) return undefined;
+        const open: string[] = [];
+        for (const [name, arg] of namedArguments(view, n, fn)) {
+          if (MINIMUM.test(name) && isZero(unwrap(arg))) open.push(`${name} = 0`);
+          if (MAXIMUM.test(name) && isTypeBound(unwrap(arg), 'max')) open.push(`${name} = type(uint256).max`);
+        }
+        if (open.length === 0) return undefined;
+        const guarded = fn.nodeType === 'FunctionDefinition' && callerGuard(view, fn).guarded;
+        hits.push({
+          node: n,
+          within: fn,
+          message: `${fn.name || 'the fallback'} calls ${calledName(n)} with ${open.join(', ')}: no slippage bound, so a sandwich takes whatever the pool can be pushed to${guarded ? ' (the caller is restricted, but the transaction is still public in the mempool)' : ''}.`,
+          ...(guarded ? { severity: 'medium' as const } : {}),
+        });
+        return undefined;
+      });
+    }
+    return hits;
+  },
+};
