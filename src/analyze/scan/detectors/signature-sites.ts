@@ -16,6 +16,7 @@ import { type Callable, codeOf, reachable } from '../../callgraph.js';
 import { callTarget } from '../../calls.js';
 import { writesStorage, writtenExpressions } from '../../state-access.js';
 import type { ScanContext } from '../detector.js';
+import { rootOf } from './privileged-state.js';
 
 export interface SignatureSite {
   /** The recover or verify call. */
@@ -249,19 +250,10 @@ export function conditionsIn(code: unknown): AnyNode[] {
   return out;
 }
 
-/** The state variable at the root of `a.b[c]` and the index expressions on the way. */
+/** The state variable at the root of `a.b[c]` (its id) and the index expressions on the way. */
 function storageRoot(view: ContractView, expr: AnyNode): { decl?: number; keys: AnyNode[] } {
-  const keys: AnyNode[] = [];
-  let e = expr;
-  while (e.nodeType === 'MemberAccess' || e.nodeType === 'IndexAccess') {
-    if (e.nodeType === 'IndexAccess' && e.indexExpression) keys.push(e.indexExpression as AnyNode);
-    e = (e.nodeType === 'MemberAccess' ? e.expression : e.baseExpression) as AnyNode;
-  }
-  const decl = e.nodeType === 'Identifier' ? declOf(view, e) : undefined;
-  return {
-    decl: (decl as { stateVariable?: boolean } | undefined)?.stateVariable ? decl?.id : undefined,
-    keys,
-  };
+  const { decl, keys } = rootOf(view, expr);
+  return { decl: decl?.id, keys };
 }
 
 /** The storage writes of some code: each target's state variable and keys, in the callable that writes it. */
