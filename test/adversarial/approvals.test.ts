@@ -33,7 +33,22 @@ let vault: Hex;
 const files = mkdtempSync(join(tmpdir(), 'pg-adv-approvals-'));
 let n = 0;
 
-const pg = (args: string[], env: Record<string, string> = {}): CliResult => cliOn(live, state, args, env);
+/**
+ * The store's tables after the last refused attack, while nothing has run since: the next attack's "before". A
+ * command run (pg) or the store opened here (openDirect) forgets it — the snapshot is taken again.
+ */
+let lastSnapshot: Record<string, unknown[]> | undefined;
+
+const pg = (args: string[], env: Record<string, string> = {}): CliResult => {
+  lastSnapshot = undefined;
+  return cliOn(live, state, args, env);
+};
+
+/** The store opened in this process (to tamper with it): whatever it does, the cached snapshot is stale. */
+const openDirect = () => {
+  lastSnapshot = undefined;
+  return openPglite(join(state, 'db'));
+};
 const json = okJson;
 
 type Status = {
@@ -58,7 +73,7 @@ const TABLES = [
 ];
 
 async function snapshot(): Promise<Record<string, unknown[]>> {
-  const db = await openPglite(join(state, 'db'));
+  const db = await openPglite(join(state, 'db')); // reads only
   try {
     const out: Record<string, unknown[]> = {};
     for (const t of TABLES) out[t] = await db.query(`select * from ${t} order by 1, 2`);
@@ -104,13 +119,15 @@ const highS = (sig: Hex): Hex => {
 
 /** The attack: `approve --approval FILE` exits `code`, says `message` in one line, and changes nothing. */
 async function refused(file: string, code: number, message: RegExp): Promise<CliResult> {
-  const before = await snapshot();
+  const before = lastSnapshot ?? (await snapshot());
   const r = pg(['approve', digest, '--approval', file]);
   expect(r.code, r.stderr).toBe(code);
   expect(r.stderr.split('\n')[0]).toMatch(/^patchgate: /);
   expect(r.stderr.split('\n')[0]).toMatch(message);
   expect(r.stderr).not.toMatch(/at .*\.js:\d+|Request Arguments|Version: viem/);
-  expect(await snapshot()).toEqual(before);
+  const after = await snapshot();
+  expect(after).toEqual(before);
+  lastSnapshot = after;
   return r;
 }
 
@@ -351,7 +368,7 @@ describe('an approval with expiry 2^256 − 1 already in the store (written befo
       nonce: 1n,
       expiry: UINT256_MAX,
     });
-    const db = await openPglite(join(state, 'db'));
+    const db = await openDirect();
     await db.query(
       'insert into approvals (digest, signer, nonce, expiry, signature) values ($1, $2, $3, $4, $5)',
       [digest, localAccount(3).address, '1', UINT256_MAX.toString(), forever.signature],
@@ -375,7 +392,7 @@ describe('an approval with expiry 2^256 − 1 already in the store (written befo
       expect(q.stderr).toContain('approval 2: approval expiry');
       expect(await snapshot()).toEqual(before);
     } finally {
-      const clean = await openPglite(join(state, 'db'));
+      const clean = await openDirect();
       await clean.query('delete from approvals where signer = $1', [localAccount(3).address]);
       await clean.close();
     }
@@ -459,7 +476,7 @@ describe('real wallets sign what `approve --typed-data` prints', () => {
   });
 
   it('queue sends the schedule with the wallet-signed Safe signatures, accepted by the real Safe', async () => {
-    const db = await openPglite(join(state, 'db'));
+    const db = await openDirect();
     // Keep only the wallet-made Safe signatures (owners 2 and 3): the Safe must accept exactly those.
     await db.query('delete from safe_signatures where owner = $1', [localAccount(1).address]);
     await db.close();
