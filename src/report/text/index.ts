@@ -1,21 +1,15 @@
 /** The report for people, by kind: each kind with its own sections has its own file here. */
 import pc from 'picocolors';
 import type { ProveReport } from '../../prove/run-prove.js';
-import { scanFixedSummary, scanSubject } from '../common.js';
+import { scanSubject } from '../common.js';
 import { type Report, unhandledKind } from '../report.js';
 import { auditText } from './audit.js';
-import { checkText } from './check.js';
+import { checkText, fixedLead } from './check.js';
 import { type Colors, findingsText } from './findings.js';
 import { pairsText } from './pairs.js';
 import { proposeText } from './propose.js';
 import { simulateText } from './simulate.js';
 import { verifyText } from './verify.js';
-
-/** The scan's good news first, when the report judges a patch. */
-function fixedLead(report: Report, c: Colors): string[] {
-  const fixed = scanFixedSummary(report.findings);
-  return fixed ? [c.green(fixed)] : [];
-}
 
 /** One line per target: proved, violated (with its call sequence) or unknown (with why). */
 function proofLines(report: ProveReport, c: Colors): string[] {
@@ -39,7 +33,10 @@ export function renderText(report: Report, opts: { color: boolean }): string {
     case 'pairs':
       return pairsText(report, c);
     case 'scan':
-      return findingsText(report, c, { subject: scanSubject(report), sections: fixedLead(report, c) });
+      return findingsText(report, c, {
+        subject: scanSubject(report),
+        sections: fixedLead(report.findings, c),
+      });
     case 'prove':
       return findingsText(report, c, {
         subject: `proofs of ${report.contract}`,
