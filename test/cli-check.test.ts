@@ -28,8 +28,12 @@ describe('patchgate check (CLI)', () => {
     expect(report.tool).toEqual({ name: 'patchgate', version: expect.any(String) });
     expect(report.verdict).toBe('pass');
     expect(report.digest).toMatch(/^0x[0-9a-f]{64}$/);
-    expect(report.stages.map((s: { name: string }) => s.name)).toEqual(['build', 'check']);
+    expect(report.stages.map((s: { name: string }) => s.name)).toEqual(['build', 'check', 'prove']);
     for (const s of report.stages) expect(s.durationMs).toBeGreaterThanOrEqual(0);
+    expect(report.proofs.map((p: { contract: string; status: string }) => [p.contract, p.status])).toEqual([
+      ['src/VaultV2.sol:VaultV2', 'proved'],
+      ['src/VaultV1.sol:VaultV1', 'violated'],
+    ]);
     for (const f of report.findings) {
       expect(f.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
       expect(['critical', 'high', 'medium', 'low', 'info']).toContain(f.severity);

@@ -25,10 +25,37 @@ describe('patchgate demo', () => {
     expect(out.verdict).toBe('pass');
     expect(out.digest).toMatch(/^0x[0-9a-f]{64}$/);
     const names = out.stages.map((s: { name: string }) => s.name);
-    for (const name of ['check', 'simulate', 'approve', 'queue', 'execute', 'verify', 'watch'])
+    for (const name of [
+      'check',
+      'scan',
+      'prove',
+      'simulate',
+      'approve',
+      'queue',
+      'execute',
+      'verify',
+      'watch',
+    ])
       expect(names).toContain(name);
     for (const s of out.stages)
       expect(s, s.name).toMatchObject({ status: 'passed', durationMs: expect.any(Number) });
+    // The bug itself: the scan finding the fix removes, and the fix's property proved (violated by the live V1).
+    expect(out.fix.scan.fixed).toEqual([
+      expect.objectContaining({
+        id: 'scan-reentrancy-cross-function',
+        location: expect.objectContaining({ contract: 'VaultV1', function: 'flashLoan' }),
+      }),
+    ]);
+    expect(out.fix.scan.introduced).toEqual([]);
+    expect(out.fix.proofs).toEqual([
+      { target: 'deposit-no-overmint', contract: 'src/VaultV2.sol:VaultV2', status: 'proved' },
+      expect.objectContaining({
+        target: 'deposit-no-overmint',
+        contract: 'src/VaultV1.sol:VaultV1',
+        status: 'violated',
+        counterexample: expect.stringContaining('flashLoan('),
+      }),
+    ]);
     expect(out.exploit.before).toMatchObject({ outcome: 'succeeded' });
     expect(BigInt(out.exploit.before.profit)).toBeGreaterThan(59_000_000_000n);
     expect(out.exploit.after).toMatchObject({ outcome: 'failed', reason: 'ReentrancyGuardReentrantCall()' });
@@ -118,6 +145,12 @@ describe('patchgate demo', () => {
       /exploit\s+flash-deposit against V1: the attacker walks away with 60,020 TestUSD/,
     );
     expect(r.stdout).toMatch(/fix-flash-deposit\s+PASS\s+as expected/);
+    expect(r.stdout).toMatch(
+      /scan\s+fix-flash-deposit fixes scan-reentrancy-cross-function in VaultV1\.flashLoan \(high\); introduces nothing that blocks/,
+    );
+    expect(r.stdout).toMatch(
+      /prove\s+deposit-no-overmint: proved on VaultV2; violated on VaultV1: constructor\(balance = \d+\) → flashLoan/,
+    );
     expect(r.stdout).toMatch(
       /storage-collision\s+FAIL\s+as expected\s+storage-layout-incompatible src\/bad\/VaultV2StorageCollision\.sol:\d+/,
     );

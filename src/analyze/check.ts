@@ -3,10 +3,12 @@
  * implementation (reference) with the patch (candidate) and returns findings with their status
  * relative to the reference (introduced / fixed / unchanged).
  */
+import { join } from 'node:path';
 import { compiled, ensureNamespaced, findContract } from '../build/index.js';
 import type { ContractHandle, Project } from '../build/types.js';
 import { inputError } from '../core/errors.js';
 import { type Finding, SEVERITIES } from '../core/finding.js';
+import type { ProofEntry } from '../prove/targets.js';
 import { keccakBytesHex } from './abi.js';
 import { type Acknowledgement, applyAcknowledgements } from './acknowledge.js';
 import { type ContractView, contractView, inherits } from './ast.js';
@@ -21,6 +23,7 @@ import { uninitializedState } from './detectors/state-uninitialized.js';
 import { storageConflicts } from './detectors/storage-conflicts.js';
 import { uupsUnprotectedUpgrade } from './detectors/uups-auth.js';
 import { type LayoutChange, layoutDiff } from './layout-diff.js';
+import { type ProveOptions, proveUpgrade } from './prove-stage.js';
 import { findReference } from './reference.js';
 import { scanDiff } from './scan/run.js';
 import {
@@ -45,6 +48,8 @@ export interface CheckUpgradeParameters {
   candidate: string;
   kind?: ProxyKind;
   acknowledge?: readonly Acknowledgement[];
+  /** Run the prove stage (SMTChecker) with these limits; absent: no proofs. */
+  prove?: ProveOptions;
 }
 
 export interface ContractSummary {
@@ -66,6 +71,10 @@ export interface CheckResult {
    * upgrades-core could not lay the storage out): the table a reviewer reads beside the storage findings.
    */
   storageLayout?: LayoutChange[];
+  /** The prove stage's targets and outcomes, when it ran (both versions' fix property, the candidate's assertions). */
+  proofs?: ProofEntry[];
+  /** The prove stage's wall time (not evidence: left out of the digest). */
+  proveMs?: number;
 }
 
 function summary(handle: ContractHandle): ContractSummary {
@@ -310,6 +319,11 @@ export async function analyzeUpgrade(
   findings.push(...accessControlDiff(reference, candidate));
   findings.push(...initializerNotRerunnable(reference, candidate));
   findings.push(...scanDiff(reference, candidate));
+  const cacheDir = params.stateDir ? join(params.stateDir, 'cache') : undefined;
+  const proved = params.prove
+    ? await proveUpgrade(reference, candidate, { ...params.prove, ...(cacheDir ? { cacheDir } : {}) })
+    : undefined;
+  if (proved) findings.push(...proved.findings);
   const layout = upgradesCoreFindings(reference, candidate, kind);
   const all =
     layout instanceof StorageConflictError ? withRefusal(findings, layout) : [...findings, ...layout];
@@ -333,6 +347,7 @@ export async function analyzeUpgrade(
     kindSource: params.kind ? 'given' : 'inferred',
     findings: sortFindings(adjusted),
     ...(storageLayout.length > 0 ? { storageLayout } : {}),
+    ...(proved ? { proofs: proved.proofs, proveMs: proved.durationMs } : {}),
   };
 }
 

@@ -15,6 +15,7 @@ import { passedIf, type StageRecorder, stageRecorder } from '../core/stages.js';
 import { VERSION } from '../core/version.js';
 import { type Acknowledgement, applyAcknowledgements } from './acknowledge.js';
 import type { CheckResult } from './check.js';
+import { type ProveOptions, timedOut } from './prove-stage.js';
 import type { ProxyKind } from './upgrades.js';
 
 export interface RunCheckParameters {
@@ -35,6 +36,8 @@ export interface RunCheckParameters {
   referenceFrom?: ReferenceFrom;
   /** Reuse and store analysis results in the state dir (default true). */
   cache?: boolean;
+  /** Run the prove stage (SMTChecker) with these limits; absent: no proofs. */
+  prove?: ProveOptions;
 }
 
 /** Where the reference build came from, when it is not the candidate's own project. */
@@ -67,6 +70,8 @@ export interface CheckReport extends ReportHeader<'check'> {
   cached: boolean;
   /** Present when the storage layout changed (see CheckResult): the Markdown report's layout table. */
   storageLayout?: CheckResult['storageLayout'];
+  /** The prove stage's targets and outcomes, when it ran. */
+  proofs?: CheckResult['proofs'];
   referenceFrom?: ReferenceFrom;
 }
 
@@ -90,6 +95,7 @@ function analyzerIdentity(): string {
   };
   const here = dirname(fileURLToPath(import.meta.url));
   visit(here);
+  visit(join(here, '..', 'prove')); // the prove stage's harness, solver and parser
   visit(join(here, '..', 'core')); // the analyzer's own leaf helpers (opcodes' code length, digests)
   analyzerId = h.digest('hex');
   return analyzerId;
@@ -115,6 +121,7 @@ export interface CheckSpec {
   reference: string;
   candidate: string;
   kind?: ProxyKind;
+  prove?: ProveOptions;
 }
 
 /**
@@ -128,6 +135,7 @@ function analysisCacheFile(
   referenceKeys?: readonly string[],
 ): string {
   const parts: unknown[] = [analyzerIdentity(), unitKeys, spec.reference, spec.candidate, spec.kind];
+  if (spec.prove) parts.push({ prove: spec.prove.timeoutMs });
   if (referenceKeys) parts.push({ referenceUnits: referenceKeys });
   const key = createHash('sha256').update(JSON.stringify(parts)).digest('hex');
   return join(stateDir, 'cache', 'check', `${key}.json`);
@@ -179,9 +187,12 @@ export async function analyzeOnProject(
     ...spec,
     stateDir,
   });
+  // A proof that timed out says how busy the machine was: the next run tries again.
+  if (result.proofs && timedOut(result.proofs)) return result;
   try {
     mkdirSync(dirname(cacheFile), { recursive: true });
-    writeCached(cacheFile, result);
+    const { proveMs: _, ...timeless } = result; // a result read back took no time to prove
+    writeCached(cacheFile, timeless);
   } catch {
     // A read-only state dir costs speed, not correctness.
   }
@@ -198,12 +209,26 @@ export function checkReportOf(
 ): CheckReport {
   const findings = applyAcknowledgements(result.findings, acknowledge);
   const verdict = verdictOf(findings);
-  recorder.lap('check', passedIf(verdict === 'pass'));
+  const { proofs, proveMs = 0 } = result;
+  const check = recorder.lap('check', passedIf(verdict === 'pass'));
+  if (proofs) {
+    // The analysis lap holds the proofs' time: shown as a stage of its own.
+    const spent = cached ? 0 : Math.min(proveMs, check.durationMs);
+    check.durationMs -= spent;
+    const blocked = findings.some(
+      (f) => f.id.startsWith('prove-') && f.blocking && !f.acknowledged && f.status !== 'fixed',
+    );
+    recorder.record('prove', proofs.length === 0 ? 'skipped' : passedIf(!blocked), spent);
+  }
   const stages = recorder.stages;
   // The layout table is derived from the compiled contracts the bytecode hashes already pin: the digest covers
-  // the findings and those hashes, as it did before the table existed.
-  const { storageLayout, ...evidence } = result;
-  const final: CheckResult = { ...evidence, findings };
+  // the findings and those hashes, as it did before the table existed. Timings are not evidence.
+  const { storageLayout, proveMs: _, ...evidence } = result;
+  const final: CheckResult = {
+    ...evidence,
+    findings,
+    ...(proofs ? { proofs: proofs.map((p) => ({ ...p, durationMs: 0 })) } : {}),
+  };
   return {
     tool: { name: 'patchgate', version: VERSION },
     verdict,
@@ -216,6 +241,7 @@ export function checkReportOf(
     kind: result.kind,
     cached,
     ...(storageLayout ? { storageLayout } : {}),
+    ...(proofs ? { proofs } : {}),
     ...(referenceFrom ? { referenceFrom } : {}),
   };
 }
@@ -237,7 +263,12 @@ export function checkReportOf(
  */
 export async function runCheck(params: RunCheckParameters): Promise<CheckReport> {
   const recorder = stageRecorder();
-  const spec: CheckSpec = { reference: params.reference, candidate: params.candidate, kind: params.kind };
+  const spec: CheckSpec = {
+    reference: params.reference,
+    candidate: params.candidate,
+    kind: params.kind,
+    ...(params.prove ? { prove: params.prove } : {}),
+  };
   const useCache = params.cache !== false;
   // Fast path: every unit is cached and so is the analysis of exactly these inputs — no compiler output read.
   let result =

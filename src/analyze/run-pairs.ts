@@ -16,6 +16,7 @@ import { passedIf, type StageRecorder, stageRecorder } from '../core/stages.js';
 import { VERSION } from '../core/version.js';
 import type { Acknowledgement } from './acknowledge.js';
 import type { CheckResult } from './check.js';
+import type { ProveOptions } from './prove-stage.js';
 import { findReference } from './reference.js';
 import {
   analyzeOnProject,
@@ -67,6 +68,8 @@ export interface RunPairsParameters {
    * default the first error ends the run, naming its pair (fail closed: the CLI exits 2 or 3).
    */
   keepGoing?: boolean;
+  /** Run every pair's prove stage (SMTChecker) with these limits; absent: no proofs. */
+  prove?: ProveOptions;
 }
 
 /** The same error, its message prefixed with the pair it belongs to. */
@@ -138,22 +141,23 @@ export async function runPairs(params: RunPairsParameters): Promise<PairsReport>
     !params.project && useCache && existsSync(join(params.stateDir, 'cache', 'check'))
       ? cachedUnitKeys({ dir: params.projectDir, stateDir: params.stateDir })
       : undefined;
+  const pairs = params.prove ? params.pairs.map((p) => ({ ...p, prove: params.prove })) : params.pairs;
   if (unitKeys) {
-    for (const pair of params.pairs) {
+    for (const pair of pairs) {
       const hit = cachedAnalysis(params.projectDir, params.stateDir, pair, unitKeys, params.referenceProject);
       if (!hit) break;
       hits.set(pair.name, hit);
     }
   }
-  const allCached = hits.size === params.pairs.length && params.pairs.length > 0;
+  const allCached = hits.size === pairs.length && pairs.length > 0;
   const project = allCached
     ? undefined
     : (params.project ?? (await loadProject({ dir: params.projectDir, stateDir: params.stateDir })));
-  if (project) resolvePairs(project, params.pairs, params.referenceProject);
+  if (project) resolvePairs(project, pairs, params.referenceProject);
   const build = recorder.lap('build', 'passed');
   const reports: PairReport[] = [];
   const errors: PairError[] = [];
-  for (const pair of params.pairs) {
+  for (const pair of pairs) {
     const pairRecorder = stageRecorder();
     try {
       const result =

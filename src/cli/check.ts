@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { assertKnownIds, parseAllow } from '../analyze/acknowledge.js';
+import { proveOf } from '../analyze/prove-stage.js';
 import { type RunCheckParameters, runCheck } from '../analyze/run-check.js';
 import { runPairs } from '../analyze/run-pairs.js';
 import { gitReferenceProject } from '../build/git.js';
@@ -106,6 +107,7 @@ export function checkCommand(onExit: (code: number) => void): Command {
         pairs,
         acknowledge,
         ...(referenceProject ? { referenceProject, referenceFrom } : {}),
+        ...proveOf(config),
       });
       const text = renderReport(report, opts.format, {
         color: useColor(opts.out),
@@ -151,6 +153,7 @@ export function checkCommand(onExit: (code: number) => void): Command {
       kind,
       acknowledge,
       ...source,
+      ...proveOf(config),
     });
     const text = renderReport(report, opts.format, {
       color: useColor(opts.out),

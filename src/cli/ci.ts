@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
+import { proveOf } from '../analyze/prove-stage.js';
 import { type PairsReport, runPairs } from '../analyze/run-pairs.js';
 import { fileAtRevision, gitReferenceProject } from '../build/git.js';
 import { findContract, loadProject } from '../build/index.js';
@@ -154,6 +155,7 @@ async function runCi(opts: CiOptions): Promise<number> {
       acknowledge: policy.acknowledge,
       referenceProject: reference.project,
       referenceFrom: { source: 'git', rev: base, commit: reference.commit },
+      ...proveOf(policy),
     });
     if (opts.simulate === 'always' || (opts.simulate === 'auto' && policy.simulate)) {
       const { runSimulate } = await import('../simulate/run-simulate.js');
@@ -224,6 +226,8 @@ async function prepare(opts: CiOptions, ctx: GitHubContext | undefined) {
 interface BasePolicy {
   pairs: PairEntry[];
   acknowledge: Config['acknowledge'];
+  /** The prove stage's settings: the base's (a pull request cannot turn the proofs off for itself). */
+  prove: Config['prove'];
   simulate: boolean;
   notes: string[];
 }
@@ -245,6 +249,7 @@ async function basePolicy(
   const own = (note: string): BasePolicy => ({
     pairs: configPairs(head),
     acknowledge: head.acknowledge,
+    prove: head.prove,
     simulate: Boolean(head.system?.deploy),
     notes: [note],
   });
@@ -312,9 +317,16 @@ async function basePolicy(
         `${code(patch.candidate)} is still checked`,
     );
   }
+  if (JSON.stringify(head.prove) !== JSON.stringify(baseConfig.prove)) {
+    notes.push(
+      `this pull request changes the prove settings (${code(JSON.stringify(head.prove))}): not applied until they are ` +
+        `on the base branch; the base's (${code(JSON.stringify(baseConfig.prove))}) are used`,
+    );
+  }
   return {
     pairs,
     acknowledge: baseConfig.acknowledge,
+    prove: baseConfig.prove,
     simulate: Boolean(baseConfig.system?.deploy ?? head.system?.deploy),
     notes,
   };

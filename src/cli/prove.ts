@@ -2,9 +2,9 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { assertKnownIds, parseAllow } from '../analyze/acknowledge.js';
+import { runProve } from '../analyze/run-prove.js';
 import { loadConfig } from '../config/load.js';
 import { inputError } from '../core/errors.js';
-import { runProve } from '../prove/run-prove.js';
 import { renderReport, writeOutput } from '../report/index.js';
 import {
   addOutputOptions,

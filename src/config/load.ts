@@ -219,6 +219,7 @@ export async function loadConfig(opts: { file?: string; searchDir: string }): Pr
       contracts: {},
       patches: [],
       acknowledge: [],
+      prove: { enabled: true, timeout: 60 },
       pocs: [],
       invariants: [],
       replay: [],

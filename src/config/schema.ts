@@ -271,6 +271,14 @@ export const configSchema = z
     contracts: z.record(z.string(), contractSchema).default({}),
     patches: z.array(patchSchema).default([]),
     acknowledge: z.array(acknowledgementSchema).default([]),
+    /** check's prove stage: SMTChecker on the candidate's assertions and the fix's property (docs/prove.md). */
+    prove: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** Wall-clock seconds per target; past it the target is unknown, which blocks unless acknowledged. */
+        timeout: z.number().positive().max(3600).default(60),
+      })
+      .default({ enabled: true, timeout: 60 }),
     system: systemSchema.optional(),
     /**
      * The live addresses, by the names used everywhere else (`vault`, `token`): where a fork (`--fork-url`)

@@ -16,6 +16,8 @@ export interface StageRecorder {
   time<T>(name: string, fn: () => Promise<T>, status?: (value: T) => StageStatus): Promise<T>;
   /** Record stage `name` as having run since the previous record (or since the recorder was made). */
   lap(name: string, status: StageStatus): StageResult;
+  /** Record stage `name` measured elsewhere (a cached result's own timing), without moving the lap clock. */
+  record(name: string, status: StageStatus, durationMs: number): StageResult;
 }
 
 /** `passed` when `ok`, `failed` otherwise: for stages judged by a yes/no. */
@@ -39,5 +41,10 @@ export function stageRecorder(): StageRecorder {
       return value;
     },
     lap: (name, status) => push(name, status, last),
+    record(name, status, durationMs) {
+      const stage = { name, status, durationMs: Math.max(0, Math.round(durationMs)) };
+      stages.push(stage);
+      return stage;
+    },
   };
 }

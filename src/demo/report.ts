@@ -2,6 +2,7 @@
 
 import type { Hex } from 'viem';
 import type { Finding, ReportHeader } from '../core/finding.js';
+import type { ProofEntry } from '../prove/targets.js';
 import type { PocRun } from '../simulate/poc.js';
 import type { DemoWatch } from './watch.js';
 
@@ -41,6 +42,15 @@ export interface DemoReport extends ReportHeader<'demo'> {
   patches: DemoPatchResult[];
   simulations: DemoSimulation[];
   exploit: { before?: PocRun; after?: PocRun };
+  /** The fix's scan and prove stages (demo/evidence.ts): the scan findings it fixes, its proofs. */
+  fix?: {
+    patch: string;
+    scan: {
+      fixed: Pick<Finding, 'id' | 'severity' | 'location'>[];
+      introduced: Pick<Finding, 'id' | 'severity' | 'location'>[];
+    };
+    proofs: Omit<ProofEntry, 'durationMs'>[];
+  };
   /** The watch stage: a second attack, stopped by the watcher's pause (demo/watch.ts). */
   watch?: DemoWatch;
   lifecycle: {

@@ -7,6 +7,7 @@
  */
 
 import { fileURLToPath } from 'node:url';
+import { proveOf } from '../analyze/prove-stage.js';
 import { type CheckReport, runCheck } from '../analyze/run-check.js';
 import { projectErrorsAbi } from '../build/errors-abi.js';
 import { loadProject } from '../build/index.js';
@@ -22,6 +23,7 @@ import { runPoc } from '../simulate/poc.js';
 import { runSimulate, type SimulateReport } from '../simulate/run-simulate.js';
 import { deploySystem, withLiveAddresses } from '../system/deploy.js';
 import type { DeployedSystem } from '../system/model.js';
+import { fixEvidence } from './evidence.js';
 import { FIX, lifecycle } from './lifecycle.js';
 import type { DemoPatchResult, DemoReport, DemoSimulation, DemoStep } from './report.js';
 import { demoFiles, openThrowawayStore } from './throwaway.js';
@@ -169,6 +171,7 @@ export async function runDemo(params: {
       });
     }
 
+    let fixCheck: CheckReport | undefined;
     await stage(
       'check',
       async () => {
@@ -183,7 +186,9 @@ export async function runDemo(params: {
             candidate: patch.candidate,
             kind: target?.kind,
             acknowledge: config.acknowledge,
+            ...proveOf(config),
           });
+          if (patch.name === FIX) fixCheck = r;
           const result = checkResult(patch, r, Math.round(performance.now() - t));
           report.patches.push(result);
           const first = result.blocking[0];
@@ -207,6 +212,8 @@ export async function runDemo(params: {
       },
       (all) => all.every((x) => x.asExpected),
     );
+
+    if (fixCheck) await fixEvidence(fixCheck, report, stage, say);
 
     let fixSimulation: SimulateReport | undefined;
     await stage(
@@ -277,6 +284,7 @@ export async function runDemo(params: {
   report.digest = evidenceDigest({
     patches: report.patches.map(({ durationMs: _d, ...x }) => x),
     simulations: report.simulations.map(({ governancePath: _g, ...x }) => x),
+    fix: report.fix ?? null,
     lifecycle: report.lifecycle.digest ?? null,
   });
   report.durationMs = Math.round(performance.now() - started);

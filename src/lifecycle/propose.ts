@@ -7,6 +7,7 @@
  */
 
 import { type Address, type Hex, type LocalAccount, zeroHash } from 'viem';
+import { proveOf } from '../analyze/prove-stage.js';
 import { type CheckReport, runCheck } from '../analyze/run-check.js';
 import { findContract } from '../build/find.js';
 import { abiOf } from '../chain/deploy.js';
@@ -114,6 +115,7 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
         candidate: patch.candidate,
         kind: target?.kind,
         acknowledge: lc.config.acknowledge,
+        ...proveOf(lc.config),
       }),
     (r) => r.verdict === 'pass',
   );

@@ -6,8 +6,9 @@
 import { availableParallelism } from 'node:os';
 import type { SolcInput } from '@openzeppelin/upgrades-core';
 import { mapLimit } from '../core/map-limit.js';
+import { readSolverOutput, writeSolverOutput } from './cache.js';
 import { type AssertionOutcome, parseRun, type Unsupported } from './parse.js';
-import { runSolver } from './solver.js';
+import { runSolver, type SolverRun } from './solver.js';
 
 export interface ProveTarget {
   /** What the report calls it: `VaultV2 (own assertions)`, `fix: deposit-no-overmint`. */
@@ -39,6 +40,8 @@ export interface ProveTargetsParameters {
   timeoutMs?: number;
   /** Targets run at once (default: the core count). */
   concurrency?: number;
+  /** Where decided runs are cached (`<stateDir>/cache`); none: every target is solved. */
+  cacheDir?: string;
 }
 
 function standardJson(target: ProveTarget): string {
@@ -85,9 +88,17 @@ function judge(
   return { status: 'proved' };
 }
 
-async function proveTarget(target: ProveTarget, timeoutMs: number): Promise<TargetResult> {
+async function solve(input: string, timeoutMs: number, cacheDir?: string): Promise<SolverRun> {
+  const hit = cacheDir ? readSolverOutput(cacheDir, input) : undefined;
+  if (hit !== undefined) return { kind: 'output', output: hit };
+  const run = await runSolver(input, timeoutMs);
+  if (cacheDir && run.kind === 'output') writeSolverOutput(cacheDir, input, run.output);
+  return run;
+}
+
+async function proveTarget(target: ProveTarget, timeoutMs: number, cacheDir?: string): Promise<TargetResult> {
   const started = Date.now();
-  const run = await runSolver(standardJson(target), timeoutMs);
+  const run = await solve(standardJson(target), timeoutMs, cacheDir);
   const durationMs = Date.now() - started;
   const named = { name: target.name, ...(target.params ? { params: target.params } : {}) };
   if (run.kind === 'timeout') {
@@ -131,5 +142,5 @@ async function proveTarget(target: ProveTarget, timeoutMs: number): Promise<Targ
 export function proveTargets(params: ProveTargetsParameters): Promise<TargetResult[]> {
   const timeoutMs = params.timeoutMs ?? 60_000;
   const concurrency = Math.max(1, params.concurrency ?? availableParallelism());
-  return mapLimit(params.targets, concurrency, (t) => proveTarget(t, timeoutMs));
+  return mapLimit(params.targets, concurrency, (t) => proveTarget(t, timeoutMs, params.cacheDir));
 }

@@ -1,5 +1,6 @@
 /** What every renderer shares: where a finding is, whether it blocks, and the order people read findings in. */
 import { type Finding, SEVERITIES } from '../core/finding.js';
+import type { ProofEntry } from '../prove/targets.js';
 
 /** `src/VaultV2.sol:42 VaultV2.setFeeRecipient`, or '' for a finding without a location. */
 export function where(f: Finding): string {
@@ -60,11 +61,13 @@ export const tallyLine = (t: Tally) =>
   `${t.blocking} blocking, ${t.acknowledged} acknowledged, ${t.fixed} fixed by this patch`;
 
 /**
- * The scan's good news, for the top of a check report: `fixed by this patch: scan-reentrancy in VaultV1.flashLoan
- * (high)`. Empty when the patch fixed no scan finding.
+ * The scan's and the proofs' good news, for the top of a check report: `fixed by this patch: scan-reentrancy in
+ * VaultV1.flashLoan (high)`. Empty when the patch fixed no scan or prove finding.
  */
-export function scanFixedSummary(findings: readonly Finding[]): string {
-  const fixed = findings.filter((f) => f.status === 'fixed' && f.id.startsWith('scan-'));
+export function fixedSummary(findings: readonly Finding[]): string {
+  const fixed = findings.filter(
+    (f) => f.status === 'fixed' && (f.id.startsWith('scan-') || f.id.startsWith('prove-')),
+  );
   if (fixed.length === 0) return '';
   const items = fixed.map((f) => {
     const at = f.location
@@ -73,6 +76,13 @@ export function scanFixedSummary(findings: readonly Finding[]): string {
     return `${f.id}${at} (${f.severity})`;
   });
   return `fixed by this patch: ${items.join(', ')}`;
+}
+
+/** A proof as one line's words: `deposit-no-overmint (VaultV2): proved`, with the call sequence or the reason. */
+export function proofWords(p: ProofEntry): { status: ProofEntry['status']; what: string; why: string } {
+  const name = p.contract ? `${p.target} of ${p.contract.split(':').pop()}` : p.target;
+  const why = p.counterexample ? `: ${p.counterexample}` : p.reason ? ` (${p.reason})` : '';
+  return { status: p.status, what: name, why };
 }
 
 /** `scan of 3 contracts (16 detectors)`, or `scan of VaultV1 → src/VaultV2.sol:VaultV2` for a patch. */

@@ -4,12 +4,12 @@
  */
 import type { CheckReport } from '../analyze/run-check.js';
 import type { PairsReport } from '../analyze/run-pairs.js';
+import type { ProveReport } from '../analyze/run-prove.js';
 import type { ScanReport } from '../analyze/run-scan.js';
 import type { AuditReport } from '../audit/index.js';
 import { internalError } from '../core/errors.js';
 import type { ProposeReport } from '../lifecycle/propose.js';
 import type { VerifyReport } from '../lifecycle/verify.js';
-import type { ProveReport } from '../prove/run-prove.js';
 import type { SimulateReport } from '../simulate/run-simulate.js';
 
 export type Report =

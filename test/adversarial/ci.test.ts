@@ -267,6 +267,31 @@ describe("the pull request's own config", () => {
       setPatches(repo.project, ['fix-flash-deposit']);
     }
   });
+
+  it("a pull request that turns the proofs off and drops deposit's lock is still proved: the base's prove settings apply", async () => {
+    const v2 = join(repo.project, 'src', 'VaultV2.sol');
+    const original = readFileSync(v2, 'utf8');
+    writeFileSync(
+      v2,
+      original.replace(
+        'function deposit(uint256 assets, address receiver) public virtual override nonReentrant returns',
+        'function deposit(uint256 assets, address receiver) public virtual override returns',
+      ),
+    );
+    setPatches(repo.project, ['fix-flash-deposit'], (c) => {
+      (c as unknown as { prove: unknown }).prove = { enabled: false };
+    });
+    try {
+      const r = await runAction(api, repo, 23, { INPUT_COMMENT: 'false' });
+      expect(r.code).toBe(1);
+      expect(r.outputs.verdict).toBe('fail');
+      expect(r.summary).toContain('prove-violated');
+      expect(r.summary).toMatch(/this pull request changes the prove settings .*the base's .* are used/);
+    } finally {
+      writeFileSync(v2, original);
+      setPatches(repo.project, ['fix-flash-deposit']);
+    }
+  });
 });
 
 describe("the action's inputs", () => {

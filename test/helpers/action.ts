@@ -62,10 +62,11 @@ export function makeRepo(patches: string[]): Repo {
   git(root, 'commit', '-qm', 'live');
   // One runner temp dir per repository (a job's): the action keeps its state there, so runs share its caches.
   const runnerTemp = mkdtempSync(join(tmpdir(), 'pg-ci-runner-'));
-  // The example's compiler output, compiled once per test run (global setup), seeded into both state dirs a run
-  // may use: content-addressed, so the head and the base revision of the copy are cache hits, not solc-js runs.
+  // The example's compiler output and its proofs, made once per test run (global setup), seeded into both state dirs
+  // a run may use: content-addressed, so the head and the base revision of the copy are cache hits, not solc-js runs.
   for (const state of [join(runnerTemp, 'patchgate'), join(root, '.patchgate')]) {
-    cpSync(join(TEST_STATE_DIR, 'cache', 'solc'), join(state, 'cache', 'solc'), { recursive: true });
+    for (const cache of ['solc', 'smt'])
+      cpSync(join(TEST_STATE_DIR, 'cache', cache), join(state, 'cache', cache), { recursive: true });
   }
   return { root, project, runnerTemp, base: git(root, 'rev-parse', 'HEAD') };
 }

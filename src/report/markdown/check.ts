@@ -1,6 +1,7 @@
 /** A check as a pull-request comment: the verdict, then the pair's section with its storage layout diff. */
 import type { CheckReport } from '../../analyze/run-check.js';
-import { scanFixedSummary } from '../common.js';
+import type { ProofEntry } from '../../prove/targets.js';
+import { fixedSummary, proofWords } from '../common.js';
 import { text } from './escape.js';
 import { sectionMarkdown, verdictLines } from './findings.js';
 import type { SourceOptions } from './source.js';
@@ -21,7 +22,19 @@ const layoutData = (r: CheckReport) => ({
 });
 
 export function checkMarkdown(r: CheckReport, opts: SourceOptions = {}): string {
-  const fixed = scanFixedSummary(r.findings);
+  const fixed = fixedSummary(r.findings);
   const lead = fixed ? ['', `**${text(fixed.charAt(0).toUpperCase() + fixed.slice(1))}**`] : [];
-  return `${[...verdictLines(r), ...lead, '', checkSection(r, opts)].join('\n')}\n`;
+  return `${[...verdictLines(r), ...lead, ...proofList(r.proofs ?? []), '', checkSection(r, opts)].join('\n')}\n`;
+}
+
+/** The proofs as a list: `- **proved** deposit-no-overmint of VaultV2`. */
+export function proofList(proofs: readonly ProofEntry[]): string[] {
+  if (proofs.length === 0) return [];
+  return [
+    '',
+    ...proofs.map((p) => {
+      const { status, what, why } = proofWords(p);
+      return `- **${status}** ${text(what + why)}`;
+    }),
+  ];
 }

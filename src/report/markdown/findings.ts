@@ -99,6 +99,7 @@ export function findingsMarkdown(
   report: ReportHeader,
   opts: SourceOptions = {},
   subject = 'findings',
+  lead: readonly string[] = [],
 ): string {
-  return `${[...verdictLines(report), '', sectionMarkdown(subject, report, opts)].join('\n')}\n`;
+  return `${[...verdictLines(report), ...lead, '', sectionMarkdown(subject, report, opts)].join('\n')}\n`;
 }

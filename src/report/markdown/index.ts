@@ -3,7 +3,7 @@
 import { scanSubject } from '../common.js';
 import { type Report, unhandledKind } from '../report.js';
 import { auditMarkdown } from './audit.js';
-import { checkMarkdown } from './check.js';
+import { checkMarkdown, proofList } from './check.js';
 import { findingsMarkdown } from './findings.js';
 import { fitComment } from './fit.js';
 import { pairsMarkdown } from './pairs.js';
@@ -20,7 +20,7 @@ function markdownOf(report: Report, opts: SourceOptions): string {
     case 'scan':
       return findingsMarkdown(report, opts, scanSubject(report));
     case 'prove':
-      return findingsMarkdown(report, opts, `proofs of ${report.contract}`);
+      return findingsMarkdown(report, opts, `proofs of ${report.contract}`, proofList(report.proofs));
     case 'audit':
       return auditMarkdown(report);
     case 'simulate':

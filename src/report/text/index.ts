@@ -1,29 +1,14 @@
 /** The report for people, by kind: each kind with its own sections has its own file here. */
 import pc from 'picocolors';
-import type { ProveReport } from '../../prove/run-prove.js';
 import { scanSubject } from '../common.js';
 import { type Report, unhandledKind } from '../report.js';
 import { auditText } from './audit.js';
-import { checkText, fixedLead } from './check.js';
+import { checkText, fixedLead, proofLines } from './check.js';
 import { type Colors, findingsText } from './findings.js';
 import { pairsText } from './pairs.js';
 import { proposeText } from './propose.js';
 import { simulateText } from './simulate.js';
 import { verifyText } from './verify.js';
-
-/** One line per target: proved, violated (with its call sequence) or unknown (with why). */
-function proofLines(report: ProveReport, c: Colors): string[] {
-  return report.proofs.map((p) => {
-    const mark =
-      p.status === 'proved'
-        ? c.green('proved  ')
-        : p.status === 'violated'
-          ? c.red('violated')
-          : c.yellow('unknown ');
-    const why = p.counterexample ? `: ${p.counterexample}` : p.reason ? ` (${p.reason})` : '';
-    return `${mark} ${p.target}${why}`;
-  });
-}
 
 export function renderText(report: Report, opts: { color: boolean }): string {
   const c = pc.createColors(opts.color);
@@ -40,7 +25,7 @@ export function renderText(report: Report, opts: { color: boolean }): string {
     case 'prove':
       return findingsText(report, c, {
         subject: `proofs of ${report.contract}`,
-        sections: proofLines(report, c),
+        sections: proofLines(report.proofs, c),
       });
     case 'simulate':
       return simulateText(report, c);

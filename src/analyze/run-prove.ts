@@ -3,25 +3,22 @@
  * target of proveTargets. A violation blocks (`prove-violated`); an undecided target blocks too unless the team
  * acknowledges it (`prove-unknown`, docs/prove.md says why); proofs are listed in `proofs`, not as findings.
  */
-import { type Acknowledgement, applyAcknowledgements } from '../analyze/acknowledge.js';
+import { join } from 'node:path';
 import { findContract, loadProject } from '../build/index.js';
-import type { ContractHandle, Project } from '../build/types.js';
+import type { Project } from '../build/types.js';
 import { evidenceDigest } from '../core/digest.js';
 import { inputError } from '../core/errors.js';
 import { type Finding, type ReportHeader, verdictOf } from '../core/finding.js';
 import { passedIf, stageRecorder } from '../core/stages.js';
 import { VERSION } from '../core/version.js';
-import { renderTrace } from './counterexample.js';
-import { proveFindings } from './findings.js';
-import {
-  contractDefinitions,
-  depositHarness,
-  HARNESS_CONTRACT,
-  HARNESS_FILE,
-  HARNESS_PARAMS,
-  vaultFacts,
-} from './harness.js';
-import { type ProveTarget, proveTargets, type TargetResult } from './prove.js';
+import { proveTargets } from '../prove/prove.js';
+import { type ProofEntry, proofEntry, proveTargetsFor } from '../prove/targets.js';
+import { type Acknowledgement, applyAcknowledgements } from './acknowledge.js';
+import { contractView } from './ast.js';
+import { proveFindings } from './prove-findings.js';
+import { declaredAt } from './prove-stage.js';
+
+export type { ProofEntry } from '../prove/targets.js';
 
 export interface RunProveParameters {
   projectDir: string;
@@ -36,47 +33,9 @@ export interface RunProveParameters {
   project?: Project;
 }
 
-export interface ProofEntry {
-  target: string;
-  status: TargetResult['status'];
-  reason?: string;
-  /** For a violation: the call sequence with values, one line. */
-  counterexample?: string;
-  durationMs: number;
-}
-
 export interface ProveReport extends ReportHeader<'prove'> {
   contract: string;
   proofs: ProofEntry[];
-}
-
-/** Whether the contract or one of its bases calls `assert` (nothing to prove otherwise). */
-function hasAssertions(handle: ContractHandle): boolean {
-  const { byId, self } = contractDefinitions(handle);
-  return (self?.linearizedBaseContracts ?? []).some((id) =>
-    JSON.stringify(byId.get(id) ?? {}).includes('"name":"assert"'),
-  );
-}
-
-function proveTargetsFor(handle: ContractHandle, fixProperty: boolean): ProveTarget[] {
-  const targets: ProveTarget[] = [];
-  if (hasAssertions(handle)) {
-    targets.push({
-      name: `${handle.name} (own assertions)`,
-      sources: handle.unit.input.sources,
-      contracts: { [handle.sourceName]: [handle.name] },
-    });
-  }
-  const facts = fixProperty ? vaultFacts(handle) : undefined;
-  if (facts) {
-    targets.push({
-      name: 'deposit-no-overmint',
-      sources: { [HARNESS_FILE]: { content: depositHarness(facts) } },
-      contracts: { [HARNESS_FILE]: [HARNESS_CONTRACT] },
-      params: HARNESS_PARAMS,
-    });
-  }
-  return targets;
 }
 
 export async function runProve(params: RunProveParameters): Promise<ProveReport> {
@@ -85,7 +44,7 @@ export async function runProve(params: RunProveParameters): Promise<ProveReport>
     params.project ?? (await loadProject({ dir: params.projectDir, stateDir: params.stateDir }));
   recorder.lap('compile', 'passed');
   const handle = findContract(project, params.contract);
-  const targets = proveTargetsFor(handle, params.fixProperty ?? false);
+  const targets = proveTargetsFor(handle, { fixProperty: params.fixProperty ?? false });
   if (targets.length === 0) {
     throw inputError(
       'nothing-to-prove',
@@ -97,11 +56,15 @@ export async function runProve(params: RunProveParameters): Promise<ProveReport>
     targets,
     ...(params.timeoutMs !== undefined ? { timeoutMs: params.timeoutMs } : {}),
     ...(params.concurrency !== undefined ? { concurrency: params.concurrency } : {}),
+    cacheDir: join(params.stateDir, 'cache'),
   });
-  const findings: Finding[] = applyAcknowledgements(proveFindings(handle, results), params.acknowledge ?? []);
+  const findings: Finding[] = applyAcknowledgements(
+    proveFindings(declaredAt(contractView(handle)), results),
+    params.acknowledge ?? [],
+  );
   const verdict = verdictOf(findings);
   recorder.lap('prove', passedIf(verdict === 'pass'));
-  const proofs = results.map(proofEntry);
+  const proofs = results.map((r) => proofEntry(r));
   return {
     tool: { name: 'patchgate', version: VERSION },
     verdict,
@@ -115,18 +78,5 @@ export async function runProve(params: RunProveParameters): Promise<ProveReport>
     report: 'prove',
     contract: handle.fullyQualifiedName,
     proofs,
-  };
-}
-
-function proofEntry(r: TargetResult): ProofEntry {
-  const violated = r.assertions.find((a) => a.status === 'violated');
-  return {
-    target: r.name,
-    status: r.status,
-    ...(r.reason !== undefined ? { reason: r.reason } : {}),
-    ...(r.status === 'violated' && violated?.status === 'violated'
-      ? { counterexample: renderTrace(violated.trace, r.params) }
-      : {}),
-    durationMs: r.durationMs,
   };
 }

@@ -1,20 +1,26 @@
 /** Target results → findings: `prove-violated` per violated assertion, `prove-unknown` per undecided target. */
-import { makeFinding } from '../analyze/catalog.js';
-import type { ContractHandle } from '../build/types.js';
-import type { Finding } from '../core/finding.js';
-import { renderTrace } from './counterexample.js';
-import type { TargetResult } from './prove.js';
+import type { Finding, Location } from '../core/finding.js';
+import { renderTrace } from '../prove/counterexample.js';
+import { HARNESS_FILE } from '../prove/harness.js';
+import type { TargetResult } from '../prove/prove.js';
+import { makeFinding } from './catalog.js';
 
-export function proveFindings(handle: ContractHandle, results: readonly TargetResult[]): Finding[] {
+/**
+ * @param at where the proved contract is declared: a generated harness's assertion is reported there (the
+ *   harness is not a file of the project), and so is an undecided target, so that `--allow prove-unknown@Name`
+ *   names it.
+ */
+export function proveFindings(at: Location, results: readonly TargetResult[]): Finding[] {
   const findings: Finding[] = [];
   for (const r of results) {
     if (r.status === 'violated') {
       for (const a of r.assertions) {
         if (a.status !== 'violated') continue;
+        const own = a.at.file !== HARNESS_FILE;
         findings.push(
           makeFinding('prove-violated', {
             message: `${r.name}: the assertion at ${a.at.file}:${a.at.line} fails after ${renderTrace(a.trace, r.params)}`,
-            location: { file: a.at.file, line: a.at.line, contract: handle.name },
+            location: own ? { file: a.at.file, line: a.at.line, contract: at.contract } : at,
             key: `${r.name}@${a.at.file}:${a.at.line}`,
           }),
         );
@@ -23,6 +29,7 @@ export function proveFindings(handle: ContractHandle, results: readonly TargetRe
       findings.push(
         makeFinding('prove-unknown', {
           message: `${r.name}: not decided — ${r.reason ?? 'unknown'}`,
+          location: at,
           key: r.name,
         }),
       );
