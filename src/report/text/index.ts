@@ -4,7 +4,7 @@ import { scanSubject } from '../common.js';
 import { type Report, unhandledKind } from '../report.js';
 import { auditText } from './audit.js';
 import { checkText, fixedLead, proofLines } from './check.js';
-import { type Colors, findingsText } from './findings.js';
+import { findingsText } from './findings.js';
 import { pairsText } from './pairs.js';
 import { proposeText } from './propose.js';
 import { simulateText } from './simulate.js';
