@@ -2,6 +2,8 @@
  * loadProject on the plain-source fixture (test/fixtures/build/plain) and on Foundry / Hardhat projects whose
  * build-info this file writes from the same real solc-js run; the cache; compile and build-info errors.
  */
+
+import { spawnSync } from 'node:child_process';
 import {
   cpSync,
   mkdirSync,
@@ -16,10 +18,9 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureNamespaced, findContract, loadProject } from '../src/build/index.js';
-import { solcLoaded } from '../src/build/solc.js';
 import type { CompilationUnit, Project } from '../src/build/types.js';
 import { errorOf } from '../src/core/errors.fixture.js';
-import { loadExample, REPO_ROOT } from './helpers/example.js';
+import { EXAMPLE_DIR, loadExample, REPO_ROOT, TEST_STATE_DIR } from './helpers/example.js';
 
 const PLAIN = fileURLToPath(new URL('./fixtures/build/plain/', import.meta.url));
 const OWN = ['CounterV1', 'VaultV1', 'VaultV2'];
@@ -39,14 +40,25 @@ function contract(unit: CompilationUnit, sourceName: string, name: string) {
     | undefined;
 }
 
-let solcLoadedByCachedExample = true;
 let plain: Project;
 let state: string;
 
+/**
+ * Whether loading the example from the shared cache (global-setup compiled it) loads soljson, asked of a process
+ * of its own: test files may share a worker, where another file already loaded the compiler.
+ */
+function solcLoadedByCachedExample(): string {
+  const dist = (f: string) => JSON.stringify(new URL(`../dist/build/${f}`, import.meta.url).href);
+  const script = `const { loadProject } = await import(${dist('index.js')});
+const { solcLoaded } = await import(${dist('solc.js')});
+await loadProject({ dir: ${JSON.stringify(EXAMPLE_DIR)}, stateDir: ${JSON.stringify(TEST_STATE_DIR)} });
+process.stdout.write(String(solcLoaded()));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  return `${r.stdout}${r.stderr}`;
+}
+
 beforeAll(async () => {
-  // global-setup compiled the example into the shared cache: this load must not even load soljson.
   await loadExample();
-  solcLoadedByCachedExample = solcLoaded();
   state = tmp('state');
   plain = await loadProject({ dir: PLAIN, stateDir: state });
 });
@@ -154,7 +166,7 @@ describe('plain sources', () => {
 describe('the content-addressed cache', () => {
   // Behaviour, not wall-clock time (bench/ measures speed): a cached load never loads the compiler.
   it('serves an unchanged project without loading solc-js', async () => {
-    expect(solcLoadedByCachedExample).toBe(false);
+    expect(solcLoadedByCachedExample()).toBe('false');
     const again = await loadProject({ dir: PLAIN, stateDir: state });
     expect(again.cached).toBe(true);
     expect(again.units[0]?.key).toBe(plain.units[0]?.key);

@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openPglite } from '../../src/store/db.js';
 import { seedFromTemplate } from '../../src/store/template.js';
 
@@ -23,6 +23,13 @@ const cache = mkdtempSync(join(tmpdir(), 'pg-template-cache-'));
 let template: string;
 const target = () => join(mkdtempSync(join(tmpdir(), 'pg-template-target-')), 'db');
 const empty = (dir: string) => !existsSync(dir) || readdirSync(dir).length === 0;
+
+const before = process.env.PATCHGATE_CACHE_DIR;
+afterAll(() => {
+  // Test files may share a worker process: the next one finds the run's own template again.
+  if (before === undefined) delete process.env.PATCHGATE_CACHE_DIR;
+  else process.env.PATCHGATE_CACHE_DIR = before;
+});
 
 beforeAll(async () => {
   process.env.PATCHGATE_CACHE_DIR = cache;
