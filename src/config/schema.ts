@@ -269,7 +269,7 @@ const fuzzSchema = z.strictObject({
   /** false: the stage is skipped (reported as skipped, never as passed). */
   enabled: z.boolean().default(true),
   /** Generated calls per external function of the patched contract (shrinking runs come on top). */
-  runs: z.number().int().min(1).max(100_000).default(12),
+  runs: z.number().int().min(1).max(100_000).default(8),
   /** Wall-clock budget of the whole stage, in milliseconds; when spent, the functions left are not covered. */
   timeBudgetMs: z.number().int().min(100).max(3_600_000).default(20_000),
   /** Same seed, same calls, same report (`--seed` overrides it). */
@@ -309,7 +309,7 @@ export const configSchema = z
     /** Invariants of the live system, checked before and after every simulated upgrade. */
     invariants: z.array(invariantSchema).default([]),
     /** `simulate`'s differential fuzzing of the patched contract. */
-    fuzz: fuzzSchema.default({ enabled: true, runs: 12, timeBudgetMs: 20_000, seed: 1 }),
+    fuzz: fuzzSchema.default({ enabled: true, runs: 8, timeBudgetMs: 20_000, seed: 1 }),
     /** `patchgate watch`: the live monitor and its automatic responses. */
     watch: watchSchema.optional(),
   })
