@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
 import { runSimulate, type SimulateReport } from '../src/simulate/run-simulate.js';
+import { runCli } from './helpers/cli.js';
 import { EXAMPLE_DIR, loadExample, TEST_STATE_DIR } from './helpers/example.js';
 
 let config: Config;
@@ -87,6 +88,31 @@ describe('simulate: differential fuzzing', () => {
     expect(fuzzOf(a).budgetExhausted).toBe(false);
     expect(fuzzOf(b)).toEqual(fuzzOf(a));
     expect(b.findings).toEqual(a.findings);
+  });
+
+  it('patchgate simulate --seed N: the JSON report carries that seed; a bad seed is one line and exit 2', () => {
+    const cli = (seed: string) =>
+      runCli([
+        'simulate',
+        '--config',
+        `${EXAMPLE_DIR}patchgate.config.json`,
+        '--patch',
+        'fix-flash-deposit',
+        '--seed',
+        seed,
+        '--format',
+        'json',
+        '--state-dir',
+        TEST_STATE_DIR,
+      ]);
+    const ok = cli('42');
+    expect(ok.code).toBe(0);
+    const report = JSON.parse(ok.stdout);
+    expect(report.stages.map((s: { name: string }) => s.name)).toContain('fuzz');
+    expect(report.fuzz).toMatchObject({ seed: 42, runsPerFunction: 8, budgetExhausted: false });
+    const bad = cli('-1');
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout).error.message).toBe('--seed "-1" is not an integer from 0 to 2147483647');
   });
 
   it('fuzz off in the config: the stage is recorded as skipped, never as passed', async () => {
