@@ -8,6 +8,7 @@
  */
 import type { Address, Hex, PublicClient } from 'viem';
 import { rpcFailure } from '../../chain/rpc.js';
+import { type Preimage, preimagesOf, type StructLog } from '../storage-diff.js';
 
 export interface TracedCall {
   from: Address;
@@ -125,4 +126,24 @@ export async function observeCall(
     events: status === 'success' ? eventsOf(frame) : [],
     writes,
   };
+}
+
+/**
+ * The KECCAK256 preimages of `call` at `site` (a step trace with memory): they name the mapping entries it writes.
+ * Only for a difference being reported, never per generated call. Empty when the node cannot step-trace.
+ */
+export async function callPreimages(
+  client: PublicClient,
+  call: TracedCall,
+  site: CallSite,
+): Promise<Map<bigint, Preimage>> {
+  try {
+    const steps = await trace<{ structLogs?: StructLog[] }>(client, call, site, {
+      enableMemory: true,
+      disableStorage: true,
+    });
+    return preimagesOf(steps.structLogs ?? []);
+  } catch {
+    return new Map();
+  }
 }

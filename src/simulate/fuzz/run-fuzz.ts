@@ -29,11 +29,11 @@ import { abiOf } from '../../chain/deploy.js';
 import type { FuzzConfig } from '../../config/schema.js';
 import { mapLimit } from '../../core/map-limit.js';
 import { abiOfDeployed, type SimulationRun } from '../prepare.js';
-import { classifyChanges } from '../storage-diff.js';
+import { classifyChanges, type Preimage } from '../storage-diff.js';
 import type { Upgrade } from '../upgrade.js';
 import { arbitraryOf } from './arbitraries.js';
 import { type Aspect, type ByConstruction, describeSide, differenceOf } from './compare.js';
-import { type CallSite, type Observed, observeCall, type StorageWrite } from './observe.js';
+import { type CallSite, callPreimages, type Observed, observeCall, type StorageWrite } from './observe.js';
 import { type FuzzValues, fuzzValues } from './pools.js';
 
 /**
@@ -154,13 +154,14 @@ export async function runFuzz(
       return;
     }
     const mayWrite = t.fn.stateMutability !== 'view' && t.fn.stateMutability !== 'pure';
+    const callOf = (input: Input) => ({
+      from: input.from,
+      to: target.address,
+      data: encodeFunctionData({ abi: [t.fn], functionName: t.fn.name, args: input.args }) as Hex,
+    });
     const observeBoth = async (input: Input) => {
       callsRun += 1;
-      const call = {
-        from: input.from,
-        to: target.address,
-        data: encodeFunctionData({ abi: [t.fn], functionName: t.fn.name, args: input.args }) as Hex,
-      };
+      const call = callOf(input);
       const side = (site: CallSite) => observeCall(clients.batched, call, site, mayWrite);
       if (parallel) return Promise.all([side(sites.before), side(sites.after)]);
       const before = await side(sites.before);
@@ -196,7 +197,13 @@ export async function runFuzz(
     const input = details.counterexample[0] as Input;
     const [b, a] = await observeBoth(input);
     const aspect = differenceOf(b, a, masked) ?? 'return';
-    differences.push(describe(t, input, aspect, b, a, values, errorsAbi, slotName));
+    // Storage differences name mapping entries from each side's own KECCAK256 preimages.
+    const names = async (site: CallSite) =>
+      aspect === 'storage'
+        ? slotName(await callPreimages(clients.public, callOf(input), site))
+        : slotName(new Map());
+    const [nb, na] = await Promise.all([names(sites.before), names(sites.after)]);
+    differences.push(describe(t, input, aspect, [b, a], values, errorsAbi, [nb, na]));
   });
   const order = new Map(targets.map((t, i) => [t.signature, i]));
   const byOrder = (x: { function: string }, y: { function: string }) =>
@@ -213,6 +220,8 @@ export async function runFuzz(
   };
 }
 
+type SlotNamer = (w: StorageWrite) => string;
+
 interface Input {
   from: Address;
   args: unknown[];
@@ -222,11 +231,10 @@ function describe(
   t: Target,
   input: Input,
   aspect: Aspect,
-  before: Observed,
-  after: Observed,
+  [before, after]: readonly [Observed, Observed],
   values: FuzzValues,
   errorsAbi: Abi,
-  slotName: (w: StorageWrite) => string,
+  [nameBefore, nameAfter]: readonly [SlotNamer, SlotNamer],
 ): FuzzDifference {
   return {
     function: t.signature,
@@ -236,8 +244,8 @@ function describe(
       args: input.args.map((v) => shown(v, values.names)),
     },
     aspect,
-    before: describeSide(aspect, before, t.fn, errorsAbi, slotName),
-    after: describeSide(aspect, after, t.after, errorsAbi, slotName),
+    before: describeSide(aspect, before, t.fn, errorsAbi, nameBefore),
+    after: describeSide(aspect, after, t.after, errorsAbi, nameAfter),
   };
 }
 
@@ -254,15 +262,22 @@ async function byConstruction(
   ];
 }
 
-/** A storage write named for people: the patched proxy's slots by the candidate's layout, others by address. */
-function slotNamer(run: SimulationRun, upgrade: Upgrade, proxy: Address): (w: StorageWrite) => string {
+/**
+ * A storage write named for people: the patched proxy's slots by the candidate's layout (mapping entries through
+ * the call's KECCAK256 preimages), other accounts' slots by address.
+ */
+function slotNamer(
+  run: SimulationRun,
+  upgrade: Upgrade,
+  proxy: Address,
+): (preimages: Map<bigint, Preimage>) => SlotNamer {
   const { project, config, patch } = run;
   const reference = findContract(project, config.contracts[patch.contract]?.reference ?? patch.contract);
   const candidate = storageLayoutOf(upgrade.candidate);
   const referenceLayout = storageLayoutOf(reference);
-  return (w) => {
+  return (preimages) => (w) => {
     if (w.account !== proxy.toLowerCase()) return `${w.account}[${BigInt(w.slot)}]`;
-    const [named] = classifyChanges([w], candidate, referenceLayout);
+    const [named] = classifyChanges([w], candidate, referenceLayout, [], preimages);
     return named?.variable.startsWith('unknown')
       ? `slot ${toHex(BigInt(w.slot))}`
       : (named?.variable ?? w.slot);
