@@ -18,6 +18,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureNamespaced, findContract, loadProject } from '../src/build/index.js';
+import { solcLoaded } from '../src/build/solc.js';
 import type { CompilationUnit, Project } from '../src/build/types.js';
 import { errorOf } from '../src/core/errors.fixture.js';
 import { EXAMPLE_DIR, loadExample, REPO_ROOT, TEST_STATE_DIR } from './helpers/example.js';
@@ -50,9 +51,9 @@ let state: string;
 function solcLoadedByCachedExample(): string {
   const dist = (f: string) => JSON.stringify(new URL(`../dist/build/${f}`, import.meta.url).href);
   const script = `const { loadProject } = await import(${dist('index.js')});
-const { solcLoaded } = await import(${dist('solc.js')});
+const { ${solcLoaded.name} } = await import(${dist('solc.js')});
 await loadProject({ dir: ${JSON.stringify(EXAMPLE_DIR)}, stateDir: ${JSON.stringify(TEST_STATE_DIR)} });
-process.stdout.write(String(solcLoaded()));`;
+process.stdout.write(String(${solcLoaded.name}()));`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   return `${r.stdout}${r.stderr}`;
 }

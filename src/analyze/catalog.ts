@@ -318,6 +318,28 @@ const OWN: CatalogEntry[] = [
     fix: 'The patch does not fix the bug: fix it and simulate again.',
     example: 'poc drain-via-flashloan: before succeeded (profit 1000000), after succeeded (profit 1000000)',
   },
+  {
+    id: 'behaviour-changed',
+    title: 'A function the patch did not change behaves differently after the upgrade',
+    severity: 'high',
+    blocking: true,
+    summary:
+      "simulate's differential fuzzing ran generated calls on a function whose code the patch leaves as it is, before and after the upgrade, and one answered differently (return or revert data, events or storage writes): the upgrade changed its behaviour through state (an initializer's write, a shifted layout), not through its code — nobody reviewing the diff saw it.",
+    fix: 'Find what the upgrade changed that this function reads (the storage diff of the upgrade, the initializer); remove the change or make it explicit in the patch and its review.',
+    example:
+      'flashFee(address,uint256) behaves differently: @user:1 calls flashFee(@token, 100) — before returned "0", after returned "1"',
+  },
+  {
+    id: 'behaviour-changed-expected',
+    title: 'A function the patch changed behaves differently (for the review)',
+    severity: 'info',
+    blocking: false,
+    summary:
+      "simulate's differential fuzzing found a call on which a function the patch changed answers differently before and after the upgrade. That is what a patch is for; the minimal call shows reviewers what changed in behaviour, not only in code.",
+    fix: 'Read the call and check that this is the intended change; nothing to do when it is.',
+    example:
+      'maxFlashLoan(address) behaves differently: @user:1 calls maxFlashLoan(@token) — before returned "60000000000", after returned "30000000000"',
+  },
 ];
 
 function buildCatalog(): Record<FindingId, CatalogEntry> {

@@ -59,6 +59,24 @@ export function count(flag: string): Parser<number> {
   };
 }
 
+/** `--seed N`: the differential fuzzer's seed, a decimal integer in [0, 2^31 − 1] (fast-check's range). */
+export function addSeedOption(cmd: Command): Command {
+  return cmd.option(
+    '--seed <n>',
+    "the differential fuzzer's seed (default: the config's fuzz.seed); same seed, same calls, same report",
+    (value: string) => {
+      if (!/^\d+$/.test(value) || Number(value) > 2 ** 31 - 1) {
+        throw inputError(
+          'bad-number',
+          `--seed "${value}" is not an integer from 0 to 2147483647`,
+          'pass a decimal seed, e.g. --seed 42',
+        );
+      }
+      return Number(value);
+    },
+  );
+}
+
 /** A block number, in decimal. */
 export function blockNumber(flag: string, code: ErrorCodeWithExit<2> = 'bad-number'): Parser<bigint> {
   return (value) => {

@@ -8,6 +8,7 @@ import {
   addPatchOption,
   addProjectOptions,
   addRpcOption,
+  addSeedOption,
   addStoreOptions,
   blockNumber,
   blockRange,
@@ -29,6 +30,7 @@ interface SimulateOptions extends ProjectOptions, OutputOptions<ReportFormat> {
   forkUrl?: string;
   forkBlock?: bigint;
   replayBlocks?: [bigint, bigint];
+  seed?: number;
   stateDir: string;
 }
 
@@ -53,6 +55,7 @@ export function simulateCommand(onExit: (code: number) => void): Command {
       'with --fork-url: replay the transactions of these blocks before and after',
       blockRange('--replay-blocks'),
     );
+  addSeedOption(cmd);
   addStoreOptions(cmd, { database: false });
   addOutputOptions(cmd, REPORT_FORMATS);
   addSourceRootOption(cmd);
@@ -75,6 +78,7 @@ export function simulateCommand(onExit: (code: number) => void): Command {
       forkUrl: opts.forkUrl,
       forkBlock: opts.forkBlock === undefined ? undefined : Number(opts.forkBlock),
       replayBlocks: opts.replayBlocks,
+      ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     });
     writeOutput(
       renderReport(report, opts.format, {

@@ -224,6 +224,7 @@ export async function loadConfig(opts: { file?: string; searchDir: string }): Pr
       invariants: [],
       replay: [],
       invariantContracts: [],
+      fuzz: { enabled: true, runs: 8, timeBudgetMs: 20_000, seed: 1 },
       policy: { approvalTtl: 7 * 86_400, proposalTtl: 14 * 86_400, lanes: { standard: {}, emergency: {} } },
     };
     return { config, projectDir: resolve(opts.searchDir) };

@@ -264,6 +264,23 @@ const watchSchema = z.strictObject({
   leaseTtl: z.number().int().min(2).max(600).default(15),
 });
 
+/** simulate's differential fuzzing (docs/simulate.md): generated calls on the system before and after the upgrade. */
+const fuzzSchema = z.strictObject({
+  /** false: the stage is skipped (reported as skipped, never as passed). */
+  enabled: z.boolean().default(true),
+  /** Generated calls per external function of the patched contract (shrinking runs come on top). */
+  runs: z.number().int().min(1).max(100_000).default(8),
+  /** Wall-clock budget of the whole stage, in milliseconds; when spent, the functions left are not covered. */
+  timeBudgetMs: z.number().int().min(100).max(3_600_000).default(20_000),
+  /** Same seed, same calls, same report (`--seed` overrides it). */
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(1),
+});
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -299,6 +316,8 @@ export const configSchema = z
     replay: z.array(setupStepSchema).default([]),
     /** Invariants of the live system, checked before and after every simulated upgrade. */
     invariants: z.array(invariantSchema).default([]),
+    /** `simulate`'s differential fuzzing of the patched contract. */
+    fuzz: fuzzSchema.default({ enabled: true, runs: 8, timeBudgetMs: 20_000, seed: 1 }),
     /** `patchgate watch`: the live monitor and its automatic responses. */
     watch: watchSchema.optional(),
   })
@@ -335,3 +354,4 @@ export type CallConfig = z.output<typeof callSchema>;
 export type InvariantConfig = z.output<typeof invariantSchema>;
 export type PolicyConfig = z.output<typeof policySchema>;
 export type WatchConfig = z.output<typeof watchSchema>;
+export type FuzzConfig = z.output<typeof fuzzSchema>;

@@ -77,6 +77,9 @@ export const FINDING_IDS = [
   'storage-unexpected-change',
   'poc-not-reproduced',
   'poc-still-exploitable',
+  // simulate: differential fuzzing (src/simulate/fuzz/).
+  'behaviour-changed',
+  'behaviour-changed-expected',
   // verify.
   'verify-implementation-mismatch',
   'verify-bytecode-mismatch',

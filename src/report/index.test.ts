@@ -28,6 +28,22 @@ describe('renderReport', () => {
     expect(renderReport(sampleReport(), 'text')).not.toContain('Governance path');
   });
 
+  it('shows the differential fuzzing in brief: one line of counts, then each difference with its shrunk call', () => {
+    const text = renderReport(simulateReport(), 'text', { color: false });
+    expect(text).toContain('Differential fuzzing (seed 1): 2 of 2 functions, 26 calls, 1 difference');
+    expect(text).toContain(
+      '· changed by the patch maxFlashLoan(address): @user:1 calls maxFlashLoan(@token) — return: before returned "60000000000", after returned "30000000000"',
+    );
+    expect(renderReport(simulateReport(), 'md')).toContain(
+      '_Differential fuzzing (seed 1): 2 of 2 functions, 26 generated calls, 1 difference(s)._',
+    );
+    const skipped = { ...simulateReport(), fuzz: { skipped: 'off in the config (fuzz.enabled)' } };
+    expect(renderReport(skipped, 'text', { color: false })).toContain(
+      'Differential fuzzing skipped: off in the config (fuzz.enabled)',
+    );
+    expect(JSON.parse(renderReport(simulateReport(), 'json')).fuzz).toMatchObject({ seed: 1, callsRun: 26 });
+  });
+
   it('writes the kind into JSON after the contract keys; a many-pairs check nests each pair as a check', () => {
     expect(JSON.parse(renderReport(simulateReport(), 'json'))).toMatchObject({
       report: 'simulate',

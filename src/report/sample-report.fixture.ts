@@ -146,5 +146,24 @@ export function sampleSimulateReport(): SimulateReport {
     gas: [],
     storageDiff: [],
     poc: [{ name: 'drain', before: 'succeeded', after: 'failed', profitBefore: '1000' }],
+    fuzz: {
+      seed: 1,
+      runsPerFunction: 12,
+      functionsCovered: 2,
+      functionsTotal: 2,
+      notCovered: [],
+      callsRun: 26,
+      budgetExhausted: false,
+      differences: [
+        {
+          function: 'maxFlashLoan(address)',
+          changed: true,
+          call: { from: '@user:1', args: ['@token'] },
+          aspect: 'return',
+          before: 'returned "60000000000"',
+          after: 'returned "30000000000"',
+        },
+      ],
+    },
   };
 }

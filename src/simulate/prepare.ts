@@ -38,6 +38,8 @@ export interface SimulateParameters {
   forkBlock?: number;
   /** On a fork: replay the real transactions of these blocks (inclusive) before and after the upgrade. */
   replayBlocks?: [bigint, bigint];
+  /** The differential fuzzer's seed (overrides `fuzz.seed` of the config): same seed, same calls, same report. */
+  seed?: number;
 }
 
 /** A request checked before anything starts: the config with defaults, the patch, the node to fork (if any). */

@@ -3,9 +3,10 @@
  * governance path, and the exploit PoCs run before and after. Fail closed: a chain that will not start or a
  * setup that reverts is an environment error (exit 3), never a pass.
  *
- * Five phases, one file each: prepare (prepare.ts: check the request, start the chain, deploy or attach), baseline
+ * Six phases, one file (or folder) each: prepare (prepare.ts: check the request, start the chain, deploy or attach), baseline
  * (baseline.ts: PoCs, invariants and replay on the live version), upgrade (upgrade.ts: the real governance path and
- * the storage it changed), after (after.ts: the same observations on the upgraded system), judge (judge.ts).
+ * the storage it changed), after (after.ts: the same observations on the upgraded system), fuzz (fuzz/: generated calls on the
+ * states just before and just after the upgrade, compared), judge (judge.ts).
  */
 import type { Address } from 'viem';
 import { projectErrorsAbi } from '../build/errors-abi.js';
@@ -19,6 +20,7 @@ import { stageRecorder } from '../core/stages.js';
 import { VERSION } from '../core/version.js';
 import { runAfter } from './after.js';
 import { runBaseline } from './baseline.js';
+import { type FuzzReport, fuzzStage, markBeforeUpgrade } from './fuzz/stage.js';
 import type { GovernanceResult } from './governance.js';
 import { type GasRow, type InvariantRow, judgeRun, type PocRow } from './judge.js';
 import { checkRequest, prepareRun, type SimulateParameters, startChain } from './prepare.js';
@@ -46,6 +48,8 @@ export interface SimulateReport extends ReportHeader<'simulate'> {
   /** Every proxy slot the upgrade transaction changed, named by the candidate's layout. */
   storageDiff: SlotChange[];
   poc: PocRow[];
+  /** Differential fuzzing of the patched contract (docs/simulate.md), or why it did not run. */
+  fuzz: FuzzReport | { skipped: string };
 }
 
 /**
@@ -70,9 +74,13 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
     anvil = await startChain(request);
     const run = await prepareRun(request, project, projectErrorsAbi(project), anvil.rpcUrl, stages);
     const baseline = await runBaseline(run);
+    const beforeUpgrade = await markBeforeUpgrade(run);
     const upgrade = await runUpgrade(run);
     const after = await runAfter(run, baseline, upgrade);
-    const { findings, differences, gas, invariants, poc } = judgeRun(run, baseline, upgrade, after);
+    const fuzz = await fuzzStage(run, upgrade, beforeUpgrade);
+    const judged = judgeRun(run, baseline, upgrade, after);
+    const { differences, gas, invariants, poc } = judged;
+    const findings = [...judged.findings, ...fuzz.findings];
     const evidence = {
       patch: request.patch.name,
       candidate: upgrade.candidate.fullyQualifiedName,
@@ -108,6 +116,7 @@ export async function runSimulate(params: SimulateParameters): Promise<SimulateR
       replay: { transactions: baseline.calls.length, differences },
       gas,
       poc,
+      fuzz: fuzz.fuzz,
     };
   } finally {
     await anvil?.stop();

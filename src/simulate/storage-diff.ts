@@ -113,7 +113,7 @@ export interface Preimage {
   base: bigint;
 }
 
-interface StructLog {
+export interface StructLog {
   op: string;
   stack?: string[];
   memory?: string[];
@@ -124,17 +124,20 @@ interface StructLog {
  * `anvil --steps-tracing`; elsewhere the map is empty and mapping entries stay unnamed — and unexpected).
  */
 export async function tracePreimages(client: PublicClient, txHash: Hex): Promise<Map<bigint, Preimage>> {
-  const out = new Map<bigint, Preimage>();
-  let logs: StructLog[] = [];
   try {
     const trace = await client.request<TraceCall<{ structLogs?: StructLog[] }>>({
       method: 'debug_traceTransaction',
       params: [txHash, { enableMemory: true, disableStorage: true }],
     });
-    logs = trace.structLogs ?? [];
+    return preimagesOf(trace.structLogs ?? []);
   } catch {
-    return out;
+    return new Map();
   }
+}
+
+/** The KECCAK256 preimages in a step trace (of a transaction, or of a call: simulate's fuzzing names its writes). */
+export function preimagesOf(logs: readonly StructLog[]): Map<bigint, Preimage> {
+  const out = new Map<bigint, Preimage>();
   for (const log of logs) {
     if ((log.op !== 'KECCAK256' && log.op !== 'SHA3') || !log.stack || log.stack.length < 2) continue;
     const offset = Number(BigInt(log.stack[log.stack.length - 1] as string));

@@ -1,5 +1,6 @@
 /** The report as a pull-request comment, by kind, within GitHub's comment size. */
 
+import type { SimulateReport } from '../../simulate/run-simulate.js';
 import { scanSubject } from '../common.js';
 import { type Report, unhandledKind } from '../report.js';
 import { auditMarkdown } from './audit.js';
@@ -10,6 +11,12 @@ import { pairsMarkdown } from './pairs.js';
 import type { SourceOptions } from './source.js';
 
 export type { SourceOptions } from './source.js';
+
+/** The differential fuzzing in one line (its differences are findings, listed above it). */
+function fuzzLine(fuzz: SimulateReport['fuzz']): string {
+  if ('skipped' in fuzz) return `_Differential fuzzing skipped: ${fuzz.skipped}._`;
+  return `_Differential fuzzing (seed ${fuzz.seed}): ${fuzz.functionsCovered} of ${fuzz.functionsTotal} functions, ${fuzz.callsRun} generated calls, ${fuzz.differences.length} difference(s)${fuzz.budgetExhausted ? ', time budget spent' : ''}._`;
+}
 
 function markdownOf(report: Report, opts: SourceOptions): string {
   switch (report.report) {
@@ -24,7 +31,7 @@ function markdownOf(report: Report, opts: SourceOptions): string {
     case 'audit':
       return auditMarkdown(report);
     case 'simulate':
-      return findingsMarkdown(report, opts, `simulation of patch ${report.patch}`);
+      return `${findingsMarkdown(report, opts, `simulation of patch ${report.patch}`)}\n${fuzzLine(report.fuzz)}\n`;
     case 'propose':
       return findingsMarkdown(report, opts, `proposal of patch ${report.patch}`);
     case 'verify':

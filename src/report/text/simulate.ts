@@ -1,6 +1,7 @@
 /**
  * A simulate report in text: where it ran, who controls the proxy, the governance path step by step, the
- * storage the upgrade wrote, invariants and replay before → after, each PoC before/after; then the findings.
+ * storage the upgrade wrote, invariants and replay before → after, each PoC before/after, the differential fuzzing's
+ * differences; then the findings.
  */
 import type { SimulateReport } from '../../simulate/run-simulate.js';
 import { type Colors, findingsText } from './findings.js';
@@ -103,6 +104,23 @@ function pocLines({ poc }: SimulateReport, c: Colors): string[] {
   ];
 }
 
+function fuzzLines({ fuzz }: SimulateReport, c: Colors): string[] {
+  if ('skipped' in fuzz) return ['', c.dim(`Differential fuzzing skipped: ${fuzz.skipped}`)];
+  const n = fuzz.differences.length;
+  const budget = fuzz.budgetExhausted ? c.dim(' (time budget spent)') : '';
+  return [
+    '',
+    c.bold(
+      `Differential fuzzing (seed ${fuzz.seed}): ${fuzz.functionsCovered} of ${fuzz.functionsTotal} functions, ${fuzz.callsRun} calls, ${n} difference${n === 1 ? '' : 's'}`,
+    ) + budget,
+    ...fuzz.differences.map((d) => {
+      const call = `${d.call.from} calls ${d.function.split('(')[0]}(${d.call.args.join(', ')})`;
+      const mark = d.changed ? c.dim('· changed by the patch') : c.red('✗ unchanged code');
+      return `  ${mark} ${d.function}: ${call} — ${d.aspect}: before ${d.before}, after ${d.after}`;
+    }),
+  ];
+}
+
 export function simulateText(report: SimulateReport, c: Colors): string {
   return findingsText(report, c, {
     sections: [
@@ -113,6 +131,7 @@ export function simulateText(report: SimulateReport, c: Colors): string {
       ...invariantLines(report, c),
       ...replayLines(report, c),
       ...pocLines(report, c),
+      ...fuzzLines(report, c),
     ],
   });
 }
