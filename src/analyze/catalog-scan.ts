@@ -237,4 +237,17 @@ export const SCAN_ENTRIES: CatalogEntry[] = [
     example:
       'uint256 i = uint256(keccak256(abi.encodePacked(block.timestamp, block.prevrandao))) % players.length;\nwinner = players[i]; // computable by a contract before it enters',
   },
+  // group: read-only reentrancy, arbitrary calls, msg.value in loops
+  {
+    id: 'scan-msg-value-loop',
+    title: 'msg.value read inside a loop',
+    severity: 'high',
+    blocking: true,
+    cwe: 'CWE-837',
+    summary:
+      'Code a payable function runs reads msg.value inside a loop, directly, in a function the loop calls, or through a payable batch that delegatecalls the contract itself once per item. Every iteration sees the whole amount sent once, so one payment is counted once per iteration (Opyn 2020: every vault exercised against the same msg.value; SushiSwap MISO 2021: batch(commitEth, commitEth, ...)).',
+    fix: 'Read msg.value once: sum what the items cost inside the loop and compare the total with msg.value after it; do not make a batch that delegatecalls the contract payable, or keep msg.value out of the functions it can call.',
+    example:
+      'function exercise(uint256[] calldata vaults, uint256 amount) external payable {\n    for (uint256 i = 0; i < vaults.length; i++) {\n        require(msg.value == amount); // the same ether pays for every vault\n        _exercise(vaults[i], amount);\n    }\n}',
+  },
 ];

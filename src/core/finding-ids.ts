@@ -66,6 +66,8 @@ export const FINDING_IDS = [
   'scan-signature-malleable',
   'scan-unbounded-loop',
   'scan-timestamp-randomness',
+  // group: read-only reentrancy, arbitrary calls, msg.value in loops
+  'scan-msg-value-loop',
   // prove: SMTChecker (CHC) on the candidate's assertions and the fix's property (src/prove/).
   'prove-violated',
   'prove-unknown',

@@ -8,6 +8,7 @@ import { ecrecoverZero } from './detectors/ecrecover-zero.js';
 import { erc4626Inflation } from './detectors/erc4626-inflation.js';
 import { missingDeadline } from './detectors/missing-deadline.js';
 import { missingSlippage } from './detectors/missing-slippage.js';
+import { msgValueLoop } from './detectors/msg-value-loop.js';
 import { reentrancy } from './detectors/reentrancy.js';
 import { reentrancyCrossFunction } from './detectors/reentrancy-cross-function.js';
 import { signatureMalleable } from './detectors/signature-malleable.js';
@@ -49,9 +50,13 @@ const SIGNATURES_LOOPS_RANDOMNESS: ScanDetector[] = [
   timestampRandomness,
 ];
 
+// group: read-only reentrancy, arbitrary calls, msg.value in loops
+const CALLBACKS_AND_BATCHES: ScanDetector[] = [msgValueLoop];
+
 export const DETECTORS: readonly ScanDetector[] = [
   ...CALLS,
   ...ACCESS,
   ...PRICES,
   ...SIGNATURES_LOOPS_RANDOMNESS,
+  ...CALLBACKS_AND_BATCHES,
 ];
