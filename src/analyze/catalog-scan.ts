@@ -239,6 +239,31 @@ export const SCAN_ENTRIES: CatalogEntry[] = [
   },
   // group: read-only reentrancy, arbitrary calls, msg.value in loops
   {
+    id: 'scan-arbitrary-call',
+    title: 'Call target and calldata chosen by the caller',
+    severity: 'high',
+    blocking: true,
+    cwe: 'CWE-441',
+    summary:
+      'A function anyone can call makes a low-level call whose target and calldata both come from its parameters (or pulls tokens with transferFrom from an account the caller names), with no allow list, signature or from == msg.sender check on them. The contract acts as a confused deputy: the caller makes it call token.transferFrom(victim, attacker, amount) and spends every approval users gave it (Li.Fi 2022 and 2024, Dexible 2023, Socket/Bungee 2024, Transit Swap 2022).',
+    fix: 'Allow-list the targets (and selectors) the contract may call, build the calldata yourself around a fixed selector, pull tokens only from msg.sender, and never forward user calldata from a contract that holds approvals.',
+    example:
+      'function swap(address router, bytes calldata data) external {\n    (bool ok, ) = router.call(data); // router = the token, data = transferFrom(victim, caller, all)\n    require(ok);\n}',
+  },
+  {
+    id: 'scan-arbitrary-delegatecall',
+    title: 'Delegatecall to a target chosen by the caller',
+    severity: 'critical',
+    blocking: true,
+    swc: 'SWC-112',
+    cwe: 'CWE-829',
+    summary:
+      "A function anyone can call delegatecalls a target that comes from its parameters, with no allow-list check. The caller's code runs as this contract, with its storage and balance: it takes ownership, rewrites the implementation slot or sends everything away.",
+    fix: 'Delegatecall only to targets the contract fixes or an admin allow-lists (a registry checked before the call), never to an address the caller passes.',
+    example:
+      "function execute(address handler, bytes calldata data) external {\n    (bool ok, ) = handler.delegatecall(data); // handler runs with this contract's storage\n    require(ok);\n}",
+  },
+  {
     id: 'scan-msg-value-loop',
     title: 'msg.value read inside a loop',
     severity: 'high',

@@ -67,6 +67,8 @@ export const FINDING_IDS = [
   'scan-unbounded-loop',
   'scan-timestamp-randomness',
   // group: read-only reentrancy, arbitrary calls, msg.value in loops
+  'scan-arbitrary-call',
+  'scan-arbitrary-delegatecall',
   'scan-msg-value-loop',
   // prove: SMTChecker (CHC) on the candidate's assertions and the fix's property (src/prove/).
   'prove-violated',

@@ -3,6 +3,8 @@
  * that detectors written side by side merge without touching each other's lines.
  */
 import type { ScanDetector } from './detector.js';
+import { arbitraryCall } from './detectors/arbitrary-call.js';
+import { arbitraryDelegatecall } from './detectors/arbitrary-delegatecall.js';
 import { divideBeforeMultiply } from './detectors/divide-before-multiply.js';
 import { ecrecoverZero } from './detectors/ecrecover-zero.js';
 import { erc4626Inflation } from './detectors/erc4626-inflation.js';
@@ -51,7 +53,7 @@ const SIGNATURES_LOOPS_RANDOMNESS: ScanDetector[] = [
 ];
 
 // group: read-only reentrancy, arbitrary calls, msg.value in loops
-const CALLBACKS_AND_BATCHES: ScanDetector[] = [msgValueLoop];
+const CALLBACKS_AND_BATCHES: ScanDetector[] = [arbitraryCall, arbitraryDelegatecall, msgValueLoop];
 
 export const DETECTORS: readonly ScanDetector[] = [
   ...CALLS,

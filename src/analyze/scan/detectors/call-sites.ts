@@ -1,0 +1,352 @@
+/**
+ * Calls whose target or calldata the caller chooses, for `scan-arbitrary-call` and `scan-arbitrary-delegatecall`:
+ * in code an entry point anyone can call runs (not access-guarded), a low-level `call`/`delegatecall` (or
+ * OpenZeppelin's `Address.functionCall*`/`functionDelegateCall`) on a target that comes from the caller's input
+ * (callgraph.ts follows the flags of parameters through helpers and modifiers), and an ERC-20/721 `transferFrom`
+ * (or SafeERC20 `safeTransferFrom`) that pulls from an account the caller names.
+ *
+ * A site is left alone when the code checks the chosen value against something the caller does not choose
+ * before using it, in the same function: an allow list (`require(allowed[target])`, `if (!registry.isAllowed(t))
+ * revert`, `if (allowed[target]) { … }`, `target == router`, a helper that looks it up), the recovered signer of
+ * a signature, or, for `from`, `from == msg.sender`, an allowance spent, a permit, or a callback to `from` first
+ * (ERC-3156's receiver agrees by returning). A check that authenticates the caller (`msg.sender == pool`, a
+ * callback validated against the pool it came from) or verifies a signature anywhere covers the whole entry
+ * point: the caller or the signer is the one who chose.
+ */
+import type { FunctionDefinition } from 'solidity-ast';
+import type { AnyNode, ContractView } from '../../ast.js';
+import { walk } from '../../ast.js';
+import { CALLER, flagsOf, INPUT, isZero } from '../../caller-flags.js';
+import { type Callable, type NodeFrame, reachable, reachesNode } from '../../callgraph.js';
+import { callTarget } from '../../calls.js';
+import { stateAccess } from '../../state-access.js';
+import { openEntries } from '../trace.js';
+import { argsOf, calledName, calleeOf, typeOf } from './token-math.js';
+
+export interface CallSite {
+  kind: 'call' | 'delegatecall' | 'pull';
+  node: AnyNode;
+  within: Callable;
+  entry: FunctionDefinition;
+  /** The chosen value (the target, or the account pulled from) as an expression. */
+  chosen: AnyNode;
+}
+
+const ADDRESS_HELPERS: Record<string, 'call' | 'delegatecall'> = {
+  functionCall: 'call',
+  functionCallWithValue: 'call',
+  functionDelegateCall: 'delegatecall',
+};
+const PULLS = new Set(['transferFrom', 'safeTransferFrom']);
+/** Internal calls that authorize acting for their first argument (an allowance spent, a signed permit). */
+const AUTHORIZES = /^(_spendAllowance|_checkAuthorized|_isAuthorized|_isApprovedOrOwner|permit|safePermit)$/;
+
+const isAddress = (e: AnyNode) => /^(address( payable)?|contract .+)$/.test(typeOf(e));
+
+const isRevert = (s: AnyNode | undefined) =>
+  s?.nodeType === 'RevertStatement' ||
+  (s?.nodeType === 'ExpressionStatement' &&
+    ((s.expression as AnyNode).expression as { name?: string } | undefined)?.name === 'revert');
+
+/** A branch that reverts as it stands (`revert …;`, or a block with a `revert` of its own, not a nested one). */
+function reverts(body: AnyNode | undefined): boolean {
+  if (!body) return false;
+  if (body.nodeType === 'Block') return ((body.statements as AnyNode[]) ?? []).some(isRevert);
+  return isRevert(body);
+}
+
+/** Declaration ids an expression depends on, through the locals of `within` it is computed from. */
+function rootsOf(within: Callable, expr: AnyNode): Set<number> {
+  const sources = new Map<number, Set<number>>();
+  const idsIn = (e: unknown) => {
+    const out = new Set<number>();
+    walk(e, (n) => {
+      if (n.nodeType === 'Identifier' && typeof n.referencedDeclaration === 'number')
+        out.add(n.referencedDeclaration);
+      return undefined;
+    });
+    return out;
+  };
+  const add = (id: number, from: Set<number>) => {
+    const s = sources.get(id) ?? new Set<number>();
+    for (const x of from) s.add(x);
+    sources.set(id, s);
+  };
+  walk(within.body, (n) => {
+    if (n.nodeType === 'VariableDeclarationStatement' && n.initialValue) {
+      const from = idsIn(n.initialValue);
+      for (const d of (n.declarations as ({ id: number } | null)[]) ?? []) if (d) add(d.id, from);
+    }
+    if (n.nodeType === 'Assignment') {
+      const from = idsIn(n.rightHandSide);
+      for (const id of idsIn(n.leftHandSide)) add(id, from);
+    }
+    return undefined;
+  });
+  const out = idsIn(expr);
+  const stack = [...out];
+  while (stack.length > 0) {
+    for (const s of sources.get(stack.pop() as number) ?? [])
+      if (!out.has(s)) {
+        out.add(s);
+        stack.push(s);
+      }
+  }
+  return out;
+}
+
+interface Check {
+  within: Callable;
+  roots: Set<number>;
+}
+
+/** What a pass condition checks against something the caller does not choose: the chosen values it vets. */
+function vetted(
+  view: ContractView,
+  frame: NodeFrame,
+  expr: AnyNode | undefined,
+  positive: boolean,
+  out: AnyNode[],
+  caller: { seen: boolean },
+): void {
+  if (!expr) return;
+  const flags = (e: AnyNode) => flagsOf(view, frame.callable, frame.env, e);
+  if (expr.nodeType === 'TupleExpression') {
+    const c = (expr.components as (AnyNode | null)[]) ?? [];
+    if (c.length === 1) vetted(view, frame, c[0] ?? undefined, positive, out, caller);
+    return;
+  }
+  if (expr.nodeType === 'UnaryOperation' && expr.operator === '!') {
+    vetted(view, frame, expr.subExpression as AnyNode, !positive, out, caller);
+    return;
+  }
+  if (expr.nodeType === 'BinaryOperation') {
+    const l = expr.leftExpression as AnyNode;
+    const r = expr.rightExpression as AnyNode;
+    const op = expr.operator as string;
+    if (op === '&&' || op === '||') {
+      vetted(view, frame, l, positive, out, caller);
+      vetted(view, frame, r, positive, out, caller);
+      return;
+    }
+    for (const side of [l, r]) fromLookup(view, frame, side, out);
+    if ((op === '==' && positive) || (op === '!=' && !positive)) {
+      for (const [a, b] of [
+        [l, r],
+        [r, l],
+      ] as const) {
+        const fa = flags(a);
+        const fb = flags(b);
+        if (fa === CALLER && !(fb & CALLER) && !isZero(b)) caller.seen = true;
+        if (isAddress(a) && fa & INPUT && (!(fb & INPUT) || recovered(frame.callable, b)) && !isZero(b))
+          out.push(a);
+      }
+    }
+    return;
+  }
+  fromLookup(view, frame, expr, out);
+  if (!positive) return;
+  if (expr.nodeType === 'IndexAccess') {
+    const base = expr.baseExpression as AnyNode;
+    const index = expr.indexExpression as AnyNode | undefined;
+    if (index && typeOf(base).startsWith('mapping(') && flags(index) & INPUT) out.push(index);
+    return;
+  }
+  if (expr.nodeType === 'FunctionCall' && typeOf(expr) === 'bool') lookupArgs(view, frame, expr, out);
+}
+
+/**
+ * A call that looks the chosen address up in state (a registry, a set, a mapping behind a helper — not
+ * `_isContract(t)`), or checks a signature by it: its chosen address arguments are vetted.
+ */
+function lookupArgs(view: ContractView, frame: NodeFrame, call: AnyNode, out: AnyNode[]): void {
+  if (call.kind === 'typeConversion') return;
+  const t = callTarget(view, call, frame.callable);
+  const args = argsOf(call);
+  const callee = calleeOf(call);
+  const base = callee.nodeType === 'MemberAccess' ? [callee.expression as AnyNode] : [];
+  const consultsState =
+    t.kind === 'external' ||
+    [...base, ...args].some((a) => / storage\b/.test(typeOf(a))) ||
+    ((t.kind === 'internal' || t.kind === 'library') &&
+      reachable(view, [t.callee]).some((c) => stateAccess(view, c).reads.size > 0));
+  const signed = /^isValidSignature/.test(calledName(call) ?? '');
+  if (!consultsState && !signed) return;
+  for (const a of [...base, ...args])
+    if (isAddress(a) && flagsOf(view, frame.callable, frame.env, a) & INPUT) out.push(a);
+}
+
+/** A local set from such a lookup (`(bool immediate, uint32 delay) = _canCall(caller, target, data)`). */
+function fromLookup(view: ContractView, frame: NodeFrame, e: AnyNode, out: AnyNode[]): void {
+  if (e.nodeType !== 'Identifier') return;
+  walk(frame.callable.body, (n) => {
+    if (
+      n.nodeType === 'VariableDeclarationStatement' &&
+      (n.initialValue as AnyNode | undefined)?.nodeType === 'FunctionCall' &&
+      ((n.declarations as ({ id: number } | null)[]) ?? []).some((d) => d?.id === e.referencedDeclaration)
+    )
+      lookupArgs(view, frame, n.initialValue as AnyNode, out);
+    return undefined;
+  });
+}
+
+/**
+ * Signature checks: an entry point that verifies one acts for a signer, who authorized the call (a wallet's
+ * `execTransaction`, a forwarder's `execute`); the digest is often built and checked in helpers of their own.
+ */
+const SIGNATURE_CHECKS =
+  /^(ecrecover|recover|tryRecover|isValidSignature|isValidSignatureNow|isValidERC1271SignatureNow)$/;
+
+const RECOVERS = /^(ecrecover|recover|tryRecover|_recover)$/;
+
+/** A signer recovered from a signature: `ecrecover(…)`, `ECDSA.recover(…)`, or a local set to one. */
+function recovered(within: Callable, e: AnyNode): boolean {
+  if (e.nodeType === 'FunctionCall') return RECOVERS.test(calledName(e) ?? '');
+  if (e.nodeType !== 'Identifier') return false;
+  let found = false;
+  walk(within.body, (n) => {
+    if (
+      n.nodeType === 'VariableDeclarationStatement' &&
+      ((n.declarations as ({ id: number } | null)[]) ?? []).some((d) => d?.id === e.referencedDeclaration) &&
+      n.initialValue
+    )
+      found ||= recovered(within, n.initialValue as AnyNode);
+    return undefined;
+  });
+  return found;
+}
+
+function siteOf(
+  view: ContractView,
+  n: AnyNode,
+  frame: NodeFrame,
+): Omit<CallSite, 'entry' | 'within'> | undefined {
+  const t = callTarget(view, n, frame.callable);
+  const args = argsOf(n);
+  const callee = calleeOf(n);
+  const input = (e: AnyNode | undefined) =>
+    !!e && (flagsOf(view, frame.callable, frame.env, e) & INPUT) !== 0;
+  const chosenCall = (
+    kind: 'call' | 'delegatecall',
+    target: AnyNode | undefined,
+    data: AnyNode | undefined,
+  ) => {
+    if (!target || !input(target)) return undefined;
+    if (kind === 'call' && !rawCalldata(view, frame, data)) return undefined;
+    return { kind, node: n, chosen: target };
+  };
+  if (t.kind === 'address' && (t.member === 'call' || t.member === 'delegatecall' || t.member === 'callcode'))
+    return chosenCall(t.member === 'call' ? 'call' : 'delegatecall', callee.expression as AnyNode, args[0]);
+  if (t.kind === 'internal' || t.kind === 'library') {
+    const owner = view.ownerOf.get(t.callee.id)?.name;
+    const bound =
+      t.callee.parameters.parameters.length === args.length + 1 && callee.nodeType === 'MemberAccess';
+    const all = bound ? [callee.expression as AnyNode, ...args] : args;
+    const helper = ADDRESS_HELPERS[t.callee.name];
+    if (owner === 'Address' && helper) return chosenCall(helper, all[0], all[1]);
+    if (owner === 'SafeERC20' && t.callee.name === 'safeTransferFrom' && input(all[1]))
+      return { kind: 'pull', node: n, chosen: all[1] as AnyNode };
+    return undefined;
+  }
+  if (t.kind === 'external' && PULLS.has((callee.memberName as string) ?? '') && args.length >= 3) {
+    const from = args[0] as AnyNode;
+    if (input(from) && !(flagsOf(view, frame.callable, frame.env, from) & CALLER))
+      return { kind: 'pull', node: n, chosen: from };
+  }
+  return undefined;
+}
+
+/**
+ * Calldata whose selector the caller picks: the bytes themselves (a parameter, a member of one, decoded from
+ * one), or `abi.encodeWithSelector/encodeWithSignature/encodePacked` led by a caller's value. Calldata the
+ * contract builds around a fixed selector is not (the caller picks arguments, not the function).
+ */
+function rawCalldata(view: ContractView, frame: NodeFrame, data: AnyNode | undefined): boolean {
+  if (!data) return false;
+  const input = (e: AnyNode | undefined) =>
+    !!e && (flagsOf(view, frame.callable, frame.env, e) & INPUT) !== 0;
+  if (data.nodeType === 'FunctionCall') {
+    const callee = calleeOf(data);
+    const base = (callee.expression as { name?: string } | undefined)?.name;
+    if (callee.nodeType === 'MemberAccess' && base === 'abi') {
+      const member = callee.memberName as string;
+      if (member === 'encode') return false;
+      return input(argsOf(data)[0]);
+    }
+  }
+  return input(data);
+}
+
+/** Token functions: a call to one of these is not the account agreeing to anything. */
+const TOKEN_CALLS = /^(transfer|transferFrom|safeTransferFrom|approve|balanceOf|allowance|permit)$/;
+
+/**
+ * A typed call to a contract the caller names, which can refuse (an ERC-3156 `onFlashLoan` callback): a pull
+ * from that same account afterwards is one it agreed to. Returns the called account.
+ */
+function consenting(view: ContractView, n: AnyNode, frame: NodeFrame): AnyNode | undefined {
+  if (n.nodeType !== 'FunctionCall') return undefined;
+  const t = callTarget(view, n, frame.callable);
+  const callee = calleeOf(n);
+  if (t.kind !== 'external' || t.readOnly || callee.nodeType !== 'MemberAccess') return undefined;
+  if (TOKEN_CALLS.test(callee.memberName as string)) return undefined;
+  const base = callee.expression as AnyNode;
+  return flagsOf(view, frame.callable, frame.env, base) & INPUT ? base : undefined;
+}
+
+const cache = new WeakMap<ContractView, CallSite[]>();
+
+/** Every call site in the team's code whose target (or pulled account) the caller chooses and nothing vets. */
+export function chosenCallSites(view: ContractView, isOwn: (n: { src: string }) => boolean): CallSite[] {
+  const cached = cache.get(view);
+  if (cached) return cached;
+  const out: CallSite[] = [];
+  const seen = new Set<number>();
+  for (const { fn, readOnly } of openEntries(view)) {
+    if (readOnly) continue;
+    const sites: CallSite[] = [];
+    const checks: Check[] = [];
+    const consents: Check[] = [];
+    const caller = { seen: false };
+    let signed = false;
+    const vet = (frame: NodeFrame, cond: AnyNode | undefined, positive: boolean) => {
+      const found: AnyNode[] = [];
+      vetted(view, frame, cond, positive, found, caller);
+      for (const e of found) checks.push({ within: frame.callable, roots: rootsOf(frame.callable, e) });
+    };
+    reachesNode(view, fn, (n, frame) => {
+      if (n.nodeType === 'IfStatement') {
+        // `if (c) revert` passes on !c; `if (c) { … }` without a revert runs its branch on c (a branch guard:
+        // `if (allowed[target]) target.call(data)`, the transparent proxy's `if (msg.sender == admin)`).
+        if (reverts(n.trueBody as AnyNode)) vet(frame, n.condition as AnyNode, false);
+        else vet(frame, n.condition as AnyNode, true);
+      }
+      if (n.nodeType !== 'FunctionCall') return false;
+      const name = (calleeOf(n) as { name?: string; memberName?: string }).name ?? calleeOf(n).memberName;
+      if (typeof name === 'string' && SIGNATURE_CHECKS.test(name)) signed = true;
+      if (name === 'require' || name === 'assert') vet(frame, argsOf(n)[0], true);
+      else if (typeof name === 'string' && AUTHORIZES.test(name)) {
+        const first = argsOf(n)[0];
+        if (first) checks.push({ within: frame.callable, roots: rootsOf(frame.callable, first) });
+      }
+      const called = consenting(view, n, frame);
+      if (called) consents.push({ within: frame.callable, roots: rootsOf(frame.callable, called) });
+      if (!isOwn(frame.callable)) return false;
+      const site = siteOf(view, n, frame);
+      if (site) sites.push({ ...site, within: frame.callable, entry: fn });
+      return false;
+    });
+    if (caller.seen || signed) continue;
+    for (const site of sites) {
+      if (seen.has(site.node.id as number)) continue;
+      const roots = rootsOf(site.within, site.chosen);
+      const vets = site.kind === 'pull' ? [...checks, ...consents] : checks;
+      const ok = vets.some((c) => c.within.id === site.within.id && [...c.roots].some((r) => roots.has(r)));
+      if (ok) continue;
+      seen.add(site.node.id as number);
+      out.push(site);
+    }
+  }
+  cache.set(view, out);
+  return out;
+}
