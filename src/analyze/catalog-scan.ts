@@ -239,6 +239,19 @@ export const SCAN_ENTRIES: CatalogEntry[] = [
   },
   // group: read-only reentrancy, arbitrary calls, msg.value in loops
   {
+    id: 'scan-reentrancy-read-only',
+    title: 'Price view readable while a call leaves its state half-updated',
+    severity: 'high',
+    blocking: true,
+    swc: 'SWC-107',
+    cwe: 'CWE-841',
+    summary:
+      'A view that prices something (get_virtual_price, getRate, totalAssets, convertToAssets, a price, rate or ratio) returns a value computed from state that a function anyone can call updates only after a call that can re-enter (an ether send, a token callback). From inside that call, another protocol reads the view and lends or pays against a wrong price; a lock on the state-changing function does not cover the view (Curve/Balancer read-only reentrancy: dForce, Midas, Sentiment, Conic, 2022-2023).',
+    fix: 'Update the state before the call; make the view refuse to run mid-call (OpenZeppelin nonReentrantView, or require(!_reentrancyGuardEntered())) with the state-changing function under nonReentrant.',
+    example:
+      'function removeLiquidity(uint256 lp) external nonReentrant {\n    uint256 out = lp * reserve / totalSupply;\n    totalSupply -= lp;\n    (bool ok, ) = msg.sender.call{value: out}(""); // the callee reads getVirtualPrice() here\n    require(ok);\n    reserve -= out; // too late: the price was inflated during the call\n}\nfunction getVirtualPrice() external view returns (uint256) { return reserve * 1e18 / totalSupply; }',
+  },
+  {
     id: 'scan-arbitrary-call',
     title: 'Call target and calldata chosen by the caller',
     severity: 'high',

@@ -67,6 +67,7 @@ export const FINDING_IDS = [
   'scan-unbounded-loop',
   'scan-timestamp-randomness',
   // group: read-only reentrancy, arbitrary calls, msg.value in loops
+  'scan-reentrancy-read-only',
   'scan-arbitrary-call',
   'scan-arbitrary-delegatecall',
   'scan-msg-value-loop',

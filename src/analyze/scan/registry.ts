@@ -13,6 +13,7 @@ import { missingSlippage } from './detectors/missing-slippage.js';
 import { msgValueLoop } from './detectors/msg-value-loop.js';
 import { reentrancy } from './detectors/reentrancy.js';
 import { reentrancyCrossFunction } from './detectors/reentrancy-cross-function.js';
+import { reentrancyReadOnly } from './detectors/reentrancy-read-only.js';
 import { signatureMalleable } from './detectors/signature-malleable.js';
 import { signatureNoChainId } from './detectors/signature-no-chain-id.js';
 import { signatureNoNonce } from './detectors/signature-no-nonce.js';
@@ -53,7 +54,12 @@ const SIGNATURES_LOOPS_RANDOMNESS: ScanDetector[] = [
 ];
 
 // group: read-only reentrancy, arbitrary calls, msg.value in loops
-const CALLBACKS_AND_BATCHES: ScanDetector[] = [arbitraryCall, arbitraryDelegatecall, msgValueLoop];
+const CALLBACKS_AND_BATCHES: ScanDetector[] = [
+  reentrancyReadOnly,
+  arbitraryCall,
+  arbitraryDelegatecall,
+  msgValueLoop,
+];
 
 export const DETECTORS: readonly ScanDetector[] = [
   ...CALLS,
