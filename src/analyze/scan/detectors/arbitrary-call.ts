@@ -21,14 +21,15 @@ export const arbitraryCall: ScanDetector = {
     for (const site of chosenCallSites(view, isOwn)) {
       if (site.kind === 'delegatecall') continue;
       const entry = site.entry.name || 'the fallback';
+      const at = `line ${view.lineOf(site.node)}${site.within.id === site.entry.id ? '' : `, in ${site.within.name}`}`;
       hits.push({
         node: site.node,
         within: site.within,
         detail: site.kind,
         message:
           site.kind === 'call'
-            ? `${entry} lets its caller choose both the contract ${site.within.name || 'it'} calls (line ${view.lineOf(site.node)}) and the calldata, and nothing checks the target against an allow list: the caller can make this contract call token.transferFrom(victim, attacker, amount) and spend every approval users gave it (Li.Fi, Dexible, Socket).`
-            : `${entry} pulls tokens (line ${view.lineOf(site.node)}) from an account its caller names, and nothing ties that account to the caller (from == msg.sender, an allowance, a signature): anyone can move the tokens of every user who approved this contract (Transit Swap).`,
+            ? `${entry} lets its caller choose both the target and the calldata of a call (${at}), and nothing checks the target against an allow list: the caller can make this contract call token.transferFrom(victim, attacker, amount) and spend every approval users gave it (Li.Fi, Dexible, Socket).`
+            : `${entry} pulls tokens (${at}) from an account its caller names, and nothing ties that account to the caller (from == msg.sender, an allowance, a signature): anyone can move the tokens of every user who approved this contract (Transit Swap).`,
       });
     }
     return hits;

@@ -18,10 +18,11 @@ export const arbitraryDelegatecall: ScanDetector = {
     for (const site of chosenCallSites(view, isOwn)) {
       if (site.kind !== 'delegatecall') continue;
       const entry = site.entry.name || 'the fallback';
+      const at = `line ${view.lineOf(site.node)}${site.within.id === site.entry.id ? '' : `, in ${site.within.name}`}`;
       hits.push({
         node: site.node,
         within: site.within,
-        message: `${entry} delegatecalls a target its caller chooses (line ${view.lineOf(site.node)}) and nothing checks it against an allow list: the caller's code runs as this contract, with its storage and its funds — it can take ownership, rewrite the implementation slot or send everything away.`,
+        message: `${entry} delegatecalls a target its caller chooses (${at}) and nothing checks it against an allow list: the caller's code runs as this contract, with its storage and its funds — it can take ownership, rewrite the implementation slot or send everything away.`,
       });
     }
     return hits;
