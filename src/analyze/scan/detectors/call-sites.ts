@@ -5,8 +5,8 @@
  * (callgraph.ts follows the flags of parameters through helpers and modifiers), and an ERC-20/721 `transferFrom`
  * (or SafeERC20 `safeTransferFrom`) that pulls from an account the caller names.
  *
- * A site is left alone when the code checks the chosen value against something the caller does not choose
- * before using it, in the same function: an allow list (`require(allowed[target])`, `if (!registry.isAllowed(t))
+ * A site is left alone when the team's code checks the chosen value against something the caller does not
+ * choose, in the same function (or in a modifier or caller, matched by the name the value is passed under): an allow list (`require(allowed[target])`, `if (!registry.isAllowed(t))
  * revert`, `if (allowed[target]) { … }`, `target == router`, a helper that looks it up), the recovered signer of
  * a signature, or, for `from`, `from == msg.sender`, an allowance spent, a permit, or a callback to `from` first
  * (ERC-3156's receiver agrees by returning). A check that authenticates the caller (`msg.sender == pool`, a
@@ -15,9 +15,9 @@
  */
 import type { FunctionDefinition } from 'solidity-ast';
 import type { AnyNode, ContractView } from '../../ast.js';
-import { walk } from '../../ast.js';
+import { entryPoints, walk } from '../../ast.js';
 import { CALLER, flagsOf, INPUT, isZero } from '../../caller-flags.js';
-import { type Callable, type NodeFrame, reachable, reachesNode } from '../../callgraph.js';
+import { type Callable, codeOf, type NodeFrame, reachable, reachesNode } from '../../callgraph.js';
 import { callTarget } from '../../calls.js';
 import { stateAccess } from '../../state-access.js';
 import { openEntries } from '../trace.js';
@@ -98,7 +98,29 @@ function rootsOf(within: Callable, expr: AnyNode): Set<number> {
 interface Check {
   within: Callable;
   roots: Set<number>;
+  path?: string;
 }
+
+/**
+ * A name for the value an expression reads, the same in a helper as in its caller when the value is passed
+ * down: the member chain (`swap.callTo` → `callTo`, indexes dropped) or the variable's name (`router`).
+ */
+function pathOf(e: AnyNode): string | undefined {
+  const members: string[] = [];
+  let x = e;
+  while (x.nodeType === 'MemberAccess' || x.nodeType === 'IndexAccess') {
+    if (x.nodeType === 'MemberAccess') members.unshift(x.memberName as string);
+    x = (x.nodeType === 'MemberAccess' ? x.expression : x.baseExpression) as AnyNode;
+  }
+  if (x.nodeType !== 'Identifier') return undefined;
+  return members.length > 0 ? members.join('.') : (x as { name?: string }).name;
+}
+
+const checkOf = (within: Callable, e: AnyNode): Check => ({
+  within,
+  roots: rootsOf(within, e),
+  path: pathOf(e),
+});
 
 /** What a pass condition checks against something the caller does not choose: the chosen values it vets. */
 function vetted(
@@ -294,6 +316,23 @@ function consenting(view: ContractView, n: AnyNode, frame: NodeFrame): AnyNode |
   return flagsOf(view, frame.callable, frame.env, base) & INPUT ? base : undefined;
 }
 
+const CANDIDATES = new Set(['call', 'delegatecall', 'callcode', ...Object.keys(ADDRESS_HELPERS), ...PULLS]);
+
+/** Does the team's code name any call this file judges? (Most contracts do not: the walk below is skipped.) */
+function mentionsCandidate(view: ContractView, isOwn: (n: { src: string }) => boolean): boolean {
+  let found = false;
+  // Own libraries count (a LibSwap.swap that makes the call): what the entry points reach, not just the bases.
+  for (const c of reachable(view, [...new Set(entryPoints(view).values())])) {
+    if (found || !isOwn(c)) continue;
+    walk(codeOf(c), (n) => {
+      if (found) return 'skip';
+      if (n.nodeType === 'FunctionCall' && CANDIDATES.has(calledName(n) ?? '')) found = true;
+      return undefined;
+    });
+  }
+  return found;
+}
+
 const cache = new WeakMap<ContractView, CallSite[]>();
 
 /** Every call site in the team's code whose target (or pulled account) the caller chooses and nothing vets. */
@@ -301,6 +340,8 @@ export function chosenCallSites(view: ContractView, isOwn: (n: { src: string }) 
   const cached = cache.get(view);
   if (cached) return cached;
   const out: CallSite[] = [];
+  cache.set(view, out);
+  if (!mentionsCandidate(view, isOwn)) return out;
   const seen = new Set<number>();
   for (const { fn, readOnly } of openEntries(view)) {
     if (readOnly) continue;
@@ -309,11 +350,16 @@ export function chosenCallSites(view: ContractView, isOwn: (n: { src: string }) 
     const consents: Check[] = [];
     const caller = { seen: false };
     let signed = false;
-    const vet = (frame: NodeFrame, cond: AnyNode | undefined, positive: boolean) => {
-      const found: AnyNode[] = [];
-      vetted(view, frame, cond, positive, found, caller);
-      for (const e of found) checks.push({ within: frame.callable, roots: rootsOf(frame.callable, e) });
-    };
+    // What vets a site is worked out only for entry points that have one (most have none).
+    const later: Array<() => void> = [];
+    const vet = (frame: NodeFrame, cond: AnyNode | undefined, positive: boolean) =>
+      later.push(() => {
+        const found: AnyNode[] = [];
+        vetted(view, frame, cond, positive, found, caller);
+        // A dependency's checks are about its own job (a call's success), not an allow list the team keeps;
+        // they still count when they authenticate the caller.
+        if (isOwn(frame.callable)) for (const e of found) checks.push(checkOf(frame.callable, e));
+      });
     reachesNode(view, fn, (n, frame) => {
       if (n.nodeType === 'IfStatement') {
         // `if (c) revert` passes on !c; `if (c) { … }` without a revert runs its branch on c (a branch guard:
@@ -327,26 +373,35 @@ export function chosenCallSites(view: ContractView, isOwn: (n: { src: string }) 
       if (name === 'require' || name === 'assert') vet(frame, argsOf(n)[0], true);
       else if (typeof name === 'string' && AUTHORIZES.test(name)) {
         const first = argsOf(n)[0];
-        if (first) checks.push({ within: frame.callable, roots: rootsOf(frame.callable, first) });
+        if (first) later.push(() => checks.push(checkOf(frame.callable, first)));
       }
-      const called = consenting(view, n, frame);
-      if (called) consents.push({ within: frame.callable, roots: rootsOf(frame.callable, called) });
+      later.push(() => {
+        const called = consenting(view, n, frame);
+        if (called) consents.push(checkOf(frame.callable, called));
+      });
       if (!isOwn(frame.callable)) return false;
       const site = siteOf(view, n, frame);
       if (site) sites.push({ ...site, within: frame.callable, entry: fn });
       return false;
     });
-    if (caller.seen || signed) continue;
+    if (sites.length === 0 || signed) continue;
+    for (const run of later) run();
+    if (caller.seen) continue;
     for (const site of sites) {
       if (seen.has(site.node.id as number)) continue;
       const roots = rootsOf(site.within, site.chosen);
+      const path = pathOf(site.chosen);
       const vets = site.kind === 'pull' ? [...checks, ...consents] : checks;
-      const ok = vets.some((c) => c.within.id === site.within.id && [...c.roots].some((r) => roots.has(r)));
+      // The same value checked in the same function, or one passed down to a helper (matched by its name).
+      const ok = vets.some(
+        (c) =>
+          (c.within.id === site.within.id && [...c.roots].some((r) => roots.has(r))) ||
+          (c.within.id !== site.within.id && path !== undefined && c.path === path),
+      );
       if (ok) continue;
       seen.add(site.node.id as number);
       out.push(site);
     }
   }
-  cache.set(view, out);
   return out;
 }
