@@ -2,8 +2,8 @@
  * `scan-reentrancy-read-only`: a view that prices something (its name says so: `get_virtual_price`, `getRate`,
  * `totalAssets`, `convertToAssets`, `pricePerShare`, a price, rate or ratio) returns a value computed from
  * state that a state-changing function anyone can call leaves half-updated while it makes a call that can
- * re-enter (trace.ts): the state is written only after the call. During that call the callee
- * can ask another protocol to read the view, and it sees a wrong price — the Curve and Balancer read-only
+ * re-enter (trace.ts): the state is written only after the call. During that call the callee can ask another
+ * protocol to read the view, and it sees a wrong price — the Curve and Balancer read-only
  * reentrancy of 2022–2023 (dForce, Midas, Sentiment, Conic lent against an inflated LP price read from inside
  * the pool's ether callback). A lock on the state-changing function does not help by itself: the view is not
  * under it. The hit is on the call.
@@ -11,15 +11,18 @@
  * Not reported: a view that checks the lock (OpenZeppelin's `_reentrancyGuardEntered()` or `nonReentrantView`
  * while the state-changing function holds `nonReentrant`, or a hand-written lock flag the function sets), state
  * written before the call (checks-effects-interactions), views not named for a price, access-guarded
- * functions, calls that cannot re-enter (ERC-20 transfers, `transfer`/`send`), and token or ether balances that
- * move after the call (a flash loan lends before its callback and is repaid in it by design: the balance is
- * not booked state).
+ * functions, calls that cannot re-enter (ERC-20 transfers, `transfer`/`send`), calls to a contract the team
+ * fixed (a state variable) that pass nothing of the caller's (an oracle's `update()`), and token or ether
+ * balances that move after the call (a flash loan lends before its callback and is repaid in it by design: the
+ * balance is not booked state).
  * Known limits: a pool that prices from `balanceOf(this)` and moves tokens after its callback is a miss; the
  * consumer side (a contract reading another pool's price view without a lock check) is not judged.
  */
-import { functionLabel } from '../../ast.js';
+import { type AnyNode, type Callable, type ContractView, functionLabel, walk } from '../../ast.js';
 import type { ScanDetector, ScanHit } from '../detector.js';
 import { ETHER, type Key, keyName, openEntries, TOKENS, type Trace, traceOf } from '../trace.js';
+import { isMsg } from './privileged-state.js';
+import { argsOf, calledName, calleeOf } from './token-math.js';
 
 /** A view whose result is a price: how much one unit, one share or one LP token is worth. */
 const PRICING =
@@ -41,6 +44,35 @@ function lockKeys(trace: Trace): Set<Key> {
   for (const e of trace.events.slice(last + 1))
     if (e.kind === 'write' && checked.has(e.key) && setBefore.has(e.key)) out.add(e.key);
   return out;
+}
+
+/**
+ * A call in the team's code to a contract the team fixed (a state variable, immutable or constant) that passes
+ * nothing of the caller's (no `msg.sender`, no parameter): an oracle's `update()`, a strategy's `harvest()`.
+ * Such a callee is not the attacker and is not asked to pay the attacker, so nobody reads the price mid-call.
+ */
+function trustedCallee(view: ContractView, call: AnyNode, within: Callable): boolean {
+  if (call.nodeType !== 'FunctionCall') return false;
+  const callee = calleeOf(call);
+  if (callee.nodeType !== 'MemberAccess') return false;
+  let base = callee.expression as AnyNode;
+  while (base.nodeType === 'FunctionCall' && base.kind === 'typeConversion')
+    base = argsOf(base)[0] as AnyNode;
+  const decl =
+    base.nodeType === 'Identifier' ? view.byId.get(base.referencedDeclaration as number) : undefined;
+  if (!(decl as { stateVariable?: boolean } | undefined)?.stateVariable) return false;
+  const params = new Set(within.parameters.parameters.map((p) => p.id));
+  let callers = false;
+  walk([call.arguments, (call.expression as AnyNode).options], (n) => {
+    if (
+      isMsg(n, 'sender') ||
+      calledName(n) === '_msgSender' ||
+      (n.nodeType === 'Identifier' && params.has(n.referencedDeclaration as number))
+    )
+      callers = true;
+    return callers ? 'skip' : undefined;
+  });
+  return !callers;
 }
 
 /** Does the view refuse to run while `lock` is held? */
@@ -69,6 +101,7 @@ export const reentrancyReadOnly: ScanDetector = {
       const lock = lockKeys(trace);
       trace.events.forEach((call, i) => {
         if (call.kind !== 'call' || !call.at || seen.has(call.at.node.id as number)) return;
+        if (call.at.node === call.node && trustedCallee(view, call.node, call.at.within)) return;
         const pending = new Set<Key>();
         for (const e of trace.events.slice(i + 1))
           if (e.kind === 'write' && e.key !== TOKENS && e.key !== ETHER && !lock.has(e.key))
