@@ -15,10 +15,14 @@
  * fixed (a state variable) that pass nothing of the caller's (an oracle's `update()`), and token or ether
  * balances that move after the call (a flash loan lends before its callback and is repaid in it by design: the
  * balance is not booked state).
- * Known limits: a pool that prices from `balanceOf(this)` and moves tokens after its callback is a miss; the
- * consumer side (a contract reading another pool's price view without a lock check) is not judged.
+ * The consumer side too, at `medium` and low confidence: a function anyone can call that reads a Curve or
+ * Balancer pool's price (`get_virtual_price`, `lp_price`, `getPoolTokens`) without the pool's reentrancy probe.
+ * Known limits: a pool that prices from `balanceOf(this)` and moves tokens after its callback is a miss; a
+ * consumer of any other price view (an ERC-4626 `convertToAssets`, a `getRate`) is not judged.
  */
 import { type AnyNode, type Callable, type ContractView, functionLabel, walk } from '../../ast.js';
+import { codeOf, reachable } from '../../callgraph.js';
+import { callTarget } from '../../calls.js';
 import type { ScanDetector, ScanHit } from '../detector.js';
 import { ETHER, type Key, keyName, openEntries, TOKENS, type Trace, traceOf } from '../trace.js';
 import { isMsg } from './privileged-state.js';
@@ -83,6 +87,55 @@ function checksLock(view: Trace, writer: Trace, lock: Set<Key>): boolean {
   );
 }
 
+/** The pool views the 2022–2023 incidents read mid-call: Curve's virtual price, Balancer's pool balances. */
+const POOL_PRICES = new Set(['get_virtual_price', 'lp_price', 'getPoolTokens']);
+/**
+ * What the pools tell integrators to call first — it reverts while the pool is mid-call: Curve's
+ * `remove_liquidity(0, …)`/`withdraw_admin_fees()`, Balancer's `ensureNotInVaultContext`/`manageUserBalance([])`.
+ */
+const PROBES =
+  /^(ensureNotInVaultContext|manageUserBalance|remove_liquidity|withdraw_admin_fees|claim_admin_fees|_?checkReentrancy)$/;
+
+/**
+ * The consumer side: a function anyone can call that reads a Curve or Balancer pool's price view (in its own
+ * code, or a helper's) without first calling the pool's reentrancy probe. `medium`, confidence `low`: many pools
+ * have no callback to read it from (no ether leg), which the consumer's code does not say.
+ */
+function consumerHits(view: ContractView, isOwn: (n: { src: string }) => boolean): ScanHit[] {
+  const hits: ScanHit[] = [];
+  const seen = new Set<number>();
+  for (const { fn, readOnly } of openEntries(view)) {
+    if (readOnly) continue;
+    const code = reachable(view, [fn]);
+    let probed = false;
+    const reads: Array<{ node: AnyNode; within: Callable; name: string }> = [];
+    for (const c of code)
+      walk(codeOf(c), (n) => {
+        if (n.nodeType !== 'FunctionCall') return undefined;
+        const name = calledName(n) ?? '';
+        if (PROBES.test(name)) probed = true;
+        const t = callTarget(view, n, c);
+        if (isOwn(c) && POOL_PRICES.has(name) && t.kind === 'external' && t.readOnly)
+          reads.push({ node: n, within: c, name });
+        return undefined;
+      });
+    if (probed) continue;
+    for (const r of reads) {
+      if (seen.has(r.node.id as number)) continue;
+      seen.add(r.node.id as number);
+      hits.push({
+        node: r.node,
+        within: r.within,
+        severity: 'medium',
+        confidence: 'low',
+        detail: 'consumer',
+        message: `${functionLabel(fn)} reads ${r.name}() of another pool (line ${view.lineOf(r.node)}) as a price without first calling the pool's reentrancy check: read from inside the pool's ether callback it is inflated, and what ${functionLabel(fn)} lends or pays against it is drained (Midas, dForce, Sentiment, 2022–2023). Call the pool's probe first (Curve: remove_liquidity(0, …) or withdraw_admin_fees(); Balancer: VaultReentrancyLib.ensureNotInVaultContext).`,
+      });
+    }
+  }
+  return hits;
+}
+
 export const reentrancyReadOnly: ScanDetector = {
   id: 'scan-reentrancy-read-only',
   confidence: 'medium',
@@ -92,8 +145,8 @@ export const reentrancyReadOnly: ScanDetector = {
       .filter((e) => e.readOnly && PRICING.test(e.fn.name))
       .map((e) => ({ fn: e.fn, trace: traceOf(view, e.fn, isOwn) }))
       .filter((v) => v.trace.returns.size > 0);
-    if (prices.length === 0) return [];
-    const hits: ScanHit[] = [];
+    const hits: ScanHit[] = consumerHits(view, isOwn);
+    if (prices.length === 0) return hits;
     const seen = new Set<number>();
     for (const { fn, readOnly } of entries) {
       if (readOnly) continue;
