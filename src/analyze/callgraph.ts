@@ -335,13 +335,22 @@ function isEarlyReturn(callable: Callable, stmt: AnyNode): boolean {
   return statements.slice(0, at).every((s) => s.nodeType === 'VariableDeclarationStatement' || isCheck(s));
 }
 
-/** Does anything the callable executes match `predicate`? */
+/** Where a node is executed: the function or modifier holding it and the flags of its parameters and locals. */
+export interface NodeFrame {
+  callable: Callable;
+  env: ReadonlyMap<number, number>;
+}
+
+/**
+ * Does anything the callable executes match `predicate`? The predicate also sees the frame, so that it can ask
+ * where a value comes from (caller-flags.ts `flagsOf(view, frame.callable, frame.env, expr)`).
+ */
 export function reachesNode(
   view: ContractView,
   callable: Callable,
-  predicate: (n: AnyNode) => boolean,
+  predicate: (n: AnyNode, frame: NodeFrame) => boolean,
 ): boolean {
-  return explore(view, entryFrame(callable), (n) => predicate(n));
+  return explore(view, entryFrame(callable), (n, frame) => predicate(n, frame));
 }
 
 /** `reinitializer(N)` version of a function, 1 for `initializer`, undefined otherwise. */

@@ -237,4 +237,55 @@ export const SCAN_ENTRIES: CatalogEntry[] = [
     example:
       'uint256 i = uint256(keccak256(abi.encodePacked(block.timestamp, block.prevrandao))) % players.length;\nwinner = players[i]; // computable by a contract before it enters',
   },
+  // group: read-only reentrancy, arbitrary calls, msg.value in loops
+  {
+    id: 'scan-reentrancy-read-only',
+    title: 'Price view readable while a call leaves its state half-updated',
+    severity: 'high',
+    blocking: true,
+    swc: 'SWC-107',
+    cwe: 'CWE-841',
+    summary:
+      "A view that prices something (get_virtual_price, getRate, totalAssets, convertToAssets, a price, rate or ratio) returns a value computed from state that a function anyone can call updates only after a call that can re-enter (an ether send, a token callback). From inside that call, another protocol reads the view and lends or pays against a wrong price; a lock on the state-changing function does not cover the view (Curve/Balancer read-only reentrancy: dForce, Midas, Sentiment, Conic, 2022-2023). Also, at medium, a consumer that reads a Curve or Balancer pool price without the pool's reentrancy probe.",
+    fix: "Update the state before the call; make the view refuse to run mid-call (OpenZeppelin nonReentrantView, or require(!_reentrancyGuardEntered())) with the state-changing function under nonReentrant. As a consumer, call the pool's reentrancy probe (Curve remove_liquidity(0, ...), Balancer ensureNotInVaultContext) before reading its price.",
+    example:
+      'function removeLiquidity(uint256 lp) external nonReentrant {\n    uint256 out = lp * reserve / totalSupply;\n    totalSupply -= lp;\n    (bool ok, ) = msg.sender.call{value: out}(""); // the callee reads getVirtualPrice() here\n    require(ok);\n    reserve -= out; // too late: the price was inflated during the call\n}\nfunction getVirtualPrice() external view returns (uint256) { return reserve * 1e18 / totalSupply; }',
+  },
+  {
+    id: 'scan-arbitrary-call',
+    title: 'Call target and calldata chosen by the caller',
+    severity: 'high',
+    blocking: true,
+    cwe: 'CWE-441',
+    summary:
+      'A function anyone can call makes a low-level call whose target and calldata both come from its parameters (or pulls tokens with transferFrom from an account the caller names), with no allow list, signature or from == msg.sender check on them. The contract acts as a confused deputy: the caller makes it call token.transferFrom(victim, attacker, amount) and spends every approval users gave it (Li.Fi 2022 and 2024, Dexible 2023, Socket/Bungee 2024, Transit Swap 2022).',
+    fix: 'Allow-list the targets (and selectors) the contract may call, build the calldata yourself around a fixed selector, pull tokens only from msg.sender, and never forward user calldata from a contract that holds approvals.',
+    example:
+      'function swap(address router, bytes calldata data) external {\n    (bool ok, ) = router.call(data); // router = the token, data = transferFrom(victim, caller, all)\n    require(ok);\n}',
+  },
+  {
+    id: 'scan-arbitrary-delegatecall',
+    title: 'Delegatecall to a target chosen by the caller',
+    severity: 'critical',
+    blocking: true,
+    swc: 'SWC-112',
+    cwe: 'CWE-829',
+    summary:
+      "A function anyone can call delegatecalls a target that comes from its parameters, with no allow-list check. The caller's code runs as this contract, with its storage and balance: it takes ownership, rewrites the implementation slot or sends everything away.",
+    fix: 'Delegatecall only to targets the contract fixes or an admin allow-lists (a registry checked before the call), never to an address the caller passes.',
+    example:
+      "function execute(address handler, bytes calldata data) external {\n    (bool ok, ) = handler.delegatecall(data); // handler runs with this contract's storage\n    require(ok);\n}",
+  },
+  {
+    id: 'scan-msg-value-loop',
+    title: 'msg.value read inside a loop',
+    severity: 'high',
+    blocking: true,
+    cwe: 'CWE-837',
+    summary:
+      'Code a payable function runs reads msg.value inside a loop, directly, in a function the loop calls, or through a payable batch that delegatecalls the contract itself once per item. Every iteration sees the whole amount sent once, so one payment is counted once per iteration (Opyn 2020: every vault exercised against the same msg.value; SushiSwap MISO 2021: batch(commitEth, commitEth, ...)).',
+    fix: 'Read msg.value once: sum what the items cost inside the loop and compare the total with msg.value after it; do not make a batch that delegatecalls the contract payable, or keep msg.value out of the functions it can call.',
+    example:
+      'function exercise(uint256[] calldata vaults, uint256 amount) external payable {\n    for (uint256 i = 0; i < vaults.length; i++) {\n        require(msg.value == amount); // the same ether pays for every vault\n        _exercise(vaults[i], amount);\n    }\n}',
+  },
 ];

@@ -66,6 +66,11 @@ export const FINDING_IDS = [
   'scan-signature-malleable',
   'scan-unbounded-loop',
   'scan-timestamp-randomness',
+  // group: read-only reentrancy, arbitrary calls, msg.value in loops
+  'scan-reentrancy-read-only',
+  'scan-arbitrary-call',
+  'scan-arbitrary-delegatecall',
+  'scan-msg-value-loop',
   // prove: SMTChecker (CHC) on the candidate's assertions and the fix's property (src/prove/).
   'prove-violated',
   'prove-unknown',

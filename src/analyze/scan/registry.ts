@@ -3,13 +3,17 @@
  * that detectors written side by side merge without touching each other's lines.
  */
 import type { ScanDetector } from './detector.js';
+import { arbitraryCall } from './detectors/arbitrary-call.js';
+import { arbitraryDelegatecall } from './detectors/arbitrary-delegatecall.js';
 import { divideBeforeMultiply } from './detectors/divide-before-multiply.js';
 import { ecrecoverZero } from './detectors/ecrecover-zero.js';
 import { erc4626Inflation } from './detectors/erc4626-inflation.js';
 import { missingDeadline } from './detectors/missing-deadline.js';
 import { missingSlippage } from './detectors/missing-slippage.js';
+import { msgValueLoop } from './detectors/msg-value-loop.js';
 import { reentrancy } from './detectors/reentrancy.js';
 import { reentrancyCrossFunction } from './detectors/reentrancy-cross-function.js';
+import { reentrancyReadOnly } from './detectors/reentrancy-read-only.js';
 import { signatureMalleable } from './detectors/signature-malleable.js';
 import { signatureNoChainId } from './detectors/signature-no-chain-id.js';
 import { signatureNoNonce } from './detectors/signature-no-nonce.js';
@@ -49,9 +53,18 @@ const SIGNATURES_LOOPS_RANDOMNESS: ScanDetector[] = [
   timestampRandomness,
 ];
 
+// group: read-only reentrancy, arbitrary calls, msg.value in loops
+const CALLBACKS_AND_BATCHES: ScanDetector[] = [
+  reentrancyReadOnly,
+  arbitraryCall,
+  arbitraryDelegatecall,
+  msgValueLoop,
+];
+
 export const DETECTORS: readonly ScanDetector[] = [
   ...CALLS,
   ...ACCESS,
   ...PRICES,
   ...SIGNATURES_LOOPS_RANDOMNESS,
+  ...CALLBACKS_AND_BATCHES,
 ];
