@@ -3,6 +3,9 @@
  * violated on VaultV1 with its call sequence (exit 1), an undecided target blocks unless acknowledged, bad input
  * is exit 2 with one line.
  */
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { EXAMPLE_DIR, TEST_STATE_DIR } from './helpers/example.js';
@@ -36,14 +39,26 @@ describe('patchgate prove', () => {
   }, 300_000);
 
   it('a timeout is unknown and blocks (exit 1) until acknowledged (exit 0)', () => {
-    const r = prove('VaultV2', '--timeout', '0.05', '--format', 'json');
+    // A state dir with the compiler's cache but no solver answers: the solver has to run, and is stopped.
+    const state = mkdtempSync(join(tmpdir(), 'pg-prove-timeout-'));
+    cpSync(join(TEST_STATE_DIR, 'cache', 'solc'), join(state, 'cache', 'solc'), { recursive: true });
+    const unsolved = (...args: string[]) =>
+      runCli(['prove', '--project', EXAMPLE_DIR, '--state-dir', state, ...args]);
+    const r = unsolved('VaultV2', '--timeout', '0.05', '--format', 'json');
     expect(r.code, r.stderr).toBe(1);
     const doc = JSON.parse(r.stdout) as ProveJson;
     expect(doc.proofs).toMatchObject([{ status: 'unknown', reason: 'timeout after 0.1 s' }]);
     expect(doc.findings.map((f) => f.id)).toEqual(['prove-unknown']);
-    const ok = prove('VaultV2', '--timeout', '0.05', '--allow', 'prove-unknown', '--format', 'json');
+    const ok = unsolved('VaultV2', '--timeout', '0.05', '--allow', 'prove-unknown', '--format', 'json');
     expect(ok.code, ok.stderr).toBe(0);
     expect((JSON.parse(ok.stdout) as ProveJson).findings[0]?.acknowledged).toBe(true);
+    expect(existsSync(join(state, 'cache', 'smt'))).toBe(false); // a timeout is never cached
+    // An answer the solver already gave (global-setup solved VaultV2's property into the shared cache) is read back,
+    // whatever the limit.
+    const known = prove('VaultV2', '--timeout', '0.05', '--format', 'json');
+    expect(known.code, known.stderr).toBe(0);
+    expect((JSON.parse(known.stdout) as ProveJson).proofs).toMatchObject([{ status: 'proved' }]);
+    rmSync(state, { recursive: true, force: true });
   }, 300_000);
 
   it('bad input is exit 2 with one line naming the value', () => {

@@ -49,7 +49,8 @@ async function startBackground(args: string[]): Promise<Running> {
     err += d.toString();
   });
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    // 'close', not 'exit': 'exit' may come before the last of its output has been read from the pipes.
+    child.once('close', (code, signal) => resolve({ code, signal })),
   );
   const deadline = Date.now() + 240_000;
   while (!/ running on http:\/\/127\.0\.0\.1:\d+/.test(err)) {

@@ -115,6 +115,19 @@ describe('simulate: differential fuzzing', () => {
     expect(JSON.parse(bad.stdout).error.message).toBe('--seed "-1" is not an integer from 0 to 2147483647');
   });
 
+  it('a time budget too short to reach every function blocks (fuzz-incomplete), naming the functions left', async () => {
+    const r = await simulate('fix-flash-deposit', { timeBudgetMs: 100, runs: 1000 });
+    const fuzz = fuzzOf(r);
+    expect(fuzz.budgetExhausted).toBe(true);
+    expect(fuzz.notCovered.length).toBeGreaterThan(0);
+    expect(fuzz.functionsCovered + fuzz.notCovered.length).toBe(fuzz.functionsTotal);
+    expect(r.verdict).toBe('fail');
+    const incomplete = r.findings.find((f) => f.id === 'fuzz-incomplete');
+    expect(incomplete).toMatchObject({ severity: 'medium', blocking: true });
+    expect(incomplete?.message).toContain('the time budget (100 ms) was spent');
+    expect(incomplete?.message).toContain(fuzz.notCovered[0]?.function as string);
+  });
+
   it('fuzz off in the config: the stage is recorded as skipped, never as passed', async () => {
     const r = await simulate('fix-flash-deposit', { enabled: false });
     expect(r.fuzz).toEqual({ skipped: 'off in the config (fuzz.enabled)' });

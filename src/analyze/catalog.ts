@@ -340,6 +340,17 @@ const OWN: CatalogEntry[] = [
     example:
       'maxFlashLoan(address) behaves differently: @user:1 calls maxFlashLoan(@token) — before returned "60000000000", after returned "30000000000"',
   },
+  {
+    id: 'fuzz-incomplete',
+    title: 'Differential fuzzing did not reach every function',
+    severity: 'medium',
+    blocking: true,
+    summary:
+      "simulate's differential fuzzing left functions without a single call: its time budget ran out, or a parameter type is one the fuzzer does not generate. Whether those functions behave as before was not checked, and what was not checked does not pass.",
+    fix: "Raise the config's fuzz.timeBudgetMs (or lower fuzz.runs) and simulate again; for a type the fuzzer cannot generate, test the function yourself and acknowledge the id with the reason.",
+    example:
+      'VaultV2: 3 of 47 functions got no call — the time budget (20000 ms) was spent: redeem(uint256,address,address), …',
+  },
 ];
 
 function buildCatalog(): Record<FindingId, CatalogEntry> {

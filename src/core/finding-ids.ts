@@ -85,6 +85,7 @@ export const FINDING_IDS = [
   // simulate: differential fuzzing (src/simulate/fuzz/).
   'behaviour-changed',
   'behaviour-changed-expected',
+  'fuzz-incomplete',
   // verify.
   'verify-implementation-mismatch',
   'verify-bytecode-mismatch',

@@ -31,14 +31,28 @@ export async function markBeforeUpgrade(run: SimulationRun): Promise<BeforeUpgra
 const callText = (d: FuzzDifference) =>
   `${d.call.from} calls ${d.function.split('(')[0]}(${d.call.args.join(', ')})`;
 
-function findingsOf(report: FuzzReport, contract: string): Finding[] {
-  return report.differences.map((d) =>
+function findingsOf(report: FuzzReport, contract: string, budgetMs: number): Finding[] {
+  const findings = report.differences.map((d) =>
     makeFinding(d.changed ? 'behaviour-changed-expected' : 'behaviour-changed', {
       message: `${contract}.${d.function} behaves differently (${d.aspect}): ${callText(d)} — before ${d.before}, after ${d.after}.`,
       status: 'introduced',
       key: d.function,
     }),
   );
+  // Fail closed: a function no call reached was not compared.
+  if (report.notCovered.length > 0) {
+    const why = [...new Set(report.notCovered.map((n) => n.reason))]
+      .map((r) => (r === 'time budget spent' ? `the time budget (${budgetMs} ms) was spent` : r))
+      .join('; ');
+    findings.push(
+      makeFinding('fuzz-incomplete', {
+        message: `${contract}: ${report.notCovered.length} of ${report.functionsTotal} functions got no call — ${why}: ${report.notCovered.map((n) => n.function).join(', ')}.`,
+        status: 'introduced',
+        key: 'fuzz',
+      }),
+    );
+  }
+  return findings;
 }
 
 export async function fuzzStage(
@@ -71,7 +85,7 @@ export async function fuzzStage(
         },
         options,
       );
-      return { fuzz, findings: findingsOf(fuzz, run.patch.contract) };
+      return { fuzz, findings: findingsOf(fuzz, run.patch.contract, options.timeBudgetMs) };
     },
     (r) => (r.findings.some((f) => f.blocking) ? 'failed' : 'passed'),
   );
