@@ -60,6 +60,14 @@ function simulation(patch: PatchConfig, report: SimulateReport): DemoSimulation 
   };
 }
 
+/** `; fuzzed 47 functions (638 calls), 2 changed as the patch intends`: the fuzz stage in one phrase. */
+function fuzzed(r: SimulateReport): string {
+  if (!r.fuzz || 'skipped' in r.fuzz) return '';
+  const f = r.fuzz;
+  const changed = f.differences.filter((d) => d.changed).length;
+  return `; fuzzed ${f.functionsCovered} functions (${f.callsRun} calls before and after), ${changed} changed as the patch intends`;
+}
+
 const units = (v: string) => `${(Number(BigInt(v)) / 1e6).toLocaleString('en-US')} TestUSD`;
 
 /** The demo's chain, left running (`demo --keep`): the caller stops it. */
@@ -235,10 +243,12 @@ export async function runDemo(params: {
           const pocs = r.poc
             .map((x) => `${x.name}: ${x.before} → ${x.after}${x.reasonAfter ? ` (${x.reasonAfter})` : ''}`)
             .join('; ');
+          // What blocked it; the review notes (a changed function's new behaviour) are in the JSON.
+          const first = r.findings.find((f) => f.blocking && !f.acknowledged);
           say({
             stage: 'simulate',
             ok: sim.asExpected,
-            text: `${patch.name.padEnd(26)} ${sim.verdict === 'pass' ? 'PASS' : 'FAIL'}  ${sim.asExpected ? 'as expected' : `EXPECTED ${sim.expected.toUpperCase()}`}  ${r.findings[0] ? `${r.findings[0].id}: ${r.findings[0].message}` : `Safe → timelock → ProxyAdmin on a fork of the live chain; ${pocs}`}`,
+            text: `${patch.name.padEnd(26)} ${sim.verdict === 'pass' ? 'PASS' : 'FAIL'}  ${sim.asExpected ? 'as expected' : `EXPECTED ${sim.expected.toUpperCase()}`}  ${first ? `${first.id}: ${first.message}` : `Safe → timelock → ProxyAdmin on a fork of the live chain; ${pocs}${fuzzed(r)}`}`,
             durationMs: Math.round(performance.now() - t),
           });
         }
