@@ -146,6 +146,9 @@ describe('patchgate demo', () => {
     );
     expect(r.stdout).toMatch(/fix-flash-deposit\s+PASS\s+as expected/);
     expect(r.stdout).toMatch(
+      /simulate\s+fix-flash-deposit\s+PASS\s+as expected\s+Safe → timelock → ProxyAdmin on a fork .*; fuzzed \d+ functions \(\d+ calls before and after\)/,
+    );
+    expect(r.stdout).toMatch(
       /scan\s+fix-flash-deposit fixes scan-reentrancy-cross-function in VaultV1\.flashLoan \(high\); introduces nothing that blocks/,
     );
     expect(r.stdout).toMatch(
