@@ -31,6 +31,7 @@ const LAYERS = [
   'watch',
   'report',
   'demo',
+  'server',
   'cli',
   'index.ts',
 ] as const;

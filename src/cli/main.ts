@@ -45,6 +45,7 @@ const COMMANDS: ReadonlyArray<[string, () => Promise<Builder>]> = [
   ['demo', async () => (await import('./demo.js')).demoCommand],
   ['ci', async () => (await import('./ci.js')).ciCommand],
   ['sandbox', async () => (await import('./sandbox.js')).sandboxCommand],
+  ['serve', async () => (await import('./serve.js')).serveCommand],
 ];
 
 export async function buildProgram(onExit: (code: number) => void, argv: string[] = []): Promise<Command> {

@@ -175,6 +175,19 @@ export function addStoreOptions(cmd: Command, opts: { database?: boolean; hidden
   return cmd;
 }
 
+/** `--port N`: a TCP port, 1–65535. */
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535) {
+    throw inputError(
+      'invalid-argument',
+      `--port "${value}" is not a TCP port`,
+      'pass 1–65535, e.g. --port 8545',
+    );
+  }
+  return n;
+}
+
 /** `--origin NAME`: which log in the store (the store holds one per origin). */
 export function addOriginOption(cmd: Command, opts: { hidden?: boolean } = {}): Command {
   const option = new Option('--origin <name>', 'which log in the store (its origin)').default('patchgate');

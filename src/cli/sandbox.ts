@@ -9,25 +9,20 @@ import { isAbsolute, relative } from 'node:path';
 import { Command, Option } from 'commander';
 import pc from 'picocolors';
 import type { Anvil } from '../chain/anvil.js';
-import { environmentError, inputError } from '../core/errors.js';
+import { environmentError } from '../core/errors.js';
 import { jsonText } from '../core/report-json.js';
 import type { SandboxEnvironment } from '../demo/sandbox.js';
 import { writeOutput } from '../report/index.js';
-import { addOutputOptions, addStoreOptions, type OutputOptions, stateDirOf, useColor } from './options.js';
+import {
+  addOutputOptions,
+  addStoreOptions,
+  type OutputOptions,
+  parsePort,
+  stateDirOf,
+  useColor,
+} from './options.js';
 
 /** A TCP port, 1–65535. */
-function port(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > 65535) {
-    throw inputError(
-      'invalid-argument',
-      `--port "${value}" is not a TCP port`,
-      'pass 1–65535, e.g. --port 8545',
-    );
-  }
-  return n;
-}
-
 /** A path as the user would type it from here: relative when under the current directory. */
 function shown(path: string): string {
   const r = relative(process.cwd(), path);
@@ -94,7 +89,7 @@ export function sandboxCommand(onExit: (code: number) => void): Command {
       new Option(
         '--port <port>',
         'port for the chain (default: 8545, or a free one if 8545 is taken)',
-      ).argParser(port),
+      ).argParser(parsePort),
     );
   addStoreOptions(cmd, { database: false });
   addOutputOptions(cmd, ['text', 'json']);

@@ -211,6 +211,9 @@ export const ERROR_CODES = {
   'bad-webhook-url': 2,
   'bad-webhook-sink': 2,
   'webhook-secret-missing': 2,
+  // serve (the HTTP API).
+  'unknown-route': 2,
+  'bad-request': 2,
   // patchgate itself.
   internal: 3,
 } as const satisfies Record<string, ExitCode>;
