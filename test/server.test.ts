@@ -40,7 +40,7 @@ beforeAll(async () => {
   await store.propose(RECORD, PLAN, REPORTS);
   const ledger = await openLedger(store.db, { origin: LOG_ORIGIN });
   await ledger.appendMany(sampleEntries(3));
-  app = createApp({ store, ledger });
+  app = createApp({ store, ledger, auth: { domain: 'review.example.org', chainId: 31337 } });
 }, 120_000);
 afterAll(async () => {
   await store?.close();
@@ -136,6 +136,10 @@ describe('the API', () => {
     };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/auth/login',
+      '/api/auth/logout',
+      '/api/auth/me',
+      '/api/auth/nonce',
       '/api/log/entries',
       '/api/log/head',
       '/api/log/proof/{index}',

@@ -10,6 +10,8 @@ import { addStoreOptions, parsePort } from './options.js';
 interface ServeOptions {
   port: number;
   host: string;
+  domain?: string;
+  chainId: number;
   stateDir: string;
   databaseUrl?: string;
 }
@@ -24,6 +26,15 @@ export function serveCommand(onExit: (code: number) => void): Command {
       new Option('--host <host>', 'address to listen on (another than 127.0.0.1 exposes the store)').default(
         '127.0.0.1',
       ),
+    )
+    .addOption(
+      new Option(
+        '--domain <authority>',
+        'the site users sign in to (Sign-In with Ethereum messages must name it; default: HOST:PORT)',
+      ),
+    )
+    .addOption(
+      new Option('--chain-id <id>', 'the chain sign-in messages must name').default(1).argParser(chainIdOf),
     );
   addStoreOptions(cmd);
   cmd.action(async (opts: ServeOptions) => {
@@ -34,11 +45,16 @@ export function serveCommand(onExit: (code: number) => void): Command {
       import('../server/app.js'),
     ]);
     const ledger = await openLedger(store.db, { origin: LOG_ORIGIN });
-    const app = createApp({ store, ledger });
+    const auth = { domain: opts.domain ?? '', chainId: opts.chainId };
+    const app = createApp({ store, ledger, auth });
     const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host });
     try {
       await new Promise<void>((resolve, reject) => {
-        server.once('listening', resolve);
+        server.once('listening', () => {
+          // Before any request is read: the default domain is where this server listens (--port 0 resolved).
+          auth.domain ||= `${opts.host}:${(server.address() as AddressInfo).port}`;
+          resolve();
+        });
         server.once('error', reject);
       });
     } catch (e) {
@@ -53,7 +69,9 @@ export function serveCommand(onExit: (code: number) => void): Command {
       throw e;
     }
     const { port } = server.address() as AddressInfo;
-    process.stderr.write(`serving http://${opts.host}:${port} (OpenAPI: /openapi.json): Ctrl-C stops it\n`);
+    process.stderr.write(
+      `serving http://${opts.host}:${port} (OpenAPI: /openapi.json; sign-in for ${auth.domain}, chain ${auth.chainId}): Ctrl-C stops it\n`,
+    );
     await new Promise<void>((resolve) => {
       for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(name, () => resolve());
     });
@@ -63,6 +81,18 @@ export function serveCommand(onExit: (code: number) => void): Command {
     onExit(0);
   });
   return cmd;
+}
+
+function chainIdOf(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || !Number.isSafeInteger(n)) {
+    throw inputError(
+      'invalid-argument',
+      `--chain-id "${value}" is not a chain id`,
+      'pass a positive integer, e.g. 1 or 31337',
+    );
+  }
+  return n;
 }
 
 function portOrZero(value: string): number {

@@ -214,6 +214,10 @@ export const ERROR_CODES = {
   // serve (the HTTP API).
   'unknown-route': 2,
   'bad-request': 2,
+  'siwe-invalid': 2,
+  'siwe-nonce-invalid': 2,
+  'siwe-signature-invalid': 2,
+  'not-signed-in': 2,
   // patchgate itself.
   internal: 3,
 } as const satisfies Record<string, ExitCode>;

@@ -4,20 +4,46 @@
  * web-standard Request → Response functions — the tests call `app.request()` with no socket — and it is small, with
  * no install script; the same zod schemas validate the requests and make the OpenAPI document.
  */
-import { Hono } from 'hono';
-import { toHex } from 'viem';
+import { type Context, Hono } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { type Hex, toHex } from 'viem';
 import type { z } from 'zod';
 import { inputError } from '../core/errors.js';
 import { patchStatus } from '../lifecycle/status.js';
 import type { Ledger } from '../store/ledger-store.js';
 import type { Store } from '../store/store.js';
+import { type AuthConfig, issueNonce, SESSION_COOKIE, sessionOf, signIn, signOut } from './auth.js';
 import { errorResponse } from './errors.js';
 import { openApiDocument } from './openapi.js';
-import { ENTRIES_PAGE, entriesQuery, proofParams, proofQuery, ROUTES } from './routes.js';
+import { ENTRIES_PAGE, entriesQuery, loginBody, proofParams, proofQuery, ROUTES } from './routes.js';
 
 export interface ServerDeps {
   store: Store;
   ledger: Ledger;
+  /** Sign-In with Ethereum: the domain and chain a message must name. */
+  auth: AuthConfig;
+}
+
+/** The session token: the cookie, or `Authorization: Bearer` for scripts. */
+function tokenOf(c: Context): string | undefined {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+  return bearer ?? getCookie(c, SESSION_COOKIE);
+}
+
+/** Behind TLS (directly, or a proxy that says so), the cookie is sent over https only. */
+const overTls = (c: Context) =>
+  new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+
+async function jsonBody(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw inputError(
+      'bad-request',
+      'the body is not JSON',
+      'send Content-Type: application/json with a JSON object',
+    );
+  }
 }
 
 /** `schema` applied to a request part; a mismatch is `bad-request` naming the field. */
@@ -37,7 +63,8 @@ const hono = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
 export function createApp(deps: ServerDeps): Hono {
   const app = new Hono();
-  const { store, ledger } = deps;
+  const { store, ledger, auth } = deps;
+  const db = store.db;
 
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
 
@@ -95,6 +122,41 @@ export function createApp(deps: ServerDeps): Hono {
       root: toHex(p.root),
       proof: p.proof.map((h) => toHex(h)),
     });
+  });
+
+  app.post(ROUTES.nonce.path, async (c) =>
+    c.json({ ...(await issueNonce(db, auth)), domain: auth.domain, chainId: auth.chainId }),
+  );
+
+  app.post(ROUTES.login.path, async (c) => {
+    const body = parse(loginBody, await jsonBody(c), 'body');
+    const session = await signIn(db, auth, { message: body.message, signature: body.signature as Hex });
+    setCookie(c, SESSION_COOKIE, session.token, {
+      httpOnly: true,
+      sameSite: 'Strict',
+      secure: overTls(c),
+      path: '/',
+      expires: new Date(session.expiresAt),
+    });
+    return c.json(session);
+  });
+
+  app.get(ROUTES.me.path, async (c) => {
+    const session = await sessionOf(db, tokenOf(c));
+    if (!session) {
+      throw inputError(
+        'not-signed-in',
+        'not signed in (no session, or it has expired)',
+        'sign in: POST /api/auth/nonce, then /api/auth/login',
+      );
+    }
+    return c.json(session);
+  });
+
+  app.post(ROUTES.logout.path, async (c) => {
+    await signOut(db, tokenOf(c));
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.json({ ok: true });
   });
 
   app.notFound((c) => {

@@ -10,10 +10,25 @@ export interface ErrorBody {
 }
 
 const NOT_FOUND: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['unknown-patch', 'unknown-route']);
+/** Who the caller is could not be established: 401. */
+const UNAUTHENTICATED: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'siwe-invalid',
+  'siwe-nonce-invalid',
+  'siwe-signature-invalid',
+  'not-signed-in',
+]);
 
-export function errorResponse(e: unknown): { status: 400 | 404 | 409 | 500; body: ErrorBody } {
+export function errorResponse(e: unknown): { status: 400 | 401 | 404 | 409 | 500; body: ErrorBody } {
   if (isPatchgateError(e)) {
-    const status = NOT_FOUND.has(e.code) ? 404 : e.exitCode === 2 ? 400 : e.exitCode === 1 ? 409 : 500;
+    const status = NOT_FOUND.has(e.code)
+      ? 404
+      : UNAUTHENTICATED.has(e.code)
+        ? 401
+        : e.exitCode === 2
+          ? 400
+          : e.exitCode === 1
+            ? 409
+            : 500;
     return {
       status,
       body: { error: { code: e.code, message: e.shortMessage, ...(e.hint ? { hint: e.hint } : {}) } },

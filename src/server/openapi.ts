@@ -52,6 +52,15 @@ export function openApiDocument(): unknown {
       operationId: id,
       summary: spec.summary,
       parameters: parameters(spec),
+      ...(spec.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: z.toJSONSchema(spec.body, { io: 'input' }) } },
+            },
+          }
+        : {}),
+      ...(spec.signedIn ? { security: [{ session: [] }, { bearer: [] }] } : {}),
       responses: {
         200: { description: spec.returns, content: { 'application/json': { schema: { type: 'object' } } } },
         400: {
@@ -74,5 +83,11 @@ export function openApiDocument(): unknown {
       description: 'The patches in a patchgate store and their transparency log, read-only.',
     },
     paths,
+    components: {
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'patchgate_session' },
+        bearer: { type: 'http', scheme: 'bearer' },
+      },
+    },
   };
 }

@@ -22,13 +22,24 @@ export const proofQuery = z.strictObject({
   size: count.optional().describe('the tree of this many entries (default: the current size)'),
 });
 
+export const loginBody = z.strictObject({
+  message: z.string().min(1).max(4096).describe('the EIP-4361 message, as signed'),
+  signature: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{130}$/, 'a signature is 0x and 130 hex digits (65 bytes)')
+    .describe("the account's personal_sign signature of the message"),
+});
+
 export interface RouteSpec {
-  method: 'get';
+  method: 'get' | 'post';
   /** OpenAPI form: `/api/patches/{digest}`. */
   path: string;
   summary: string;
   params?: z.ZodObject;
   query?: z.ZodObject;
+  body?: z.ZodObject;
+  /** Needs a session (cookie or bearer token). */
+  signedIn?: boolean;
   /** What a 200 holds, in words (the types are the library's: docs/api.md). */
   returns: string;
 }
@@ -69,6 +80,33 @@ export const ROUTES = {
     params: proofParams,
     query: proofQuery,
     returns: '{ origin, index, size, leafHash, root, proof } — hex, as `patchgate log proof --format json`',
+  },
+  nonce: {
+    method: 'post',
+    path: '/api/auth/nonce',
+    summary: 'a fresh Sign-In with Ethereum nonce: single use, valid for 5 minutes',
+    returns: '{ nonce, expiresAt, domain, chainId } — put them in the EIP-4361 message',
+  },
+  login: {
+    method: 'post',
+    path: '/api/auth/login',
+    summary: 'sign in with an EIP-4361 message and its signature; opens a session',
+    body: loginBody,
+    returns:
+      '{ address, chainId, expiresAt, token } and an httpOnly SameSite=Strict cookie; scripts send the token as `Authorization: Bearer`',
+  },
+  me: {
+    method: 'get',
+    path: '/api/auth/me',
+    summary: 'who the session is',
+    signedIn: true,
+    returns: '{ address, chainId, expiresAt }',
+  },
+  logout: {
+    method: 'post',
+    path: '/api/auth/logout',
+    summary: 'end the session',
+    returns: '{ ok: true }',
   },
 } as const satisfies Record<string, RouteSpec>;
 

@@ -107,6 +107,18 @@ create table if not exists watch_deliveries (
   updated_at timestamptz not null default now(),
   primary key (sink, origin)
 );
+create table if not exists auth_nonces (
+  nonce text primary key,
+  expires_at timestamptz not null,
+  used_at timestamptz
+);
+create table if not exists auth_sessions (
+  token_hash text primary key,
+  address text not null,
+  chain_id bigint not null,
+  expires_at timestamptz not null,
+  created_at timestamptz not null default now()
+);
 `;
 
 export function schemaStatements(): string[] {
