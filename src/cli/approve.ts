@@ -1,11 +1,11 @@
 /** `patchgate approve`: one approver's EIP-712 approval of a patch digest (and their Safe signatures). */
 import { readFileSync, statSync } from 'node:fs';
 import { Command } from 'commander';
-import type { Address, Hex } from 'viem';
+import type { Hex } from 'viem';
 import { inputError, isPatchgateError } from '../core/errors.js';
 import { refuseKeyShapedPath } from '../govern/keys.js';
+import { FORMAT_HINT, MAX_APPROVAL_FILE_BYTES, parseApprovalFile } from '../lifecycle/approval-file.js';
 import type { ApprovalFile, ApprovalRequest, ApproveResult } from '../lifecycle/approve.js';
-import type { SafePurpose } from '../store/store.js';
 import {
   addLifecycleOptions,
   emit,
@@ -18,87 +18,6 @@ import { addDigestArgument, addKeyOptions, type KeyOptions } from './options.js'
 interface ApproveOptions extends LifecycleOptions, KeyOptions {
   approval?: string;
   typedData?: boolean;
-}
-
-const HEX = (bytes: number) => new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`);
-
-/** An approval file is a few hundred bytes; anything near this is not one (and is not read whole). */
-export const MAX_APPROVAL_FILE_BYTES = 64 * 1024;
-
-const FORMAT_HINT = 'see `patchgate approve --typed-data` (its "file") for the format';
-
-/** An approval file as `approve --typed-data` describes it, each field checked with a clear error. */
-export function parseApprovalFile(text: string, file: string): ApprovalFile {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw inputError('bad-approval-file', `approval file ${file} is not JSON`, FORMAT_HINT);
-  }
-  const isObject = (v: unknown): v is Record<string, unknown> =>
-    typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isObject(parsed)) {
-    throw inputError('bad-approval-file', `approval file ${file} is not a JSON object`, FORMAT_HINT);
-  }
-  const raw = parsed;
-  const field = (name: string, re: RegExp, what: string): string => {
-    const v = raw[name];
-    const s = typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : v;
-    if (typeof s !== 'string' || !re.test(s)) {
-      throw inputError('bad-approval-file', `approval file ${file}: "${name}" is not ${what}`, FORMAT_HINT);
-    }
-    return s;
-  };
-  // A uint256 has at most 78 decimal digits; a chain id must be a safe integer.
-  const uint = /^\d{1,78}$/;
-  const chainId = Number(field('chainId', /^\d{1,16}$/, 'a chain id'));
-  if (!Number.isSafeInteger(chainId)) {
-    throw inputError('bad-approval-file', `approval file ${file}: "chainId" is not a chain id`, FORMAT_HINT);
-  }
-  const approval = {
-    digest: field('digest', HEX(32), 'a 32-byte hex digest').toLowerCase() as Hex,
-    chainId,
-    proxy: field('proxy', HEX(20), 'an address') as Address,
-    nonce: BigInt(field('nonce', uint, 'a decimal uint256 nonce')),
-    expiry: BigInt(field('expiry', uint, 'a decimal unix time')),
-    signature: field('signature', /^0x[0-9a-fA-F]+$/, 'a hex signature') as Hex,
-  };
-  const list = raw.safeSignatures ?? [];
-  if (!Array.isArray(list) || list.length > 2) {
-    throw inputError(
-      'bad-approval-file',
-      `approval file ${file}: "safeSignatures" is not a list of at most two (schedule, execute)`,
-      FORMAT_HINT,
-    );
-  }
-  const safeSignatures = list.map((s: unknown, i) => {
-    const purpose = isObject(s) ? s.purpose : undefined;
-    if (!isObject(s) || (purpose !== 'schedule' && purpose !== 'execute')) {
-      throw inputError(
-        'bad-approval-file',
-        `approval file ${file}: safeSignatures[${i}].purpose is not schedule or execute`,
-        FORMAT_HINT,
-      );
-    }
-    const nonce =
-      typeof s.safeNonce === 'number' && Number.isSafeInteger(s.safeNonce)
-        ? String(s.safeNonce)
-        : s.safeNonce;
-    if (
-      typeof nonce !== 'string' ||
-      !uint.test(nonce) ||
-      typeof s.signature !== 'string' ||
-      !HEX(65).test(s.signature)
-    ) {
-      throw inputError(
-        'bad-approval-file',
-        `approval file ${file}: safeSignatures[${i}] needs a decimal safeNonce and a 65-byte signature`,
-        FORMAT_HINT,
-      );
-    }
-    return { purpose: purpose as SafePurpose, safeNonce: BigInt(nonce), signature: s.signature as Hex };
-  });
-  return { approval, safeSignatures };
 }
 
 /** Read an approval file: refused (exit 2) when it is a key, unreadable, or too large to be one. */
