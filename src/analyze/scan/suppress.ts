@@ -21,7 +21,29 @@ export type SuppressionLookup =
   | { kind: 'none' };
 
 const DIRECTIVE =
-  /\/\/\s*patchgate-disable-(next-line|line)\s+([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)(?:\s+--\s*(.*))?$/;
+  /^\/\/\s*patchgate-disable-(next-line|line)\s+([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)(?:\s+--\s*(.*))?$/;
+
+/**
+ * The `//` comment that ends a line, read past string literals and block comments: a directive counts only in a
+ * comment — `require(ok, "// patchgate-disable-line scan-tx-origin -- x")` holds one in a string, which is code.
+ */
+export function lineComment(text: string): string | undefined {
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '/' && text[i + 1] === '/') return text.slice(i);
+    else if (ch === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      if (end < 0) return undefined; // the rest of the line is a block comment
+      i = end + 1;
+    }
+  }
+  return undefined;
+}
 
 interface Directive {
   next: boolean;
@@ -31,7 +53,8 @@ interface Directive {
 }
 
 function directiveOn(text: string | undefined, line: number): Directive | undefined {
-  const m = DIRECTIVE.exec((text ?? '').trimEnd());
+  const comment = lineComment(text ?? '');
+  const m = comment === undefined ? null : DIRECTIVE.exec(comment.trimEnd());
   if (!m) return undefined;
   return {
     next: m[1] === 'next-line',
