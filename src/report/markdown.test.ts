@@ -155,4 +155,21 @@ describe('renderMarkdown', () => {
     expect(mid).toBe(full);
     expect(mid).not.toContain('Truncated');
   });
+
+  it('renders no link or image of a message or reason of its own, and leaves code spans as they are', () => {
+    const base = sampleReport();
+    const [first] = base.findings;
+    if (!first) throw new Error('the sample has a finding');
+    const evil = {
+      ...first,
+      message: 'see [PASS](https://evil.example) and `balances[msg.sender]`',
+      acknowledged: true,
+      acknowledgedReason: '![ok](https://evil.example/pixel.png)',
+    };
+    const md = renderMarkdown({ ...base, findings: [evil] });
+    expect(md).not.toMatch(/(?<!\\)\[PASS\]\(/);
+    expect(md).toContain('\\[PASS\\](https://evil.example)');
+    expect(md).toContain('!\\[ok\\](https://evil.example/pixel.png)');
+    expect(md).toContain('`balances[msg.sender]`');
+  });
 });

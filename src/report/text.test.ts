@@ -70,4 +70,26 @@ describe('renderText', () => {
     expect(pass).toMatch(/^PASS /);
     expect(pass.trimEnd().split('\n').at(-1)).toBe('0 blocking, 0 acknowledged, 0 fixed by this patch');
   });
+
+  it('prints control characters from the reviewed code escaped: a file name cannot erase lines or repaint the verdict', () => {
+    const base = sampleReport();
+    const [first] = base.findings;
+    if (!first?.location) throw new Error('the sample has a located finding');
+    const evil = {
+      ...first,
+      message: 'looks fine\u001b[2K\u001b[1A\rPASS',
+      location: { ...first.location, file: 'src/\u001b[2J\u001b[HV.sol' },
+      acknowledged: true,
+      acknowledgedReason: 'ok\u001b]8;;https://evil\u0007',
+    };
+    const out = renderText({ ...base, findings: [evil] }, { color: false });
+    const controls = [...out].filter((ch) => {
+      const n = ch.charCodeAt(0);
+      return (n < 32 && ch !== '\n' && ch !== '\t') || (n >= 127 && n < 160);
+    });
+    expect(controls).toEqual([]);
+    expect(out).toContain('src/\\x1b[2J\\x1b[HV.sol');
+    expect(out).toContain('looks fine\\x1b[2K\\x1b[1A\\x0dPASS');
+    expect(out).toContain('ok\\x1b]8;;https://evil\\x07');
+  });
 });

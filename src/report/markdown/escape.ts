@@ -14,7 +14,7 @@ export function code(s: string): string {
 }
 
 /**
- * Text with no HTML, no @mention and (in a table cell) no line break or unescaped pipe. Backquotes stay (messages
+ * Text with no HTML, no link or image, no @mention and (in a table cell) no line break or unescaped pipe. Backquotes stay (messages
  * quote names in code): a code span they make holds only escaped text.
  */
 export function text(s: string, opts: { cell?: boolean } = {}): string {
@@ -22,6 +22,11 @@ export function text(s: string, opts: { cell?: boolean } = {}): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/@(?=[A-Za-z0-9_-])/g, '@\u200b');
+    .replace(/@(?=[A-Za-z0-9_-])/g, '@\u200b')
+    // No link or image of the text's own (`[PASS](…)`, `![…](…)` in a suppression's reason): brackets outside
+    // code spans are escaped; inside one they are shown as they are anyway.
+    .split(/(`[^`\n]*`)/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/[[\]]/g, (b) => `\\${b}`)))
+    .join('');
   return opts.cell ? escaped.replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\\|') : escaped;
 }

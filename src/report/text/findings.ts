@@ -25,16 +25,33 @@ function verdictLine(report: ReportHeader, c: Colors, subject: string): string {
   return `${verdict}${subject ? ` ${subject}` : ''}  ${c.dim(`digest ${report.digest.slice(0, 18)}…`)}`;
 }
 
+/**
+ * Text that came from the code under review (file and contract names, messages quoting it, a suppression's reason)
+ * printed without its control characters: an escape sequence in a file name could otherwise move the cursor, erase
+ * the blocking lines or repaint the verdict on a terminal. Each is shown as `\x1b`; a tab stays a tab.
+ */
+const CONTROL = new RegExp(
+  `[${String.fromCharCode(0)}-${String.fromCharCode(8)}${String.fromCharCode(11)}-${String.fromCharCode(31)}${String.fromCharCode(127)}-${String.fromCharCode(159)}]`,
+  'g',
+);
+
+export function printable(text: string): string {
+  return text.replace(CONTROL, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 function findingLines(f: Finding, c: Colors): string[] {
-  const loc = where(f);
+  const loc = where(f) ? printable(where(f) as string) : '';
   const marks = `${blocksGate(f) ? c.red('  [blocking]') : ''}${f.acknowledged ? c.cyan('  (acknowledged)') : ''}`;
   const out = [`  ${severityLabel(c, f)}  ${c.bold(f.id)}${loc ? `  ${loc}` : ''}${marks}`];
-  for (const line of f.message.split('\n')) out.push(`      ${line}`);
+  for (const line of f.message.split('\n')) out.push(`      ${printable(line)}`);
   // A fix for what is gone, or for an info note, is noise.
   if (f.hint && f.status !== 'fixed' && (f.blocking || f.severity !== 'info')) {
     out.push(`      ${c.dim('> fix:')} ${f.hint}`);
   }
-  if (f.acknowledged) out.push(`      ${c.dim('> acknowledged:')} ${f.acknowledgedReason ?? 'acknowledged'}`);
+  if (f.acknowledged)
+    out.push(
+      `      ${c.dim('> acknowledged:')} ${printable(f.acknowledgedReason ?? 'acknowledged').replaceAll('\n', ' ')}`,
+    );
   return out;
 }
 
