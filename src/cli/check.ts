@@ -28,6 +28,7 @@ import {
   useColor,
 } from './options.js';
 import { addSourceRootOption, addSourceUrlOption, sarifPlacement } from './sarif-placement.js';
+import { assertStateNotCommitted } from './state-dir.js';
 
 const KINDS = ['transparent', 'uups', 'beacon'] as const;
 
@@ -97,6 +98,7 @@ export function checkCommand(onExit: (code: number) => void): Command {
     const acknowledge = [...config.acknowledge, ...opts.allow.map(parseAllow)];
     assertKnownIds(acknowledge); // before compiling: a typo should not cost a compile
     const dir = opts.project ? resolve(opts.project) : projectDir;
+    assertStateNotCommitted(stateDir, dir); // its caches are trusted as they are
     if (opts.all || opts.pairs) {
       assertManyPairsAlone(opts);
       const pairs = opts.pairs ? readPairsFile(resolve(opts.pairs)) : configPairs(config);

@@ -41,6 +41,7 @@ import {
   stateDirOf,
 } from './options.js';
 import { addSourceRootOption, addSourceUrlOption, sarifPlacement } from './sarif-placement.js';
+import { assertStateNotCommitted } from './state-dir.js';
 
 type Placement = ReturnType<typeof sarifPlacement>;
 
@@ -218,7 +219,7 @@ async function prepare(opts: CiOptions, ctx: GitHubContext | undefined) {
   // A bad --source-root or --source-url: exit 2 before any work.
   const placement = sarifPlacement(projectDir, opts.sourceRoot, opts.sourceUrl);
   const base = baseRevision(opts.base, ctx);
-  assertStateNotCommitted(stateDirOf(opts), projectDir);
+  assertStateNotCommitted(stateDirOf(opts), projectDir, '--state-dir "$RUNNER_TEMP/patchgate"');
   if (ctx) fetchIfMissing(projectDir, base);
   return { config, configPath, projectDir, placement, base };
 }
@@ -330,32 +331,6 @@ async function basePolicy(
     simulate: Boolean(baseConfig.system?.deploy ?? head.system?.deploy),
     notes,
   };
-}
-
-/**
- * The state dir holds caches that are trusted as they are (compiler output, analyses, keyed by content hashes anyone
- * can compute): one committed to the repository is the pull request's to forge — a cached "no findings" for its own
- * unsafe patch. Refused; the action keeps its state in the runner's temp dir.
- */
-function assertStateNotCommitted(stateDir: string, projectDir: string): void {
-  if (!existsSync(stateDir)) return;
-  let tracked = '';
-  try {
-    tracked = execFileSync('git', ['ls-files', '-z', '--', '.'], {
-      cwd: stateDir,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-  } catch {
-    return; // not inside a git repository: nothing of it came with the pull request
-  }
-  if (tracked.length > 0) {
-    throw inputError(
-      'state-dir-committed',
-      `the state dir ${relative(projectDir, stateDir) || stateDir} holds files committed to the repository (${tracked.split('\0')[0]}): cached results there are not trusted`,
-      'remove it from git (git rm -r --cached) and pass --state-dir outside the checkout, e.g. "$RUNNER_TEMP/patchgate"',
-    );
-  }
 }
 
 /** `--base`, else the pull request's base commit, else the commit before a push; none is exit 2. */

@@ -14,6 +14,7 @@ import {
   useColor,
 } from './options.js';
 import { address } from './options-address.js';
+import { assertStateNotCommitted } from './state-dir.js';
 
 interface ProposeOptions extends LifecycleOptions, KeyOptions {
   patch: string;
@@ -65,6 +66,7 @@ export function proposeCommand(onExit: (code: number) => void): Command {
     const report = await withLifecycle(
       opts,
       async (lc) => {
+        assertStateNotCommitted(lc.stateDir, lc.projectDir); // its check and simulate caches are trusted as they are
         const { propose } = await import('../lifecycle/propose.js');
         return propose(lc, {
           patch: opts.patch,

@@ -17,6 +17,7 @@ import {
   stateDirOf,
   useColor,
 } from './options.js';
+import { assertStateNotCommitted } from './state-dir.js';
 
 interface ProveOptions extends ProjectOptions, OutputOptions<ReportFormat> {
   timeout: number;
@@ -62,6 +63,7 @@ export function proveCommand(onExit: (code: number) => void): Command {
       file: opts.config,
       searchDir: resolve(opts.project ?? '.'),
     });
+    assertStateNotCommitted(stateDir, projectDir); // its caches are trusted as they are
     const acknowledge = [...config.acknowledge, ...opts.allow.map(parseAllow)];
     assertKnownIds(acknowledge);
     const report = await runProve({

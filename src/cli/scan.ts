@@ -18,6 +18,7 @@ import {
   useColor,
 } from './options.js';
 import { addSourceRootOption, addSourceUrlOption, sarifPlacement } from './sarif-placement.js';
+import { assertStateNotCommitted } from './state-dir.js';
 
 interface ScanOptions extends ProjectOptions, OutputOptions<ReportFormat> {
   reference?: string;
@@ -61,6 +62,7 @@ export function scanCommand(onExit: (code: number) => void): Command {
       file: opts.config,
       searchDir: resolve(opts.project ?? '.'),
     });
+    assertStateNotCommitted(stateDir, projectDir); // its caches are trusted as they are
     const placement = sarifPlacement(projectDir, opts.sourceRoot, opts.sourceUrl);
     const acknowledge = [...config.acknowledge, ...opts.allow.map(parseAllow)];
     assertKnownIds(acknowledge);

@@ -21,6 +21,7 @@ import {
   useColor,
 } from './options.js';
 import { addSourceRootOption, addSourceUrlOption, sarifPlacement } from './sarif-placement.js';
+import { assertStateNotCommitted } from './state-dir.js';
 
 interface SimulateOptions extends ProjectOptions, OutputOptions<ReportFormat> {
   sourceRoot?: string;
@@ -66,6 +67,7 @@ export function simulateCommand(onExit: (code: number) => void): Command {
       file: opts.config,
       searchDir: resolve(opts.project ?? '.'),
     });
+    assertStateNotCommitted(stateDir, projectDir); // its caches are trusted as they are
     const placement = sarifPlacement(projectDir, opts.sourceRoot, opts.sourceUrl); // a bad --source-root: exit 2 before any work
     // The chain stack (viem, anvil) loads only for this command.
     const { runSimulate } = await import('../simulate/run-simulate.js');

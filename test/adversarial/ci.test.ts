@@ -205,6 +205,34 @@ describe('the state dir', () => {
       rmSync(own.root, { recursive: true, force: true });
     }
   });
+
+  it('a forged proof and analysis committed in the state dir are not trusted by check, prove or scan on that checkout either', () => {
+    const own = makeRepo(['fix-flash-deposit']);
+    try {
+      const state = join(own.project, '.patchgate');
+      mkdirSync(join(state, 'cache', 'smt'), { recursive: true });
+      writeFileSync(
+        join(state, 'cache', 'smt', `${'0'.repeat(64)}.json`),
+        '{"format":"patchgate-smt-1","output":"{}"}',
+      );
+      git(own.root, 'add', '-f', 'contracts/.patchgate/cache/smt');
+      git(own.root, 'commit', '-qm', 'a cached proof');
+      for (const args of [
+        ['check', '--patch', 'fix-flash-deposit'],
+        ['prove', 'VaultV2'],
+        ['scan', 'VaultV2'],
+      ]) {
+        const r = runCli([...args, '--project', own.project, '--state-dir', state], { cwd: own.project });
+        expect(r.code, args[0]).toBe(2);
+        expect(r.stderr.split('\n')[0]).toBe(
+          'patchgate: the state dir .patchgate holds files committed to the repository (cache/smt/' +
+            `${'0'.repeat(64)}.json): cached results there are not trusted`,
+        );
+      }
+    } finally {
+      rmSync(own.root, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("the pull request's own config", () => {

@@ -35,7 +35,7 @@ const CONTROL = new RegExp(
   'g',
 );
 
-export function printable(text: string): string {
+function printable(text: string): string {
   return text.replace(CONTROL, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
