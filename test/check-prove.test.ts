@@ -113,9 +113,13 @@ describe('check: the prove stage', () => {
     }
   }, 240_000);
 
-  it('runs no prove stage when the team turned it off', async () => {
-    const r = await check({ prove: undefined });
-    expect(r.stages.map((s) => s.name)).toEqual(['build', 'check']);
+  it('reports the stage as skipped when the team turned it off (never as passed, never left out)', async () => {
+    const r = await check({ prove: false });
+    expect(r.stages.map((s) => [s.name, s.status])).toEqual([
+      ['build', 'passed'],
+      ['check', 'passed'],
+      ['prove', 'skipped'],
+    ]);
     expect(r.proofs).toBeUndefined();
     expect(r.findings.some((f) => f.id.startsWith('prove-'))).toBe(false);
   });

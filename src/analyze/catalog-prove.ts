@@ -23,7 +23,7 @@ export const PROVE_ENTRIES: CatalogEntry[] = [
     blocking: true,
     summary:
       'The checker neither proved nor refuted the target: it ran out of its wall-clock limit, the solver gave up (nonlinear arithmetic, unbounded loops), or a violation was found where it abstracts a construct it does not support (inline assembly), so the counterexample may be spurious. What was not checked does not pass: it blocks until the team acknowledges it with a reason.',
-    fix: 'Raise --timeout, simplify the property (split nonlinear arithmetic, bound loops), or acknowledge the id in patchgate.config.json with the reason the property holds anyway.',
+    fix: "Raise the limit (prove --timeout; in check, the config's prove.timeout), simplify the property (split nonlinear arithmetic, bound loops), or acknowledge the id in patchgate.config.json with the reason the property holds anyway.",
     example: 'VaultV2 (own assertions): not decided — timeout after 60 s',
   },
 ];

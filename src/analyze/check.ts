@@ -48,8 +48,8 @@ export interface CheckUpgradeParameters {
   candidate: string;
   kind?: ProxyKind;
   acknowledge?: readonly Acknowledgement[];
-  /** Run the prove stage (SMTChecker) with these limits; absent: no proofs. */
-  prove?: ProveOptions;
+  /** Run the prove stage (SMTChecker) with these limits; `false`: the team turned it off (a skipped stage). */
+  prove?: ProveOptions | false;
 }
 
 export interface ContractSummary {
@@ -75,6 +75,8 @@ export interface CheckResult {
   proofs?: ProofEntry[];
   /** The prove stage's wall time (not evidence: left out of the digest). */
   proveMs?: number;
+  /** The config turned the prove stage off: it is reported as skipped, never as passed. */
+  proveOff?: true;
 }
 
 function summary(handle: ContractHandle): ContractSummary {
@@ -348,6 +350,7 @@ export async function analyzeUpgrade(
     findings: sortFindings(adjusted),
     ...(storageLayout.length > 0 ? { storageLayout } : {}),
     ...(proved ? { proofs: proved.proofs, proveMs: proved.durationMs } : {}),
+    ...(params.prove === false ? { proveOff: true as const } : {}),
   };
 }
 

@@ -25,9 +25,9 @@ export interface ProveStageResult {
   durationMs: number;
 }
 
-/** The config's `prove` section as check's parameter: `{ prove }`, or nothing when the team turned the stage off. */
-export function proveOf(config: Pick<Config, 'prove'>): { prove?: ProveOptions } {
-  return config.prove.enabled ? { prove: { timeoutMs: config.prove.timeout * 1000 } } : {};
+/** The config's `prove` section as check's parameter: its limits, or `false` when the team turned the stage off. */
+export function proveOf(config: Pick<Config, 'prove'>): { prove: ProveOptions | false } {
+  return { prove: config.prove.enabled ? { timeoutMs: config.prove.timeout * 1000 } : false };
 }
 
 /** Where a contract is declared: the location of its undecided targets and harness violations. */

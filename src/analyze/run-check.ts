@@ -36,8 +36,8 @@ export interface RunCheckParameters {
   referenceFrom?: ReferenceFrom;
   /** Reuse and store analysis results in the state dir (default true). */
   cache?: boolean;
-  /** Run the prove stage (SMTChecker) with these limits; absent: no proofs. */
-  prove?: ProveOptions;
+  /** Run the prove stage (SMTChecker) with these limits; `false`: turned off by the config (a skipped stage). */
+  prove?: ProveOptions | false;
 }
 
 /** Where the reference build came from, when it is not the candidate's own project. */
@@ -121,7 +121,7 @@ export interface CheckSpec {
   reference: string;
   candidate: string;
   kind?: ProxyKind;
-  prove?: ProveOptions;
+  prove?: ProveOptions | false;
 }
 
 /**
@@ -135,7 +135,7 @@ function analysisCacheFile(
   referenceKeys?: readonly string[],
 ): string {
   const parts: unknown[] = [analyzerIdentity(), unitKeys, spec.reference, spec.candidate, spec.kind];
-  if (spec.prove) parts.push({ prove: spec.prove.timeoutMs });
+  if (spec.prove !== undefined) parts.push({ prove: spec.prove === false ? 'off' : spec.prove.timeoutMs });
   if (referenceKeys) parts.push({ referenceUnits: referenceKeys });
   const key = createHash('sha256').update(JSON.stringify(parts)).digest('hex');
   return join(stateDir, 'cache', 'check', `${key}.json`);
@@ -219,6 +219,8 @@ export function checkReportOf(
       (f) => f.id.startsWith('prove-') && f.blocking && !f.acknowledged && f.status !== 'fixed',
     );
     recorder.record('prove', proofs.length === 0 ? 'skipped' : passedIf(!blocked), spent);
+  } else if (result.proveOff) {
+    recorder.record('prove', 'skipped', 0);
   }
   const stages = recorder.stages;
   // The layout table is derived from the compiled contracts the bytecode hashes already pin: the digest covers
@@ -267,7 +269,7 @@ export async function runCheck(params: RunCheckParameters): Promise<CheckReport>
     reference: params.reference,
     candidate: params.candidate,
     kind: params.kind,
-    ...(params.prove ? { prove: params.prove } : {}),
+    ...(params.prove !== undefined ? { prove: params.prove } : {}),
   };
   const useCache = params.cache !== false;
   // Fast path: every unit is cached and so is the analysis of exactly these inputs — no compiler output read.

@@ -68,8 +68,8 @@ export interface RunPairsParameters {
    * default the first error ends the run, naming its pair (fail closed: the CLI exits 2 or 3).
    */
   keepGoing?: boolean;
-  /** Run every pair's prove stage (SMTChecker) with these limits; absent: no proofs. */
-  prove?: ProveOptions;
+  /** Run every pair's prove stage (SMTChecker) with these limits; `false`: turned off (a skipped stage). */
+  prove?: ProveOptions | false;
 }
 
 /** The same error, its message prefixed with the pair it belongs to. */
@@ -141,7 +141,8 @@ export async function runPairs(params: RunPairsParameters): Promise<PairsReport>
     !params.project && useCache && existsSync(join(params.stateDir, 'cache', 'check'))
       ? cachedUnitKeys({ dir: params.projectDir, stateDir: params.stateDir })
       : undefined;
-  const pairs = params.prove ? params.pairs.map((p) => ({ ...p, prove: params.prove })) : params.pairs;
+  const { prove } = params;
+  const pairs = prove !== undefined ? params.pairs.map((p) => ({ ...p, prove })) : params.pairs;
   if (unitKeys) {
     for (const pair of pairs) {
       const hit = cachedAnalysis(params.projectDir, params.stateDir, pair, unitKeys, params.referenceProject);

@@ -29,10 +29,11 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 function parseTimeout(value: string): number {
   const seconds = Number(value);
-  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
+  // The config's limit too: past 3600 s a timer would not even fire as set (Node's timers stop at 2^31 ms).
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
     throw inputError(
       'invalid-argument',
-      `--timeout ${JSON.stringify(value)} is not a positive number of seconds`,
+      `--timeout ${JSON.stringify(value)} is not a number of seconds from 0 to 3600`,
       'e.g. --timeout 60',
     );
   }
