@@ -64,11 +64,15 @@ describe('patchgate prove', () => {
   it('bad input is exit 2 with one line naming the value', () => {
     const bad = prove('VaultV2', '--timeout', 'soon');
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim()).toMatch(/^patchgate: --timeout "soon" is not a number of seconds from 0 to 3600/);
+    expect(bad.stderr.trim()).toMatch(
+      /^patchgate: --timeout "soon" is not a number of seconds from 0 to 3600/,
+    );
     // Past Node's timer range a limit would fire at once and report a timeout that never happened.
     const huge = prove('VaultV2', '--timeout', '1e9');
     expect(huge.code).toBe(2);
-    expect(huge.stderr.trim()).toMatch(/^patchgate: --timeout "1e9" is not a number of seconds from 0 to 3600/);
+    expect(huge.stderr.trim()).toMatch(
+      /^patchgate: --timeout "1e9" is not a number of seconds from 0 to 3600/,
+    );
     const missing = prove('NoSuchVault');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('NoSuchVault');

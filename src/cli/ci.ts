@@ -6,7 +6,7 @@
  * could not run is exit 2 or 3 (fail closed) and says so in the summary and the comment too.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { proveOf } from '../analyze/prove-stage.js';
