@@ -1,5 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
+/** End-to-end files whose assertions are about wall-clock races with a chain's blocks. */
+const REALTIME = [
+  'test/watch-attack.test.ts',
+  'test/watch-leader.test.ts',
+  'test/watch-restart.test.ts',
+  'test/adversarial/watch-flood.test.ts',
+];
+
 export default defineConfig({
   test: {
     testTimeout: 120_000,
@@ -19,7 +27,14 @@ export default defineConfig({
     isolate: false,
     projects: [
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
-      { extends: true, test: { name: 'e2e', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['test/**/*.test.ts'], exclude: REALTIME } },
+      {
+        // The watcher races real blocks (a pause must land before an attack mined 2 s later): with both cores busy
+        // it has once missed that window in CI. These files run last, one at a time, with the machine to
+        // themselves — the claim they test is the product's latency, not the CI box's contention (~50 s of wall).
+        extends: true,
+        test: { name: 'realtime', include: REALTIME, fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
     ],
   },
 });

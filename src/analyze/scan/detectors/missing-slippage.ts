@@ -6,11 +6,10 @@
  * minimum-out is the protection); a minimum computed on chain from the spot quote is not reported either, and is
  * no protection (the docs say so).
  */
-import { walk } from '../../ast.js';
 import { isZero } from '../../caller-flags.js';
-import { callerGuard, codeOf } from '../../callgraph.js';
-import { callTarget } from '../../calls.js';
+import { callerGuard } from '../../callgraph.js';
 import type { ScanDetector, ScanHit } from '../detector.js';
+import { externalWriteCalls } from './external-calls.js';
 import { calledName, isTypeBound, namedArguments, unwrap } from './token-math.js';
 
 const MINIMUM = /^_?(amount\w*Min(imum)?|min\w*(Out|Amount|Received|Return|Dy)\w*|min_dy|min_amount\w*)$/i;
@@ -21,25 +20,19 @@ export const missingSlippage: ScanDetector = {
   confidence: 'high',
   run({ view, own }) {
     const hits: ScanHit[] = [];
-    for (const fn of own) {
-      walk(codeOf(fn), (n) => {
-        if (n.nodeType !== 'FunctionCall' || n.kind === 'typeConversion') return undefined;
-        const target = callTarget(view, n, fn);
-        if (target.kind !== 'external' || target.readOnly) return undefined;
-        const open: string[] = [];
-        for (const [name, arg] of namedArguments(view, n, fn)) {
-          if (MINIMUM.test(name) && isZero(unwrap(arg))) open.push(`${name} = 0`);
-          if (MAXIMUM.test(name) && isTypeBound(unwrap(arg), 'max')) open.push(`${name} = type(uint256).max`);
-        }
-        if (open.length === 0) return undefined;
-        const guarded = fn.nodeType === 'FunctionDefinition' && callerGuard(view, fn).guarded;
-        hits.push({
-          node: n,
-          within: fn,
-          message: `${fn.name || 'the fallback'} calls ${calledName(n)} with ${open.join(', ')}: no slippage bound, so a sandwich takes whatever the pool can be pushed to${guarded ? ' (the caller is restricted, but the transaction is still public in the mempool)' : ''}.`,
-          ...(guarded ? { severity: 'medium' as const } : {}),
-        });
-        return undefined;
+    for (const { call: n, within: fn } of externalWriteCalls(view, own)) {
+      const open: string[] = [];
+      for (const [name, arg] of namedArguments(view, n, fn)) {
+        if (MINIMUM.test(name) && isZero(unwrap(arg))) open.push(`${name} = 0`);
+        if (MAXIMUM.test(name) && isTypeBound(unwrap(arg), 'max')) open.push(`${name} = type(uint256).max`);
+      }
+      if (open.length === 0) continue;
+      const guarded = fn.nodeType === 'FunctionDefinition' && callerGuard(view, fn).guarded;
+      hits.push({
+        node: n,
+        within: fn,
+        message: `${fn.name || 'the fallback'} calls ${calledName(n)} with ${open.join(', ')}: no slippage bound, so a sandwich takes whatever the pool can be pushed to${guarded ? ' (the caller is restricted, but the transaction is still public in the mempool)' : ''}.`,
+        ...(guarded ? { severity: 'medium' as const } : {}),
       });
     }
     return hits;
