@@ -4,13 +4,10 @@
  * the live version, with the call sequence that breaks it.
  */
 import type { CheckReport } from '../analyze/run-check.js';
-import type { Finding } from '../core/finding.js';
 import type { ProofEntry } from '../prove/targets.js';
+import { findingBrief } from '../report/common.js';
 import { FIX, type Stage } from './lifecycle.js';
 import type { DemoReport, DemoStep } from './report.js';
-
-const where = (f: Finding) =>
-  f.location ? ` in ${f.location.contract}${f.location.function ? `.${f.location.function}` : ''}` : '';
 
 const shortName = (p: ProofEntry) => p.contract?.split(':').pop() ?? '?';
 
@@ -42,7 +39,7 @@ export async function fixEvidence(
   say({
     stage: 'scan',
     ok: scanOk,
-    text: `${FIX} fixes ${fixed.map((f) => `${f.id}${where(f)} (${f.severity})`).join(', ') || 'NO scan finding'}; ${introduced.length === 0 ? 'introduces nothing that blocks' : `INTRODUCES ${introduced.map((f) => f.id).join(', ')}`}`,
+    text: `${FIX} fixes ${fixed.map(findingBrief).join(', ') || 'NO scan finding'}; ${introduced.length === 0 ? 'introduces nothing that blocks' : `INTRODUCES ${introduced.map((f) => f.id).join(', ')}`}`,
   });
   const proveOk = await stage(
     'prove',

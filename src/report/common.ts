@@ -69,13 +69,15 @@ export function fixedSummary(findings: readonly Finding[]): string {
     (f) => f.status === 'fixed' && (f.id.startsWith('scan-') || f.id.startsWith('prove-')),
   );
   if (fixed.length === 0) return '';
-  const items = fixed.map((f) => {
-    const at = f.location
-      ? ` in ${f.location.contract}${f.location.function ? `.${f.location.function}` : ''}`
-      : '';
-    return `${f.id}${at} (${f.severity})`;
-  });
-  return `fixed by this patch: ${items.join(', ')}`;
+  return `fixed by this patch: ${fixed.map(findingBrief).join(', ')}`;
+}
+
+/** `scan-reentrancy in VaultV1.flashLoan (high)`: a finding in a few words, for a one-line summary. */
+export function findingBrief(f: Finding): string {
+  const at = f.location
+    ? ` in ${f.location.contract}${f.location.function ? `.${f.location.function}` : ''}`
+    : '';
+  return `${f.id}${at} (${f.severity})`;
 }
 
 /** A proof as one line's words: `deposit-no-overmint (VaultV2): proved`, with the call sequence or the reason. */
