@@ -4,13 +4,11 @@
  * `{error: {code, message, hint}}` with the CLI's codes, the OpenAPI document; and the command itself — a real
  * socket, SIGTERM, a missing store and a taken port refused with exit 2.
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Hex, hexToBytes } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceDigest } from '../src/core/digest.js';
@@ -24,8 +22,8 @@ import { openPglite } from '../src/store/db.js';
 import { openLedger } from '../src/store/ledger-store.js';
 import { openStore, type Store } from '../src/store/store.js';
 import { runCli } from './helpers/cli.js';
+import { startServe } from './helpers/serve.js';
 
-const BIN = fileURLToPath(new URL('../bin/patchgate.js', import.meta.url));
 const REPORTS = { check: { verdict: 'pass', findings: [] } };
 const RECORD: PatchRecord = { ...SAMPLE_RECORD, evidence: { check: evidenceDigest(REPORTS.check) } };
 const digest = patchDigest(RECORD);
@@ -145,6 +143,10 @@ describe('the API', () => {
       '/api/log/proof/{index}',
       '/api/patches',
       '/api/patches/{digest}',
+      '/api/patches/{digest}/approval-request',
+      '/api/patches/{digest}/approvals',
+      '/api/patches/{digest}/execute',
+      '/api/patches/{digest}/queue',
     ]);
     expect(doc.paths['/api/patches/{digest}']?.get.parameters).toEqual([
       expect.objectContaining({ name: 'digest', in: 'path', required: true }),
@@ -153,35 +155,30 @@ describe('the API', () => {
       ['from', 'query', false],
       ['to', 'query', false],
     ]);
+    const approve = (
+      doc.paths['/api/patches/{digest}/approvals'] as unknown as Record<string, Record<string, unknown>>
+    ).post;
+    expect(approve).toMatchObject({
+      'x-patchgate-role': 'approver',
+      security: [{ session: [] }, { bearer: [] }],
+    });
+    expect(Object.keys(approve?.responses as object)).toEqual(expect.arrayContaining(['401', '403', '503']));
+    expect(JSON.stringify(approve?.requestBody)).toContain('safeSignatures');
   });
 });
 
 describe('patchgate serve', () => {
   it('serves the store on a real socket until SIGTERM, then exits 0 and lets the store go', async () => {
     await store.close(); // one process owns an embedded store at a time
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--state-dir', state], {
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    const closed = once(child, 'close');
-    const deadline = Date.now() + 60_000;
-    while (!/serving http:\/\/127\.0\.0\.1:(\d+)/.test(err) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
-    const port = /serving http:\/\/127\.0\.0\.1:(\d+)/.exec(err)?.[1];
-    expect(port, err).toBeDefined();
-    const r = await fetch(`http://127.0.0.1:${port}/api/patches`);
+    const served = await startServe(['--state-dir', state]);
+    const r = await fetch(`${served.url}/api/patches`);
     expect(r.status).toBe(200);
     expect(((await r.json()) as { patches: { digest: string }[] }).patches.map((p) => p.digest)).toEqual([
       digest,
     ]);
-    child.kill('SIGTERM');
-    const [code] = await closed;
-    expect(code, err).toBe(0);
-    expect(err).toMatch(/serve stopped\n$/);
+    const { code, stderr } = await served.stop();
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/serve stopped\n$/);
     // The store is free again: it opens, with what it held.
     store = await openStore(await openPglite(join(state, 'db'), { create: false }));
     expect((await store.list()).map((p) => p.digest)).toEqual([digest]);

@@ -1,17 +1,33 @@
-/** `patchgate serve`: the store's patches and transparency log over HTTP, read-only (src/server/). */
+/**
+ * `patchgate serve`: the store's patches and transparency log over HTTP (src/server/); with `--rpc` and the
+ * project's config, the signed-in team approves, queues and executes through it, each by role.
+ */
 import type { AddressInfo } from 'node:net';
 import { Command, Option } from 'commander';
+import { loadConfig } from '../config/load.js';
 import { inputError } from '../core/errors.js';
+import { connectChain } from '../lifecycle/create.js';
+import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import { LOG_ORIGIN } from '../lifecycle/log-sync.js';
 import { openLedger } from '../store/ledger-store.js';
-import { openStoreFrom } from './lifecycle.js';
-import { addStoreOptions, parsePort } from './options.js';
+import { openStoreFrom, optionalAccount } from './lifecycle.js';
+import {
+  addKeyOptions,
+  addProjectOptions,
+  addRpcOption,
+  addStoreOptions,
+  type KeyOptions,
+  type ProjectOptions,
+  parsePort,
+  stateDirOf,
+} from './options.js';
 
-interface ServeOptions {
+interface ServeOptions extends ProjectOptions, KeyOptions {
+  rpc?: string;
   port: number;
   host: string;
   domain?: string;
-  chainId: number;
+  chainId?: number;
   stateDir: string;
   databaseUrl?: string;
 }
@@ -19,7 +35,7 @@ interface ServeOptions {
 export function serveCommand(onExit: (code: number) => void): Command {
   const cmd = new Command('serve')
     .description(
-      "serve the store's patches and its transparency log over HTTP, read-only (OpenAPI at /openapi.json; Ctrl-C stops it)",
+      "serve the store's patches and its transparency log over HTTP; with --rpc, approve, queue and execute by role (OpenAPI at /openapi.json; Ctrl-C stops it)",
     )
     .addOption(new Option('--port <port>', 'TCP port (0: a free one)').default(8547).argParser(portOrZero))
     .addOption(
@@ -34,19 +50,47 @@ export function serveCommand(onExit: (code: number) => void): Command {
       ),
     )
     .addOption(
-      new Option('--chain-id <id>', 'the chain sign-in messages must name').default(1).argParser(chainIdOf),
+      new Option(
+        '--chain-id <id>',
+        "the chain sign-in messages must name (default: --rpc's, else 1)",
+      ).argParser(chainIdOf),
     );
   addStoreOptions(cmd);
+  addRpcOption(cmd, { note: 'roles are read from it, and approve, queue and execute act on it' });
+  addProjectOptions(cmd);
+  addKeyOptions(cmd, 'the relayer (sends queue and execute; any funded account)');
   cmd.action(async (opts: ServeOptions) => {
+    const relayer = optionalAccount(opts);
+    const chain = opts.rpc
+      ? await connectChain({
+          rpc: opts.rpc,
+          config: opts.config,
+          projectDir: opts.project,
+          stateDir: stateDirOf(opts),
+        })
+      : undefined;
+    const config =
+      chain?.config ??
+      (opts.config || opts.project
+        ? (await loadConfig({ file: opts.config, searchDir: opts.project ?? process.cwd() })).config
+        : undefined);
     // A store that does not exist is refused (exit 2): serving it would create it.
     const store = await openStoreFrom(opts, { create: false });
+    const lc: Lifecycle | undefined = chain ? { ...chain, store } : undefined;
     const [{ serve }, { createApp }] = await Promise.all([
       import('@hono/node-server'),
       import('../server/app.js'),
     ]);
     const ledger = await openLedger(store.db, { origin: LOG_ORIGIN });
-    const auth = { domain: opts.domain ?? '', chainId: opts.chainId };
-    const app = createApp({ store, ledger, auth });
+    const auth = { domain: opts.domain ?? '', chainId: opts.chainId ?? chain?.clients.chain.id ?? 1 };
+    const app = createApp({
+      store,
+      ledger,
+      auth,
+      ...(lc ? { lc } : {}),
+      ...(config ? { config } : {}),
+      ...(relayer ? { relayer } : {}),
+    });
     const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -70,7 +114,7 @@ export function serveCommand(onExit: (code: number) => void): Command {
     }
     const { port } = server.address() as AddressInfo;
     process.stderr.write(
-      `serving http://${opts.host}:${port} (OpenAPI: /openapi.json; sign-in for ${auth.domain}, chain ${auth.chainId}): Ctrl-C stops it\n`,
+      `serving http://${opts.host}:${port} (OpenAPI: /openapi.json; sign-in for ${auth.domain}, chain ${auth.chainId}; ${lc ? `acting on ${lc.rpcUrl}${relayer ? `, relayer ${relayer.address}` : ', no relayer key'}` : 'read-only: no --rpc'}): Ctrl-C stops it\n`,
     );
     await new Promise<void>((resolve) => {
       for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(name, () => resolve());

@@ -320,6 +320,20 @@ export const configSchema = z
     fuzz: fuzzSchema.default({ enabled: true, runs: 8, timeBudgetMs: 20_000, seed: 1 }),
     /** `patchgate watch`: the live monitor and its automatic responses. */
     watch: watchSchema.optional(),
+    /** `patchgate serve`: who holds which role (a list replaces that role's default from the chain). */
+    server: z
+      .strictObject({
+        roles: z
+          .strictObject({
+            proposer: z.array(address).optional(),
+            approver: z.array(address).optional(),
+            executor: z.array(address).optional(),
+            guardian: z.array(address).optional(),
+            viewer: z.array(address).optional(),
+          })
+          .default({}),
+      })
+      .optional(),
   })
   .superRefine((cfg, ctx) => {
     cfg.patches.forEach((p, i) => {

@@ -218,6 +218,10 @@ export const ERROR_CODES = {
   'siwe-nonce-invalid': 2,
   'siwe-signature-invalid': 2,
   'not-signed-in': 2,
+  'role-missing': 2,
+  'approval-signer-mismatch': 2,
+  'server-read-only': 2,
+  'relayer-missing': 2,
   // patchgate itself.
   internal: 3,
 } as const satisfies Record<string, ExitCode>;

@@ -38,6 +38,11 @@ export interface ApproveParameters {
   digest: Hex;
   signer?: LocalAccount;
   file?: ApprovalFile;
+  /**
+   * The account the approval must be by (the server's signed-in account): another signer is refused before
+   * anything is recorded — nobody approves for anybody else.
+   */
+  expectSigner?: Address;
 }
 
 export interface ApproveResult {
@@ -170,6 +175,13 @@ async function approveStep(lc: Lifecycle, params: ApproveParameters): Promise<Ap
     );
   }
   const signer = await verifyApproval(approval, expected, policy);
+  if (params.expectSigner && !isAddressEqual(signer, params.expectSigner)) {
+    throw inputError(
+      'approval-signer-mismatch',
+      `the approval is signed by ${signer}, not by ${getAddress(params.expectSigner)} who is signed in`,
+      'post your own approval, signed by the account you signed in with',
+    );
+  }
   const existing = await lc.store.approvals(patch.digest);
   const alreadyApproved = existing.some((a) => isAddressEqual(a.signer, signer));
   const tallied = async (all: readonly Approval[]) =>

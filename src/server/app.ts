@@ -6,22 +6,51 @@
  */
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { type Hex, toHex } from 'viem';
+import { type Hex, type LocalAccount, toHex } from 'viem';
 import type { z } from 'zod';
 import { inputError } from '../core/errors.js';
+import { jsonLine } from '../core/report-json.js';
+import { MAX_APPROVAL_FILE_BYTES, parseApprovalFile } from '../lifecycle/approval-file.js';
+import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import { patchStatus } from '../lifecycle/status.js';
 import type { Ledger } from '../store/ledger-store.js';
 import type { Store } from '../store/store.js';
-import { type AuthConfig, issueNonce, SESSION_COOKIE, sessionOf, signIn, signOut } from './auth.js';
+import {
+  type AuthConfig,
+  issueNonce,
+  SESSION_COOKIE,
+  type Session,
+  sessionOf,
+  signIn,
+  signOut,
+} from './auth.js';
 import { errorResponse } from './errors.js';
 import { openApiDocument } from './openapi.js';
-import { ENTRIES_PAGE, entriesQuery, loginBody, proofParams, proofQuery, ROUTES } from './routes.js';
+import { type Role, requireRole, rolesOf } from './roles.js';
+import {
+  approvalBody,
+  ENTRIES_PAGE,
+  entriesQuery,
+  loginBody,
+  proofParams,
+  proofQuery,
+  ROUTES,
+} from './routes.js';
 
 export interface ServerDeps {
   store: Store;
   ledger: Ledger;
   /** Sign-In with Ethereum: the domain and chain a message must name. */
   auth: AuthConfig;
+  /**
+   * The project's config, chain and store (`serve --rpc`): roles are read from the chain, and the routes that act
+   * (approve, queue, execute) run the library's lifecycle steps on it. Without it the server only reads.
+   */
+  lc?: Lifecycle;
+  /** The project's config without a chain (`serve --config` alone): only its `server.roles` lists count. */
+  config?: Lifecycle['config'];
+  /** The account that sends queue and execute transactions (`serve --key-env`): any funded account will do. */
+  relayer?: LocalAccount;
 }
 
 /** The session token: the cookie, or `Authorization: Bearer` for scripts. */
@@ -61,10 +90,63 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z
 
 const hono = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
+/** A JSON answer whose big integers (nonces, ETAs) are decimal strings, as the CLI's `--format json` writes them. */
+const bigJson = (c: Context, value: unknown) =>
+  c.body(jsonLine(value), 200, { 'content-type': 'application/json; charset=UTF-8' });
+
+/** The request's body as text, refused past `max` bytes before it is parsed. */
+async function boundedText(c: Context, max: number): Promise<string> {
+  const text = await c.req.text();
+  if (Buffer.byteLength(text) > max) {
+    throw inputError('bad-request', `the body is over ${max} bytes`, 'an approval is a few hundred bytes');
+  }
+  return text;
+}
+
 export function createApp(deps: ServerDeps): Hono {
   const app = new Hono();
-  const { store, ledger, auth } = deps;
+  const { store, ledger, auth, lc, relayer } = deps;
   const db = store.db;
+  const roleContext = { config: lc?.config ?? deps.config, lc };
+
+  /** The session's account, or 401. */
+  const signedIn = async (c: Context): Promise<Session> => {
+    const session = await sessionOf(db, tokenOf(c));
+    if (!session) {
+      throw inputError(
+        'not-signed-in',
+        'not signed in (no session, or it has expired)',
+        'sign in: POST /api/auth/nonce, then /api/auth/login',
+      );
+    }
+    return session;
+  };
+
+  /** A route that acts on the chain: signed in (401), a server with a chain (503), the role (403). */
+  const actor = async (c: Context, role: Role): Promise<{ session: Session; lc: Lifecycle }> => {
+    const session = await signedIn(c);
+    if (!lc) {
+      throw inputError(
+        'server-read-only',
+        'this server was started without --rpc: it reads the store and acts on no chain',
+        'start `patchgate serve` with --rpc URL (and --config), or use the CLI',
+      );
+    }
+    await requireRole(roleContext, session.address, role);
+    return { session, lc };
+  };
+
+  const digestOf = (c: Context): Hex =>
+    parse(ROUTES.patch.params, c.req.param(), 'path').digest.toLowerCase() as Hex;
+
+  const requireRelayer = (): LocalAccount => {
+    if (relayer) return relayer;
+    throw inputError(
+      'relayer-missing',
+      'this server has no relayer key to send the transaction',
+      'start `patchgate serve` with --key-env NAME (any funded account), or run the step with the CLI',
+    );
+  };
 
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
 
@@ -142,15 +224,45 @@ export function createApp(deps: ServerDeps): Hono {
   });
 
   app.get(ROUTES.me.path, async (c) => {
-    const session = await sessionOf(db, tokenOf(c));
-    if (!session) {
-      throw inputError(
-        'not-signed-in',
-        'not signed in (no session, or it has expired)',
-        'sign in: POST /api/auth/nonce, then /api/auth/login',
-      );
+    const session = await signedIn(c);
+    return c.json({ ...session, roles: await rolesOf(roleContext, session.address) });
+  });
+
+  app.get(hono(ROUTES.approvalRequest.path), async (c) => {
+    const { lc } = await actor(c, 'approver');
+    const { approvalRequest } = await import('../lifecycle/approve.js');
+    return bigJson(c, await approvalRequest(lc, digestOf(c)));
+  });
+
+  app.post(hono(ROUTES.approve.path), async (c) => {
+    const { session, lc } = await actor(c, 'approver');
+    const digest = digestOf(c);
+    const text = await boundedText(c, MAX_APPROVAL_FILE_BYTES);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw inputError('bad-request', 'the body is not JSON', 'post the approval file as JSON');
     }
-    return c.json(session);
+    parse(approvalBody, raw, 'body');
+    // The same reading and the same verification as `patchgate approve --approval FILE`, bound to the session.
+    const file = parseApprovalFile(text, 'in the request body');
+    const { approve } = await import('../lifecycle/approve.js');
+    return bigJson(c, await approve(lc, { digest, file, expectSigner: session.address }));
+  });
+
+  app.post(hono(ROUTES.queue.path), async (c) => {
+    const { lc } = await actor(c, 'executor');
+    const digest = digestOf(c);
+    const { queue } = await import('../lifecycle/queue.js');
+    return bigJson(c, await queue(lc, { digest, submitter: requireRelayer() }));
+  });
+
+  app.post(hono(ROUTES.execute.path), async (c) => {
+    const { lc } = await actor(c, 'executor');
+    const digest = digestOf(c);
+    const { execute } = await import('../lifecycle/execute.js');
+    return bigJson(c, await execute(lc, { digest, submitter: requireRelayer(), wait: 'no' }));
   });
 
   app.post(ROUTES.logout.path, async (c) => {

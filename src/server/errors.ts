@@ -18,17 +18,25 @@ const UNAUTHENTICATED: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'not-signed-in',
 ]);
 
-export function errorResponse(e: unknown): { status: 400 | 401 | 404 | 409 | 500; body: ErrorBody } {
+/** Who the caller is was established, and it may not do this: 403. */
+const FORBIDDEN: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['role-missing', 'approval-signer-mismatch']);
+/** This server was not started with what the route needs (a chain, a relayer key): 503. */
+const UNAVAILABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['server-read-only', 'relayer-missing']);
+
+export type HttpStatus = 400 | 401 | 403 | 404 | 409 | 500 | 503;
+
+function statusOf(code: ErrorCode, exitCode: number): HttpStatus {
+  if (NOT_FOUND.has(code)) return 404;
+  if (UNAUTHENTICATED.has(code)) return 401;
+  if (FORBIDDEN.has(code)) return 403;
+  if (UNAVAILABLE.has(code)) return 503;
+  if (exitCode === 2) return 400;
+  return exitCode === 1 ? 409 : 500;
+}
+
+export function errorResponse(e: unknown): { status: HttpStatus; body: ErrorBody } {
   if (isPatchgateError(e)) {
-    const status = NOT_FOUND.has(e.code)
-      ? 404
-      : UNAUTHENTICATED.has(e.code)
-        ? 401
-        : e.exitCode === 2
-          ? 400
-          : e.exitCode === 1
-            ? 409
-            : 500;
+    const status = statusOf(e.code, e.exitCode);
     return {
       status,
       body: { error: { code: e.code, message: e.shortMessage, ...(e.hint ? { hint: e.hint } : {}) } },

@@ -61,6 +61,12 @@ export function openApiDocument(): unknown {
           }
         : {}),
       ...(spec.signedIn ? { security: [{ session: [] }, { bearer: [] }] } : {}),
+      ...(spec.role
+        ? {
+            description: `Needs the ${spec.role} role (docs/server.md, Roles).`,
+            'x-patchgate-role': spec.role,
+          }
+        : {}),
       responses: {
         200: { description: spec.returns, content: { 'application/json': { schema: { type: 'object' } } } },
         400: {
@@ -71,6 +77,26 @@ export function openApiDocument(): unknown {
           description: 'no such patch, entry or route',
           content: { 'application/json': { schema: ERROR } },
         },
+        ...(spec.signedIn
+          ? { 401: { description: 'not signed in', content: { 'application/json': { schema: ERROR } } } }
+          : {}),
+        ...(spec.role
+          ? {
+              403: {
+                description: `the account is not ${spec.role === 'approver' || spec.role === 'executor' ? 'an' : 'a'} ${spec.role}, or the approval is another account's`,
+                content: { 'application/json': { schema: ERROR } },
+              },
+              409: {
+                description: 'the patch is not in a state this step starts from, or its time has not come',
+                content: { 'application/json': { schema: ERROR } },
+              },
+              503: {
+                description:
+                  'the server was started without --rpc (or, for queue and execute, without a relayer key)',
+                content: { 'application/json': { schema: ERROR } },
+              },
+            }
+          : {}),
         500: { description: 'the store failed', content: { 'application/json': { schema: ERROR } } },
       },
     };
@@ -80,7 +106,8 @@ export function openApiDocument(): unknown {
     info: {
       title: 'patchgate',
       version: VERSION,
-      description: 'The patches in a patchgate store and their transparency log, read-only.',
+      description:
+        'The patches in a patchgate store and their transparency log; with --rpc, approvals, queue and execute by role.',
     },
     paths,
     components: {

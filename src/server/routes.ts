@@ -4,6 +4,7 @@
  * here, so the document cannot drift from what the server accepts.
  */
 import { z } from 'zod';
+import type { Role } from './roles.js';
 
 const digestParam = z
   .string()
@@ -30,6 +31,30 @@ export const loginBody = z.strictObject({
     .describe("the account's personal_sign signature of the message"),
 });
 
+const decimal = z.union([z.string().regex(/^\d{1,78}$/), z.number().int().nonnegative()]);
+const hexSig = z.string().regex(/^0x[0-9a-fA-F]+$/, 'a hex signature');
+
+/** An approval file, as `patchgate approve --approval FILE` reads it (`approve --typed-data` prints one to fill in). */
+export const approvalBody = z.strictObject({
+  digest: z.string().describe('the patch digest'),
+  chainId: decimal.describe('the chain id the approval is for'),
+  proxy: z.string().describe('the proxy the patch upgrades'),
+  nonce: decimal.describe('the nonce the approval request gave'),
+  expiry: decimal.describe('unix time the approval expires'),
+  signature: hexSig.describe('the EIP-712 signature of the approval (eth_signTypedData_v4)'),
+  safeSignatures: z
+    .array(
+      z.strictObject({
+        purpose: z.enum(['schedule', 'execute']),
+        safeNonce: decimal,
+        signature: hexSig,
+      }),
+    )
+    .max(2)
+    .optional()
+    .describe("a Safe owner's signatures of the schedule and execute SafeTxs"),
+});
+
 export interface RouteSpec {
   method: 'get' | 'post';
   /** OpenAPI form: `/api/patches/{digest}`. */
@@ -40,6 +65,8 @@ export interface RouteSpec {
   body?: z.ZodObject;
   /** Needs a session (cookie or bearer token). */
   signedIn?: boolean;
+  /** Needs a session whose account holds this role (roles.ts). */
+  role?: Role;
   /** What a 200 holds, in words (the types are the library's: docs/api.md). */
   returns: string;
 }
@@ -100,7 +127,48 @@ export const ROUTES = {
     path: '/api/auth/me',
     summary: 'who the session is',
     signedIn: true,
-    returns: '{ address, chainId, expiresAt }',
+    returns: '{ address, chainId, expiresAt, roles } — roles: what this account may do here',
+  },
+  approvalRequest: {
+    method: 'get',
+    path: '/api/patches/{digest}/approval-request',
+    summary:
+      'what an approver signs: the approval and, for a Safe owner, its two SafeTxs, as wallet-ready EIP-712 typed data',
+    params: z.strictObject({ digest: digestParam }),
+    signedIn: true,
+    role: 'approver',
+    returns:
+      '{ digest, approval: { typedData, hash, domainHash, messageHash }, safeTxs[], file } — `patchgate approve --typed-data`',
+  },
+  approve: {
+    method: 'post',
+    path: '/api/patches/{digest}/approvals',
+    summary:
+      "record the signed-in approver's own approval: verified as `patchgate approve --approval` verifies it, and by the account signed in",
+    params: z.strictObject({ digest: digestParam }),
+    body: approvalBody,
+    signedIn: true,
+    role: 'approver',
+    returns: '{ digest, signer, state, approvals, threshold, alreadyApproved, safeSigned[] }',
+  },
+  queue: {
+    method: 'post',
+    path: '/api/patches/{digest}/queue',
+    summary:
+      "schedule the approved patch on the timelock through the Safe (sent by the server's relayer key)",
+    params: z.strictObject({ digest: digestParam }),
+    signedIn: true,
+    role: 'executor',
+    returns: '{ digest, state, operationId, eta, txHash } — as `patchgate queue --format json`',
+  },
+  execute: {
+    method: 'post',
+    path: '/api/patches/{digest}/execute',
+    summary: "execute the queued patch once its delay has passed (sent by the server's relayer key)",
+    params: z.strictObject({ digest: digestParam }),
+    signedIn: true,
+    role: 'executor',
+    returns: '{ digest, state, operationId, txHash, already } — as `patchgate execute --format json`',
   },
   logout: {
     method: 'post',
