@@ -31,6 +31,7 @@ const LAYERS = [
   'watch',
   'report',
   'demo',
+  'jobs',
   'server',
   'cli',
   'index.ts',

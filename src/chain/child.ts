@@ -82,10 +82,14 @@ function hookExit(): void {
   };
   process.on('exit', killAll);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
+    // First in line, so it sees every other listener: a long-running command that stops gracefully on the signal
+    // (serve, worker) keeps its exit; with none, the signal is raised again and the process ends as it would have.
+    const handler = () => {
       killAll();
-      process.kill(process.pid, signal);
-    });
+      process.off(signal, handler);
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    };
+    process.prependListener(signal, handler);
   }
 }
 

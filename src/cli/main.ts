@@ -46,6 +46,7 @@ const COMMANDS: ReadonlyArray<[string, () => Promise<Builder>]> = [
   ['ci', async () => (await import('./ci.js')).ciCommand],
   ['sandbox', async () => (await import('./sandbox.js')).sandboxCommand],
   ['serve', async () => (await import('./serve.js')).serveCommand],
+  ['worker', async () => (await import('./worker.js')).workerCommand],
 ];
 
 export async function buildProgram(onExit: (code: number) => void, argv: string[] = []): Promise<Command> {

@@ -4,26 +4,27 @@
  */
 import type { AddressInfo } from 'node:net';
 import { Command, Option } from 'commander';
-import { loadConfig } from '../config/load.js';
 import { inputError } from '../core/errors.js';
-import { connectChain } from '../lifecycle/create.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import { LOG_ORIGIN } from '../lifecycle/log-sync.js';
 import { openLedger } from '../store/ledger-store.js';
+import { addJobOptions, type JobOptions, startJobs, untilSignal } from './jobs.js';
 import { openStoreFrom, optionalAccount } from './lifecycle.js';
 import {
   addKeyOptions,
   addProjectOptions,
   addRpcOption,
   addStoreOptions,
+  count,
   type KeyOptions,
   type ProjectOptions,
   parsePort,
-  stateDirOf,
 } from './options.js';
+import { projectContext } from './project-context.js';
 
-interface ServeOptions extends ProjectOptions, KeyOptions {
+interface ServeOptions extends ProjectOptions, KeyOptions, JobOptions {
   rpc?: string;
+  workers?: number;
   port: number;
   host: string;
   domain?: string;
@@ -59,21 +60,16 @@ export function serveCommand(onExit: (code: number) => void): Command {
   addRpcOption(cmd, { note: 'roles are read from it, and approve, queue and execute act on it' });
   addProjectOptions(cmd);
   addKeyOptions(cmd, 'the relayer (sends queue and execute; any funded account)');
+  addJobOptions(cmd);
+  cmd.addOption(
+    new Option(
+      '--workers <n>',
+      'jobs this process runs at once (default: 1 on a state dir, 0 with --database-url: run `patchgate worker`s)',
+    ).argParser(count('--workers')),
+  );
   cmd.action(async (opts: ServeOptions) => {
     const relayer = optionalAccount(opts);
-    const chain = opts.rpc
-      ? await connectChain({
-          rpc: opts.rpc,
-          config: opts.config,
-          projectDir: opts.project,
-          stateDir: stateDirOf(opts),
-        })
-      : undefined;
-    const config =
-      chain?.config ??
-      (opts.config || opts.project
-        ? (await loadConfig({ file: opts.config, searchDir: opts.project ?? process.cwd() })).config
-        : undefined);
+    const { chain, project } = await projectContext(opts, { config: 'if-named' });
     // A store that does not exist is refused (exit 2): serving it would create it.
     const store = await openStoreFrom(opts, { create: false });
     const lc: Lifecycle | undefined = chain ? { ...chain, store } : undefined;
@@ -82,13 +78,19 @@ export function serveCommand(onExit: (code: number) => void): Command {
       import('../server/app.js'),
     ]);
     const ledger = await openLedger(store.db, { origin: LOG_ORIGIN });
+    const jobs = await startJobs(opts, store, {
+      chain,
+      project,
+      slots: opts.workers ?? (opts.databaseUrl ? 0 : 1),
+    });
     const auth = { domain: opts.domain ?? '', chainId: opts.chainId ?? chain?.clients.chain.id ?? 1 };
     const app = createApp({
       store,
       ledger,
       auth,
+      queue: jobs.queue,
       ...(lc ? { lc } : {}),
-      ...(config ? { config } : {}),
+      ...(project ? { config: project.config } : {}),
       ...(relayer ? { relayer } : {}),
     });
     const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host });
@@ -102,6 +104,7 @@ export function serveCommand(onExit: (code: number) => void): Command {
         server.once('error', reject);
       });
     } catch (e) {
+      await jobs.stop();
       await store.close();
       if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         throw inputError(
@@ -113,13 +116,15 @@ export function serveCommand(onExit: (code: number) => void): Command {
       throw e;
     }
     const { port } = server.address() as AddressInfo;
+    const acting = lc
+      ? `acting on ${lc.rpcUrl}${relayer ? `, relayer ${relayer.address}` : ', no relayer key'}`
+      : 'read-only: no --rpc';
     process.stderr.write(
-      `serving http://${opts.host}:${port} (OpenAPI: /openapi.json; sign-in for ${auth.domain}, chain ${auth.chainId}; ${lc ? `acting on ${lc.rpcUrl}${relayer ? `, relayer ${relayer.address}` : ', no relayer key'}` : 'read-only: no --rpc'}): Ctrl-C stops it\n`,
+      `serving http://${opts.host}:${port} (OpenAPI: /openapi.json; sign-in for ${auth.domain}, chain ${auth.chainId}; ${acting}; ${jobs.describe}): Ctrl-C stops it\n`,
     );
-    await new Promise<void>((resolve) => {
-      for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(name, () => resolve());
-    });
+    await untilSignal();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await jobs.stop();
     await store.close();
     process.stderr.write('serve stopped\n');
     onExit(0);

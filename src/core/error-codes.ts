@@ -222,6 +222,8 @@ export const ERROR_CODES = {
   'approval-signer-mismatch': 2,
   'server-read-only': 2,
   'relayer-missing': 2,
+  'job-queue-missing': 2,
+  'unknown-job': 2,
   // patchgate itself.
   internal: 3,
 } as const satisfies Record<string, ExitCode>;

@@ -6,10 +6,13 @@
  */
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { streamSSE } from 'hono/streaming';
 import { type Hex, type LocalAccount, toHex } from 'viem';
 import type { z } from 'zod';
 import { inputError } from '../core/errors.js';
 import { jsonLine } from '../core/report-json.js';
+import type { JobQueue } from '../jobs/queue.js';
+import { jobRequest } from '../jobs/request.js';
 import { MAX_APPROVAL_FILE_BYTES, parseApprovalFile } from '../lifecycle/approval-file.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import { patchStatus } from '../lifecycle/status.js';
@@ -25,6 +28,7 @@ import {
   signOut,
 } from './auth.js';
 import { errorResponse } from './errors.js';
+import { jobView, streamJob } from './jobs.js';
 import { openApiDocument } from './openapi.js';
 import { type Role, requireRole, rolesOf } from './roles.js';
 import {
@@ -51,6 +55,8 @@ export interface ServerDeps {
   config?: Lifecycle['config'];
   /** The account that sends queue and execute transactions (`serve --key-env`): any funded account will do. */
   relayer?: LocalAccount;
+  /** The job queue (jobs.ts routes); none: the job routes answer 503. */
+  queue?: JobQueue;
 }
 
 /** The session token: the cookie, or `Authorization: Bearer` for scripts. */
@@ -269,6 +275,39 @@ export function createApp(deps: ServerDeps): Hono {
     await signOut(db, tokenOf(c));
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.json({ ok: true });
+  });
+
+  const requireQueue = (): JobQueue => {
+    if (deps.queue) return deps.queue;
+    throw inputError(
+      'job-queue-missing',
+      'this server runs no job queue',
+      '`patchgate serve` always has one; a library user passes `queue` to createApp',
+    );
+  };
+
+  app.post(ROUTES.submitJob.path, async (c) => {
+    const session = await signedIn(c);
+    const queue = requireQueue();
+    const request = parse(jobRequest, await jsonBody(c), 'body');
+    // Checks and simulations run the team's patches on its machines: proposers start them. Verify and audit read
+    // what is public (the chain, the log): anyone signed in may ask.
+    if (request.kind === 'check' || request.kind === 'simulate') {
+      await requireRole(roleContext, session.address, 'proposer');
+    }
+    return c.json({ id: await queue.send(request, session.address) });
+  });
+
+  app.get(hono(ROUTES.job.path), async (c) => {
+    const { id } = parse(ROUTES.job.params, c.req.param(), 'path');
+    return bigJson(c, await jobView(requireQueue(), store.db, id));
+  });
+
+  app.get(hono(ROUTES.jobEvents.path), async (c) => {
+    const { id } = parse(ROUTES.jobEvents.params, c.req.param(), 'path');
+    const queue = requireQueue();
+    await jobView(queue, store.db, id); // an unknown job is 404 before the stream opens
+    return streamSSE(c, (stream) => streamJob(stream, queue, store.db, id));
   });
 
   app.notFound((c) => {

@@ -9,7 +9,11 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string; hint?: string };
 }
 
-const NOT_FOUND: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['unknown-patch', 'unknown-route']);
+const NOT_FOUND: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'unknown-patch',
+  'unknown-route',
+  'unknown-job',
+]);
 /** Who the caller is could not be established: 401. */
 const UNAUTHENTICATED: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'siwe-invalid',
@@ -21,7 +25,11 @@ const UNAUTHENTICATED: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 /** Who the caller is was established, and it may not do this: 403. */
 const FORBIDDEN: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['role-missing', 'approval-signer-mismatch']);
 /** This server was not started with what the route needs (a chain, a relayer key): 503. */
-const UNAVAILABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['server-read-only', 'relayer-missing']);
+const UNAVAILABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'server-read-only',
+  'relayer-missing',
+  'job-queue-missing',
+]);
 
 export type HttpStatus = 400 | 401 | 403 | 404 | 409 | 500 | 503;
 

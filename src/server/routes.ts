@@ -4,6 +4,7 @@
  * here, so the document cannot drift from what the server accepts.
  */
 import { z } from 'zod';
+import { jobRequest } from '../jobs/request.js';
 import type { Role } from './roles.js';
 
 const digestParam = z
@@ -55,6 +56,10 @@ export const approvalBody = z.strictObject({
     .describe("a Safe owner's signatures of the schedule and execute SafeTxs"),
 });
 
+const jobParams = z.strictObject({
+  id: z.string().uuid('a job id is a UUID').describe('the job id POST /api/jobs gave'),
+});
+
 export interface RouteSpec {
   method: 'get' | 'post';
   /** OpenAPI form: `/api/patches/{digest}`. */
@@ -62,7 +67,7 @@ export interface RouteSpec {
   summary: string;
   params?: z.ZodObject;
   query?: z.ZodObject;
-  body?: z.ZodObject;
+  body?: z.ZodType;
   /** Needs a session (cookie or bearer token). */
   signedIn?: boolean;
   /** Needs a session whose account holds this role (roles.ts). */
@@ -175,6 +180,29 @@ export const ROUTES = {
     path: '/api/auth/logout',
     summary: 'end the session',
     returns: '{ ok: true }',
+  },
+  submitJob: {
+    method: 'post',
+    path: '/api/jobs',
+    summary:
+      'queue a check or simulate of a declared patch (proposer), or a verify or audit (anyone signed in); workers pick it up',
+    body: jobRequest,
+    signedIn: true,
+    returns: '{ id } — follow it at /api/jobs/{id} and /api/jobs/{id}/events',
+  },
+  job: {
+    method: 'get',
+    path: '/api/jobs/{id}',
+    summary: 'a job: its state, who asked, its retries, its outcome, its stored evidence and what happened',
+    params: jobParams,
+    returns: '{ id, state, request, by, retries, output, evidence?, events[] }',
+  },
+  jobEvents: {
+    method: 'get',
+    path: '/api/jobs/{id}/events',
+    summary: "the job's progress as server-sent events (text/event-stream), until it has finished",
+    params: jobParams,
+    returns: 'events `progress` ({ seq, at, kind, message }) and a last `done` ({ state, output })',
   },
 } as const satisfies Record<string, RouteSpec>;
 

@@ -17,6 +17,11 @@ export interface Db {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Runs `fn` in one transaction: all of it lands or none of it. */
   transaction<T>(fn: (tx: Pick<Db, 'query'>) => Promise<T>): Promise<T>;
+  /**
+   * Several statements in one text, no parameters (the simple-query protocol): the rows of the last one. What a
+   * library that writes its own migrations (the job queue) sends.
+   */
+  script<T = Record<string, unknown>>(sql: string): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -116,6 +121,7 @@ function pgliteDb(db: PGlite, release: () => void): Db {
   return {
     kind: 'pglite',
     query: async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows,
+    script: async <T>(sql: string) => ((await db.exec(sql)).at(-1)?.rows ?? []) as T[],
     transaction: (fn) =>
       db.transaction((tx) =>
         fn({ query: async <T>(sql: string, params?: unknown[]) => (await tx.query<T>(sql, params)).rows }),
@@ -178,6 +184,10 @@ export async function openPostgres(
   return {
     kind: 'postgres',
     query: async (sql, params) => (await pool.query(sql, params as unknown[])).rows,
+    script: async <T>(sql: string) => {
+      const r = (await pool.query(sql)) as unknown as { rows: T[] } | { rows: T[] }[];
+      return (Array.isArray(r) ? (r.at(-1)?.rows ?? []) : r.rows) as T[];
+    },
     transaction: async (fn) => {
       const client = await pool.connect();
       try {

@@ -112,6 +112,23 @@ create table if not exists auth_nonces (
   expires_at timestamptz not null,
   used_at timestamptz
 );
+create table if not exists job_events (
+  job_id text not null,
+  seq bigserial,
+  at timestamptz not null default now(),
+  kind text not null,
+  message text not null,
+  primary key (job_id, seq)
+);
+create table if not exists job_evidence (
+  job_id text primary key,
+  kind text not null,
+  verdict text not null,
+  report_digest text not null,
+  report jsonb not null,
+  worker text not null,
+  created_at timestamptz not null default now()
+);
 create table if not exists auth_sessions (
   token_hash text primary key,
   address text not null,

@@ -1,0 +1,61 @@
+/**
+ * The job routes' reading side: a job as the API shows it (pg-boss's state and outcome, the evidence it stored,
+ * its events), and its progress as server-sent events — read from the store, so a page follows a job whichever
+ * worker on whichever machine runs it.
+ */
+import type { SSEStreamingApi } from 'hono/streaming';
+import { inputError } from '../core/errors.js';
+import type { JobData, JobQueue } from '../jobs/queue.js';
+import { QUEUE } from '../jobs/queue.js';
+import type { Db } from '../store/db.js';
+import { jobEvents, jobEvidence } from '../store/jobs.js';
+
+const FINAL = new Set(['completed', 'failed', 'cancelled']);
+
+async function jobRow(queue: JobQueue, id: string) {
+  const job = await queue.boss.getJobById<JobData>(QUEUE, id);
+  if (!job)
+    throw inputError('unknown-job', `no job ${id}`, 'POST /api/jobs answers the id of each job it queues');
+  return job;
+}
+
+export async function jobView(queue: JobQueue, db: Db, id: string) {
+  const job = await jobRow(queue, id);
+  const evidence = await jobEvidence(db, id);
+  return {
+    id,
+    state: job.state,
+    request: job.data.request,
+    by: job.data.by,
+    retries: job.retryCount,
+    output: job.output ?? null,
+    ...(evidence ? { evidence } : {}),
+    events: await jobEvents(db, id),
+  };
+}
+
+/** Sends each new event as `progress`, then `done` once the job is final and every event is out. */
+export async function streamJob(
+  stream: SSEStreamingApi,
+  queue: JobQueue,
+  db: Db,
+  id: string,
+  pollMs = 500,
+): Promise<void> {
+  let seq = 0;
+  while (!stream.aborted) {
+    const job = await jobRow(queue, id);
+    for (const e of await jobEvents(db, id, seq)) {
+      seq = e.seq;
+      await stream.writeSSE({ event: 'progress', id: String(e.seq), data: JSON.stringify(e) });
+    }
+    if (FINAL.has(job.state)) {
+      await stream.writeSSE({
+        event: 'done',
+        data: JSON.stringify({ state: job.state, output: job.output ?? null }),
+      });
+      return;
+    }
+    await stream.sleep(pollMs);
+  }
+}
