@@ -150,6 +150,7 @@ describe('the API', () => {
       '/api/patches/{digest}/approvals',
       '/api/patches/{digest}/execute',
       '/api/patches/{digest}/queue',
+      '/api/patches/{digest}/reviews',
     ]);
     expect(doc.paths['/api/patches/{digest}']?.get.parameters).toEqual([
       expect.objectContaining({ name: 'digest', in: 'path', required: true }),

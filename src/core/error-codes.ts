@@ -224,6 +224,8 @@ export const ERROR_CODES = {
   'relayer-missing': 2,
   'job-queue-missing': 2,
   'unknown-job': 2,
+  'review-signature-invalid': 2,
+  'review-limit': 1,
   // patchgate itself.
   internal: 3,
 } as const satisfies Record<string, ExitCode>;

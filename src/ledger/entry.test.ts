@@ -59,7 +59,17 @@ describe('canonical entries', () => {
       kinds.add(entry.kind);
       expect(parseEntry(json)).toEqual(entry);
     }
-    expect([...kinds].sort()).toEqual(ENTRY_KINDS.filter((k) => k !== 'cancelled').sort());
+    expect([...kinds].sort()).toEqual(ENTRY_KINDS.filter((k) => k !== 'cancelled' && k !== 'review').sort());
+    const review = canonicalEntry({
+      kind: 'review',
+      digest: DIGEST,
+      at: '2026-11-02T10:00:00.000Z',
+      signer: `0x${'ab'.repeat(20)}`,
+      verdict: 'concern',
+      text: 'the fee recipient is still mutable',
+      signature: `0x${'cd'.repeat(65)}`,
+    });
+    expect(parseEntry(review.json)).toEqual(review.entry);
     const cancelled = canonicalEntry({
       kind: 'cancelled',
       digest: DIGEST,

@@ -49,6 +49,7 @@ export const ENTRY_KINDS = [
   'verified',
   'cancelled',
   'alert',
+  'review',
 ] as const;
 
 const entrySchema = z.discriminatedUnion('kind', [
@@ -101,6 +102,14 @@ const entrySchema = z.discriminatedUnion('kind', [
     message: z.string().min(1),
     blockNumber: uint.optional(),
     txHash: bytes32.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('review'),
+    ...base,
+    signer: address,
+    verdict: z.enum(['reviewed', 'concern']),
+    text: z.string().max(2000),
+    signature: hexBytes,
   }),
 ]);
 

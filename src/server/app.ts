@@ -5,12 +5,12 @@
  * no install script; the same zod schemas validate the requests and make the OpenAPI document.
  */
 import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import { type Hex, type LocalAccount, toHex } from 'viem';
 import type { z } from 'zod';
 import { inputError } from '../core/errors.js';
-import { jsonLine } from '../core/report-json.js';
 import type { JobQueue } from '../jobs/queue.js';
 import { jobRequest } from '../jobs/request.js';
 import { MAX_APPROVAL_FILE_BYTES, parseApprovalFile } from '../lifecycle/approval-file.js';
@@ -30,6 +30,8 @@ import {
 import { errorResponse } from './errors.js';
 import { jobView, streamJob } from './jobs.js';
 import { openApiDocument } from './openapi.js';
+import { bigJson, boundedText, hono, jsonBody, parse } from './request.js';
+import { reviewRoutes } from './reviews.js';
 import { type Role, requireRole, rolesOf } from './roles.js';
 import {
   approvalBody,
@@ -68,46 +70,6 @@ function tokenOf(c: Context): string | undefined {
 /** Behind TLS (directly, or a proxy that says so), the cookie is sent over https only. */
 const overTls = (c: Context) =>
   new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
-
-async function jsonBody(c: Context): Promise<unknown> {
-  try {
-    return await c.req.json();
-  } catch {
-    throw inputError(
-      'bad-request',
-      'the body is not JSON',
-      'send Content-Type: application/json with a JSON object',
-    );
-  }
-}
-
-/** `schema` applied to a request part; a mismatch is `bad-request` naming the field. */
-function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = issue?.path.join('.') || where;
-  throw inputError(
-    'bad-request',
-    `${where} ${field}: ${issue?.message ?? 'invalid'}`,
-    'the route and its parameters: GET /openapi.json',
-  );
-}
-
-const hono = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
-
-/** A JSON answer whose big integers (nonces, ETAs) are decimal strings, as the CLI's `--format json` writes them. */
-const bigJson = (c: Context, value: unknown) =>
-  c.body(jsonLine(value), 200, { 'content-type': 'application/json; charset=UTF-8' });
-
-/** The request's body as text, refused past `max` bytes before it is parsed. */
-async function boundedText(c: Context, max: number): Promise<string> {
-  const text = await c.req.text();
-  if (Buffer.byteLength(text) > max) {
-    throw inputError('bad-request', `the body is over ${max} bytes`, 'an approval is a few hundred bytes');
-  }
-  return text;
-}
 
 export function createApp(deps: ServerDeps): Hono {
   const app = new Hono();
@@ -153,6 +115,17 @@ export function createApp(deps: ServerDeps): Hono {
       'start `patchgate serve` with --key-env NAME (any funded account), or run the step with the CLI',
     );
   };
+
+  // No request body the API takes is near this; a larger one is refused before it is read whole.
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: () => {
+        throw inputError('bad-request', 'the body is over 64 KiB', 'no request to this API is that large');
+      },
+    }),
+  );
 
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
 
@@ -276,6 +249,8 @@ export function createApp(deps: ServerDeps): Hono {
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.json({ ok: true });
   });
+
+  reviewRoutes(app, { store, ledger });
 
   const requireQueue = (): JobQueue => {
     if (deps.queue) return deps.queue;

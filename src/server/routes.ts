@@ -56,6 +56,21 @@ export const approvalBody = z.strictObject({
     .describe("a Safe owner's signatures of the schedule and execute SafeTxs"),
 });
 
+export const reviewBody = z.strictObject({
+  signer: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, 'an address is 0x followed by 40 hex digits')
+    .describe('the reviewer'),
+  verdict: z
+    .enum(['reviewed', 'concern'])
+    .describe('`reviewed`: read and found sound; `concern`: see the text'),
+  text: z.string().max(2000).describe('what the reviewer says (at most 2000 characters)'),
+  signature: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{130}$/, 'a signature is 0x and 130 hex digits (65 bytes)')
+    .describe('eth_signTypedData_v4 of the Review statement (GET …/reviews gives its typed data)'),
+});
+
 const jobParams = z.strictObject({
   id: z.string().uuid('a job id is a UUID').describe('the job id POST /api/jobs gave'),
 });
@@ -180,6 +195,24 @@ export const ROUTES = {
     path: '/api/auth/logout',
     summary: 'end the session',
     returns: '{ ok: true }',
+  },
+  reviews: {
+    method: 'get',
+    path: '/api/patches/{digest}/reviews',
+    summary: "the community's signed reviews of a patch, and the Review typed data a reviewer signs",
+    params: z.strictObject({ digest: digestParam }),
+    returns:
+      '{ reviews: { signer, verdict, text, signature, createdAt }[], typedData } — typedData with an empty text',
+  },
+  review: {
+    method: 'post',
+    path: '/api/patches/{digest}/reviews',
+    summary:
+      'post a signed review (no sign-in: the EIP-712 signature is the reviewer); stored, appended to the log',
+    params: z.strictObject({ digest: digestParam }),
+    body: reviewBody,
+    returns:
+      '{ review, added, log: { index, root, size } | null } — added false: this signature was posted before',
   },
   submitJob: {
     method: 'post',

@@ -129,6 +129,15 @@ create table if not exists job_evidence (
   worker text not null,
   created_at timestamptz not null default now()
 );
+create table if not exists reviews (
+  digest text not null,
+  signer text not null,
+  verdict text not null,
+  text text not null,
+  signature text not null unique,
+  created_at timestamptz not null default now(),
+  primary key (digest, signer, signature)
+);
 create table if not exists auth_sessions (
   token_hash text primary key,
   address text not null,

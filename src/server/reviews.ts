@@ -1,0 +1,92 @@
+/**
+ * Community reviews: anyone — no sign-in — posts an EIP-712 `Review` statement (`reviewed` or `concern`, with text)
+ * for a patch; the signature is the reviewer. Each is verified here, kept in the store once per signature, and
+ * appended to the transparency log, so the review a depositor read before execution cannot quietly vanish.
+ * Limits keep the log's growth bounded: 3 reviews per address per patch, 500 per patch.
+ */
+import type { Hono } from 'hono';
+import type { Address, Hex } from 'viem';
+import { blockedError, inputError } from '../core/errors.js';
+import { reviewTypedData, verifyReview } from '../govern/review.js';
+import type { Ledger } from '../store/ledger-store.js';
+import { recordReview, reviewsOf } from '../store/reviews.js';
+import type { Store } from '../store/store.js';
+import { bigJson, hono, jsonBody, parse } from './request.js';
+import { ROUTES, reviewBody } from './routes.js';
+
+const REVIEW_LIMITS = { perSigner: 3, perPatch: 500 };
+
+export function reviewRoutes(app: Hono, deps: { store: Store; ledger: Ledger }): void {
+  const { store, ledger } = deps;
+
+  const patchOf = async (digest: Hex) => {
+    const patch = await store.get(digest);
+    if (!patch)
+      throw inputError('unknown-patch', `no patch ${digest} in the store`, 'GET /api/patches lists them');
+    return patch;
+  };
+
+  app.get(hono(ROUTES.reviews.path), async (c) => {
+    const digest = parse(ROUTES.reviews.params, c.req.param(), 'path').digest.toLowerCase() as Hex;
+    const { record } = await patchOf(digest);
+    return bigJson(c, {
+      reviews: await reviewsOf(store.db, digest),
+      typedData: reviewTypedData({
+        digest,
+        chainId: record.chainId,
+        proxy: record.proxy,
+        verdict: 'reviewed',
+        text: '',
+      }),
+    });
+  });
+
+  app.post(hono(ROUTES.review.path), async (c) => {
+    const digest = parse(ROUTES.review.params, c.req.param(), 'path').digest.toLowerCase() as Hex;
+    const body = parse(reviewBody, await jsonBody(c), 'body');
+    const { record } = await patchOf(digest);
+    const statement = {
+      digest,
+      chainId: record.chainId,
+      proxy: record.proxy,
+      verdict: body.verdict,
+      text: body.text,
+    };
+    const signer = await verifyReview(statement, body.signature as Hex, body.signer as Address);
+    const signature = body.signature.toLowerCase() as Hex;
+    const r = await recordReview(
+      store.db,
+      { digest, signer, verdict: body.verdict, text: body.text, signature },
+      REVIEW_LIMITS,
+    );
+    if ('limit' in r) {
+      throw blockedError(
+        'review-limit',
+        r.limit === 'signer'
+          ? `${signer} has posted ${REVIEW_LIMITS.perSigner} reviews of this patch`
+          : `this patch has ${REVIEW_LIMITS.perPatch} reviews`,
+        'say what is new in one review; the ones posted stay in the log',
+      );
+    }
+    // Appended once per signature (the source), also when a crash came between the store and the log.
+    const [appended] = await ledger.appendOnce([
+      {
+        source: `${digest}:review:${signature}`,
+        entry: {
+          kind: 'review',
+          digest,
+          at: r.review.createdAt,
+          signer,
+          verdict: body.verdict,
+          text: body.text,
+          signature,
+        },
+      },
+    ]);
+    return bigJson(c, {
+      review: r.review,
+      added: r.added,
+      log: appended ? { index: appended.index, root: appended.root, size: appended.size } : null,
+    });
+  });
+}
