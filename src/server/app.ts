@@ -36,6 +36,7 @@ import {
   proofQuery,
   ROUTES,
 } from './routes.js';
+import { webPage } from './static.js';
 
 export interface ServerDeps {
   store: Store;
@@ -270,6 +271,8 @@ export function createApp(deps: ServerDeps): Hono {
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.json({ ok: true });
   });
+
+  app.get('*', webPage());
 
   app.notFound((c) => {
     const { status, body } = errorResponse(
