@@ -106,20 +106,25 @@ function checkHash(what: string, data: WalletTypedData, stated: Hex): void {
 }
 
 /**
- * The approval file for `digest`, signed by `address`: the approval, then each SafeTx, each one checked first.
+ * The approval file for `patch`, signed by `address`: the approval (checked to name this patch, proxy and chain),
+ * then each SafeTx, every hash recomputed first.
  * `onStep` says which signature the wallet is asked for.
  */
 export async function signApproval(
   address: Hex,
-  digest: Hex,
-  chainId: number,
+  patch: { digest: Hex; chainId: number; proxy: Hex },
   onStep: (what: string) => void,
 ): Promise<Record<string, unknown>> {
-  const req = await api<ApprovalRequest>(`/api/patches/${digest}/approval-request`);
-  const m = req.approval.typedData.message;
-  if (String(m.digest).toLowerCase() !== digest.toLowerCase() || Number(m.chainId) !== chainId) {
+  const req = await api<ApprovalRequest>(`/api/patches/${patch.digest}/approval-request`);
+  const { message: m, domain } = req.approval.typedData;
+  const same = (a: unknown, b: string) => String(a).toLowerCase() === b.toLowerCase();
+  if (
+    !same(m.digest, patch.digest) ||
+    !same(m.proxy, patch.proxy) ||
+    Number(domain.chainId) !== patch.chainId
+  ) {
     throw new WalletError(
-      `the approval request is for ${String(m.digest)} on chain ${String(m.chainId)}, not this patch`,
+      `the approval request is for ${String(m.digest)} of proxy ${String(m.proxy)} on chain ${String(domain.chainId)}, not this patch`,
       'do not sign: reload the patch and try again',
     );
   }

@@ -52,9 +52,7 @@ export function Approve({
           `the wallet's account is ${address}, but you are signed in as ${session.address}: sign out and connect again`,
         );
       }
-      const file = await signApproval(address, patch.digest, patch.chainId, (step) =>
-        setBusy(`Sign ${step} in your wallet…`),
-      );
+      const file = await signApproval(address, patch, (step) => setBusy(`Sign ${step} in your wallet…`));
       setBusy('Recording the approval…');
       setDone(
         await api<ApproveResult>(`/api/patches/${patch.digest}/approvals`, { method: 'POST', body: file }),
