@@ -42,6 +42,7 @@ import {
   proofQuery,
   ROUTES,
 } from './routes.js';
+import { webPage } from './static.js';
 
 export interface ServerDeps {
   store: Store;
@@ -284,6 +285,8 @@ export function createApp(deps: ServerDeps): Hono {
     await jobView(queue, store.db, id); // an unknown job is 404 before the stream opens
     return streamSSE(c, (stream) => streamJob(stream, queue, store.db, id));
   });
+
+  app.get('*', webPage());
 
   app.notFound((c) => {
     const { status, body } = errorResponse(
