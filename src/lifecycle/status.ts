@@ -4,7 +4,7 @@
  * now, the lane's threshold, and the timelock operation's state and ETA.
  */
 
-import type { Address, Hex } from 'viem';
+import { type Address, type Hex, isAddressEqual } from 'viem';
 import { TIMELOCK_ABI } from '../core/abis.js';
 import type { PatchgateError } from '../core/errors.js';
 import { tallyApprovals } from '../govern/approval.js';
@@ -24,6 +24,8 @@ export interface PatchStatus {
   implementation: Address;
   approvals: { signer: Address; expiry: string; valid?: boolean; reason?: string }[];
   threshold?: number;
+  /** With the chain: the lane's approver set and threshold, and the approvers who have not (validly) approved. */
+  policy?: { threshold: number; approvers: Address[]; missing: Address[] };
   safeSignatures: { purpose: string; safeNonce: string; owner: Address }[];
   history: Transition[];
   operation?: { id: Hex; eta?: string; ready?: boolean; done?: boolean };
@@ -54,6 +56,11 @@ async function withChain(lc: Lifecycle, patch: PlannedPatch, out: PatchStatus): 
       ...(refused ? { reason: refused.shortMessage } : {}),
     };
   });
+  out.policy = {
+    threshold: policy.threshold,
+    approvers: policy.approvers,
+    missing: policy.approvers.filter((a) => !tally.signers.some((x) => isAddressEqual(x, a))),
+  };
   const id = planOperationId(patch.record, patch.plan);
   const args = { address: patch.plan.timelock, abi: TIMELOCK_ABI, args: [id] } as const;
   const [eta, ready, done] = await Promise.all([

@@ -10,14 +10,14 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import { type Hex, type LocalAccount, toHex } from 'viem';
 import type { z } from 'zod';
-import { inputError } from '../core/errors.js';
+import { inputError, isPatchgateError } from '../core/errors.js';
 import type { JobQueue } from '../jobs/queue.js';
 import { jobRequest } from '../jobs/request.js';
 import { MAX_APPROVAL_FILE_BYTES, parseApprovalFile } from '../lifecycle/approval-file.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import { patchStatus } from '../lifecycle/status.js';
 import type { Ledger } from '../store/ledger-store.js';
-import type { Store } from '../store/store.js';
+import type { Store, StoredPatch } from '../store/store.js';
 import {
   type AuthConfig,
   issueNonce,
@@ -130,9 +130,23 @@ export function createApp(deps: ServerDeps): Hono {
 
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
 
+  /**
+   * A patch's status: with the chain (`--rpc`), its approvals re-verified as of now, the lane's approvers and who is
+   * missing, and the timelock operation; a chain that fails to answer leaves the store's view and says why.
+   */
+  const statusOf = async (patch: StoredPatch) => {
+    if (!lc) return patchStatus(store, patch);
+    try {
+      return await patchStatus(store, patch, lc);
+    } catch (e) {
+      const why = isPatchgateError(e) ? e.shortMessage : 'the chain did not answer';
+      return { ...(await patchStatus(store, patch)), chainError: why };
+    }
+  };
+
   app.get(hono(ROUTES.patches.path), async (c) => {
     const patches = await store.list();
-    return c.json({ patches: await Promise.all(patches.map((p) => patchStatus(store, p))) });
+    return c.json({ patches: await Promise.all(patches.map(statusOf)) });
   });
 
   app.get(hono(ROUTES.patch.path), async (c) => {
@@ -143,7 +157,7 @@ export function createApp(deps: ServerDeps): Hono {
       throw inputError('unknown-patch', `no patch ${key} in the store`, 'GET /api/patches lists them');
     }
     return c.json({
-      ...(await patchStatus(store, patch)),
+      ...(await statusOf(patch)),
       record: patch.record,
       evidence: await store.evidence(key),
     });

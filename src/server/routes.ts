@@ -105,7 +105,8 @@ export const ROUTES = {
     summary:
       'one patch: its state, approvals, Safe signatures, history and the evidence it was proposed with',
     params: z.strictObject({ digest: digestParam }),
-    returns: 'PatchStatus & { record, evidence } — evidence: the check and simulate reports, by stage',
+    returns:
+      'PatchStatus & { record, evidence } — evidence: the check and simulate reports, by stage; with --rpc also policy { threshold, approvers, missing } and operation { id, eta, ready, done }',
   },
   head: {
     method: 'get',

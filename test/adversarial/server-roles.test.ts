@@ -232,6 +232,16 @@ async function request(who: LocalAccount): Promise<ApprovalRequest> {
 
 describe('the honest path through the API', () => {
   it('two owners approve from their wallets, the executor queues and executes through the relayer', async () => {
+    const status = async () =>
+      (await call(app, 'GET', `/api/patches/${digest}`)).body as {
+        policy?: { threshold: number; approvers: string[]; missing: string[] };
+        operation?: { eta?: string };
+      };
+    expect((await status()).policy).toEqual({
+      threshold: 2,
+      approvers: [owner1.address, owner2.address, owner3.address],
+      missing: [owner1.address, owner2.address, owner3.address],
+    });
     for (const who of [owner1, owner2]) {
       const r = await call(app, 'POST', `/api/patches/${digest}/approvals`, who, await signedFile(who));
       expect(r.status, JSON.stringify(r.body)).toBe(200);
@@ -239,6 +249,7 @@ describe('the honest path through the API', () => {
       expect((r.body.safeSigned as unknown[]).length).toBe(2);
     }
     expect((await store.get(digest))?.state).toBe('approved');
+    expect((await status()).policy?.missing).toEqual([owner3.address]);
     // Approving again changes nothing.
     const again = await call(
       app,
@@ -253,6 +264,7 @@ describe('the honest path through the API', () => {
     expect(queued.status, JSON.stringify(queued.body)).toBe(200);
     expect(queued.body.state).toBe('queued');
     expect(typeof queued.body.eta).toBe('string');
+    expect((await status()).operation?.eta).toBe(queued.body.eta);
 
     const early = await call(split, 'POST', `/api/patches/${digest}/execute`, deployer, {});
     expect(early.status).toBe(409);
