@@ -17,7 +17,19 @@ import { join } from 'node:path';
 import { freshDir, root } from './lib/common.mjs';
 import { parseBlocks, renderBlock, replaceBlock } from './lib/readme.mjs';
 
-const BENCHES = ['anvil', 'cli', 'check', 'scan', 'precision', 'simulate', 'fuzz', 'ledger', 'demo', 'watch'];
+const BENCHES = [
+  'anvil',
+  'cli',
+  'check',
+  'scan',
+  'precision',
+  'simulate',
+  'fuzz',
+  'ledger',
+  'demo',
+  'watch',
+  'server',
+];
 const DOCS = ['README.md', 'docs/bench.md'];
 
 const argv = process.argv.slice(2).filter((a) => a !== '--no-write' && a !== '--check');

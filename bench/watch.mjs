@@ -37,7 +37,7 @@ import {
   webSocket,
 } from 'viem';
 import WebSocket from 'ws';
-import { arg, figure, freshDir, median, report, root } from './lib/common.mjs';
+import { arg, figure, freshDir, median, quantile, report, root } from './lib/common.mjs';
 import { renderLines } from './lib/readme.mjs';
 
 const RUNS = arg('--runs', 30);
@@ -69,11 +69,6 @@ const TRANSFER = parseAbiItem('event Transfer(address indexed from, address inde
 const PAUSABLE = parseAbi(['function pause()', 'function paused() view returns (bool)']);
 const PAUSE_DATA = encodeFunctionData({ abi: PAUSABLE, functionName: 'pause' });
 
-/** The q-quantile (nearest rank) of `xs`: p99 of 30 runs is the slowest but none. */
-const quantile = (xs, q) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `probe` every few ms until it returns something truthy; throws after `ms`. */

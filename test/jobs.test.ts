@@ -100,7 +100,12 @@ describe('jobs through the API (PGlite, a worker in this process)', () => {
       worker: 'in-process',
       report: { report: 'check' },
     });
-    expect(view.events.map((e) => e.kind)).toEqual(['started', 'stored']);
+    const kinds = view.events.map((e) => e.kind);
+    expect([kinds[0], kinds.at(-1)]).toEqual(['started', 'stored']);
+    // The check's stages, as they ended, in between.
+    const stages = view.events.filter((e) => e.kind === 'stage').map((e) => e.message.split(' ')[0]);
+    expect(stages).toEqual(expect.arrayContaining(['build', 'check']));
+    expect(kinds.slice(1, -1).every((k) => k === 'stage')).toBe(true);
   }, 120_000);
 
   it('streams the progress as server-sent events, ending with done', async () => {
@@ -109,7 +114,9 @@ describe('jobs through the API (PGlite, a worker in this process)', () => {
     expect(r.headers.get('content-type')).toContain('text/event-stream');
     const text = await r.text(); // the stream ends when the job is done
     const events = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
-    expect(events).toEqual(['progress', 'progress', 'done']);
+    expect(events.at(-1)).toBe('done');
+    expect(events.slice(0, -1).every((e) => e === 'progress')).toBe(true);
+    expect(events.length).toBeGreaterThan(3); // started, the stages, stored
     expect(text).toMatch(/"state":"completed"/);
   }, 120_000);
 
@@ -198,11 +205,12 @@ describe('patchgate worker on PostgreSQL', () => {
       const job = await q.boss.getJobById(QUEUE, id);
       expect(job?.retryCount).toBe(1);
       const events = await jobEvents(pg.db, id);
-      expect(events.map((e) => e.kind)).toEqual(['started', 'started', 'stored']);
-      expect(events[0]?.message).not.toBe(events[1]?.message); // two different workers
+      const milestones = events.filter((e) => e.kind !== 'stage');
+      expect(milestones.map((e) => e.kind)).toEqual(['started', 'started', 'stored']);
+      expect(milestones[0]?.message).not.toBe(milestones[1]?.message); // two different workers
       const stored = await jobEvidence(pg.db, id);
       expect(stored).toMatchObject({ kind: 'simulate', verdict: 'pass' });
-      expect(stored?.worker).toBe(events[1]?.message.replace(/^simulate started on /, ''));
+      expect(stored?.worker).toBe(milestones[1]?.message.replace(/^simulate started on /, ''));
       const rows = await pg.db.query<{ n: string }>('select count(*)::text as n from job_evidence');
       expect(rows).toEqual([{ n: '1' }]);
     } finally {

@@ -2,6 +2,7 @@
  * The stage recorder every report's `stages` comes from: each stage's name, status and wall time, measured the
  * same way everywhere (check, simulate, propose, audit, demo).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { StageResult } from './finding.js';
 
 export type StageStatus = StageResult['status'];
@@ -23,6 +24,22 @@ export interface StageRecorder {
 /** `passed` when `ok`, `failed` otherwise: for stages judged by a yes/no. */
 export const passedIf = (ok: boolean): StageStatus => (ok ? 'passed' : 'failed');
 
+/** Who hears of each stage as it is recorded, for the work run inside `observeStages` (a job's progress). */
+const observers = new AsyncLocalStorage<(stage: StageResult) => void>();
+
+/**
+ * Runs `fn`, telling `observer` of every stage any recorder records inside it, as it is recorded — the job worker
+ * streams a check's or a simulation's stages this way without each caller passing a callback down.
+ *
+ * @example
+ * ```ts
+ * const report = await observeStages((s) => console.log(s.name, s.status), () => runCheck(params));
+ * ```
+ */
+export function observeStages<T>(observer: (stage: StageResult) => void, fn: () => Promise<T>): Promise<T> {
+  return observers.run(observer, fn);
+}
+
 export function stageRecorder(): StageRecorder {
   const stages: StageResult[] = [];
   let last = performance.now();
@@ -30,6 +47,7 @@ export function stageRecorder(): StageRecorder {
     const stage = { name, status, durationMs: Math.round(performance.now() - since) };
     stages.push(stage);
     last = performance.now();
+    observers.getStore()?.(stage);
     return stage;
   };
   return {
@@ -44,6 +62,7 @@ export function stageRecorder(): StageRecorder {
     record(name, status, durationMs) {
       const stage = { name, status, durationMs: Math.max(0, Math.round(durationMs)) };
       stages.push(stage);
+      observers.getStore()?.(stage);
       return stage;
     },
   };

@@ -9,7 +9,9 @@ import { hostname } from 'node:os';
 import type PgBoss from 'pg-boss';
 import { evidenceDigest } from '../core/digest.js';
 import { isPatchgateError } from '../core/errors.js';
+import type { StageResult } from '../core/finding.js';
 import { jsonLine } from '../core/report-json.js';
+import { observeStages } from '../core/stages.js';
 import { addJobEvent, jobEvidence, storeJobEvidence } from '../store/jobs.js';
 import { type JobData, type JobQueue, QUEUE } from './queue.js';
 import { type JobContext, runJob } from './run-job.js';
@@ -40,9 +42,18 @@ async function handle(ctx: JobContext, worker: string, job: PgBoss.Job<JobData>)
   }
   await addJobEvent(db, job.id, 'started', `${job.data.request.kind} started on ${worker}`);
   let report: Awaited<ReturnType<typeof runJob>>;
+  // Each stage of the check or simulation, as it ends: what the page streams while the job runs.
+  const written: Promise<void>[] = [];
+  const onStage = (s: StageResult) => {
+    written.push(
+      addJobEvent(db, job.id, 'stage', `${s.name} ${s.status} (${s.durationMs} ms)`).catch(() => undefined),
+    );
+  };
   try {
-    report = await runJob(ctx, job.data.request);
+    report = await observeStages(onStage, () => runJob(ctx, job.data.request));
+    await Promise.all(written);
   } catch (e) {
+    await Promise.all(written);
     if (isPatchgateError(e) && e.exitCode === 2) {
       await addJobEvent(db, job.id, 'refused', e.shortMessage);
       return { error: { code: e.code, message: e.shortMessage, ...(e.hint ? { hint: e.hint } : {}) } };

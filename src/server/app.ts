@@ -9,7 +9,6 @@ import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import { type Hex, type LocalAccount, toHex } from 'viem';
-import type { z } from 'zod';
 import { inputError, isPatchgateError } from '../core/errors.js';
 import type { JobQueue } from '../jobs/queue.js';
 import { jobRequest } from '../jobs/request.js';

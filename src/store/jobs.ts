@@ -8,7 +8,7 @@ import type { Db } from './db.js';
 export interface JobEvent {
   seq: number;
   at: string;
-  kind: 'started' | 'stored' | 'reused' | 'failed' | 'refused';
+  kind: 'started' | 'stage' | 'stored' | 'reused' | 'failed' | 'refused';
   message: string;
 }
 
