@@ -19,6 +19,7 @@ import {
   type KeyOptions,
   type ProjectOptions,
   parsePort,
+  stateDirOf,
 } from './options.js';
 import { projectContext } from './project-context.js';
 
@@ -90,7 +91,7 @@ export function serveCommand(onExit: (code: number) => void): Command {
       auth,
       queue: jobs.queue,
       ...(lc ? { lc } : {}),
-      ...(project ? { config: project.config } : {}),
+      ...(project ? { config: project.config, project: { ...project, stateDir: stateDirOf(opts) } } : {}),
       ...(relayer ? { relayer } : {}),
     });
     const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host });

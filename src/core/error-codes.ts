@@ -226,6 +226,7 @@ export const ERROR_CODES = {
   'unknown-job': 2,
   'review-signature-invalid': 2,
   'review-limit': 1,
+  'source-mismatch': 1,
   // patchgate itself.
   internal: 3,
 } as const satisfies Record<string, ExitCode>;

@@ -55,6 +55,8 @@ export interface ServerDeps {
   lc?: Lifecycle;
   /** The project's config without a chain (`serve --config` alone): only its `server.roles` lists count. */
   config?: Lifecycle['config'];
+  /** Where the project's sources and build cache are, for the source diff (`lc` has them when given). */
+  project?: { config: Lifecycle['config']; projectDir: string; stateDir: string };
   /** The account that sends queue and execute transactions (`serve --key-env`): any funded account will do. */
   relayer?: LocalAccount;
   /** The job queue (jobs.ts routes); none: the job routes answer 503. */
@@ -265,6 +267,23 @@ export function createApp(deps: ServerDeps): Hono {
   });
 
   reviewRoutes(app, { store, ledger });
+
+  app.get(hono(ROUTES.sourceDiff.path), async (c) => {
+    const { digest } = parse(ROUTES.sourceDiff.params, c.req.param(), 'path');
+    const patch = await store.get(digest.toLowerCase() as Hex);
+    if (!patch)
+      throw inputError('unknown-patch', `no patch ${digest} in the store`, 'GET /api/patches lists them');
+    const project = lc ?? deps.project;
+    if (!project) {
+      throw inputError(
+        'server-read-only',
+        'this server has no project to read sources from',
+        'start `patchgate serve` with --project (and --rpc, to check the sources against the chain)',
+      );
+    }
+    const { sourceDiff } = await import('./source-diff.js');
+    return c.json(await sourceDiff({ ...project, ...(lc ? { lc } : {}) }, patch));
+  });
 
   const requireQueue = (): JobQueue => {
     if (deps.queue) return deps.queue;

@@ -197,6 +197,15 @@ export const ROUTES = {
     summary: 'end the session',
     returns: '{ ok: true }',
   },
+  sourceDiff: {
+    method: 'get',
+    path: '/api/patches/{digest}/diff',
+    summary:
+      "the reference's source against the candidate's, as a unified diff — only when the candidate compiled here is the approved code on chain",
+    params: z.strictObject({ digest: digestParam }),
+    returns:
+      '{ reference, candidate, diff, verified: { ok, how } } — 409 source-mismatch when the sources are not what was approved',
+  },
   reviews: {
     method: 'get',
     path: '/api/patches/{digest}/reviews',

@@ -230,6 +230,30 @@ async function request(who: LocalAccount): Promise<ApprovalRequest> {
     .body as unknown as ApprovalRequest;
 }
 
+describe('the source diff', () => {
+  it('serves the reference against the candidate, checked against the approved code on chain', async () => {
+    const r = await call(app, 'GET', `/api/patches/${digest}/diff`);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({
+      reference: 'src/VaultV1.sol:VaultV1',
+      candidate: 'src/VaultV2.sol:VaultV2',
+      verified: { ok: true },
+    });
+    expect(r.body.diff).toMatch(/^\+.*nonReentrant/m);
+  });
+
+  it('a source diff whose candidate is not the approved code is refused (409 source-mismatch)', async () => {
+    // The project's sources moved on since the proposal: the patch's candidate now names another contract.
+    const patches = live.config.patches.map((p) =>
+      p.name === 'fix-flash-deposit' ? { ...p, candidate: 'src/bad/VaultV2FeeHike.sol:VaultV2FeeHike' } : p,
+    );
+    const moved = createApp({ store, ledger, auth: SITE, lc: { ...lc, config: { ...live.config, patches } } });
+    const r = await call(moved, 'GET', `/api/patches/${digest}/diff`);
+    expect([r.status, r.body.error?.code]).toEqual([409, 'source-mismatch']);
+    expect(r.body).not.toHaveProperty('diff');
+  });
+});
+
 describe('the honest path through the API', () => {
   it('two owners approve from their wallets, the executor queues and executes through the relayer', async () => {
     const status = async () =>
