@@ -1,12 +1,15 @@
 /**
  * The web page's browser tests: the page built as `npm run build` builds it, an app served on a free port, Debian's
  * Chromium (playwright-core; no browser is downloaded) with a test wallet injected as `window.ethereum` — EIP-1193
- * answered by a viem local account the test can switch, as a user switches accounts.
+ * answered for a local test account the test can switch, as a user switches accounts. Typed data is signed as
+ * MetaMask signs it (@metamask/eth-sig-util V4, which hashes the domain with the EIP712Domain type the data lists —
+ * a missing one as empty), so data a real wallet would sign differently fails here too.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import { SignTypedDataVersion, signTypedData } from '@metamask/eth-sig-util';
 import type { Hono } from 'hono';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { Hex, LocalAccount } from 'viem';
@@ -54,6 +57,13 @@ interface WalletTypedData {
   message: Record<string, unknown>;
 }
 
+/** The private key of a local test account (an HD account of anvil's mnemonic). */
+function keyOf(account: LocalAccount): Buffer {
+  const key = (account as { getHdKey?: () => { privateKey: Uint8Array | null } }).getHdKey?.().privateKey;
+  if (!key) throw new Error(`the test wallet has no key for ${account.address}`);
+  return Buffer.from(key);
+}
+
 /** The injected wallet's answers (the EIP-1193 methods the page uses), by whichever account `current()` is. */
 function walletOf(current: () => LocalAccount, chainId: number) {
   return async (method: string, paramsJson: string): Promise<unknown> => {
@@ -75,13 +85,11 @@ function walletOf(current: () => LocalAccount, chainId: number) {
       case 'eth_signTypedData_v4': {
         mustBeMe(params[0]);
         const data = JSON.parse(params[1] as string) as WalletTypedData;
-        const { EIP712Domain: _domain, ...types } = data.types;
-        const message = { ...data.message };
-        for (const f of types[data.primaryType] ?? []) {
-          if (/^u?int\d*$/.test(f.type)) message[f.name] = BigInt(message[f.name] as string);
-        }
-        const domain = { ...data.domain, chainId: Number(data.domain.chainId) };
-        return me.signTypedData({ domain, types, primaryType: data.primaryType, message } as never);
+        return signTypedData({
+          privateKey: keyOf(me),
+          data: data as never,
+          version: SignTypedDataVersion.V4,
+        });
       }
       default:
         throw new Error(`the test wallet does not do ${method}`);
