@@ -7,11 +7,7 @@
  * API error is shown with its message and hint; keyboard focus is visible; a 375 px phone renders without sideways
  * scrolling. Screenshots go to test/.artifacts/web/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Hex, LocalAccount } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAccount } from '../src/chain/clients.js';
@@ -23,10 +19,14 @@ import { type Ledger, openLedger } from '../src/store/ledger-store.js';
 import { openStore, type Store } from '../src/store/store.js';
 import { type LiveExample, lifecycleOn, proposedFix, startLiveExample } from './helpers/live.js';
 import { signInTo } from './helpers/siwe.js';
+import {
+  ARTIFACTS,
+  browserWithWallet,
+  buildPage,
+  serveOnFreePort,
+  waitForText as waitFor,
+} from './helpers/web.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = fileURLToPath(new URL('./.artifacts/web/', import.meta.url));
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const account = (i: number) => localAccount(i) as LocalAccount;
 const [deployer, owner1, owner2] = [account(0), account(1), account(2)];
 
@@ -36,73 +36,18 @@ let ledger: Ledger;
 let lc: Lifecycle;
 let digest: Hex;
 let app: ReturnType<typeof createApp>;
-let server: ReturnType<typeof serve>;
+let served: Awaited<ReturnType<typeof serveOnFreePort>>;
 let base: string;
 let browser: Browser;
 let page: Page;
 /** The account the injected wallet signs with; the test switches it as a user switches accounts. */
 let walletAccount = owner1;
 
-interface WalletTypedData {
-  domain: Record<string, unknown>;
-  types: Record<string, { name: string; type: string }[]>;
-  primaryType: string;
-  message: Record<string, unknown>;
-}
-
-/** The injected wallet's answers (EIP-1193 methods the page uses), by the current account. */
-async function wallet(method: string, paramsJson: string): Promise<unknown> {
-  const params = JSON.parse(paramsJson) as unknown[];
-  const me = walletAccount;
-  const mustBeMe = (a: unknown) => {
-    if (String(a).toLowerCase() !== me.address.toLowerCase()) throw new Error(`unknown account ${String(a)}`);
-  };
-  switch (method) {
-    case 'eth_requestAccounts':
-    case 'eth_accounts':
-      return [me.address];
-    case 'eth_chainId':
-      return '0x7a69';
-    case 'personal_sign':
-      mustBeMe(params[1]);
-      return me.signMessage({ message: { raw: params[0] as Hex } });
-    case 'eth_signTypedData_v4': {
-      mustBeMe(params[0]);
-      const data = JSON.parse(params[1] as string) as WalletTypedData;
-      const { EIP712Domain: _domain, ...types } = data.types;
-      const message = { ...data.message };
-      for (const f of types[data.primaryType] ?? []) {
-        if (/^u?int\d*$/.test(f.type)) message[f.name] = BigInt(message[f.name] as string);
-      }
-      const domain = { ...data.domain, chainId: Number(data.domain.chainId) };
-      return me.signTypedData({ domain, types, primaryType: data.primaryType, message } as never);
-    }
-    default:
-      throw new Error(`the test wallet does not do ${method}`);
-  }
-}
-
 const shot = (name: string) => page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it); no browser is downloaded`,
-    );
-  }
-  mkdirSync(ARTIFACTS, { recursive: true });
   // The page as the source is now (npm run build does the same): dist/web/, which serve sends at /.
-  // React's production build, as npm run build makes it: vite and its React plugin read NODE_ENV (vitest's is
-  // "test", which would bundle React's development JSX), so it is production for the build and put back after.
-  const { build } = await import('vite');
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    await build({ configFile: `${ROOT}web/vite.config.ts`, logLevel: 'warn' });
-  } finally {
-    process.env.NODE_ENV = nodeEnv;
-  }
-
+  await buildPage();
   live = await startLiveExample();
   store = await openStore(await openPglite('memory://'));
   ledger = await openLedger(store.db, { origin: LOG_ORIGIN });
@@ -110,45 +55,24 @@ beforeAll(async () => {
   digest = await proposedFix(lc);
   const auth = { domain: '', chainId: 31337 };
   app = createApp({ store, ledger, auth, lc, relayer: deployer });
-  server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
   // Sign-in is bound to where the page is served, as `serve` binds it.
-  auth.domain = `127.0.0.1:${port}`;
-  base = `http://127.0.0.1:${port}`;
-
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.exposeFunction('__patchgateTestWallet', wallet);
-  // window.ethereum as a wallet extension injects it: EIP-1193 request() answered by wallet() above.
-  await context.addInitScript(`window.ethereum = {
-    request: ({ method, params }) => window.__patchgateTestWallet(method, JSON.stringify(params ?? [])),
-  };`);
-  page = await context.newPage();
+  served = await serveOnFreePort(app, (host) => {
+    auth.domain = host;
+  });
+  base = served.base;
+  ({ browser, page } = await browserWithWallet(() => walletAccount));
 }, 300_000);
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((r) => (server ? server.close(r) : r(undefined)));
+  await served?.close();
   await store?.close();
   await live?.anvil.stop();
 });
 
 const approvalCount = () => page.getByTestId('approval-count').textContent();
 
-/** The text of `testId` once it holds `expected`; else fails naming what the page's alerts say. */
-async function waitForText(testId: string, expected: string, timeout = 60_000): Promise<void> {
-  const el = page.getByTestId(testId);
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    if ((await el.count()) > 0 && ((await el.textContent()) ?? '').includes(expected)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const alerts = await page.getByRole('alert').allTextContents();
-  throw new Error(
-    `${testId} never said ${JSON.stringify(expected)}; the page's alerts: ${JSON.stringify(alerts)}`,
-  );
-}
+const waitForText = (testId: string, expected: string) => waitFor(page, testId, expected);
 
 describe('the web page', () => {
   it('lists the proposed patch with its state, lane and approvals 0/2', async () => {

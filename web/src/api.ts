@@ -79,7 +79,13 @@ export interface PatchStatus {
   threshold?: number;
   safeSignatures: { purpose: string; safeNonce: string; owner: Hex }[];
   history: Transition[];
-  operation?: { id: Hex; eta?: string; ready?: boolean; done?: boolean };
+  /**
+   * The timelock operation, read from the chain (`serve --rpc`): `eta` in unix seconds, decimal. Absent or null
+   * without a chain; the page then takes the ETA from the log's `queued` entry.
+   */
+  operation?: { id: Hex; eta?: string; ready?: boolean; done?: boolean } | null;
+  /** The lane's policy as the server reads it (`serve --rpc`): k of n, the approvers, who has not signed. */
+  policy?: { threshold: number; approvers: Hex[]; missing: Hex[] } | null;
 }
 
 export interface Finding {
@@ -169,6 +175,58 @@ export interface ApproveResult {
   threshold: number;
   alreadyApproved: boolean;
   safeSigned: unknown[];
+}
+
+export type ReviewVerdict = 'reviewed' | 'concern';
+
+export interface CommunityReview {
+  signer: Hex;
+  verdict: ReviewVerdict;
+  text: string;
+  signature: Hex;
+  createdAt: string;
+}
+
+/** `GET /api/patches/{digest}/reviews`: the reviews, and the Review typed data to fill in and sign. */
+export interface ReviewList {
+  reviews: CommunityReview[];
+  typedData: WalletTypedData;
+}
+
+export interface ReviewPosted {
+  review: CommunityReview;
+  added: boolean;
+  log: { index: number; root: Hex; size: number } | null;
+}
+
+export type JobRequest =
+  | { kind: 'check' | 'simulate'; patch: string }
+  | { kind: 'verify'; digest: Hex }
+  | { kind: 'audit'; proxy: Hex };
+
+export interface JobEvent {
+  seq: number;
+  at: string;
+  kind: string;
+  message: string;
+}
+
+export interface JobOutcome {
+  verdict?: string;
+  reportDigest?: string;
+  error?: { code: string; message: string; hint?: string };
+}
+
+/** `GET /api/jobs/{id}`. */
+export interface JobView {
+  id: string;
+  state: string;
+  request: JobRequest;
+  by: string;
+  retries: number;
+  output: JobOutcome | null;
+  evidence?: { kind: string; verdict: string; reportDigest: string; worker: string; report: Report };
+  events: JobEvent[];
 }
 
 /** Every log record [0, size), page by page (the API answers at most 1000 per page). */

@@ -105,10 +105,38 @@ export function patchEntries(records: LogRecord[], digest: Hex): PatchEntry[] {
   return out;
 }
 
-/** The timelock ETA (unix seconds) from the log's `queued` entry, when the patch was queued. */
-export function etaOf(entries: PatchEntry[]): number | undefined {
+/**
+ * The timelock ETA (unix seconds): the chain's, when the server read it (`operation.eta`, `serve --rpc`), else the
+ * log's `queued` entry's; and where it came from.
+ */
+export function etaOf(
+  patch: Pick<PatchDetail, 'operation'>,
+  entries: PatchEntry[],
+): { eta: number; from: 'chain' | 'log' } | undefined {
+  const onChain = Number(patch.operation?.eta ?? 0);
+  // The timelock's getTimestamp is 0 for an unknown operation and 1 for a done one: neither is an ETA.
+  if (onChain > 1) return { eta: onChain, from: 'chain' };
   const q = entries.filter((e) => e.kind === 'queued').at(-1);
-  return q?.eta ? Number(q.eta) : undefined;
+  return q?.eta ? { eta: Number(q.eta), from: 'log' } : undefined;
 }
 
-export const threshold = (p: PatchDetail) => p.threshold ?? safeOf(p.evidence.simulate)?.threshold;
+export const threshold = (p: PatchDetail) =>
+  p.policy?.threshold ?? p.threshold ?? safeOf(p.evidence.simulate)?.threshold;
+
+/**
+ * Who approves and who has not signed yet: the server's policy (`serve --rpc`) when it states one, else the Safe's
+ * owners as the simulate report names them, less the approvals' signers.
+ */
+export function approversOf(
+  p: PatchDetail,
+): { approvers: Hex[]; missing: Hex[]; from: 'policy' | 'simulate' } | undefined {
+  if (p.policy) return { approvers: p.policy.approvers, missing: p.policy.missing, from: 'policy' };
+  const safe = safeOf(p.evidence.simulate);
+  if (!safe) return undefined;
+  const signed = new Set(p.approvals.map((a) => a.signer.toLowerCase()));
+  return {
+    approvers: safe.owners,
+    missing: safe.owners.filter((o) => !signed.has(o.toLowerCase())),
+    from: 'simulate',
+  };
+}

@@ -1,4 +1,4 @@
-/** The patchgate page: hash routes (#/, #/patch/0x…, #/log?index=N) over the same-origin API. */
+/** The patchgate page: hash routes (#/, #/patch/0x…, #/review/0x…, #/log?index=N) over the same-origin API. */
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ApiError, api, type Hex, type Session } from './api';
@@ -6,11 +6,14 @@ import { ErrorBox, HexText } from './ui';
 import { Log } from './views/Log';
 import { Patch } from './views/Patch';
 import { Patches } from './views/Patches';
+import { Review } from './views/Review';
+import { connect, signIn } from './wallet';
 import './style.css';
 
 type Route =
   | { view: 'patches' }
   | { view: 'patch'; digest: Hex }
+  | { view: 'review'; digest: Hex }
   | { view: 'log'; index?: number }
   | { view: 'unknown' };
 
@@ -20,6 +23,8 @@ function route(hash: string): Route {
   if (path === '/' || path === '') return { view: 'patches' };
   const patch = /^\/patch\/(0x[0-9a-fA-F]{64})$/.exec(path ?? '');
   if (patch) return { view: 'patch', digest: patch[1] as Hex };
+  const review = /^\/review\/(0x[0-9a-fA-F]{64})$/.exec(path ?? '');
+  if (review) return { view: 'review', digest: review[1] as Hex };
   if (path === '/log') {
     const index = new URLSearchParams(query).get('index');
     return { view: 'log', ...(index !== null && /^\d+$/.test(index) ? { index: Number(index) } : {}) };
@@ -44,10 +49,11 @@ function useRoute(): Route {
 function App() {
   const r = useRoute();
   const [session, setSession] = useState<Session>();
-  const [signOutError, setSignOutError] = useState<unknown>();
+  const [authError, setAuthError] = useState<unknown>();
+  const [signingIn, setSigningIn] = useState(false);
   useEffect(() => {
     api<Session>('/api/auth/me').then(setSession, (e: unknown) => {
-      if (!(e instanceof ApiError && e.status === 401)) setSignOutError(e);
+      if (!(e instanceof ApiError && e.status === 401)) setAuthError(e);
     });
   }, []);
   const signOut = async () => {
@@ -55,7 +61,19 @@ function App() {
       await api('/api/auth/logout', { method: 'POST' });
       setSession(undefined);
     } catch (e) {
-      setSignOutError(e);
+      setAuthError(e);
+    }
+  };
+  // Sign-In with Ethereum from the injected wallet: the team's way in (approve, jobs, queue, execute).
+  const connectAndSignIn = async () => {
+    setAuthError(undefined);
+    setSigningIn(true);
+    try {
+      setSession(await signIn(await connect()));
+    } catch (e) {
+      setAuthError(e);
+    } finally {
+      setSigningIn(false);
     }
   };
   return (
@@ -86,14 +104,20 @@ function App() {
               </button>
             </>
           ) : (
-            <span className="muted">Not signed in</span>
+            <>
+              <span className="muted">{signingIn ? 'Waiting for the wallet…' : 'Not signed in'}</span>{' '}
+              <button type="button" onClick={connectAndSignIn} disabled={signingIn}>
+                Connect wallet
+              </button>
+            </>
           )}
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {signOutError !== undefined && <ErrorBox error={signOutError} />}
+        {authError !== undefined && <ErrorBox error={authError} />}
         {r.view === 'patches' && <Patches />}
-        {r.view === 'patch' && <Patch digest={r.digest} session={session} setSession={setSession} />}
+        {r.view === 'patch' && <Patch digest={r.digest} session={session} />}
+        {r.view === 'review' && <Review digest={r.digest} />}
         {r.view === 'log' && <Log key={r.index ?? -1} selected={r.index} />}
         {r.view === 'unknown' && (
           <>

@@ -4,9 +4,17 @@
  * page checks what it is asked to sign before the wallet sees it: the approval names this patch and this chain, and
  * each typed data hashes (viem, here) to the hash the server stated.
  */
-import { getAddress, hashTypedData, toHex } from 'viem';
+import { getAddress, getTypesForEIP712Domain, hashTypedData, recoverTypedDataAddress, toHex } from 'viem';
 import { createSiweMessage } from 'viem/siwe';
-import { type ApprovalRequest, api, type Hex, type Session, type WalletTypedData } from './api';
+import {
+  type ApprovalRequest,
+  api,
+  type CommunityReview,
+  type Hex,
+  type ReviewVerdict,
+  type Session,
+  type WalletTypedData,
+} from './api';
 
 interface Eip1193 {
   request(args: { method: string; params?: unknown[] }): Promise<unknown>;
@@ -81,7 +89,9 @@ export async function signIn(address: Hex): Promise<Session> {
     issuedAt: new Date(),
   });
   const signature = await ask<Hex>('personal_sign', [toHex(message), address]);
-  return api<Session>('/api/auth/login', { method: 'POST', body: { message, signature } });
+  await api<Session>('/api/auth/login', { method: 'POST', body: { message, signature } });
+  // The session as /api/auth/me states it: with the roles this account holds here (login does not say).
+  return api<Session>('/api/auth/me');
 }
 
 /** The typed data as viem types it (integers as bigints), to recompute the hash the wallet will sign. */
@@ -130,7 +140,7 @@ export async function signApproval(
   }
   checkHash('approval', req.approval.typedData, req.approval.hash);
   for (const tx of req.safeTxs) checkHash(`${tx.purpose} SafeTx`, tx.typedData, tx.hash);
-  const sign = (data: WalletTypedData) => ask<Hex>('eth_signTypedData_v4', [address, JSON.stringify(data)]);
+  const sign = (data: WalletTypedData) => signTypedData(address, data);
   onStep('the approval (EIP-712)');
   const signature = await sign(req.approval.typedData);
   const safeSignatures = [];
@@ -139,4 +149,56 @@ export async function signApproval(
     safeSignatures.push({ ...req.file.safeSignatures[i], signature: await sign(tx.typedData) });
   }
   return { ...req.file, signature, safeSignatures };
+}
+
+/** The Review template from `GET …/reviews`, checked to name this patch, chain and proxy, filled in. */
+export function reviewToSign(
+  template: WalletTypedData,
+  patch: { digest: Hex; chainId: number; proxy: Hex },
+  verdict: ReviewVerdict,
+  text: string,
+): WalletTypedData {
+  const { domain, message } = template;
+  const same = (a: unknown, b: string) => String(a).toLowerCase() === b.toLowerCase();
+  if (
+    template.primaryType !== 'Review' ||
+    domain.name !== 'patchgate' ||
+    Number(domain.chainId) !== patch.chainId ||
+    !same(domain.verifyingContract, patch.proxy) ||
+    !same(message.digest, patch.digest)
+  ) {
+    throw new WalletError(
+      `the review template is a ${template.primaryType} for ${String(message.digest)} of ${String(domain.verifyingContract)} on chain ${String(domain.chainId)}, not a Review of this patch`,
+      'do not sign: reload the page and try again',
+    );
+  }
+  // Wallets hash the domain with the EIP712Domain type the data carries (MetaMask takes a missing one as empty).
+  const EIP712Domain = template.types.EIP712Domain ?? getTypesForEIP712Domain({ domain });
+  return {
+    ...template,
+    types: { ...template.types, EIP712Domain },
+    message: { ...message, verdict, text },
+  };
+}
+
+/** `address`'s signature of `data`, by the wallet (eth_signTypedData_v4). */
+export function signTypedData(address: Hex, data: WalletTypedData): Promise<Hex> {
+  return ask<Hex>('eth_signTypedData_v4', [address, JSON.stringify(data)]);
+}
+
+/** Does `review`'s signature recover, here, to its signer over this patch's Review statement? */
+export async function reviewSignedBySigner(
+  template: WalletTypedData,
+  review: CommunityReview,
+): Promise<boolean> {
+  try {
+    const data = viemTypedData({
+      ...template,
+      message: { ...template.message, verdict: review.verdict, text: review.text },
+    });
+    const signer = await recoverTypedDataAddress({ ...data, signature: review.signature });
+    return signer.toLowerCase() === review.signer.toLowerCase();
+  } catch {
+    return false;
+  }
 }

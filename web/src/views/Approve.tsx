@@ -1,22 +1,20 @@
 /**
- * Approving from the browser: connect an injected wallet and sign in (EIP-4361), then sign the approval and each
- * SafeTx (EIP-712) and post the file; or paste a signed approval file, posted as is. The server verifies either as
- * `patchgate approve --approval` does, and only for the account signed in.
+ * Approving from the browser, signed in (the header's Connect wallet, EIP-4361): sign the approval and each SafeTx
+ * (EIP-712) with the injected wallet and post the file; or paste a signed approval file, posted as is. The server
+ * verifies either as `patchgate approve --approval` does, and only for the account signed in.
  */
 import { type FormEvent, useId, useState } from 'react';
 import { type ApproveResult, api, type PatchDetail, type Session } from '../api';
 import { ErrorBox } from '../ui';
-import { connect, signApproval, signIn } from '../wallet';
+import { connect, signApproval } from '../wallet';
 
 export function Approve({
   patch,
   session,
-  setSession,
   onApproved,
 }: {
   patch: PatchDetail;
   session?: Session;
-  setSession: (s?: Session) => void;
   onApproved: () => void;
 }) {
   const [busy, setBusy] = useState<string>();
@@ -36,12 +34,6 @@ export function Approve({
       setBusy(undefined);
     }
   };
-
-  const connectAndSignIn = () =>
-    run('Waiting for the wallet to sign in…', async () => {
-      const address = await connect();
-      setSession(await signIn(address));
-    });
 
   const approveWithWallet = () =>
     run('Preparing the approval…', async () => {
@@ -75,13 +67,9 @@ export function Approve({
     <div className="approve">
       <h3>Approve</h3>
       {!session ? (
-        <p>
-          <button type="button" onClick={connectAndSignIn} disabled={!!busy}>
-            Connect wallet
-          </button>{' '}
-          <span className="muted">
-            Sign in with Ethereum; approvers are the policy's approvers or the Safe's owners.
-          </span>
+        <p className="muted">
+          Connect your wallet (at the top of the page) to sign in with Ethereum and approve; approvers are the
+          policy's approvers or the Safe's owners.
         </p>
       ) : (
         <p>

@@ -1,79 +1,16 @@
 /** One patch: its state machine, timelock countdown, approvals, the approve panel, evidence, transactions, verify. */
-import { useEffect, useState } from 'react';
-import {
-  allEntries,
-  api,
-  type Hex,
-  type LogHead,
-  type PatchDetail,
-  type PatchState,
-  type Session,
-} from '../api';
-import { etaOf, patchEntries, safeOf, threshold } from '../evidence';
-import { duration, ErrorBox, HexText, Loading, Section, useLoad, when } from '../ui';
+import type { Hex, PatchDetail, Session } from '../api';
+import { approversOf, etaOf, threshold } from '../evidence';
+import { ErrorBox, HexText, Loading, Section, useLoad, when } from '../ui';
 import { Approve } from './Approve';
 import { EvidenceSections } from './Evidence';
-
-const STATES: PatchState[] = ['proposed', 'approved', 'queued', 'executed', 'verified'];
-
-function StateMachine({ state }: { state: PatchState }) {
-  const at = STATES.indexOf(state);
-  return (
-    <>
-      <ol className="states" aria-label="Lifecycle">
-        {STATES.map((s, i) => (
-          <li
-            key={s}
-            className={i < at ? 'done' : i === at ? 'current' : 'todo'}
-            aria-current={i === at ? 'step' : undefined}
-          >
-            {s}
-            {i === at && <span className="sr-only"> (current)</span>}
-          </li>
-        ))}
-      </ol>
-      {state === 'cancelled' && <p className="error">This patch was cancelled.</p>}
-    </>
-  );
-}
-
-/** The timelock's ETA, ticking each second against this computer's clock. */
-function Countdown({ eta, state }: { eta?: number; state: PatchState }) {
-  const [now, setNow] = useState(() => Date.now() / 1000);
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now() / 1000), 1000);
-    return () => clearInterval(t);
-  }, []);
-  if (eta === undefined) {
-    return (
-      <p>{STATES.indexOf(state) < 2 ? 'Not queued yet: no timelock ETA.' : 'No queue entry in the log.'}</p>
-    );
-  }
-  const left = eta - now;
-  const done = state === 'executed' || state === 'verified';
-  return (
-    <div>
-      <p>
-        ETA{' '}
-        <time dateTime={new Date(eta * 1000).toISOString()}>{when(new Date(eta * 1000).toISOString())}</time>{' '}
-        <span className="muted">(from the log's queued entry; against this computer's clock)</span>
-      </p>
-      <p className="countdown" role="timer" data-testid="countdown">
-        {done
-          ? 'Executed.'
-          : left > 0
-            ? `Executable in ${duration(left)}`
-            : `Executable now (the delay ended ${duration(-left)} ago)`}
-      </p>
-    </div>
-  );
-}
+import { Jobs } from './Jobs';
+import { Countdown, loadPatch, StateMachine } from './Lifecycle';
+import { QueueExecute } from './QueueExecute';
 
 function Approvals({ patch }: { patch: PatchDetail }) {
-  const safe = safeOf(patch.evidence.simulate);
+  const who = approversOf(patch);
   const n = threshold(patch);
-  const signed = new Set(patch.approvals.map((a) => a.signer.toLowerCase()));
-  const missing = safe?.owners.filter((o) => !signed.has(o.toLowerCase())) ?? [];
   return (
     <>
       <p className="big" data-testid="approval-count">
@@ -90,12 +27,16 @@ function Approvals({ patch }: { patch: PatchDetail }) {
           ))}
         </ul>
       )}
-      {safe ? (
+      {who ? (
         <p>
-          Approvers (the Safe's owners, from the simulate report): {safe.owners.length}; still to sign:{' '}
-          {missing.length === 0
+          Approvers (
+          {who.from === 'policy'
+            ? "the lane's policy, read by the server"
+            : "the Safe's owners, from the simulate report"}
+          ): {who.approvers.length}; still to sign:{' '}
+          {who.missing.length === 0
             ? 'nobody'
-            : missing.map((m, i) => (
+            : who.missing.map((m, i) => (
                 <span key={m}>
                   {i > 0 && ', '}
                   <HexText value={m} keep={42} />
@@ -113,22 +54,7 @@ function Approvals({ patch }: { patch: PatchDetail }) {
   );
 }
 
-async function loadPatch(digest: Hex) {
-  const patch = await api<PatchDetail>(`/api/patches/${digest}`);
-  const head = await api<LogHead>('/api/log/head');
-  const entries = patchEntries(await allEntries(head.size), digest);
-  return { patch, entries };
-}
-
-export function Patch({
-  digest,
-  session,
-  setSession,
-}: {
-  digest: Hex;
-  session?: Session;
-  setSession: (s?: Session) => void;
-}) {
+export function Patch({ digest, session }: { digest: Hex; session?: Session }) {
   const loaded = useLoad(() => loadPatch(digest), [digest]);
   if (!loaded.value) {
     return (
@@ -165,18 +91,28 @@ export function Patch({
           <HexText value={patch.implementation} keep={42} />
         </dd>
       </dl>
+      <p>
+        <a href={`#/review/${patch.digest}`}>The public review page</a>{' '}
+        <span className="muted">
+          — its evidence, log proofs and community reviews, for anyone (no sign-in)
+        </span>
+      </p>
       {loaded.error !== undefined && <ErrorBox error={loaded.error} />}
       <Section title="State" id="state">
         <StateMachine state={patch.state} />
       </Section>
       <Section title="Timelock" id="timelock">
-        <Countdown eta={etaOf(entries)} state={patch.state} />
+        <Countdown eta={etaOf(patch, entries)} state={patch.state} />
+        <QueueExecute patch={patch} session={session} onDone={loaded.reload} />
       </Section>
       <Section title="Approvals" id="approvals">
         <Approvals patch={patch} />
         {patch.state === 'proposed' || patch.state === 'approved' ? (
-          <Approve patch={patch} session={session} setSession={setSession} onApproved={loaded.reload} />
+          <Approve patch={patch} session={session} onApproved={loaded.reload} />
         ) : null}
+      </Section>
+      <Section title="Jobs" id="jobs">
+        <Jobs patch={patch} session={session} />
       </Section>
       <EvidenceSections evidence={patch.evidence} />
       <Section title="Transactions" id="transactions">
