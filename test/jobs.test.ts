@@ -118,6 +118,12 @@ describe('jobs through the API (PGlite, a worker in this process)', () => {
     expect(events.slice(0, -1).every((e) => e === 'progress')).toBe(true);
     expect(events.length).toBeGreaterThan(3); // started, the stages, stored
     expect(text).toMatch(/"state":"completed"/);
+    // A reconnect with Last-Event-ID resumes after it: no event twice.
+    const ids = [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+    const again = await (
+      await app.request(`/api/jobs/${sent.body.id}/events`, { headers: { 'last-event-id': String(ids[1]) } })
+    ).text();
+    expect([...again.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))).toEqual(ids.slice(2));
   }, 120_000);
 
   it('completes a job for an undeclared patch with the error, without retrying it', async () => {

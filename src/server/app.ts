@@ -215,7 +215,7 @@ export function createApp(deps: ServerDeps): Hono {
       path: '/',
       expires: new Date(session.expiresAt),
     });
-    return c.json(session);
+    return c.json({ ...session, roles: await rolesOf(roleContext, session.address) });
   });
 
   app.get(ROUTES.me.path, async (c) => {
@@ -315,7 +315,10 @@ export function createApp(deps: ServerDeps): Hono {
     const { id } = parse(ROUTES.jobEvents.params, c.req.param(), 'path');
     const queue = requireQueue();
     await jobView(queue, store.db, id); // an unknown job is 404 before the stream opens
-    return streamSSE(c, (stream) => streamJob(stream, queue, store.db, id));
+    // A reconnecting EventSource sends the last id it saw: the stream resumes after it.
+    const after = Number(c.req.header('last-event-id'));
+    const from = Number.isSafeInteger(after) && after > 0 ? after : 0;
+    return streamSSE(c, (stream) => streamJob(stream, queue, store.db, id, from));
   });
 
   app.get('*', webPage());

@@ -40,9 +40,10 @@ export async function streamJob(
   queue: JobQueue,
   db: Db,
   id: string,
+  afterSeq = 0,
   pollMs = 500,
 ): Promise<void> {
-  let seq = 0;
+  let seq = afterSeq;
   while (!stream.aborted) {
     const job = await jobRow(queue, id);
     for (const e of await jobEvents(db, id, seq)) {

@@ -8,6 +8,7 @@ import type { Hono } from 'hono';
 import type { Address, Hex } from 'viem';
 import { blockedError, inputError } from '../core/errors.js';
 import { reviewTypedData, verifyReview } from '../govern/review.js';
+import { walletTypedData } from '../govern/typed-data.js';
 import type { Ledger } from '../store/ledger-store.js';
 import { recordReview, reviewsOf } from '../store/reviews.js';
 import type { Store } from '../store/store.js';
@@ -31,13 +32,16 @@ export function reviewRoutes(app: Hono, deps: { store: Store; ledger: Ledger }):
     const { record } = await patchOf(digest);
     return bigJson(c, {
       reviews: await reviewsOf(store.db, digest),
-      typedData: reviewTypedData({
-        digest,
-        chainId: record.chainId,
-        proxy: record.proxy,
-        verdict: 'reviewed',
-        text: '',
-      }),
+      // Wallet-ready, with its EIP712Domain type: a wallet that finds none signs another digest.
+      typedData: walletTypedData(
+        reviewTypedData({
+          digest,
+          chainId: record.chainId,
+          proxy: record.proxy,
+          verdict: 'reviewed',
+          text: '',
+        }),
+      ),
     });
   });
 

@@ -141,7 +141,7 @@ export const ROUTES = {
     summary: 'sign in with an EIP-4361 message and its signature; opens a session',
     body: loginBody,
     returns:
-      '{ address, chainId, expiresAt, token } and an httpOnly SameSite=Strict cookie; scripts send the token as `Authorization: Bearer`',
+      '{ address, chainId, expiresAt, token, roles } and an httpOnly SameSite=Strict cookie; scripts send the token as `Authorization: Bearer`',
   },
   me: {
     method: 'get',

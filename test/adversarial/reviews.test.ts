@@ -88,6 +88,10 @@ describe('community reviews', () => {
     const body = (await listed.json()) as { reviews: { text: string }[]; typedData: { primaryType: string } };
     expect(body.reviews.map((x) => x.text)).toEqual([review.text]);
     expect(body.typedData.primaryType).toBe('Review');
+    // Wallet-ready: a wallet without the EIP712Domain type would sign another digest.
+    expect((body.typedData as unknown as { types: Record<string, unknown> }).types).toHaveProperty(
+      'EIP712Domain',
+    );
   });
 
   it('a review posted again is not stored or logged twice', async () => {
