@@ -148,6 +148,7 @@ describe('the API', () => {
       '/api/patches/{digest}',
       '/api/patches/{digest}/approval-request',
       '/api/patches/{digest}/approvals',
+      '/api/patches/{digest}/diff',
       '/api/patches/{digest}/execute',
       '/api/patches/{digest}/queue',
       '/api/patches/{digest}/reviews',

@@ -247,7 +247,12 @@ describe('the source diff', () => {
     const patches = live.config.patches.map((p) =>
       p.name === 'fix-flash-deposit' ? { ...p, candidate: 'src/bad/VaultV2FeeHike.sol:VaultV2FeeHike' } : p,
     );
-    const moved = createApp({ store, ledger, auth: SITE, lc: { ...lc, config: { ...live.config, patches } } });
+    const moved = createApp({
+      store,
+      ledger,
+      auth: SITE,
+      lc: { ...lc, config: { ...live.config, patches } },
+    });
     const r = await call(moved, 'GET', `/api/patches/${digest}/diff`);
     expect([r.status, r.body.error?.code]).toEqual([409, 'source-mismatch']);
     expect(r.body).not.toHaveProperty('diff');
