@@ -99,6 +99,13 @@ describe('the web page', () => {
     // Who is still missing: the Safe's three owners.
     expect(text).toContain(owner1.address);
     expect(text).toContain(owner2.address);
+    // The source diff, checked by the server against the implementation on chain.
+    await expect
+      .poll(() => page.getByTestId('diff-verified').textContent())
+      .toMatch(/^Verified: compiled here/);
+    const diff = (await page.getByTestId('source-diff').textContent()) ?? '';
+    expect(diff).toMatch(/^\+.*nonReentrant/m);
+    expect(await page.locator('[data-testid="source-diff"] .diff-add').count()).toBeGreaterThan(0);
   });
 
   it('signs in with the wallet and shows an API error with its message and hint (a pasted bad approval)', async () => {

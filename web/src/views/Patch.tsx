@@ -7,6 +7,7 @@ import { EvidenceSections } from './Evidence';
 import { Jobs } from './Jobs';
 import { Countdown, loadPatch, StateMachine } from './Lifecycle';
 import { QueueExecute } from './QueueExecute';
+import { SourceDiff } from './SourceDiff';
 
 function Approvals({ patch }: { patch: PatchDetail }) {
   const who = approversOf(patch);
@@ -113,6 +114,9 @@ export function Patch({ digest, session }: { digest: Hex; session?: Session }) {
       </Section>
       <Section title="Jobs" id="jobs">
         <Jobs patch={patch} session={session} />
+      </Section>
+      <Section title="Source diff" id="diff">
+        <SourceDiff digest={patch.digest} />
       </Section>
       <EvidenceSections evidence={patch.evidence} />
       <Section title="Transactions" id="transactions">

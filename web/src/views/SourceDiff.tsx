@@ -1,0 +1,54 @@
+/**
+ * The patch's source diff: the reference's file against the candidate's, as the server serves it — only when the
+ * candidate compiled there is the code the patch approved (409 source-mismatch otherwise, shown as the error).
+ * Lines are rendered as text, never as HTML.
+ */
+import type { Hex } from '../api';
+import { api } from '../api';
+import { ErrorBox, Loading, useLoad } from '../ui';
+
+interface Diff {
+  reference: string;
+  candidate: string;
+  diff: string;
+  verified: { ok: boolean; how: string };
+}
+
+const lineClass = (line: string) =>
+  line.startsWith('+++') || line.startsWith('---')
+    ? 'diff-file'
+    : line.startsWith('@@')
+      ? 'diff-hunk'
+      : line.startsWith('+')
+        ? 'diff-add'
+        : line.startsWith('-')
+          ? 'diff-del'
+          : undefined;
+
+export function SourceDiff({ digest }: { digest: Hex }) {
+  const loaded = useLoad(() => api<Diff>(`/api/patches/${digest}/diff`), [digest]);
+  if (loaded.error !== undefined) return <ErrorBox error={loaded.error} />;
+  if (!loaded.value) return <Loading what="the source diff" />;
+  const d = loaded.value;
+  const lines = d.diff.split('\n').filter((l) => !l.startsWith('====='));
+  return (
+    <>
+      <p data-testid="diff-verified" className={d.verified.ok ? undefined : 'warn'}>
+        {d.verified.ok ? 'Verified: ' : 'Not verified: '}
+        {d.verified.how}
+      </p>
+      <p>
+        {d.reference} → {d.candidate}
+      </p>
+      <pre className="diff" data-testid="source-diff">
+        {lines.map((line, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a diff's lines are positional
+          <span key={i} className={lineClass(line)}>
+            {line}
+            {'\n'}
+          </span>
+        ))}
+      </pre>
+    </>
+  );
+}
