@@ -1,5 +1,5 @@
 /** What the patch page and the public review page both show: the state machine and the timelock countdown. */
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import {
   allEntries,
   api,
@@ -10,7 +10,7 @@ import {
   type PatchState,
 } from '../api';
 import { patchEntries } from '../evidence';
-import { duration, when } from '../ui';
+import { duration, HexText, when } from '../ui';
 
 const STATES: PatchState[] = ['proposed', 'approved', 'queued', 'executed', 'verified'];
 
@@ -85,4 +85,29 @@ export async function loadPatch(digest: Hex) {
   const ours = new Set(entries.map((e) => e.index));
   const records = new Map<number, LogRecord>(all.filter((r) => ours.has(r.index)).map((r) => [r.index, r]));
   return { patch, head, entries, records };
+}
+
+/** What identifies a patch: its digest, lane, chain, proxy and new implementation (and what `children` adds). */
+export function PatchFacts({ patch, children }: { patch: PatchDetail; children?: ReactNode }) {
+  return (
+    <dl className="facts">
+      <dt>Digest</dt>
+      <dd>
+        <code className="wrap">{patch.digest}</code>
+      </dd>
+      <dt>Lane</dt>
+      <dd>{patch.lane}</dd>
+      <dt>Chain</dt>
+      <dd>{patch.chainId}</dd>
+      <dt>Proxy</dt>
+      <dd>
+        <HexText value={patch.proxy} keep={42} />
+      </dd>
+      <dt>New implementation</dt>
+      <dd>
+        <HexText value={patch.implementation} keep={42} />
+      </dd>
+      {children}
+    </dl>
+  );
 }

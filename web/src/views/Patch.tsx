@@ -5,7 +5,7 @@ import { ErrorBox, HexText, Loading, Section, useLoad, when } from '../ui';
 import { Approve } from './Approve';
 import { EvidenceSections } from './Evidence';
 import { Jobs } from './Jobs';
-import { Countdown, loadPatch, StateMachine } from './Lifecycle';
+import { Countdown, loadPatch, PatchFacts, StateMachine } from './Lifecycle';
 import { QueueExecute } from './QueueExecute';
 import { SourceDiff } from './SourceDiff';
 
@@ -74,24 +74,7 @@ export function Patch({ digest, session }: { digest: Hex; session?: Session }) {
       <h1>
         {patch.name ?? 'Patch'} <span className={`state state-${patch.state}`}>{patch.state}</span>
       </h1>
-      <dl className="facts">
-        <dt>Digest</dt>
-        <dd>
-          <code className="wrap">{patch.digest}</code>
-        </dd>
-        <dt>Lane</dt>
-        <dd>{patch.lane}</dd>
-        <dt>Chain</dt>
-        <dd>{patch.chainId}</dd>
-        <dt>Proxy</dt>
-        <dd>
-          <HexText value={patch.proxy} keep={42} />
-        </dd>
-        <dt>New implementation</dt>
-        <dd>
-          <HexText value={patch.implementation} keep={42} />
-        </dd>
-      </dl>
+      <PatchFacts patch={patch} />
       <p>
         <a href={`#/review/${patch.digest}`}>The public review page</a>{' '}
         <span className="muted">

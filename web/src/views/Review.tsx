@@ -6,7 +6,7 @@
 import { api, type Hex, type PatchDetail, type Report, type ReviewList } from '../api';
 import { etaOf, invariants, type PatchEntry, pocs, threshold } from '../evidence';
 import { ErrorBox, HexText, Loading, Section, useLoad } from '../ui';
-import { Countdown, loadPatch, StateMachine } from './Lifecycle';
+import { Countdown, loadPatch, PatchFacts, StateMachine } from './Lifecycle';
 import { LogProofs } from './LogProofs';
 import { Reviews } from './Reviews';
 
@@ -92,28 +92,12 @@ export function Review({ digest }: { digest: Hex }) {
         Public and read-only: anyone may read this page, check the log proofs below in their own browser, and
         sign a review. <a href={`#/patch/${patch.digest}`}>The full evidence</a> is on the patch page.
       </p>
-      <dl className="facts">
-        <dt>Digest</dt>
-        <dd>
-          <code className="wrap">{patch.digest}</code>
-        </dd>
-        <dt>Chain</dt>
-        <dd>{patch.chainId}</dd>
-        <dt>Proxy</dt>
-        <dd>
-          <HexText value={patch.proxy} keep={42} />
-        </dd>
-        <dt>New implementation</dt>
-        <dd>
-          <HexText value={patch.implementation} keep={42} />
-        </dd>
-        <dt>Lane</dt>
-        <dd>{patch.lane}</dd>
+      <PatchFacts patch={patch}>
         <dt>Approvals</dt>
         <dd data-testid="review-approvals">
           {patch.approvals.length} of {n ?? '?'}
         </dd>
-      </dl>
+      </PatchFacts>
       {loaded.error !== undefined && <ErrorBox error={loaded.error} />}
       <Section title="State" id="review-state">
         <StateMachine state={patch.state} />
