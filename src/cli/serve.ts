@@ -74,9 +74,10 @@ export function serveCommand(onExit: (code: number) => void): Command {
     // A store that does not exist is refused (exit 2): serving it would create it.
     const store = await openStoreFrom(opts, { create: false });
     const lc: Lifecycle | undefined = chain ? { ...chain, store } : undefined;
-    const [{ serve }, { createApp }] = await Promise.all([
+    const [{ serve }, { createApp }, { keepAlive }] = await Promise.all([
       import('@hono/node-server'),
       import('../server/app.js'),
+      import('../server/keep-alive.js'),
     ]);
     const ledger = await openLedger(store.db, { origin: LOG_ORIGIN });
     const jobs = await startJobs(opts, store, {
@@ -95,6 +96,7 @@ export function serveCommand(onExit: (code: number) => void): Command {
       ...(relayer ? { relayer } : {}),
     });
     const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host });
+    keepAlive(server);
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('listening', () => {
