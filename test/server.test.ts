@@ -10,16 +10,18 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Hex, hexToBytes } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceDigest } from '../src/core/digest.js';
 import { type PatchRecord, patchDigest } from '../src/govern/digest.js';
 import { SAMPLE_PLAN, SAMPLE_RECORD } from '../src/govern/sample-record.fixture.js';
+import { type Head, verifyHead } from '../src/ledger/head.js';
 import { sampleEntries } from '../src/ledger/sample-entries.fixture.js';
 import { verifyInclusion } from '../src/ledger/verify.js';
 import { LOG_ORIGIN } from '../src/lifecycle/log-sync.js';
 import { createApp } from '../src/server/app.js';
 import { openPglite } from '../src/store/db.js';
-import { openLedger } from '../src/store/ledger-store.js';
+import { type Ledger, openLedger } from '../src/store/ledger-store.js';
 import { openStore, type Store } from '../src/store/store.js';
 import { runCli } from './helpers/cli.js';
 import { startServe } from './helpers/serve.js';
@@ -31,12 +33,13 @@ const PLAN = { ...SAMPLE_PLAN, salt: digest };
 let state: string;
 let store: Store;
 let app: ReturnType<typeof createApp>;
+let ledger: Ledger;
 
 beforeAll(async () => {
   state = mkdtempSync(join(tmpdir(), 'pg-serve-'));
   store = await openStore(await openPglite(join(state, 'db')));
   await store.propose(RECORD, PLAN, REPORTS);
-  const ledger = await openLedger(store.db, { origin: LOG_ORIGIN });
+  ledger = await openLedger(store.db, { origin: LOG_ORIGIN });
   await ledger.appendMany(sampleEntries(3));
   app = createApp({ store, ledger, auth: { domain: 'review.example.org', chainId: 31337 } });
 }, 120_000);
@@ -85,6 +88,18 @@ describe('the API', () => {
       size: 3,
       root: expect.stringMatching(/^0x[0-9a-f]{64}$/),
     });
+    expect(head.body.signed).toBe(false);
+    // With the log key, the head is signed: the signature verifies as `log verify --head` verifies it.
+    const logKey = privateKeyToAccount(generatePrivateKey());
+    const signing = createApp({
+      store,
+      ledger,
+      auth: { domain: 'review.example.org', chainId: 31337 },
+      logSigner: logKey,
+    });
+    const signed = (await (await signing.request('/api/log/head')).json()) as Head;
+    expect(signed).toMatchObject({ signed: true, signer: logKey.address, size: 3, root: head.body.root });
+    expect(await verifyHead(signed, logKey.address)).toMatchObject({ ok: true });
     const entries = await get('/api/log/entries?from=1&to=3');
     expect((entries.body.entries as { index: number; entry: string }[]).map((e) => e.index)).toEqual([1, 2]);
     const [second] = sampleEntries(1, 1);

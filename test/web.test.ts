@@ -9,6 +9,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import type { Hex, LocalAccount } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAccount } from '../src/chain/clients.js';
 import type { Lifecycle } from '../src/lifecycle/lifecycle.js';
@@ -29,6 +30,7 @@ import {
 
 const account = (i: number) => localAccount(i) as LocalAccount;
 const [deployer, owner1, owner2] = [account(0), account(1), account(2)];
+const logKey = privateKeyToAccount(generatePrivateKey());
 
 let live: LiveExample;
 let store: Store;
@@ -54,7 +56,7 @@ beforeAll(async () => {
   lc = await lifecycleOn(live, store);
   digest = await proposedFix(lc);
   const auth = { domain: '', chainId: 31337 };
-  app = createApp({ store, ledger, auth, lc, relayer: deployer });
+  app = createApp({ store, ledger, auth, lc, relayer: deployer, logSigner: logKey });
   // Sign-in is bound to where the page is served, as `serve` binds it.
   served = await serveOnFreePort(app, (host) => {
     auth.domain = host;
@@ -175,6 +177,10 @@ describe('the web page', () => {
     expect(approval).toBeDefined();
     await page.goto(`${base}/#/log?index=${approval?.index}`);
     await expect.poll(() => page.getByTestId('log-size').textContent()).toBe(String(head.size));
+    // The head is signed by the log key; the page checks the signature itself.
+    await expect
+      .poll(() => page.getByTestId('head-signature').textContent())
+      .toContain(`✓ Signed by ${logKey.address}`);
     await page.getByRole('button', { name: 'Verify inclusion in this browser' }).click();
     const result = page.getByTestId('proof-result');
     await expect.poll(() => result.textContent()).toContain(`Verified against root ${head.root}`);

@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { Command, Option } from 'commander';
 import { inputError } from '../core/errors.js';
+import { loadAccount } from '../govern/keys.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import { LOG_ORIGIN } from '../lifecycle/log-sync.js';
 import { openLedger } from '../store/ledger-store.js';
@@ -16,6 +17,7 @@ import {
   addRpcOption,
   addStoreOptions,
   count,
+  DEFAULT_LOG_KEY_ENV,
   type KeyOptions,
   type ProjectOptions,
   parsePort,
@@ -26,6 +28,7 @@ import { projectContext } from './project-context.js';
 interface ServeOptions extends ProjectOptions, KeyOptions, JobOptions {
   rpc?: string;
   workers?: number;
+  logKeyEnv?: string;
   port: number;
   host: string;
   domain?: string;
@@ -61,6 +64,10 @@ export function serveCommand(onExit: (code: number) => void): Command {
   addRpcOption(cmd, { note: 'roles are read from it, and approve, queue and execute act on it' });
   addProjectOptions(cmd);
   addKeyOptions(cmd, 'the relayer (sends queue and execute; any funded account)');
+  cmd.option(
+    '--log-key-env <name>',
+    `environment variable holding the log key: the API's head is then signed (default: $${DEFAULT_LOG_KEY_ENV} when set)`,
+  );
   addJobOptions(cmd);
   cmd.addOption(
     new Option(
@@ -70,6 +77,8 @@ export function serveCommand(onExit: (code: number) => void): Command {
   );
   cmd.action(async (opts: ServeOptions) => {
     const relayer = optionalAccount(opts);
+    const logKeyEnv = opts.logKeyEnv ?? (process.env[DEFAULT_LOG_KEY_ENV] ? DEFAULT_LOG_KEY_ENV : undefined);
+    const logSigner = logKeyEnv ? loadAccount({ keyEnv: logKeyEnv }) : undefined;
     const { chain, project } = await projectContext(opts, { config: 'if-named' });
     // A store that does not exist is refused (exit 2): serving it would create it.
     const store = await openStoreFrom(opts, { create: false });
@@ -94,6 +103,7 @@ export function serveCommand(onExit: (code: number) => void): Command {
       ...(lc ? { lc } : {}),
       ...(project ? { config: project.config, project: { ...project, stateDir: stateDirOf(opts) } } : {}),
       ...(relayer ? { relayer } : {}),
+      ...(logSigner ? { logSigner } : {}),
     });
     const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host });
     keepAlive(server);

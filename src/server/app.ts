@@ -12,6 +12,7 @@ import { type Hex, type LocalAccount, toHex } from 'viem';
 import { inputError, isPatchgateError } from '../core/errors.js';
 import type { JobQueue } from '../jobs/queue.js';
 import { jobRequest } from '../jobs/request.js';
+import { type HeadSigner, signCurrentHead } from '../ledger/head.js';
 import { MAX_APPROVAL_FILE_BYTES, parseApprovalFile } from '../lifecycle/approval-file.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import { patchStatus } from '../lifecycle/status.js';
@@ -59,6 +60,8 @@ export interface ServerDeps {
   project?: { config: Lifecycle['config']; projectDir: string; stateDir: string };
   /** The account that sends queue and execute transactions (`serve --key-env`): any funded account will do. */
   relayer?: LocalAccount;
+  /** The log's key: `GET /api/log/head` answers a head signed by it (EIP-191 over the checkpoint text). */
+  logSigner?: HeadSigner;
   /** The job queue (jobs.ts routes); none: the job routes answer 503. */
   queue?: JobQueue;
 }
@@ -165,8 +168,11 @@ export function createApp(deps: ServerDeps): Hono {
   });
 
   app.get(hono(ROUTES.head.path), async (c) => {
-    const { origin, size, root } = await ledger.head();
-    return c.json({ origin, size, root });
+    const current = await ledger.head();
+    // With the log key (`serve --log-key-env`), the head is signed now: the page checks the signature itself.
+    if (deps.logSigner) return c.json(await signCurrentHead(current, deps.logSigner));
+    const { origin, size, root } = current;
+    return c.json({ origin, size, root, signed: false });
   });
 
   app.get(hono(ROUTES.entries.path), async (c) => {

@@ -111,8 +111,10 @@ export const ROUTES = {
   head: {
     method: 'get',
     path: '/api/log/head',
-    summary: "the transparency log's current head (RFC 9162): its origin, size and root",
-    returns: '{ origin, size, root }',
+    summary:
+      "the transparency log's current head (RFC 9162): its origin, size and root — signed by the log key when the server has it",
+    returns:
+      '{ origin, size, root, signed: false } or, with the log key, { origin, size, root, timestamp, signed: true, signer, signature, frontier } (as `patchgate log head --format json`)',
   },
   entries: {
     method: 'get',

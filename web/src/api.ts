@@ -128,6 +128,11 @@ export interface LogHead {
   origin: string;
   size: number;
   root: Hex;
+  /** Signed by the log key when the server has it (EIP-191 over the checkpoint text). */
+  signed?: boolean;
+  signer?: Hex;
+  signature?: Hex;
+  timestamp?: string;
 }
 
 export interface LogRecord {

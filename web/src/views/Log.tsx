@@ -4,6 +4,7 @@
  * trusts (the head's, unless they paste one from a signed head).
  */
 import { useId, useState } from 'react';
+import { hexToBytes, recoverMessageAddress } from 'viem';
 import { api, type InclusionProof, type LogHead, type LogRecord } from '../api';
 import { type InclusionResult, verifyInclusion } from '../merkle';
 import { ErrorBox, HexText, Loading, Section, useLoad } from '../ui';
@@ -69,6 +70,37 @@ function ProofCheck({ record, head }: { record: LogRecord; head: LogHead }) {
   );
 }
 
+/**
+ * A signed head's signature, checked here: the checkpoint text (`origin\nsize\nbase64(root)\ntimestamp\n`, as
+ * `patchgate log head` signs it) must recover to the signer it names. Which signer to trust is the reader's call.
+ */
+function HeadSignature({ head }: { head: LogHead }) {
+  const check = useLoad(async () => {
+    if (!head.signed || !head.signature || !head.signer || !head.timestamp) return undefined;
+    const root = btoa(String.fromCharCode(...hexToBytes(head.root)));
+    const message = `${head.origin}\n${head.size}\n${root}\n${head.timestamp}\n`;
+    const recovered = await recoverMessageAddress({ message, signature: head.signature });
+    return recovered.toLowerCase() === head.signer.toLowerCase();
+  }, [head]);
+  if (!head.signed)
+    return <p className="muted">This server signs no head (it has no log key): the root is its word.</p>;
+  if (check.error !== undefined) {
+    return (
+      <p data-testid="head-signature" className="warn">
+        ✗ The head's signature could not be checked.
+      </p>
+    );
+  }
+  if (check.value === undefined) return <Loading what="the head's signature" />;
+  return (
+    <p data-testid="head-signature" className={check.value ? undefined : 'warn'}>
+      {check.value ? '✓ Signed by ' : '✗ The signature does not recover to '}
+      <code className="wrap">{head.signer}</code> at {head.timestamp}
+      {check.value ? ' — checked in this browser.' : '.'}
+    </p>
+  );
+}
+
 export function Log({ selected }: { selected?: number }) {
   const head = useLoad(() => api<LogHead>('/api/log/head'), []);
   const size = head.value?.size ?? 0;
@@ -99,6 +131,7 @@ export function Log({ selected }: { selected?: number }) {
           </dd>
         </dl>
       )}
+      {head.value && <HeadSignature head={head.value} />}
       {head.value && chosen && (
         <Section title="Inclusion proof" id="proof">
           <ProofCheck key={chosen.index} record={chosen} head={head.value} />
