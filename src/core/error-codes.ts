@@ -226,6 +226,9 @@ export const ERROR_CODES = {
   'unknown-job': 2,
   'review-signature-invalid': 2,
   'review-limit': 1,
+  'cross-origin-request': 2,
+  'job-limit': 1,
+  'server-busy': 3,
   // patchgate itself.
   internal: 3,
 } as const satisfies Record<string, ExitCode>;

@@ -34,15 +34,20 @@ export async function jobView(queue: JobQueue, db: Db, id: string) {
   };
 }
 
-/** Sends each new event as `progress`, then `done` once the job is final and every event is out. */
+/**
+ * Sends each new event after `after` as `progress`, then `done` once the job is final and every event is out. At
+ * `untilMs` the stream ends with a `retry` line: the client's EventSource reconnects (sending the last id) — nobody
+ * holds a connection, and its polling, for ever.
+ */
 export async function streamJob(
   stream: SSEStreamingApi,
   queue: JobQueue,
   db: Db,
   id: string,
-  pollMs = 500,
+  opts: { after?: number; untilMs?: number; pollMs?: number } = {},
 ): Promise<void> {
-  let seq = 0;
+  let seq = opts.after ?? 0;
+  const until = opts.untilMs ?? Number.POSITIVE_INFINITY;
   while (!stream.aborted) {
     const job = await jobRow(queue, id);
     for (const e of await jobEvents(db, id, seq)) {
@@ -56,6 +61,10 @@ export async function streamJob(
       });
       return;
     }
-    await stream.sleep(pollMs);
+    if (Date.now() >= until) {
+      await stream.writeSSE({ event: 'reconnect', data: JSON.stringify({ after: seq }), retry: 1000 });
+      return;
+    }
+    await stream.sleep(Math.min(opts.pollMs ?? 500, Math.max(0, until - Date.now())));
   }
 }
