@@ -7,10 +7,12 @@
  * every job stays queued, as under a flood).
  */
 import type { Hono } from 'hono';
-import type { LocalAccount } from 'viem';
+import { createPublicClient, http, type LocalAccount } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Clients } from '../../src/chain/clients.js';
 import { type JobQueue, openQueue } from '../../src/jobs/queue.js';
+import { startWorker } from '../../src/jobs/worker.js';
 import { LOG_ORIGIN } from '../../src/lifecycle/log-sync.js';
 import { createApp } from '../../src/server/app.js';
 import { openPglite } from '../../src/store/db.js';
@@ -152,5 +154,50 @@ describe('the team server against cross-site requests and floods', () => {
       'select count(*) as n from auth_sessions',
     );
     expect([Number(nonces?.n), Number(sessions?.n)]).toEqual([1, 0]);
+  });
+
+  it("a failed job's public view carries no RPC key, stack or cause: only its code and one line", async () => {
+    // A worker whose node (its provider's key in the path, as Infura and Alchemy take it) fails every read.
+    const KEY = 'k3yS3cretAbcdefghijklmnop0123456789';
+    const rpcUrl = `http://127.0.0.1:1/v3/${KEY}`;
+    const own = await openStore(await openPglite('memory://'));
+    const q = await openQueue(own.db, { jobTimeout: 60, retries: 0 });
+    const ledger = await openLedger(own.db, { origin: LOG_ORIGIN });
+    const served = createApp({ store: own, ledger, auth: SITE, queue: q });
+    const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) });
+    const worker = await startWorker(
+      q,
+      {
+        config: {} as never,
+        projectDir: '.',
+        stateDir: '.',
+        store: own,
+        chain: { clients: { public: client } as unknown as Clients, rpcUrl },
+      },
+      { pollSeconds: 0.5 },
+    );
+    try {
+      const token = await signInTo(served, outsider, SITE);
+      const sent = await served.request('/api/jobs', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ kind: 'audit', proxy: `0x${'11'.repeat(20)}` }),
+      });
+      const { id } = (await sent.json()) as { id: string };
+      let view: { state: string; output: unknown; events: { kind: string; message: string }[] } | undefined;
+      for (let i = 0; i < 100 && view?.state !== 'failed'; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        view = (await (await served.request(`/api/jobs/${id}`)).json()) as typeof view;
+      }
+      expect(view?.state).toBe('failed');
+      const text = JSON.stringify(view);
+      expect(text).toContain('audit-rpc-failed');
+      expect(text).not.toContain(KEY);
+      expect(text).not.toMatch(/\\n\s+at |"stack"|"cause"/);
+    } finally {
+      await worker.stop();
+      await q.stop();
+      await own.close();
+    }
   });
 });
