@@ -95,6 +95,12 @@ describe('the team server against cross-site requests and floods', () => {
     expect(own.status).toBe(200);
     const script = await job(proposer, verify(3));
     expect(script.status).toBe(200);
+    // No CORS: another origin's preflight is granted nothing, and no answer lets another origin read it.
+    const preflight = await app.request('/api/jobs', {
+      method: 'OPTIONS',
+      headers: { origin: 'http://127.0.0.1:3000', 'access-control-request-method': 'POST' },
+    });
+    for (const r of [preflight, own, script]) expect(r.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('one signed-in account flooding the job queue is capped: 409 job-limit, the team still queues', async () => {
