@@ -18,5 +18,11 @@ export default defineConfig({
     // No source maps in the package: the page's source is in web/src.
     sourcemap: false,
   },
-  server: { proxy: { '/api': API, '/openapi.json': API } },
+  // The API refuses a POST whose Origin is another origin (CSRF, docs/security.md): the proxy presents the API's own.
+  server: {
+    proxy: {
+      '/api': { target: API, changeOrigin: true, headers: { origin: API } },
+      '/openapi.json': API,
+    },
+  },
 });

@@ -227,6 +227,9 @@ export const ERROR_CODES = {
   'review-signature-invalid': 2,
   'review-limit': 1,
   'source-mismatch': 1,
+  'cross-origin-request': 2,
+  'job-limit': 1,
+  'server-busy': 3,
   // patchgate itself.
   internal: 3,
 } as const satisfies Record<string, ExitCode>;

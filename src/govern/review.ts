@@ -43,17 +43,24 @@ export function reviewTypedData(r: ReviewStatement) {
 }
 
 /**
- * The address that signed `r`, which must be `claimed`: a signature by anyone else, malformed or malleable is
- * refused (`review-signature-invalid`) naming what it recovers to.
+ * The address that signed `r`, which must be `claimed`, and the signature in its one canonical form (lower-case hex,
+ * v 27/28 — a wallet's 0/1 y-parity is the same signature, and a review is stored once per signature): a signature
+ * by anyone else, malformed or malleable is refused (`review-signature-invalid`) naming what it recovers to.
  */
-export async function verifyReview(r: ReviewStatement, signature: Hex, claimed: Address): Promise<Address> {
-  if (size(signature) !== 65) {
+export async function verifyReview(
+  r: ReviewStatement,
+  signature: Hex,
+  claimed: Address,
+): Promise<{ signer: Address; signature: Hex }> {
+  const v = size(signature) === 65 ? Number.parseInt(signature.slice(130), 16) : -1;
+  if (![0, 1, 27, 28].includes(v)) {
     throw inputError(
       'review-signature-invalid',
-      'a review signature is 65 bytes (r‖s‖v)',
+      'a review signature is 65 bytes (r‖s‖v, v 27 or 28, or 0 or 1)',
       'sign with eth_signTypedData_v4',
     );
   }
+  const canonical = `${signature.slice(0, 130).toLowerCase()}${(v < 27 ? v + 27 : v).toString(16)}` as Hex;
   if (hexToBigInt(`0x${signature.slice(66, 130)}`) > HALF_N) {
     throw inputError(
       'review-signature-invalid',
@@ -78,5 +85,5 @@ export async function verifyReview(r: ReviewStatement, signature: Hex, claimed: 
       'sign the Review typed data (GET /api/patches/{digest}/reviews gives it) with the account you name',
     );
   }
-  return getAddress(signer);
+  return { signer: getAddress(signer), signature: canonical };
 }

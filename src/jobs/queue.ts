@@ -22,7 +22,10 @@ export interface QueueOptions {
 
 export interface JobQueue {
   boss: PgBoss;
-  send(request: JobRequest, by: string): Promise<string>;
+  /** Queues a job; a higher `priority` is taken first (the team's over outsiders'). */
+  send(request: JobRequest, by: string, opts?: { priority?: number }): Promise<string>;
+  /** Jobs not yet ended (queued, waiting to retry or running): asked by `by`, or of `priority`. */
+  unfinished(filter: { by?: string; priority?: number }): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -65,10 +68,18 @@ export async function openQueue(db: Db, opts: QueueOptions = {}): Promise<JobQue
   });
   return {
     boss,
-    send: async (request, by) => {
-      const id = await boss.send(QUEUE, { request, by } satisfies JobData);
+    send: async (request, by, o = {}) => {
+      const id = await boss.send(QUEUE, { request, by } satisfies JobData, { priority: o.priority ?? 0 });
       if (!id) throw new Error('the queue refused the job');
       return id;
+    },
+    unfinished: async ({ by, priority }) => {
+      const [row] = await db.query<{ n: string | number }>(
+        `select count(*) as n from pgboss.job where name = $1 and state < 'completed'
+           and ($2::text is null or data->>'by' = $2) and ($3::int is null or priority = $3)`,
+        [QUEUE, by ?? null, priority ?? null],
+      );
+      return Number(row?.n ?? 0);
     },
     stop: () => boss.stop({ graceful: false, wait: true }),
   };

@@ -58,13 +58,14 @@ async function handle(ctx: JobContext, worker: string, job: PgBoss.Job<JobData>)
       await addJobEvent(db, job.id, 'refused', e.shortMessage);
       return { error: { code: e.code, message: e.shortMessage, ...(e.hint ? { hint: e.hint } : {}) } };
     }
-    await addJobEvent(
-      db,
-      job.id,
-      'failed',
-      isPatchgateError(e) ? e.shortMessage : 'the job failed (see the worker log)',
-    );
-    throw e;
+    const line = isPatchgateError(e)
+      ? e.shortMessage
+      : 'the job failed (rerun the worker with PATCHGATE_DEBUG=1)';
+    await addJobEvent(db, job.id, 'failed', line);
+    if (process.env.PATCHGATE_DEBUG) console.error(e);
+    // pg-boss keeps what is thrown as the job's output, which anyone with the job's id reads: its code and one
+    // line — not a library's own message, its cause (a node's URL with its key, the request) or the stack.
+    throw Object.assign(new Error(line), { code: isPatchgateError(e) ? e.code : 'internal' });
   }
   const plain = JSON.parse(jsonLine(report)) as { verdict?: string };
   const reportDigest = evidenceDigest(plain);

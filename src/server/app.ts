@@ -9,7 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import { type Hex, type LocalAccount, toHex } from 'viem';
-import { inputError, isPatchgateError } from '../core/errors.js';
+import { blockedError, environmentError, inputError, isPatchgateError } from '../core/errors.js';
 import type { JobQueue } from '../jobs/queue.js';
 import { jobRequest } from '../jobs/request.js';
 import { type HeadSigner, signCurrentHead } from '../ledger/head.js';
@@ -64,7 +64,25 @@ export interface ServerDeps {
   logSigner?: HeadSigner;
   /** The job queue (jobs.ts routes); none: the job routes answer 503. */
   queue?: JobQueue;
+  /** What one client may hold of the server (defaults: SERVER_LIMITS). */
+  limits?: Partial<ServerLimits>;
 }
+
+export interface ServerLimits {
+  /** Jobs one account may have queued or running at once. */
+  jobsPerAccount: number;
+  /** Jobs all accounts that are not proposers (any key signs in) may have queued or running at once. */
+  outsiderJobs: number;
+  /** Job event streams open at once, over all clients. */
+  streams: number;
+  /** Seconds a job event stream stays open; then it ends and the client's EventSource reconnects. */
+  streamSeconds: number;
+}
+
+const SERVER_LIMITS: ServerLimits = { jobsPerAccount: 5, outsiderJobs: 20, streams: 200, streamSeconds: 300 };
+
+/** A team member's job is taken before outsiders' (pg-boss: higher first). */
+const TEAM_PRIORITY = 1;
 
 /** The session token: the cookie, or `Authorization: Bearer` for scripts. */
 function tokenOf(c: Context): string | undefined {
@@ -81,6 +99,8 @@ export function createApp(deps: ServerDeps): Hono {
   const { store, ledger, auth, lc, relayer } = deps;
   const db = store.db;
   const roleContext = { config: lc?.config ?? deps.config, lc };
+  const limits = { ...SERVER_LIMITS, ...deps.limits };
+  let streams = 0;
 
   /** The session's account, or 401. */
   const signedIn = async (c: Context): Promise<Session> => {
@@ -131,6 +151,25 @@ export function createApp(deps: ServerDeps): Hono {
       },
     }),
   );
+
+  // A page on another port of this host, or on a sibling subdomain, is the same *site*: a SameSite=Strict cookie
+  // rides along on its requests (a form, a no-cors fetch — "simple" requests, sent without a preflight). So a
+  // state-changing request a browser says came from another origin is refused; a script sends neither header.
+  app.use('/api/*', async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next();
+    const site = c.req.header('sec-fetch-site');
+    const origin = c.req.header('origin');
+    const own = [new URL(c.req.url).host, auth.domain];
+    const from = origin === undefined ? undefined : URL.canParse(origin) ? new URL(origin).host : origin;
+    if (site === 'cross-site' || site === 'same-site' || (from !== undefined && !own.includes(from))) {
+      throw inputError(
+        'cross-origin-request',
+        `a ${c.req.method} from ${origin ?? `a ${site} page`} is refused: only this server's own page may act with its session`,
+        "act from the server's page, or from a script with Authorization: Bearer",
+      );
+    }
+    return next();
+  });
 
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
 
@@ -309,7 +348,24 @@ export function createApp(deps: ServerDeps): Hono {
     if (request.kind === 'check' || request.kind === 'simulate') {
       await requireRole(roleContext, session.address, 'proposer');
     }
-    return c.json({ id: await queue.send(request, session.address) });
+    // Any key signs in: one account's jobs, and all outsiders' together, are capped; the team's go first.
+    const team = (await rolesOf(roleContext, session.address)).includes('proposer');
+    if ((await queue.unfinished({ by: session.address })) >= limits.jobsPerAccount) {
+      throw blockedError(
+        'job-limit',
+        `${session.address} has ${limits.jobsPerAccount} jobs queued or running`,
+        'wait for one to end (GET /api/jobs/{id})',
+      );
+    }
+    if (!team && (await queue.unfinished({ priority: 0 })) >= limits.outsiderJobs) {
+      throw blockedError(
+        'job-limit',
+        `accounts outside the team have ${limits.outsiderJobs} jobs queued or running`,
+        'wait for them to end, or ask a proposer of the project',
+      );
+    }
+    const priority = team ? TEAM_PRIORITY : 0;
+    return c.json({ id: await queue.send(request, session.address, { priority }) });
   });
 
   app.get(hono(ROUTES.job.path), async (c) => {
@@ -321,10 +377,26 @@ export function createApp(deps: ServerDeps): Hono {
     const { id } = parse(ROUTES.jobEvents.params, c.req.param(), 'path');
     const queue = requireQueue();
     await jobView(queue, store.db, id); // an unknown job is 404 before the stream opens
-    // A reconnecting EventSource sends the last id it saw: the stream resumes after it.
+    if (streams >= limits.streams) {
+      throw environmentError(
+        'server-busy',
+        `this server holds ${limits.streams} job event streams open`,
+        'follow the job with GET /api/jobs/{id}, or open the stream again later',
+      );
+    }
+    // EventSource sends the last event's id when it reconnects: the stream goes on after it.
     const after = Number(c.req.header('last-event-id'));
-    const from = Number.isSafeInteger(after) && after > 0 ? after : 0;
-    return streamSSE(c, (stream) => streamJob(stream, queue, store.db, id, from));
+    streams++;
+    return streamSSE(c, async (stream) => {
+      try {
+        await streamJob(stream, queue, store.db, id, {
+          after: Number.isSafeInteger(after) && after > 0 ? after : 0,
+          untilMs: Date.now() + limits.streamSeconds * 1000,
+        });
+      } finally {
+        streams--;
+      }
+    });
   });
 
   app.get('*', webPage());

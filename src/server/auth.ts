@@ -35,7 +35,10 @@ const hashOf = (token: string) => createHash('sha256').update(token).digest('hex
 export async function issueNonce(db: Db, auth: AuthConfig): Promise<{ nonce: string; expiresAt: string }> {
   const nonce = generateSiweNonce();
   const expiresAt = new Date(Date.now() + (auth.nonceTtlMs ?? NONCE_TTL)).toISOString();
-  await db.query("delete from auth_nonces where expires_at < now() - interval '1 day'");
+  // What can no longer open anything is deleted as soon as it cannot: an unused nonce past its minutes, a session
+  // past its hours (a nonce flood keeps a few minutes of rows, not a day's; sessions were never deleted).
+  await db.query('delete from auth_nonces where expires_at < now()');
+  await db.query('delete from auth_sessions where expires_at < now()');
   await db.query('insert into auth_nonces (nonce, expires_at) values ($1, $2)', [nonce, expiresAt]);
   return { nonce, expiresAt };
 }

@@ -23,12 +23,17 @@ const UNAUTHENTICATED: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 ]);
 
 /** Who the caller is was established, and it may not do this: 403. */
-const FORBIDDEN: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['role-missing', 'approval-signer-mismatch']);
-/** This server was not started with what the route needs (a chain, a relayer key): 503. */
+const FORBIDDEN: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'role-missing',
+  'approval-signer-mismatch',
+  'cross-origin-request',
+]);
+/** This server was not started with what the route needs (a chain, a relayer key), or is at a limit: 503. */
 const UNAVAILABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'server-read-only',
   'relayer-missing',
   'job-queue-missing',
+  'server-busy',
 ]);
 
 export type HttpStatus = 400 | 401 | 403 | 404 | 409 | 500 | 503;

@@ -56,8 +56,11 @@ export function reviewRoutes(app: Hono, deps: { store: Store; ledger: Ledger }):
       verdict: body.verdict,
       text: body.text,
     };
-    const signer = await verifyReview(statement, body.signature as Hex, body.signer as Address);
-    const signature = body.signature.toLowerCase() as Hex;
+    const { signer, signature } = await verifyReview(
+      statement,
+      body.signature as Hex,
+      body.signer as Address,
+    );
     const r = await recordReview(
       store.db,
       { digest, signer, verdict: body.verdict, text: body.text, signature },

@@ -103,6 +103,25 @@ describe('community reviews', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it("a captured review re-posted with its v byte in the other form (0/1 for 27/28) is the same review: not stored or logged twice, its signer's quota untouched", async () => {
+    const carol = privateKeyToAccount(generatePrivateKey()) as LocalAccount;
+    const review = await signed(
+      carol,
+      'concern',
+      'The timelock delay is shorter than the withdrawal window.',
+    );
+    expect((await post(review)).body.added).toBe(true);
+    const before = await snapshot();
+    const v = Number.parseInt(review.signature.slice(130), 16);
+    const flipped = `${review.signature.slice(0, 130)}${(v >= 27 ? v - 27 : v + 27).toString(16).padStart(2, '0')}`;
+    const again = await post({ ...review, signature: flipped });
+    expect(again.body).toMatchObject({ added: false, log: null });
+    expect(await snapshot()).toEqual(before);
+    // A v that is neither form is no signature at all.
+    const odd = await post({ ...review, signature: `${review.signature.slice(0, 130)}25` });
+    expect([odd.status, odd.body.error?.code]).toEqual([400, 'review-signature-invalid']);
+  });
+
   it('refuses a review that names alice but is signed by mallory (400 review-signature-invalid), nothing stored', async () => {
     const before = await snapshot();
     const forged = { ...(await signed(mallory, 'reviewed', 'All good, ship it.')), signer: alice.address };
