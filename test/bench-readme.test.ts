@@ -42,7 +42,7 @@ const sample: BenchResult = {
 describe('bench blocks in README.md and docs/bench.md', () => {
   for (const [file, names] of [
     ['README.md', ['demo', 'ledger', 'simulate', 'check', 'precision', 'watch']],
-    ['docs/bench.md', ['anvil', 'cli', 'scan', 'fuzz', 'watch']],
+    ['docs/bench.md', ['anvil', 'cli', 'scan', 'fuzz', 'watch', 'server']],
   ] as const) {
     it(`${file} holds well-formed blocks ${names.join(', ')}, each stamped with date, machine and runs`, () => {
       const blocks = parseBlocks(read(file));
