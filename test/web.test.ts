@@ -108,6 +108,10 @@ describe('the web page', () => {
     const diff = (await page.getByTestId('source-diff').textContent()) ?? '';
     expect(diff).toMatch(/^\+.*nonReentrant/m);
     expect(await page.locator('[data-testid="source-diff"] .diff-add').count()).toBeGreaterThan(0);
+    // The finding at src/VaultV1.sol:112 shows its lines, from the verified sources.
+    await expect
+      .poll(() => page.locator('figure.excerpt pre').allTextContents())
+      .toEqual(expect.arrayContaining([expect.stringMatching(/^112 > /m)]));
   });
 
   it('signs in with the wallet and shows an API error with its message and hint (a pasted bad approval)', async () => {

@@ -206,7 +206,7 @@ export const ROUTES = {
       "the reference's source against the candidate's, as a unified diff — only when the candidate compiled here is the approved code on chain",
     params: z.strictObject({ digest: digestParam }),
     returns:
-      '{ reference, candidate, diff, verified: { ok, how } } — 409 source-mismatch when the sources are not what was approved',
+      '{ reference, candidate, diff, sources: { [file]: text }, verified: { ok, how } } — 409 source-mismatch when the sources are not what was approved',
   },
   reviews: {
     method: 'get',

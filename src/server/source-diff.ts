@@ -22,6 +22,8 @@ export interface SourceDiff {
   candidate: string;
   /** The unified diff of the reference's file against the candidate's (`--- a/… +++ b/…`). */
   diff: string;
+  /** The two files whole, by source name (what findings' `file:line` point into), for excerpts. */
+  sources: Record<string, string>;
   /** Whether the candidate compiled here is the code on chain the patch approved, and how that was decided. */
   verified: { ok: boolean; how: string };
 }
@@ -63,7 +65,12 @@ export async function sourceDiff(ctx: SourceDiffContext, patch: StoredPatch): Pr
     candidate.fullyQualifiedName,
     { context: 3 },
   );
-  const out = { reference: reference.fullyQualifiedName, candidate: candidate.fullyQualifiedName, diff };
+  const out = {
+    reference: reference.fullyQualifiedName,
+    candidate: candidate.fullyQualifiedName,
+    diff,
+    sources: { [reference.sourceName]: sourceOf(reference), [candidate.sourceName]: sourceOf(candidate) },
+  };
   if (!ctx.lc) {
     return {
       ...out,

@@ -14,8 +14,22 @@ import { HexText, Section } from '../ui';
 
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'info'];
 
-function Excerpt({ f }: { f: Finding }) {
-  const text = f.excerpt ?? f.source;
+/** Lines `line - 2` … `line + 2` of `file` (1-based), numbered, when the server sent that file. */
+function linesAround(sources: Record<string, string> | undefined, file?: string, line?: number) {
+  const text = file && line ? sources?.[file] : undefined;
+  if (!text || !line) return undefined;
+  const all = text.split('\n');
+  const from = Math.max(1, line - 2);
+  const to = Math.min(all.length, line + 2);
+  const width = String(to).length;
+  return all
+    .slice(from - 1, to)
+    .map((l, i) => `${String(from + i).padStart(width)}${from + i === line ? ' >' : '  '} ${l}`)
+    .join('\n');
+}
+
+function Excerpt({ f, sources }: { f: Finding; sources?: Record<string, string> }) {
+  const text = f.excerpt ?? f.source ?? linesAround(sources, f.location?.file, f.location?.line);
   if (!text) return null;
   return (
     <figure className="excerpt">
@@ -25,7 +39,7 @@ function Excerpt({ f }: { f: Finding }) {
   );
 }
 
-export function Findings({ check }: { check?: Report }) {
+export function Findings({ check, sources }: { check?: Report; sources?: Record<string, string> }) {
   if (!check) return <p className="muted">No check report in the evidence.</p>;
   const findings = [...(check.findings ?? [])].sort(
     (a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity),
@@ -54,7 +68,7 @@ export function Findings({ check }: { check?: Report }) {
                 </p>
               )}
               <p>{f.message}</p>
-              <Excerpt f={f} />
+              <Excerpt f={f} sources={sources} />
               {f.hint && <p className="hint">Fix: {f.hint}</p>}
             </li>
           ))}
@@ -222,11 +236,18 @@ export function Simulation({ sim }: { sim?: Report }) {
   );
 }
 
-export function EvidenceSections({ evidence }: { evidence: Record<string, Report> }) {
+export function EvidenceSections({
+  evidence,
+  sources,
+}: {
+  evidence: Record<string, Report>;
+  /** The patch's two source files (from its verified diff): findings show the lines they point at. */
+  sources?: Record<string, string>;
+}) {
   return (
     <>
       <Section title="Check findings" id="findings">
-        <Findings check={evidence.check} />
+        <Findings check={evidence.check} sources={sources} />
         <Proofs check={evidence.check} />
       </Section>
       <Section title="Storage layout diff" id="layout">

@@ -7,7 +7,7 @@ import { EvidenceSections } from './Evidence';
 import { Jobs } from './Jobs';
 import { Countdown, loadPatch, PatchFacts, StateMachine } from './Lifecycle';
 import { QueueExecute } from './QueueExecute';
-import { SourceDiff } from './SourceDiff';
+import { SourceDiff, useSourceDiff } from './SourceDiff';
 
 function Approvals({ patch }: { patch: PatchDetail }) {
   const who = approversOf(patch);
@@ -57,6 +57,7 @@ function Approvals({ patch }: { patch: PatchDetail }) {
 
 export function Patch({ digest, session }: { digest: Hex; session?: Session }) {
   const loaded = useLoad(() => loadPatch(digest), [digest]);
+  const diff = useSourceDiff(digest);
   if (!loaded.value) {
     return (
       <>
@@ -99,9 +100,9 @@ export function Patch({ digest, session }: { digest: Hex; session?: Session }) {
         <Jobs patch={patch} session={session} />
       </Section>
       <Section title="Source diff" id="diff">
-        <SourceDiff digest={patch.digest} />
+        <SourceDiff loaded={diff} />
       </Section>
-      <EvidenceSections evidence={patch.evidence} />
+      <EvidenceSections evidence={patch.evidence} sources={diff.value?.sources} />
       <Section title="Transactions" id="transactions">
         {txs.length === 0 ? (
           <p>No transaction sent yet.</p>

@@ -5,14 +5,20 @@
  */
 import type { Hex } from '../api';
 import { api } from '../api';
-import { ErrorBox, Loading, useLoad } from '../ui';
+import { ErrorBox, type Loaded, Loading, useLoad } from '../ui';
 
-interface Diff {
+export interface Diff {
   reference: string;
   candidate: string;
   diff: string;
+  /** The reference's and the candidate's files whole, by source name: findings' excerpts come from them. */
+  sources: Record<string, string>;
   verified: { ok: boolean; how: string };
 }
+
+/** The patch's diff, loaded once for the diff view and the findings' excerpts. */
+export const useSourceDiff = (digest: Hex) =>
+  useLoad(() => api<Diff>(`/api/patches/${digest}/diff`), [digest]);
 
 const lineClass = (line: string) =>
   line.startsWith('+++') || line.startsWith('---')
@@ -25,8 +31,7 @@ const lineClass = (line: string) =>
           ? 'diff-del'
           : undefined;
 
-export function SourceDiff({ digest }: { digest: Hex }) {
-  const loaded = useLoad(() => api<Diff>(`/api/patches/${digest}/diff`), [digest]);
+export function SourceDiff({ loaded }: { loaded: Loaded<Diff> }) {
   if (loaded.error !== undefined) return <ErrorBox error={loaded.error} />;
   if (!loaded.value) return <Loading what="the source diff" />;
   const d = loaded.value;
