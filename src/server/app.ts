@@ -7,11 +7,9 @@
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { streamSSE } from 'hono/streaming';
 import { type Hex, type LocalAccount, toHex } from 'viem';
-import { blockedError, environmentError, inputError, isPatchgateError } from '../core/errors.js';
+import { inputError, isPatchgateError } from '../core/errors.js';
 import type { JobQueue } from '../jobs/queue.js';
-import { jobRequest } from '../jobs/request.js';
 import { type HeadSigner, signCurrentHead } from '../ledger/head.js';
 import { MAX_APPROVAL_FILE_BYTES, parseApprovalFile } from '../lifecycle/approval-file.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
@@ -28,7 +26,7 @@ import {
   signOut,
 } from './auth.js';
 import { errorResponse } from './errors.js';
-import { jobView, streamJob } from './jobs.js';
+import { jobRoutes, SERVER_LIMITS, type ServerLimits } from './jobs.js';
 import { openApiDocument } from './openapi.js';
 import { bigJson, boundedText, hono, jsonBody, parse } from './request.js';
 import { reviewRoutes } from './reviews.js';
@@ -64,25 +62,9 @@ export interface ServerDeps {
   logSigner?: HeadSigner;
   /** The job queue (jobs.ts routes); none: the job routes answer 503. */
   queue?: JobQueue;
-  /** What one client may hold of the server (defaults: SERVER_LIMITS). */
+  /** What one client may hold of the server (defaults: SERVER_LIMITS in jobs.ts). */
   limits?: Partial<ServerLimits>;
 }
-
-export interface ServerLimits {
-  /** Jobs one account may have queued or running at once. */
-  jobsPerAccount: number;
-  /** Jobs all accounts that are not proposers (any key signs in) may have queued or running at once. */
-  outsiderJobs: number;
-  /** Job event streams open at once, over all clients. */
-  streams: number;
-  /** Seconds a job event stream stays open; then it ends and the client's EventSource reconnects. */
-  streamSeconds: number;
-}
-
-const SERVER_LIMITS: ServerLimits = { jobsPerAccount: 5, outsiderJobs: 20, streams: 200, streamSeconds: 300 };
-
-/** A team member's job is taken before outsiders' (pg-boss: higher first). */
-const TEAM_PRIORITY = 1;
 
 /** The session token: the cookie, or `Authorization: Bearer` for scripts. */
 function tokenOf(c: Context): string | undefined {
@@ -100,7 +82,6 @@ export function createApp(deps: ServerDeps): Hono {
   const db = store.db;
   const roleContext = { config: lc?.config ?? deps.config, lc };
   const limits = { ...SERVER_LIMITS, ...deps.limits };
-  let streams = 0;
 
   /** The session's account, or 401. */
   const signedIn = async (c: Context): Promise<Session> => {
@@ -330,74 +311,7 @@ export function createApp(deps: ServerDeps): Hono {
     return c.json(await sourceDiff({ ...project, ...(lc ? { lc } : {}) }, patch));
   });
 
-  const requireQueue = (): JobQueue => {
-    if (deps.queue) return deps.queue;
-    throw inputError(
-      'job-queue-missing',
-      'this server runs no job queue',
-      '`patchgate serve` always has one; a library user passes `queue` to createApp',
-    );
-  };
-
-  app.post(ROUTES.submitJob.path, async (c) => {
-    const session = await signedIn(c);
-    const queue = requireQueue();
-    const request = parse(jobRequest, await jsonBody(c), 'body');
-    // Checks and simulations run the team's patches on its machines: proposers start them. Verify and audit read
-    // what is public (the chain, the log): anyone signed in may ask.
-    if (request.kind === 'check' || request.kind === 'simulate') {
-      await requireRole(roleContext, session.address, 'proposer');
-    }
-    // Any key signs in: one account's jobs, and all outsiders' together, are capped; the team's go first.
-    const team = (await rolesOf(roleContext, session.address)).includes('proposer');
-    if ((await queue.unfinished({ by: session.address })) >= limits.jobsPerAccount) {
-      throw blockedError(
-        'job-limit',
-        `${session.address} has ${limits.jobsPerAccount} jobs queued or running`,
-        'wait for one to end (GET /api/jobs/{id})',
-      );
-    }
-    if (!team && (await queue.unfinished({ priority: 0 })) >= limits.outsiderJobs) {
-      throw blockedError(
-        'job-limit',
-        `accounts outside the team have ${limits.outsiderJobs} jobs queued or running`,
-        'wait for them to end, or ask a proposer of the project',
-      );
-    }
-    const priority = team ? TEAM_PRIORITY : 0;
-    return c.json({ id: await queue.send(request, session.address, { priority }) });
-  });
-
-  app.get(hono(ROUTES.job.path), async (c) => {
-    const { id } = parse(ROUTES.job.params, c.req.param(), 'path');
-    return bigJson(c, await jobView(requireQueue(), store.db, id));
-  });
-
-  app.get(hono(ROUTES.jobEvents.path), async (c) => {
-    const { id } = parse(ROUTES.jobEvents.params, c.req.param(), 'path');
-    const queue = requireQueue();
-    await jobView(queue, store.db, id); // an unknown job is 404 before the stream opens
-    if (streams >= limits.streams) {
-      throw environmentError(
-        'server-busy',
-        `this server holds ${limits.streams} job event streams open`,
-        'follow the job with GET /api/jobs/{id}, or open the stream again later',
-      );
-    }
-    // EventSource sends the last event's id when it reconnects: the stream goes on after it.
-    const after = Number(c.req.header('last-event-id'));
-    streams++;
-    return streamSSE(c, async (stream) => {
-      try {
-        await streamJob(stream, queue, store.db, id, {
-          after: Number.isSafeInteger(after) && after > 0 ? after : 0,
-          untilMs: Date.now() + limits.streamSeconds * 1000,
-        });
-      } finally {
-        streams--;
-      }
-    });
-  });
+  jobRoutes(app, { store, queue: deps.queue, roleContext, signedIn, limits });
 
   app.get('*', webPage());
 

@@ -3,13 +3,20 @@
  * its events), and its progress as server-sent events — read from the store, so a page follows a job whichever
  * worker on whichever machine runs it.
  */
-import type { SSEStreamingApi } from 'hono/streaming';
-import { inputError } from '../core/errors.js';
+import type { Context, Hono } from 'hono';
+import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
+import { blockedError, environmentError, inputError } from '../core/errors.js';
 import type { JobData, JobQueue } from '../jobs/queue.js';
 import { QUEUE } from '../jobs/queue.js';
+import { jobRequest } from '../jobs/request.js';
 import type { JobOutcome } from '../jobs/worker.js';
 import type { Db } from '../store/db.js';
 import { jobEvents, jobEvidence } from '../store/jobs.js';
+import type { Store } from '../store/store.js';
+import type { Session } from './auth.js';
+import { bigJson, hono, jsonBody, parse } from './request.js';
+import { type RoleContext, requireRole, rolesOf } from './roles.js';
+import { ROUTES } from './routes.js';
 
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
 
@@ -39,7 +46,7 @@ function publicOutput(output: unknown): JobOutcome | null {
   };
 }
 
-export async function jobView(queue: JobQueue, db: Db, id: string) {
+async function jobView(queue: JobQueue, db: Db, id: string) {
   const job = await jobRow(queue, id);
   const evidence = await jobEvidence(db, id);
   return {
@@ -59,7 +66,7 @@ export async function jobView(queue: JobQueue, db: Db, id: string) {
  * `untilMs` the stream ends with a `retry` line: the client's EventSource reconnects (sending the last id) — nobody
  * holds a connection, and its polling, for ever.
  */
-export async function streamJob(
+async function streamJob(
   stream: SSEStreamingApi,
   queue: JobQueue,
   db: Db,
@@ -87,4 +94,109 @@ export async function streamJob(
     }
     await stream.sleep(Math.min(opts.pollMs ?? 500, Math.max(0, until - Date.now())));
   }
+}
+
+export interface ServerLimits {
+  /** Jobs one account may have queued or running at once. */
+  jobsPerAccount: number;
+  /** Jobs all accounts that are not proposers (any key signs in) may have queued or running at once. */
+  outsiderJobs: number;
+  /** Job event streams open at once, over all clients. */
+  streams: number;
+  /** Seconds a job event stream stays open; then it ends and the client's EventSource reconnects. */
+  streamSeconds: number;
+}
+
+export const SERVER_LIMITS: ServerLimits = {
+  jobsPerAccount: 5,
+  outsiderJobs: 20,
+  streams: 200,
+  streamSeconds: 300,
+};
+
+/** A team member's job is taken before outsiders' (pg-boss: higher first). */
+const TEAM_PRIORITY = 1;
+
+export interface JobRouteDeps {
+  store: Store;
+  queue?: JobQueue;
+  roleContext: RoleContext;
+  /** The session's account, or 401. */
+  signedIn: (c: Context) => Promise<Session>;
+  limits: ServerLimits;
+}
+
+/** `POST /api/jobs`, `GET /api/jobs/{id}` and its event stream. */
+export function jobRoutes(app: Hono, deps: JobRouteDeps): void {
+  const { store, roleContext, signedIn, limits } = deps;
+  let streams = 0;
+
+  const requireQueue = (): JobQueue => {
+    if (deps.queue) return deps.queue;
+    throw inputError(
+      'job-queue-missing',
+      'this server runs no job queue',
+      '`patchgate serve` always has one; a library user passes `queue` to createApp',
+    );
+  };
+
+  app.post(ROUTES.submitJob.path, async (c) => {
+    const session = await signedIn(c);
+    const queue = requireQueue();
+    const request = parse(jobRequest, await jsonBody(c), 'body');
+    // Checks and simulations run the team's patches on its machines: proposers start them. Verify and audit read
+    // what is public (the chain, the log): anyone signed in may ask.
+    if (request.kind === 'check' || request.kind === 'simulate') {
+      await requireRole(roleContext, session.address, 'proposer');
+    }
+    // Any key signs in: one account's jobs, and all outsiders' together, are capped; the team's go first.
+    const team = (await rolesOf(roleContext, session.address)).includes('proposer');
+    if ((await queue.unfinished({ by: session.address })) >= limits.jobsPerAccount) {
+      throw blockedError(
+        'job-limit',
+        `${session.address} has ${limits.jobsPerAccount} jobs queued or running`,
+        'wait for one to end (GET /api/jobs/{id})',
+      );
+    }
+    if (!team && (await queue.unfinished({ priority: 0 })) >= limits.outsiderJobs) {
+      throw blockedError(
+        'job-limit',
+        `accounts outside the team have ${limits.outsiderJobs} jobs queued or running`,
+        'wait for them to end, or ask a proposer of the project',
+      );
+    }
+    const priority = team ? TEAM_PRIORITY : 0;
+    return c.json({ id: await queue.send(request, session.address, { priority }) });
+  });
+
+  app.get(hono(ROUTES.job.path), async (c) => {
+    const { id } = parse(ROUTES.job.params, c.req.param(), 'path');
+    return bigJson(c, await jobView(requireQueue(), store.db, id));
+  });
+
+  app.get(hono(ROUTES.jobEvents.path), async (c) => {
+    const { id } = parse(ROUTES.jobEvents.params, c.req.param(), 'path');
+    const queue = requireQueue();
+    await jobView(queue, store.db, id); // an unknown job is 404 before the stream opens
+    if (streams >= limits.streams) {
+      throw environmentError(
+        'server-busy',
+        `this server holds ${limits.streams} job event streams open`,
+        'follow the job with GET /api/jobs/{id}, or open the stream again later',
+      );
+    }
+    // EventSource sends the last event's id when it reconnects: the stream goes on after it.
+    const after = Number(c.req.header('last-event-id'));
+    streams++;
+    return streamSSE(c, async (stream) => {
+      try {
+        await streamJob(stream, queue, store.db, id, {
+          after: Number.isSafeInteger(after) && after > 0 ? after : 0,
+          untilMs: Date.now() + limits.streamSeconds * 1000,
+        });
+      } finally {
+        streams--;
+      }
+    });
+  });
 }
