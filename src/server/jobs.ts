@@ -15,7 +15,7 @@ import { jobEvents, jobEvidence } from '../store/jobs.js';
 import type { Store } from '../store/store.js';
 import type { Session } from './auth.js';
 import { bigJson, hono, jsonBody, parse } from './request.js';
-import { type RoleContext, requireRole, rolesOf } from './roles.js';
+import { hasRole, type RoleContext, requireRole } from './roles.js';
 import { ROUTES } from './routes.js';
 
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
@@ -146,11 +146,11 @@ export function jobRoutes(app: Hono, deps: JobRouteDeps): void {
     const request = parse(jobRequest, await jsonBody(c), 'body');
     // Checks and simulations run the team's patches on its machines: proposers start them. Verify and audit read
     // what is public (the chain, the log): anyone signed in may ask.
-    if (request.kind === 'check' || request.kind === 'simulate') {
-      await requireRole(roleContext, session.address, 'proposer');
+    const team = await hasRole(roleContext, session.address, 'proposer');
+    if (!team && (request.kind === 'check' || request.kind === 'simulate')) {
+      await requireRole(roleContext, session.address, 'proposer'); // refused, naming what the account holds
     }
     // Any key signs in: one account's jobs, and all outsiders' together, are capped; the team's go first.
-    const team = (await rolesOf(roleContext, session.address)).includes('proposer');
     if ((await queue.unfinished({ by: session.address })) >= limits.jobsPerAccount) {
       throw blockedError(
         'job-limit',

@@ -54,6 +54,13 @@ async function fromChain(lc: Lifecycle, role: Role, who: Address): Promise<boole
   return list.some((a) => isAddressEqual(a as Address, who));
 }
 
+/** Whether `who` holds `role`: the config's list for it, else the chain — only that role is read. */
+export async function hasRole(ctx: RoleContext, who: Address, role: Role): Promise<boolean> {
+  const list = ctx.config?.server?.roles?.[role];
+  if (list) return list.some((a) => isAddressEqual(a as Address, who));
+  return role === 'viewer' || (ctx.lc ? fromChain(ctx.lc, role, who) : false);
+}
+
 /**
  * The roles `who` holds, in ROLES order.
  *
@@ -63,22 +70,16 @@ async function fromChain(lc: Lifecycle, role: Role, who: Address): Promise<boole
  * ```
  */
 export async function rolesOf(ctx: RoleContext, who: Address): Promise<Role[]> {
-  const listed = ctx.config?.server?.roles ?? {};
   const held: Role[] = [];
-  for (const role of ROLES) {
-    const list = listed[role];
-    const has = list
-      ? list.some((a) => isAddressEqual(a as Address, who))
-      : role === 'viewer' || (ctx.lc ? await fromChain(ctx.lc, role, who) : false);
-    if (has) held.push(role);
-  }
+  for (const role of ROLES) if (await hasRole(ctx, who, role)) held.push(role);
   return held;
 }
 
 /** `who` holds `role`, or a `role-missing` refusal (403) naming both. */
 export async function requireRole(ctx: RoleContext, who: Address, role: Role): Promise<void> {
+  // Only the role asked is read (each one a few chain reads); all of them only to say what a refused account holds.
+  if (await hasRole(ctx, who, role)) return;
   const held = await rolesOf(ctx, who);
-  if (held.includes(role)) return;
   throw inputError(
     'role-missing',
     `${who} is not ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role} of this project (it holds: ${held.join(', ') || 'no role'})`,
