@@ -26,6 +26,20 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Lo
 }
 
 /** An error as the user should read it: the message, and the hint when there is one. */
+/** What an action is doing now (announced politely to screen readers), then its error if it failed. */
+export function Working({ busy, error }: { busy?: string | false; error?: unknown }) {
+  return (
+    <>
+      {busy && (
+        <p className="busy" aria-live="polite">
+          {busy}
+        </p>
+      )}
+      {error !== undefined && <ErrorBox error={error} />}
+    </>
+  );
+}
+
 export function ErrorBox({ error }: { error: unknown }) {
   const e =
     error instanceof ApiError || error instanceof WalletError

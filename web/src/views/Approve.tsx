@@ -5,7 +5,7 @@
  */
 import { type FormEvent, useId, useState } from 'react';
 import { type ApproveResult, api, type PatchDetail, type Session } from '../api';
-import { ErrorBox } from '../ui';
+import { Working } from '../ui';
 import { connect, signApproval } from '../wallet';
 
 export function Approve({
@@ -81,12 +81,7 @@ export function Approve({
           </span>
         </p>
       )}
-      {busy && (
-        <p className="busy" aria-live="polite">
-          {busy}
-        </p>
-      )}
-      {error !== undefined && <ErrorBox error={error} />}
+      <Working busy={busy} error={error} />
       {done && (
         <p className="ok" role="status" data-testid="approve-result">
           {done.alreadyApproved ? 'Already approved by ' : 'Approval recorded for '}

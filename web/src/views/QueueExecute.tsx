@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 import { api, type Hex, type PatchDetail, type Session } from '../api';
-import { ErrorBox, HexText, when } from '../ui';
+import { HexText, Working, when } from '../ui';
 
 interface StepResult {
   state: string;
@@ -82,12 +82,7 @@ export function QueueExecute({
             : "Executes it through the Safe once the delay has passed; the server's relayer sends it."}
         </span>
       </p>
-      {busy && (
-        <p className="busy" aria-live="polite">
-          {step === 'queue' ? 'Queueing…' : 'Executing…'}
-        </p>
-      )}
-      {error !== undefined && <ErrorBox error={error} />}
+      <Working busy={busy && (step === 'queue' ? 'Queueing…' : 'Executing…')} error={error} />
     </div>
   );
 }

@@ -5,7 +5,7 @@
  */
 import { api, type Hex, type PatchDetail, type Report, type ReviewList } from '../api';
 import { etaOf, invariants, type PatchEntry, pocs, threshold } from '../evidence';
-import { ErrorBox, HexText, Loading, Section, useLoad } from '../ui';
+import { ErrorBox, Loading, Section, useLoad } from '../ui';
 import { Countdown, loadPatch, PatchFacts, StateMachine } from './Lifecycle';
 import { LogProofs } from './LogProofs';
 import { Reviews } from './Reviews';

@@ -14,7 +14,7 @@ import {
   type ReviewVerdict,
   type WalletTypedData,
 } from '../api';
-import { ErrorBox, when } from '../ui';
+import { Working, when } from '../ui';
 import { connect, reviewSignedBySigner, reviewToSign, signTypedData } from '../wallet';
 
 const MAX_REVIEW_TEXT = 2000;
@@ -132,12 +132,7 @@ function ReviewForm({
           in the public log with your address.
         </span>
       </p>
-      {busy && (
-        <p className="busy" aria-live="polite">
-          {busy}
-        </p>
-      )}
-      {error !== undefined && <ErrorBox error={error} />}
+      <Working busy={busy} error={error} />
       {posted && (
         <p className="ok" role="status" data-testid="review-posted">
           {posted.added ? 'Review posted' : 'This review was posted before'} by {posted.review.signer}
