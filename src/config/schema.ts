@@ -105,12 +105,38 @@ const patchSchema = z.strictObject({
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'an address is 0x followed by 40 hex digits');
 
+/** Immunefi's severity classes (Vulnerability Severity Classification System v2.3, smart contracts). */
+export const IMMUNEFI_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type ImmunefiSeverity = (typeof IMMUNEFI_SEVERITIES)[number];
+
+/** A value in US dollars, as a decimal string (`"1000000"`, `"0.25"`): exact, never a float. */
+const usd = z
+  .string()
+  .regex(/^\d+(\.\d{1,18})?$/, 'a dollar value is a decimal string, e.g. "1000000" or "0.25"');
+
 /** One lane of the approval policy. Omitted values come from the chain (see govern/policy.ts). */
 const laneSchema = z.strictObject({
   /** Approvals (EIP-712, distinct approvers) needed before the patch can be queued. */
   threshold: z.number().int().min(1).optional(),
   /** The timelock delay the patch is scheduled with, seconds (≥ the timelock's minimum delay). */
   delay: z.number().int().min(0).optional(),
+});
+
+const standardLaneSchema = laneSchema.extend({
+  /**
+   * The most value (US dollars, from `patchgate assess`) a standard-lane patch may leave exposed during its
+   * window; above it `queue` refuses the standard lane (rule `policy.lanes.standard.maxValueAtRisk`).
+   */
+  maxValueAtRisk: usd.optional(),
+});
+
+const emergencyLaneSchema = laneSchema.extend({
+  /**
+   * The Immunefi severities whose fixes may take the emergency lane (rule `policy.lanes.emergency.severities`).
+   * Empty: the emergency lane is closed, and a PatchGate deployed with this policy refuses it on chain.
+   * Default: critical and high.
+   */
+  severities: z.array(z.enum(IMMUNEFI_SEVERITIES)).optional(),
 });
 
 /**
@@ -136,8 +162,16 @@ const policySchema = z.strictObject({
     .min(60)
     .default(14 * 86_400),
   lanes: z
-    .strictObject({ standard: laneSchema.default({}), emergency: laneSchema.default({}) })
+    .strictObject({
+      standard: standardLaneSchema.default({}),
+      emergency: emergencyLaneSchema.default({}),
+    })
     .default({ standard: {}, emergency: {} }),
+  /**
+   * Who may pause the live contracts (`patchgate pause`, the emergency lane's pause, the watcher's key): the
+   * guardian keys allowed (rule `policy.pausers`). Default: whoever holds the pauser role on chain.
+   */
+  pausers: z.array(address).min(1).optional(),
 });
 
 /** What a watch rule does about what it saw, beyond the alert every finding is. */

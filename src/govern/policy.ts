@@ -5,8 +5,9 @@
  * minimum delay; *emergency* needs one approval more (as many as there are approvers at most) and waits the
  * minimum delay. The lanes must be ordered: emergency needs at least as many approvals and waits no longer.
  */
-import { type Address, getAddress } from 'viem';
-import type { PolicyConfig } from '../config/schema.js';
+import { type Address, getAddress, type Hex } from 'viem';
+import type { ImmunefiSeverity, PolicyConfig } from '../config/schema.js';
+import { evidenceDigest } from '../core/digest.js';
 import { inputError } from '../core/errors.js';
 import type { Lane } from './digest.js';
 
@@ -71,4 +72,32 @@ export function lanePolicy(policy: PolicyConfig, lane: Lane, chain: OnChainGover
     );
   }
   return { lane, approvers, ...own };
+}
+
+/** The lanes a policy opens, as PatchGate's `allowedLanes` bit mask: bit 0 standard (always), bit 1 emergency. */
+export const LANE_BITS: Record<Lane, number> = { standard: 1, emergency: 2 };
+
+/**
+ * The policy as PatchGate is deployed with it: the hash of the config's whole `policy` section (canonical JSON,
+ * defaults applied) and the lanes it opens. The emergency lane is open when some severity may use it.
+ *
+ * @example
+ * ```ts
+ * const { hash, allowedLanes } = policyCommitment(config.policy); // constructor arguments of PatchGate
+ * ```
+ */
+export function policyCommitment(policy: PolicyConfig): { hash: Hex; allowedLanes: number } {
+  const severities = emergencySeverities(policy);
+  const emergency = severities.length > 0 ? LANE_BITS.emergency : 0;
+  // Hashed with its defaults spelled out: leaving out the default and writing it give one policy, one hash.
+  const normal = {
+    ...policy,
+    lanes: { ...policy.lanes, emergency: { ...policy.lanes.emergency, severities } },
+  };
+  return { hash: evidenceDigest(normal), allowedLanes: LANE_BITS.standard | emergency };
+}
+
+/** The Immunefi severities whose fixes may take the emergency lane (default: critical and high). */
+export function emergencySeverities(policy: PolicyConfig): readonly ImmunefiSeverity[] {
+  return policy.lanes.emergency.severities ?? ['critical', 'high'];
 }
