@@ -260,7 +260,7 @@ describe('CLI options', () => {
     expect([none.code, none.stderr.trimEnd().split('\n').at(-1)]).toEqual([
       2,
       expect.stringMatching(
-        /^patchgate: a command is missing: init, check, scan, prove, simulate, propose, /,
+        /^patchgate: a command is missing: init, check, scan, prove, simulate, assess, propose, /,
       ),
     ]);
   });

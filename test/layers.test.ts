@@ -26,6 +26,7 @@ const LAYERS = [
   'system',
   'simulate',
   'anchor',
+  'risk',
   'lifecycle',
   'audit',
   'watch',

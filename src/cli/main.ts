@@ -29,6 +29,7 @@ const COMMANDS: ReadonlyArray<[string, () => Promise<Builder>]> = [
   ['scan', async () => (await import('./scan.js')).scanCommand],
   ['prove', async () => (await import('./prove.js')).proveCommand],
   ['simulate', async () => (await import('./simulate.js')).simulateCommand],
+  ['assess', async () => (await import('./assess.js')).assessCommand],
   ['propose', async () => (await import('./propose.js')).proposeCommand],
   ['approve', async () => (await import('./approve.js')).approveCommand],
   ['status', async () => (await import('./status.js')).statusCommand],

@@ -15,7 +15,7 @@ export function statusText(all: PatchStatus[], detailed: boolean): string[] {
   if (!detailed) {
     return all.map(
       (s) =>
-        `${s.state.padEnd(9)} ${s.digest}  ${(s.name ?? '').padEnd(24)} ${s.lane.padEnd(9)} ${s.approvals.length} approval(s)`,
+        `${s.state.padEnd(9)} ${s.digest}  ${(s.name ?? '').padEnd(24)} ${s.lane.padEnd(9)} ${s.approvals.length} approval(s)${s.risk ? `  ${s.risk.priority} ${s.risk.severity}` : ''}`,
     );
   }
   const s = all[0] as PatchStatus;
@@ -29,6 +29,15 @@ export function statusText(all: PatchStatus[], detailed: boolean): string[] {
       (a) =>
         `    ${a.signer}  expires ${unixTime(a.expiry)}${a.valid === false ? `  REFUSED: ${a.reason}` : ''}`,
     ),
+    ...(s.risk
+      ? [
+          `  risk            ${s.risk.severity} (${s.risk.impact})${s.risk.public ? ', public' : ''}; ${s.risk.priority}, recommended lane ${s.risk.recommendedLane}; ${s.risk.valueAtRiskUsd !== undefined ? `$${s.risk.valueAtRiskUsd}` : 'unknown value'} at risk (block ${s.risk.block})`,
+          ...Object.entries(s.risk.exposure).map(
+            ([lane, w]) =>
+              `    ${lane.padEnd(9)} window ${w.windowSeconds} s${w.exposureUsdHours !== undefined ? `, $${w.exposureUsdHours}·h exposed` : ''}${w.allowed ? '' : ', not allowed by the policy'}`,
+          ),
+        ]
+      : []),
     `  safe signatures ${s.safeSignatures.map((x) => `${x.purpose}@${x.safeNonce} ${x.owner.slice(0, 10)}…`).join(', ') || 'none'}`,
   ];
   if (s.operation) {

@@ -10,6 +10,7 @@ import type { Hex } from 'viem';
 import { inputError } from '../core/errors.js';
 import { jsonLine } from '../core/report-json.js';
 import { loadAccount } from '../govern/keys.js';
+import { requirePauser } from '../govern/policy.js';
 import { cancelOperation } from '../lifecycle/cancel-operation.js';
 import { projectOf } from '../lifecycle/context.js';
 import { connectChain } from '../lifecycle/create.js';
@@ -128,6 +129,8 @@ export function watchCommand(onExit: (code: number) => void): Command {
       projectDir: opts.project,
       stateDir: opts.stateDir,
     });
+    // A guardian key the policy does not name is refused at start, not when an attack is under way.
+    if (guardian) requirePauser(lc.config.policy, guardian.address);
     const store = await openStoreFrom(opts, { create: true });
     const controller = new AbortController();
     const stop = () => controller.abort();

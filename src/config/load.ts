@@ -226,6 +226,12 @@ export async function loadConfig(opts: { file?: string; searchDir: string }): Pr
       invariantContracts: [],
       fuzz: { enabled: true, runs: 8, timeBudgetMs: 20_000, seed: 1 },
       policy: { approvalTtl: 7 * 86_400, proposalTtl: 14 * 86_400, lanes: { standard: {}, emergency: {} } },
+      risk: {
+        assets: [],
+        holders: {},
+        approvalTime: { standard: 86_400, emergency: 3600 },
+        maxPriceAge: 86_400,
+      },
     };
     return { config, projectDir: resolve(opts.searchDir) };
   }

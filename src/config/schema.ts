@@ -85,6 +85,15 @@ const invariantSchema = z.strictObject({
   value: argValue,
 });
 
+/** Immunefi's severity classes (Vulnerability Severity Classification System v2.3, smart contracts). */
+const IMMUNEFI_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type ImmunefiSeverity = (typeof IMMUNEFI_SEVERITIES)[number];
+
+/** A value in US dollars, as a decimal string (`"1000000"`, `"0.25"`): exact, never a float. */
+const usd = z
+  .string()
+  .regex(/^\d+(\.\d{1,18})?$/, 'a dollar value is a decimal string, e.g. "1000000" or "0.25"');
+
 const patchSchema = z.strictObject({
   name: z.string().regex(/^[\w.-]+$/, 'a patch name uses letters, digits, dots, dashes and underscores'),
   contract: z.string().min(1),
@@ -101,18 +110,22 @@ const patchSchema = z.strictObject({
   expectStorage: z.array(z.string()).default([]),
   /** What simulate is expected to say (demo and CI self-tests). */
   expectSimulate: z.enum(['pass', 'fail']).optional(),
+  /** What the team knows about the bug this patch fixes, for `patchgate assess` (docs/risk.md). */
+  risk: z
+    .strictObject({
+      /** Immunefi severity of the bug as triaged; evidence can raise it (a PoC that steals is critical), never lower it. */
+      severity: z.enum(IMMUNEFI_SEVERITIES).optional(),
+      /** The Immunefi impact in words (`Direct theft of any user funds`). */
+      impact: z.string().min(1).optional(),
+      /** The bug is known outside the team (a public report, an attack seen on chain): the clock runs faster. */
+      public: z.boolean().default(false),
+      /** When the bug was found (ISO 8601): the exposure window counts from here. */
+      discoveredAt: z.string().datetime({ offset: true }).optional(),
+    })
+    .optional(),
 });
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'an address is 0x followed by 40 hex digits');
-
-/** Immunefi's severity classes (Vulnerability Severity Classification System v2.3, smart contracts). */
-export const IMMUNEFI_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-export type ImmunefiSeverity = (typeof IMMUNEFI_SEVERITIES)[number];
-
-/** A value in US dollars, as a decimal string (`"1000000"`, `"0.25"`): exact, never a float. */
-const usd = z
-  .string()
-  .regex(/^\d+(\.\d{1,18})?$/, 'a dollar value is a decimal string, e.g. "1000000" or "0.25"');
 
 /** One lane of the approval policy. Omitted values come from the chain (see govern/policy.ts). */
 const laneSchema = z.strictObject({
@@ -172,6 +185,41 @@ const policySchema = z.strictObject({
    * guardian keys allowed (rule `policy.pausers`). Default: whoever holds the pauser role on chain.
    */
   pausers: z.array(address).min(1).optional(),
+});
+
+/** One asset whose balances count toward the value at risk, and where its price comes from. */
+const riskAssetSchema = z
+  .strictObject({
+    /** A token by its `live`/`system.deploy` name or address; `eth` for the chain's native coin. */
+    token: z.string().min(1),
+    /** US dollars per whole token (a decimal string): the price table. */
+    price: usd.optional(),
+    /** A Chainlink-style aggregator (`latestRoundData()`, `decimals()`) quoting US dollars per whole token. */
+    oracle: address.optional(),
+    /** The token's decimals where it has no `decimals()` (read from the chain otherwise; `eth` is 18). */
+    decimals: z.number().int().min(0).max(36).optional(),
+  })
+  .refine((a) => (a.price === undefined) !== (a.oracle === undefined), {
+    message: 'give the asset a price or an oracle (one of them)',
+  });
+
+/** `patchgate assess` (docs/risk.md): what counts as value at risk and how fast approvals come when none were measured. */
+const riskSchema = z.strictObject({
+  assets: z.array(riskAssetSchema).default([]),
+  /**
+   * Contracts whose balances count with a patched contract's own (the contracts it controls: a strategy, an
+   * escrow), by patched contract name → `live` names or addresses.
+   */
+  holders: z.record(z.string(), z.array(z.string().min(1))).default({}),
+  /** Seconds to collect a lane's approvals, used until the store has measured some (default 1 day / 1 hour). */
+  approvalTime: z
+    .strictObject({
+      standard: z.number().int().min(0).default(86_400),
+      emergency: z.number().int().min(0).default(3600),
+    })
+    .default({ standard: 86_400, emergency: 3600 }),
+  /** An oracle answer older than this many seconds is refused (default 1 day). */
+  maxPriceAge: z.number().int().min(1).default(86_400),
 });
 
 /** What a watch rule does about what it saw, beyond the alert every finding is. */
@@ -342,6 +390,13 @@ export const configSchema = z
       lanes: { standard: {}, emergency: {} },
     }),
     pocs: z.array(pocSchema).default([]),
+    /** `patchgate assess`: the assets counted as value at risk, their prices, the assumed approval times. */
+    risk: riskSchema.default({
+      assets: [],
+      holders: {},
+      approvalTime: { standard: 86_400, emergency: 3600 },
+      maxPriceAge: 86_400,
+    }),
     /** Solidity contracts deployed next to the system whose `invariant_*()` functions must return true. */
     invariantContracts: z
       .array(z.strictObject({ contract: z.string().min(1), args: z.array(argValue).default([]) }))
@@ -403,3 +458,4 @@ export type InvariantConfig = z.output<typeof invariantSchema>;
 export type PolicyConfig = z.output<typeof policySchema>;
 export type WatchConfig = z.output<typeof watchSchema>;
 export type FuzzConfig = z.output<typeof fuzzSchema>;
+export type RiskConfig = z.output<typeof riskSchema>;

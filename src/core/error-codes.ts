@@ -230,6 +230,11 @@ export const ERROR_CODES = {
   'cross-origin-request': 2,
   'job-limit': 1,
   'server-busy': 3,
+  // Risk and policy rules (assess, queue).
+  'risk-asset-invalid': 2,
+  'price-unavailable': 3,
+  'policy-violation': 1,
+  'pauser-not-allowed': 2,
   // patchgate itself.
   internal: 3,
 } as const satisfies Record<string, ExitCode>;

@@ -66,6 +66,7 @@ export type ReportKind =
   | 'simulate'
   | 'propose'
   | 'verify'
+  | 'assess'
   | 'audit'
   | 'demo';
 

@@ -5,6 +5,7 @@
 
 import { writeFileSync } from 'node:fs';
 import type { Hex, LocalAccount } from 'viem';
+import type { CheckReport } from '../analyze/run-check.js';
 import { auditProxy } from '../audit/index.js';
 import { localAccount } from '../chain/clients.js';
 import { jsonText } from '../core/report-json.js';
@@ -12,6 +13,7 @@ import { exportLine } from '../ledger/export.js';
 import { signCurrentHead } from '../ledger/head.js';
 import { verifyExport } from '../ledger/verify-export.js';
 import { approve } from '../lifecycle/approve.js';
+import { assess } from '../lifecycle/assess.js';
 import { execute } from '../lifecycle/execute.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import { LOG_ORIGIN } from '../lifecycle/log-sync.js';
@@ -32,15 +34,36 @@ export async function lifecycle(
   report: DemoReport,
   stage: Stage,
   say: (s: DemoStep) => void,
-  fixSimulation: SimulateReport | undefined,
+  fix: { check?: CheckReport; simulate?: SimulateReport },
   files: { log: string; head: string },
 ): Promise<void> {
+  const fixSimulation = fix.simulate;
   if (fixSimulation?.verdict !== 'pass') return;
   const owner = (i: number) => localAccount(i) as LocalAccount;
+  if (fix.check) {
+    const reports = { check: fix.check, simulate: fixSimulation };
+    const a = await stage(
+      'assess',
+      () => assess(lc, { patch: FIX, reports }),
+      (r) => r.lane.conflicts.length === 0,
+    );
+    report.assess = a;
+    const lane = a.exposure.standard;
+    say({
+      stage: 'assess',
+      ok: a.lane.conflicts.length === 0,
+      text: `${a.severity.level} (${a.severity.impact}), ${a.priority}: $${a.valueAtRisk.usd ?? '?'} at risk, the PoC nets $${a.netGainUsd ?? '?'}; recommended lane ${a.lane.recommended} (${Number(a.exposure.emergency.windowSeconds) / 3600} h to execution vs ${Number(lane.windowSeconds) / 3600} h standard). The demo takes the standard lane to show the whole review window: the policy allows it ($${a.valueAtRisk.usd ?? '?'} ≤ the $${lc.config.policy.lanes.standard.maxValueAtRisk ?? '∞'} cap)`,
+    });
+  }
   const proposed = await stage(
     'propose',
     () =>
-      propose(lc, { patch: FIX, lane: 'standard', deployer: owner(0), reports: { simulate: fixSimulation } }),
+      propose(lc, {
+        patch: FIX,
+        lane: 'standard',
+        deployer: owner(0),
+        reports: { ...(fix.check ? { check: fix.check } : {}), simulate: fixSimulation },
+      }),
     (r) => r.verdict === 'pass',
   );
   if (proposed.verdict !== 'pass') return;

@@ -2,6 +2,7 @@
 
 import type { Hex } from 'viem';
 import type { Finding, ReportHeader } from '../core/finding.js';
+import type { AssessReport } from '../lifecycle/assess.js';
 import type { ProofEntry } from '../prove/targets.js';
 import type { PocRun } from '../simulate/poc.js';
 import type { DemoWatch } from './watch.js';
@@ -51,6 +52,8 @@ export interface DemoReport extends ReportHeader<'demo'> {
     };
     proofs: Omit<ProofEntry, 'durationMs'>[];
   };
+  /** The fix's assessment (`patchgate assess`): value at risk, exploit, severity, priority, lane, exposure. */
+  assess?: AssessReport;
   /** The watch stage: a second attack, stopped by the watcher's pause (demo/watch.ts). */
   watch?: DemoWatch;
   lifecycle: {

@@ -266,7 +266,7 @@ export async function runDemo(params: {
       rpcUrl,
     };
     const { log, head } = demoFiles(params.stateDir);
-    await lifecycle(lc, report, stage, say, fixSimulation, { log, head });
+    await lifecycle(lc, report, stage, say, { check: fixCheck, simulate: fixSimulation }, { log, head });
     if (poc && report.lifecycle.verify) {
       const after = await stage(
         'exploit-after',

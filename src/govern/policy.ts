@@ -75,7 +75,7 @@ export function lanePolicy(policy: PolicyConfig, lane: Lane, chain: OnChainGover
 }
 
 /** The lanes a policy opens, as PatchGate's `allowedLanes` bit mask: bit 0 standard (always), bit 1 emergency. */
-export const LANE_BITS: Record<Lane, number> = { standard: 1, emergency: 2 };
+const LANE_BITS: Record<Lane, number> = { standard: 1, emergency: 2 };
 
 /**
  * The policy as PatchGate is deployed with it: the hash of the config's whole `policy` section (canonical JSON,
@@ -86,7 +86,7 @@ export const LANE_BITS: Record<Lane, number> = { standard: 1, emergency: 2 };
  * const { hash, allowedLanes } = policyCommitment(config.policy); // constructor arguments of PatchGate
  * ```
  */
-export function policyCommitment(policy: PolicyConfig): { hash: Hex; allowedLanes: number } {
+function policyCommitment(policy: PolicyConfig): { hash: Hex; allowedLanes: number } {
   const severities = emergencySeverities(policy);
   const emergency = severities.length > 0 ? LANE_BITS.emergency : 0;
   // Hashed with its defaults spelled out: leaving out the default and writing it give one policy, one hash.
@@ -100,4 +100,21 @@ export function policyCommitment(policy: PolicyConfig): { hash: Hex; allowedLane
 /** The Immunefi severities whose fixes may take the emergency lane (default: critical and high). */
 export function emergencySeverities(policy: PolicyConfig): readonly ImmunefiSeverity[] {
   return policy.lanes.emergency.severities ?? ['critical', 'high'];
+}
+
+/**
+ * `policy.pausers`: when the config names who may pause, any other key is refused before it sends anything.
+ *
+ * @example
+ * ```ts
+ * requirePauser(config.policy, guardian.address); // throws pauser-not-allowed (exit 2) for a key not listed
+ * ```
+ */
+export function requirePauser(policy: PolicyConfig, pauser: Address): void {
+  if (!policy.pausers || policy.pausers.some((p) => getAddress(p) === getAddress(pauser))) return;
+  throw inputError(
+    'pauser-not-allowed',
+    `policy.pausers: ${pauser} may not pause (the pausers are ${policy.pausers.join(', ')})`,
+    "use a pauser's key, or add the address to policy.pausers through review",
+  );
 }

@@ -10,6 +10,7 @@ import { projectErrorsAbi } from '../build/errors-abi.js';
 import { PAUSABLE_ABI } from '../core/abis.js';
 import { environmentError, inputError } from '../core/errors.js';
 import { describeRevert, revertData } from '../core/revert.js';
+import { requirePauser } from '../govern/policy.js';
 import { projectOf } from './context.js';
 import type { ChainContext } from './lifecycle.js';
 
@@ -31,6 +32,7 @@ export async function pauseTarget(
   lc: ChainContext,
   params: { address: Address; guardian: LocalAccount },
 ): Promise<PauseResult> {
+  requirePauser(lc.config.policy, params.guardian.address);
   const read = lc.clients.public;
   let paused: boolean;
   try {

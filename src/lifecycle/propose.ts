@@ -7,8 +7,7 @@
  */
 
 import { type Address, type Hex, type LocalAccount, zeroHash } from 'viem';
-import { proveOf } from '../analyze/prove-stage.js';
-import { type CheckReport, runCheck } from '../analyze/run-check.js';
+import type { CheckReport } from '../analyze/run-check.js';
 import { findContract } from '../build/find.js';
 import { abiOf } from '../chain/deploy.js';
 import { evidenceDigest } from '../core/digest.js';
@@ -20,13 +19,14 @@ import { VERSION } from '../core/version.js';
 import { type Lane, type PatchRecord, patchDigest } from '../govern/digest.js';
 import type { PatchPlan } from '../govern/plan.js';
 import { type LanePolicy, lanePolicy } from '../govern/policy.js';
-import { runSimulate, type SimulateReport } from '../simulate/run-simulate.js';
+import type { SimulateReport } from '../simulate/run-simulate.js';
 import type { PatchState } from '../store/store.js';
 import { patchUpgradeCall } from '../system/encode.js';
+import { type AssessReport, assess, requireLaneAllowed } from './assess.js';
 import { chainNow, liveSystem, onChainGovernance, projectOf } from './context.js';
+import { checkPatch, simulatePatch } from './evidence.js';
 import { ensureImplementation } from './implementation.js';
 import type { Lifecycle } from './lifecycle.js';
-
 import { syncLog } from './log-sync.js';
 import { type PauseResult, pauseTarget } from './pause.js';
 
@@ -57,6 +57,8 @@ export interface ProposeReport extends ReportHeader<'propose'> {
   plan?: PatchPlan;
   policy?: Omit<LanePolicy, 'delay'> & { delay: string };
   implementation?: { address: Address; reused: boolean };
+  /** The risk of the bug the patch fixes, as assessed when it was proposed (stored as its `assess` evidence). */
+  assessment?: AssessReport;
   paused?: PauseResult;
 }
 
@@ -74,7 +76,6 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
       `declared: ${lc.config.patches.map((p) => p.name).join(', ') || 'none'}`,
     );
   }
-  const target = lc.config.contracts[patch.contract];
   if (!params.again) {
     const open = await openProposal(lc, patch.name, params.lane);
     if (open) return open;
@@ -105,36 +106,22 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
   }
   const check = await timed(
     'check',
-    async () =>
-      given.check ??
-      runCheck({
-        projectDir: lc.projectDir,
-        stateDir: lc.stateDir,
-        project,
-        reference: target?.reference ?? '',
-        candidate: patch.candidate,
-        kind: target?.kind,
-        acknowledge: lc.config.acknowledge,
-        ...proveOf(lc.config),
-      }),
+    async () => given.check ?? checkPatch(lc, patch, project),
     (r) => r.verdict === 'pass',
   );
   if (check.verdict !== 'pass') return refused(base, check.findings, 'check');
   // Simulated against the live state: a fork of the very node the patch will run on.
   const simulation = await timed(
     'simulate',
-    async () =>
-      given.simulate ??
-      runSimulate({
-        config: lc.config,
-        projectDir: lc.projectDir,
-        stateDir: lc.stateDir,
-        patch: patch.name,
-        forkUrl: lc.rpcUrl,
-      }),
+    async () => given.simulate ?? simulatePatch(lc, patch.name),
     (r) => r.verdict === 'pass',
   );
   if (simulation.verdict !== 'pass') return refused(base, simulation.findings, 'simulate');
+  // The bug's risk, from this evidence and the chain as it is: signed with the patch, and the lane must fit it.
+  const assessment = await timed('assess', () =>
+    assess(lc, { patch: patch.name, reports: { check, simulate: simulation } }),
+  );
+  requireLaneAllowed(lc, params.lane, assessment);
 
   const system = await liveSystem(lc);
   const proxy = system.contracts.get(patch.contract);
@@ -154,7 +141,11 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
     implementation: impl.address,
   });
   const policy = lanePolicy(lc.config.policy, params.lane, await onChainGovernance(lc, system.governance));
-  const reports = { check: asEvidence(check), simulate: asEvidence(simulation) };
+  const reports = {
+    check: asEvidence(check),
+    simulate: asEvidence(simulation),
+    assess: asEvidence(assessment),
+  };
   const record: PatchRecord = {
     chainId: lc.clients.chain.id,
     proxy: proxy.address,
@@ -163,7 +154,11 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
     codehash: impl.codehash,
     calldata: call.data,
     lane: params.lane,
-    evidence: { check: evidenceDigest(reports.check), simulate: evidenceDigest(reports.simulate) },
+    evidence: {
+      check: evidenceDigest(reports.check),
+      simulate: evidenceDigest(reports.simulate),
+      assess: evidenceDigest(reports.assess),
+    },
   };
   const digest = patchDigest(record);
   const plan: PatchPlan = {
@@ -197,6 +192,7 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
     plan,
     policy: { ...policy, delay: policy.delay.toString() },
     implementation: { address: impl.address, reused: impl.reused },
+    assessment,
     ...(paused ? { paused } : {}),
   };
 }
@@ -215,6 +211,7 @@ async function openProposal(lc: Lifecycle, name: string, lane: Lane): Promise<Pr
   );
   if (!found?.plan) return undefined;
   const policy = lanePolicy(lc.config.policy, lane, await onChainGovernance(lc, found.plan));
+  const assessment = (await lc.store.evidence(found.digest)).assess as AssessReport | undefined;
   return {
     tool: { name: 'patchgate', version: VERSION },
     verdict: 'pass',
@@ -229,6 +226,7 @@ async function openProposal(lc: Lifecycle, name: string, lane: Lane): Promise<Pr
     plan: found.plan,
     policy: { ...policy, delay: policy.delay.toString() },
     implementation: { address: found.record.implementation, reused: true },
+    ...(assessment ? { assessment } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import { executeCall, scheduleCall } from '../govern/timelock.js';
 import { type TxBuilderBatch, txBuilderBatch } from '../govern/tx-builder.js';
 import type { PatchState } from '../store/store.js';
 import { checkedOperationId as checkedOnChain } from '../system/checked.js';
+import { assess, laneHasRules, requireLaneAllowed } from './assess.js';
 import { chainNow, policyOf, requireFresh, requirePatch, requireState } from './context.js';
 import { failpoint } from './failpoint.js';
 import type { Lifecycle, PlannedPatch } from './lifecycle.js';
@@ -109,6 +110,10 @@ async function queueStep(
     );
   }
   await requireApprovedCode(lc, patch);
+  // The policy's rules, against the risk as it is now (the value at risk moves; the evidence is the approved one).
+  if (laneHasRules(lc, patch.record.lane)) {
+    requireLaneAllowed(lc, patch.record.lane, await assess(lc, { patch: patch.digest }));
+  }
   const scheduledAt = await operationTimestamp(lc, patch.plan.timelock, id);
   if (scheduledAt > 0n) {
     // Scheduled by an earlier run that stopped before recording it.

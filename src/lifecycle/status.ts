@@ -9,6 +9,7 @@ import { TIMELOCK_ABI } from '../core/abis.js';
 import type { PatchgateError } from '../core/errors.js';
 import { tallyApprovals } from '../govern/approval.js';
 import { planOperationId } from '../govern/plan.js';
+import type { Assessment } from '../risk/assess.js';
 import type { PatchState, Store, StoredPatch, Transition } from '../store/store.js';
 import { chainNow, policyOf } from './context.js';
 import { requireDeployed } from './deployed.js';
@@ -29,6 +30,45 @@ export interface PatchStatus {
   safeSignatures: { purpose: string; safeNonce: string; owner: Address }[];
   history: Transition[];
   operation?: { id: Hex; eta?: string; ready?: boolean; done?: boolean };
+  /** The risk as assessed at proposal (its signed `assess` evidence), when the patch has one. */
+  risk?: PatchRisk;
+}
+
+/** An assessment in brief: class, priority, lane advice, value at risk and each lane's exposure. */
+export interface PatchRisk {
+  severity: string;
+  impact: string;
+  public: boolean;
+  priority: string;
+  recommendedLane: string;
+  valueAtRiskUsd?: string;
+  block: string;
+  exposure: Record<string, { windowSeconds: string; exposureUsdHours?: string; allowed: boolean }>;
+}
+
+/** The brief of a stored `assess` report (undefined when the patch was proposed before patchgate assessed risk). */
+function riskOf(evidence: Record<string, unknown>): PatchRisk | undefined {
+  const a = evidence.assess as Partial<Assessment> | undefined;
+  if (!a?.severity || !a.exposure || !a.valueAtRisk || !a.lane || !a.priority) return undefined;
+  return {
+    severity: a.severity.level,
+    impact: a.severity.impact,
+    public: a.public === true,
+    priority: a.priority,
+    recommendedLane: a.lane.recommended,
+    ...(a.valueAtRisk.usd !== undefined ? { valueAtRiskUsd: a.valueAtRisk.usd } : {}),
+    block: a.valueAtRisk.block,
+    exposure: Object.fromEntries(
+      Object.entries(a.exposure).map(([lane, w]) => [
+        lane,
+        {
+          windowSeconds: w.windowSeconds,
+          ...(w.exposureUsdHours !== undefined ? { exposureUsdHours: w.exposureUsdHours } : {}),
+          allowed: w.allowed,
+        },
+      ]),
+    ),
+  };
 }
 
 async function withChain(lc: Lifecycle, patch: PlannedPatch, out: PatchStatus): Promise<void> {
@@ -104,6 +144,8 @@ export async function patchStatus(store: Store, patch: StoredPatch, lc?: Lifecyc
     })),
     history: await store.history(patch.digest),
   };
+  const risk = riskOf(await store.evidence(patch.digest));
+  if (risk) out.risk = risk;
   if (lc && patch.plan && patch.record.chainId === lc.clients.chain.id) {
     await requireDeployed(lc, patch as PlannedPatch);
     await withChain(lc, patch as PlannedPatch, out);

@@ -8,6 +8,7 @@ import type { ProveReport } from '../analyze/run-prove.js';
 import type { ScanReport } from '../analyze/run-scan.js';
 import type { AuditReport } from '../audit/index.js';
 import { internalError } from '../core/errors.js';
+import type { AssessReport } from '../lifecycle/assess.js';
 import type { ProposeReport } from '../lifecycle/propose.js';
 import type { VerifyReport } from '../lifecycle/verify.js';
 import type { SimulateReport } from '../simulate/run-simulate.js';
@@ -20,7 +21,8 @@ export type Report =
   | SimulateReport
   | ProposeReport
   | VerifyReport
-  | AuditReport;
+  | AuditReport
+  | AssessReport;
 
 /**
  * The default branch of a switch over `report.report`: it only compiles when every kind has its case, so a

@@ -36,6 +36,8 @@ export interface PocRow {
   before: PocRun['outcome'];
   after: PocRun['outcome'] | 'skipped';
   profitBefore: string;
+  /** Gas the attack used on the live version (what it costs the attacker to run it). */
+  gasBefore?: string;
   profitAfter?: string;
   reasonAfter?: string;
 }
@@ -138,6 +140,7 @@ function judgePocs(
       before: b.outcome,
       after: a ? a.outcome : 'skipped',
       profitBefore: b.profit,
+      ...(b.gasUsed ? { gasBefore: b.gasUsed } : {}),
       ...(a ? { profitAfter: a.profit } : {}),
       ...(a?.reason ? { reasonAfter: a.reason } : {}),
     };

@@ -22,6 +22,8 @@ export interface PocRun {
   /** Why it failed, when it reverted. */
   reason?: string;
   txHash?: Hex;
+  /** Gas the attack transaction used (decimal string): the attacker's running cost, for `assess`. */
+  gasUsed?: string;
 }
 
 /** The attacker's exploit contract deployed and funded as the PoC says, and the attack call: ready to send. */
@@ -102,6 +104,7 @@ export async function runPoc(
       outcome: receipt.status === 'success' && profit > 0n ? 'succeeded' : 'failed',
       profit: profit.toString(),
       txHash: hash,
+      gasUsed: receipt.gasUsed.toString(),
     };
   } finally {
     await clients.test.revert({ id: snapshot });

@@ -14,6 +14,7 @@ export function reportJson(report: Report): string {
     case 'propose':
     case 'verify':
     case 'audit':
+    case 'assess':
       return renderJson(report);
     default:
       return unhandledKind(report);

@@ -1,3 +1,5 @@
+import type { AssessReport } from '../../lifecycle/assess.js';
+import { assessmentLines } from '../text/assess.js';
 /** The report as a pull-request comment, by kind, within GitHub's comment size. */
 
 import type { SimulateReport } from '../../simulate/run-simulate.js';
@@ -18,6 +20,11 @@ function fuzzLine(fuzz: SimulateReport['fuzz']): string {
   return `_Differential fuzzing (seed ${fuzz.seed}): ${fuzz.functionsCovered} of ${fuzz.functionsTotal} functions, ${fuzz.callsRun} generated calls, ${fuzz.differences.length} difference(s)${fuzz.budgetExhausted ? ', time budget spent' : ''}._`;
 }
 
+/** An assessment as Markdown: the text lines in a code block (numbers line up; nothing to escape). */
+function assessMarkdown(report: AssessReport): string {
+  return `\`\`\`\n${assessmentLines(report).join('\n')}\n\`\`\`\n`;
+}
+
 function markdownOf(report: Report, opts: SourceOptions): string {
   switch (report.report) {
     case 'check':
@@ -36,6 +43,8 @@ function markdownOf(report: Report, opts: SourceOptions): string {
       return findingsMarkdown(report, opts, `proposal of patch ${report.patch}`);
     case 'verify':
       return findingsMarkdown(report, opts, `verification of patch ${report.patch}`);
+    case 'assess':
+      return `${findingsMarkdown(report, opts, `assessment of patch ${report.patch}`)}\n${assessMarkdown(report)}`;
     default:
       return unhandledKind(report);
   }

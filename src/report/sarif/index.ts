@@ -16,6 +16,7 @@ export function renderSarif(report: Report, opts: SarifPlacement = {}): string {
     case 'propose':
     case 'verify':
     case 'audit':
+    case 'assess':
       return findingsSarif(report, opts);
     default:
       return unhandledKind(report);

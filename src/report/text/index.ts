@@ -2,6 +2,7 @@
 import pc from 'picocolors';
 import { scanSubject } from '../common.js';
 import { type Report, unhandledKind } from '../report.js';
+import { assessText } from './assess.js';
 import { auditText } from './audit.js';
 import { checkText, fixedLead, proofLines } from './check.js';
 import { findingsText } from './findings.js';
@@ -35,6 +36,8 @@ export function renderText(report: Report, opts: { color: boolean }): string {
       return verifyText(report, c);
     case 'audit':
       return auditText(report, c);
+    case 'assess':
+      return assessText(report, c);
     default:
       return unhandledKind(report);
   }

@@ -24,6 +24,7 @@ function proposeLines(r: ProposeReport): string[] {
     `  implementation  ${record.implementation} ${r.implementation?.reused ? '(already on chain)' : '(deployed now)'}  codehash ${record.codehash.slice(0, 18)}…`,
     `  evidence        check ${record.evidence.check?.slice(0, 18)}…  simulate ${record.evidence.simulate?.slice(0, 18)}…`,
     `  policy          ${r.policy?.threshold} of ${r.policy?.approvers.length} approvers; scheduled with a ${plan.delay} s delay on timelock ${plan.timelock}`,
+    ...riskLines(r),
     ...(r.paused
       ? [
           `  paused          ${r.paused.address} ${r.paused.already ? '(was already paused)' : `by the guardian (tx ${r.paused.txHash})`}`,
@@ -31,5 +32,17 @@ function proposeLines(r: ProposeReport): string[] {
       : []),
     '',
     `next: each approver runs  patchgate approve ${r.digest} --rpc URL --key-env THEIR_KEY`,
+  ];
+}
+
+/** The assessment in two lines: class, priority and advice; what this lane leaves exposed. */
+function riskLines(r: ProposeReport): string[] {
+  const a = r.assessment;
+  const lane = r.record?.lane;
+  if (!a || !lane) return [];
+  const w = a.exposure[lane];
+  return [
+    `  risk            ${a.severity.level} (${a.severity.impact})${a.public ? ', public' : ''}; ${a.priority}, recommended lane ${a.lane.recommended}; ${a.valueAtRisk.usd !== undefined ? `$${a.valueAtRisk.usd}` : 'unknown value'} at risk`,
+    `                  this lane: ${Number(w.windowSeconds) / 3600} h to execution${w.exposureUsdHours !== undefined ? `, $${w.exposureUsdHours}·h exposed` : ''}${lane !== a.lane.recommended ? ` — not the recommended lane; the policy allows it (\`patchgate assess ${r.digest.slice(0, 10)}…\` for the full assessment)` : ''}`,
   ];
 }
