@@ -30,6 +30,7 @@ describe('patchgate demo', () => {
       'scan',
       'prove',
       'simulate',
+      'assess',
       'approve',
       'queue',
       'execute',
@@ -56,6 +57,16 @@ describe('patchgate demo', () => {
         counterexample: expect.stringContaining('flashLoan('),
       }),
     ]);
+    // The fix's assessment: the depositors' $60 000 at risk, a critical theft, the emergency lane recommended.
+    expect(out.assess).toMatchObject({
+      report: 'assess',
+      patch: 'fix-flash-deposit',
+      valueAtRisk: { usd: '60000.00' },
+      severity: { level: 'critical' },
+      priority: 'P1',
+      lane: { recommended: 'emergency', conflicts: [] },
+      exposure: { standard: { windowSeconds: '259200' }, emergency: { windowSeconds: '7200' } },
+    });
     expect(out.exploit.before).toMatchObject({ outcome: 'succeeded' });
     expect(BigInt(out.exploit.before.profit)).toBeGreaterThan(59_000_000_000n);
     expect(out.exploit.after).toMatchObject({ outcome: 'failed', reason: 'ReentrancyGuardReentrantCall()' });
