@@ -22,6 +22,7 @@ const LAYERS = [
   'chain',
   'setup',
   'govern',
+  'embargo',
   'store',
   'system',
   'simulate',

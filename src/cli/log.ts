@@ -12,8 +12,10 @@ import { environmentError, inputError } from '../core/errors.js';
 import { jsonText } from '../core/report-json.js';
 import { didYouMean } from '../core/suggest.js';
 import { VERSION } from '../core/version.js';
+import { checkReveals, type RevealChecks } from '../embargo/reveals.js';
 import { hasKey, type KeySource, loadAccount } from '../govern/keys.js';
-import { exportLine } from '../ledger/export.js';
+import { parseEntry } from '../ledger/entry.js';
+import { exportLine, parseExport } from '../ledger/export.js';
 import { type Hash, parseHash, toHex } from '../ledger/hash.js';
 import { type Head, signHead, treeHead } from '../ledger/head.js';
 import { headLines, readHead as parseHeadFile } from '../ledger/head-text.js';
@@ -275,8 +277,40 @@ function firstLine(r: ExportReport): string {
   return `OK: ${r.committed} entries authenticated by the head, root ${r.heads[0]?.root}${tail}`;
 }
 
-function verifyText(r: ExportReport): string[] {
-  const lines = [firstLine(r)];
+/** The reveals of embargoed patches, from the entries that parse (a bad one already fails the export). */
+async function revealChecks(text: string): Promise<RevealChecks> {
+  const entries = parseExport(text).flatMap((r) => {
+    try {
+      return [{ index: r.index, entry: parseEntry(r.entry) }];
+    } catch {
+      return [];
+    }
+  });
+  return checkReveals(entries);
+}
+
+function revealLines(c: RevealChecks): string[] {
+  return [
+    ...c.reveals.map(
+      (r) =>
+        `  reveal       entry ${r.index}: commitment ${r.commitment} → patch ${r.digest}: ${r.ok ? 'the bundle matches' : 'FAILS'}`,
+    ),
+    ...c.problems.map((p) => `  entry ${p.index}: ${p.code}: ${p.message}`),
+    ...c.unrevealed.map(
+      (u) =>
+        `  warning: committed patch ${u.digest} (commitment ${u.commitment}) executed (entry ${u.executedIndex}) but was never revealed: run patchgate reveal ${u.digest}`,
+    ),
+  ];
+}
+
+function verifyText(r: ExportReport, reveals: RevealChecks): string[] {
+  const ok = r.ok && reveals.problems.length === 0;
+  const first = firstLine(r);
+  const lines = [
+    r.ok && !ok
+      ? `FAIL: a reveal does not match its commitment (first bad entry ${reveals.problems[0]?.index})`
+      : first,
+  ];
   for (const h of r.heads) {
     const who = h.signature === 'unsigned' ? 'UNSIGNED' : `signed by ${h.signer} (${h.signature})`;
     const what = h.matches ? 'matches' : `does not match (entries before ${h.provenBefore} proven)`;
@@ -305,6 +339,7 @@ function verifyText(r: ExportReport): string[] {
         : '  hint: pass the signed head (--head HEAD.json); --allow-unsigned-tail checks only that the lines are consistent',
     );
   }
+  lines.push(...revealLines(reveals));
   return lines;
 }
 
@@ -342,22 +377,28 @@ function verifyCommand(onExit: (code: number) => void): Command {
           'pass the current head with --head HEAD.json',
         );
       }
+      const text = readInput(opts.file, '--file');
       const report = await verifyExport({
-        text: readInput(opts.file, '--file'),
+        text,
         name: `--file ${opts.file}`,
         head: opts.head ? readHead(opts.head, '--head') : undefined,
         previousHead: opts.previousHead ? readHead(opts.previousHead, '--previous-head') : undefined,
         signer: opts.signer,
         allowUnsignedTail: opts.allowUnsignedTail === true,
       });
+      // Embargoed patches: every reveal checked against its commitment, unrevealed executions named.
+      const reveals = await revealChecks(text);
+      const ok = report.ok && reveals.problems.length === 0;
       // The JSON document leads with the report header every command shares, so CI reads one verdict field.
       const document = {
         tool: { name: 'patchgate', version: VERSION },
-        verdict: report.ok ? 'pass' : 'fail',
+        verdict: ok ? 'pass' : 'fail',
         ...report,
+        ok,
+        embargo: reveals,
       };
-      render(opts.format, document, verifyText(report), opts.out);
-      onExit(report.ok ? 0 : 1);
+      render(opts.format, document, verifyText(report, reveals), opts.out);
+      onExit(ok ? 0 : 1);
     },
   );
   return cmd;

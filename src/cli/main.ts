@@ -36,6 +36,8 @@ const COMMANDS: ReadonlyArray<[string, () => Promise<Builder>]> = [
   ['queue', async () => (await import('./queue.js')).queueCommand],
   ['execute', async () => (await import('./execute.js')).executeCommand],
   ['cancel', async () => (await import('./cancel.js')).cancelCommand],
+  ['reveal', async () => (await import('./reveal.js')).revealCommand],
+  ['bundle', async () => (await import('./bundle.js')).bundleCommand],
   ['verify', async () => (await import('./verify.js')).verifyCommand],
   ['pause', async () => (await import('./pause.js')).pauseCommand],
   ['log', async () => (await import('./log.js')).logCommand],

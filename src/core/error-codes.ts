@@ -169,6 +169,16 @@ export const ERROR_CODES = {
   // The canceller's cancel of one timelock operation (lifecycle/cancel-operation.ts).
   'unknown-operation': 2,
   'cancel-refused': 2,
+  // Embargoed patches (docs/embargo.md).
+  'embargo-needs-bundle': 2,
+  'embargo-too-late': 2,
+  'not-embargoed': 2,
+  'bundle-invalid': 2,
+  'bundle-tampered': 2,
+  'bundle-not-committed': 2,
+  'reveal-before-execution': 2,
+  'store-embargo-mismatch': 2,
+  'patch-embargoed': 2,
   // The store.
   'store-missing': 2,
   'state-dir-in-use': 2,

@@ -59,7 +59,38 @@ describe('canonical entries', () => {
       kinds.add(entry.kind);
       expect(parseEntry(json)).toEqual(entry);
     }
-    expect([...kinds].sort()).toEqual(ENTRY_KINDS.filter((k) => k !== 'cancelled' && k !== 'review').sort());
+    const elsewhere = ['cancelled', 'review', 'patch-committed', 'approval-committed', 'patch-revealed'];
+    expect([...kinds].sort()).toEqual(ENTRY_KINDS.filter((k) => !elsewhere.includes(k)).sort());
+    // Embargoed patches: the commitment entries carry no digest; the reveal carries the bundle's text.
+    for (const input of [
+      { kind: 'patch-committed', at: '2026-11-02T10:00:00.000Z', commitment: DIGEST, chainId: 1 },
+      {
+        kind: 'approval-committed',
+        at: '2026-11-02T10:00:00.000Z',
+        commitment: DIGEST,
+        signer: `0x${'ab'.repeat(20)}`,
+        signatureHash: DIGEST,
+      },
+      {
+        kind: 'patch-revealed',
+        digest: DIGEST,
+        at: '2026-11-02T10:00:00.000Z',
+        commitment: DIGEST,
+        bundle: '{"format":"patchgate-embargo-bundle/1"}',
+      },
+    ]) {
+      const sealed = canonicalEntry(input);
+      expect(parseEntry(sealed.json)).toEqual(sealed.entry);
+    }
+    expect(() =>
+      canonicalEntry({
+        kind: 'patch-committed',
+        at: '2026-11-02T10:00:00.000Z',
+        commitment: DIGEST,
+        chainId: 1,
+        proxy: `0x${'ab'.repeat(20)}`,
+      }),
+    ).toThrow(/proxy/);
     const review = canonicalEntry({
       kind: 'review',
       digest: DIGEST,

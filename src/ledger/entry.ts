@@ -50,7 +50,13 @@ export const ENTRY_KINDS = [
   'cancelled',
   'alert',
   'review',
+  'patch-committed',
+  'approval-committed',
+  'patch-revealed',
 ] as const;
+
+/** A revealed bundle's text, at most this long (a bundle holds two evidence reports and the candidate's sources). */
+const MAX_BUNDLE_CHARS = 4_000_000;
 
 const entrySchema = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -79,7 +85,15 @@ const entrySchema = z.discriminatedUnion('kind', [
     nonce: uint,
     expiry: uint,
   }),
-  z.strictObject({ kind: z.literal('queued'), ...base, operationId: bytes32, txHash: bytes32, eta: uint }),
+  z.strictObject({
+    kind: z.literal('queued'),
+    ...base,
+    operationId: bytes32,
+    txHash: bytes32,
+    eta: uint,
+    /** An embargoed patch: the commitment its proposal was logged as (docs/embargo.md). */
+    commitment: bytes32.optional(),
+  }),
   z.strictObject({ kind: z.literal('executed'), ...base, txHash: bytes32, blockNumber: uint }),
   z.strictObject({
     kind: z.literal('verified'),
@@ -110,6 +124,28 @@ const entrySchema = z.discriminatedUnion('kind', [
     verdict: z.enum(['reviewed', 'concern']),
     text: z.string().max(2000),
     signature: hexBytes,
+  }),
+  // Embargoed patches (docs/embargo.md): until the reveal, the log names the commitment, never the digest.
+  z.strictObject({
+    kind: z.literal('patch-committed'),
+    at,
+    commitment: bytes32,
+    chainId: z.number().int().positive(),
+  }),
+  z.strictObject({
+    kind: z.literal('approval-committed'),
+    at,
+    commitment: bytes32,
+    signer: address,
+    /** keccak256 of the approval's signature, revealed with the bundle. */
+    signatureHash: bytes32,
+  }),
+  z.strictObject({
+    kind: z.literal('patch-revealed'),
+    ...base,
+    commitment: bytes32,
+    /** The bundle's canonical JSON text, exactly as committed: keccak256 of it is the commitment. */
+    bundle: z.string().min(2).max(MAX_BUNDLE_CHARS),
   }),
 ]);
 

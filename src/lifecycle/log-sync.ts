@@ -4,9 +4,15 @@
  * transitions — is appended to the log once (keyed by what it records, so a re-run or a crash between the
  * step and its log entry appends nothing twice and misses nothing). Entry times are the store's own times,
  * transaction facts come from the chain. docs/log.md lists the entry kinds.
+ *
+ * An embargoed patch (docs/embargo.md) is logged as its commitment until it is revealed: `patch-committed`
+ * instead of `patch-proposed` and the evidence, `approval-committed` (signer and the signature's hash) instead of
+ * each approval — a signature would let anyone confirm a guessed proxy by recovering the signer. From `queued` on
+ * the call is public on chain anyway, so those entries are logged as usual (`queued` also names the commitment).
+ * The reveal appends the withheld entries, then `patch-revealed` with the bundle.
  */
 
-import type { Hex } from 'viem';
+import { type Hex, keccak256 } from 'viem';
 import { planOperationId } from '../govern/plan.js';
 import { type Appended, openLedger } from '../store/ledger-store.js';
 import type { Lifecycle } from './lifecycle.js';
@@ -25,7 +31,29 @@ async function patchLogEntries(lc: Lifecycle, digest: Hex): Promise<Sourced[]> {
   const history = await lc.store.history(digest);
   const proposedAt = history[0]?.at ?? new Date().toISOString();
   const { record } = patch;
-  const out: Sourced[] = [
+  const embargo = patch.embargo ? await lc.store.embargo(digest) : undefined;
+  const sealed = embargo !== undefined && embargo.revealedAt === undefined;
+  const committed: Sourced[] = [];
+  if (embargo) {
+    const { commitment } = embargo;
+    committed.push({
+      source: `${digest}:committed`,
+      entry: { kind: 'patch-committed', at: proposedAt, commitment, chainId: record.chainId },
+    });
+    for (const a of await lc.store.approvals(digest)) {
+      committed.push({
+        source: `${digest}:approval-committed:${a.signer.toLowerCase()}`,
+        entry: {
+          kind: 'approval-committed',
+          at: a.createdAt,
+          commitment,
+          signer: a.signer,
+          signatureHash: keccak256(a.signature),
+        },
+      });
+    }
+  }
+  const withheld: Sourced[] = [
     {
       source: `${digest}:proposed`,
       entry: {
@@ -46,13 +74,13 @@ async function patchLogEntries(lc: Lifecycle, digest: Hex): Promise<Sourced[]> {
   for (const [stage, hash] of Object.entries(record.evidence).sort(([a], [b]) => a.localeCompare(b))) {
     const verdict =
       (reports[stage] as { verdict?: string } | undefined)?.verdict === 'pass' ? 'pass' : 'fail';
-    out.push({
+    withheld.push({
       source: `${digest}:evidence:${stage}`,
       entry: { kind: 'evidence', digest, at: proposedAt, stage, hash, verdict },
     });
   }
   for (const a of await lc.store.approvals(digest)) {
-    out.push({
+    withheld.push({
       source: `${digest}:approval:${a.signer.toLowerCase()}`,
       entry: {
         kind: 'approval',
@@ -65,8 +93,12 @@ async function patchLogEntries(lc: Lifecycle, digest: Hex): Promise<Sourced[]> {
       },
     });
   }
+  const out: Sourced[] = sealed ? committed : [...committed, ...withheld];
+  const queuedBefore = history.some((t) => t.to === 'queued');
   const read = lc.clients.public;
   for (const t of history.slice(1)) {
+    // A sealed patch withdrawn before it was queued: nothing about it ever reached the chain, nothing is logged.
+    if (sealed && !queuedBefore && (t.to === 'expired' || t.to === 'cancelled')) continue;
     const base = { digest, at: t.at };
     const receipt = t.txHash
       ? await read.getTransactionReceipt({ hash: t.txHash }).catch(() => undefined)
@@ -79,6 +111,7 @@ async function patchLogEntries(lc: Lifecycle, digest: Hex): Promise<Sourced[]> {
         operationId: planOperationId(record, patch.plan),
         txHash: t.txHash,
         eta: block.timestamp + BigInt(patch.plan.delay),
+        ...(embargo ? { commitment: embargo.commitment } : {}),
       };
       out.push({ source: `${digest}:queued`, entry });
     } else if (t.to === 'executed' && t.txHash && receipt) {
@@ -103,6 +136,18 @@ async function patchLogEntries(lc: Lifecycle, digest: Hex): Promise<Sourced[]> {
         entry: { kind: 'cancelled', ...base, reason, ...(t.txHash ? { txHash: t.txHash } : {}) },
       });
     }
+  }
+  if (embargo?.revealedAt) {
+    out.push({
+      source: `${digest}:revealed`,
+      entry: {
+        kind: 'patch-revealed',
+        digest,
+        at: embargo.revealedAt,
+        commitment: embargo.commitment,
+        bundle: embargo.bundle,
+      },
+    });
   }
   return out;
 }

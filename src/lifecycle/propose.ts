@@ -8,7 +8,9 @@
 
 import { type Address, type Hex, type LocalAccount, zeroHash } from 'viem';
 import type { CheckReport } from '../analyze/run-check.js';
+import { importClosure } from '../build/closure.js';
 import { findContract } from '../build/find.js';
+import type { ContractHandle } from '../build/types.js';
 import { abiOf } from '../chain/deploy.js';
 import { evidenceDigest } from '../core/digest.js';
 import { inputError } from '../core/errors.js';
@@ -16,6 +18,7 @@ import type { Finding, ReportHeader } from '../core/finding.js';
 import { renderJson } from '../core/report-json.js';
 import { passedIf, stageRecorder } from '../core/stages.js';
 import { VERSION } from '../core/version.js';
+import { bundleText, commitmentOf, makeBundle } from '../embargo/bundle.js';
 import { type Lane, type PatchRecord, patchDigest } from '../govern/digest.js';
 import type { PatchPlan } from '../govern/plan.js';
 import { type LanePolicy, lanePolicy } from '../govern/policy.js';
@@ -29,6 +32,7 @@ import { ensureImplementation } from './implementation.js';
 import type { Lifecycle } from './lifecycle.js';
 import { syncLog } from './log-sync.js';
 import { type PauseResult, pauseTarget } from './pause.js';
+import { storedEmbargo } from './reveal.js';
 
 export interface ProposeParameters {
   patch: string;
@@ -41,6 +45,11 @@ export interface ProposeParameters {
   guardian?: LocalAccount;
   /** Propose again with fresh evidence even when this patch is already open in the store. */
   again?: boolean;
+  /**
+   * Under embargo (docs/embargo.md): the public log gets only the bundle's commitment until `reveal`; the report's
+   * `embargo.bundle` is the bundle's text, for the approvers.
+   */
+  embargo?: boolean;
   /**
    * Evidence already produced for this patch in this process (the demo shows each stage as it runs): used
    * instead of running the stage again. Each must be a passing report of this very patch.
@@ -60,6 +69,26 @@ export interface ProposeReport extends ReportHeader<'propose'> {
   /** The risk of the bug the patch fixes, as assessed when it was proposed (stored as its `assess` evidence). */
   assessment?: AssessReport;
   paused?: PauseResult;
+  /**
+   * Under embargo: the commitment the log holds, and the bundle (its canonical text) the approvers receive — the
+   * CLI writes it to `--bundle FILE` and shows only the file's name (`bundleFile`).
+   */
+  embargo?: { commitment: Hex; bundle?: string; bundleFile?: string; revealedAt?: string };
+}
+
+/** The candidate's build as an approver rebuilds it: compiler, settings and every source its file needs. */
+function buildOf(candidate: ContractHandle) {
+  const { unit } = candidate;
+  const sources: Record<string, string> = {};
+  for (const name of [...importClosure(unit, [candidate.sourceName])].sort()) {
+    sources[name] = unit.input.sources[name]?.content ?? '';
+  }
+  return {
+    candidate: candidate.fullyQualifiedName,
+    compiler: unit.solcLongVersion,
+    settings: unit.input.settings,
+    sources,
+  };
 }
 
 /** A report as stored evidence: its JSON form (big integers as strings, internal keys dropped). */
@@ -78,6 +107,13 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
   }
   if (!params.again) {
     const open = await openProposal(lc, patch.name, params.lane);
+    if (open && params.embargo && !open.embargo) {
+      throw inputError(
+        'embargo-too-late',
+        `patch ${patch.name} is already open in the open (${open.digest}): its details are in the log, an embargo would hide nothing`,
+        'propose it anew with --again --embargo (a new digest), and cancel the open one',
+      );
+    }
     if (open) return open;
   }
   const recorder = stageRecorder();
@@ -174,7 +210,14 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
     ...(proxy.gate ? { gate: proxy.gate } : {}),
   };
   const before = await lc.store.get(digest);
-  const stored = await timed('record', () => lc.store.propose(record, plan, reports));
+  const sealed = params.embargo
+    ? (() => {
+        const bundle = makeBundle({ record, plan, evidence: reports, build: buildOf(candidate) });
+        return { commitment: commitmentOf(bundle), bundle: bundleText(bundle) };
+      })()
+    : undefined;
+  const stored = await timed('record', () => lc.store.propose(record, plan, reports, sealed));
+  const embargo = stored.embargo ? await storedEmbargo(lc, digest) : undefined;
   const paused =
     params.lane === 'emergency' && params.guardian
       ? await timed('pause', () =>
@@ -194,6 +237,7 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
     implementation: { address: impl.address, reused: impl.reused },
     assessment,
     ...(paused ? { paused } : {}),
+    ...(embargo ? { embargo } : {}),
   };
 }
 
@@ -227,6 +271,7 @@ async function openProposal(lc: Lifecycle, name: string, lane: Lane): Promise<Pr
     policy: { ...policy, delay: policy.delay.toString() },
     implementation: { address: found.record.implementation, reused: true },
     ...(assessment ? { assessment } : {}),
+    ...(found.embargo ? { embargo: await storedEmbargo(lc, found.digest) } : {}),
   };
 }
 

@@ -30,7 +30,7 @@ import { jobRoutes, SERVER_LIMITS, type ServerLimits } from './jobs.js';
 import { openApiDocument } from './openapi.js';
 import { bigJson, boundedText, hono, jsonBody, parse } from './request.js';
 import { reviewRoutes } from './reviews.js';
-import { type Role, requireRole, rolesOf } from './roles.js';
+import { hasRole, type Role, requireRole, rolesOf } from './roles.js';
 import {
   approvalBody,
   ENTRIES_PAGE,
@@ -168,9 +168,36 @@ export function createApp(deps: ServerDeps): Hono {
     }
   };
 
+  /**
+   * An embargoed patch not yet revealed (docs/embargo.md) shows the public only its commitment and state: its
+   * proxy, implementation, calldata, evidence, sources and reviews are for signed-in approvers.
+   */
+  const sealed = (p: StoredPatch) => p.embargo !== undefined && p.embargo.revealedAt === undefined;
+  const approverSees = async (c: Context): Promise<boolean> => {
+    const session = await sessionOf(db, tokenOf(c));
+    return session ? hasRole(roleContext, session.address, 'approver') : false;
+  };
+  const sealedView = (p: StoredPatch) => ({
+    embargoed: true,
+    commitment: p.embargo?.commitment,
+    state: p.state,
+  });
+  /** Refuses an embargoed patch's details to anyone but a signed-in approver. */
+  const requireUnsealed = async (c: Context, p: StoredPatch): Promise<void> => {
+    if (!sealed(p) || (await approverSees(c))) return;
+    throw inputError(
+      'patch-embargoed',
+      `this patch is under embargo (commitment ${p.embargo?.commitment}): its details are for its approvers until it is revealed`,
+      'sign in as an approver, or wait for `patchgate reveal` after execution',
+    );
+  };
+
   app.get(hono(ROUTES.patches.path), async (c) => {
     const patches = await store.list();
-    return c.json({ patches: await Promise.all(patches.map(statusOf)) });
+    const approver = patches.some(sealed) ? await approverSees(c) : false;
+    return c.json({
+      patches: await Promise.all(patches.map((p) => (sealed(p) && !approver ? sealedView(p) : statusOf(p)))),
+    });
   });
 
   app.get(hono(ROUTES.patch.path), async (c) => {
@@ -180,6 +207,7 @@ export function createApp(deps: ServerDeps): Hono {
     if (!patch) {
       throw inputError('unknown-patch', `no patch ${key} in the store`, 'GET /api/patches lists them');
     }
+    if (sealed(patch) && !(await approverSees(c))) return c.json({ digest: key, ...sealedView(patch) });
     return c.json({
       ...(await statusOf(patch)),
       record: patch.record,
@@ -292,13 +320,14 @@ export function createApp(deps: ServerDeps): Hono {
     return c.json({ ok: true });
   });
 
-  reviewRoutes(app, { store, ledger });
+  reviewRoutes(app, { store, ledger, requireUnsealed });
 
   app.get(hono(ROUTES.sourceDiff.path), async (c) => {
     const { digest } = parse(ROUTES.sourceDiff.params, c.req.param(), 'path');
     const patch = await store.get(digest.toLowerCase() as Hex);
     if (!patch)
       throw inputError('unknown-patch', `no patch ${digest} in the store`, 'GET /api/patches lists them');
+    await requireUnsealed(c, patch);
     const project = lc ?? deps.project;
     if (!project) {
       throw inputError(

@@ -27,6 +27,7 @@ const FORBIDDEN: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'role-missing',
   'approval-signer-mismatch',
   'cross-origin-request',
+  'patch-embargoed',
 ]);
 /** This server was not started with what the route needs (a chain, a relayer key), or is at a limit: 503. */
 const UNAVAILABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([

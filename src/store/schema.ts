@@ -23,6 +23,13 @@ create table if not exists patches (
 );
 alter table patches add column if not exists target text not null default '';
 alter table patches add column if not exists plan jsonb;
+create table if not exists embargoes (
+  digest text primary key references patches(digest),
+  commitment text not null unique,
+  bundle text not null,
+  created_at timestamptz not null default now(),
+  revealed_at timestamptz
+);
 create table if not exists evidence (
   digest text not null references patches(digest),
   stage text not null,

@@ -214,6 +214,34 @@ describe.each(BACKENDS)('store on %s', (_name, open) => {
     expect(await store.pendingTxs(digest, 'cancel')).toEqual([]);
   });
 
+  it('keeps an embargoed patch with its commitment and bundle in one transaction, and marks its reveal once', async () => {
+    const sealed: PatchRecord = { ...record, evidence: { check: evidenceDigest({ embargoed: true }) } };
+    const sealedDigest = patchDigest(sealed);
+    const bundle = JSON.stringify({ salt: toHex(1n, { size: 32 }), digest: sealedDigest });
+    const commitment = evidenceDigest(JSON.parse(bundle));
+    const stored = await store.propose(
+      sealed,
+      undefined,
+      { check: { embargoed: true } },
+      { commitment, bundle },
+    );
+    expect(stored.embargo).toEqual({ commitment });
+    expect(await store.embargo(sealedDigest)).toEqual({ commitment, bundle });
+    expect((await store.list()).find((p) => p.digest === sealedDigest)?.embargo).toEqual({ commitment });
+    const first = await store.markRevealed(sealedDigest);
+    const again = await store.markRevealed(sealedDigest);
+    expect(first.revealedAt).toMatch(/^\d{4}-.*Z$/);
+    expect(again.revealedAt).toBe(first.revealedAt);
+    expect((await store.get(sealedDigest))?.embargo).toEqual({ commitment, revealedAt: first.revealedAt });
+    // A patch already recorded in the open cannot be embargoed after the fact: it was logged publicly.
+    const late = await errorOf(
+      store.propose(record, undefined, {}, { commitment: keccak256('0x01'), bundle }),
+    );
+    expect([late.code, late.exitCode]).toEqual(['embargo-too-late', 2]);
+    expect(await store.embargo(digest)).toBeUndefined();
+    expect((await errorOf(store.markRevealed(digest))).code).toBe('not-embargoed');
+  });
+
   it('refuses a patch whose evidence was edited in the store after approval', async () => {
     await store.db.query(`update patches set evidence = $2 where digest = $1`, [
       digest,

@@ -38,6 +38,15 @@ export interface StoredPatch {
   record: PatchRecord;
   state: PatchState;
   plan?: PatchPlan;
+  /** Proposed under embargo: the public log holds only this commitment until `revealedAt` (docs/embargo.md). */
+  embargo?: { commitment: Hex; revealedAt?: string };
+}
+
+/** An embargoed patch's bundle as the store keeps it: the canonical text whose keccak256 is the commitment. */
+export interface StoredEmbargo {
+  commitment: Hex;
+  bundle: string;
+  revealedAt?: string;
 }
 
 export type SafePurpose = 'schedule' | 'execute' | 'cancel';
@@ -74,12 +83,31 @@ interface PatchRow {
   evidence: Record<string, Hex> | string;
   state: PatchState;
   plan: PatchPlan | string | null;
+  embargo_commitment?: string | null;
+  embargo_revealed_at?: unknown;
 }
+
+/** A patch row with its embargo (when it has one). */
+const PATCH_SELECT = `select p.*, e.commitment as embargo_commitment, e.revealed_at as embargo_revealed_at
+  from patches p left join embargoes e on e.digest = p.digest`;
 
 export interface Store {
   db: Db;
-  /** Record a patch with its plan and evidence reports (idempotent: the same record again is a no-op). */
-  propose(record: PatchRecord, plan?: PatchPlan, reports?: Record<string, unknown>): Promise<StoredPatch>;
+  /**
+   * Record a patch with its plan and evidence reports (idempotent: the same record again is a no-op). With
+   * `embargo`, the patch and its embargo land in one transaction: no moment exists where the log could see it
+   * as a public proposal. A patch already recorded without an embargo cannot be embargoed afterwards.
+   */
+  propose(
+    record: PatchRecord,
+    plan?: PatchPlan,
+    reports?: Record<string, unknown>,
+    embargo?: { commitment: Hex; bundle: string },
+  ): Promise<StoredPatch>;
+  /** An embargoed patch's commitment and bundle; undefined for a patch proposed in the open. */
+  embargo(digest: Hex): Promise<StoredEmbargo | undefined>;
+  /** Marks an embargoed patch revealed (once; a second call keeps the first time). */
+  markRevealed(digest: Hex): Promise<StoredEmbargo>;
   get(digest: Hex): Promise<StoredPatch | undefined>;
   /** Every patch, newest first (each checked like `get`). */
   list(): Promise<StoredPatch[]>;
@@ -151,7 +179,19 @@ function checked(row: PatchRow): StoredPatch {
     );
   }
   const plan = parsed(row.plan);
-  return { digest: row.digest as Hex, record, state: row.state, ...(plan ? { plan } : {}) };
+  const embargo = row.embargo_commitment
+    ? {
+        commitment: row.embargo_commitment as Hex,
+        ...(row.embargo_revealed_at ? { revealedAt: iso(row.embargo_revealed_at) } : {}),
+      }
+    : undefined;
+  return {
+    digest: row.digest as Hex,
+    record,
+    state: row.state,
+    ...(plan ? { plan } : {}),
+    ...(embargo ? { embargo } : {}),
+  };
 }
 
 async function readApprovals(q: Pick<Db, 'query'>, patch: StoredPatch): Promise<StoredApproval[]> {
@@ -200,7 +240,7 @@ export async function openStore(db: Db): Promise<Store> {
     );
   }
   const get = async (digest: Hex): Promise<StoredPatch | undefined> => {
-    const [row] = await db.query<PatchRow>('select * from patches where digest = $1', [digest.toLowerCase()]);
+    const [row] = await db.query<PatchRow>(`${PATCH_SELECT} where p.digest = $1`, [digest.toLowerCase()]);
     return row ? checked(row) : undefined;
   };
   const mustGet = async (digest: Hex): Promise<StoredPatch> => {
@@ -210,8 +250,16 @@ export async function openStore(db: Db): Promise<Store> {
   };
   return {
     db,
-    async propose(record, plan, reports = {}) {
+    async propose(record, plan, reports = {}, embargo) {
       const digest = patchDigest(record);
+      const existing = embargo ? await get(digest) : undefined;
+      if (existing && !existing.embargo) {
+        throw inputError(
+          'embargo-too-late',
+          `patch ${digest} is already in the store as a public proposal: it cannot be embargoed now`,
+          'its details may already be in the log; propose it again with --again --embargo for a new digest',
+        );
+      }
       for (const [stage, body] of Object.entries(reports)) {
         if (evidenceDigest(body) !== record.evidence[stage]) {
           throw inputError(
@@ -240,6 +288,13 @@ export async function openStore(db: Db): Promise<Store> {
           ],
         );
         if (inserted.length === 0) return;
+        if (embargo) {
+          await tx.query('insert into embargoes (digest, commitment, bundle) values ($1, $2, $3)', [
+            digest,
+            embargo.commitment.toLowerCase(),
+            embargo.bundle,
+          ]);
+        }
         for (const [stage, body] of Object.entries(reports)) {
           await tx.query('insert into evidence (digest, stage, hash, body) values ($1, $2, $3, $4)', [
             digest,
@@ -257,8 +312,36 @@ export async function openStore(db: Db): Promise<Store> {
     },
     get,
     async list() {
-      const rows = await db.query<PatchRow>('select * from patches order by created_at desc, digest');
+      const rows = await db.query<PatchRow>(`${PATCH_SELECT} order by p.created_at desc, p.digest`);
       return rows.map(checked);
+    },
+    async embargo(digest) {
+      const [row] = await db.query<{ commitment: string; bundle: string; revealed_at: unknown }>(
+        'select commitment, bundle, revealed_at from embargoes where digest = $1',
+        [digest.toLowerCase()],
+      );
+      if (!row) return undefined;
+      return {
+        commitment: row.commitment as Hex,
+        bundle: row.bundle,
+        ...(row.revealed_at ? { revealedAt: iso(row.revealed_at) } : {}),
+      };
+    },
+    async markRevealed(digest) {
+      await db.query('update embargoes set revealed_at = now() where digest = $1 and revealed_at is null', [
+        digest.toLowerCase(),
+      ]);
+      const [row] = await db.query<{ commitment: string; bundle: string; revealed_at: unknown }>(
+        'select commitment, bundle, revealed_at from embargoes where digest = $1',
+        [digest.toLowerCase()],
+      );
+      if (!row)
+        throw inputError(
+          'not-embargoed',
+          `patch ${digest} was not proposed under embargo`,
+          'nothing to reveal: its log entries are public already',
+        );
+      return { commitment: row.commitment as Hex, bundle: row.bundle, revealedAt: iso(row.revealed_at) };
     },
     async evidence(digest) {
       const patch = await mustGet(digest);

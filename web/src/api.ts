@@ -88,6 +88,16 @@ export interface PatchStatus {
   policy?: { threshold: number; approvers: Hex[]; missing: Hex[] } | null;
 }
 
+/** An embargoed patch as the public sees it before the reveal: its commitment and state, nothing else. */
+export interface SealedPatch {
+  embargoed: true;
+  commitment: Hex;
+  state: PatchState;
+  digest?: Hex;
+}
+
+export const isSealed = (p: object): p is SealedPatch => (p as { embargoed?: unknown }).embargoed === true;
+
 export interface Finding {
   id: string;
   severity: string;

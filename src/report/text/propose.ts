@@ -30,6 +30,17 @@ function proposeLines(r: ProposeReport): string[] {
           `  paused          ${r.paused.address} ${r.paused.already ? '(was already paused)' : `by the guardian (tx ${r.paused.txHash})`}`,
         ]
       : []),
+    ...(r.embargo
+      ? [
+          `  EMBARGOED       the public log holds only commitment ${r.embargo.commitment}${r.embargo.revealedAt ? ` (revealed ${r.embargo.revealedAt})` : ''}`,
+          ...(r.embargo.bundleFile
+            ? [
+                `  bundle          ${r.embargo.bundleFile} (mode 0600): hand it to each approver privately; they check it with`,
+                `                  patchgate bundle verify ${r.embargo.bundleFile} --log LOG.jsonl`,
+              ]
+            : []),
+        ]
+      : []),
     '',
     `next: each approver runs  patchgate approve ${r.digest} --rpc URL --key-env THEIR_KEY`,
   ];

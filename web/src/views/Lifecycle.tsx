@@ -4,10 +4,12 @@ import {
   allEntries,
   api,
   type Hex,
+  isSealed,
   type LogHead,
   type LogRecord,
   type PatchDetail,
   type PatchState,
+  type SealedPatch,
 } from '../api';
 import { patchEntries } from '../evidence';
 import { duration, HexText, when } from '../ui';
@@ -79,6 +81,11 @@ export function Countdown({
 /** The patch, the log's head, the log's entries about it (parsed) and their text as the log holds it, by index. */
 export async function loadPatch(digest: Hex) {
   const patch = await api<PatchDetail>(`/api/patches/${digest}`);
+  if (isSealed(patch)) {
+    throw new Error(
+      `This patch is under embargo (commitment ${(patch as SealedPatch).commitment}): its details are for its approvers until it is revealed.`,
+    );
+  }
   const head = await api<LogHead>('/api/log/head');
   const all = await allEntries(head.size);
   const entries = patchEntries(all, digest);

@@ -1,13 +1,14 @@
 /** The patches in the store: name, state, lane, approvals k of n, each linking to its page. */
-import { api, type PatchDetail, type PatchStatus } from '../api';
+import { api, isSealed, type PatchDetail, type PatchStatus, type SealedPatch } from '../api';
 import { threshold } from '../evidence';
 import { ErrorBox, HexText, Loading, useLoad } from '../ui';
 
 /** Each patch with its page's detail, for n (the API's list carries no threshold). */
-async function loadPatches(): Promise<{ patch: PatchStatus; n?: number }[]> {
-  const { patches } = await api<{ patches: PatchStatus[] }>('/api/patches');
+async function loadPatches(): Promise<{ patch: PatchStatus | SealedPatch; n?: number }[]> {
+  const { patches } = await api<{ patches: (PatchStatus | SealedPatch)[] }>('/api/patches');
   return Promise.all(
     patches.map(async (patch) => {
+      if (isSealed(patch)) return { patch };
       const detail = await api<PatchDetail>(`/api/patches/${patch.digest}`).catch(() => undefined);
       return { patch, n: detail ? threshold(detail) : undefined };
     }),
@@ -38,23 +39,38 @@ export function Patches() {
               </tr>
             </thead>
             <tbody>
-              {list.value.map(({ patch, n }) => (
-                <tr key={patch.digest}>
-                  <td>
-                    <a href={`#/patch/${patch.digest}`}>{patch.name ?? 'unnamed patch'}</a>
-                  </td>
-                  <td>
-                    <span className={`state state-${patch.state}`}>{patch.state}</span>
-                  </td>
-                  <td>{patch.lane}</td>
-                  <td data-testid="approvals">
-                    {patch.approvals.length}/{n ?? '?'}
-                  </td>
-                  <td>
-                    <HexText value={patch.digest} />
-                  </td>
-                </tr>
-              ))}
+              {list.value.map(({ patch, n }) =>
+                isSealed(patch) ? (
+                  <tr key={patch.commitment}>
+                    <td>embargoed patch</td>
+                    <td>
+                      <span className={`state state-${patch.state}`}>{patch.state}</span>
+                    </td>
+                    <td colSpan={2} className="muted">
+                      under embargo until it executes: only its commitment is public
+                    </td>
+                    <td>
+                      <HexText value={patch.commitment} />
+                    </td>
+                  </tr>
+                ) : (
+                  <tr key={patch.digest}>
+                    <td>
+                      <a href={`#/patch/${patch.digest}`}>{patch.name ?? 'unnamed patch'}</a>
+                    </td>
+                    <td>
+                      <span className={`state state-${patch.state}`}>{patch.state}</span>
+                    </td>
+                    <td>{patch.lane}</td>
+                    <td data-testid="approvals">
+                      {patch.approvals.length}/{n ?? '?'}
+                    </td>
+                    <td>
+                      <HexText value={patch.digest} />
+                    </td>
+                  </tr>
+                ),
+              )}
             </tbody>
           </table>
         </div>
