@@ -14,6 +14,7 @@ import { localAccount } from '../src/chain/clients.js';
 import { abiOf } from '../src/chain/deploy.js';
 import { describeControl } from '../src/chain/proxy.js';
 import { errorOf } from '../src/core/errors.fixture.js';
+import { policyCommitment } from '../src/govern/policy.js';
 import { exportLine } from '../src/ledger/export.js';
 import { signCurrentHead } from '../src/ledger/head.js';
 import { approve } from '../src/lifecycle/approve.js';
@@ -39,6 +40,7 @@ beforeAll(async () => {
     deployer: owner(0),
     controller: live.system.governance.timelock,
     anchorer: localAccount(5).address,
+    policy: policyCommitment(live.config.policy),
   });
   gate = deployed.address;
   // The team puts the gate in front of the vault's ProxyAdmin, through its own governance path.

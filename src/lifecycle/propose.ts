@@ -23,6 +23,7 @@ import { type LanePolicy, lanePolicy } from '../govern/policy.js';
 import { runSimulate, type SimulateReport } from '../simulate/run-simulate.js';
 import type { PatchState } from '../store/store.js';
 import { patchUpgradeCall } from '../system/encode.js';
+import { gatePolicyHash } from '../system/gate-policy.js';
 import { chainNow, liveSystem, onChainGovernance, projectOf } from './context.js';
 import { ensureImplementation } from './implementation.js';
 import type { Lifecycle } from './lifecycle.js';
@@ -95,6 +96,18 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
     patch: patch.name,
     stages,
   };
+  const system = await liveSystem(lc);
+  const proxy = system.contracts.get(patch.contract);
+  if (!proxy?.proxyKind) {
+    throw inputError(
+      'not-a-proxy',
+      `live.${patch.contract} is not a transparent or UUPS proxy`,
+      'list the patched proxy under "live" in the config',
+    );
+  }
+  // A PatchGate in the upgrade path must enforce the config's policy and open the lane: said now, not after
+  // approvals and the timelock delay (it would refuse on chain).
+  const policyHash = gatePolicyHash(lc.config.policy, proxy, params.lane);
   const given = params.reports ?? {};
   if (given.simulate && given.simulate.patch !== patch.name) {
     throw inputError(
@@ -136,15 +149,6 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
   );
   if (simulation.verdict !== 'pass') return refused(base, simulation.findings, 'simulate');
 
-  const system = await liveSystem(lc);
-  const proxy = system.contracts.get(patch.contract);
-  if (!proxy?.proxyKind) {
-    throw inputError(
-      'not-a-proxy',
-      `live.${patch.contract} is not a transparent or UUPS proxy`,
-      'list the patched proxy under "live" in the config',
-    );
-  }
   const impl = await timed(
     'deploy',
     async () => preset ?? ensureImplementation(lc, candidate, { deployer: params.deployer }),
@@ -176,7 +180,7 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
     salt: digest,
     delay: policy.delay.toString(),
     proposedAt: (await chainNow(lc)).toString(),
-    ...(proxy.gate ? { gate: proxy.gate } : {}),
+    ...(proxy.gate && policyHash ? { gate: proxy.gate, policyHash } : {}),
   };
   const before = await lc.store.get(digest);
   const stored = await timed('record', () => lc.store.propose(record, plan, reports));
