@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import type { Address } from 'viem';
 import { connect } from '../chain/clients.js';
 import { loadConfig } from '../config/load.js';
+import { inputError } from '../core/errors.js';
 import { gateLanes } from '../govern/patchgate-calls.js';
 import { policyCommitment } from '../govern/policy.js';
 import { emit, type LifecycleOptions, requiredAccount } from './lifecycle.js';
@@ -52,7 +53,16 @@ export function gateCommand(onExit: (code: number) => void): Command {
   addKeyOptions(deploy, 'the deployer (pays gas; gets no rights)');
   deploy.action(async (opts: LifecycleOptions & KeyOptions & { controller: Address; anchorer: Address }) => {
     const deployer = requiredAccount(opts);
-    const { config } = await loadConfig({ file: opts.config, searchDir: resolve(opts.project ?? '.') });
+    const searchDir = resolve(opts.project ?? '.');
+    const { config, path } = await loadConfig({ file: opts.config, searchDir });
+    // Never the built-in defaults: the gate enforces a policy for its lifetime, so it is the team's, written down.
+    if (!path) {
+      throw inputError(
+        'config-not-found',
+        `no patchgate.config.{ts,mjs,js,json} in ${searchDir}: the gate enforces the config's policy`,
+        'pass --config FILE or --project DIR (the config whose policy the gate enforces)',
+      );
+    }
     const policy = policyCommitment(config.policy);
     const clients = await connect(opts.rpc as string);
     const { deployPatchGate, loadPatchGate } = await import('../anchor/contract.js');
