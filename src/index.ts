@@ -41,7 +41,7 @@ export { type Approval, signApproval, tallyApprovals, verifyApproval } from './g
 export { type Lane, type PatchRecord, patchDigest } from './govern/digest.js';
 export { loadAccount } from './govern/keys.js';
 export type { PatchPlan } from './govern/plan.js';
-export { type LanePolicy, lanePolicy } from './govern/policy.js';
+export { type LanePolicy, lanePolicy, policyCommitment } from './govern/policy.js';
 export { safeTxHash } from './govern/safe.js';
 export { operationBatchId, operationId } from './govern/timelock.js';
 export { type ExportRecord, parseExport } from './ledger/export.js';

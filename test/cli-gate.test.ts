@@ -1,6 +1,7 @@
 /**
  * `patchgate gate deploy` and `patchgate log anchor` as users run them, on a real anvil: PatchGate deployed
- * from the bundled contract, the store's log head anchored on chain, idempotently, and only by its anchorer.
+ * from the bundled contract with the config's policy, the store's log head anchored on chain, idempotently,
+ * and only by its anchorer.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,13 +9,16 @@ import { join } from 'node:path';
 import type { Address } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAnchors } from '../src/anchor/events.js';
+import { PATCHGATE_ABI } from '../src/anchor/index.js';
 import { type Anvil, startAnvil } from '../src/chain/anvil.js';
 import { type Clients, connect, localAccount } from '../src/chain/clients.js';
+import { loadConfig } from '../src/config/load.js';
+import { policyCommitment } from '../src/govern/policy.js';
 import { sampleEntries } from '../src/ledger/sample-entries.fixture.js';
 import { openPglite } from '../src/store/db.js';
 import { openLedger } from '../src/store/ledger-store.js';
 import { runCli } from './helpers/cli.js';
-import { TEST_STATE_DIR } from './helpers/example.js';
+import { EXAMPLE_DIR, TEST_STATE_DIR } from './helpers/example.js';
 import { KEY_ENV } from './helpers/live.js';
 
 let anvil: Anvil;
@@ -42,24 +46,42 @@ afterAll(async () => {
 });
 
 describe('gate deploy and log anchor', () => {
-  it('deploys PatchGate with its controller and anchorer', () => {
-    const r = cli([
-      'gate',
-      'deploy',
-      '--controller',
-      localAccount(4).address,
-      '--anchorer',
-      localAccount(0).address,
-      '--key-env',
-      'OUTSIDER_KEY',
-      '--state-dir',
-      TEST_STATE_DIR,
-      '--format',
-      'json',
-    ]);
+  const deployArgs = [
+    'gate',
+    'deploy',
+    '--controller',
+    localAccount(4).address,
+    '--anchorer',
+    localAccount(0).address,
+    '--key-env',
+    'OUTSIDER_KEY',
+    '--state-dir',
+    TEST_STATE_DIR,
+  ];
+
+  it("deploys PatchGate with its controller, anchorer and the config's policy", async () => {
+    const r = cli([...deployArgs, '--project', EXAMPLE_DIR, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
-    gate = JSON.parse(r.stdout).address;
+    const out = JSON.parse(r.stdout);
+    gate = out.address;
     expect(gate).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    const { config } = await loadConfig({ searchDir: EXAMPLE_DIR });
+    const policy = policyCommitment(config.policy);
+    expect([out.policyHash, out.allowedLanes]).toEqual([policy.hash, 3]);
+    const read = (functionName: 'policyHash' | 'allowedLanes') =>
+      clients.public.readContract({ address: gate, abi: PATCHGATE_ABI, functionName });
+    expect([await read('policyHash'), await read('allowedLanes')]).toEqual([policy.hash, 3]);
+  });
+
+  it('says which policy it deployed with, and refuses to deploy without a config, exit 2', () => {
+    const r = cli([...deployArgs, '--config', join(EXAMPLE_DIR, 'patchgate.config.json')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/ {2}policy 0x[0-9a-f]{64}, lanes open: standard, emergency\n/);
+    const none = cli([...deployArgs, '--project', state]);
+    expect([none.code, none.stderr]).toEqual([
+      2,
+      expect.stringContaining(`no patchgate.config.{ts,mjs,js,json} in ${state}`),
+    ]);
   });
 
   it('refuses a head from a key that is not the anchorer, with the contract reason, exit 2', () => {

@@ -14,6 +14,7 @@ import { localAccount } from '../src/chain/clients.js';
 import { abiOf } from '../src/chain/deploy.js';
 import { describeControl } from '../src/chain/proxy.js';
 import { errorOf } from '../src/core/errors.fixture.js';
+import { policyCommitment } from '../src/govern/policy.js';
 import { exportLine } from '../src/ledger/export.js';
 import { signCurrentHead } from '../src/ledger/head.js';
 import { approve } from '../src/lifecycle/approve.js';
@@ -39,6 +40,7 @@ beforeAll(async () => {
     deployer: owner(0),
     controller: live.system.governance.timelock,
     anchorer: localAccount(5).address,
+    policy: policyCommitment(live.config.policy),
   });
   gate = deployed.address;
   // The team puts the gate in front of the vault's ProxyAdmin, through its own governance path.
@@ -70,8 +72,28 @@ describe('a gated patch', () => {
       live.system.contracts.get('vault')?.address as Hex,
     );
     expect(control.upgrade).toMatch(
-      /^ProxyAdmin 0x\w+ ← PatchGate 0x\w+ ← TimelockController 0x\w+ \(delay 3600 s\) ← Safe/,
+      /^ProxyAdmin 0x\w+ ← PatchGate 0x\w+ \(policy 0x[0-9a-f]{8}…, emergency lane open\) ← TimelockController 0x\w+ \(delay 3600 s\) ← Safe/,
     );
+  });
+
+  it("refuses to propose, before check and simulate, when the config's policy is not the gate's", async () => {
+    const before = (await lc.store.list()).length;
+    const edited = {
+      ...lc.config,
+      policy: { ...lc.config.policy, approvalTtl: lc.config.policy.approvalTtl + 1 },
+    };
+    const e = await errorOf(
+      propose(
+        { ...lc, config: edited },
+        { patch: 'fix-flash-deposit', lane: 'standard', deployer: owner(0) },
+      ),
+    );
+    expect(e.code).toBe('gate-policy-mismatch');
+    expect(e.shortMessage).toBe(
+      `PatchGate ${gate} (in the upgrade path of live.vault) was deployed with policy ${policyCommitment(lc.config.policy).hash}, but the config's policy is ${policyCommitment(edited.policy).hash}`,
+    );
+    expect(e.hint).toContain('patchgate gate deploy');
+    expect((await lc.store.list()).length).toBe(before);
   });
 
   it('refuses to execute when the implementation code changed after approval', async () => {
@@ -100,6 +122,7 @@ describe('a gated patch', () => {
     });
     expect(r.verdict).toBe('pass');
     expect(r.plan?.gate).toBe(gate);
+    expect(r.plan?.policyHash).toBe(policyCommitment(lc.config.policy).hash);
     const d = r.digest as Hex;
     for (const i of [1, 3]) await approve(lc, { digest: d, signer: owner(i) });
     await queue(lc, { digest: d, submitter: owner(0) });
@@ -107,7 +130,9 @@ describe('a gated patch', () => {
     expect(x.state).toBe('executed');
     const v = await verify(lc, { digest: d });
     expect(v.verdict).toBe('pass');
-    expect(v.checks.find((c) => c.name === 'calldata')?.detail).toContain('PatchGate checked the codehash');
+    expect(v.checks.find((c) => c.name === 'calldata')?.detail).toContain(
+      'PatchGate checked the policy, the lane and the codehash',
+    );
 
     const ledger = await openLedger(lc.store.db, { origin: LOG_ORIGIN });
     const text = (await ledger.entries()).map(exportLine).join('');

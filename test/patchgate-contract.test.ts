@@ -3,6 +3,8 @@
  * proxies: Safe 2-of-3 → TimelockController (2 days) → PatchGate → OpenZeppelin v5 ProxyAdmin / UUPS proxy.
  * Every upgrade goes through the Safe and the timelock; the only impersonation is in the gas figures, where
  * the timelock's call is sent on its own so that PatchGate's cost can be set beside the bare upgrade's.
+ * The gate under test is deployed with the example's policy with the emergency lane closed
+ * (`policy.lanes.emergency.severities: []`); a second gate, with the lane open, shows the emergency lane passing.
  */
 
 import {
@@ -35,15 +37,18 @@ import { type Anvil, startAnvil } from '../src/chain/anvil.js';
 import { type Clients, connect, localAccount } from '../src/chain/clients.js';
 import { abiOf, deploy } from '../src/chain/deploy.js';
 import { introspectProxy } from '../src/chain/proxy.js';
+import { loadConfig } from '../src/config/load.js';
+import type { PolicyConfig } from '../src/config/schema.js';
 import { SAFE_ABI } from '../src/core/abis.js';
 import { describeRevert, revertData } from '../src/core/revert.js';
-import { patchDigest } from '../src/govern/digest.js';
+import { type Lane, patchDigest } from '../src/govern/digest.js';
+import { policyCommitment } from '../src/govern/policy.js';
 import { packSignatures, safeTx, safeTxFields, signSafeTx } from '../src/govern/safe.js';
 import { memoryTree } from '../src/ledger/memory.js';
 import { type GovernanceResult, upgradeThroughGovernance } from '../src/simulate/governance.js';
 import { deployGovernance, deployTransparentProxy, deployUupsProxy } from '../src/system/contracts.js';
 import type { Governance } from '../src/system/model.js';
-import { loadExample, TEST_STATE_DIR } from './helpers/example.js';
+import { EXAMPLE_DIR, loadExample, TEST_STATE_DIR } from './helpers/example.js';
 
 const TWO_DAYS = 2n * 24n * 3600n;
 const deployer = localAccount(0);
@@ -61,6 +66,9 @@ let errorsAbi: Abi;
 let gate: Address;
 let sys: { token: Address; vault: Address; proxyAdmin: Address; v1: Address; rewards: Address; r1: Address };
 let snapshot: Hex;
+/** The example's policy with the emergency lane closed (the gate's), and as it is (emergency open). */
+let closed: { hash: Hex; allowedLanes: number };
+let open: { hash: Hex; allowedLanes: number };
 /** Gas figures (from receipts), printed at the end and copied into docs/contract.md. */
 const gas = new Map<string, bigint>();
 
@@ -93,6 +101,8 @@ function governed(target: Address, data: Hex, salt: string) {
   });
 }
 
+const gateBytecode = () => `0x${compiled(findContract(gateProject, 'PatchGate')).evm.bytecode.object}` as Hex;
+
 async function gasOf(txHash: Hex | undefined): Promise<bigint> {
   if (!txHash) throw new Error('no transaction');
   return (await clients.public.waitForTransactionReceipt({ hash: txHash })).gasUsed;
@@ -112,27 +122,39 @@ async function refusal(account: Account | Address, to: Address, data: Hex): Prom
   }
 }
 
-/** A transparent-proxy patch to VaultV2 (reinitializer 5000 bps) and its digest over the upgrade PatchGate makes. */
-async function vaultPatch(implementation: Address, codehash?: Hex) {
+/**
+ * A transparent-proxy patch to VaultV2 (reinitializer 5000 bps) and its digest over the upgrade PatchGate makes,
+ * in `lane` (default standard), planned under `policyHash` (default the gate's).
+ */
+async function vaultPatch(
+  implementation: Address,
+  codehash?: Hex,
+  plan: { lane?: Lane; policyHash?: Hex; proxy?: Address; proxyAdmin?: Address } = {},
+) {
   const approved = codehash ?? (await codehashOf(implementation));
+  const lane = plan.lane ?? 'standard';
+  const proxy = plan.proxy ?? sys.vault;
+  const proxyAdmin = plan.proxyAdmin ?? sys.proxyAdmin;
   const init = call('VaultV2', 'initializeV2', [5000n]);
   const digest = patchDigest({
     chainId: clients.chain.id,
-    proxy: sys.vault,
-    target: sys.proxyAdmin,
+    proxy,
+    target: proxyAdmin,
     implementation,
     codehash: approved,
-    calldata: call('ProxyAdmin', 'upgradeAndCall', [sys.vault, implementation, init]),
-    lane: 'standard',
+    calldata: call('ProxyAdmin', 'upgradeAndCall', [proxy, implementation, init]),
+    lane,
     evidence,
   });
   const data = gatedUpgradeCall({
-    proxy: sys.vault,
-    proxyAdmin: sys.proxyAdmin,
+    proxy,
+    proxyAdmin,
     implementation,
     codehash: approved,
     data: init,
     digest,
+    lane,
+    policyHash: plan.policyHash ?? closed.hash,
   });
   return { codehash: approved, digest, data };
 }
@@ -143,11 +165,19 @@ beforeAll(async () => {
   errorsAbi = [...projectErrorsAbi(example), ...projectErrorsAbi(gateProject)];
   anvil = await startAnvil();
   clients = await connect(anvil.rpcUrl);
+  const { config } = await loadConfig({ searchDir: EXAMPLE_DIR });
+  const emergencyClosed: PolicyConfig = {
+    ...config.policy,
+    lanes: { ...config.policy.lanes, emergency: { ...config.policy.lanes.emergency, severities: [] } },
+  };
+  closed = policyCommitment(emergencyClosed);
+  open = policyCommitment(config.policy);
   gov = await deployGovernance(clients, example, deployer, { owners, threshold: 2, minDelay: TWO_DAYS });
   const deployed = await deployPatchGate(clients, gateProject, {
     deployer,
     controller: gov.timelock,
     anchorer: anchorer.address,
+    policy: closed,
   });
   gate = deployed.address;
   gas.set('deploy PatchGate', deployed.gasUsed);
@@ -203,11 +233,16 @@ describe('PatchGate as compiled', () => {
     expect(signatures(PATCHGATE_ABI)).toEqual(signatures(solcAbi));
   });
 
-  it('is wired Safe → timelock → PatchGate → ProxyAdmin / UUPS owner, with the anchorer fixed at deploy', async () => {
-    const gateRead = (functionName: 'controller' | 'anchorer') =>
+  it('is wired Safe → timelock → PatchGate → ProxyAdmin / UUPS owner, with the anchorer and policy fixed at deploy', async () => {
+    const gateRead = (functionName: 'controller' | 'anchorer' | 'policyHash' | 'allowedLanes') =>
       clients.public.readContract({ address: gate, abi: PATCHGATE_ABI, functionName });
     expect(await gateRead('controller')).toBe(gov.timelock);
     expect(await gateRead('anchorer')).toBe(anchorer.address);
+    expect(closed).toEqual({ hash: expect.stringMatching(/^0x[0-9a-f]{64}$/), allowedLanes: 1 });
+    expect(open.allowedLanes).toBe(3);
+    expect(open.hash).not.toBe(closed.hash);
+    expect(await gateRead('policyHash')).toBe(closed.hash);
+    expect(await gateRead('allowedLanes')).toBe(1);
     expect(await read(sys.proxyAdmin, 'ProxyAdmin', 'owner')).toBe(gate);
     expect(await read(sys.rewards, 'RewardsV1', 'owner')).toBe(gate);
   });
@@ -232,6 +267,7 @@ describe('gated upgrade through Safe → timelock → PatchGate', () => {
       implementation: v2,
       codehash: patch.codehash,
       digest: patch.digest,
+      lane: 'standard',
       txHash: executeTx,
     });
     expect(await readPatchExecuted(clients.public, gate, { proxy: sys.rewards })).toEqual([]);
@@ -319,10 +355,17 @@ describe('gated upgrade through Safe → timelock → PatchGate', () => {
       implementation: r2,
       codehash,
       calldata: call('RewardsV1', 'upgradeToAndCall', [r2, '0x']),
-      lane: 'emergency',
+      lane: 'standard',
       evidence,
     });
-    const upgrade = { proxy: sys.rewards, implementation: r2, data: '0x', digest } as const;
+    const upgrade = {
+      proxy: sys.rewards,
+      implementation: r2,
+      data: '0x',
+      digest,
+      lane: 'standard',
+      policyHash: closed.hash,
+    } as const;
     const wrong = await codehashOf(sys.r1);
     const refused = await governed(gate, gatedUpgradeCall({ ...upgrade, codehash: wrong }), 'uups-wrong');
     expect(refused.revert?.reason).toBe(reason('CodehashMismatch', r2, wrong, codehash));
@@ -332,7 +375,13 @@ describe('gated upgrade through Safe → timelock → PatchGate', () => {
     expect(result.revert).toBeUndefined();
     expect(await implementationOf(sys.rewards)).toBe(r2);
     const [event] = await readPatchExecuted(clients.public, gate, { proxy: sys.rewards });
-    expect(event).toMatchObject({ proxy: sys.rewards, implementation: r2, codehash, digest });
+    expect(event).toMatchObject({
+      proxy: sys.rewards,
+      implementation: r2,
+      codehash,
+      digest,
+      lane: 'standard',
+    });
     const executeTx = executionTx(result);
     gas.set('governance execute: Safe → timelock → PatchGate → UUPS proxy', await gasOf(executeTx));
   });
@@ -360,6 +409,97 @@ describe('gated upgrade through Safe → timelock → PatchGate', () => {
     const direct = call('ProxyAdmin', 'upgradeAndCall', [sys.vault, v2, '0x']);
     expect((await governed(sys.proxyAdmin, direct, 'after-leaving')).revert).toBeUndefined();
     expect(await implementationOf(sys.vault)).toBe(v2);
+  });
+});
+
+describe('the policy PatchGate was deployed with', () => {
+  it('refuses an emergency-lane upgrade through the timelock when its policy closes that lane: LaneNotAllowed(1), V1 still live', async () => {
+    await fresh();
+    const v2 = await deploy(clients.wallet(deployer), clients.public, c('VaultV2'));
+    const patch = await vaultPatch(v2, undefined, { lane: 'emergency' });
+    const result = await governed(gate, patch.data, 'emergency-closed');
+    // The Safe and the timelock accepted the schedule; the gate refused the execution.
+    expect(result.steps.map((st) => st.name)).toContain('safe-schedule');
+    expect(result.revert).toEqual({ step: 'safe-execute', reason: reason('LaneNotAllowed', 1n) });
+    expect(await implementationOf(sys.vault)).toBe(sys.v1);
+    expect(await readPatchExecuted(clients.public, gate)).toEqual([]);
+  });
+
+  it('refuses a call planned under another policy hash (PolicyMismatch), before the lane and the code', async () => {
+    await fresh();
+    const v2 = await deploy(clients.wallet(deployer), clients.public, c('VaultV2'));
+    const other = await vaultPatch(v2, undefined, { policyHash: open.hash });
+    const result = await governed(gate, other.data, 'other-policy');
+    expect(result.revert).toEqual({
+      step: 'safe-execute',
+      reason: reason('PolicyMismatch', closed.hash, open.hash),
+    });
+    expect(await implementationOf(sys.vault)).toBe(sys.v1);
+    expect(await readPatchExecuted(clients.public, gate)).toEqual([]);
+
+    // The order of the checks (the timelock's own call, read with eth_call): policy, then lane, then code.
+    const wrong = await codehashOf(sys.v1);
+    const all = await vaultPatch(v2, wrong, { lane: 'emergency', policyHash: open.hash });
+    expect(await refusal(gov.timelock, gate, all.data)).toBe(
+      reason('PolicyMismatch', closed.hash, open.hash),
+    );
+    const laneAndCode = await vaultPatch(v2, wrong, { lane: 'emergency' });
+    expect(await refusal(gov.timelock, gate, laneAndCode.data)).toBe(reason('LaneNotAllowed', 1n));
+    const code = await vaultPatch(v2, wrong);
+    expect(await refusal(gov.timelock, gate, code.data)).toBe(
+      reason('CodehashMismatch', v2, wrong, await codehashOf(v2)),
+    );
+    // A lane number that is no lane (2) is refused like a closed one, even with every bit open.
+    const standard = await vaultPatch(v2);
+    const lane2 = encodeFunctionData({
+      abi: PATCHGATE_ABI,
+      functionName: 'upgradeTransparent',
+      args: [
+        sys.proxyAdmin,
+        sys.vault,
+        v2,
+        standard.codehash,
+        call('VaultV2', 'initializeV2', [5000n]),
+        standard.digest,
+        2,
+        closed.hash,
+      ],
+    });
+    expect(await refusal(gov.timelock, gate, lane2)).toBe(reason('LaneNotAllowed', 2n));
+    expect(await refusal(gov.timelock, gate, standard.data)).toBe('succeeded');
+  });
+
+  it('lets an emergency-lane upgrade through a gate whose policy opens that lane, and emits the lane', async () => {
+    await fresh();
+    const openGate = (
+      await deployPatchGate(clients, gateProject, {
+        deployer,
+        controller: gov.timelock,
+        anchorer: anchorer.address,
+        policy: open,
+      })
+    ).address;
+    const { proxy, proxyAdmin } = await deployTransparentProxy(clients, example, deployer, {
+      implementation: sys.v1,
+      initData: call('VaultV1', 'initialize', [sys.token, gov.timelock, guardian.address]),
+      owner: openGate,
+    });
+    const v2 = await deploy(clients.wallet(deployer), clients.public, c('VaultV2'));
+    const underClosed = await vaultPatch(v2, undefined, { lane: 'emergency', proxy, proxyAdmin });
+    expect(await refusal(gov.timelock, openGate, underClosed.data)).toBe(
+      reason('PolicyMismatch', open.hash, closed.hash),
+    );
+    const patch = await vaultPatch(v2, undefined, {
+      lane: 'emergency',
+      proxy,
+      proxyAdmin,
+      policyHash: open.hash,
+    });
+    const result = await governed(openGate, patch.data, 'emergency-open');
+    expect(result.revert).toBeUndefined();
+    expect(await implementationOf(proxy)).toBe(v2);
+    const events = await readPatchExecuted(clients.public, openGate, { proxy });
+    expect(events.map((e) => [e.digest, e.lane])).toEqual([[patch.digest, 'emergency']]);
   });
 });
 
@@ -417,17 +557,40 @@ describe('anchoring log heads', () => {
     const roles = { controller: gov.timelock, anchorer: anchorer.address };
     for (const role of ['controller', 'anchorer'] as const) {
       const params = { ...roles, [role]: zeroAddress };
-      await expect(deployPatchGate(clients, gateProject, { deployer, ...params })).rejects.toMatchObject({
-        code: 'bad-patchgate',
-      });
-      const bytecode = `0x${compiled(findContract(gateProject, 'PatchGate')).evm.bytecode.object}` as Hex;
+      await expect(
+        deployPatchGate(clients, gateProject, { deployer, ...params, policy: closed }),
+      ).rejects.toMatchObject({ code: 'bad-patchgate' });
       const data = encodeDeployData({
         abi: PATCHGATE_ABI,
-        bytecode,
-        args: [params.controller, params.anchorer],
+        bytecode: gateBytecode(),
+        args: [params.controller, params.anchorer, closed.hash, closed.allowedLanes],
       });
       const refused = await clients.public.call({ account: deployer, data }).catch((e) => e);
       expect(describeRevert(revertData(refused), errorsAbi)).toBe('ZeroAddress()');
+    }
+  });
+
+  it('refuses to deploy with a lane mask without the standard lane or with an unknown lane (InvalidLanes)', async () => {
+    for (const allowedLanes of [0, 2, 4, 7, 255]) {
+      const policy = { hash: closed.hash, allowedLanes };
+      await expect(
+        deployPatchGate(clients, gateProject, {
+          deployer,
+          controller: gov.timelock,
+          anchorer: anchorer.address,
+          policy,
+        }),
+      ).rejects.toMatchObject({
+        code: 'bad-patchgate',
+        shortMessage: expect.stringContaining(`mask ${allowedLanes}`),
+      });
+      const data = encodeDeployData({
+        abi: PATCHGATE_ABI,
+        bytecode: gateBytecode(),
+        args: [gov.timelock, anchorer.address, closed.hash, allowedLanes],
+      });
+      const refused = await clients.public.call({ account: deployer, data }).catch((e) => e);
+      expect(describeRevert(revertData(refused), errorsAbi)).toBe(`InvalidLanes(${allowedLanes})`);
     }
   });
 });
@@ -480,6 +643,8 @@ describe('gas', () => {
           codehash: await codehashOf(v2),
           data: init,
           digest,
+          lane: 'standard',
+          policyHash: closed.hash,
         }),
       );
       const bare = await asTimelock(
@@ -496,6 +661,8 @@ describe('gas', () => {
           codehash: await codehashOf(r2),
           data: '0x',
           digest,
+          lane: 'standard',
+          policyHash: closed.hash,
         }),
       );
       const bareUups = await asTimelock(

@@ -106,7 +106,7 @@ export const LIFECYCLE_ENTRIES: readonly CatalogEntry[] = [
     severity: 'critical',
     blocking: true,
     summary:
-      "A PatchExecuted event of the PatchGate contract names another digest, implementation or codehash than the log's executed patch for the same transaction: the on-chain record and the log describe different upgrades.",
+      "A PatchExecuted event of the PatchGate contract names another digest, implementation, codehash or lane than the log's executed patch for the same transaction: the on-chain record and the log describe different upgrades.",
     fix: 'Find which record is wrong (the gate checks the codehash on chain); treat a log that misdescribes an upgrade as compromised.',
     example: 'tx 0x5c1e…: PatchGate says digest 0xaa01…, the log executed patch 0x3f1c… there',
   },

@@ -1,7 +1,7 @@
 /**
  * The PatchGate contract patchgate ships (contracts/src/PatchGate.sol): compiled with the bundled solc-js
- * through the content-addressed cache, and deployed with its controller (the TimelockController) and anchorer
- * (the log's head signer) fixed for its lifetime.
+ * through the content-addressed cache, and deployed with its controller (the TimelockController), anchorer
+ * (the log's head signer) and policy (`policyCommitment(config.policy)`: hash and lanes) fixed for its lifetime.
  */
 import { fileURLToPath } from 'node:url';
 import { type Account, type Address, getAddress, type Hex, isAddressEqual, zeroAddress } from 'viem';
@@ -12,6 +12,7 @@ import type { Project } from '../build/types.js';
 import type { Clients } from '../chain/clients.js';
 import { environmentError, inputError } from '../core/errors.js';
 import { PATCHGATE_ABI } from '../govern/patchgate-abi.js';
+import { LANE_BITS } from '../govern/policy.js';
 
 /**
  * The Solidity project holding PatchGate: `contracts/` at the package root, a plain-sources project of its own
@@ -39,6 +40,11 @@ export interface DeployPatchGateParameters {
   controller: Address;
   /** The only caller of `anchor`: the log's head signer. */
   anchorer: Address;
+  /**
+   * The approval policy it enforces: `policyCommitment(config.policy)` — the policy's hash, which every gated
+   * call must name, and the lanes it opens (`allowedLanes`, bit 0 standard — required — and bit 1 emergency).
+   */
+  policy: { hash: Hex; allowedLanes: number };
 }
 
 export interface PatchGateDeployment {
@@ -55,7 +61,8 @@ export interface PatchGateDeployment {
  * @example
  * ```ts
  * const project = await loadPatchGate({ stateDir: '.patchgate' });
- * const { address } = await deployPatchGate(lc.clients, project, { deployer, controller: timelock, anchorer: logSigner });
+ * const policy = policyCommitment(config.policy);
+ * const { address } = await deployPatchGate(lc.clients, project, { deployer, controller: timelock, anchorer: logSigner, policy });
  * ```
  */
 export async function deployPatchGate(
@@ -75,11 +82,24 @@ export async function deployPatchGate(
       );
     }
   }
+  const { hash, allowedLanes } = params.policy;
+  const known = LANE_BITS.standard | LANE_BITS.emergency;
+  if (
+    !Number.isInteger(allowedLanes) ||
+    (allowedLanes & LANE_BITS.standard) === 0 ||
+    (allowedLanes & ~known) !== 0
+  ) {
+    throw inputError(
+      'bad-patchgate',
+      `PatchGate lane mask ${allowedLanes} must hold the standard lane (${LANE_BITS.standard}) and no lane but standard and emergency (${known})`,
+      "deploy with the config's policyCommitment(config.policy)",
+    );
+  }
   const bytecode = compiled(findContract(project, 'PatchGate')).evm.bytecode.object;
   const txHash = await clients.wallet(params.deployer).deployContract({
     abi: PATCHGATE_ABI,
     bytecode: `0x${bytecode}`,
-    args: [params.controller, params.anchorer],
+    args: [params.controller, params.anchorer, hash, allowedLanes],
   });
   const receipt = await clients.public.waitForTransactionReceipt({ hash: txHash });
   if (receipt.status !== 'success' || !receipt.contractAddress) {

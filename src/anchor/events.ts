@@ -4,7 +4,9 @@
  * RPC providers limit how many blocks one `eth_getLogs` may span.
  */
 import type { Address, Hex, PublicClient } from 'viem';
+import type { Lane } from '../govern/digest.js';
 import { PATCHGATE_ABI } from '../govern/patchgate-abi.js';
+import { laneOfGate } from '../govern/patchgate-calls.js';
 
 export interface BlockRange {
   /** Default 0 (the whole chain: fine locally, too wide for most live RPC providers). */
@@ -31,6 +33,8 @@ export interface PatchExecution extends Located {
   implementation: Address;
   codehash: Hex;
   digest: Hex;
+  /** The patch's lane as the gate let it through (PatchGate emits no other than standard and emergency). */
+  lane?: Lane;
 }
 
 function located(log: { blockNumber: bigint | null; transactionHash: Hex | null; logIndex: number | null }) {
@@ -88,11 +92,15 @@ export async function readPatchExecuted(
     toBlock: filter.toBlock ?? 'latest',
     strict: true,
   });
-  return logs.map((log) => ({
-    ...located(log),
-    proxy: log.args.proxy,
-    implementation: log.args.implementation,
-    codehash: log.args.codehash,
-    digest: log.args.digest,
-  }));
+  return logs.map((log) => {
+    const lane = laneOfGate(log.args.lane);
+    return {
+      ...located(log),
+      proxy: log.args.proxy,
+      implementation: log.args.implementation,
+      codehash: log.args.codehash,
+      digest: log.args.digest,
+      ...(lane ? { lane } : {}),
+    };
+  });
 }

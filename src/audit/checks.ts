@@ -97,6 +97,8 @@ export function gateFindings(ctx: Context, gate: readonly HistoryItem[]): Findin
       problem = `the gate installed ${g.implementation}, the patch approved ${p?.implementation}`;
     else if (!same(p?.codehash, g.codehash))
       problem = `the gate checked codehash ${g.codehash}, the patch approved ${p?.codehash}`;
+    else if (p?.lane !== g.lane)
+      problem = `the gate let it through in the ${g.lane ?? 'unknown'} lane, the patch was proposed in the ${p?.lane} lane`;
     if (problem) {
       const message = `tx ${g.txHash} (block ${g.blockNumber}): PatchGate says patch ${g.digest}; ${problem}`;
       out.push(auditFinding('audit-gate-mismatch', message, `${g.txHash}:${g.logIndex}`));

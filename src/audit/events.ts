@@ -5,6 +5,8 @@
  * PatchGate's `PatchExecuted`. Each event comes with its block, transaction and the transaction's sender.
  */
 import { type Address, getAddress, type Hex, type Log, type PublicClient, parseAbi } from 'viem';
+import type { Lane } from '../govern/digest.js';
+import { laneOfGate } from '../govern/patchgate-calls.js';
 
 const HISTORY_ABI = parseAbi([
   'event Upgraded(address indexed implementation)',
@@ -14,7 +16,7 @@ const HISTORY_ABI = parseAbi([
 ]);
 
 const GATE_ABI = parseAbi([
-  'event PatchExecuted(address indexed proxy, address indexed implementation, bytes32 codehash, bytes32 indexed digest)',
+  'event PatchExecuted(address indexed proxy, address indexed implementation, bytes32 codehash, bytes32 indexed digest, uint8 lane)',
 ]);
 
 export type EventName =
@@ -44,6 +46,8 @@ export interface ChainEvent {
   /** PatchExecuted only. */
   digest?: Hex;
   codehash?: Hex;
+  /** PatchExecuted only: the lane PatchGate let the patch through in. */
+  lane?: Lane;
 }
 
 /** A decoded log as getLogs returns it for these events: only what `fromLog` reads. */
@@ -76,13 +80,16 @@ function fromLog(log: Decoded, emitter: Emitter): ChainEvent {
       return { ...base, previous: addr(args.previousAdmin), next: addr(args.newAdmin) };
     case 'OwnershipTransferred':
       return { ...base, previous: addr(args.previousOwner), next: addr(args.newOwner) };
-    default:
+    default: {
+      const lane = laneOfGate(Number(args.lane));
       return {
         ...base,
         implementation: addr(args.implementation),
         digest: args.digest as Hex,
         codehash: args.codehash as Hex,
+        ...(lane ? { lane } : {}),
       };
+    }
   }
 }
 

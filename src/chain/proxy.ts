@@ -4,7 +4,7 @@
  * proposers → Safe owners and threshold.
  */
 
-import { type Address, getAddress, type PublicClient, zeroAddress } from 'viem';
+import { type Address, getAddress, type Hex, type PublicClient, zeroAddress } from 'viem';
 import {
   BEACON_ABI,
   GATE_ABI,
@@ -25,6 +25,11 @@ export interface Controller {
   minDelay?: bigint;
   owners?: Address[];
   threshold?: bigint;
+  /**
+   * For a PatchGate: the policy it was deployed with (hash, and the `allowedLanes` bit mask); absent for a
+   * PatchGate from before policies, which then answers neither.
+   */
+  policy?: { hash: Hex; allowedLanes: number };
   /** Timelock proposers found from its RoleGranted events (still holding the role). */
   proposers?: Controller[];
   /** Who controls this one (ProxyAdmin → owner, …). */
@@ -111,7 +116,18 @@ async function describeController(client: PublicClient, address: Address, depth 
     client.readContract({ address, abi: GATE_ABI, functionName: 'anchorer' }),
   );
   if (controller !== undefined && anchorer !== undefined) {
-    return { address, role: 'gate', controlledBy: await describeController(client, controller, depth + 1) };
+    const hash = await tryRead(() =>
+      client.readContract({ address, abi: GATE_ABI, functionName: 'policyHash' }),
+    );
+    const lanes = await tryRead(() =>
+      client.readContract({ address, abi: GATE_ABI, functionName: 'allowedLanes' }),
+    );
+    return {
+      address,
+      role: 'gate',
+      ...(hash !== undefined && lanes !== undefined ? { policy: { hash, allowedLanes: lanes } } : {}),
+      controlledBy: await describeController(client, controller, depth + 1),
+    };
   }
   return { address, role: 'contract' };
 }
@@ -227,6 +243,13 @@ export interface Control {
   pause: { account: Address; role: string }[];
 }
 
+/** A PatchGate's policy for a person: `policy 0x1a2b3c4d…, emergency lane closed` (bit 1 of the lane mask). */
+function gatePolicyText(policy: Controller['policy']): string {
+  if (!policy) return 'no policy: deployed before PatchGate checked one';
+  const emergency = (policy.allowedLanes & 2) !== 0 ? 'open' : 'closed';
+  return `policy ${policy.hash.slice(0, 10)}…, emergency lane ${emergency}`;
+}
+
 /** The admin chain in one line: `ProxyAdmin 0x… ← TimelockController 0x… (delay 3600 s) ← Safe 0x… (2 of 3: …)`. */
 export function describeChain(c: Controller | undefined): string {
   if (!c) return 'nobody found';
@@ -238,7 +261,7 @@ export function describeChain(c: Controller | undefined): string {
         : c.role === 'proxy-admin'
           ? `ProxyAdmin ${c.address}`
           : c.role === 'gate'
-            ? `PatchGate ${c.address}`
+            ? `PatchGate ${c.address} (${gatePolicyText(c.policy)})`
             : `${c.role} ${c.address}`;
   const next = c.controlledBy ?? (c.proposers && c.proposers.length > 0 ? c.proposers[0] : undefined);
   const more = c.proposers && c.proposers.length > 1 ? ` (+${c.proposers.length - 1} more proposers)` : '';

@@ -50,6 +50,8 @@ export const OWNABLE_ABI = parseAbi(['function owner() view returns (address)'])
 export const GATE_ABI = parseAbi([
   'function controller() view returns (address)',
   'function anchorer() view returns (address)',
+  'function policyHash() view returns (bytes32)',
+  'function allowedLanes() view returns (uint8)',
 ]);
 
 export const UUPS_ABI = parseAbi(['function proxiableUUID() view returns (bytes32)']);

@@ -5,16 +5,20 @@
 import { parseAbi } from 'viem';
 
 export const PATCHGATE_ABI = parseAbi([
-  'constructor(address controller_, address anchorer_)',
+  'constructor(address controller_, address anchorer_, bytes32 policyHash_, uint8 allowedLanes_)',
   'function controller() view returns (address)',
   'function anchorer() view returns (address)',
   'function anchoredSize() view returns (uint256)',
+  'function policyHash() view returns (bytes32)',
+  'function allowedLanes() view returns (uint8)',
+  'function LANE_STANDARD() view returns (uint8)',
+  'function LANE_EMERGENCY() view returns (uint8)',
   'function anchor(uint256 size, bytes32 root)',
-  'function upgradeTransparent(address proxyAdmin, address proxy, address implementation, bytes32 codehash, bytes data, bytes32 digest) payable',
-  'function upgradeUups(address proxy, address implementation, bytes32 codehash, bytes data, bytes32 digest) payable',
+  'function upgradeTransparent(address proxyAdmin, address proxy, address implementation, bytes32 codehash, bytes data, bytes32 digest, uint8 lane, bytes32 plannedPolicy) payable',
+  'function upgradeUups(address proxy, address implementation, bytes32 codehash, bytes data, bytes32 digest, uint8 lane, bytes32 plannedPolicy) payable',
   'function releaseOwnership(address target, address newOwner)',
   'event HeadAnchored(uint256 indexed size, bytes32 root, address indexed by)',
-  'event PatchExecuted(address indexed proxy, address indexed implementation, bytes32 codehash, bytes32 indexed digest)',
+  'event PatchExecuted(address indexed proxy, address indexed implementation, bytes32 codehash, bytes32 indexed digest, uint8 lane)',
   'event OwnershipReleased(address indexed target, address indexed newOwner)',
   'error NotController(address caller)',
   'error NotAnchorer(address caller)',
@@ -22,4 +26,7 @@ export const PATCHGATE_ABI = parseAbi([
   'error CodehashMismatch(address implementation, bytes32 expected, bytes32 actual)',
   'error NoCode(address implementation)',
   'error ZeroAddress()',
+  'error PolicyMismatch(bytes32 expected, bytes32 given)',
+  'error LaneNotAllowed(uint8 lane)',
+  'error InvalidLanes(uint8 allowedLanes)',
 ]);

@@ -7,9 +7,9 @@
  *
  * The digest covers the upgrade itself — `ProxyAdmin.upgradeAndCall(proxy, impl, init)` or the UUPS proxy's
  * `upgradeToAndCall(impl, init)`. Without a gate the timelock makes exactly that call. With one, the timelock
- * calls `PatchGate.upgradeTransparent/upgradeUups(…, codehash, init, digest)`, derived from the record and the
- * digest (a digest cannot cover a call that contains it), and PatchGate makes the upgrade call after checking
- * the implementation's codehash on chain.
+ * calls `PatchGate.upgradeTransparent/upgradeUups(…, codehash, init, digest, lane, policyHash)`, derived from the
+ * record, the digest (a digest cannot cover a call that contains it) and the plan's policy hash, and PatchGate
+ * makes the upgrade call after checking the policy, the lane and the implementation's codehash on chain.
  */
 import { type Address, decodeFunctionData, encodeFunctionData, type Hex, parseAbi } from 'viem';
 import { inputError } from '../core/errors.js';
@@ -34,6 +34,11 @@ export interface PatchPlan {
   proposedAt?: string;
   /** patchgate's PatchGate, when the proxy's upgrade rights pass through it (found on chain at proposal). */
   gate?: Address;
+  /**
+   * With `gate`: the policy hash the patch was planned under — the gate's own, which `propose` checked equals
+   * the config's `policyCommitment`. It goes into the gated call, so PatchGate can refuse any other policy.
+   */
+  policyHash?: Hex;
 }
 
 const UPGRADE_ABI = parseAbi([
@@ -89,9 +94,16 @@ function decodeUpgrade(record: PatchRecord): Upgrade {
 /** The call the timelock makes for a patch: the upgrade itself, or PatchGate's gated form of it. */
 export function timelockCall(
   record: PatchRecord,
-  plan: Pick<PatchPlan, 'gate' | 'salt'>,
+  plan: Pick<PatchPlan, 'gate' | 'salt' | 'policyHash'>,
 ): { target: Address; data: Hex } {
   if (!plan.gate) return { target: record.target, data: record.calldata };
+  if (!plan.policyHash) {
+    throw inputError(
+      'gate-policy-missing',
+      `patch ${plan.salt} goes through PatchGate ${plan.gate}, but its plan holds no policy hash (proposed before PatchGate checked the policy)`,
+      'propose it again with `patchgate propose --again` against a PatchGate deployed with the policy',
+    );
+  }
   const u = decodeUpgrade(record);
   return {
     target: plan.gate,
@@ -102,6 +114,8 @@ export function timelockCall(
       codehash: record.codehash,
       data: u.init,
       digest: plan.salt,
+      lane: record.lane,
+      policyHash: plan.policyHash,
     }),
   };
 }

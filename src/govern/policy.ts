@@ -75,7 +75,7 @@ export function lanePolicy(policy: PolicyConfig, lane: Lane, chain: OnChainGover
 }
 
 /** The lanes a policy opens, as PatchGate's `allowedLanes` bit mask: bit 0 standard (always), bit 1 emergency. */
-const LANE_BITS: Record<Lane, number> = { standard: 1, emergency: 2 };
+export const LANE_BITS: Record<Lane, number> = { standard: 1, emergency: 2 };
 
 /**
  * The policy as PatchGate is deployed with it: the hash of the config's whole `policy` section (canonical JSON,
@@ -86,7 +86,7 @@ const LANE_BITS: Record<Lane, number> = { standard: 1, emergency: 2 };
  * const { hash, allowedLanes } = policyCommitment(config.policy); // constructor arguments of PatchGate
  * ```
  */
-function policyCommitment(policy: PolicyConfig): { hash: Hex; allowedLanes: number } {
+export function policyCommitment(policy: PolicyConfig): { hash: Hex; allowedLanes: number } {
   const severities = emergencySeverities(policy);
   const emergency = severities.length > 0 ? LANE_BITS.emergency : 0;
   // Hashed with its defaults spelled out: leaving out the default and writing it give one policy, one hash.

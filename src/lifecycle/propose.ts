@@ -25,6 +25,7 @@ import { type LanePolicy, lanePolicy } from '../govern/policy.js';
 import type { SimulateReport } from '../simulate/run-simulate.js';
 import type { PatchState } from '../store/store.js';
 import { patchUpgradeCall } from '../system/encode.js';
+import { gatePolicyHash } from '../system/gate-policy.js';
 import { type AssessReport, assess, requireLaneAllowed } from './assess.js';
 import { chainNow, liveSystem, onChainGovernance, projectOf } from './context.js';
 import { checkPatch, simulatePatch } from './evidence.js';
@@ -132,6 +133,18 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
     patch: patch.name,
     stages,
   };
+  const system = await liveSystem(lc);
+  const proxy = system.contracts.get(patch.contract);
+  if (!proxy?.proxyKind) {
+    throw inputError(
+      'not-a-proxy',
+      `live.${patch.contract} is not a transparent or UUPS proxy`,
+      'list the patched proxy under "live" in the config',
+    );
+  }
+  // A PatchGate in the upgrade path must enforce the config's policy and open the lane: said now, not after
+  // approvals and the timelock delay (it would refuse on chain).
+  const policyHash = gatePolicyHash(lc.config.policy, proxy, params.lane);
   const given = params.reports ?? {};
   if (given.simulate && given.simulate.patch !== patch.name) {
     throw inputError(
@@ -159,15 +172,6 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
   );
   requireLaneAllowed(lc, params.lane, assessment);
 
-  const system = await liveSystem(lc);
-  const proxy = system.contracts.get(patch.contract);
-  if (!proxy?.proxyKind) {
-    throw inputError(
-      'not-a-proxy',
-      `live.${patch.contract} is not a transparent or UUPS proxy`,
-      'list the patched proxy under "live" in the config',
-    );
-  }
   const impl = await timed(
     'deploy',
     async () => preset ?? ensureImplementation(lc, candidate, { deployer: params.deployer }),
@@ -207,7 +211,7 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
     salt: digest,
     delay: policy.delay.toString(),
     proposedAt: (await chainNow(lc)).toString(),
-    ...(proxy.gate ? { gate: proxy.gate } : {}),
+    ...(proxy.gate && policyHash ? { gate: proxy.gate, policyHash } : {}),
   };
   const before = await lc.store.get(digest);
   const sealed = params.embargo

@@ -20,6 +20,7 @@ import {
 import { projectErrorsAbi } from '../build/errors-abi.js';
 import { SAFE_ABI } from '../core/abis.js';
 import { environmentError, inputError } from '../core/errors.js';
+import { PATCHGATE_ABI } from '../govern/patchgate-abi.js';
 import { packSignatures, type SafeTx, safeTx, safeTxFields, signSafeTx } from '../govern/safe.js';
 import type { SafePurpose, StoredSafeSignature } from '../store/store.js';
 import { checkedSafeTxHash, safeRevertReason } from '../system/checked.js';
@@ -135,7 +136,9 @@ export async function execSafeTx(
   submitter: LocalAccount,
 ): Promise<TransactionReceipt> {
   const args = [...safeTxFields(built.tx), signatures] as const;
-  const errorsAbi = projectErrorsAbi(await projectOf(lc));
+  // PatchGate's errors too: a gated call it refuses reads `LaneNotAllowed(1)`, not a bare selector.
+  const gateErrors = patch.plan.gate ? PATCHGATE_ABI.filter((x) => x.type === 'error') : [];
+  const errorsAbi = [...projectErrorsAbi(await projectOf(lc)), ...gateErrors];
   try {
     await lc.clients.public.simulateContract({
       account: submitter,

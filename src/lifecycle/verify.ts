@@ -21,6 +21,7 @@ import type { FindingId } from '../core/finding-ids.js';
 import { VERSION } from '../core/version.js';
 import type { PatchRecord } from '../govern/digest.js';
 import { PATCHGATE_ABI } from '../govern/patchgate-abi.js';
+import { GATE_LANE } from '../govern/patchgate-calls.js';
 import { planOperationId, timelockCall } from '../govern/plan.js';
 import type { PatchState } from '../store/store.js';
 import { checkInvariant } from '../system/invariants.js';
@@ -139,7 +140,7 @@ async function verifyStep(lc: Lifecycle, params: { digest: Hex }): Promise<Verif
       checks.push({
         name: 'calldata',
         ok: true,
-        detail: `operation ${short(id)} executed the approved call to ${approved.target}${plan.gate ? ' (PatchGate checked the codehash and emitted PatchExecuted with the digest)' : ''} (tx ${short(txHash)})`,
+        detail: `operation ${short(id)} executed the approved call to ${approved.target}${plan.gate ? ' (PatchGate checked the policy, the lane and the codehash, and emitted PatchExecuted with the digest and lane)' : ''} (tx ${short(txHash)})`,
       });
     } else {
       fail('verify-calldata-mismatch', {
@@ -195,7 +196,7 @@ async function verifyStep(lc: Lifecycle, params: { digest: Hex }): Promise<Verif
 }
 
 /** The step, then its events into the transparency log (once each, however often it runs). */
-/** With a gate: its PatchExecuted in the execute transaction must name this proxy, implementation, codehash and digest. */
+/** With a gate: its PatchExecuted in the execute transaction must name this proxy, implementation, codehash, digest and lane. */
 async function gateDifference(
   lc: Lifecycle,
   gate: Hex,
@@ -214,11 +215,12 @@ async function gateDifference(
       isAddressEqual(e.args.proxy, record.proxy) &&
       isAddressEqual(e.args.implementation, record.implementation) &&
       e.args.codehash === record.codehash &&
-      e.args.digest === digest,
+      e.args.digest === digest &&
+      e.args.lane === GATE_LANE[record.lane],
   );
   return match
     ? false
-    : `PatchGate ${gate} emitted no PatchExecuted for this proxy, implementation, codehash and digest in tx ${short(txHash)}`;
+    : `PatchGate ${gate} emitted no PatchExecuted for this proxy, implementation, codehash, digest and ${record.lane} lane in tx ${short(txHash)}`;
 }
 
 /**

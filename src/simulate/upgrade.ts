@@ -14,12 +14,13 @@ import type { Finding } from '../core/finding.js';
 import { passedIf } from '../core/stages.js';
 import { timelockCall } from '../govern/plan.js';
 import { patchUpgradeCall } from '../system/encode.js';
+import { gatePolicyHash } from '../system/gate-policy.js';
 import { accountFor } from '../system/model.js';
 import { type GovernanceResult, upgradeThroughGovernance } from './governance.js';
 import type { SimulationRun } from './prepare.js';
 import { classifyChanges, type SlotChange, tracePreimages, traceStorageChanges } from './storage-diff.js';
 
-/** The record fields a gated call does not read (a simulation has no patch record yet). */
+/** The record fields a gated call does not read (a simulation has no patch record yet); it runs the standard lane. */
 const SIMULATED = {
   chainId: 0,
   implementation: '0x0000000000000000000000000000000000000000',
@@ -44,7 +45,10 @@ export async function runUpgrade(run: SimulationRun): Promise<Upgrade> {
   const candidate = findContract(project, patch.candidate);
   const implementation = await deploy(clients.wallet(accountFor('deployer')), clients.public, candidate);
   const upgrade = patchUpgradeCall(system, target, patch, { abi: abiOf(candidate), implementation });
-  // Through patchgate's PatchGate when the live system has one (found on chain): it checks the codehash.
+  // Through patchgate's PatchGate when the live system has one (found on chain): it checks the policy, the
+  // lane and the codehash. A gate deployed with another policy than the config's, or closing the standard
+  // lane, is refused here with the fix (exit 2), as it would be on chain.
+  const policyHash = gatePolicyHash(config.policy, target, SIMULATED.lane);
   const call = target.gate
     ? timelockCall(
         {
@@ -54,7 +58,11 @@ export async function runUpgrade(run: SimulationRun): Promise<Upgrade> {
           calldata: upgrade.data,
           codehash: keccak256((await clients.public.getCode({ address: implementation })) ?? '0x'),
         },
-        { gate: target.gate, salt: keccak256(toHex(`patchgate:simulate:${patch.name}`)) },
+        {
+          gate: target.gate,
+          salt: keccak256(toHex(`patchgate:simulate:${patch.name}`)),
+          ...(policyHash ? { policyHash } : {}),
+        },
       )
     : upgrade;
   const governance = await run.stages.time(

@@ -21,6 +21,12 @@ function gateOf(upgrader: Controller | undefined): Controller | undefined {
   return gateOf(upgrader.controlledBy);
 }
 
+/** The gate and its deployed policy, as a live contract carries them. */
+function gateFields(gate: Controller | undefined): Pick<DeployedContract, 'gate' | 'gatePolicy'> {
+  if (!gate) return {};
+  return { gate: gate.address, ...(gate.policy ? { gatePolicy: gate.policy } : {}) };
+}
+
 function timelockOf(upgrader: Controller | undefined): Controller | undefined {
   if (!upgrader) return undefined;
   if (upgrader.role === 'timelock') return upgrader;
@@ -88,7 +94,7 @@ export async function attachSystem(
       implementation: info.implementation,
       proxyKind: info.kind,
       ...(info.admin ? { proxyAdmin: info.admin } : {}),
-      ...(gateOf(info.upgrader) ? { gate: gateOf(info.upgrader)?.address } : {}),
+      ...gateFields(gateOf(info.upgrader)),
     });
     const timelock = timelockOf(info.upgrader);
     // The proposer is impersonated on a fork: a Safe, or any other proposer (a Governor, an EOA).

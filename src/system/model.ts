@@ -3,7 +3,7 @@
  * its governance (Safe → timelock), its contracts (proxies, their kind, admin and gate) and the named local accounts.
  * Names in call arguments (`@vault`, `@timelock`, `@user:1`) resolve here.
  */
-import type { Abi, Account, Address } from 'viem';
+import type { Abi, Account, Address, Hex } from 'viem';
 import { localAccount } from '../chain/clients.js';
 import { inputError } from '../core/errors.js';
 
@@ -40,6 +40,8 @@ export interface DeployedContract {
   proxyAdmin?: Address;
   /** patchgate's PatchGate, when the upgrade rights pass through it (found on chain). */
   gate?: Address;
+  /** The policy that PatchGate was deployed with (absent: a PatchGate from before policies). */
+  gatePolicy?: { hash: Hex; allowedLanes: number };
   abi: Abi;
 }
 
