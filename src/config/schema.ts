@@ -187,6 +187,9 @@ const policySchema = z.strictObject({
   pausers: z.array(address).min(1).optional(),
 });
 
+/** The live addresses of a system, by the names used everywhere else (`vault`, `token`). */
+const liveSchema = z.record(z.string(), z.strictObject({ address, contract: z.string().optional() }));
+
 /** One asset whose balances count toward the value at risk, and where its price comes from. */
 const riskAssetSchema = z
   .strictObject({
@@ -383,7 +386,24 @@ export const configSchema = z
      * The live addresses, by the names used everywhere else (`vault`, `token`): where a fork (`--fork-url`)
      * and the lifecycle commands (`propose` … `verify`) find the system.
      */
-    live: z.record(z.string(), z.strictObject({ address, contract: z.string().optional() })).optional(),
+    live: liveSchema.optional(),
+    /**
+     * One patch, many chains (docs/rollout.md): the same system deployed on several chains, each with its chain
+     * id, its node and its `live` addresses. `propose --chains` proposes a patch on them as one rollout.
+     */
+    chains: z
+      .record(
+        z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a chain name is lower-case letters, digits and dashes'),
+        z.strictObject({
+          chainId: z.number().int().positive(),
+          /** The node: a JSON-RPC URL, or `env:NAME` — the environment variable holding it (URLs often carry keys). */
+          rpc: z.string().min(1),
+          live: liveSchema,
+        }),
+      )
+      .optional(),
+    /** `patchgate rollout`: the order of the chains (default: largest value at risk first). */
+    rollout: z.strictObject({ order: z.array(z.string().min(1)).min(1).optional() }).optional(),
     policy: policySchema.default({
       approvalTtl: 7 * 86_400,
       proposalTtl: 14 * 86_400,
@@ -431,6 +451,15 @@ export const configSchema = z
           code: 'custom',
           path: ['patches', i, 'contract'],
           message: `unknown contract "${p.contract}"; declared: ${Object.keys(cfg.contracts).join(', ') || 'none'}`,
+        });
+      }
+    });
+    (cfg.rollout?.order ?? []).forEach((name, i) => {
+      if (!cfg.chains?.[name]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rollout', 'order', i],
+          message: `unknown chain "${name}"; declared under chains: ${Object.keys(cfg.chains ?? {}).join(', ') || 'none'}`,
         });
       }
     });

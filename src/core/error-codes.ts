@@ -248,6 +248,9 @@ export const ERROR_CODES = {
   'price-unavailable': 3,
   'policy-violation': 1,
   'pauser-not-allowed': 2,
+  // One patch, many chains.
+  'no-chains': 2,
+  'unknown-chain': 2,
   // patchgate itself.
   internal: 3,
 } as const satisfies Record<string, ExitCode>;

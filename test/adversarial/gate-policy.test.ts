@@ -177,7 +177,13 @@ describe('PatchGate policy under attack: refused, nothing changed', () => {
     // The emergency lane needs all three owners (the example's policy); the schedule goes through the timelock.
     for (const key of ['OWNER1_KEY', 'OWNER2_KEY', 'OWNER3_KEY'])
       okJson(pg(['approve', digest, '--key-env', key, '--format', 'json']));
-    expect(pg(['queue', digest, '--key-env', 'DEPLOYER_KEY']).code).toBe(0);
+    // Off chain, queue's own rule refuses it first (the config closes the lane too)…
+    const q = pg(['queue', digest, '--key-env', 'DEPLOYER_KEY']);
+    expect(q.code, q.stderr).toBe(1);
+    expect(q.stderr).toContain('policy.lanes.emergency.severities');
+    // …so it is queued past that too, with a config edited to open the lane: the chain is the last word.
+    const past = cliOn(live, state, ['queue', digest, '--key-env', 'DEPLOYER_KEY', '--config', openConfig]);
+    expect(past.code, past.stderr).toBe(0);
 
     const r = await refused(
       ['execute', digest, '--key-env', 'DEPLOYER_KEY', '--warp'],
