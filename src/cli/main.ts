@@ -39,6 +39,7 @@ const COMMANDS: ReadonlyArray<[string, () => Promise<Builder>]> = [
   ['reveal', async () => (await import('./reveal.js')).revealCommand],
   ['bundle', async () => (await import('./bundle.js')).bundleCommand],
   ['verify', async () => (await import('./verify.js')).verifyCommand],
+  ['rollout', async () => (await import('./rollout.js')).rolloutCommand],
   ['pause', async () => (await import('./pause.js')).pauseCommand],
   ['log', async () => (await import('./log.js')).logCommand],
   ['gate', async () => (await import('./gate.js')).gateCommand],

@@ -28,7 +28,7 @@ export type Parser<T> = (value: string) => T;
 // ── Value parsers ──────────────────────────────────────────────────────────────────────────────────────────
 
 /** A patch digest: 0x and 64 hex digits, lower-cased. */
-function parseDigest(value: string): Hex {
+export function parseDigest(value: string): Hex {
   if (!/^0x[0-9a-fA-F]{64}$/.test(value)) {
     throw inputError(
       'bad-digest',

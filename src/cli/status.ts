@@ -67,6 +67,24 @@ export function statusCommand(onExit: (code: number) => void): Command {
     try {
       const patches = digest ? [await store.get(digest)].filter((p) => p !== undefined) : await store.list();
       if (digest && patches.length === 0) {
+        // A rollout's id: its matrix (each chain's patch and state, in run order).
+        const { rolloutById } = await import('../store/rollouts.js');
+        const rollout = await rolloutById(store.db, digest);
+        if (rollout) {
+          const { config, projectDir } = await loadConfig({
+            file: opts.config,
+            searchDir: resolve(opts.project ?? '.'),
+          });
+          const { rolloutStatus } = await import('../lifecycle/rollout.js');
+          const { rolloutText } = await import('./rollout.js');
+          const base = { config, projectDir, stateDir: stateDirOf(opts), store };
+          const r = await rolloutStatus(base, digest);
+          if (r) {
+            emit(opts, r, () => rolloutText(r));
+            onExit(0);
+            return;
+          }
+        }
         throw inputError(
           'unknown-patch',
           `no patch ${digest} in the store`,

@@ -251,6 +251,10 @@ export const ERROR_CODES = {
   // One patch, many chains.
   'no-chains': 2,
   'unknown-chain': 2,
+  'unknown-rollout': 2,
+  'rollout-mismatch': 2,
+  'rollout-not-deterministic': 2,
+  'rollout-verify-failed': 1,
   // patchgate itself.
   internal: 3,
 } as const satisfies Record<string, ExitCode>;

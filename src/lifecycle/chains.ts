@@ -17,7 +17,7 @@ type Base = Pick<Lifecycle, 'config' | 'projectDir' | 'stateDir'>;
 type ChainEntry = NonNullable<Config['chains']>[string];
 
 /** The chains named (all of the config's when `names` is empty), each checked to be declared. */
-export function chainEntries(config: Config, names: readonly string[] = []): [string, ChainEntry][] {
+function chainEntries(config: Config, names: readonly string[] = []): [string, ChainEntry][] {
   const chains = config.chains ?? {};
   const declared = Object.keys(chains);
   if (declared.length === 0) {
@@ -42,7 +42,7 @@ export function chainEntries(config: Config, names: readonly string[] = []): [st
 }
 
 /** A chain's node: its `rpc` URL, or the value of the environment variable `env:NAME` names. */
-export function chainRpc(name: string, entry: ChainEntry, env: NodeJS.ProcessEnv = process.env): string {
+function chainRpc(name: string, entry: ChainEntry, env: NodeJS.ProcessEnv = process.env): string {
   if (!entry.rpc.startsWith('env:')) return entry.rpc;
   const variable = entry.rpc.slice(4);
   const value = env[variable];

@@ -47,6 +47,11 @@ export interface ProposeParameters {
   /** Propose again with fresh evidence even when this patch is already open in the store. */
   again?: boolean;
   /**
+   * Everything up to the record, nothing recorded or paused: the record, plan and reports come back (`held`) for a
+   * caller that binds more evidence first (a rollout binds every chain's target, lifecycle/rollout.ts).
+   */
+  hold?: boolean;
+  /**
    * Under embargo (docs/embargo.md): the public log gets only the bundle's commitment until `reveal`; the report's
    * `embargo.bundle` is the bundle's text, for the approvers.
    */
@@ -75,6 +80,8 @@ export interface ProposeReport extends ReportHeader<'propose'> {
    * CLI writes it to `--bundle FILE` and shows only the file's name (`bundleFile`).
    */
   embargo?: { commitment: Hex; bundle?: string; bundleFile?: string; revealedAt?: string };
+  /** `hold`: the evidence reports the record's hashes cover, for the caller to record. */
+  held?: { reports: Record<string, unknown> };
 }
 
 /** The candidate's build as an approver rebuilds it: compiler, settings and every source its file needs. */
@@ -213,6 +220,20 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
     proposedAt: (await chainNow(lc)).toString(),
     ...(proxy.gate && policyHash ? { gate: proxy.gate, policyHash } : {}),
   };
+  if (params.hold) {
+    return {
+      ...base,
+      verdict: 'pass',
+      digest,
+      findings: [],
+      record,
+      plan,
+      policy: { ...policy, delay: policy.delay.toString() },
+      implementation: { address: impl.address, reused: impl.reused },
+      assessment,
+      held: { reports },
+    };
+  }
   const before = await lc.store.get(digest);
   const sealed = params.embargo
     ? (() => {
@@ -309,6 +330,6 @@ function refused(
  */
 export async function propose(lc: Lifecycle, params: ProposeParameters): Promise<ProposeReport> {
   const r = await proposeStep(lc, params);
-  if (r.verdict === 'pass') await syncLog(lc, r.digest as Hex);
+  if (r.verdict === 'pass' && !r.held) await syncLog(lc, r.digest as Hex);
   return r;
 }

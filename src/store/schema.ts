@@ -136,6 +136,14 @@ create table if not exists job_evidence (
   worker text not null,
   created_at timestamptz not null default now()
 );
+create table if not exists rollouts (
+  id text primary key,
+  name text not null,
+  lane text not null check (lane in ('standard', 'emergency')),
+  targets jsonb not null,
+  halted jsonb,
+  created_at timestamptz not null default now()
+);
 create table if not exists reviews (
   digest text not null,
   signer text not null,
