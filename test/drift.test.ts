@@ -6,7 +6,7 @@
  * dead node (exit 3 naming the chain), a proxy without code, an address that is no proxy, a contract a chain does
  * not list (unknown, with the reason).
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Address, encodeFunctionData, type Hex, keccak256, toHex } from 'viem';
@@ -250,6 +250,47 @@ describe('patchgate drift', () => {
         'FAIL  3 of 6 not patched: alpha/rewards vulnerable, beta/rewards vulnerable, gamma/rewards vulnerable',
       );
     });
+  });
+
+  it('--out holds the verdict: a pass written there is replaced by the error document of a later failed run', () => {
+    const out = join(work, 'drift.json');
+    const pass = run(['--patch', FIX, '--format', 'json', '--out', out]);
+    expect(pass.code, pass.stderr).toBe(0);
+    expect(pass.stdout).toBe('');
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ verdict: 'pass' });
+    const failed = run(['--patch', FIX, '--format', 'json', '--out', out], { env: { [GAMMA_ENV]: '' } });
+    expect(failed.code).toBe(2);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({
+      verdict: 'error',
+      error: { code: 'missing-rpc' },
+    });
+  });
+
+  it("names the patch whose candidate runs; with --patch, another patch's candidate is unknown", async () => {
+    const alpha = chain('alpha');
+    const snapshot = await alpha.clients.test.snapshot();
+    try {
+      const sneaky = await upgradeVault(alpha, 'src/bad/VaultV2SneakyInit.sol:VaultV2SneakyInit');
+      const all = result(run(['--chains', 'alpha', '--format', 'json']));
+      expect(all.entries[0]).toMatchObject({
+        contract: 'vault',
+        implementation: sneaky,
+        status: 'patched',
+        patch: 'sneaky-initializer',
+        build: 'src/bad/VaultV2SneakyInit.sol:VaultV2SneakyInit',
+      });
+      const r = run(['--chains', 'alpha', '--patch', FIX, '--format', 'json']);
+      expect(r.code, r.stderr).toBe(1);
+      expect(result(r).entries).toEqual([
+        expect.objectContaining({
+          status: 'unknown',
+          build: 'src/bad/VaultV2SneakyInit.sol:VaultV2SneakyInit',
+          reason: `runs the candidate of patch sneaky-initializer, not of ${FIX}`,
+        }),
+      ]);
+    } finally {
+      await alpha.clients.test.revert({ id: snapshot });
+    }
   });
 
   describe('what drift cannot read', () => {
