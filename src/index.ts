@@ -64,6 +64,13 @@ export {
 } from './lifecycle/approve.js';
 export { type CancelResult, cancel } from './lifecycle/cancel.js';
 export { type CreateLifecycleOptions, createLifecycle, type OpenLifecycle } from './lifecycle/create.js';
+export {
+  type DriftEntry,
+  type DriftParameters,
+  type DriftResult,
+  type DriftStatus,
+  drift,
+} from './lifecycle/drift.js';
 export { type ExecuteParameters, type ExecuteResult, execute, type WaitMode } from './lifecycle/execute.js';
 export type { ChainContext, Lifecycle } from './lifecycle/lifecycle.js';
 export { LOG_ORIGIN, syncLog } from './lifecycle/log-sync.js';

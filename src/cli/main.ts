@@ -40,6 +40,7 @@ const COMMANDS: ReadonlyArray<[string, () => Promise<Builder>]> = [
   ['bundle', async () => (await import('./bundle.js')).bundleCommand],
   ['verify', async () => (await import('./verify.js')).verifyCommand],
   ['rollout', async () => (await import('./rollout.js')).rolloutCommand],
+  ['drift', async () => (await import('./drift.js')).driftCommand],
   ['pause', async () => (await import('./pause.js')).pauseCommand],
   ['log', async () => (await import('./log.js')).logCommand],
   ['gate', async () => (await import('./gate.js')).gateCommand],
@@ -106,7 +107,16 @@ async function unknownOptionFirst(argv: string[]): Promise<void> {
  * The commands whose `--out` holds a verdict (a report CI reads). Every other `--out` holds an artifact — a log
  * export, a signed head, a proof, an approval, a Safe batch — that a failed run must leave as it was.
  */
-const VERDICT_COMMANDS = new Set(['check', 'simulate', 'audit', 'verify', 'propose', 'demo', 'log verify']);
+const VERDICT_COMMANDS = new Set([
+  'check',
+  'simulate',
+  'audit',
+  'verify',
+  'drift',
+  'propose',
+  'demo',
+  'log verify',
+]);
 
 function outHoldsVerdict(argv: readonly string[]): boolean {
   const [first, second] = argv;

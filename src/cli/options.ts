@@ -9,6 +9,7 @@
  * - output:  `--format`, `--out`
  * - project: `--config`, `--project`
  * - patch:   `--patch NAME` (a patch of the config), `<digest>` (a proposed patch)
+ * - chains:  `--chains a,b` (chains of the config's `chains`)
  *
  * and every value is read by a typed parser that throws the project's `inputError`: a bad value is one
  * `patchgate: …` line naming it, exit 2, and the JSON error document with `--format json`, in every command
@@ -297,6 +298,23 @@ export function addPatchOption(
 ): Command {
   const option = new Option('--patch <name>', description);
   return cmd.addOption(opts.required ? option.makeOptionMandatory() : option);
+}
+
+/** `--chains a,b`: chains of the config's `chains`, by name (each checked against the config where it is read). */
+export function addChainsOption(cmd: Command, description: string): Command {
+  return cmd.addOption(
+    new Option('--chains <names>', description).argParser((value: string) => {
+      const names = value.split(',').map((n) => n.trim());
+      if (names.some((n) => n === '')) {
+        throw inputError(
+          'invalid-argument',
+          `--chains "${value}" has an empty name`,
+          'list chain names separated by commas, e.g. --chains mainnet,base',
+        );
+      }
+      return [...new Set(names)];
+    }),
+  );
 }
 
 /** The `<digest>` argument of a proposed patch (optional: `[digest]`), parsed before the action runs. */

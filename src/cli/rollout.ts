@@ -12,6 +12,7 @@ import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { RolloutReport } from '../lifecycle/rollout.js';
 import { emit, type LifecycleOptions, openStoreFrom, optionalAccount, requiredAccount } from './lifecycle.js';
 import {
+  addChainsOption,
   addKeyOptions,
   addOutputOptions,
   addPatchOption,
@@ -71,16 +72,6 @@ export function rolloutText(r: RolloutReport): string[] {
   ];
 }
 
-function chainList(value: string): string[] {
-  const names = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (names.length === 0)
-    throw inputError('invalid-argument', '--chains is empty', 'name chains: --chains mainnet,base');
-  return names;
-}
-
 function common(cmd: Command): Command {
   addProjectOptions(cmd);
   addStoreOptions(cmd);
@@ -96,8 +87,8 @@ export function rolloutCommand(onExit: (code: number) => void): Command {
     "propose a patch on the config's chains as one rollout: check once, simulate and assess on each chain, one CREATE2 implementation everywhere",
   );
   addPatchOption(propose, 'the patch, as declared in the config', { required: true });
+  addChainsOption(propose, 'comma-separated chain names (default: every chain of the config)');
   propose
-    .option('--chains <names>', 'comma-separated chain names (default: every chain of the config)', chainList)
     .addOption(
       choiceOption('--lane <lane>', 'standard (review window) or emergency', [
         'standard',

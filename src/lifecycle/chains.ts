@@ -17,7 +17,7 @@ type Base = Pick<Lifecycle, 'config' | 'projectDir' | 'stateDir'>;
 type ChainEntry = NonNullable<Config['chains']>[string];
 
 /** The chains named (all of the config's when `names` is empty), each checked to be declared. */
-function chainEntries(config: Config, names: readonly string[] = []): [string, ChainEntry][] {
+export function chainEntries(config: Config, names: readonly string[] = []): [string, ChainEntry][] {
   const chains = config.chains ?? {};
   const declared = Object.keys(chains);
   if (declared.length === 0) {
