@@ -104,6 +104,7 @@ describe('propose', () => {
     expect(r.stages.map((s) => [s.name, s.status])).toEqual([
       ['check', 'passed'],
       ['simulate', 'passed'],
+      ['assess', 'passed'],
       ['deploy', 'passed'],
       ['record', 'passed'],
     ]);
@@ -125,7 +126,7 @@ describe('propose', () => {
     expect(again.digest).not.toBe(digest);
     await cancel(lc, { digest: again.digest as Hex });
     const evidence = await lc.store.evidence(digest);
-    expect(Object.keys(evidence)).toEqual(['check', 'simulate']);
+    expect(Object.keys(evidence).sort()).toEqual(['assess', 'check', 'simulate']);
     expect((evidence.simulate as { verdict: string }).verdict).toBe('pass');
   });
 });
@@ -214,6 +215,7 @@ describe('queue, execute, verify', () => {
     const mine = records.map((r) => JSON.parse(r.entry)).filter((e) => e.digest === digest);
     expect(mine.map((e) => (e.kind === 'evidence' ? `evidence:${e.stage}` : e.kind))).toEqual([
       'patch-proposed',
+      'evidence:assess',
       'evidence:check',
       'evidence:simulate',
       'approval',

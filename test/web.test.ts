@@ -97,6 +97,10 @@ describe('the web page', () => {
     expect(text).toContain('flash-deposit: before the patch succeeded');
     expect(text).toContain('safe-schedule');
     expect(text).toContain('Not queued yet');
+    // The assessment signed with the proposal: the depositors' $60 000 at risk, a critical theft.
+    expect(await page.getByTestId('risk').textContent()).toMatch(
+      /^critical \(Direct theft of any user funds\) — P1,\s+recommended lane emergency; \$60000\.00 at risk at\s+block \d+ \(this patch takes the standard lane\)$/,
+    );
     expect(await approvalCount()).toBe('0/2 approvals');
     // Who is still missing: the Safe's three owners.
     expect(text).toContain(owner1.address);

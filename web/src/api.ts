@@ -86,6 +86,17 @@ export interface PatchStatus {
   operation?: { id: Hex; eta?: string; ready?: boolean; done?: boolean } | null;
   /** The lane's policy as the server reads it (`serve --rpc`): k of n, the approvers, who has not signed. */
   policy?: { threshold: number; approvers: Hex[]; missing: Hex[] } | null;
+  /** The risk as assessed at proposal (`patchgate assess`, signed as the patch's `assess` evidence). */
+  risk?: {
+    severity: string;
+    impact: string;
+    public: boolean;
+    priority: string;
+    recommendedLane: string;
+    valueAtRiskUsd?: string;
+    block: string;
+    exposure: Record<string, { windowSeconds: string; exposureUsdHours?: string; allowed: boolean }>;
+  };
 }
 
 /** An embargoed patch as the public sees it before the reveal: its commitment and state, nothing else. */

@@ -114,6 +114,18 @@ export function PatchFacts({ patch, children }: { patch: PatchDetail; children?:
       <dd>
         <HexText value={patch.implementation} keep={42} />
       </dd>
+      {patch.risk && (
+        <>
+          <dt>Risk</dt>
+          <dd data-testid="risk">
+            {patch.risk.severity} ({patch.risk.impact}){patch.risk.public ? ', public' : ''} —{' '}
+            {patch.risk.priority}, recommended lane {patch.risk.recommendedLane};{' '}
+            {patch.risk.valueAtRiskUsd !== undefined ? `$${patch.risk.valueAtRiskUsd}` : 'unknown value'} at
+            risk at block {patch.risk.block}
+            {patch.risk.recommendedLane !== patch.lane ? ` (this patch takes the ${patch.lane} lane)` : ''}
+          </dd>
+        </>
+      )}
       {children}
     </dl>
   );
