@@ -82,26 +82,37 @@ async function decimalsOf(
   asset: RiskAsset,
   address: Address | 'native',
 ): Promise<number> {
-  if (asset.decimals !== undefined) return asset.decimals;
-  if (address === 'native') return 18;
-  return read(
-    async () =>
-      Number(
+  let chain = 18;
+  if (address !== 'native') {
+    try {
+      chain = Number(
         await reader.client.readContract({
           address,
           abi: ERC20_DECIMALS_ABI,
           functionName: 'decimals',
           blockNumber: reader.block,
         }),
-      ),
-    () => {
+      );
+    } catch (e) {
+      rethrowTransportFailure(e);
+      if (asset.decimals !== undefined) return asset.decimals;
       throw inputError(
         'risk-asset-invalid',
         `risk.assets "${asset.token}" (${address}) has no decimals()`,
         'give the asset "decimals" in the config, or name an ERC-20 token',
       );
-    },
-  );
+    }
+  }
+  // The config's decimals are for a token without decimals(): one that contradicts the token's own would scale
+  // every balance by a power of ten (decimals 36 on an 18-decimal token turns $1M at risk into $0.00).
+  if (asset.decimals !== undefined && chain !== asset.decimals) {
+    throw inputError(
+      'risk-asset-invalid',
+      `risk.assets "${asset.token}": decimals ${asset.decimals} in the config, but ${address === 'native' ? 'the native coin has 18' : `the token ${address} says decimals() = ${chain}`}`,
+      'remove "decimals" from the asset (it is read from the chain), or correct it',
+    );
+  }
+  return chain;
 }
 
 async function oraclePrice(
@@ -130,7 +141,10 @@ async function oraclePrice(
   if (answer <= 0n) refused(`answers a price of ${answer}`);
   const age = reader.now - updatedAt;
   if (age > BigInt(maxAge)) refused(`last updated ${age} s ago (risk.maxPriceAge is ${maxAge} s)`);
-  return (answer * MICRO) / 10n ** BigInt(decimals);
+  const micro = (answer * MICRO) / 10n ** BigInt(decimals);
+  // A price that rounds to nothing would value every balance at $0.00 and pass any cap: refused like a price ≤ 0.
+  if (micro === 0n) refused(`answers ${answer} with ${decimals} decimals: less than $0.000001`);
+  return micro;
 }
 
 /**
@@ -154,13 +168,16 @@ export async function priceAssets(reader: ChainReader, risk: RiskConfig): Promis
         const priceMicro = await oraclePrice(reader, asset, oracle, risk.maxPriceAge);
         return { name: asset.token, address, decimals, priceMicro, source: 'oracle', oracle };
       }
-      return {
-        name: asset.token,
-        address,
-        decimals,
-        priceMicro: parseUsd(asset.price ?? '0'),
-        source: 'config',
-      };
+      const priceMicro = parseUsd(asset.price ?? '0');
+      if (priceMicro === 0n) {
+        // A price of zero counts the funds as worthless: the value at risk would pass any cap.
+        throw inputError(
+          'risk-asset-invalid',
+          `risk.assets "${asset.token}": price "${asset.price}" is $0.00 (prices count to the micro-dollar)`,
+          'give the price in US dollars per whole token (at least "0.000001"), or an oracle',
+        );
+      }
+      return { name: asset.token, address, decimals, priceMicro, source: 'config' };
     }),
   );
 }

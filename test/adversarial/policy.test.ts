@@ -2,7 +2,8 @@
  * Attacks on the policy's lane rules (docs/risk.md), through the real CLI against the example deployed on a real
  * anvil: a lane the policy keeps a bug out of, funds that arrive after approval and push the standard lane over its
  * cap, a cap that cannot be checked, a triage that plays a proven theft down, a pause by a key the policy does not
- * name. Each is refused with its exact exit code, naming the rule, and leaves the store and the chain as they were.
+ * name. Also: a config's token decimals or a $0 price that would value the funds at $0.00.
+ * Each is refused with its exact exit code, naming the rule, and leaves the store and the chain as they were.
  */
 
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -92,6 +93,51 @@ describe('policy rules', () => {
     expect(a.severity.level).toBe('critical');
     expect(a.severity.basis).toContain('triaged low in the config (patches[].risk.severity)');
     expect(a.lane.recommended).toBe('emergency');
+  }, 240_000);
+
+  /** Propose in the standard lane, under a $1000 cap the vault's $60 000 breaks, with the risk config `edit`ed. */
+  const underCap = (edit: (assets: NonNullable<NonNullable<ConfigInput['risk']>['assets']>) => void) => {
+    const fresh = mkdtempSync(join(tmpdir(), 'pg-adv-policy-cap-'));
+    cpSync(join(live.stateDir, 'cache'), join(fresh, 'cache'), { recursive: true });
+    const config = configWith((c) => {
+      if (c.policy?.lanes?.standard) c.policy.lanes.standard.maxValueAtRisk = '1000';
+      const assets = c.risk?.assets ?? [];
+      edit(assets);
+      c.risk = { ...c.risk, assets };
+    });
+    const r = cliOn(live, fresh, [
+      'propose',
+      '--patch',
+      'fix-flash-deposit',
+      '--key-env',
+      'DEPLOYER_KEY',
+      '--config',
+      config,
+    ]);
+    const left = okJson<unknown[]>(cliOn(live, fresh, ['status', '--format', 'json']));
+    return { r, left };
+  };
+
+  it("a config's token decimals that shrink the value at risk under the cap", () => {
+    // TestUSD has 6 decimals: 36 in the config would value the vault's 60 000 tokens at $0.00.
+    const { r, left } = underCap((assets) => {
+      const token = assets.find((a) => a.token === 'token');
+      if (token) token.decimals = 36;
+    });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('decimals 36 in the config, but the token');
+    expect(r.stderr).toContain('says decimals() = 6');
+    expect(left).toEqual([]);
+  }, 240_000);
+
+  it('a price of zero that makes the funds at risk worthless', () => {
+    const { r, left } = underCap((assets) => {
+      const token = assets.find((a) => a.token === 'token');
+      if (token) token.price = '0';
+    });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('risk.assets "token": price "0" is $0.00');
+    expect(left).toEqual([]);
   }, 240_000);
 
   it('funds arriving after approval push a standard-lane patch over its cap', async () => {
