@@ -16,7 +16,6 @@ import { VERSION } from '../core/version.js';
 import type { Lane } from '../govern/digest.js';
 import { lanePolicy } from '../govern/policy.js';
 import { type Assessment, assessPatch } from '../risk/assess.js';
-import { parseUsd } from '../risk/money.js';
 import { type ChainReader, priceAssets } from '../risk/prices.js';
 import { laneViolations } from '../risk/rules.js';
 import { holdersOf, valueAtRisk } from '../risk/value-at-risk.js';
@@ -202,11 +201,8 @@ export async function assess(lc: Lifecycle, params: AssessParameters): Promise<A
  * ```
  */
 export function requireLaneAllowed(lc: Pick<Lifecycle, 'config'>, lane: Lane, a: AssessReport): void {
-  const micro = a.valueAtRisk.usd !== undefined ? parseUsd(a.valueAtRisk.usd) : undefined;
-  const broken = laneViolations(lc.config.policy, lane, {
-    severity: a.severity.level,
-    ...(micro !== undefined ? { valueAtRiskMicro: micro } : {}),
-  })[0];
+  // The assessment judged each lane with the exact value at risk (micro-dollars), not the cents it shows.
+  const broken = a.exposure[lane].violations[0];
   if (broken) {
     throw blockedError(
       'policy-violation',

@@ -7,7 +7,8 @@
  * config's order), executes and verifies each in that order, and stops at the first failure; each step is the
  * crash-safe per-chain one, so a re-run resumes where the last stopped.
  */
-import { type Hex, keccak256, type LocalAccount } from 'viem';
+import { randomBytes } from 'node:crypto';
+import { bytesToHex, type Hex, keccak256, type LocalAccount } from 'viem';
 import { findContract } from '../build/find.js';
 import { evidenceDigest } from '../core/digest.js';
 import { blockedError, inputError, isPatchgateError } from '../core/errors.js';
@@ -82,9 +83,12 @@ function targetEvidence(chain: string, r: PatchRecord): TargetEvidence {
   };
 }
 
-/** The rollout evidence: the patch, its lane and every target, ordered by chain id (the rollout id is its hash). */
-function rolloutEvidence(patch: string, lane: Lane, targets: TargetEvidence[]) {
-  return { patch, lane, targets: [...targets].sort((a, b) => a.chainId - b.chainId) };
+/**
+ * The rollout evidence: the patch, its lane, every target ordered by chain id, and a fresh nonce — the rollout id is
+ * its hash, so a rollout proposed again (`--again`, after a cancel) is another rollout, never the old one's id.
+ */
+function rolloutEvidence(patch: string, lane: Lane, targets: TargetEvidence[], nonce: Hex) {
+  return { patch, lane, nonce, targets: [...targets].sort((a, b) => a.chainId - b.chainId) };
 }
 
 /**
@@ -153,7 +157,20 @@ async function requireBound(base: Base, rollout: StoredRollout): Promise<void> {
     }
     return targetEvidence(t.chain, p.record);
   });
-  const recomputed = evidenceDigest(rolloutEvidence(rollout.name, rollout.lane, targets));
+  const nonces = await Promise.all(
+    rollout.targets.map(
+      async (t) => ((await base.store.evidence(t.digest)).rollout as { nonce?: Hex } | undefined)?.nonce,
+    ),
+  );
+  const nonce = nonces[0];
+  if (!nonce || nonces.some((n) => n !== nonce)) {
+    throw inputError(
+      'rollout-mismatch',
+      `the chains of rollout ${rollout.id} do not carry one rollout evidence`,
+      'the store was edited: propose the rollout again',
+    );
+  }
+  const recomputed = evidenceDigest(rolloutEvidence(rollout.name, rollout.lane, targets, nonce));
   if (recomputed !== rollout.id) {
     throw inputError(
       'rollout-mismatch',
@@ -256,6 +273,7 @@ export async function proposeRollout(
     params.patch,
     params.lane,
     held.map((h) => targetEvidence(h.lc.chain, h.report.record as PatchRecord)),
+    bytesToHex(randomBytes(32)),
   );
   const id = evidenceDigest(evidence);
   const targets: RolloutTarget[] = [];

@@ -40,14 +40,16 @@ export interface Assessment {
   block: string;
   valueAtRisk: Omit<ValueAtRisk, 'micro'>;
   /** What the PoC took on the live version (simulate), the largest one. */
-  exploit?: { poc: string; token: string; profit: string; amount: string; usd?: string };
+  /** `profit` in base units; `amount` in whole tokens and `usd` when the token is priced (risk.assets). */
+  exploit?: { poc: string; token: string; profit: string; amount?: string; usd?: string };
   /** What running the exploit costs the attacker: gas and the capital the PoC is funded with (a flash-loan fee). */
   attackerCost?: {
     gasUsed?: string;
     gasPriceWei: string;
     gasWei?: string;
     gasUsd?: string;
-    capital?: { token: string; amount: string; usd?: string };
+    /** The PoC's funding: base units, and whole tokens and dollars when the token is priced. */
+    capital?: { token: string; baseUnits: string; amount?: string; usd?: string };
     /** Gas and capital in dollars, when both are priced. */
     usd?: string;
   };
@@ -122,8 +124,8 @@ function costOf(input: AssessInput, poc: AssessInput['pocs'][number] | undefined
         ? {
             capital: {
               token: fund.token,
-              amount: capital?.amount ?? fund.amount,
-              ...(capital ? { usd: formatUsd(capital.micro) } : {}),
+              baseUnits: fund.amount,
+              ...(capital ? { amount: capital.amount, usd: formatUsd(capital.micro) } : {}),
             },
           }
         : {}),
@@ -232,7 +234,7 @@ export function assessPatch(input: AssessInput): Assessment {
             poc: best.p.config.name,
             token: best.p.config.profitToken,
             profit: best.p.profit.toString(),
-            amount: best.price?.amount ?? best.p.profit.toString(),
+            ...(best.price ? { amount: best.price.amount } : {}),
             ...(profitMicro !== undefined ? { usd: formatUsd(profitMicro) } : {}),
           },
         }

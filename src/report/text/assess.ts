@@ -3,6 +3,11 @@ import type { AssessReport } from '../../lifecycle/assess.js';
 import type { Assessment, LaneWindow } from '../../risk/assess.js';
 import type { Colors } from './findings.js';
 
+/** A signed dollar amount for people: `-$0.64`, not `$-0.64`. */
+function dollars(usd: string): string {
+  return usd.startsWith('-') ? `-$${usd.slice(1)}` : `$${usd}`;
+}
+
 /** Seconds as days/hours/minutes, the largest two units (`2 d 1 h`, `45 min`). */
 function duration(seconds: string | number): string {
   let s = Number(seconds);
@@ -45,12 +50,12 @@ export function assessmentLines(a: Assessment): string[] {
     ),
     ...(a.exploit
       ? [
-          `  exploit         PoC ${a.exploit.poc} takes ${a.exploit.amount} ${a.exploit.token}${a.exploit.usd ? ` ($${a.exploit.usd})` : ''}`,
+          `  exploit         PoC ${a.exploit.poc} takes ${a.exploit.amount !== undefined ? `${a.exploit.amount} ${a.exploit.token} ($${a.exploit.usd})` : `${a.exploit.profit} base units of ${a.exploit.token} (not priced: add it to risk.assets)`}`,
         ]
       : ['  exploit         no PoC took value on the live version']),
     ...(cost
       ? [
-          `  attacker cost   ${cost.gasUsed ?? '?'} gas × ${cost.gasPriceWei} wei${cost.gasUsd ? ` = $${cost.gasUsd}` : ''}${cost.capital ? `; capital ${cost.capital.amount} ${cost.capital.token}${cost.capital.usd ? ` ($${cost.capital.usd})` : ''}` : ''}${a.netGainUsd ? `; net gain $${a.netGainUsd}` : ''}`,
+          `  attacker cost   ${cost.gasUsed ?? '?'} gas × ${cost.gasPriceWei} wei${cost.gasUsd ? ` = $${cost.gasUsd}` : ''}${cost.capital ? `; capital ${cost.capital.amount !== undefined ? `${cost.capital.amount} ${cost.capital.token} ($${cost.capital.usd})` : `${cost.capital.baseUnits} base units of ${cost.capital.token}`}` : ''}${a.netGainUsd ? `; net gain ${dollars(a.netGainUsd)}` : ''}`,
         ]
       : []),
     '  lanes (discovery → execution)',
