@@ -81,7 +81,7 @@ describe('patchgate demo', () => {
     expect(out.lifecycle.digest).toMatch(/^0x[0-9a-f]{64}$/);
     expect(out.lifecycle.approvals).toHaveLength(2);
     expect(out.lifecycle.verify.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);
-    expect(out.lifecycle.log).toMatchObject({ ok: true, entries: 8, head: { signed: true, size: 8 } });
+    expect(out.lifecycle.log).toMatchObject({ ok: true, entries: 9, head: { signed: true, size: 9 } });
     // The audit of the vault explains every change: its deployment, and the upgrade by the logged patch.
     expect(out.lifecycle.log.audit.verdict).toBe('pass');
     expect(out.lifecycle.log.audit.history).toContain('Upgraded authorized');
@@ -133,7 +133,7 @@ describe('patchgate demo', () => {
     expect(verify.code, verify.stderr).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({
       ok: true,
-      entries: 8,
+      entries: 9,
       heads: [{ signature: 'valid' }],
     });
   });
@@ -171,7 +171,7 @@ describe('patchgate demo', () => {
     expect(r.stdout).toMatch(/approve\s+owners .* 2 approvals, the lane needs 2/);
     expect(r.stdout).toMatch(/verify\s+on chain = approved/);
     expect(r.stdout).toMatch(
-      /log\s+8 entries exported, head signed by 0x[0-9a-fA-F]{8}… .* verified from the files alone/,
+      /log\s+9 entries exported, head signed by 0x[0-9a-fA-F]{8}… .* verified from the files alone/,
     );
     expect(r.stdout).toMatch(
       /flash-deposit against the upgraded vault: fails \(ReentrancyGuardReentrantCall\(\)\)/,

@@ -102,7 +102,7 @@ describe('an embargoed patch, end to end', () => {
     expect(checked.stdout).toMatch(/^OK {2}the bundle is the one committed in the log/);
     expect(checked.stdout).toContain(`digest ${p.digest} (recomputed from the record)`);
     expect(checked.stdout).toContain(p.record.implementation);
-    expect(checked.stdout).toMatch(/evidence +check pass .*simulate pass/);
+    expect(checked.stdout).toMatch(/evidence +assess pass .*check pass .*simulate pass/);
     expect(checked.stdout).toContain(`(pinned)`);
     for (const owner of ['OWNER1_KEY', 'OWNER2_KEY'])
       expect(pg(['approve', p.digest, '--key-env', owner]).code).toBe(0);

@@ -226,7 +226,7 @@ describe('patchgate sandbox', () => {
     expect(verified).toMatch(/^PASS {2}verify fix-flash-deposit/);
     expect(verified).toContain(`implementation slot = ${implementation}`);
     expect(results['status $DIGEST']?.stdout).toMatch(/verified/);
-    expect(results['log verify']?.stdout).toMatch(/^OK: 8 entries authenticated by the head/);
+    expect(results['log verify']?.stdout).toMatch(/^OK: 9 entries authenticated by the head/);
     // And the chain itself, read without patchgate: the vault's implementation slot holds the approved one.
     const client = createPublicClient({ transport: http(env.RPC) });
     const slot = await client.getStorageAt({
