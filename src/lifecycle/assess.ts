@@ -20,7 +20,9 @@ import { type ChainReader, priceAssets } from '../risk/prices.js';
 import { laneViolations } from '../risk/rules.js';
 import { holdersOf, valueAtRisk } from '../risk/value-at-risk.js';
 import type { SimulateReport } from '../simulate/run-simulate.js';
+import { approvalTimes } from '../store/approval-times.js';
 import type { StoredPatch } from '../store/store.js';
+import type { DeployedSystem } from '../system/model.js';
 import { liveSystem, onChainGovernance, projectOf } from './context.js';
 import { checkPatch, simulatePatch } from './evidence.js';
 import type { Lifecycle } from './lifecycle.js';
@@ -37,6 +39,8 @@ export interface AssessParameters {
   public?: boolean;
   /** Evidence of this patch produced in this process (the demo): used instead of running it again. */
   reports?: { check: CheckReport; simulate: SimulateReport };
+  /** The live system, when the caller has just attached it (propose): not read from the chain twice. */
+  system?: DeployedSystem;
 }
 
 type Evidence = { check?: Partial<CheckReport>; simulate?: Partial<SimulateReport> };
@@ -95,14 +99,7 @@ async function evidenceFor(
 /** Seconds from proposal to approval of each past patch of a lane (the store's history; wall-clock times). */
 async function approvalSamples(lc: Lifecycle): Promise<Record<Lane, number[]>> {
   const out: Record<Lane, number[]> = { standard: [], emergency: [] };
-  for (const p of await lc.store.list()) {
-    const history = await lc.store.history(p.digest);
-    const proposed = history.find((h) => h.to === 'proposed')?.at;
-    const approved = history.find((h) => h.to === 'approved')?.at;
-    if (proposed && approved) {
-      out[p.record.lane].push(Math.max(0, Math.round((Date.parse(approved) - Date.parse(proposed)) / 1000)));
-    }
-  }
+  for (const t of await approvalTimes(lc.store.db)) out[t.lane].push(t.seconds);
   return out;
 }
 
@@ -118,7 +115,7 @@ async function approvalSamples(lc: Lifecycle): Promise<Record<Lane, number[]>> {
 export async function assess(lc: Lifecycle, params: AssessParameters): Promise<AssessReport> {
   const started = Date.now();
   const { patch, evidence, from } = await evidenceFor(lc, params);
-  const system = await liveSystem(lc);
+  const system = params.system ?? (await liveSystem(lc));
   const proxy = system.contracts.get(patch.contract);
   if (!proxy) {
     throw inputError(

@@ -175,7 +175,7 @@ async function proposeStep(lc: Lifecycle, params: ProposeParameters): Promise<Pr
   if (simulation.verdict !== 'pass') return refused(base, simulation.findings, 'simulate');
   // The bug's risk, from this evidence and the chain as it is: signed with the patch, and the lane must fit it.
   const assessment = await timed('assess', () =>
-    assess(lc, { patch: patch.name, reports: { check, simulate: simulation } }),
+    assess(lc, { patch: patch.name, reports: { check, simulate: simulation }, system }),
   );
   requireLaneAllowed(lc, params.lane, assessment);
 
